@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * sluice eBPF redirect: every map key/value layout and every constant the kernel programs
+ * (redirect.c) and the TypeScript loader (loader/abi.ts) share. This file is the ABI.
+ *
+ * Rules for changing it:
+ *   - every struct is laid out by hand with explicit padding, so no compiler inserts holes;
+ *     keys are hashed as raw bytes, so padding must always be written as zero;
+ *   - addresses are stored as the kernel hands them over: network byte order, IPv4 in addr[0]
+ *     with addr[1..3] zero; ports are stored in host byte order;
+ *   - after any change here, change loader/abi.ts to match: test/bpf/abi.test.ts compares both
+ *     against the BTF of the compiled object and fails when a field moves.
+ *
+ * Included after vmlinux.h (which provides __u8 .. __u64).
+ */
+#ifndef SLUICE_REDIRECT_H
+#define SLUICE_REDIRECT_H
+
+/* Capacity of the maps. Flow maps are LRU: the oldest entries go first under pressure. */
+#define SLUICE_MAX_RULES 16384
+#define SLUICE_MAX_FLOWS 65536
+#define SLUICE_MAX_PROXY_CGROUPS 64
+
+/* Address families (linux/socket.h); vmlinux.h carries no #defines. */
+#define SLUICE_AF_INET 2
+#define SLUICE_AF_INET6 10
+
+/* getsockopt levels and the option Envoy's original_dst filter asks for. */
+#define SLUICE_SOL_IP 0
+#define SLUICE_SOL_IPV6 41
+#define SLUICE_SO_ORIGINAL_DST 80       /* linux/netfilter_ipv4.h */
+#define SLUICE_IP6T_SO_ORIGINAL_DST 80  /* linux/netfilter_ipv6/ip6_tables.h */
+
+/* Return codes the kernel defines for each program type, named for what they mean here. */
+#define SLUICE_CG_ALLOW 1 /* cgroup sock_addr / sockopt / sockops: let the call proceed */
+#define SLUICE_TC_OK 0    /* TC_ACT_OK: hand the packet to the stack */
+#define SLUICE_SK_PASS 1  /* SK_PASS for sk_msg */
+
+/* sluice_config.flags */
+#define SLUICE_CFG_F_SOCKMAP 0x1 /* put client<->proxy sockets in the sockhash (sk_msg fast path) */
+
+/* sluice_rule_value.flags: none defined yet; must be zero. */
+
+/* Indices of sluice_stats, a plain array of __u64 counters. */
+enum sluice_stat {
+	SLUICE_STAT_OUT_REDIRECTED = 0,   /* connect() rewritten to the proxy */
+	SLUICE_STAT_OUT_SKIPPED_PROXY = 1,/* connect() by the proxy itself, left alone (no loop) */
+	SLUICE_STAT_FLOW_RECORDED = 2,    /* sockops copied an original destination to the flow map */
+	SLUICE_STAT_SOCKOPT_ANSWERED = 3, /* getsockopt(SO_ORIGINAL_DST) answered from the flow map */
+	SLUICE_STAT_IN_ASSIGNED = 4,      /* TC ingress steered a new inbound connection to the proxy */
+	SLUICE_STAT_IN_NO_LISTENER = 5,   /* inbound rule matched but no proxy listener: passed on */
+	SLUICE_STAT_SOCKMAP_ADDED = 6,    /* a socket entered the sockhash */
+	SLUICE_STAT_MAX = 8,
+};
+
+/*
+ * Key of sluice_out_rules and sluice_in_rules: which destination is steered to the proxy.
+ * An all-zero addr means "any address on this port"; an exact address wins over it.
+ */
+struct sluice_rule_key {
+	__u32 addr[4]; /* destination address, network byte order */
+	__u16 port;    /* destination port, host byte order */
+	__u8 family;   /* SLUICE_AF_INET or SLUICE_AF_INET6 */
+	__u8 pad;      /* zero */
+};
+
+/* Value of the rule maps: where the proxy listens. */
+struct sluice_rule_value {
+	__u32 proxy_addr[4]; /* outbound: the address connect() is rewritten to; inbound: zero */
+	__u16 proxy_port;    /* the proxy listener's port, host byte order */
+	__u16 flags;         /* zero */
+};
+
+/* The destination a workload asked for before the rewrite (cookie map and flow map values). */
+struct sluice_orig_dst {
+	__u32 addr[4]; /* network byte order */
+	__u16 port;    /* host byte order */
+	__u8 family;   /* SLUICE_AF_INET or SLUICE_AF_INET6 */
+	__u8 pad;      /* zero */
+};
+
+/*
+ * Key of sluice_flows: one redirected connection, as both ends see it. sockops writes it from
+ * the client's side (local = client); getsockopt reads it from the proxy's accepted socket
+ * (remote = client). IPv4-mapped IPv6 addresses are folded to IPv4 so both sides agree.
+ */
+struct sluice_flow_key {
+	__u32 client_addr[4];
+	__u32 proxy_addr[4];
+	__u16 client_port; /* host byte order */
+	__u16 proxy_port;  /* host byte order */
+	__u8 family;
+	__u8 pad[3];       /* zero */
+};
+
+/* Key of sluice_sockhash: a socket by its own view of the connection. */
+struct sluice_sock_key {
+	__u32 local_addr[4];
+	__u32 remote_addr[4];
+	__u16 local_port;  /* host byte order */
+	__u16 remote_port; /* host byte order */
+	__u8 family;
+	__u8 pad[3];       /* zero */
+};
+
+/* Load-time configuration: one `const volatile` global, written by the loader before load. */
+struct sluice_config {
+	__u32 proxy_mark; /* sockets carrying this SO_MARK are the proxy's: never redirected; 0 = off */
+	__u32 flags;      /* SLUICE_CFG_F_* */
+};
+
+#endif /* SLUICE_REDIRECT_H */
