@@ -14,6 +14,7 @@ deps: $(NODE_MODULES_STAMP)
 
 build: deps
 	npx tsc -p tsconfig.build.json
+	@mkdir -p dist/policy-compiler && cp -r policy-compiler/schema dist/policy-compiler/
 	@if [ -f bpf/Makefile ]; then $(MAKE) --no-print-directory -C bpf; fi
 
 serve: build

@@ -1,4 +1,7 @@
 /** Every `sluice` subcommand, in the order `sluice --help` lists them. Add a command here. */
 import type { Command } from '../command.js';
+import { validateCommand } from './validate.js';
 
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+];

@@ -1,0 +1,99 @@
+/* Generated from policy-compiler/schema/inventory.schema.json by scripts/gen-types.mjs (npm run gen). Do not edit. */
+
+/**
+ * This interface was referenced by `Inventory`'s JSON-Schema
+ * via the `definition` "NodeId".
+ */
+export type NodeId = string;
+/**
+ * This interface was referenced by `Inventory`'s JSON-Schema
+ * via the `definition` "Port".
+ */
+export type Port = number;
+/**
+ * Exactly one of `node` (the Envoy node id fronting the workload, optionally with `kafka`, the Kafka enforcer's node id) or `grpcProxyless: true` (a gRPC service that is its own xDS client).
+ *
+ * This interface was referenced by `Inventory`'s JSON-Schema
+ * via the `definition` "ProxyRef".
+ */
+export type ProxyRef = {
+  node?: NodeId;
+  kafka?: NodeId;
+  grpcProxyless?: true;
+} & ProxyRef1;
+export type ProxyRef1 = {
+  [k: string]: unknown;
+};
+
+/**
+ * Standalone mode's view of the world: which workloads exist and which proxy fronts each. In Kubernetes the controller builds the same inventory from Pods and Services.
+ */
+export interface Inventory {
+  apiVersion: 'sluice.dev/v1alpha1';
+  kind: 'Inventory';
+  /**
+   * Settings per proxy node; a node a workload names and this list omits is an Envoy with default ports.
+   *
+   * @maxItems 4096
+   */
+  proxies?: Proxy[];
+  /**
+   * @maxItems 65536
+   */
+  workloads: Workload[];
+}
+/**
+ * This interface was referenced by `Inventory`'s JSON-Schema
+ * via the `definition` "Proxy".
+ */
+export interface Proxy {
+  node: NodeId;
+  /**
+   * `envoy` (default): an Envoy sidecar or node proxy; `kafka`: sluice's Kafka enforcer.
+   */
+  kind?: 'envoy' | 'kafka';
+  /**
+   * Envoy: the inbound listener for redirected traffic (default 15006).
+   */
+  inboundPort?: number;
+  /**
+   * Envoy: the outbound listener (default 15001).
+   */
+  outboundPort?: number;
+  /**
+   * Kafka enforcer: the port it listens on for redirected connections (default 15092).
+   */
+  listenPort?: number;
+}
+/**
+ * This interface was referenced by `Inventory`'s JSON-Schema
+ * via the `definition` "Workload".
+ */
+export interface Workload {
+  name: string;
+  namespace?: string;
+  labels?: {
+    [k: string]: string;
+  };
+  /**
+   * The workload's IP addresses (IPv4 or IPv6).
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  addresses: [string, ...string[]];
+  /**
+   * @maxItems 256
+   */
+  ports?: WorkloadPort[];
+  proxy: ProxyRef;
+}
+/**
+ * This interface was referenced by `Inventory`'s JSON-Schema
+ * via the `definition` "WorkloadPort".
+ */
+export interface WorkloadPort {
+  port: Port;
+  protocol?: 'TCP';
+  name?: string;
+}

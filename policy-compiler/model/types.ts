@@ -1,0 +1,148 @@
+/**
+ * The validated model: what a policy means, after every check passed. Readonly, normalized
+ * (defaults applied, matchers as discriminated unions, CIDRs canonical), free of YAML and of
+ * Kubernetes types. Every rule carries an id that is also its source path, so a verdict in a log
+ * leads back to the line that caused it.
+ */
+import type { Cidr } from './ip.js';
+
+export type Mode = 'enforce' | 'audit';
+
+/** `namespace/name`. */
+export type PolicyKey = string;
+
+/** `namespace/name#spec.ingress[0].toPorts[1].rules.http[2]`: a rule's identity and source path. */
+export type RuleId = string;
+
+export type StringMatcher =
+  | { readonly kind: 'exact'; readonly value: string }
+  | { readonly kind: 'prefix'; readonly value: string }
+  | { readonly kind: 'suffix'; readonly value: string }
+  | { readonly kind: 'regex'; readonly value: string }
+  | { readonly kind: 'present' };
+
+export type NameMatcher = { readonly kind: 'exact'; readonly value: string } | { readonly kind: 'prefix'; readonly value: string };
+
+export interface HeaderCondition {
+  /** Lower-case, as HTTP/2 and Envoy see header names. */
+  readonly name: string;
+  readonly match: StringMatcher;
+}
+
+export interface HttpRule {
+  readonly kind: 'http';
+  readonly id: RuleId;
+  readonly method?: string;
+  readonly path?: StringMatcher;
+  readonly host?: StringMatcher;
+  readonly headers: readonly HeaderCondition[];
+}
+
+export interface GrpcRule {
+  readonly kind: 'grpc';
+  readonly id: RuleId;
+  readonly service: string;
+  /** Method names, or `all` for every method of the service. */
+  readonly methods: readonly string[] | 'all';
+  readonly headers: readonly HeaderCondition[];
+}
+
+export interface KafkaRule {
+  readonly kind: 'kafka';
+  readonly id: RuleId;
+  readonly role?: string;
+  /** Kafka API names as written (validated against the Kafka API table). */
+  readonly apiKeys?: readonly string[];
+  readonly apiVersion?: { readonly min?: number; readonly max?: number };
+  readonly clientID?: NameMatcher;
+  readonly topic?: NameMatcher;
+  readonly group?: NameMatcher;
+  readonly transactionalID?: NameMatcher;
+}
+
+export type L7Rule = HttpRule | GrpcRule | KafkaRule;
+
+/** The application protocol a port rule speaks, derived from its rules. */
+export type PortProtocol = 'http' | 'kafka';
+
+export interface LabelSelector {
+  readonly matchLabels: Readonly<Record<string, string>>;
+  readonly matchExpressions: readonly {
+    readonly key: string;
+    readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    readonly values: readonly string[];
+  }[];
+}
+
+export type Peer =
+  | { readonly kind: 'selector'; readonly selector: LabelSelector; readonly namespaces: readonly string[] | 'all' }
+  | { readonly kind: 'cidr'; readonly cidr: Cidr; readonly except: readonly Cidr[] };
+
+export type PortRef = { readonly kind: 'number'; readonly port: number } | { readonly kind: 'name'; readonly name: string };
+
+export interface PortRule {
+  /** `namespace/name#spec.ingress[0].toPorts[1]`. */
+  readonly id: RuleId;
+  readonly ports: readonly PortRef[];
+  readonly protocol: PortProtocol;
+  /** What is allowed; `all` when the port rule has no `rules` (every request from the peers). */
+  readonly allow: readonly L7Rule[] | 'all';
+  readonly deny: readonly L7Rule[];
+}
+
+export interface TrafficRule {
+  readonly direction: 'ingress' | 'egress';
+  /** `namespace/name#spec.ingress[0]`. */
+  readonly id: RuleId;
+  /** `from` (ingress) or `to` (egress); `any` when absent. */
+  readonly peers: readonly Peer[] | 'any';
+  readonly ports: readonly PortRule[];
+}
+
+export interface Policy {
+  readonly key: PolicyKey;
+  readonly name: string;
+  readonly namespace: string;
+  readonly mode: Mode;
+  readonly selector: LabelSelector;
+  readonly rules: readonly TrafficRule[];
+  /** Where the policy came from, for diagnostics and status. */
+  readonly source: { readonly file: string; readonly document: number };
+}
+
+export type ProxyRef =
+  | { readonly kind: 'envoy'; readonly node: string; readonly kafkaNode?: string }
+  | { readonly kind: 'grpc-proxyless' };
+
+export interface WorkloadPort {
+  readonly port: number;
+  readonly name?: string;
+}
+
+export interface Workload {
+  /** `namespace/name`. */
+  readonly key: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Canonical IP addresses. */
+  readonly addresses: readonly string[];
+  readonly ports: readonly WorkloadPort[];
+  readonly proxy: ProxyRef;
+}
+
+export interface ProxyNode {
+  readonly node: string;
+  readonly kind: 'envoy' | 'kafka';
+  readonly inboundPort: number;
+  readonly outboundPort: number;
+  readonly listenPort: number;
+}
+
+export interface Inventory {
+  readonly workloads: readonly Workload[];
+  /** Every proxy node: those the inventory lists and those workloads name (with defaults). */
+  readonly proxies: ReadonlyMap<string, ProxyNode>;
+}
+
+export const DEFAULT_PORTS = { inbound: 15006, outbound: 15001, kafka: 15092 } as const;

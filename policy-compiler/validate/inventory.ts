@@ -1,0 +1,66 @@
+/** An `Inventory` document (already schema-valid) → the model: canonical addresses, proxies with defaults. */
+import type { Inventory as SourceInventory } from '../generated/inventory.js';
+import { formatIp, parseIp } from '../model/ip.js';
+import { DEFAULT_PORTS, type Inventory, type ProxyNode, type ProxyRef, type Workload } from '../model/types.js';
+import type { DocumentContext } from './context.js';
+import { checkLabelKeys } from './selector.js';
+
+export function validateInventory(ctx: DocumentContext, source: SourceInventory): Inventory {
+  const proxies = new Map<string, ProxyNode>();
+  (source.proxies ?? []).forEach((p, i) => {
+    if (proxies.has(p.node)) ctx.error(['proxies', i, 'node'], 'inventory.duplicate-proxy', `proxy node "${p.node}" is listed twice`);
+    proxies.set(p.node, {
+      node: p.node,
+      kind: p.kind ?? 'envoy',
+      inboundPort: p.inboundPort ?? DEFAULT_PORTS.inbound,
+      outboundPort: p.outboundPort ?? DEFAULT_PORTS.outbound,
+      listenPort: p.listenPort ?? DEFAULT_PORTS.kafka,
+    });
+  });
+  const keys = new Set<string>();
+  const owners = new Map<string, string>();
+  const workloads: Workload[] = source.workloads.map((w, i) => {
+    const namespace = w.namespace ?? 'default';
+    const key = `${namespace}/${w.name}`;
+    if (keys.has(key)) ctx.error(['workloads', i, 'name'], 'inventory.duplicate-workload', `workload ${key} is listed twice`);
+    keys.add(key);
+    checkLabelKeys(ctx, ['workloads', i, 'labels'], w.labels);
+    const addresses = w.addresses.flatMap((text, j) => {
+      const ip = parseIp(text);
+      if (typeof ip === 'string') {
+        ctx.error(['workloads', i, 'addresses', j], 'inventory.address', ip);
+        return [];
+      }
+      const canonical = formatIp(ip.family, ip.bits);
+      const owner = owners.get(canonical);
+      if (owner && owner !== key) ctx.error(['workloads', i, 'addresses', j], 'inventory.address-taken', `${canonical} already belongs to ${owner}`);
+      owners.set(canonical, key);
+      return [canonical];
+    });
+    const ports = (w.ports ?? []).map((p) => ({ port: p.port, ...(p.name !== undefined ? { name: p.name } : {}) }));
+    const names = ports.flatMap((p) => (p.name ? [p.name] : []));
+    names.forEach((n, j) => {
+      if (names.indexOf(n) !== j) ctx.error(['workloads', i, 'ports'], 'inventory.port-name', `port name "${n}" is used twice`);
+    });
+    return { key, name: w.name, namespace, labels: { ...(w.labels ?? {}) }, addresses: [...new Set(addresses)], ports, proxy: proxyRef(ctx, i, w.proxy, proxies) };
+  });
+  return { workloads, proxies };
+}
+
+function proxyRef(ctx: DocumentContext, i: number, ref: SourceInventory['workloads'][number]['proxy'], proxies: Map<string, ProxyNode>): ProxyRef {
+  if (ref.grpcProxyless) {
+    if (ref.kafka !== undefined) ctx.error(['workloads', i, 'proxy', 'kafka'], 'inventory.proxy', 'a proxyless gRPC workload has no Kafka enforcer');
+    return { kind: 'grpc-proxyless' };
+  }
+  const node = ref.node ?? '';
+  const declared = proxies.get(node);
+  if (declared?.kind === 'kafka') ctx.error(['workloads', i, 'proxy', 'node'], 'inventory.proxy-kind', `"${node}" is a Kafka enforcer; name it under \`kafka\`, and an Envoy node under \`node\``);
+  if (!declared) proxies.set(node, { node, kind: 'envoy', inboundPort: DEFAULT_PORTS.inbound, outboundPort: DEFAULT_PORTS.outbound, listenPort: DEFAULT_PORTS.kafka });
+  if (ref.kafka !== undefined) {
+    const kafka = proxies.get(ref.kafka);
+    if (kafka && kafka.kind !== 'kafka') ctx.error(['workloads', i, 'proxy', 'kafka'], 'inventory.proxy-kind', `"${ref.kafka}" is declared as an Envoy node, not a Kafka enforcer`);
+    if (!kafka) proxies.set(ref.kafka, { node: ref.kafka, kind: 'kafka', inboundPort: DEFAULT_PORTS.inbound, outboundPort: DEFAULT_PORTS.outbound, listenPort: DEFAULT_PORTS.kafka });
+    return { kind: 'envoy', node, kafkaNode: ref.kafka };
+  }
+  return { kind: 'envoy', node };
+}
