@@ -1,0 +1,186 @@
+/**
+ * The snapshot cache: the only contract between "what configuration exists" (the runtime sets
+ * snapshots and a resolver) and "how it is streamed" (the servers watch nodes and read views).
+ */
+import type { Logger } from '../telemetry/index.js';
+import { silentLogger } from '../telemetry/index.js';
+import { EMPTY_SNAPSHOT, toResource, type Resource, type ResourceInput, type Snapshot } from './snapshot.js';
+import { PUSH_ORDER, type TypeUrl } from './type-urls.js';
+import { ResourceView } from './view.js';
+
+/**
+ * Builds, on demand, a resource a client asked for by name that no snapshot holds (e.g. the
+ * Listener `grpc/server?xds.resource.listening_address=IP:PORT` a proxyless gRPC server asks for).
+ * Returns `undefined` when the name means nothing (the name stays remembered and is resolved again
+ * whenever the node's snapshot, the default or the resolver changes). Must be pure and quick: it
+ * runs inside request handling. A throw is logged and treated as `undefined`.
+ */
+export type Resolver = (nodeId: string, typeUrl: TypeUrl, name: string) => ResourceInput | undefined;
+
+/** Called with the types whose resources changed for the watched node. */
+export type ChangeListener = (types: ReadonlySet<TypeUrl>) => void;
+
+interface NodeState {
+  own: Snapshot | undefined;
+  /** Names streams of this node asked for, per type (the union over its streams). */
+  wanted: Map<TypeUrl, ReadonlySet<string>>;
+  resolved: Map<TypeUrl, Map<string, Resource>>;
+  view: ResourceView | undefined;
+  watchers: Set<ChangeListener>;
+}
+
+export interface SnapshotCacheOptions {
+  readonly logger?: Logger;
+}
+
+export class SnapshotCache {
+  private readonly nodes = new Map<string, NodeState>();
+  private fallback: Snapshot | undefined;
+  private resolver: Resolver | undefined;
+  private readonly log: Logger;
+
+  constructor(options: SnapshotCacheOptions = {}) {
+    this.log = (options.logger ?? silentLogger).child({ component: 'xds-cache' });
+  }
+
+  /** Publishes a node's snapshot. Streams of that node get every type whose resources changed, in push order. */
+  set(nodeId: string, snapshot: Snapshot): void {
+    this.update(nodeId, (n) => {
+      n.own = snapshot;
+    });
+  }
+
+  /** Removes a node's own snapshot: the node falls back to the default snapshot. */
+  clear(nodeId: string): void {
+    this.update(nodeId, (n) => {
+      n.own = undefined;
+    });
+  }
+
+  /** The snapshot of nodes that have none of their own (`undefined`: such nodes see nothing). */
+  setDefault(snapshot: Snapshot | undefined): void {
+    for (const n of this.nodes.values()) n.view ??= this.buildView(n);
+    this.fallback = snapshot;
+    for (const [nodeId, n] of this.nodes) if (!n.own) this.refresh(nodeId, n, true);
+  }
+
+  /** Installs (or removes) the on-demand resolver; every remembered name is resolved again. */
+  setResolver(resolver: Resolver | undefined): void {
+    this.resolver = resolver;
+    for (const [nodeId, n] of this.nodes) if (n.wanted.size > 0) this.refresh(nodeId, n, true);
+  }
+
+  /** A node's own snapshot, if set. */
+  snapshotOf(nodeId: string): Snapshot | undefined {
+    return this.nodes.get(nodeId)?.own;
+  }
+
+  /** The default snapshot, if set. */
+  defaultSnapshot(): Snapshot | undefined {
+    return this.fallback;
+  }
+
+  /** Node ids that have their own snapshot. */
+  nodeIds(): string[] {
+    return [...this.nodes].filter(([, n]) => n.own).map(([id]) => id);
+  }
+
+  // ---- the server's side of the seam ----
+
+  /** What a node can be sent now. */
+  view(nodeId: string): ResourceView {
+    const n = this.nodes.get(nodeId);
+    if (!n) return ResourceView.of(this.fallback ?? EMPTY_SNAPSHOT);
+    return (n.view ??= this.buildView(n));
+  }
+
+  /**
+   * Declares every name the node's streams currently ask for, for one type. Names the snapshot
+   * lacks are resolved; watchers hear about the types whose resources changed as a result.
+   */
+  setWanted(nodeId: string, typeUrl: TypeUrl, names: ReadonlySet<string>): void {
+    const n = this.nodes.get(nodeId);
+    if (!n) return;
+    if (names.size === 0) n.wanted.delete(typeUrl);
+    else n.wanted.set(typeUrl, names);
+    this.refresh(nodeId, n, false);
+  }
+
+  /** Watches a node's view. Returns the cancel function; the node's wanted names go with its last watcher. */
+  watch(nodeId: string, listener: ChangeListener): () => void {
+    const n = this.state(nodeId);
+    n.watchers.add(listener);
+    return () => {
+      n.watchers.delete(listener);
+      if (n.watchers.size === 0) {
+        n.wanted.clear();
+        n.resolved.clear();
+        n.view = undefined;
+        if (!n.own) this.nodes.delete(nodeId);
+      }
+    };
+  }
+
+  private state(nodeId: string): NodeState {
+    let n = this.nodes.get(nodeId);
+    if (!n) this.nodes.set(nodeId, (n = { own: undefined, wanted: new Map(), resolved: new Map(), view: undefined, watchers: new Set() }));
+    return n;
+  }
+
+  private update(nodeId: string, change: (n: NodeState) => void): void {
+    const n = this.state(nodeId);
+    n.view ??= this.buildView(n);
+    change(n);
+    this.refresh(nodeId, n, true);
+    if (!n.own && n.watchers.size === 0) this.nodes.delete(nodeId);
+  }
+
+  /** Re-resolves wanted names (all of them when `again`, else only new ones), rebuilds the view, notifies. */
+  private refresh(nodeId: string, n: NodeState, again: boolean): void {
+    const before = n.view ?? this.buildView(n);
+    const snapshot = n.own ?? this.fallback ?? EMPTY_SNAPSHOT;
+    const resolved = new Map<TypeUrl, Map<string, Resource>>();
+    for (const [typeUrl, names] of n.wanted) {
+      const previous = n.resolved.get(typeUrl);
+      const table = new Map<string, Resource>();
+      for (const name of names) {
+        if (snapshot.get(typeUrl, name)) continue;
+        const known = again ? undefined : previous?.get(name);
+        const r = known ?? this.resolve(nodeId, typeUrl, name);
+        if (r) table.set(name, r);
+      }
+      if (table.size > 0) resolved.set(typeUrl, table);
+    }
+    n.resolved = resolved;
+    n.view = this.buildView(n);
+    const changed = new Set<TypeUrl>();
+    for (const t of PUSH_ORDER) if (before.version(t.typeUrl) !== n.view.version(t.typeUrl)) changed.add(t.typeUrl);
+    if (changed.size === 0) return;
+    for (const w of [...n.watchers]) w(changed);
+  }
+
+  private resolve(nodeId: string, typeUrl: TypeUrl, name: string): Resource | undefined {
+    if (!this.resolver) return undefined;
+    try {
+      const input = this.resolver(nodeId, typeUrl, name);
+      if (!input) return undefined;
+      if (input.typeUrl !== typeUrl || input.name !== name) {
+        this.log.warn('resolver returned a different resource than asked', { nodeId, typeUrl, name, got: `${String(input.typeUrl)} ${String(input.name)}` });
+        return undefined;
+      }
+      const r = toResource(input, 'resolved');
+      if (!('version' in r)) {
+        this.log.warn('resolver returned an invalid resource', { nodeId, typeUrl, name, problem: r.message });
+        return undefined;
+      }
+      return r;
+    } catch (err) {
+      this.log.error('resolver threw', { nodeId, typeUrl, name, err });
+      return undefined;
+    }
+  }
+
+  private buildView(n: NodeState): ResourceView {
+    return ResourceView.of(n.own ?? this.fallback ?? EMPTY_SNAPSHOT, n.resolved);
+  }
+}

@@ -1,0 +1,36 @@
+/** The server's Prometheus metrics, registered on the registry the runtime passes in. */
+import type { Counter, Gauge, Histogram, Registry } from '../telemetry/index.js';
+
+export interface XdsMetrics {
+  readonly streams: Gauge;
+  readonly requests: Counter;
+  readonly responses: Counter;
+  readonly acks: Counter;
+  readonly nacks: Counter;
+  readonly bytesSent: Counter;
+  readonly staleNonces: Counter;
+  readonly rejected: Counter;
+  readonly unknownTypes: Counter;
+  readonly encodes: Counter;
+  readonly pushDuration: Histogram;
+}
+
+export function createMetrics(registry: Registry): XdsMetrics {
+  return {
+    streams: registry.gauge('sluice_xds_streams', 'Connected xDS streams, by transport (ADS or the per-type service).'),
+    requests: registry.counter('sluice_xds_requests_total', 'DiscoveryRequests received, by type.'),
+    responses: registry.counter('sluice_xds_responses_total', 'DiscoveryResponses sent, by type.'),
+    acks: registry.counter('sluice_xds_acks_total', 'ACKs received, by type.'),
+    nacks: registry.counter('sluice_xds_nacks_total', 'NACKs (requests with error_detail) received for a response we sent, by type.'),
+    bytesSent: registry.counter('sluice_xds_bytes_sent_total', 'DiscoveryResponse bytes written to streams, by type.'),
+    staleNonces: registry.counter('sluice_xds_stale_nonces_total', 'Requests ignored because their nonce was not the last one sent, by type.'),
+    rejected: registry.counter('sluice_xds_streams_rejected_total', 'Streams ended by the server with an error status, by reason.'),
+    unknownTypes: registry.counter('sluice_xds_unknown_type_requests_total', 'Requests for a type URL the server does not serve (logged and ignored).'),
+    encodes: registry.counter('sluice_xds_response_encodes_total', 'DiscoveryResponse bodies encoded (once per type, version and resource set, shared by all streams), by type.'),
+    pushDuration: registry.histogram(
+      'sluice_xds_push_duration_seconds',
+      'Time to fan one node change out to that node\'s streams.',
+      [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+    ),
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * The xDS servers: SotW ADS (`StreamAggregatedResources`) and the per-type SotW services (LDS, RDS,
+ * CDS, EDS, SDS), all over one cache. Knows nothing about policies: it streams what the cache holds.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { performance } from 'node:perf_hooks';
+import { Registry, silentLogger, type Logger } from '../telemetry/index.js';
+import { BodyCache } from './bodies.js';
+import type { SnapshotCache } from './cache.js';
+import { createMetrics, type XdsMetrics } from './metrics.js';
+import type { AckStatus, NackStatus, NodeStatus, NodeTypeStatus, Transport, XdsEvent, XdsEventListener } from './status.js';
+import { XdsStream, type DuplexCall, type StreamContext, type XdsLimits } from './stream.js';
+import { PUSH_ORDER, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
+import type { NodeInfo } from './wire.js';
+
+export type { XdsLimits } from './stream.js';
+
+export const DEFAULT_LIMITS: XdsLimits = { maxRequestBytes: 4 * 1024 * 1024, maxNamesPerRequest: 10_000 };
+
+export interface XdsServerOptions {
+  /** Where the configuration comes from. The server only reads it (views, watches). */
+  readonly cache: SnapshotCache;
+  /** Structured logs (default: silent). */
+  readonly logger?: Logger;
+  /** Metrics are registered here (default: a private registry). */
+  readonly registry?: Registry;
+  /** Milliseconds; fractional values give sub-millisecond push durations (default: performance clock). */
+  readonly now?: () => number;
+  readonly limits?: Partial<XdsLimits>;
+  /** How many disconnected nodes keep their ACK/NACK history (oldest forgotten first; default 4096). */
+  readonly maxRetainedNodes?: number;
+  /** Budget for shared encoded response bodies (default 64 MiB). */
+  readonly bodyCacheBytes?: number;
+}
+
+interface NodeRecord {
+  node: NodeInfo;
+  readonly streams: Set<XdsStream>;
+  readonly acks: Map<TypeUrl, AckStatus>;
+  readonly nacks: Map<TypeUrl, NackStatus>;
+  unwatch: (() => void) | undefined;
+}
+
+const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
+
+function rawMethod(service: string, method: string): grpc.MethodDefinition<Buffer, Buffer> {
+  const identity = (b: Buffer): Buffer => b;
+  return {
+    path: `/${service}/${method}`,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+    originalName: method,
+  };
+}
+
+/** gRPC server options that enforce the request size limit at the transport. */
+export function grpcServerOptions(limits: Partial<XdsLimits> = {}): grpc.ServerOptions {
+  const l = { ...DEFAULT_LIMITS, ...limits };
+  return { 'grpc.max_receive_message_length': l.maxRequestBytes, 'grpc.max_concurrent_streams': 100_000 };
+}
+
+export class XdsServer {
+  readonly metrics: XdsMetrics;
+  private readonly ctx: StreamContext;
+  private readonly nodes = new Map<string, NodeRecord>();
+  private readonly listeners = new Set<XdsEventListener>();
+  private readonly log: Logger;
+  private readonly cache: SnapshotCache;
+  private readonly limits: XdsLimits;
+  private readonly maxRetained: number;
+  private readonly now: () => number;
+  private readonly pending = new Set<XdsStream>();
+  private nextStreamId = 1;
+  private own: grpc.Server | undefined;
+
+  constructor(options: XdsServerOptions) {
+    this.cache = options.cache;
+    this.log = (options.logger ?? silentLogger).child({ component: 'xds' });
+    this.metrics = createMetrics(options.registry ?? new Registry());
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.maxRetained = options.maxRetainedNodes ?? 4096;
+    this.now = options.now ?? (() => performance.timeOrigin + performance.now());
+    const server = this;
+    this.ctx = {
+      cache: this.cache,
+      metrics: this.metrics,
+      log: this.log,
+      now: this.now,
+      limits: this.limits,
+      bodies: new BodyCache(options.bodyCacheBytes ?? 64 * 1024 * 1024),
+      emit: (e) => server.emit(e),
+      attach: (s) => server.attach(s),
+      detach: (s, reason) => server.detach(s, reason),
+      wantedChanged: (nodeId, typeUrl) => server.wantedChanged(nodeId, typeUrl),
+      recordAck: (nodeId, typeUrl, ack) => server.nodes.get(nodeId)?.acks.set(typeUrl, ack),
+      recordNack: (nodeId, typeUrl, nack) => server.nodes.get(nodeId)?.nacks.set(typeUrl, nack),
+    };
+  }
+
+  /** Adds the ADS service and the per-type SotW services to a gRPC server the caller owns. */
+  register(server: grpc.Server): void {
+    const ads = { StreamAggregatedResources: rawMethod(ADS_SERVICE, 'StreamAggregatedResources') };
+    server.addService(ads, { StreamAggregatedResources: (call: DuplexCall) => this.open(call, 'ADS') });
+    for (const t of PUSH_ORDER) {
+      const svc = t.service;
+      if (!svc) continue;
+      const info: ResourceTypeInfo = t;
+      server.addService({ [svc.method]: rawMethod(svc.name, svc.method) }, { [svc.method]: (call: DuplexCall) => this.open(call, info.short) });
+    }
+  }
+
+  /** Starts a gRPC server of its own on `address` (default an ephemeral loopback port). */
+  async listen(address = '127.0.0.1:0', credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
+    if (this.own) throw new Error('XdsServer.listen called twice');
+    const server = new grpc.Server(grpcServerOptions(this.limits));
+    this.register(server);
+    this.own = server;
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))));
+    this.log.info('xDS server listening', { address, port });
+    return port;
+  }
+
+  /** Stops the server started by `listen` (streams are cut; clients reconnect elsewhere). */
+  async close(): Promise<void> {
+    const server = this.own;
+    this.own = undefined;
+    if (!server) return;
+    server.forceShutdown();
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. A listener that throws is logged, not fatal. */
+  on(listener: XdsEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Every known node: connected ones, and disconnected ones whose ACK/NACK history is retained. */
+  status(): NodeStatus[] {
+    return [...this.nodes.keys()].sort().flatMap((id) => {
+      const s = this.nodeStatus(id);
+      return s ? [s] : [];
+    });
+  }
+
+  /** One node's status, or `undefined` if the server never saw it (or forgot it). */
+  nodeStatus(nodeId: string): NodeStatus | undefined {
+    const rec = this.nodes.get(nodeId);
+    if (!rec) return undefined;
+    const types: NodeTypeStatus[] = PUSH_ORDER.flatMap((t) => {
+      const lastAck = rec.acks.get(t.typeUrl);
+      const lastNack = rec.nacks.get(t.typeUrl);
+      return lastAck || lastNack ? [{ typeUrl: t.typeUrl, type: t.short, lastAck, lastNack }] : [];
+    });
+    return {
+      nodeId,
+      node: rec.node,
+      connected: rec.streams.size > 0,
+      streams: [...rec.streams].sort((a, b) => a.id - b.id).map((s) => s.status()),
+      types,
+    };
+  }
+
+  /** Drops a disconnected node's history. */
+  forget(nodeId: string): void {
+    const rec = this.nodes.get(nodeId);
+    if (rec && rec.streams.size === 0) this.nodes.delete(nodeId);
+  }
+
+  private open(call: DuplexCall, transport: Transport): void {
+    const stream = new XdsStream(this.nextStreamId++, call, transport, this.ctx);
+    this.pending.add(stream);
+    this.metrics.streams.inc({ transport });
+  }
+
+  private emit(event: XdsEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log.error('xDS event listener threw', { err, kind: event.kind });
+      }
+    }
+  }
+
+  private attach(stream: XdsStream): void {
+    const node = stream.node;
+    if (!node) return;
+    this.pending.delete(stream);
+    let rec = this.nodes.get(node.id);
+    if (!rec) {
+      rec = { node, streams: new Set(), acks: new Map(), nacks: new Map(), unwatch: undefined };
+      this.nodes.set(node.id, rec);
+    }
+    // Re-insert to keep the map ordered by last activity (eviction takes the oldest first).
+    this.nodes.delete(node.id);
+    this.nodes.set(node.id, rec);
+    rec.node = node;
+    rec.streams.add(stream);
+    if (!rec.unwatch) rec.unwatch = this.cache.watch(node.id, (types) => this.onChange(node.id, types));
+    this.log.info('xDS stream connected', { node: node.id, stream: stream.id, transport: stream.transport, peer: stream.peer });
+    this.emit({ kind: 'connect', at: this.now(), streamId: stream.id, nodeId: node.id, peer: stream.peer, transport: stream.transport });
+  }
+
+  private detach(stream: XdsStream, reason: string): void {
+    this.metrics.streams.dec({ transport: stream.transport });
+    if (this.pending.delete(stream)) return;
+    const nodeId = stream.node?.id;
+    if (nodeId === undefined) return;
+    const rec = this.nodes.get(nodeId);
+    if (!rec || !rec.streams.delete(stream)) return;
+    this.log.info('xDS stream disconnected', { node: nodeId, stream: stream.id, reason });
+    this.emit({ kind: 'disconnect', at: this.now(), streamId: stream.id, nodeId, peer: stream.peer, reason });
+    if (rec.streams.size === 0) {
+      rec.unwatch?.();
+      rec.unwatch = undefined;
+      this.evict();
+    } else {
+      for (const t of PUSH_ORDER) this.wantedChanged(nodeId, t.typeUrl);
+    }
+  }
+
+  private evict(): void {
+    let idle = 0;
+    for (const rec of this.nodes.values()) if (rec.streams.size === 0) idle++;
+    for (const [id, rec] of this.nodes) {
+      if (idle <= this.maxRetained) break;
+      if (rec.streams.size > 0) continue;
+      this.nodes.delete(id);
+      idle--;
+    }
+  }
+
+  private wantedChanged(nodeId: string, typeUrl: TypeUrl): void {
+    const rec = this.nodes.get(nodeId);
+    if (!rec) return;
+    const names = new Set<string>();
+    for (const s of rec.streams) for (const n of s.wantedNames(typeUrl)) names.add(n);
+    this.cache.setWanted(nodeId, typeUrl, names);
+  }
+
+  private onChange(nodeId: string, types: ReadonlySet<TypeUrl>): void {
+    const rec = this.nodes.get(nodeId);
+    if (!rec) return;
+    const start = this.now();
+    for (const s of rec.streams) s.push(types);
+    this.metrics.pushDuration.observe((this.now() - start) / 1000);
+  }
+}

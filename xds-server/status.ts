@@ -1,0 +1,100 @@
+/**
+ * What the server tells the runtime: per node, its streams and, per type, what was subscribed,
+ * sent, ACKed and NACKed; and the events (connect, disconnect, request, ack, nack, response) it
+ * can subscribe to. Plain data; times are milliseconds from the injected clock.
+ */
+import type { ShortName, TypeUrl } from './type-urls.js';
+import type { NodeInfo } from './wire.js';
+
+/** Which service a stream came in on: ADS, or one per-type SotW service. */
+export type Transport = 'ADS' | ShortName;
+
+export interface SentStatus {
+  readonly version: string;
+  readonly nonce: string;
+  readonly at: number;
+  /** How many resources the response carried (partial types may carry only the changed ones). */
+  readonly count: number;
+}
+
+export interface AckStatus {
+  readonly version: string;
+  readonly nonce: string;
+  readonly at: number;
+  readonly streamId: number;
+  /** name → version of every resource the client holds at that version. */
+  readonly resources: Readonly<Record<string, string>>;
+}
+
+export interface NackStatus {
+  /** The version the client rejected (what we sent with that nonce). */
+  readonly rejectedVersion: string;
+  /** The `version_info` the NACK carried: the last version the client accepted ('' if none). */
+  readonly acceptedVersion: string;
+  readonly nonce: string;
+  /** `error_detail.code` and `.message` as the client sent them. */
+  readonly code: number;
+  readonly message: string;
+  readonly at: number;
+  readonly streamId: number;
+}
+
+export interface SubscriptionStatus {
+  /** Explicit `*`, or legacy wildcard (empty names on a stream that never named any). */
+  readonly wildcard: boolean;
+  readonly names: readonly string[];
+}
+
+/** One type on one stream. */
+export interface StreamTypeStatus {
+  readonly typeUrl: TypeUrl;
+  readonly type: ShortName;
+  readonly subscription: SubscriptionStatus;
+  readonly lastSent: SentStatus | undefined;
+  readonly lastAcked: AckStatus | undefined;
+  readonly lastNack: NackStatus | undefined;
+  /** A response is waiting for the stream to drain (backpressure). */
+  readonly pending: boolean;
+}
+
+export interface StreamStatus {
+  readonly id: number;
+  readonly peer: string;
+  readonly transport: Transport;
+  readonly connectedAt: number;
+  readonly types: readonly StreamTypeStatus[];
+}
+
+/** One type for one node, across its streams (kept after they disconnect). */
+export interface NodeTypeStatus {
+  readonly typeUrl: TypeUrl;
+  readonly type: ShortName;
+  readonly lastAck: AckStatus | undefined;
+  readonly lastNack: NackStatus | undefined;
+}
+
+export interface NodeStatus {
+  readonly nodeId: string;
+  /** The node as its latest stream described it. */
+  readonly node: NodeInfo;
+  readonly connected: boolean;
+  readonly streams: readonly StreamStatus[];
+  readonly types: readonly NodeTypeStatus[];
+}
+
+interface EventBase {
+  readonly at: number;
+  readonly streamId: number;
+  readonly nodeId: string;
+}
+
+/** What the runtime can subscribe to with `XdsServer.on`. */
+export type XdsEvent =
+  | (EventBase & { readonly kind: 'connect'; readonly peer: string; readonly transport: Transport })
+  | (EventBase & { readonly kind: 'disconnect'; readonly peer: string; readonly reason: string })
+  | (EventBase & { readonly kind: 'request'; readonly type: ShortName; readonly names: readonly string[]; readonly versionInfo: string; readonly nonce: string })
+  | (EventBase & { readonly kind: 'ack'; readonly type: ShortName; readonly ack: AckStatus })
+  | (EventBase & { readonly kind: 'nack'; readonly type: ShortName; readonly nack: NackStatus })
+  | (EventBase & { readonly kind: 'response'; readonly type: ShortName; readonly version: string; readonly nonce: string; readonly names: readonly string[]; readonly bytes: number });
+
+export type XdsEventListener = (event: XdsEvent) => void;
