@@ -1,0 +1,193 @@
+/**
+ * The TypeScript mirror of `bpf/redirect.h`: struct layouts, map names and constants, plus the
+ * byte encoders the loader uses to read and write map entries. `test/bpf/abi.test.ts` checks
+ * every layout here against the BTF of the compiled object, so a field that moves in the header
+ * without moving here (or the reverse) fails the build's tests rather than corrupting maps.
+ */
+
+export interface FieldLayout {
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+}
+
+export interface StructLayout {
+  /** The C struct name, as BTF names it. */
+  readonly name: string;
+  readonly size: number;
+  readonly fields: readonly FieldLayout[];
+}
+
+const struct = (name: string, size: number, fields: ReadonlyArray<readonly [string, number, number]>): StructLayout => ({
+  name,
+  size,
+  fields: fields.map(([field, offset, bytes]) => ({ name: field, offset, size: bytes })),
+});
+
+export const RULE_KEY = struct('sluice_rule_key', 20, [
+  ['addr', 0, 16],
+  ['port', 16, 2],
+  ['family', 18, 1],
+  ['pad', 19, 1],
+]);
+
+export const RULE_VALUE = struct('sluice_rule_value', 20, [
+  ['proxy_addr', 0, 16],
+  ['proxy_port', 16, 2],
+  ['flags', 18, 2],
+]);
+
+export const ORIG_DST = struct('sluice_orig_dst', 20, [
+  ['addr', 0, 16],
+  ['port', 16, 2],
+  ['family', 18, 1],
+  ['pad', 19, 1],
+]);
+
+export const FLOW_KEY = struct('sluice_flow_key', 40, [
+  ['client_addr', 0, 16],
+  ['proxy_addr', 16, 16],
+  ['client_port', 32, 2],
+  ['proxy_port', 34, 2],
+  ['family', 36, 1],
+  ['pad', 37, 3],
+]);
+
+export const SOCK_KEY = struct('sluice_sock_key', 40, [
+  ['local_addr', 0, 16],
+  ['remote_addr', 16, 16],
+  ['local_port', 32, 2],
+  ['remote_port', 34, 2],
+  ['family', 36, 1],
+  ['pad', 37, 3],
+]);
+
+export const CONFIG = struct('sluice_config', 8, [
+  ['proxy_mark', 0, 4],
+  ['flags', 4, 4],
+]);
+
+/** Every layout the header defines, for the ABI test. */
+export const LAYOUTS: readonly StructLayout[] = [RULE_KEY, RULE_VALUE, ORIG_DST, FLOW_KEY, SOCK_KEY, CONFIG];
+
+/** Pinned map names (the `sluice_` prefix keeps them apart from other tools' pins). */
+export const MAP_NAMES = {
+  outRules: 'sluice_out_rules',
+  inRules: 'sluice_in_rules',
+  proxyCgroups: 'sluice_proxy_cgroups',
+  cookies: 'sluice_cookies',
+  flows: 'sluice_flows',
+  sockhash: 'sluice_sockhash',
+  stats: 'sluice_stats',
+} as const;
+
+/** Program (function) names in redirect.c. */
+export const PROGRAM_NAMES = {
+  connect4: 'sluice_connect4',
+  connect6: 'sluice_connect6',
+  sockops: 'sluice_sockops',
+  getsockopt: 'sluice_getsockopt',
+  skMsg: 'sluice_sk_msg',
+  tcIngress: 'sluice_tc_ingress',
+} as const;
+
+/** The load-time configuration global and the name of the section it lives in. */
+export const CONFIG_VARIABLE = 'sluice_cfg';
+
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const SOL_IP = 0;
+export const SOL_IPV6 = 41;
+export const SO_ORIGINAL_DST = 80;
+export const IP6T_SO_ORIGINAL_DST = 80;
+export const CFG_F_SOCKMAP = 0x1;
+export const MAX_RULES = 16384;
+
+/** `enum sluice_stat`: index → name, in order. */
+export const STAT_NAMES = [
+  'out_redirected',
+  'out_skipped_proxy',
+  'flow_recorded',
+  'sockopt_answered',
+  'in_assigned',
+  'in_no_listener',
+  'sockmap_added',
+] as const;
+export type StatName = (typeof STAT_NAMES)[number];
+export const STAT_SLOTS = 8;
+
+export type Family = typeof AF_INET | typeof AF_INET6;
+
+/** A destination as the maps hold it: 16 address bytes in network order (IPv4 in the first 4). */
+export interface RuleKey {
+  readonly family: Family;
+  readonly addr: Buffer;
+  readonly port: number;
+}
+
+export interface RuleValue {
+  readonly proxyAddr: Buffer;
+  readonly proxyPort: number;
+}
+
+export interface OrigDst {
+  readonly family: Family;
+  readonly addr: Buffer;
+  readonly port: number;
+}
+
+function field(layout: StructLayout, name: string): FieldLayout {
+  const found = layout.fields.find((f) => f.name === name);
+  if (!found) throw new Error(`abi: ${layout.name} has no field ${name}`);
+  return found;
+}
+
+function family(value: number): Family {
+  if (value === AF_INET || value === AF_INET6) return value;
+  throw new Error(`abi: unknown address family ${value}`);
+}
+
+export function encodeRuleKey(key: RuleKey): Buffer {
+  const b = Buffer.alloc(RULE_KEY.size);
+  key.addr.copy(b, field(RULE_KEY, 'addr').offset, 0, 16);
+  b.writeUInt16LE(key.port, field(RULE_KEY, 'port').offset);
+  b.writeUInt8(key.family, field(RULE_KEY, 'family').offset);
+  return b;
+}
+
+export function decodeRuleKey(b: Buffer): RuleKey {
+  const a = field(RULE_KEY, 'addr').offset;
+  return {
+    addr: Buffer.from(b.subarray(a, a + 16)),
+    port: b.readUInt16LE(field(RULE_KEY, 'port').offset),
+    family: family(b.readUInt8(field(RULE_KEY, 'family').offset)),
+  };
+}
+
+export function encodeRuleValue(value: RuleValue): Buffer {
+  const b = Buffer.alloc(RULE_VALUE.size);
+  value.proxyAddr.copy(b, field(RULE_VALUE, 'proxy_addr').offset, 0, 16);
+  b.writeUInt16LE(value.proxyPort, field(RULE_VALUE, 'proxy_port').offset);
+  return b;
+}
+
+export function decodeRuleValue(b: Buffer): RuleValue {
+  const a = field(RULE_VALUE, 'proxy_addr').offset;
+  return { proxyAddr: Buffer.from(b.subarray(a, a + 16)), proxyPort: b.readUInt16LE(field(RULE_VALUE, 'proxy_port').offset) };
+}
+
+export function decodeOrigDst(b: Buffer): OrigDst {
+  const a = field(ORIG_DST, 'addr').offset;
+  return {
+    addr: Buffer.from(b.subarray(a, a + 16)),
+    port: b.readUInt16LE(field(ORIG_DST, 'port').offset),
+    family: family(b.readUInt8(field(ORIG_DST, 'family').offset)),
+  };
+}
+
+export function encodeConfig(config: { readonly proxyMark: number; readonly flags: number }, size: number): Buffer {
+  const b = Buffer.alloc(Math.max(size, CONFIG.size));
+  b.writeUInt32LE(config.proxyMark >>> 0, field(CONFIG, 'proxy_mark').offset);
+  b.writeUInt32LE(config.flags >>> 0, field(CONFIG, 'flags').offset);
+  return b;
+}
