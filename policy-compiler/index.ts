@@ -6,3 +6,8 @@ export { DEFAULT_PARSE_LIMITS, type ParseLimits, type SourceFile } from './sourc
 export { SCHEMAS, type SchemaKind } from './source/schema-check.js';
 export type * from './model/types.js';
 export { checkRe2, re2FullMatch } from './validate/regex.js';
+export { compile, compileSources, type CompileOutput, type CompileSourcesResult, type NodeResources, type PolicyTarget } from './compile.js';
+export type { Ir, EnvoyNode, HttpChain, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
+export type { EnvoyResource, ResourceRef } from './envoy/resource.js';
+export { MESSAGES, type MessageName } from './envoy/extensions.js';
+export { parseServerListenerName, SERVER_LISTENER_PREFIX } from './envoy/proxyless-server.js';

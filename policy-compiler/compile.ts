@@ -1,0 +1,102 @@
+/**
+ * `compile`: validated policies + inventory → diagnostics, IR, and the Envoy resources of every
+ * proxy. Pure and deterministic: the same input gives byte-identical output. It never throws on
+ * bad user input; problems are diagnostics.
+ */
+import type { Diagnostic } from './diagnostics.js';
+import { sortDiagnostics } from './diagnostics.js';
+import type { Inventory, Policy, PolicyKey } from './model/types.js';
+import type { Ir } from './ir/types.js';
+import type { RedirectEntry } from './ir/redirect.js';
+import { lower } from './lower/lower.js';
+import { envoyNodeResources } from './envoy/envoy-node.js';
+import { serviceResources } from './envoy/mesh-services.js';
+import { serverListener } from './envoy/proxyless-server.js';
+import { MESSAGES } from './envoy/extensions.js';
+import type { EnvoyResource } from './envoy/resource.js';
+import { loadSources, type LoadResult } from './source/load.js';
+import type { SourceFile } from './source/yaml-documents.js';
+
+export interface NodeResources {
+  readonly node: string;
+  readonly kind: 'envoy' | 'kafka';
+  readonly resources: readonly EnvoyResource[];
+}
+
+/** Where a policy's rules end up, so status can say which proxies must ACK before it is enforced. */
+export type PolicyTarget =
+  | { readonly kind: 'node'; readonly node: string; readonly message: EnvoyResource['message']; readonly name: string }
+  /** A proxyless gRPC server port: whichever client asks for a Listener resolving to it. */
+  | { readonly kind: 'proxyless'; readonly workload: string; readonly port: number };
+
+export interface CompileOutput {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly ir: Ir;
+  /** Per Envoy node and Kafka enforcer: the resources of its snapshot, sorted by type and name. */
+  readonly nodes: readonly NodeResources[];
+  /** For every other xDS client (proxyless gRPC): listeners, routes, clusters and endpoints of every service. */
+  readonly shared: readonly EnvoyResource[];
+  /** Builds the Listener a proxyless gRPC server asks for by name (gRFC A36). */
+  readonly resolveServerListener: (name: string) => EnvoyResource | undefined;
+  readonly redirects: readonly RedirectEntry[];
+  readonly targets: ReadonlyMap<PolicyKey, readonly PolicyTarget[]>;
+}
+
+const MESSAGE_ORDER: readonly string[] = [MESSAGES.cluster, MESSAGES.clusterLoadAssignment, MESSAGES.listener, MESSAGES.routeConfiguration, MESSAGES.kafkaPolicy];
+
+function sorted(resources: readonly EnvoyResource[]): EnvoyResource[] {
+  return [...resources].sort((a, b) => MESSAGE_ORDER.indexOf(a.message) - MESSAGE_ORDER.indexOf(b.message) || a.name.localeCompare(b.name));
+}
+
+export function compile(policies: readonly Policy[], inventory: Inventory): CompileOutput {
+  const { ir, diagnostics } = lower(policies, inventory);
+  const nodes: NodeResources[] = [
+    ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, resources: sorted(envoyNodeResources(n)) })),
+    ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, resources: [] })),
+  ].sort((a, b) => a.node.localeCompare(b.node));
+  const shared = sorted(ir.services.flatMap(serviceResources));
+  const targets = new Map<PolicyKey, PolicyTarget[]>();
+  const target = (key: PolicyKey, t: PolicyTarget) => {
+    const list = targets.get(key) ?? [];
+    list.push(t);
+    targets.set(key, list);
+  };
+  for (const n of ir.envoyNodes) {
+    for (const c of n.inbound) for (const p of c.policies) target(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: 'inbound' });
+    for (const c of n.outbound) for (const p of c.policies) target(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: 'outbound' });
+  }
+  for (const s of ir.proxyless) for (const p of s.policies) target(p.key, { kind: 'proxyless', workload: s.workload, port: s.port });
+  for (const [key, list] of targets) {
+    const unique = new Map(list.map((t) => [JSON.stringify(t), t]));
+    targets.set(key, [...unique.values()]);
+  }
+  return {
+    diagnostics: sortDiagnostics(diagnostics),
+    ir,
+    nodes,
+    shared,
+    resolveServerListener: (name) => serverListener(name, ir.proxyless),
+    redirects: ir.redirects,
+    targets,
+  };
+}
+
+export interface CompileSourcesResult {
+  readonly load: LoadResult;
+  /** Present when an inventory was found and loaded; compiled from the valid policies only. */
+  readonly output?: CompileOutput;
+  /** Every diagnostic: loading, validation and compilation. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Loads sources (policies and exactly one inventory among them) and compiles the valid policies. */
+export function compileSources(files: readonly SourceFile[]): CompileSourcesResult {
+  const load = loadSources(files);
+  if (!load.inventory) {
+    const hasInventory = load.documents.some((d) => d.kind === 'Inventory');
+    const missing: Diagnostic[] = hasInventory ? [] : [{ severity: 'error', code: 'inventory.missing', path: '', message: 'no Inventory document among the inputs: say which workloads exist (see examples/inventory.yaml)' }];
+    return { load, diagnostics: sortDiagnostics([...load.diagnostics, ...missing]) };
+  }
+  const output = compile(load.policies, load.inventory);
+  return { load, output, diagnostics: sortDiagnostics([...load.diagnostics, ...output.diagnostics]) };
+}

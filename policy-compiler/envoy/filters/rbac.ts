@@ -1,0 +1,108 @@
+/**
+ * The RBAC HTTP filters of a chain: one DENY filter and one ALLOW filter, as Istio orders them
+ * (deny first, so deny wins). Audit-mode policies become `shadow_rules`: evaluated, counted per
+ * rule and logged, never enforced. Each compiled rule is one RBAC policy named by its rule id, so
+ * Envoy's `effective_policy_id` names the exact line of the policy that decided.
+ */
+import type { AddressMatch, Authz, CompiledRule, RequestMatch, RuleSet } from '../../ir/types.js';
+import { cidrRange, headerConditionMatcher, headerMatcher, stringMatcher } from '../matchers.js';
+import { MESSAGES, typed } from '../extensions.js';
+import type { HttpFilter, ProxyFlavor } from './types.js';
+
+type Json = Record<string, unknown>;
+
+/** Combines with `and`/`or`, avoiding a one-element set (and the empty set, which PGV rejects). */
+function combine(kind: 'and_rules' | 'or_rules' | 'and_ids' | 'or_ids', items: readonly Json[], empty: Json): Json {
+  if (items.length === 0) return empty;
+  if (items.length === 1) return items[0] ?? empty;
+  return kind.endsWith('rules') ? { [kind]: { rules: items } } : { [kind]: { ids: items } };
+}
+
+function requestPermission(request: RequestMatch): Json {
+  switch (request.kind) {
+    case 'any':
+      return { any: true };
+    case 'http': {
+      const parts: Json[] = [];
+      if (request.method !== undefined) parts.push({ header: headerMatcher(':method', { kind: 'exact', value: request.method }) });
+      if (request.path) parts.push(request.path.kind === 'present' ? { any: true } : { url_path: { path: stringMatcher(request.path) } });
+      if (request.host) parts.push({ header: headerMatcher(':authority', request.host) });
+      for (const h of request.headers) parts.push({ header: headerConditionMatcher(h) });
+      return combine('and_rules', parts, { any: true });
+    }
+    case 'grpc': {
+      const paths = request.methods === 'all'
+        ? [{ url_path: { path: { prefix: `/${request.service}/` } } }]
+        : request.methods.map((m) => ({ url_path: { path: { exact: `/${request.service}/${m}` } } }));
+      const parts = [combine('or_rules', paths, { any: true }), ...request.headers.map((h) => ({ header: headerConditionMatcher(h) }))];
+      return combine('and_rules', parts, { any: true });
+    }
+  }
+}
+
+/** Ingress peers: who connects (the downstream connection's address). */
+function sourcePrincipal(peers: AddressMatch): Json {
+  if (peers.kind === 'any') return { any: true };
+  const ids = peers.ranges.map((r) => {
+    const base = { direct_remote_ip: cidrRange(r.cidr) };
+    if (r.except.length === 0) return base;
+    return { and_ids: { ids: [base, { not_id: combine('or_ids', r.except.map((e) => ({ direct_remote_ip: cidrRange(e) })), {}) }] } };
+  });
+  return combine('or_ids', ids, { not_id: { any: true } });
+}
+
+/** Egress peers: where the workload connects (the original destination). */
+function destinationPermission(peers: AddressMatch): Json | undefined {
+  if (peers.kind === 'any') return undefined;
+  const rules = peers.ranges.map((r) => {
+    const base = { destination_ip: cidrRange(r.cidr) };
+    if (r.except.length === 0) return base;
+    return { and_rules: { rules: [base, { not_rule: combine('or_rules', r.except.map((e) => ({ destination_ip: cidrRange(e) })), {}) }] } };
+  });
+  return combine('or_rules', rules, { not_rule: { any: true } });
+}
+
+function rbacPolicy(rule: CompiledRule, direction: 'inbound' | 'outbound'): Json {
+  const request = requestPermission(rule.request);
+  if (direction === 'inbound') return { permissions: [request], principals: [sourcePrincipal(rule.peers)] };
+  const destination = destinationPermission(rule.peers);
+  return { permissions: [destination ? combine('and_rules', [destination, request], request) : request], principals: [{ any: true }] };
+}
+
+function rbacRules(action: 'DENY' | 'ALLOW', rules: readonly CompiledRule[], direction: 'inbound' | 'outbound'): Json {
+  return { action, policies: Object.fromEntries(rules.map((r) => [r.id, rbacPolicy(r, direction)])) };
+}
+
+/** Stat and metadata prefixes, so the two filters' counters and log fields stay apart. */
+export const RBAC_PREFIX = {
+  deny: 'sluice_deny_',
+  allow: 'sluice_allow_',
+  auditDeny: 'sluice_audit_deny_',
+  auditAllow: 'sluice_audit_allow_',
+} as const;
+
+function filterFor(kind: 'deny' | 'allow', authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): HttpFilter | undefined {
+  const action = kind === 'deny' ? 'DENY' : 'ALLOW';
+  const pick = (set: RuleSet | undefined) => (set ? (kind === 'deny' ? set.deny : set.allow) : undefined);
+  const enforced = pick(authz.enforce);
+  // gRPC implements only enforced rules (no shadow rules, and an RBAC config without `rules` is
+  // rejected), so audit-only chains get no RBAC filter on proxyless servers.
+  const shadow = flavor === 'envoy' ? pick(authz.audit) : undefined;
+  const enforce = enforced && (kind === 'allow' || enforced.length > 0) ? enforced : undefined;
+  const audit = shadow && (kind === 'allow' || shadow.length > 0) ? shadow : undefined;
+  if (!enforce && !audit) return undefined;
+  const prefix = kind === 'deny' ? RBAC_PREFIX.deny : RBAC_PREFIX.allow;
+  const shadowPrefix = kind === 'deny' ? RBAC_PREFIX.auditDeny : RBAC_PREFIX.auditAllow;
+  const config: Json = {
+    ...(enforce ? { rules: rbacRules(action, enforce, direction), rules_stat_prefix: prefix } : {}),
+    ...(audit ? { shadow_rules: rbacRules(action, audit, direction), shadow_rules_stat_prefix: shadowPrefix } : {}),
+    ...(flavor === 'envoy' ? { track_per_rule_stats: true } : {}),
+  };
+  return { name: `sluice.rbac.${kind}`, typed_config: typed(MESSAGES.rbac, config) };
+}
+
+export function rbacFilters(authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): { deny?: HttpFilter; allow?: HttpFilter } {
+  const deny = filterFor('deny', authz, direction, flavor);
+  const allow = filterFor('allow', authz, direction, flavor);
+  return { ...(deny ? { deny } : {}), ...(allow ? { allow } : {}) };
+}

@@ -1,0 +1,53 @@
+/** The HttpConnectionManager of a filter chain: RBAC filters in their order, the router, routes, access log. */
+import type { Authz } from '../ir/types.js';
+import { ADS_CONFIG_SOURCE, MESSAGES, typed } from './extensions.js';
+import { orderedHttpFilters } from './filters/ordering.js';
+import { RBAC_PREFIX } from './filters/rbac.js';
+import type { ProxyFlavor } from './filters/types.js';
+import { statPrefix } from './resource.js';
+
+export type RouteSource = { readonly kind: 'rds'; readonly routeConfigName: string } | { readonly kind: 'inline'; readonly routeConfig: Record<string, unknown> };
+
+/**
+ * One JSON line per request on Envoy's stdout: the request, the enforced verdict and the audit
+ * (shadow) verdict with the id of the deciding rule, read from the RBAC filters' dynamic metadata.
+ */
+function auditAccessLog(): Record<string, unknown> {
+  const rbac = (key: string) => `%DYNAMIC_METADATA(envoy.filters.http.rbac:${key})%`;
+  return {
+    name: 'envoy.access_loggers.stdout',
+    typed_config: typed(MESSAGES.stdoutAccessLog, {
+      log_format: {
+        json_format: {
+          time: '%START_TIME%',
+          chain: '%FILTER_CHAIN_NAME%',
+          client: '%DOWNSTREAM_REMOTE_ADDRESS%',
+          destination: '%DOWNSTREAM_LOCAL_ADDRESS%',
+          method: '%REQ(:METHOD)%',
+          path: '%REQ(:PATH)%',
+          authority: '%REQ(:AUTHORITY)%',
+          status: '%RESPONSE_CODE%',
+          grpc_status: '%GRPC_STATUS%',
+          deny_rule: rbac(`${RBAC_PREFIX.deny}enforced_effective_policy_id`),
+          allow_result: rbac(`${RBAC_PREFIX.allow}enforced_engine_result`),
+          allow_rule: rbac(`${RBAC_PREFIX.allow}enforced_effective_policy_id`),
+          audit_deny_rule: rbac(`${RBAC_PREFIX.auditDeny}shadow_effective_policy_id`),
+          audit_allow_result: rbac(`${RBAC_PREFIX.auditAllow}shadow_engine_result`),
+          audit_allow_rule: rbac(`${RBAC_PREFIX.auditAllow}shadow_effective_policy_id`),
+        },
+      },
+    }),
+  };
+}
+
+export function httpConnectionManager(chainName: string, authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor, routes: RouteSource): Record<string, unknown> {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: typed(MESSAGES.httpConnectionManager, {
+      stat_prefix: statPrefix(chainName),
+      ...(flavor === 'envoy' ? { codec_type: 'AUTO', access_log: [auditAccessLog()] } : {}),
+      ...(routes.kind === 'rds' ? { rds: { config_source: ADS_CONFIG_SOURCE, route_config_name: routes.routeConfigName } } : { route_config: routes.routeConfig }),
+      http_filters: orderedHttpFilters(authz, direction, flavor),
+    }),
+  };
+}

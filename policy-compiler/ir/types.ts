@@ -1,0 +1,126 @@
+/**
+ * The IR: proxy-centric and free of policy syntax. Per proxy it says which listeners exist, which
+ * filter chains they hold (matched by port and address), and which compiled rules each chain
+ * enforces or audits. Every rule keeps the id of the policy rule it came from.
+ */
+import type { Cidr } from '../model/ip.js';
+import type { HeaderCondition, KafkaRule, Mode, PolicyKey, RuleId, StringMatcher } from '../model/types.js';
+import type { RedirectEntry } from './redirect.js';
+
+/** Addresses a rule applies to: the client (ingress) or the destination (egress). */
+export type AddressMatch =
+  | { readonly kind: 'any' }
+  /** One or more ranges, each minus its exceptions; an empty list matches nothing. */
+  | { readonly kind: 'ranges'; readonly ranges: readonly { readonly cidr: Cidr; readonly except: readonly Cidr[] }[] };
+
+export type RequestMatch =
+  | { readonly kind: 'any' }
+  | {
+      readonly kind: 'http';
+      readonly method?: string;
+      readonly path?: StringMatcher;
+      readonly host?: StringMatcher;
+      readonly headers: readonly HeaderCondition[];
+    }
+  | { readonly kind: 'grpc'; readonly service: string; readonly methods: readonly string[] | 'all'; readonly headers: readonly HeaderCondition[] };
+
+export interface CompiledRule {
+  /** The policy rule this came from (an L7 rule, or a port rule that allows everything). */
+  readonly id: RuleId;
+  readonly policy: PolicyKey;
+  readonly peers: AddressMatch;
+  readonly request: RequestMatch;
+}
+
+export interface RuleSet {
+  readonly deny: readonly CompiledRule[];
+  readonly allow: readonly CompiledRule[];
+}
+
+/**
+ * What a chain decides. `enforce` is present when at least one enforcing policy covers the chain
+ * (then whatever it does not allow is denied). `audit` is present when an audit-mode policy covers
+ * it: the would-be rule set if the audit policies were enforced too (enforce ∪ audit rules),
+ * evaluated as shadow rules whose verdict is only logged and counted.
+ */
+export interface Authz {
+  readonly enforce?: RuleSet;
+  readonly audit?: RuleSet;
+}
+
+export type TrafficDirection = 'inbound' | 'outbound';
+
+export interface HttpChain {
+  /** `inbound|8080|shop/orders`, `outbound|443|shop/web`: unique within a node. */
+  readonly name: string;
+  readonly direction: TrafficDirection;
+  readonly port: number;
+  /** Inbound: the protected workload's addresses (filter chain `prefix_ranges`). */
+  readonly destinations: readonly Cidr[];
+  /** Outbound: the selected source workload's addresses (`source_prefix_ranges`). */
+  readonly sources: readonly Cidr[];
+  readonly workload: string;
+  /** The policies whose rules are in this chain, with their modes. */
+  readonly policies: readonly { readonly key: PolicyKey; readonly mode: Mode }[];
+  readonly authz: Authz;
+}
+
+export interface EnvoyNode {
+  readonly node: string;
+  readonly inboundPort: number;
+  readonly outboundPort: number;
+  readonly inbound: readonly HttpChain[];
+  readonly outbound: readonly HttpChain[];
+}
+
+/** A proxyless gRPC server port: its Listener is built on demand for the address it binds. */
+export interface ProxylessServer {
+  readonly workload: string;
+  readonly addresses: readonly string[];
+  readonly port: number;
+  readonly policies: readonly { readonly key: PolicyKey; readonly mode: Mode }[];
+  readonly authz: Authz;
+}
+
+/** A workload port that proxyless gRPC clients reach through `xds:///name.namespace:port`. */
+export interface Service {
+  /** `orders.shop:8080`: the xDS listener name clients ask for. */
+  readonly target: string;
+  readonly workload: string;
+  readonly port: number;
+  readonly endpoints: readonly { readonly address: string; readonly port: number }[];
+}
+
+export interface KafkaCompiledRule {
+  readonly id: RuleId;
+  readonly policy: PolicyKey;
+  readonly peers: AddressMatch;
+  /** `undefined`: the port rule allows every Kafka request from the peers. */
+  readonly rule?: KafkaRule;
+}
+
+/** A Kafka port of a workload, enforced by a Kafka enforcer node. */
+export interface KafkaChain {
+  readonly name: string;
+  readonly direction: TrafficDirection;
+  readonly port: number;
+  readonly workload: string;
+  readonly addresses: readonly string[];
+  readonly policies: readonly { readonly key: PolicyKey; readonly mode: Mode }[];
+  readonly enforce?: { readonly deny: readonly KafkaCompiledRule[]; readonly allow: readonly KafkaCompiledRule[] };
+  readonly audit?: { readonly deny: readonly KafkaCompiledRule[]; readonly allow: readonly KafkaCompiledRule[] };
+}
+
+export interface KafkaNode {
+  readonly node: string;
+  readonly listenPort: number;
+  readonly chains: readonly KafkaChain[];
+}
+
+export interface Ir {
+  readonly envoyNodes: readonly EnvoyNode[];
+  readonly proxyless: readonly ProxylessServer[];
+  readonly services: readonly Service[];
+  readonly kafkaNodes: readonly KafkaNode[];
+  readonly redirects: readonly RedirectEntry[];
+}
