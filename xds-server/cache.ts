@@ -24,7 +24,8 @@ interface NodeState {
   own: Snapshot | undefined;
   /** Names streams of this node asked for, per type (the union over its streams). */
   wanted: Map<TypeUrl, ReadonlySet<string>>;
-  resolved: Map<TypeUrl, Map<string, Resource>>;
+  /** What the resolver answered per wanted name (`null`: nothing), until the next re-resolve. */
+  resolved: Map<TypeUrl, Map<string, Resource | null>>;
   view: ResourceView | undefined;
   watchers: Set<ChangeListener>;
 }
@@ -103,7 +104,7 @@ export class SnapshotCache {
     if (!n) return;
     if (names.size === 0) n.wanted.delete(typeUrl);
     else n.wanted.set(typeUrl, names);
-    this.refresh(nodeId, n, false);
+    this.refresh(nodeId, n, false, typeUrl);
   }
 
   /** Watches a node's view. Returns the cancel function; the node's wanted names go with its last watcher. */
@@ -135,19 +136,25 @@ export class SnapshotCache {
     if (!n.own && n.watchers.size === 0) this.nodes.delete(nodeId);
   }
 
-  /** Re-resolves wanted names (all of them when `again`, else only new ones), rebuilds the view, notifies. */
-  private refresh(nodeId: string, n: NodeState, again: boolean): void {
+  /**
+   * Resolves wanted names the snapshot lacks (all again when `again`; else only names of `only`
+   * not asked before), rebuilds the view and notifies watchers of the types that changed.
+   */
+  private refresh(nodeId: string, n: NodeState, again: boolean, only?: TypeUrl): void {
     const before = n.view ?? this.buildView(n);
     const snapshot = n.own ?? this.fallback ?? EMPTY_SNAPSHOT;
-    const resolved = new Map<TypeUrl, Map<string, Resource>>();
+    const resolved = new Map<TypeUrl, Map<string, Resource | null>>();
     for (const [typeUrl, names] of n.wanted) {
       const previous = n.resolved.get(typeUrl);
-      const table = new Map<string, Resource>();
+      if (!again && only !== typeUrl && previous) {
+        resolved.set(typeUrl, previous);
+        continue;
+      }
+      const table = new Map<string, Resource | null>();
       for (const name of names) {
         if (snapshot.get(typeUrl, name)) continue;
         const known = again ? undefined : previous?.get(name);
-        const r = known ?? this.resolve(nodeId, typeUrl, name);
-        if (r) table.set(name, r);
+        table.set(name, known !== undefined ? known : (this.resolve(nodeId, typeUrl, name) ?? null));
       }
       if (table.size > 0) resolved.set(typeUrl, table);
     }
@@ -181,6 +188,12 @@ export class SnapshotCache {
   }
 
   private buildView(n: NodeState): ResourceView {
-    return ResourceView.of(n.own ?? this.fallback ?? EMPTY_SNAPSHOT, n.resolved);
+    const found = new Map<TypeUrl, Map<string, Resource>>();
+    for (const [typeUrl, table] of n.resolved) {
+      const hits = new Map<string, Resource>();
+      for (const [name, r] of table) if (r) hits.set(name, r);
+      if (hits.size > 0) found.set(typeUrl, hits);
+    }
+    return ResourceView.of(n.own ?? this.fallback ?? EMPTY_SNAPSHOT, found);
   }
 }

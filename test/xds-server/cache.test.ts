@@ -1,0 +1,90 @@
+/** The cache seam: per-node snapshots, the default, and the on-demand resolver, observed by a raw client. */
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
+import { SnapshotCache, TYPE_URL, type Resolver, type TypeUrl } from '../../xds-server/index.js';
+import { apiListener, cluster, endpoints, routeConfig, serverListener, snap, startServer, SERVER_LISTENER_PREFIX } from './harness.js';
+
+type Env = Awaited<ReturnType<typeof startServer>>;
+
+describe('SnapshotCache', () => {
+  it('notifies watchers with exactly the types whose resources changed', () => {
+    const cache = new SnapshotCache();
+    const seen: string[][] = [];
+    const cancel = cache.watch('n1', (types) => seen.push([...types].map((t) => t.split('.').pop() ?? '')));
+    cache.setDefault(snap([cluster('c1'), endpoints('c1', [1])]));
+    cache.set('n1', snap([cluster('c1'), endpoints('c1', [2])]));
+    cache.setDefault(snap([cluster('c9'), endpoints('c9', [1])])); // n1 has its own snapshot: no change for it
+    cache.set('n1', snap([cluster('c1'), endpoints('c1', [2])])); // same content: no change
+    cache.clear('n1');
+    expect(seen).toEqual([['Cluster', 'ClusterLoadAssignment'], ['ClusterLoadAssignment'], ['Cluster', 'ClusterLoadAssignment']]);
+    cancel();
+    expect(cache.nodeIds()).toEqual([]);
+  });
+});
+
+describe('per-node snapshots and the resolver over the wire', () => {
+  let env: Env;
+  beforeEach(async () => {
+    env = await startServer();
+  });
+  afterEach(async () => env.stop());
+
+  it('serves a node its own snapshot, others the default, and falls back after clear', async () => {
+    env.cache.setDefault(snap([cluster('shared'), endpoints('shared', [1])]));
+    env.cache.set('special', snap([cluster('mine'), endpoints('mine', [1])]));
+    const a = env.client();
+    const b = env.client();
+    a.send({ type: 'CDS', node: 'special' });
+    b.send({ type: 'CDS', node: 'plain' });
+    expect((await a.next()).names).toEqual(['mine']);
+    expect((await b.next()).names).toEqual(['shared']);
+    a.ack('CDS');
+    env.cache.clear('special');
+    expect((await a.next()).names).toEqual(['shared']);
+    await b.barrier('untouched');
+  });
+
+  it('resolves names no snapshot holds, versions them like snapshot resources, and re-resolves on changes', async () => {
+    const calls: string[] = [];
+    let deny = ['/test.Echo/Bar'];
+    const resolver: Resolver = (nodeId, typeUrl: TypeUrl, name) => {
+      if (typeUrl === TYPE_URL.LDS) calls.push(`${nodeId} ${typeUrl.split('.').pop()} ${name}`);
+      if (typeUrl !== TYPE_URL.LDS || !name.startsWith(SERVER_LISTENER_PREFIX)) return undefined;
+      const [host = '', port = '0'] = name.slice(SERVER_LISTENER_PREFIX.length).split(':');
+      return serverListener(host, Number(port), deny);
+    };
+    env.cache.setDefault(snap([cluster('c1'), endpoints('c1', [1])]));
+    env.cache.setResolver(resolver);
+    const c = env.client();
+    const name = `${SERVER_LISTENER_PREFIX}127.0.0.1:5000`;
+    c.send({ type: 'LDS', node: 'srv', names: [name, 'nothing-by-this-name'] });
+    const r1 = await c.next();
+    expect(r1.names).toEqual([name]);
+    expect(calls).toEqual([`srv Listener ${name}`, 'srv Listener nothing-by-this-name']);
+    c.ack('LDS', [name, 'nothing-by-this-name']);
+    // A snapshot change re-resolves; the same output is not pushed again.
+    env.cache.setDefault(snap([cluster('c2'), endpoints('c2', [1])]));
+    await c.barrier('same-output');
+    expect(calls).toHaveLength(4);
+    // The resolver's output changes (the runtime installs it again): pushed with a new version.
+    deny = ['/test.Echo/Foo'];
+    env.cache.setResolver(resolver);
+    const r2 = await c.next();
+    expect(r2.names).toEqual([name]);
+    expect(r2.version).not.toBe(r1.version);
+    c.ack('LDS', [name, 'nothing-by-this-name']);
+    // A missing name the snapshot later holds is sent.
+    env.cache.setDefault(snap([cluster('c2'), endpoints('c2', [1]), apiListener('nothing-by-this-name', 'rcx'), routeConfig('rcx', 'c2')]));
+    expect((await c.next()).names).toEqual([name, 'nothing-by-this-name']);
+  });
+
+  it('treats a resolver that throws or answers another name as "no such resource"', async () => {
+    env.cache.setResolver((_n, _t, name) => {
+      if (name === 'boom') throw new Error('resolver bug');
+      return serverListener('127.0.0.1', 1, []);
+    });
+    const c = env.client();
+    c.send({ type: 'LDS', node: 'n1', names: ['boom', 'other'] });
+    const r = await c.next();
+    expect(r.names).toEqual([]);
+  });
+});
