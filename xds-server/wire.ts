@@ -29,6 +29,20 @@ export class WireError extends Error {}
 
 const LEN = 2;
 
+/** A length-delimited field's bytes, with the length checked against what is left. */
+function lenDelimited(r: protobuf.Reader): Uint8Array {
+  const len = r.uint32() >>> 0;
+  if (len > r.len - r.pos) throw new WireError(`malformed protobuf: a field of ${len} bytes with ${r.len - r.pos} left`);
+  const out = r.buf.subarray(r.pos, r.pos + len);
+  r.pos += len;
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8');
+function str(r: protobuf.Reader): string {
+  return utf8.decode(lenDelimited(r));
+}
+
 function checkWire(field: number, wire: number, want: number, what: string): void {
   if (wire !== want) throw new WireError(`${what}: field ${field} has wire type ${wire}, expected ${want}`);
 }
@@ -47,19 +61,19 @@ function readNode(bytes: Uint8Array): NodeInfo {
     switch (field) {
       case 1:
         checkWire(field, wire, LEN, 'node.id');
-        id = r.string();
+        id = str(r);
         break;
       case 2:
         checkWire(field, wire, LEN, 'node.cluster');
-        cluster = r.string();
+        cluster = str(r);
         break;
       case 6:
         checkWire(field, wire, LEN, 'node.user_agent_name');
-        userAgentName = r.string();
+        userAgentName = str(r);
         break;
       case 7:
         checkWire(field, wire, LEN, 'node.user_agent_version');
-        userAgentVersion = r.string();
+        userAgentVersion = str(r);
         break;
       default:
         r.skipType(wire);
@@ -82,7 +96,7 @@ function readStatus(bytes: Uint8Array): { code: number; message: string } {
       code = r.int32();
     } else if (field === 2) {
       checkWire(field, wire, LEN, 'error_detail.message');
-      message = r.string();
+      message = str(r);
     } else r.skipType(wire);
   }
   return { code, message };
@@ -109,28 +123,28 @@ export function decodeRequest(bytes: Uint8Array, maxNames: number): DiscoveryReq
       switch (field) {
         case 1:
           checkWire(field, wire, LEN, 'version_info');
-          versionInfo = r.string();
+          versionInfo = str(r);
           break;
         case 2:
           checkWire(field, wire, LEN, 'node');
-          node = readNode(r.bytes());
+          node = readNode(lenDelimited(r));
           break;
         case 3:
           checkWire(field, wire, LEN, 'resource_names');
           if (resourceNames.length >= maxNames) throw new WireError(`resource_names: more than ${maxNames} names in one request`);
-          resourceNames.push(r.string());
+          resourceNames.push(str(r));
           break;
         case 4:
           checkWire(field, wire, LEN, 'type_url');
-          typeUrl = r.string();
+          typeUrl = str(r);
           break;
         case 5:
           checkWire(field, wire, LEN, 'response_nonce');
-          responseNonce = r.string();
+          responseNonce = str(r);
           break;
         case 6:
           checkWire(field, wire, LEN, 'error_detail');
-          errorDetail = readStatus(r.bytes());
+          errorDetail = readStatus(lenDelimited(r));
           break;
         default:
           r.skipType(wire);
