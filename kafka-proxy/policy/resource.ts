@@ -1,0 +1,155 @@
+/**
+ * The `sluice.kafka.v1alpha1.KafkaPolicy` resource in its JSON form (snake_case field names, as
+ * `envoy-api`'s `encodeMessage`/`decodeMessage` use them), and its validation into the proxy's
+ * rule model. Validation failures carry a field path and become the NACK's `error_detail`.
+ */
+import { isKafkaRole } from './apis.js';
+import { parseCidr, type Cidr } from './cidr.js';
+
+export const KAFKA_POLICY_TYPE_URL = 'type.googleapis.com/sluice.kafka.v1alpha1.KafkaPolicy';
+export const KAFKA_POLICY_MESSAGE = 'sluice.kafka.v1alpha1.KafkaPolicy';
+
+export type StringMatcherJson = { readonly exact: string } | { readonly prefix: string };
+
+export interface KafkaRuleJson {
+  readonly id?: string;
+  readonly role?: string;
+  readonly api_keys?: readonly number[];
+  readonly api_version?: { readonly min?: number; readonly max?: number };
+  readonly client_id?: StringMatcherJson;
+  readonly topic?: StringMatcherJson;
+  readonly group?: StringMatcherJson;
+  readonly transactional_id?: StringMatcherJson;
+  readonly peers?: readonly { readonly address_prefix?: string; readonly prefix_len?: number }[];
+}
+
+/** The resource as the compiler emits it and the proxy receives it. */
+export interface KafkaPolicyJson {
+  readonly name: string;
+  readonly policy?: string;
+  readonly endpoints?: readonly { readonly address?: string; readonly port?: number }[];
+  readonly mode?: 'ENFORCE' | 'AUDIT';
+  readonly deny?: readonly KafkaRuleJson[];
+  readonly allow?: readonly KafkaRuleJson[];
+}
+
+export type StringMatcher = { readonly kind: 'exact'; readonly value: string } | { readonly kind: 'prefix'; readonly value: string };
+
+export interface KafkaRule {
+  readonly id: string;
+  readonly role?: string;
+  /** Undefined: every API. */
+  readonly apiKeys?: ReadonlySet<number>;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  readonly clientId?: StringMatcher;
+  readonly topic?: StringMatcher;
+  readonly group?: StringMatcher;
+  readonly transactionalId?: StringMatcher;
+  /** Empty: any peer. */
+  readonly peers: readonly Cidr[];
+}
+
+export interface KafkaPolicy {
+  readonly name: string;
+  readonly policy: string;
+  readonly endpoints: readonly { readonly address: string; readonly port: number }[];
+  readonly mode: 'enforce' | 'audit';
+  readonly deny: readonly KafkaRule[];
+  readonly allow: readonly KafkaRule[];
+}
+
+/** A validation problem: where, and what. */
+export interface PolicyProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export function matches(m: StringMatcher | undefined, value: string | null): boolean {
+  if (m === undefined) return true;
+  if (value === null) return false;
+  return m.kind === 'exact' ? value === m.value : value.startsWith(m.value);
+}
+
+function matcher(json: unknown, path: string, problems: PolicyProblem[]): StringMatcher | undefined {
+  if (json === undefined || json === null) return undefined;
+  if (typeof json !== 'object') {
+    problems.push({ path, message: 'must be { exact } or { prefix }' });
+    return undefined;
+  }
+  const o = json as Record<string, unknown>;
+  const exact = o['exact'];
+  const prefix = o['prefix'];
+  if (typeof exact === 'string' && prefix === undefined) return { kind: 'exact', value: exact };
+  if (typeof prefix === 'string' && exact === undefined) {
+    if (prefix === '') problems.push({ path: `${path}.prefix`, message: 'must not be empty (omit the matcher to match anything)' });
+    return { kind: 'prefix', value: prefix };
+  }
+  problems.push({ path, message: 'must set exactly one of exact or prefix' });
+  return undefined;
+}
+
+function rule(json: KafkaRuleJson, path: string, problems: PolicyProblem[]): KafkaRule {
+  if (json.role !== undefined && json.role !== '' && !isKafkaRole(json.role)) {
+    problems.push({ path: `${path}.role`, message: `unknown role "${json.role}"` });
+  }
+  const keys = json.api_keys ?? [];
+  keys.forEach((k, i) => {
+    if (!Number.isInteger(k) || k < 0 || k > 32767) problems.push({ path: `${path}.api_keys[${i}]`, message: `not an API key: ${k}` });
+  });
+  const min = json.api_version?.min ?? 0;
+  const max = json.api_version?.max ?? 32767;
+  if (min > max) problems.push({ path: `${path}.api_version`, message: `min ${min} is above max ${max}` });
+  const peers: Cidr[] = [];
+  (json.peers ?? []).forEach((p, i) => {
+    const cidr = parseCidr(p.address_prefix ?? '', p.prefix_len ?? 0);
+    if (typeof cidr === 'string') problems.push({ path: `${path}.peers[${i}]`, message: cidr });
+    else peers.push(cidr);
+  });
+  const out: KafkaRule = {
+    id: json.id && json.id !== '' ? json.id : path,
+    ...(json.role ? { role: json.role } : {}),
+    ...(keys.length > 0 ? { apiKeys: new Set(keys) } : {}),
+    minVersion: min,
+    maxVersion: max,
+    peers,
+  };
+  const clientId = matcher(json.client_id, `${path}.client_id`, problems);
+  const topic = matcher(json.topic, `${path}.topic`, problems);
+  const group = matcher(json.group, `${path}.group`, problems);
+  const transactionalId = matcher(json.transactional_id, `${path}.transactional_id`, problems);
+  return {
+    ...out,
+    ...(clientId ? { clientId } : {}),
+    ...(topic ? { topic } : {}),
+    ...(group ? { group } : {}),
+    ...(transactionalId ? { transactionalId } : {}),
+  };
+}
+
+/** Validates one resource; `problems` is empty when it can be applied. */
+export function validateKafkaPolicy(json: KafkaPolicyJson, path = ''): { policy: KafkaPolicy; problems: readonly PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
+  const at = (p: string): string => (path ? `${path}.${p}` : p);
+  if (!json.name) problems.push({ path: at('name'), message: 'is required' });
+  const endpoints = (json.endpoints ?? []).map((e, i) => {
+    const port = e.port ?? 0;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push({ path: at(`endpoints[${i}].port`), message: `not a port: ${port}` });
+    const address = e.address ?? '';
+    if (address !== '' && typeof parseCidr(address, address.includes(':') ? 128 : 32) === 'string') {
+      problems.push({ path: at(`endpoints[${i}].address`), message: `not an IP address: "${address}"` });
+    }
+    return { address, port };
+  });
+  const mode = json.mode === undefined || json.mode === 'ENFORCE' ? 'enforce' : json.mode === 'AUDIT' ? 'audit' : undefined;
+  if (mode === undefined) problems.push({ path: at('mode'), message: `unknown mode ${String(json.mode)}` });
+  const policy: KafkaPolicy = {
+    name: json.name,
+    policy: json.policy ?? '',
+    endpoints,
+    mode: mode ?? 'enforce',
+    deny: (json.deny ?? []).map((r, i) => rule(r, at(`deny[${i}]`), problems)),
+    allow: (json.allow ?? []).map((r, i) => rule(r, at(`allow[${i}]`), problems)),
+  };
+  return { policy, problems };
+}

@@ -1,0 +1,47 @@
+/**
+ * The rules in force: the KafkaPolicy resources last applied (from xDS, or set directly), looked
+ * up per request so a change applies to the next request on every open connection. A change
+ * bumps `generation`, which connections use to reset fetch sessions.
+ */
+import type { KafkaPolicy } from './resource.js';
+
+function normalize(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+export class PolicyStore {
+  private policies: readonly KafkaPolicy[] = [];
+  private applied = false;
+  generation = 0;
+  version = '';
+
+  /** Whether a first set of rules has been applied (connections are refused before). */
+  get ready(): boolean {
+    return this.applied;
+  }
+
+  set(policies: readonly KafkaPolicy[], version = ''): void {
+    this.policies = policies;
+    this.version = version;
+    this.applied = true;
+    this.generation += 1;
+  }
+
+  all(): readonly KafkaPolicy[] {
+    return this.policies;
+  }
+
+  /** The policy covering a broker endpoint: an exact address match first, then a port-only one. */
+  lookup(address: string, port: number): KafkaPolicy | undefined {
+    const addr = normalize(address);
+    let portOnly: KafkaPolicy | undefined;
+    for (const p of this.policies) {
+      for (const e of p.endpoints) {
+        if (e.port !== port) continue;
+        if (e.address === '') portOnly ??= p;
+        else if (normalize(e.address) === addr) return p;
+      }
+    }
+    return portOnly;
+  }
+}
