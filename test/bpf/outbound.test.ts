@@ -1,0 +1,116 @@
+/**
+ * Outbound redirection on the real kernel: a workload process connecting to a service in a test
+ * netns lands on the stand-in proxy, which reads the original destination with SO_ORIGINAL_DST
+ * and forwards to it; processes outside the cgroup and the proxy's own upstream are not
+ * redirected; removing the entry stops the redirect.
+ */
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { createConnection } from 'node:net';
+import { openRedirectDataplane, unloadDataplane, type RedirectDataplane } from '../../bpf/index.js';
+import { Sandbox, sh, type Peer } from '../../bench/redirect/sandbox.js';
+import { describeKernel, testPinRoot, testPort, testSubnet } from './kernel.js';
+
+/** Connects from this (jest) process, which is in no workload cgroup; returns the first line. */
+function directReply(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host, port });
+    let data = '';
+    socket.on('data', (d) => {
+      data += d.toString();
+      if (data.includes('\n')) {
+        socket.destroy();
+        resolve(data.split('\n')[0] ?? '');
+      }
+    });
+    socket.on('error', reject);
+    socket.setTimeout(10000, () => reject(new Error('timeout')));
+  });
+}
+
+const accepts = (proxy: Peer): Array<Record<string, unknown>> => proxy.lines.filter((l) => l.event === 'accept');
+
+describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)', () => {
+  const box = new Sandbox();
+  const net = testSubnet(0);
+  const svc6 = `fd5c:${Math.floor(Math.random() * 0xffff).toString(16)}::2`;
+  const servicePort = 8080;
+  const proxyPort = testPort();
+  let workload = '';
+  let dp: RedirectDataplane;
+  let proxy: Peer;
+  let proxy6: Peer;
+  const pinRoot = testPinRoot('out');
+
+  beforeAll(async () => {
+    const ns = box.netns('svc');
+    const link = box.veth(undefined, ns, `${net}.1/24`, `${net}.2/24`);
+    sh('ip', ['addr', 'add', `${svc6.replace(/::2$/, '::1')}/64`, 'dev', link.local, 'nodad']);
+    sh('ip', ['-n', ns, 'addr', 'add', `${svc6}/64`, 'dev', link.remote, 'nodad']);
+    workload = box.cgroup('wl');
+    const proxyCgroup = box.cgroup('proxy', workload);
+    dp = openRedirectDataplane({ cgroup: workload, pinRoot, proxyCgroups: [proxyCgroup] });
+    box.onCleanup(() => {
+      dp.close();
+      unloadDataplane({ pinRoot });
+    });
+    const service = box.peer(['echo', '--listen', `0.0.0.0:${servicePort}`, '--name', 'service'], { netns: ns });
+    const service6 = box.peer(['echo', '--listen', `[${svc6}]:${servicePort}`, '--name', 'service6'], { netns: ns });
+    proxy = box.peer(['proxy', '--listen', `127.0.0.1:${proxyPort}`], { cgroup: proxyCgroup });
+    proxy6 = box.peer(['proxy', '--listen', `[::1]:${proxyPort}`], { cgroup: proxyCgroup });
+    for (const p of [service, service6, proxy, proxy6]) await p.waitFor((l) => l.event === 'listening');
+  }, 60000);
+
+  afterAll(() => box.cleanup(), 60000);
+
+  const clientIn = async (target: string, cgroup = workload): Promise<string> => {
+    const client = box.peer(['client', '--connect', target], { cgroup });
+    const reply = await client.waitFor((l) => l.event === 'reply' || l.event === 'error');
+    await client.exited;
+    return String(reply.line ?? reply.message);
+  };
+
+  it('redirects a workload connection to the proxy, which sees the original destination and forwards to it', async () => {
+    const result = dp.sync([{ node: 'n1', direction: 'outbound', address: `${net}.2`, port: servicePort, proxyPort }]);
+    expect(result).toEqual({ added: 1, removed: 0, changed: 0, unchanged: 0, ignored: 0 });
+
+    expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
+    const seen = accepts(proxy);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.orig).toEqual({ address: `${net}.2`, port: servicePort, family: 'IPv4', source: 'so_original_dst' });
+    // The proxy's own upstream matched the rule but was recognised (its cgroup) and not redirected.
+    expect(proxy.lines.some((l) => l.event === 'loop')).toBe(false);
+    const stats = dp.status().stats;
+    expect(stats.out_redirected).toBeGreaterThanOrEqual(1n);
+    expect(stats.out_skipped_proxy).toBeGreaterThanOrEqual(1n);
+    expect(stats.sockopt_answered).toBeGreaterThanOrEqual(1n);
+  });
+
+  it('leaves a process outside the workload cgroup alone', async () => {
+    const before = accepts(proxy).length;
+    expect(await directReply(`${net}.2`, servicePort)).toBe(`service ${net}.2:${servicePort}`);
+    expect(accepts(proxy)).toHaveLength(before);
+  });
+
+  it('redirects by port alone when the entry has no address, for IPv4 and IPv6', async () => {
+    const result = dp.sync([{ node: 'n1', direction: 'outbound', port: servicePort, proxyPort }]);
+    expect(result).toMatchObject({ added: 2, removed: 1 }); // wildcard: one key per family
+    const before4 = accepts(proxy).length;
+    expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
+    expect(accepts(proxy)).toHaveLength(before4 + 1);
+
+    const before6 = accepts(proxy6).length;
+    expect(await clientIn(`[${svc6}]:${servicePort}`)).toBe(`service6 ${svc6}:${servicePort}`);
+    const seen6 = accepts(proxy6);
+    expect(seen6).toHaveLength(before6 + 1);
+    expect(seen6.at(-1)?.orig).toEqual({ address: svc6, port: servicePort, family: 'IPv6', source: 'so_original_dst' });
+  });
+
+  it('stops redirecting once the entry is removed', async () => {
+    const result = dp.sync([]);
+    expect(result).toMatchObject({ added: 0, removed: 2 });
+    const before = accepts(proxy).length;
+    expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
+    expect(accepts(proxy)).toHaveLength(before);
+    expect(proxy.lines.some((l) => l.event === 'loop' || l.event === 'error')).toBe(false);
+  });
+});
