@@ -4,7 +4,7 @@
  * bad user input; problems are diagnostics.
  */
 import type { Diagnostic } from './diagnostics.js';
-import { sortDiagnostics } from './diagnostics.js';
+import { parsePath, sortDiagnostics } from './diagnostics.js';
 import type { Inventory, Policy, PolicyKey } from './model/types.js';
 import type { Ir } from './ir/types.js';
 import type { RedirectEntry } from './ir/redirect.js';
@@ -89,6 +89,14 @@ export interface CompileSourcesResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** Adds the line of a compile diagnostic's field path, from the document it names. */
+function withLine(load: LoadResult, d: Diagnostic): Diagnostic {
+  if (d.line !== undefined) return d;
+  const doc = load.documents.find((x) => x.file === d.file && x.document === d.document);
+  const at = doc?.locate(parsePath(d.path));
+  return at ? { ...d, ...at } : d;
+}
+
 /** Loads sources (policies and exactly one inventory among them) and compiles the valid policies. */
 export function compileSources(files: readonly SourceFile[]): CompileSourcesResult {
   const load = loadSources(files);
@@ -98,5 +106,5 @@ export function compileSources(files: readonly SourceFile[]): CompileSourcesResu
     return { load, diagnostics: sortDiagnostics([...load.diagnostics, ...missing]) };
   }
   const output = compile(load.policies, load.inventory);
-  return { load, output, diagnostics: sortDiagnostics([...load.diagnostics, ...output.diagnostics]) };
+  return { load, output, diagnostics: sortDiagnostics([...load.diagnostics, ...output.diagnostics.map((d) => withLine(load, d))]) };
 }

@@ -33,6 +33,18 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out;
 }
 
+/** `spec.ingress[0].from` → `['spec', 'ingress', 0, 'from']` (the inverse of `formatPath`). */
+export function parsePath(path: string): PathSegment[] {
+  const segments: PathSegment[] = [];
+  const re = /([^.[\]]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
+  for (const m of path.matchAll(re)) {
+    if (m[1] !== undefined) segments.push(m[1]);
+    else if (m[2] !== undefined) segments.push(Number(m[2]));
+    else if (m[3] !== undefined) segments.push(JSON.parse(m[3]) as string);
+  }
+  return segments;
+}
+
 /** `file:line:column: error: path: message`, the form editors and CI logs link to. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = [d.file ?? '<input>', d.line, d.line !== undefined ? d.column : undefined].filter((x) => x !== undefined).join(':');

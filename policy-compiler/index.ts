@@ -1,6 +1,6 @@
 /** The policy compiler: policy files → validated model → IR → Envoy resources. Pure: no I/O. */
 export { redirectKey, type RedirectEntry, type RedirectDirection } from './ir/redirect.js';
-export { formatDiagnostic, formatPath, hasErrors, sortDiagnostics, type Diagnostic, type PathSegment, type Severity } from './diagnostics.js';
+export { formatDiagnostic, formatPath, parsePath, hasErrors, sortDiagnostics, type Diagnostic, type PathSegment, type Severity } from './diagnostics.js';
 export { loadSources, type LoadResult, type LoadedDocument } from './source/load.js';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits, type SourceFile } from './source/yaml-documents.js';
 export { SCHEMAS, type SchemaKind } from './source/schema-check.js';
@@ -11,3 +11,4 @@ export type { Ir, EnvoyNode, HttpChain, ProxylessServer, Service, Authz, RuleSet
 export type { EnvoyResource, ResourceRef } from './envoy/resource.js';
 export { MESSAGES, type MessageName } from './envoy/extensions.js';
 export { parseServerListenerName, SERVER_LISTENER_PREFIX } from './envoy/proxyless-server.js';
+export { toPlainJson } from './ir/json.js';

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { readSourceFiles } from '../source-files.js';
-import { compileSources, formatDiagnostic, hasErrors, MESSAGES, SERVER_LISTENER_PREFIX, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
+import { compileSources, toPlainJson, formatDiagnostic, hasErrors, MESSAGES, SERVER_LISTENER_PREFIX, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
 
 const HELP = `Usage: sluice compile --inventory FILE [--node ID] [--show resources|ir|redirects] [-o yaml|json] FILE|DIR...
 
@@ -82,11 +82,9 @@ export const compileCommand: Command = {
     const known = [...result.output.nodes.map((n) => n.node), 'proxyless'];
     if (values.node && !known.includes(values.node)) throw new UsageError(`--node: unknown node "${values.node}"; the inventory has ${known.join(', ')}`);
     const view = render(result.output, values.show, values.node);
-    io.stdout(values.output === 'json' ? `${JSON.stringify(view, bigintSafe, 2)}\n` : stringify(JSON.parse(JSON.stringify(view, bigintSafe)), { lineWidth: 0 }));
+    const plain = toPlainJson(view);
+    io.stdout(values.output === 'json' ? `${JSON.stringify(plain, null, 2)}\n` : stringify(plain, { lineWidth: 0 }));
     return hasErrors(diagnostics) ? EXIT.invalid : EXIT.ok;
   },
 };
 
-function bigintSafe(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
-}

@@ -1,9 +1,11 @@
 /** Every `sluice` subcommand, in the order `sluice --help` lists them. Add a command here. */
 import type { Command } from '../command.js';
+import { BPF_COMMANDS } from './bpf.js';
 import { compileCommand } from './compile.js';
 import { validateCommand } from './validate.js';
 
 export const COMMANDS: readonly Command[] = [
   validateCommand,
   compileCommand,
+  ...BPF_COMMANDS,
 ];

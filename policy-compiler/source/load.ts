@@ -23,6 +23,8 @@ export interface LoadedDocument {
   readonly policy?: Policy;
   readonly inventory?: Inventory;
   readonly diagnostics: readonly Diagnostic[];
+  /** Line and column of a field path in this document (for diagnostics found after loading). */
+  readonly locate: ParsedDocument['locate'];
 }
 
 export interface LoadResult {
@@ -59,6 +61,7 @@ export function loadSources(files: readonly SourceFile[], limits: ParseLimits = 
         file: d.file,
         document: d.document,
         path: 'metadata.name',
+        ...d.locate(['metadata', 'name']),
         message: `policy ${d.policy.key} is already defined in ${first.source.file}${first.source.document ? ` (document ${first.source.document + 1})` : ''}`,
       });
     } else {
@@ -82,30 +85,31 @@ export function loadSources(files: readonly SourceFile[], limits: ParseLimits = 
 
 function loadDocument(doc: ParsedDocument): LoadedDocument {
   const base = { file: doc.file, document: doc.index };
+  const locate = doc.locate;
   const value = doc.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a list' : value === null ? 'empty' : `a ${typeof value}`;
-    return { ...base, kind: 'unknown', diagnostics: [{ severity: 'error', code: 'source.not-object', ...base, path: '', ...doc.locate([]), message: `expected a mapping with apiVersion and kind, found ${what}` }] };
+    return { ...base, locate, kind: 'unknown', diagnostics: [{ severity: 'error', code: 'source.not-object', ...base, path: '', ...doc.locate([]), message: `expected a mapping with apiVersion and kind, found ${what}` }] };
   }
   const kind = (value as { kind?: unknown }).kind;
   if (!KINDS.includes(kind as SchemaKind)) {
     const message = kind === undefined ? `missing kind: expected one of ${KINDS.join(', ')}` : `unknown kind ${JSON.stringify(kind)}: expected one of ${KINDS.join(', ')}`;
-    return { ...base, kind: 'unknown', diagnostics: [{ severity: 'error', code: 'source.kind', ...base, path: 'kind', ...doc.locate(['kind']), message }] };
+    return { ...base, locate, kind: 'unknown', diagnostics: [{ severity: 'error', code: 'source.kind', ...base, path: 'kind', ...doc.locate(['kind']), message }] };
   }
   const schemaKind = kind as SchemaKind;
   const policyKey = schemaKind === 'L7Policy' ? claimedKey(value) : undefined;
   const schemaErrors = checkSchema(schemaKind, doc);
   const withKey = policyKey ? { policyKey } : {};
-  if (schemaErrors.length > 0) return { ...base, kind: schemaKind, ...withKey, diagnostics: schemaErrors };
+  if (schemaErrors.length > 0) return { ...base, locate, kind: schemaKind, ...withKey, diagnostics: schemaErrors };
   const ctx = new DocumentContext(doc);
   if (schemaKind === 'L7Policy') {
     const policy = validatePolicy(ctx, value as SourcePolicy);
     const failed = ctx.diagnostics.some((d) => d.severity === 'error');
-    return { ...base, kind: schemaKind, ...withKey, ...(failed ? {} : { policy }), diagnostics: ctx.diagnostics };
+    return { ...base, locate, kind: schemaKind, ...withKey, ...(failed ? {} : { policy }), diagnostics: ctx.diagnostics };
   }
   const inventory = validateInventory(ctx, value as SourceInventory);
   const failed = ctx.diagnostics.some((d) => d.severity === 'error');
-  return { ...base, kind: schemaKind, ...(failed ? {} : { inventory }), diagnostics: ctx.diagnostics };
+  return { ...base, locate, kind: schemaKind, ...(failed ? {} : { inventory }), diagnostics: ctx.diagnostics };
 }
 
 function claimedKey(value: object): string | undefined {

@@ -65,9 +65,12 @@ function translateErrors(errors: readonly ErrorObject[]): Translated[] {
   // says "set exactly one of …".
   const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
   const relevant = errors.filter((e) => !oneOfPaths.some((p) => e.schemaPath.startsWith(p)));
+  // A value of the wrong type also fails its enum/const/pattern; the type error says it all.
+  const typeErrors = new Set(relevant.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const seen = new Set<string>();
   const out: Translated[] = [];
   for (const error of relevant) {
+    if (error.keyword !== 'type' && typeErrors.has(error.instancePath) && ['enum', 'const', 'pattern'].includes(error.keyword)) continue;
     const t = translate(error);
     const key = `${formatPath(t.path)}|${t.message}`;
     if (!seen.has(key)) {
@@ -92,7 +95,7 @@ function translate(e: ErrorObject): Translated {
       return { path: [...path, field], code: 'schema.unknown-field', message: `unknown field "${field}"${hint ? ` (did you mean "${hint}"?)` : allowed}` };
     }
     case 'type':
-      return { path, code: 'schema.type', message: `must be ${article(String(p.type).split(',').join(' or '))}, not ${describe(e.data)}` };
+      return { path, code: 'schema.type', message: `must be ${String(p.type).split(',').map(typeName).join(' or ')}, not ${describe(e.data)}` };
     case 'const':
       return { path, code: 'schema.const', message: `must be ${JSON.stringify(p.allowedValue)}, not ${JSON.stringify(e.data)}` };
     case 'enum':
@@ -138,8 +141,10 @@ const PATTERN_HINTS: Readonly<Record<string, string>> = {
   '^[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?$': 'a valid node id (letters, digits, "-", "_", ".", ":")',
 };
 
-function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+/** JSON Schema type names in the words of YAML: a mapping, a list. */
+function typeName(type: string): string {
+  const words: Record<string, string> = { object: 'a mapping', array: 'a list', integer: 'an integer', string: 'a string', boolean: 'a boolean', number: 'a number', null: 'null' };
+  return words[type] ?? type;
 }
 
 function describe(value: unknown): string {

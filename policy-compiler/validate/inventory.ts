@@ -8,7 +8,10 @@ import { checkLabelKeys } from './selector.js';
 export function validateInventory(ctx: DocumentContext, source: SourceInventory): Inventory {
   const proxies = new Map<string, ProxyNode>();
   (source.proxies ?? []).forEach((p, i) => {
-    if (proxies.has(p.node)) ctx.error(['proxies', i, 'node'], 'inventory.duplicate-proxy', `proxy node "${p.node}" is listed twice`);
+    if (proxies.has(p.node)) {
+      ctx.error(['proxies', i, 'node'], 'inventory.duplicate-proxy', `proxy node "${p.node}" is listed twice`);
+      return;
+    }
     proxies.set(p.node, {
       node: p.node,
       kind: p.kind ?? 'envoy',

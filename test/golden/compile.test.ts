@@ -1,0 +1,71 @@
+/**
+ * Golden files for both compiler stages, one case per `*.in.yaml` (an inventory and policies):
+ *   <case>.diagnostics.txt  every diagnostic, as `sluice validate` prints it
+ *   <case>.ir.yaml          stage 1: policies → IR
+ *   <case>.resources.yaml   stage 2: IR → Envoy resources, per node, plus the proxyless view
+ * Every emitted resource must also encode to protobuf and decode back unchanged.
+ * Regenerate with `npm run test:golden:update` and review the diff.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { stringify } from 'yaml';
+import { compileSources, formatDiagnostic, SERVER_LISTENER_PREFIX, toPlainJson, type CompileOutput } from '../../policy-compiler/index.js';
+import { decodeMessage, encodeMessage } from '../../envoy-api/index.js';
+import { expectGolden, goldenCases, removeOrphans } from '../support/golden.js';
+
+const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'compile');
+const produced = new Set<string>();
+
+function resourcesView(output: CompileOutput): unknown {
+  const serverListeners = output.ir.proxyless.flatMap((s) => s.addresses.map((a) => output.resolveServerListener(`${SERVER_LISTENER_PREFIX}${a.includes(':') ? `[${a}]` : a}:${s.port}`)));
+  return {
+    nodes: output.nodes.map((n) => ({ node: n.node, kind: n.kind, resources: n.resources.map((r) => ({ type: r.message, name: r.name, references: r.references, resource: r.json })) })),
+    proxyless: {
+      serverListeners: serverListeners.map((r) => r?.json),
+      shared: output.shared.map((r) => ({ type: r.message, name: r.name, references: r.references, resource: r.json })),
+    },
+  };
+}
+
+function allResources(output: CompileOutput) {
+  const servers = output.ir.proxyless.flatMap((s) => s.addresses.map((a) => output.resolveServerListener(`${SERVER_LISTENER_PREFIX}${a.includes(':') ? `[${a}]` : a}:${s.port}`)));
+  return [...output.nodes.flatMap((n) => n.resources), ...output.shared, ...servers.flatMap((r) => (r ? [r] : []))];
+}
+
+const yaml = (value: unknown) => stringify(toPlainJson(value), { lineWidth: 0 });
+
+describe('compiler golden files', () => {
+  const cases = goldenCases(DIR);
+
+  it('has cases', () => {
+    expect(cases.length).toBeGreaterThan(20);
+  });
+
+  for (const name of cases) {
+    it(name, () => {
+      const text = fs.readFileSync(path.join(DIR, `${name}.in.yaml`), 'utf8');
+      const result = compileSources([{ name: `${name}.in.yaml`, text }]);
+      const out = (suffix: string, content: string) => {
+        produced.add(`${name}${suffix}`);
+        expectGolden(path.join(DIR, `${name}${suffix}`), content);
+      };
+      out('.diagnostics.txt', result.diagnostics.map(formatDiagnostic).join('\n') + (result.diagnostics.length ? '\n' : 'no diagnostics\n'));
+      const invalid = name.startsWith('invalid-');
+      expect(result.diagnostics.some((d) => d.severity === 'error')).toBe(invalid);
+      if (!result.output) return;
+      out('.ir.yaml', yaml(result.output.ir));
+      out('.resources.yaml', yaml(resourcesView(result.output)));
+      for (const r of allResources(result.output)) {
+        const decoded = decodeMessage(r.message, encodeMessage(r.message, r.json));
+        expect({ name: r.name, json: decoded }).toEqual({ name: r.name, json: JSON.parse(JSON.stringify(decoded)) });
+      }
+    });
+  }
+
+  afterAll(() => {
+    const orphans = removeOrphans(DIR, produced);
+    if (orphans.length > 0 && process.env.UPDATE_GOLDEN !== '1') throw new Error(`orphaned golden files (no input produces them): ${orphans.join(', ')}; run npm run test:golden:update`);
+  });
+});
