@@ -3,8 +3,10 @@
  * `checkResource`, which uses the shared root and the default options.
  */
 import type protobuf from 'protobufjs';
+import { decodeMessage, encodeMessage } from '../codec.js';
 import { protoRoot } from '../proto-root.js';
 import { PlanCache } from './plan.js';
+import { roundTripWith, type Codec, type RoundTripDifference } from './round-trip.js';
 import { ViolationSink, type Violation } from './violation.js';
 import { walkMessage, type WalkContext } from './walk.js';
 
@@ -31,16 +33,40 @@ export interface EnvoyChecker {
    * JSON; throws only when `messageName` is not a loaded message type (a bug in the caller).
    */
   check(messageName: string, json: unknown, options?: CheckOptions): Violation[];
-  /** The plan cache, shared with `roundTrip` and the coverage audit. */
+  /**
+   * Encodes the resource to protobuf and decodes it again (sluice's codec), and lists each field
+   * that was lost, changed or appeared, compared with proto3 semantics (a default equals absent).
+   */
+  roundTrip(messageName: string, json: unknown): RoundTripDifference[];
+  /** The plan cache, shared by `check` and `roundTrip`. */
   readonly plans: PlanCache;
+}
+
+/** The codec over a caller's root, converting exactly as `envoy-api/codec.ts` does over the shared one. */
+function rootCodec(root: protobuf.Root): Codec {
+  return {
+    encode(name, json) {
+      const type = root.lookupType(name);
+      const message = type.fromObject(json);
+      const problem = type.verify(message);
+      if (problem) throw new Error(`${name}: ${problem}`);
+      return type.encode(message).finish();
+    },
+    decode(name, bytes) {
+      const type = root.lookupType(name);
+      return type.toObject(type.decode(bytes), { longs: String, enums: String, bytes: String, json: true });
+    },
+  };
 }
 
 /** Creates a checker over one protobufjs root; plans are cached for the checker's lifetime. */
 export function createEnvoyChecker(config: CheckerConfig = {}): EnvoyChecker {
   const plans = new PlanCache(config.root ?? protoRoot());
+  const codec: Codec = config.root ? rootCodec(config.root) : { encode: encodeMessage, decode: (name, bytes) => ({ ...decodeMessage(name, bytes) }) };
   const nowMs = config.now ?? Date.now;
   return {
     plans,
+    roundTrip: (messageName, json) => roundTripWith(plans, codec, messageName, json),
     check(messageName, json, options = {}) {
       const plan = plans.lookup(messageName);
       if (!plan) throw new Error(`checkResource: ${messageName} is not a loaded message type`);
@@ -75,4 +101,12 @@ export function sharedChecker(): EnvoyChecker {
  */
 export function checkResource(messageName: string, json: unknown, options?: CheckOptions): Violation[] {
   return sharedChecker().check(messageName, json, options);
+}
+
+/**
+ * Encode → decode → compare with the shared checker (see `EnvoyChecker.roundTrip`). Together with
+ * `checkResource`, this is what the compiler's golden tests run on every emitted resource.
+ */
+export function roundTrip(messageName: string, json: unknown): RoundTripDifference[] {
+  return sharedChecker().roundTrip(messageName, json);
 }

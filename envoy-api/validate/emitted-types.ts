@@ -1,0 +1,25 @@
+/**
+ * The Envoy message types sluice emits: the xDS resources themselves and every type it packs into
+ * an `Any` (filters, protocol options, TLS contexts). Their transitive closure is what the
+ * checker's coverage audit walks; add a type here when the compiler starts emitting it.
+ */
+export const SLUICE_EMITTED_TYPES: readonly string[] = [
+  // xDS resources and the bootstrap
+  'envoy.config.listener.v3.Listener',
+  'envoy.config.route.v3.RouteConfiguration',
+  'envoy.config.cluster.v3.Cluster',
+  'envoy.config.endpoint.v3.ClusterLoadAssignment',
+  'envoy.extensions.transport_sockets.tls.v3.Secret',
+  'envoy.config.bootstrap.v3.Bootstrap',
+  // typed_config payloads
+  'envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
+  'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+  'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+  'envoy.extensions.filters.network.rbac.v3.RBAC',
+  'envoy.extensions.filters.http.rbac.v3.RBAC',
+  'envoy.extensions.filters.http.rbac.v3.RBACPerRoute',
+  'envoy.extensions.filters.http.router.v3.Router',
+  'envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+  'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+  'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+];
