@@ -5,7 +5,7 @@
  * kept in step with the compiler's redirect entries by `sync`. See docs/bpf.md.
  */
 export { openRedirectDataplane, type DataplaneOptions, type RedirectDataplane, type SyncResult } from './loader/dataplane.js';
-export { attachDataplane, unloadDataplane, type AttachOptions, type AttachReport, type UnloadReport } from './loader/loader.js';
+export { attachDataplane, unloadDataplane, MAP_SHAPES, type AttachOptions, type AttachReport, type UnloadReport } from './loader/loader.js';
 export { readStatus, type DataplaneStatus, type Attachment, type RuleView } from './loader/status.js';
 export { originalDestination, parseSockaddr, type OriginalDestination } from './loader/original-dst.js';
 export { planRules, diffRules, type RulePlan, type RuleDiff, type RuleOp, type DesiredRule, type CurrentRule, type PlanOptions } from './loader/plan.js';
