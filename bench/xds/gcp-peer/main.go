@@ -12,10 +12,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"hash"
 	"log"
 	"net"
 	"os"
@@ -84,18 +87,35 @@ func main() {
 		log.Fatal(err)
 	}
 	snapshots := make([]*cachev3.Snapshot, len(data.Snapshots))
+	typeVersions := make([]map[string]string, len(data.Snapshots))
 	for i, resources := range data.Snapshots {
 		byType := map[resourcev3.Type][]types.Resource{}
+		hashes := map[string]hash.Hash{}
 		for _, r := range resources {
+			h, ok := hashes[r.TypeURL]
+			if !ok {
+				h = sha256.New()
+				hashes[r.TypeURL] = h
+			}
+			h.Write([]byte(r.Name + ":" + r.Body + "\n"))
 			m, err := decode(r)
 			if err != nil {
 				log.Fatal(err)
 			}
 			byType[r.TypeURL] = append(byType[r.TypeURL], m)
 		}
+		typeVersions[i] = map[string]string{}
+		for typeURL, h := range hashes {
+			typeVersions[i][typeURL] = hex.EncodeToString(h.Sum(nil))[:16]
+		}
 		snap, err := cachev3.NewSnapshot(strconv.Itoa(i+1), byType)
 		if err != nil {
 			log.Fatal(err)
+		}
+		// Per-type content versions (as sluice's server keeps them), so an unchanged type is not
+		// resent: go-control-plane answers a watch only when the type's version differs.
+		for typeURL, items := range byType {
+			snap.Resources[cachev3.GetResponseType(typeURL)] = cachev3.NewResources(typeVersions[i][typeURL], items)
 		}
 		if err := snap.Consistent(); err != nil {
 			log.Fatal(err)
@@ -138,6 +158,7 @@ func main() {
 			set(i)
 			fmt.Printf("ok set %d\n", i)
 		case "stats":
+			runtime.GC()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			var ru syscall.Rusage

@@ -1,0 +1,153 @@
+/**
+ * The bench's load generator, in its own process (forked with IPC) so the server's core is
+ * measured alone: N ADS streams, one connection each, that behave like Envoy (CDS and LDS
+ * wildcard, EDS and RDS by name, every response ACKed). Messages are encoded and decoded by hand
+ * to keep the generator cheap.
+ *
+ * IPC: {cmd:'start', port, streams, eds, rds} → {evt:'connected'} once every stream ACKed all four
+ * types; {cmd:'mark'} → {evt:'marked'}; then {evt:'converged', ackNs[], bytes, responses} once every
+ * stream ACKed an LDS version it did not hold at the mark; {cmd:'stop'} ends the process.
+ */
+import * as grpc from '@grpc/grpc-js';
+
+const T = {
+  CDS: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  EDS: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+  LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  RDS: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+} as const;
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+function field(num: number, data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([(num << 3) | 2, ...varint(data.length)]), data]);
+}
+const str = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+function request(node: string | undefined, typeUrl: string, names: readonly string[], version: string, nonce: string): Buffer {
+  const parts = [field(1, str(version))];
+  if (node) parts.push(field(2, Buffer.concat([field(1, str(node)), field(4, Buffer.alloc(0))])));
+  for (const n of names) parts.push(field(3, str(n)));
+  parts.push(field(4, str(typeUrl)), field(5, str(nonce)));
+  return Buffer.concat(parts);
+}
+
+/** version_info (1), type_url (4), nonce (5) of a DiscoveryResponse; skips the resources. */
+function readResponse(buf: Buffer): { version: string; typeUrl: string; nonce: string } {
+  let pos = 0;
+  let version = '';
+  let typeUrl = '';
+  let nonce = '';
+  const readVarint = (): number => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const b = buf[pos++] ?? 0;
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 128;
+    }
+  };
+  while (pos < buf.length) {
+    const tag = readVarint();
+    const wire = tag & 7;
+    if (wire !== 2) throw new Error(`unexpected wire type ${wire}`);
+    const len = readVarint();
+    const s = buf.subarray(pos, pos + len);
+    pos += len;
+    const f = tag >>> 3;
+    if (f === 1) version = s.toString('utf8');
+    else if (f === 4) typeUrl = s.toString('utf8');
+    else if (f === 5) nonce = s.toString('utf8');
+  }
+  return { version, typeUrl, nonce };
+}
+
+interface Stream {
+  call: grpc.ClientDuplexStream<Buffer, Buffer>;
+  client: grpc.Client;
+  acked: Set<string>;
+  ldsAtMark: string;
+  ldsVersion: string;
+  doneNs: bigint | undefined;
+}
+
+const identity = (b: Buffer): Buffer => b;
+const streams: Stream[] = [];
+let marked = false;
+let bytes = 0;
+let responses = 0;
+let connectedSent = false;
+let converged = false;
+let names: { eds: string[]; rds: string[] } = { eds: [], rds: [] };
+
+function namesOf(typeUrl: string): readonly string[] {
+  if (typeUrl === T.EDS) return names.eds;
+  if (typeUrl === T.RDS) return names.rds;
+  return [];
+}
+
+function check(): void {
+  if (!connectedSent && streams.every((s) => s.acked.size === 4)) {
+    connectedSent = true;
+    process.send?.({ evt: 'connected', bytes, responses });
+  }
+  if (marked && !converged && streams.every((s) => s.doneNs !== undefined)) {
+    converged = true;
+    process.send?.({ evt: 'converged', ackNs: streams.map((s) => String(s.doneNs)), bytes, responses });
+  }
+}
+
+function open(port: number, i: number): void {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+  const call = client.makeBidiStreamRequest('/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources', identity, identity);
+  const s: Stream = { call, client, acked: new Set(), ldsAtMark: '', ldsVersion: '', doneNs: undefined };
+  streams.push(s);
+  call.on('data', (buf: Buffer) => {
+    bytes += buf.length;
+    responses++;
+    const r = readResponse(buf);
+    call.write(request(undefined, r.typeUrl, namesOf(r.typeUrl), r.version, r.nonce));
+    s.acked.add(r.typeUrl);
+    if (r.typeUrl === T.LDS) {
+      s.ldsVersion = r.version;
+      if (marked && s.doneNs === undefined && r.version !== s.ldsAtMark) s.doneNs = process.hrtime.bigint();
+    }
+    check();
+  });
+  call.on('error', (err: Error) => {
+    if (!converged) process.send?.({ evt: 'error', message: `stream ${i}: ${err.message}` });
+  });
+  const node = `bench-${i}`;
+  call.write(request(node, T.CDS, [], '', ''));
+  call.write(request(undefined, T.EDS, names.eds, '', ''));
+  call.write(request(undefined, T.LDS, [], '', ''));
+  call.write(request(undefined, T.RDS, names.rds, '', ''));
+}
+
+process.on('message', (msg: { cmd: string; port?: number; streams?: number; eds?: string[]; rds?: string[] }) => {
+  if (msg.cmd === 'start') {
+    names = { eds: msg.eds ?? [], rds: msg.rds ?? [] };
+    for (let i = 0; i < (msg.streams ?? 0); i++) open(msg.port ?? 0, i);
+  } else if (msg.cmd === 'mark') {
+    for (const s of streams) s.ldsAtMark = s.ldsVersion;
+    bytes = 0;
+    responses = 0;
+    marked = true;
+    process.send?.({ evt: 'marked' });
+  } else if (msg.cmd === 'stop') {
+    for (const s of streams) {
+      s.call.cancel();
+      s.client.close();
+    }
+    process.disconnect?.();
+    setTimeout(() => process.exit(0), 100).unref();
+  }
+});

@@ -1,0 +1,98 @@
+/**
+ * The configuration both servers stream in the bench: clusters with endpoints, API listeners with
+ * an RBAC filter (the shape sluice's policies compile to) and their route configs. Snapshot 1 is
+ * snapshot 0 with one policy change: one listener's RBAC gains a rule (an LDS-only change).
+ */
+import { encodeMessage } from '../../envoy-api/index.js';
+import { TYPE_URL, type ResourceInput } from '../../xds-server/index.js';
+
+export interface BenchShape {
+  readonly clusters: number;
+  readonly listeners: number;
+  readonly rulesPerListener: number;
+}
+
+const ADS = { ads: {}, resource_api_version: 'V3' };
+
+function rbac(rules: number, extra: boolean): Record<string, unknown> {
+  const policies: Record<string, unknown> = {};
+  for (let i = 0; i < rules + (extra ? 1 : 0); i++) {
+    policies[`allow-${i}`] = {
+      permissions: [{ and_rules: { rules: [{ header: { name: ':method', string_match: { exact: 'GET' } } }, { url_path: { path: { prefix: `/v1/resource-${i}/` } } }] } }],
+      principals: [{ direct_remote_ip: { address_prefix: `10.${i % 250}.0.0`, prefix_len: 16 } }],
+    };
+  }
+  return {
+    name: 'envoy.filters.http.rbac',
+    typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC', rules: { action: 'ALLOW', policies } },
+  };
+}
+
+function snapshotInputs(shape: BenchShape, changed: boolean): ResourceInput[] {
+  const out: ResourceInput[] = [];
+  for (let i = 0; i < shape.clusters; i++) {
+    const name = `svc-${i}`;
+    out.push({
+      typeUrl: TYPE_URL.CDS,
+      name,
+      body: encodeMessage('envoy.config.cluster.v3.Cluster', { name, type: 'EDS', eds_cluster_config: { eds_config: ADS, service_name: name }, lb_policy: 'ROUND_ROBIN', connect_timeout: { seconds: 1 } }),
+      references: [{ typeUrl: TYPE_URL.EDS, name }],
+    });
+    out.push({
+      typeUrl: TYPE_URL.EDS,
+      name,
+      body: encodeMessage('envoy.config.endpoint.v3.ClusterLoadAssignment', {
+        cluster_name: name,
+        endpoints: [
+          {
+            locality: { region: 'r1', zone: 'z1' },
+            load_balancing_weight: { value: 1 },
+            lb_endpoints: [1, 2, 3].map((k) => ({ endpoint: { address: { socket_address: { address: `10.1.${i % 250}.${k}`, port_value: 8080 } } } })),
+          },
+        ],
+      }),
+    });
+  }
+  for (let i = 0; i < shape.listeners; i++) {
+    const name = `svc-${i}.mesh`;
+    const rc = `rc-${i}`;
+    out.push({
+      typeUrl: TYPE_URL.LDS,
+      name,
+      body: encodeMessage('envoy.config.listener.v3.Listener', {
+        name,
+        api_listener: {
+          api_listener: {
+            '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+            stat_prefix: name,
+            rds: { route_config_name: rc, config_source: ADS },
+            http_filters: [rbac(shape.rulesPerListener, changed && i === 0), { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
+          },
+        },
+      }),
+      references: [{ typeUrl: TYPE_URL.RDS, name: rc }],
+    });
+    out.push({
+      typeUrl: TYPE_URL.RDS,
+      name: rc,
+      body: encodeMessage('envoy.config.route.v3.RouteConfiguration', {
+        name: rc,
+        virtual_hosts: [{ name: 'vh', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: `svc-${i % shape.clusters}` } }] }],
+      }),
+    });
+  }
+  return out;
+}
+
+/** Snapshot 0 and snapshot 1 (the change). */
+export function benchSnapshots(shape: BenchShape): ResourceInput[][] {
+  return [snapshotInputs(shape, false), snapshotInputs(shape, true)];
+}
+
+/** The names a stream subscribes to for EDS and RDS (CDS and LDS are wildcard, as Envoy does). */
+export function benchNames(shape: BenchShape): { eds: string[]; rds: string[] } {
+  return {
+    eds: Array.from({ length: shape.clusters }, (_, i) => `svc-${i}`),
+    rds: Array.from({ length: shape.listeners }, (_, i) => `rc-${i}`),
+  };
+}

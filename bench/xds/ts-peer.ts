@@ -1,0 +1,54 @@
+/**
+ * sluice's xDS server as a bench peer, in a process of its own. Same line protocol as gcp-peer:
+ *   stdin "set <i>" → every bench node gets snapshot i; stdout "ok set <i>"
+ *   stdin "stats"   → stdout {"heapAlloc":…} (after a GC)
+ *   stdout "ready <port>" once serving on 127.0.0.1.
+ * Usage: node ts-peer.js <data.json> <nodes>
+ */
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { createSnapshot, SnapshotCache, XdsServer, type ResourceInput, type Snapshot, type TypeUrl } from '../../xds-server/index.js';
+
+interface DataFile {
+  snapshots: { typeUrl: string; name: string; body: string; references?: { typeUrl: string; name: string }[] }[][];
+}
+
+const [dataPath = '', nodesArg = '1000'] = process.argv.slice(2);
+const data = JSON.parse(fs.readFileSync(dataPath, 'utf8')) as DataFile;
+const nodes = Number(nodesArg);
+const snapshots: Snapshot[] = data.snapshots.map((rs) => {
+  const inputs: ResourceInput[] = rs.map((r) => ({
+    typeUrl: r.typeUrl as TypeUrl,
+    name: r.name,
+    body: Buffer.from(r.body, 'base64'),
+    references: (r.references ?? []).map((x) => ({ typeUrl: x.typeUrl as TypeUrl, name: x.name })),
+  }));
+  const result = createSnapshot(inputs);
+  if (!result.ok) throw new Error(result.problems.map((p) => p.message).join('; '));
+  return result.snapshot;
+});
+
+const cache = new SnapshotCache();
+const set = (i: number): void => {
+  const s = snapshots[i];
+  if (!s) throw new Error(`no snapshot ${i}`);
+  for (let n = 0; n < nodes; n++) cache.set(`bench-${n}`, s);
+};
+set(0);
+const server = new XdsServer({ cache });
+const port = await server.listen('127.0.0.1:0');
+process.stdout.write(`ready ${port}\n`);
+
+const gc = (globalThis as { gc?: () => void }).gc;
+for await (const line of readline.createInterface({ input: process.stdin })) {
+  const [cmd, arg] = line.trim().split(/\s+/);
+  if (cmd === 'set') {
+    set(Number(arg));
+    process.stdout.write(`ok set ${arg}\n`);
+  } else if (cmd === 'stats') {
+    gc?.();
+    process.stdout.write(`${JSON.stringify({ heapAlloc: process.memoryUsage().heapUsed, encodes: server.metrics.encodes.get({ type: 'LDS' }) })}\n`);
+  } else if (cmd === 'quit') break;
+}
+await server.close();
+process.exit(0);
