@@ -31,3 +31,5 @@ export { ERR, type Plan, type EnforceEnv, type Enforcement, type FlowDecision, t
 export { KafkaProxy, DEFAULTS, type KafkaProxyOptions, type HostPort, type OriginalDestination } from './proxy/server.js';
 export { proxyMetrics, type ProxyMetrics } from './proxy/metrics.js';
 export type { FlowLog } from './proxy/connection.js';
+export { KafkaXdsClient, parsePolicies, type XdsClientOptions, type XdsUpdate } from './xds/client.js';
+export { startAdmin, type AdminStatus } from './proxy/admin.js';

@@ -2,10 +2,12 @@
 import type { Command } from '../command.js';
 import { BPF_COMMANDS } from './bpf.js';
 import { compileCommand } from './compile.js';
+import { kafkaProxyCommand } from './kafka-proxy.js';
 import { validateCommand } from './validate.js';
 
 export const COMMANDS: readonly Command[] = [
   validateCommand,
   compileCommand,
   ...BPF_COMMANDS,
+  kafkaProxyCommand,
 ];
