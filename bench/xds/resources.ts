@@ -19,7 +19,7 @@ function rbac(rules: number, extra: boolean): Record<string, unknown> {
   for (let i = 0; i < rules + (extra ? 1 : 0); i++) {
     policies[`allow-${i}`] = {
       permissions: [{ and_rules: { rules: [{ header: { name: ':method', string_match: { exact: 'GET' } } }, { url_path: { path: { prefix: `/v1/resource-${i}/` } } }] } }],
-      principals: [{ direct_remote_ip: { address_prefix: `10.${i % 250}.0.0`, prefix_len: 16 } }],
+      principals: [{ direct_remote_ip: { address_prefix: `10.${i % 250}.0.0`, prefix_len: { value: 16 } } }],
     };
   }
   return {
