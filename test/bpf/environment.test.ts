@@ -40,6 +40,10 @@ describeKernel('bpf loader in hostile or incomplete environments', () => {
   beforeAll(() => {
     cgroup = box.cgroup('wl');
     box.onCleanup(() => rmSync(tmp, { recursive: true, force: true }));
+    box.onCleanup(() => {
+      // Also when a case failed half-way: nothing of this file may stay pinned.
+      if (codeOf(() => unloadDataplane({ pinRoot })).startsWith('not-loaded')) return;
+    });
   });
   afterAll(() => box.cleanup());
 
