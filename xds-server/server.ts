@@ -93,6 +93,7 @@ export class XdsServer {
       limits: this.limits,
       bodies: new BodyCache(options.bodyCacheBytes ?? 64 * 1024 * 1024),
       emit: (e) => server.emit(e),
+      listening: () => server.listeners.size > 0,
       attach: (s) => server.attach(s),
       detach: (s, reason) => server.detach(s, reason),
       wantedChanged: (nodeId, typeUrl) => server.wantedChanged(nodeId, typeUrl),
@@ -162,6 +163,14 @@ export class XdsServer {
       streams: [...rec.streams].sort((a, b) => a.id - b.id).map((s) => s.status()),
       types,
     };
+  }
+
+  /**
+   * The version of one resource that a node last ACKed for its type (`undefined`: never ACKed, or
+   * the ACKed set did not hold it). "Enforced" means this equals the resource's current version.
+   */
+  ackedVersion(nodeId: string, typeUrl: TypeUrl, name: string): string | undefined {
+    return this.nodes.get(nodeId)?.acks.get(typeUrl)?.resources[name];
   }
 
   /** Drops a disconnected node's history. */

@@ -32,6 +32,8 @@ export interface StreamContext {
   readonly limits: XdsLimits;
   readonly bodies: BodyCache;
   emit(event: XdsEvent): void;
+  /** Whether anyone listens to events (responses are not described when nobody does). */
+  listening(): boolean;
   attach(stream: XdsStream): void;
   detach(stream: XdsStream, reason: string): void;
   wantedChanged(nodeId: string, typeUrl: TypeUrl): void;
@@ -319,7 +321,9 @@ export class XdsStream {
     if (info.short === 'LDS') this.warmNext(TYPE_URL.RDS);
     this.ctx.metrics.responses.inc({ type: info.short });
     this.ctx.metrics.bytesSent.inc({ type: info.short }, message.length);
-    this.ctx.emit({ kind: 'response', at, streamId: this.id, nodeId, type: info.short, version: set.version, nonce, names: resources.map((r) => r.name), bytes: message.length });
+    if (this.ctx.listening()) {
+      this.ctx.emit({ kind: 'response', at, streamId: this.id, nodeId, type: info.short, version: set.version, nonce, names: resources.map((r) => r.name), bytes: message.length });
+    }
     this.write(message);
   }
 

@@ -337,6 +337,8 @@ describe('xDS SotW protocol', () => {
       c.close();
       await until(() => env.server.nodeStatus('n1')?.connected === false, 10_000, 'the disconnect');
       expect(env.registry.render()).toContain('sluice_xds_streams{transport="ADS"} 0');
+      expect(env.server.ackedVersion('n1', TYPE_URL.EDS, 'c1')).toBe(env.cache.view('n1').of(TYPE_URL.EDS).byName.get('c1')?.version);
+      expect(env.server.ackedVersion('n1', TYPE_URL.EDS, 'c9')).toBeUndefined();
       expect(env.server.nodeStatus('n1')?.types[0]?.lastAck?.version).toBe(r.version);
     });
   });
