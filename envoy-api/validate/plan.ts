@@ -62,8 +62,8 @@ export interface MessagePlan {
   /** `(validate.disabled)`/`(validate.ignored)`: PGV does not validate this message or below. */
   readonly rulesOff: boolean;
   readonly wellKnown: WellKnown;
-  /** snake_case name by lowerCamelCase JSON name, to explain a camelCase key. */
-  readonly byJsonName: ReadonlyMap<string, string>;
+  /** Field name by its loose spelling (lower case, no underscores), to suggest the right key. */
+  readonly byLooseName: ReadonlyMap<string, string>;
 }
 
 const WELL_KNOWN: ReadonlyMap<string, WellKnown> = new Map<string, WellKnown>([
@@ -73,8 +73,9 @@ const WELL_KNOWN: ReadonlyMap<string, WellKnown> = new Map<string, WellKnown>([
   ['google.protobuf.Struct', 'struct'],
 ]);
 
-function lowerCamel(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+/** `stat_prefix`, `statPrefix` and `StatPrefix` all loosen to `statprefix`. */
+export function looseName(name: string): string {
+  return name.replace(/_/g, '').toLowerCase();
 }
 
 function scalarKind(type: string): ScalarKind {
@@ -144,7 +145,7 @@ export class PlanCache {
 
   private build(type: protobuf.Type): MessagePlan {
     const fields = new Map<string, FieldPlan>();
-    const byJsonName = new Map<string, string>();
+    const byLooseName = new Map<string, string>();
     const ruledFields: FieldPlan[] = [];
     for (const field of type.fieldsArray) {
       const value = this.valueKind(field);
@@ -164,8 +165,7 @@ export class PlanCache {
         disallowedByDefault: readOption(field, '(envoy.annotations.disallowed_by_default)') === true,
       };
       fields.set(field.name, plan);
-      const json = lowerCamel(field.name);
-      if (json !== field.name) byJsonName.set(json, field.name);
+      byLooseName.set(looseName(field.name), field.name);
       if (plan.rules) ruledFields.push(plan);
     }
     const oneofs: OneofPlan[] = type.oneofsArray.map((o) => ({
@@ -174,6 +174,6 @@ export class PlanCache {
       required: oneofRequired(o),
     }));
     const fullName = type.fullName.slice(1);
-    return { fullName, fields, ruledFields, oneofs, rulesOff: messageRulesOff(type), wellKnown: WELL_KNOWN.get(fullName), byJsonName };
+    return { fullName, fields, ruledFields, oneofs, rulesOff: messageRulesOff(type), wellKnown: WELL_KNOWN.get(fullName), byLooseName };
   }
 }

@@ -7,7 +7,7 @@ import { applyValueRules, ruleProblems } from './apply-rules.js';
 import { checkEnvoySemantics } from './envoy-semantics.js';
 import { isScalarDefault, parseMapKey, parseScalar, scalarDefault } from './json-scalars.js';
 import type { FieldRules } from './pgv-rules.js';
-import type { FieldPlan, MessagePlan, PlanCache, ValueKind } from './plan.js';
+import { looseName, type FieldPlan, type MessagePlan, type PlanCache, type ValueKind } from './plan.js';
 import { isPlainObject } from './raw-options.js';
 import type { RuleFailure } from './scalar-rules.js';
 import { fieldPath, indexPath, keyPath, type Path, type ViolationSink } from './violation.js';
@@ -38,9 +38,9 @@ function describe(json: unknown): string {
 function unknownField(ctx: WalkContext, plan: MessagePlan, key: string, path: Path): void {
   const at = fieldPath(path, key);
   let why = `unknown field "${key}" in ${plan.fullName}`;
-  const snake = plan.byJsonName.get(key);
+  const near = plan.byLooseName.get(looseName(key));
   if (FORBIDDEN_KEYS.has(key)) why = `forbidden key "${key}" (not a field of ${plan.fullName})`;
-  else if (snake) why += `; Envoy would accept the JSON name, but sluice's codec keeps proto names: write "${snake}"`;
+  else if (near) why += `; sluice's codec knows this field only as "${near}" (it would drop "${key}")`;
   else if (key === '@type') why = `"@type" belongs only in a google.protobuf.Any, not in ${plan.fullName}`;
   else if (plan.wellKnown === 'struct') why += '; a Struct is written as { fields: { key: { string_value: … } } } in this JSON form';
   ctx.sink.add(at, 'json.unknown_field', why);
@@ -317,7 +317,8 @@ function messageValueRules(ctx: WalkContext, plan: MessagePlan, rules: FieldRule
 /** PGV rules that still apply to a field the JSON leaves out. */
 function checkAbsent(ctx: WalkContext, field: FieldPlan, path: Path): void {
   const rules = field.rules;
-  if (!rules) return;
+  // A oneof member's rules (even `message.required`) apply only when that member is the one set.
+  if (!rules || field.oneof !== undefined) return;
   const failures: RuleFailure[] = [];
   const r = rules.rules;
   if (field.cardinality.kind === 'repeated') {
