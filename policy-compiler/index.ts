@@ -10,5 +10,6 @@ export { compile, compileSources, type CompileOutput, type CompileSourcesResult,
 export type { Ir, EnvoyNode, HttpChain, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
 export type { EnvoyResource, ResourceRef } from './envoy/resource.js';
 export { MESSAGES, type MessageName } from './envoy/extensions.js';
-export { parseServerListenerName, SERVER_LISTENER_PREFIX } from './envoy/proxyless-server.js';
+export { findProxylessServer, parseServerListenerName, SERVER_LISTENER_PREFIX } from './envoy/proxyless-server.js';
 export { toPlainJson } from './ir/json.js';
+export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './envoy/bootstrap.js';

@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { readSourceFiles } from '../source-files.js';
+import { readSourceFiles } from '../../controller/index.js';
 import { compileSources, toPlainJson, formatDiagnostic, hasErrors, MESSAGES, SERVER_LISTENER_PREFIX, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
 
 const HELP = `Usage: sluice compile --inventory FILE [--node ID] [--show resources|ir|redirects] [-o yaml|json] FILE|DIR...

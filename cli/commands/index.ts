@@ -1,13 +1,17 @@
 /** Every `sluice` subcommand, in the order `sluice --help` lists them. Add a command here. */
 import type { Command } from '../command.js';
 import { BPF_COMMANDS } from './bpf.js';
+import { bootstrapCommand } from './bootstrap.js';
 import { compileCommand } from './compile.js';
+import { serveCommand } from './serve.js';
 import { kafkaProxyCommand } from './kafka-proxy.js';
 import { validateCommand } from './validate.js';
 
 export const COMMANDS: readonly Command[] = [
+  serveCommand,
   validateCommand,
   compileCommand,
+  bootstrapCommand,
   ...BPF_COMMANDS,
   kafkaProxyCommand,
 ];

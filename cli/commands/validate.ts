@@ -1,7 +1,7 @@
 /** `sluice validate FILE...`: checks policy and inventory files; exit 1 when any is invalid. */
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { readSourceFiles } from '../source-files.js';
+import { readSourceFiles } from '../../controller/index.js';
 import { formatDiagnostic, loadSources, sortDiagnostics } from '../../policy-compiler/index.js';
 
 const HELP = `Usage: sluice validate [-o text|json] FILE|DIR...

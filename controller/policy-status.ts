@@ -1,0 +1,118 @@
+/**
+ * The truth about each policy: "Enforced" only once every proxy that carries its rules has ACKed
+ * the exact resource versions that hold them; a NACK is shown with the proxy's own message. Pure:
+ * computed from the runtime's state, the xDS server's status and the cache's current views.
+ */
+import { findProxylessTarget, type PolicyTarget } from './targets.js';
+import type { PolicyEntry } from './policy-set.js';
+import type { RuntimeState } from './runtime.js';
+import type { NodeStatus, ResourceView, TypeUrl } from '../xds-server/index.js';
+
+export type TargetState = 'acked' | 'pending' | 'rejected' | 'not-connected';
+
+export interface TargetStatus {
+  readonly node: string;
+  readonly resource: string;
+  readonly state: TargetState;
+  /** The version the proxy should hold. */
+  readonly version?: string;
+  /** The version the proxy last ACKed for this resource. */
+  readonly ackedVersion?: string;
+  readonly nack?: { readonly message: string; readonly at: number };
+}
+
+export type PolicyState = 'Enforced' | 'Auditing' | 'Pending' | 'Rejected' | 'Invalid' | 'NoTargets';
+
+export interface PolicyStatus {
+  readonly key: string;
+  readonly mode?: 'enforce' | 'audit';
+  readonly state: PolicyState;
+  /** `current`, `last-good` (the newest version is invalid; an older one is in force) or `rejected`. */
+  readonly source: PolicyEntry['source'];
+  readonly message: string;
+  readonly file?: string;
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+  readonly targets: readonly TargetStatus[];
+}
+
+export interface StatusInputs {
+  readonly runtime: RuntimeState;
+  readonly nodes: readonly NodeStatus[];
+  readonly view: (nodeId: string) => ResourceView;
+}
+
+const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener' as TypeUrl;
+
+function targetStatus(node: NodeStatus | undefined, nodeId: string, typeUrl: TypeUrl, name: string, view: ResourceView): TargetStatus {
+  const version = view.of(typeUrl).byName.get(name)?.version;
+  const resource = `${typeUrl.slice(typeUrl.lastIndexOf('.') + 1)}/${name}`;
+  const base = { node: nodeId, resource, ...(version ? { version } : {}) };
+  if (!node) return { ...base, state: 'not-connected' };
+  const type = node.types.find((t) => t.typeUrl === typeUrl);
+  const ackedVersion = type?.lastAck?.resources[name];
+  const acked = ackedVersion !== undefined && ackedVersion === version;
+  const withAck = { ...base, ...(ackedVersion ? { ackedVersion } : {}) };
+  if (acked) return { ...withAck, state: 'acked' };
+  const nack = type?.lastNack;
+  if (nack && nack.at >= (type?.lastAck?.at ?? -Infinity)) return { ...withAck, state: 'rejected', nack: { message: nack.message, at: nack.at } };
+  return { ...withAck, state: node.connected ? 'pending' : 'not-connected' };
+}
+
+function targetsOf(targets: readonly PolicyTarget[], inputs: StatusInputs): TargetStatus[] {
+  const byNode = new Map(inputs.nodes.map((n) => [n.nodeId, n]));
+  const out: TargetStatus[] = [];
+  for (const t of targets) {
+    if (t.kind === 'node') {
+      const typeUrl = `type.googleapis.com/${t.message}` as TypeUrl;
+      out.push(targetStatus(byNode.get(t.node), t.node, typeUrl, t.name, inputs.view(t.node)));
+      continue;
+    }
+    // A proxyless server port: every connected node that asked for a Listener resolving to it.
+    for (const node of inputs.nodes) {
+      const names = new Set(node.streams.flatMap((s) => s.types.filter((x) => x.typeUrl === LDS).flatMap((x) => x.subscription.names)));
+      for (const name of names) {
+        if (inputs.runtime.output && findProxylessTarget(inputs.runtime.output, name, t)) out.push(targetStatus(node, node.nodeId, LDS, name, inputs.view(node.nodeId)));
+      }
+    }
+  }
+  return out;
+}
+
+function summarize(entry: PolicyEntry, targets: readonly TargetStatus[], declared: number): { state: PolicyState; message: string } {
+  if (!entry.policy) return { state: 'Invalid', message: 'the policy is invalid and no earlier version was valid: nothing of it is in force' };
+  const stale = entry.source === 'last-good' ? ' (its newest version is invalid: the last good version is in force)' : '';
+  if (declared === 0) return { state: 'NoTargets', message: `the policy applies to no proxy: it selects no workload port that a proxy fronts${stale}` };
+  const rejected = targets.filter((t) => t.state === 'rejected');
+  if (rejected.length > 0) return { state: 'Rejected', message: `${rejected.map((t) => `${t.node} rejected ${t.resource}: ${t.nack?.message ?? ''}`).join('; ')}${stale}` };
+  const waiting = targets.filter((t) => t.state !== 'acked');
+  if (targets.length === 0) return { state: 'Pending', message: `no proxy has asked for the configuration that carries it yet${stale}` };
+  if (waiting.length > 0) {
+    return { state: 'Pending', message: `waiting for ${waiting.map((t) => `${t.node} (${t.state === 'not-connected' ? 'not connected' : `${t.resource} not ACKed yet`})`).join(', ')}${stale}` };
+  }
+  const verb = entry.policy.mode === 'audit' ? 'Auditing' : 'Enforced';
+  return { state: verb, message: `${verb.toLowerCase()} by ${[...new Set(targets.map((t) => t.node))].join(', ')}: every proxy ACKed it${stale}` };
+}
+
+export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {
+  const output = inputs.runtime.output;
+  return [...inputs.runtime.policies.values()]
+    .sort((a, b) => a.key.localeCompare(b.key))
+    .map((entry) => {
+      const declared = entry.policy ? (output?.targets.get(entry.key) ?? []) : [];
+      const targets = targetsOf(declared, inputs);
+      const { state, message } = summarize(entry, targets, declared.length);
+      const fmt = (d: { line?: number; path: string; message: string }) => `${d.line !== undefined ? `line ${d.line}: ` : ''}${d.path ? `${d.path}: ` : ''}${d.message}`;
+      return {
+        key: entry.key,
+        ...(entry.policy ? { mode: entry.policy.mode } : {}),
+        state,
+        source: entry.source,
+        message,
+        ...(entry.file !== undefined ? { file: entry.file } : {}),
+        errors: entry.diagnostics.filter((d) => d.severity === 'error').map(fmt),
+        warnings: entry.diagnostics.filter((d) => d.severity === 'warning').map(fmt),
+        targets,
+      };
+    });
+}

@@ -1,0 +1,46 @@
+/**
+ * An Envoy bootstrap for a sluice node: a static cluster for the xDS server (HTTP/2, which gRPC
+ * needs), ADS over gRPC for everything else, and Envoy's admin on loopback.
+ */
+import { isIP } from 'node:net';
+import { ADS_CONFIG_SOURCE } from './extensions.js';
+
+export interface BootstrapOptions {
+  readonly node: string;
+  readonly cluster: string;
+  readonly xds: { readonly host: string; readonly port: number };
+  readonly adminPort: number;
+}
+
+export const XDS_CLUSTER = 'sluice_xds';
+
+export function envoyBootstrap(o: BootstrapOptions): Record<string, unknown> {
+  return {
+    node: { id: o.node, cluster: o.cluster },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: o.adminPort } } },
+    dynamic_resources: {
+      ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }], set_node_on_first_message_only: true },
+      lds_config: ADS_CONFIG_SOURCE,
+      cds_config: ADS_CONFIG_SOURCE,
+    },
+    static_resources: {
+      clusters: [
+        {
+          name: XDS_CLUSTER,
+          type: isIP(o.xds.host) ? 'STATIC' : 'STRICT_DNS',
+          connect_timeout: { seconds: 5 },
+          load_assignment: {
+            cluster_name: XDS_CLUSTER,
+            endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: o.xds.host, port_value: o.xds.port } } } }] }],
+          },
+          typed_extension_protocol_options: {
+            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+              '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+              explicit_http_config: { http2_protocol_options: {} },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
