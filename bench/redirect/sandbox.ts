@@ -105,9 +105,11 @@ export class Sandbox {
   peer(args: readonly string[], where: { cgroup?: string; netns?: string } = {}): Peer {
     const script = peerScript();
     if (!script) throw new Error('dist/bench/redirect/peer.js is missing: run `make build`');
+    // Join the cgroup first, then enter the netns: `ip netns exec` remounts /sys, hiding the
+    // cgroup hierarchy. Both steps exec, so the pid we hold is the peer's own.
     const inner = where.cgroup ? `echo $$ > '${join(where.cgroup, 'cgroup.procs')}' && exec "$@"` : 'exec "$@"';
-    const argv = ['sh', '-c', inner, 'sh', process.execPath, script, ...args];
-    const full = where.netns ? ['ip', 'netns', 'exec', where.netns, ...argv] : argv;
+    const command = [process.execPath, script, ...args];
+    const full = ['sh', '-c', inner, 'sh', ...(where.netns ? ['ip', 'netns', 'exec', where.netns] : []), ...command];
     const child = spawn(full[0] ?? 'sh', full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const lines: Array<Record<string, unknown>> = [];
     const waiters: Array<() => void> = [];

@@ -51,7 +51,11 @@ export interface AttachOptions {
   readonly inboundInterfaces?: readonly string[];
   /** Sockets with this SO_MARK are the proxy's and never redirected (0 or absent: off). */
   readonly proxyMark?: number;
-  /** Turn on the sockmap/sk_msg fast path between client and proxy sockets (default off). */
+  /**
+   * Experimental, default off, not offered by the CLI: the sockmap/sk_msg path between client and
+   * proxy sockets. On kernel 6.18 it measured slower than the plain path and bulk senders failed
+   * with ENOMEM (docs/bpf.md); it stays only so `npm run bench:redirect` can re-measure it.
+   */
   readonly sockmap?: boolean;
   /** The compiled object (default: bpf/build/redirect.bpf.o). */
   readonly objectPath?: string;

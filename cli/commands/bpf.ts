@@ -17,7 +17,6 @@ Options:
                          (repeatable)
   --inbound-iface IFACE  attach the inbound tc program at IFACE ingress (repeatable)
   --proxy-mark N         sockets with this SO_MARK are the proxy's and never redirected
-  --sockmap              turn on the sk_msg fast path between client and proxy (off by default)
   --object PATH          the compiled object (default bpf/build/redirect.bpf.o)
   -h, --help             show this help
 
@@ -73,7 +72,6 @@ export const bpfLoadCommand: Command = {
       'proxy-cgroup': { type: 'string', multiple: true },
       'inbound-iface': { type: 'string', multiple: true },
       'proxy-mark': { type: 'string' },
-      sockmap: { type: 'boolean', default: false },
       object: { type: 'string' },
     });
     if (!values.cgroup) throw new UsageError('--cgroup PATH is required');
@@ -84,7 +82,6 @@ export const bpfLoadCommand: Command = {
         proxyCgroups: values['proxy-cgroup'] ?? [],
         inboundInterfaces: values['inbound-iface'] ?? [],
         proxyMark: port('--proxy-mark', values['proxy-mark']),
-        sockmap: values.sockmap,
         objectPath: values.object,
       });
       io.stdout(

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createConnection } from 'node:net';
-import { openRedirectDataplane, unloadDataplane, type RedirectDataplane } from '../../bpf/index.js';
+import { attachDataplane, openRedirectDataplane, unloadDataplane, type RedirectDataplane } from '../../bpf/index.js';
 import { Sandbox, sh, type Peer } from '../../bench/redirect/sandbox.js';
 import { describeKernel, testPinRoot, testPort, testSubnet } from './kernel.js';
 
@@ -36,6 +36,7 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
   const servicePort = 8080;
   const proxyPort = testPort();
   let workload = '';
+  let proxyCgroup = '';
   let dp: RedirectDataplane;
   let proxy: Peer;
   let proxy6: Peer;
@@ -47,7 +48,7 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
     sh('ip', ['addr', 'add', `${svc6.replace(/::2$/, '::1')}/64`, 'dev', link.local, 'nodad']);
     sh('ip', ['-n', ns, 'addr', 'add', `${svc6}/64`, 'dev', link.remote, 'nodad']);
     workload = box.cgroup('wl');
-    const proxyCgroup = box.cgroup('proxy', workload);
+    proxyCgroup = box.cgroup('proxy', workload);
     dp = openRedirectDataplane({ cgroup: workload, pinRoot, proxyCgroups: [proxyCgroup] });
     box.onCleanup(() => {
       dp.close();
@@ -103,6 +104,26 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
     const seen6 = accepts(proxy6);
     expect(seen6).toHaveLength(before6 + 1);
     expect(seen6.at(-1)?.orig).toEqual({ address: svc6, port: servicePort, family: 'IPv6', source: 'so_original_dst' });
+  });
+
+  it('carries data over the experimental sockmap path when it is turned on', async () => {
+    attachDataplane({ cgroup: workload, pinRoot, proxyCgroups: [proxyCgroup], sockmap: true });
+    try {
+      const before = dp.status().stats.sockmap_added;
+      const held = box.peer(['client', '--connect', `${net}.2:${servicePort}`, '--hold'], { cgroup: workload });
+      expect((await held.waitFor((l) => l.event === 'reply')).line).toBe(`service ${net}.2:${servicePort}`);
+      for (const text of ['one', 'two', 'three']) {
+        held.child.stdin?.write(`${text}\n`);
+        await held.waitFor((l) => l.event === 'echo' && l.line === text);
+      }
+      held.child.stdin?.end();
+      await held.exited;
+      expect(dp.status().sockmap).toBe(true);
+      expect(dp.status().stats.sockmap_added - before).toBe(2n); // the client's socket and the proxy's accepted one
+    } finally {
+      attachDataplane({ cgroup: workload, pinRoot, proxyCgroups: [proxyCgroup], sockmap: false });
+    }
+    expect(dp.status().sockmap).toBe(false);
   });
 
   it('stops redirecting once the entry is removed', async () => {
