@@ -85,10 +85,13 @@ describe('xDS SotW protocol', () => {
       const eds = env.client('EDS');
       eds.send({ type: 'EDS', node: 'n1', names: ['c2'] });
       expect((await eds.next()).names).toEqual(['c2']);
+      const sds = env.client('SDS');
+      sds.send({ type: '', node: 'n1', names: ['s1'] });
+      expect((await sds.next()).names).toEqual(['s1']);
       const cds = env.client('CDS');
       cds.send({ type: 'LDS', node: 'n1' });
       expect((await cds.status()).code).toBe(GrpcStatus.INVALID_ARGUMENT);
-      expect(env.server.nodeStatus('n1')?.streams.map((s) => s.transport)).toEqual(['LDS', 'EDS']);
+      expect(env.server.nodeStatus('n1')?.streams.map((s) => s.transport)).toEqual(['LDS', 'EDS', 'SDS']);
     });
   });
 
