@@ -6,6 +6,7 @@ import type protobuf from 'protobufjs';
 import { decodeMessage, encodeMessage } from '../codec.js';
 import { protoRoot } from '../proto-root.js';
 import { PlanCache } from './plan.js';
+import { fileSourceReader } from './proto-source.js';
 import { roundTripWith, type Codec, type RoundTripDifference } from './round-trip.js';
 import { ViolationSink, type Violation } from './violation.js';
 import { walkMessage, type WalkContext } from './walk.js';
@@ -61,7 +62,7 @@ function rootCodec(root: protobuf.Root): Codec {
 
 /** Creates a checker over one protobufjs root; plans are cached for the checker's lifetime. */
 export function createEnvoyChecker(config: CheckerConfig = {}): EnvoyChecker {
-  const plans = new PlanCache(config.root ?? protoRoot());
+  const plans = new PlanCache(config.root ?? protoRoot(), fileSourceReader());
   const codec: Codec = config.root ? rootCodec(config.root) : { encode: encodeMessage, decode: (name, bytes) => ({ ...decodeMessage(name, bytes) }) };
   const nowMs = config.now ?? Date.now;
   return {

@@ -20,6 +20,7 @@ export const SLUICE_EMITTED_TYPES: readonly string[] = [
   'envoy.extensions.filters.http.rbac.v3.RBACPerRoute',
   'envoy.extensions.filters.http.router.v3.Router',
   'envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+  'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
   'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
   'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
 ];

@@ -3,7 +3,9 @@
  * protobufjs reflection and cached, so checking ten thousand resources never re-reads options.
  */
 import protobuf from 'protobufjs';
+import { hasMangledRuleLiteral } from './literal-escapes.js';
 import { parseFieldRules, type FieldRules, type NumericKind } from './pgv-rules.js';
+import type { ProtoSourceReader } from './proto-source.js';
 import { messageRulesOff, oneofRequired, rawFieldRules, readOption } from './raw-options.js';
 
 export type ScalarKind = NumericKind | 'bool' | 'string' | 'bytes';
@@ -88,7 +90,20 @@ export class PlanCache {
   private readonly messages = new Map<string, MessagePlan>();
   private readonly enums = new Map<string, EnumPlan>();
 
-  constructor(readonly root: protobuf.Root) {}
+  /** `readSource` lets plans detect rule literals protobufjs misparses; without it that check is skipped. */
+  constructor(readonly root: protobuf.Root, private readonly readSource?: ProtoSourceReader) {}
+
+  /** Normalized rules of a field, with a problem added when its literals were misparsed. */
+  private fieldRules(field: protobuf.Field): FieldRules | undefined {
+    const raw = rawFieldRules(field);
+    if (!raw) return undefined;
+    const rules = parseFieldRules(raw);
+    const source = field.filename && this.readSource ? this.readSource(field.filename) : undefined;
+    if (source !== undefined && hasMangledRuleLiteral(source, field.name, field.id)) {
+      return { ...rules, problems: [...rules.problems, 'string literal (its escapes are misread by the protobufjs parser)'] };
+    }
+    return rules;
+  }
 
   /** The plan of a message type by fully qualified name (no leading dot); `undefined` if unknown. */
   lookup(fullName: string): MessagePlan | undefined {
@@ -152,13 +167,13 @@ export class PlanCache {
       const cardinality: Cardinality = field instanceof protobuf.MapField
         ? { kind: 'map', keyType: scalarKind(field.keyType) }
         : field.repeated ? { kind: 'repeated' } : { kind: 'single' };
-      const raw = rawFieldRules(field);
+      const rules = this.fieldRules(field);
       const oneof = field.partOf?.name;
       const plan: FieldPlan = {
         name: field.name,
         cardinality,
         value,
-        rules: raw ? parseFieldRules(raw) : undefined,
+        rules,
         oneof,
         hasPresence: cardinality.kind === 'single' && (value.kind === 'message' || oneof !== undefined || field.options?.proto3_optional === true),
         deprecated: field.options?.deprecated === true,

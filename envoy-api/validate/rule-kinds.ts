@@ -7,7 +7,9 @@
  * normalizer would mishandle is still listed.
  */
 import protobuf from 'protobufjs';
+import { hasMangledRuleLiteral } from './literal-escapes.js';
 import { NUMERIC_KINDS, parseFieldRules, type FieldRules } from './pgv-rules.js';
+import { fileSourceReader, type ProtoSourceReader } from './proto-source.js';
 import { isPlainObject, optionNames, PGV_FIELD_OPTION, PGV_MESSAGE_DISABLED, PGV_MESSAGE_IGNORED, PGV_ONEOF_OPTION, rawFieldRules, type RawRules } from './raw-options.js';
 
 const RANGE = ['const', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in'];
@@ -73,7 +75,7 @@ export interface RuleKindAudit {
  * Walks every message type reachable from `roots` through message-typed fields (lists and map
  * values included) and lists the PGV rule kinds annotated on them, their oneofs and themselves.
  */
-export function auditRuleKinds(root: protobuf.Root, roots: readonly string[]): RuleKindAudit {
+export function auditRuleKinds(root: protobuf.Root, roots: readonly string[], readSource: ProtoSourceReader = fileSourceReader()): RuleKindAudit {
   const kinds = new Map<string, string[]>();
   const unsupported: Array<{ kind: string; where: string }> = [];
   const add = (kind: string, where: string): void => {
@@ -108,6 +110,8 @@ export function auditRuleKinds(root: protobuf.Root, roots: readonly string[]): R
       if (raw) {
         for (const kind of rawRuleKinds(raw)) add(kind, where);
         for (const problem of normalizerProblems(parseFieldRules(raw))) unsupported.push({ kind: `unreadable ${problem}`, where });
+        const source = field.filename ? readSource(field.filename) : undefined;
+        if (source !== undefined && hasMangledRuleLiteral(source, field.name, field.id)) unsupported.push({ kind: 'string literal misread by protobufjs', where });
       }
       field.resolve();
       if (field.resolvedType instanceof protobuf.Type) queue.push(field.resolvedType);
