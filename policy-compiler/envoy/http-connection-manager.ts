@@ -18,7 +18,8 @@ function auditAccessLog(): Record<string, unknown> {
     name: 'envoy.access_loggers.stdout',
     typed_config: typed(MESSAGES.stdoutAccessLog, {
       log_format: {
-        json_format: {
+        // A google.protobuf.Struct, in the field-by-field form protobuf's reflection encodes.
+        json_format: structOf({
           time: '%START_TIME%',
           chain: '%FILTER_CHAIN_NAME%',
           client: '%DOWNSTREAM_REMOTE_ADDRESS%',
@@ -34,10 +35,14 @@ function auditAccessLog(): Record<string, unknown> {
           audit_deny_rule: rbac(`${RBAC_PREFIX.auditDeny}shadow_effective_policy_id`),
           audit_allow_result: rbac(`${RBAC_PREFIX.auditAllow}shadow_engine_result`),
           audit_allow_rule: rbac(`${RBAC_PREFIX.auditAllow}shadow_effective_policy_id`),
-        },
+        }),
       },
     }),
   };
+}
+
+function structOf(fields: Record<string, string>): Record<string, unknown> {
+  return { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { string_value: v }])) };
 }
 
 export function httpConnectionManager(chainName: string, authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor, routes: RouteSource): Record<string, unknown> {

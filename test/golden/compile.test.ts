@@ -3,7 +3,8 @@
  *   <case>.diagnostics.txt  every diagnostic, as `sluice validate` prints it
  *   <case>.ir.yaml          stage 1: policies → IR
  *   <case>.resources.yaml   stage 2: IR → Envoy resources, per node, plus the proxyless view
- * Every emitted resource must also encode to protobuf and decode back unchanged.
+ * Every emitted resource must also pass Envoy's own validation rules (the protoc-gen-validate
+ * annotations of its protos) and survive protobuf encoding and decoding without loss.
  * Regenerate with `npm run test:golden:update` and review the diff.
  */
 import fs from 'node:fs';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { stringify } from 'yaml';
 import { compileSources, formatDiagnostic, SERVER_LISTENER_PREFIX, toPlainJson, type CompileOutput } from '../../policy-compiler/index.js';
-import { decodeMessage, encodeMessage } from '../../envoy-api/index.js';
+import { checkResource, roundTrip } from '../../envoy-api/index.js';
 import { expectGolden, goldenCases, removeOrphans } from '../support/golden.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'compile');
@@ -58,8 +59,8 @@ describe('compiler golden files', () => {
       out('.ir.yaml', yaml(result.output.ir));
       out('.resources.yaml', yaml(resourcesView(result.output)));
       for (const r of allResources(result.output)) {
-        const decoded = decodeMessage(r.message, encodeMessage(r.message, r.json));
-        expect({ name: r.name, json: decoded }).toEqual({ name: r.name, json: JSON.parse(JSON.stringify(decoded)) });
+        expect({ resource: `${r.message}/${r.name}`, violations: checkResource(r.message, r.json) }).toEqual({ resource: `${r.message}/${r.name}`, violations: [] });
+        expect({ resource: `${r.message}/${r.name}`, lost: roundTrip(r.message, r.json) }).toEqual({ resource: `${r.message}/${r.name}`, lost: [] });
       }
     });
   }

@@ -1,0 +1,106 @@
+/** The CLI as users meet it: help everywhere, precise errors, exit codes. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it, expect } from '@jest/globals';
+import { parse } from 'yaml';
+import { runCli } from '../support/run-cli.js';
+import { checkResource } from '../../envoy-api/index.js';
+
+const EXAMPLES = path.resolve('examples');
+
+describe('sluice CLI', () => {
+  it('lists every command with a summary', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const name of ['serve', 'validate', 'compile', 'bootstrap']) expect(r.stdout).toMatch(new RegExp(`\\n  ${name} +\\S`));
+  });
+
+  it('answers an unknown command with the command list and exit 2', async () => {
+    const r = await runCli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+
+  it.each(['serve', 'validate', 'compile', 'bootstrap'])('%s --help prints usage and exits 0', async (name) => {
+    const r = await runCli([name, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: sluice ${name}`));
+  });
+
+  it('rejects an unknown flag as a usage error', async () => {
+    const r = await runCli(['validate', '--strictly', 'x.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Unknown option '--strictly'/);
+  });
+
+  it('validates the shipped examples', async () => {
+    const r = await runCli(['validate', EXAMPLES]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/0 invalid; 0 error\(s\)/);
+  });
+
+  it('exits 1 with file:line:column diagnostics for an invalid policy', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
+    try {
+      const file = path.join(dir, 'p.yaml');
+      fs.writeFileSync(file, 'apiVersion: sluice.dev/v1alpha1\nkind: L7Policy\nmetadata: { name: p }\nspec:\n  selector: {}\n  mode: sometimes\n');
+      const r = await runCli(['validate', file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${file}:6:9: error: spec.mode: must be one of "enforce", "audit", not "sometimes" [schema.enum]`);
+      const json = await runCli(['validate', '-o', 'json', file]);
+      expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, diagnostics: [{ path: 'spec.mode', line: 6, column: 9, code: 'schema.enum' }] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a missing file instead of crashing', async () => {
+    const r = await runCli(['validate', '/nonexistent/policy.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\/nonexistent\/policy\.yaml: error: no such file or directory \[source\.unreadable\]/);
+  });
+
+  it('compiles the examples for one node', async () => {
+    const r = await runCli(['compile', '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--node', 'node-a', path.join(EXAMPLES, 'policies')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [view] = parse(r.stdout) as { node: string; listeners: { name: string }[]; clusters: { name: string }[] }[];
+    expect(view?.node).toBe('node-a');
+    expect(view?.listeners.map((l) => l.name)).toEqual(['inbound', 'outbound']);
+    expect(view?.clusters.map((c) => c.name)).toEqual(['sluice|original_dst|http', 'sluice|original_dst|tcp']);
+  });
+
+  it('shows the redirect entries and the IR', async () => {
+    const redirects = await runCli(['compile', '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--show', 'redirects', '-o', 'json', path.join(EXAMPLES, 'policies')]);
+    expect(JSON.parse(redirects.stdout)).toEqual([{ node: 'node-a', direction: 'inbound', address: '10.1.0.7', port: 8080, proxyPort: 15006 }]);
+    const ir = await runCli(['compile', '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--show', 'ir', '--node', 'proxyless', path.join(EXAMPLES, 'policies')]);
+    expect(parse(ir.stdout)).toMatchObject({ proxyless: [{ workload: 'vault/ledger', port: 7443 }] });
+  });
+
+  it('says which nodes exist when --node names none', async () => {
+    const r = await runCli(['compile', '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--node', 'node-z', path.join(EXAMPLES, 'policies')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown node "node-z"; the inventory has node-a, proxyless/);
+  });
+
+  it('needs an inventory to compile', async () => {
+    const r = await runCli(['compile', path.join(EXAMPLES, 'policies')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--inventory FILE is required/);
+  });
+
+  it('prints an Envoy bootstrap that passes Envoy\'s own validation rules', async () => {
+    const r = await runCli(['bootstrap', '--node', 'node-a', '--xds-address', '10.0.0.1:18000', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const bootstrap = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(bootstrap).toMatchObject({ node: { id: 'node-a' }, dynamic_resources: { ads_config: { api_type: 'GRPC' } } });
+    expect(checkResource('envoy.config.bootstrap.v3.Bootstrap', bootstrap)).toEqual([]);
+  });
+
+  it('rejects a bad bootstrap address with the flag name', async () => {
+    const r = await runCli(['bootstrap', '--node', 'n', '--xds-address', 'nowhere']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--xds-address: expected HOST:PORT/);
+  });
+});
