@@ -9,7 +9,7 @@ import type { Logger } from '../telemetry/index.js';
 import type { BodyCache } from './bodies.js';
 import type { SnapshotCache } from './cache.js';
 import type { XdsMetrics } from './metrics.js';
-import { contentHash, type Resource } from './snapshot.js';
+import type { Resource } from './snapshot.js';
 import type { AckStatus, NackStatus, SentStatus, StreamStatus, Transport, XdsEvent } from './status.js';
 import { Subscription } from './subscription.js';
 import { PUSH_ORDER, TYPE_URL, typeInfo, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
@@ -304,7 +304,8 @@ export class XdsStream {
     let subsetKey = '*';
     if (!info.fullState && mode === 'push' && last) {
       resources = set.resources.filter((r) => last.versions.get(r.name) !== r.version);
-      if (resources.length !== set.resources.length) subsetKey = contentHash(resources.map((r) => `${r.name}:${r.version}`).join('\n'));
+      // The subset is determined by the two set versions (each a hash of name:version pairs).
+      if (resources.length !== set.resources.length) subsetKey = `from ${last.version}`;
     }
     const bodyKey = `${info.typeUrl}\n${set.version}\n${subsetKey}`;
     const body = this.ctx.bodies.get(bodyKey, () => {

@@ -110,8 +110,9 @@ describe('xDS end to end with @grpc/grpc-js-xds', () => {
     const c = new Echo('xds:///echo.test', grpc.credentials.createInsecure(), { [BOOTSTRAP_OPT]: bootstrap(cpPort, 'echo-client') }) as unknown as EchoClient;
     clients.push(c);
     expect(await call(c, 'Foo')).toEqual({ ok: true, servedBy: 'plain' });
-    const acked = server.nodeStatus('echo-client')?.types.filter((t) => t.lastAck).map((t) => t.type);
-    expect(acked).toEqual(['CDS', 'EDS', 'LDS', 'RDS']);
+    const acked = () => server.nodeStatus('echo-client')?.types.filter((t) => t.lastAck).map((t) => t.type) ?? [];
+    await until(() => acked().length === 4, 15_000, 'ACKs of all four types'); // the ACKs may still be in flight
+    expect(acked()).toEqual(['CDS', 'EDS', 'LDS', 'RDS']);
     expect(server.nodeStatus('echo-client')?.types.some((t) => t.lastNack)).toBe(false);
     const edsBefore = server.nodeStatus('echo-client')?.types.find((t) => t.type === 'EDS')?.lastAck?.version;
     cache.setDefault(snap(clientResources(xdsPort)));
@@ -129,7 +130,9 @@ describe('xDS end to end with @grpc/grpc-js-xds', () => {
     clients.push(direct);
     expect(await call(direct, 'Foo')).toEqual({ ok: true, servedBy: 'xds-server' });
     expect(await call(direct, 'Bar')).toEqual({ ok: false, code: grpc.status.PERMISSION_DENIED });
-    const lds = server.nodeStatus('echo-server')?.types.find((t) => t.type === 'LDS');
+    const ldsOf = () => server.nodeStatus('echo-server')?.types.find((t) => t.type === 'LDS');
+    await until(() => ldsOf()?.lastAck !== undefined, 15_000, 'the server Listener ACK');
+    const lds = ldsOf();
     expect(Object.keys(lds?.lastAck?.resources ?? {})).toEqual([`${SERVER_LISTENER_PREFIX}127.0.0.1:${xdsPort}`]);
   });
 
