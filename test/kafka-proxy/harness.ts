@@ -135,7 +135,7 @@ export async function startKafkaBroker(): Promise<Peer> {
   writeFileSync(path.join(dir, 'log4j2.properties'), 'rootLogger.level=WARN\nrootLogger.appenderRef.stderr.ref=STDERR\nappender.stderr.type=Console\nappender.stderr.name=STDERR\nappender.stderr.target=SYSTEM_ERR\nappender.stderr.layout.type=PatternLayout\nappender.stderr.layout.pattern=%d %p %m%n\n');
   const classpath = `${libs}/*`;
   const jvm = ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`, '-cp', classpath];
-  execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', 'sluice-test-cluster-0001', '-c', config, '--standalone'], { stdio: 'pipe', timeout: 120_000 });
+  execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', 'sluice-test-cluster-0001', '-c', config], { stdio: 'pipe', timeout: 120_000 });
   const child = spawn('java', [...jvm, 'kafka.Kafka', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
@@ -209,4 +209,80 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** A raw Kafka connection for tests that need exact frames: send a frame, read whole response frames. */
+export class RawConnection {
+  private readonly socket: net.Socket;
+  private buffer = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.on('data', (d: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, d]);
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  static open(port: number, host = '127.0.0.1'): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(port, host, () => resolve(new RawConnection(s)));
+      s.once('error', reject);
+    });
+  }
+
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  /** The next whole response frame (size prefix removed), or undefined once the connection closed. */
+  async read(timeoutMs = 15_000): Promise<Buffer | undefined> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.buffer.length >= 4) {
+        const size = this.buffer.readInt32BE(0);
+        if (this.buffer.length >= size + 4) {
+          const frame = this.buffer.subarray(4, size + 4);
+          this.buffer = this.buffer.subarray(size + 4);
+          return frame;
+        }
+      }
+      if (this.closed) return undefined;
+      const left = until - Date.now();
+      if (left <= 0) throw new Error('no response frame in time');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => { clearTimeout(t); resolve(); });
+      });
+    }
+  }
+
+  /** Resolves true once the peer closed the connection. */
+  async waitClosed(timeoutMs = 15_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (!this.closed && Date.now() < until) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, until - Date.now()));
+        this.waiters.push(() => { clearTimeout(t); resolve(); });
+      });
+    }
+    return this.closed;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
 }

@@ -1,0 +1,208 @@
+/**
+ * Real clients (kafkajs, kcat) through the proxy to real brokers: librdkafka's mock cluster and a
+ * single-node Apache Kafka 4.1 (KRaft) broker. Each suite says why it skips when its peer is
+ * missing (.ci/deps/kafka.sh installs both).
+ */
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { ROLE_APIS, KAFKA_API_KEYS, type KafkaPolicyJson } from '../../kafka-proxy/index.js';
+import {
+  RawConnection, eventually, kafkaBrokerUnavailable, kcatAvailable, mockUnavailable, startKafkaBroker, startMockCluster, startProxy,
+  type Peer, type RunningProxy,
+} from './harness.js';
+import { kafkajsDecode, kafkajsFrame } from './kafkajs-oracle.js';
+
+jest.setTimeout(180_000);
+
+const keys = (role: keyof typeof ROLE_APIS): number[] => ROLE_APIS[role].map((n) => KAFKA_API_KEYS[n]);
+
+function rules(peer: Peer, extra: Partial<KafkaPolicyJson> = {}): KafkaPolicyJson[] {
+  return [{
+    name: 'orders-kafka', policy: 'shop/orders-kafka', endpoints: [{ address: peer.host, port: peer.port }],
+    allow: [
+      { id: 'shop/orders-kafka#ingress[0].toPorts[0].rules.kafka[0]', role: 'produce', api_keys: keys('produce'), topic: { exact: 'orders' } },
+      { id: 'shop/orders-kafka#ingress[0].toPorts[0].rules.kafka[1]', role: 'consume', api_keys: keys('consume'), topic: { exact: 'orders' }, group: { prefix: 'billing-' } },
+      { id: 'shop/orders-kafka#ingress[0].toPorts[0].rules.kafka[2]', role: 'produce', api_keys: keys('produce'), topic: { prefix: 'internal.' } },
+    ],
+    deny: [{ id: 'shop/orders-kafka#ingress[0].toPorts[0].deny.kafka[0]', topic: { prefix: 'internal.secret' } }],
+    ...extra,
+  }];
+}
+
+function kcat(args: string[], input?: string, timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('kcat', args, { timeout: timeoutMs }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(input ?? '');
+  });
+}
+
+async function produceRaw(proxyPort: number, topics: readonly string[], acks = -1, conn?: RawConnection, correlationId = 7): Promise<{ conn: RawConnection; errors: Record<string, number> | undefined }> {
+  const c = conn ?? (await RawConnection.open(proxyPort));
+  const frame = await kafkajsFrame('produce', 7, {
+    acks, timeout: 5000, topicData: topics.map((topic) => ({ topic, partitions: [{ partition: 0, messages: [{ key: 'k', value: `to ${topic}` }] }] })),
+  }, correlationId);
+  c.write(frame);
+  if (acks === 0) return { conn: c, errors: undefined };
+  const payload = await c.read();
+  if (!payload) return { conn: c, errors: undefined };
+  expect(payload.readInt32BE(0)).toBe(correlationId);
+  const decoded = await kafkajsDecode('produce', 7, payload) as { topics: { topicName: string; partitions: { errorCode: number }[] }[] };
+  return { conn: c, errors: Object.fromEntries(decoded.topics.map((t) => [t.topicName, t.partitions[0]?.errorCode ?? -1])) };
+}
+
+type PeerKind = 'librdkafka mock cluster' | 'Apache Kafka 4.1.1 (KRaft)';
+const peers: [PeerKind, () => string | undefined, () => Promise<Peer>][] = [
+  ['librdkafka mock cluster', mockUnavailable, () => startMockCluster(1, ['orders', 'secret', 'audit.log', 'internal.secret.keys', 'internal.ok'])],
+  ['Apache Kafka 4.1.1 (KRaft)', kafkaBrokerUnavailable, startKafkaBroker],
+];
+
+describe.each(peers)('through the proxy to %s', (kind, unavailable, start) => {
+  const why = unavailable();
+  if (why) {
+    test.skip(`skipped: ${why}`, () => undefined);
+    console.warn(`kafka-proxy clients suite for ${kind} skipped: ${why}`);
+    return;
+  }
+  let peer: Peer;
+  let proxy: RunningProxy;
+  let kafka: Kafka;
+  const consumers: Consumer[] = [];
+
+  beforeAll(async () => {
+    peer = await start();
+    if (kind.startsWith('Apache')) {
+      const admin = new Kafka({ brokers: [peer.bootstrap], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await admin.createTopics({ waitForLeaders: true, topics: ['orders', 'secret', 'audit.log', 'internal.secret.keys', 'internal.ok'].map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })) });
+      await admin.disconnect();
+    }
+    proxy = await startProxy(peer, rules(peer));
+    kafka = new Kafka({ brokers: [proxy.bootstrap], clientId: 'billing', logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 100 } });
+  });
+
+  afterAll(async () => {
+    for (const c of consumers) await c.disconnect().catch(() => undefined);
+    await proxy?.stop();
+    await peer?.stop();
+  });
+
+  test('kafkajs: allowed produce works, a denied topic gets TOPIC_AUTHORIZATION_FAILED', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const sent = await producer.send({ topic: 'orders', messages: [{ value: 'one' }, { value: 'two' }] });
+      expect(sent[0]?.errorCode).toBe(0);
+      await expect(producer.send({ topic: 'secret', messages: [{ value: 'x' }] })).rejects.toThrow(/Topic authorization failed/);
+      const flows = proxy.logs.filter((l) => l['msg'] === 'kafka flow' && l['name'] === 'secret' && l['verdict'] === 'deny');
+      expect(flows.length).toBeGreaterThan(0);
+      expect(flows[0]).toMatchObject({ client: expect.stringContaining('127.0.0.1'), clientId: 'billing', resource: 'topic', rule: 'default-deny', policy: 'shop/orders-kafka' });
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  test('kafkajs: a consumer group under role consume reads what was produced', async () => {
+    const consumer = kafka.consumer({ groupId: 'billing-readers', sessionTimeout: 10_000, heartbeatInterval: 500 });
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'orders', fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.value?.toString() ?? ''); } });
+    await eventually(() => (seen.includes('one') && seen.includes('two') ? true : undefined), 'consumed messages', 60_000);
+    await consumer.disconnect();
+    const committed = proxy.logs.some((l) => l['api'] === 'OffsetCommit' && l['resource'] === 'group' && l['name'] === 'billing-readers' && l['verdict'] === 'allow');
+    expect(committed).toBe(true);
+  });
+
+  test('kafkajs: a denied group fails the join with GROUP_AUTHORIZATION_FAILED', async () => {
+    const consumer = kafka.consumer({ groupId: 'auditors', retry: { retries: 0 } });
+    consumers.push(consumer);
+    const crashed = new Promise<string>((resolve) => {
+      consumer.on(consumer.events.CRASH, (e: { payload: { error: { type?: string; message: string } } }) => resolve(e.payload.error.type ?? e.payload.error.message));
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'orders', fromBeginning: true });
+    await consumer.run({ eachMessage: async () => undefined });
+    expect(await crashed).toBe('GROUP_AUTHORIZATION_FAILED');
+  });
+
+  test('a Produce naming allowed and denied topics is partially served (per-partition errors, kafkajs decoder)', async () => {
+    const { conn, errors } = await produceRaw(proxy.port, ['orders', 'secret', 'internal.secret.keys', 'internal.ok']);
+    conn.close();
+    expect(errors).toEqual({ orders: 0, 'internal.ok': 0, secret: 29, 'internal.secret.keys': 29 });
+    const denied = proxy.logs.find((l) => l['api'] === 'Produce' && l['name'] === 'internal.secret.keys');
+    expect(denied).toMatchObject({ verdict: 'deny', rule: 'shop/orders-kafka#ingress[0].toPorts[0].deny.kafka[0]' });
+  });
+
+  test('acks=0 Produce to a denied topic closes the connection', async () => {
+    const { conn } = await produceRaw(proxy.port, ['secret'], 0);
+    expect(await conn.waitClosed()).toBe(true);
+  });
+
+  test('a rules change applies to the next request on the same connection', async () => {
+    const first = await produceRaw(proxy.port, ['audit.log'], -1, undefined, 11);
+    expect(first.errors).toEqual({ 'audit.log': 29 });
+    const before = proxy.metrics.connections.get();
+    proxy.setRules(rules(peer, { allow: [...(rules(peer)[0]?.allow ?? []), { id: 'audit-writer', api_keys: [KAFKA_API_KEYS.Produce], topic: { exact: 'audit.log' } }] }));
+    try {
+      const second = await produceRaw(proxy.port, ['audit.log'], -1, first.conn, 12);
+      expect(second.errors).toEqual({ 'audit.log': 0 });
+      expect(first.conn.closed).toBe(false);
+      expect(proxy.metrics.connections.get()).toBe(before);
+    } finally {
+      first.conn.close();
+      proxy.setRules(rules(peer));
+    }
+  });
+
+  test('audit mode lets denied requests through and logs the would-be verdict', async () => {
+    proxy.setRules(rules(peer, { mode: 'AUDIT' }));
+    try {
+      const { conn, errors } = await produceRaw(proxy.port, ['secret']);
+      conn.close();
+      expect(errors).toEqual({ secret: 0 });
+      expect(proxy.logs.some((l) => l['api'] === 'Produce' && l['name'] === 'secret' && l['verdict'] === 'audit_deny' && l['mode'] === 'audit')).toBe(true);
+      expect(proxy.metrics.requests.get({ api: 'Produce', verdict: 'audit_deny' })).toBeGreaterThan(0);
+    } finally {
+      proxy.setRules(rules(peer));
+    }
+  });
+
+  const kcatTest = kcatAvailable() ? test : test.skip;
+  kcatTest('kcat: produce and consume allowed, denied topic and group rejected', async () => {
+    const ok = await kcat(['-b', proxy.bootstrap, '-P', '-t', 'orders'], 'from-kcat\n');
+    expect(ok.stderr).not.toMatch(/failed/i);
+    const denied = await kcat(['-b', proxy.bootstrap, '-P', '-t', 'secret'], 'nope\n');
+    expect(denied.stderr).toMatch(/Topic authorization failed/);
+    const read = await kcat(['-b', proxy.bootstrap, '-C', '-t', 'orders', '-o', 'beginning', '-e']);
+    expect(read.stdout).toContain('from-kcat');
+    const group = await kcat(['-b', proxy.bootstrap, '-G', 'auditors', 'orders', '-e'], undefined, 20_000);
+    expect(group.stderr).toMatch(/Group authorization failed/);
+  });
+});
+
+const multi = mockUnavailable();
+(multi ? describe.skip : describe)('multi-broker cluster (librdkafka mock, 3 brokers)', () => {
+  if (multi) console.warn(`multi-broker suite skipped: ${multi}`);
+  test('every broker is reached through a proxy listener of its own', async () => {
+    const peer = await startMockCluster(3, ['spread:6']);
+    const proxy = await startProxy(peer, [{ name: 'all', endpoints: [{ address: peer.host, port: peer.port }], allow: [{ id: 'any' }] }]);
+    try {
+      const kafka = new Kafka({ brokers: [proxy.bootstrap], clientId: 'spread', logLevel: logLevel.NOTHING });
+      const producer = kafka.producer();
+      await producer.connect();
+      const sent = await producer.send({ topic: 'spread', messages: Array.from({ length: 24 }, (_, i) => ({ value: `m${i}`, partition: i % 6 })) });
+      await producer.disconnect();
+      expect(sent.every((s) => s.errorCode === 0)).toBe(true);
+      expect(new Set(sent.map((s) => s.partition)).size).toBe(6);
+      // Three brokers, each behind its own listener (the bootstrap broker behind the main one).
+      expect(proxy.proxy.addresses().length).toBe(3);
+    } finally {
+      await proxy.stop();
+      await peer.stop();
+    }
+  });
+});
