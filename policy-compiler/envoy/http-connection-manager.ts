@@ -18,7 +18,8 @@ function auditAccessLog(): Record<string, unknown> {
     name: 'envoy.access_loggers.stdout',
     typed_config: typed(MESSAGES.stdoutAccessLog, {
       log_format: {
-        // A google.protobuf.Struct, in the field-by-field form protobuf's reflection encodes.
+        // A google.protobuf.Struct, in the field-by-field form protobufjs encodes (its bundled
+        // struct.proto names the field stringValue).
         json_format: structOf({
           time: '%START_TIME%',
           chain: '%FILTER_CHAIN_NAME%',
@@ -42,7 +43,7 @@ function auditAccessLog(): Record<string, unknown> {
 }
 
 function structOf(fields: Record<string, string>): Record<string, unknown> {
-  return { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { string_value: v }])) };
+  return { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { stringValue: v }])) };
 }
 
 export function httpConnectionManager(chainName: string, authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor, routes: RouteSource): Record<string, unknown> {
