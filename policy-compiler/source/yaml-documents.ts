@@ -64,6 +64,8 @@ export function parseYamlDocuments(source: SourceFile, limits: ParseLimits = DEF
       diagnostics.push({ severity: 'error', code: 'yaml.aliases', file: source.name, document: index, path: '', message: error instanceof Error ? error.message : String(error) });
       return;
     }
+    // An empty document (`---` with nothing after it) says nothing; it is not an error.
+    if (value === null || value === undefined) return;
     documents.push({ file: source.name, index, value, locate: (path) => locateIn(doc, path, at) });
   });
   return { documents, diagnostics };
