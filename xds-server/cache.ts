@@ -39,6 +39,8 @@ export class SnapshotCache {
   private fallback: Snapshot | undefined;
   private resolver: Resolver | undefined;
   private readonly log: Logger;
+  /** While `batch` runs: each touched node's view before the batch. */
+  private batching: Map<string, { n: NodeState; before: ResourceView }> | undefined;
 
   constructor(options: SnapshotCacheOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ component: 'xds-cache' });
@@ -69,6 +71,26 @@ export class SnapshotCache {
   setResolver(resolver: Resolver | undefined): void {
     this.resolver = resolver;
     for (const [nodeId, n] of this.nodes) if (n.wanted.size > 0) this.refresh(nodeId, n, true);
+  }
+
+  /**
+   * Applies several changes (resolver, default, node snapshots) as one: watchers hear once per node,
+   * after `fn` returns, with every type that differs from before the batch, so each stream gets one
+   * ordered push (CDS → … → Kafka) instead of one per call. Nested calls join the outer batch.
+   */
+  batch(fn: () => void): void {
+    if (this.batching) {
+      fn();
+      return;
+    }
+    const batch = new Map<string, { n: NodeState; before: ResourceView }>();
+    this.batching = batch;
+    try {
+      fn();
+    } finally {
+      this.batching = undefined;
+      for (const [nodeId, { n, before }] of batch) if (this.nodes.get(nodeId) === n && n.view) this.notify(n, before, n.view);
+    }
   }
 
   /** A node's own snapshot, if set. */
@@ -160,8 +182,16 @@ export class SnapshotCache {
     }
     n.resolved = resolved;
     n.view = this.buildView(n);
+    if (this.batching) {
+      if (!this.batching.has(nodeId)) this.batching.set(nodeId, { n, before });
+      return;
+    }
+    this.notify(n, before, n.view);
+  }
+
+  private notify(n: NodeState, before: ResourceView, after: ResourceView): void {
     const changed = new Set<TypeUrl>();
-    for (const t of PUSH_ORDER) if (before.version(t.typeUrl) !== n.view.version(t.typeUrl)) changed.add(t.typeUrl);
+    for (const t of PUSH_ORDER) if (before.version(t.typeUrl) !== after.version(t.typeUrl)) changed.add(t.typeUrl);
     if (changed.size === 0) return;
     for (const w of [...n.watchers]) w(changed);
   }

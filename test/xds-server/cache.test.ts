@@ -21,6 +21,28 @@ describe('SnapshotCache', () => {
   });
 });
 
+describe('SnapshotCache.batch', () => {
+  it('notifies each node once, after the batch, with the union of changed types', () => {
+    const cache = new SnapshotCache();
+    const seen: string[][] = [];
+    cache.watch('n1', (types) => seen.push([...types].map((t) => t.split('.').pop() ?? '')));
+    cache.setDefault(snap([cluster('c1'), endpoints('c1', [1])]));
+    seen.length = 0;
+    cache.batch(() => {
+      cache.setResolver(() => undefined);
+      cache.setDefault(snap([cluster('c1'), endpoints('c1', [2])]));
+      cache.set('n1', snap([cluster('c2'), endpoints('c2', [1])]));
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual([['Cluster', 'ClusterLoadAssignment']]);
+    cache.batch(() => {
+      cache.set('n1', snap([cluster('c3'), endpoints('c3', [1])]));
+      cache.set('n1', snap([cluster('c2'), endpoints('c2', [1])])); // back where it started: nothing to tell
+    });
+    expect(seen).toHaveLength(1);
+  });
+});
+
 describe('per-node snapshots and the resolver over the wire', () => {
   let env: Env;
   beforeEach(async () => {
