@@ -70,35 +70,33 @@ export function getLibbpf(): Libbpf {
   } catch (error) {
     throw new BpfError('missing-libbpf', `cannot load libbpf.so.1 (apt-get install libbpf1): ${String(error)}`);
   }
-  koffi.opaque('bpf_object');
-  koffi.opaque('bpf_map');
-  koffi.opaque('bpf_program');
-  koffi.opaque('bpf_link');
+  // Handles are plain `void *`: named koffi types are process-wide, and a module evaluated twice
+  // in one process (jest runs several test files per worker) would register them twice.
   const libcHandle = koffi.load('libc.so.6');
   const vsnprintf = libcHandle.func('int vsnprintf(_Out_ uint8_t *buf, size_t n, const char *fmt, void *ap)');
-  const printProto = koffi.proto('int sluice_libbpf_print_fn(int level, const char *fmt, void *ap)');
-  const setPrintRaw = lib.func('void *libbpf_set_print(sluice_libbpf_print_fn *fn)');
+  const printProto = koffi.proto('int', ['int', 'const char *', 'void *']);
+  const setPrintRaw = lib.func('libbpf_set_print', 'void *', [koffi.pointer(printProto)]);
   const f = (sig: string): ((...args: unknown[]) => unknown) => lib.func(sig) as (...args: unknown[]) => unknown;
   const version = f('const char *libbpf_version_string()')() as string;
   const bound = {
-    objectOpen: f('bpf_object *bpf_object__open(const char *path)'),
-    objectLoad: f('int bpf_object__load(bpf_object *obj)'),
-    objectClose: f('void bpf_object__close(bpf_object *obj)'),
-    findMap: f('bpf_map *bpf_object__find_map_by_name(bpf_object *obj, const char *name)'),
-    nextMap: f('bpf_map *bpf_object__next_map(bpf_object *obj, bpf_map *prev)'),
-    mapName: f('const char *bpf_map__name(bpf_map *map)'),
-    mapValueSize: f('uint32_t bpf_map__value_size(bpf_map *map)'),
-    mapSetPinPath: f('int bpf_map__set_pin_path(bpf_map *map, const char *path)'),
-    mapSetInitialValue: f('int bpf_map__set_initial_value(bpf_map *map, const void *data, size_t size)'),
-    mapFd: f('int bpf_map__fd(bpf_map *map)'),
-    findProgram: f('bpf_program *bpf_object__find_program_by_name(bpf_object *obj, const char *name)'),
-    programFd: f('int bpf_program__fd(bpf_program *prog)'),
-    programPin: f('int bpf_program__pin(bpf_program *prog, const char *path)'),
-    attachCgroup: f('bpf_link *bpf_program__attach_cgroup(bpf_program *prog, int fd)'),
-    linkPin: f('int bpf_link__pin(bpf_link *link, const char *path)'),
-    linkOpen: f('bpf_link *bpf_link__open(const char *path)'),
-    linkUpdateProgram: f('int bpf_link__update_program(bpf_link *link, bpf_program *prog)'),
-    linkDestroy: f('int bpf_link__destroy(bpf_link *link)'),
+    objectOpen: f('void *bpf_object__open(const char *path)'),
+    objectLoad: f('int bpf_object__load(void *obj)'),
+    objectClose: f('void bpf_object__close(void *obj)'),
+    findMap: f('void *bpf_object__find_map_by_name(void *obj, const char *name)'),
+    nextMap: f('void *bpf_object__next_map(void *obj, void *prev)'),
+    mapName: f('const char *bpf_map__name(void *map)'),
+    mapValueSize: f('uint32_t bpf_map__value_size(void *map)'),
+    mapSetPinPath: f('int bpf_map__set_pin_path(void *map, const char *path)'),
+    mapSetInitialValue: f('int bpf_map__set_initial_value(void *map, const void *data, size_t size)'),
+    mapFd: f('int bpf_map__fd(void *map)'),
+    findProgram: f('void *bpf_object__find_program_by_name(void *obj, const char *name)'),
+    programFd: f('int bpf_program__fd(void *prog)'),
+    programPin: f('int bpf_program__pin(void *prog, const char *path)'),
+    attachCgroup: f('void *bpf_program__attach_cgroup(void *prog, int fd)'),
+    linkPin: f('int bpf_link__pin(void *link, const char *path)'),
+    linkOpen: f('void *bpf_link__open(const char *path)'),
+    linkUpdateProgram: f('int bpf_link__update_program(void *link, void *prog)'),
+    linkDestroy: f('int bpf_link__destroy(void *link)'),
     objGet: f('int bpf_obj_get(const char *path)'),
     objGetInfoByFd: f('int bpf_obj_get_info_by_fd(int fd, void *info, void *len)'),
     progGetFdById: f('int bpf_prog_get_fd_by_id(uint32_t id)'),
