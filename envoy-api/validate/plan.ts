@@ -99,8 +99,9 @@ export class PlanCache {
     if (!raw) return undefined;
     const rules = parseFieldRules(raw);
     const source = field.filename && this.readSource ? this.readSource(field.filename) : undefined;
-    if (source !== undefined && hasMangledRuleLiteral(source, field.name, field.id)) {
-      return { ...rules, problems: [...rules.problems, 'string literal (its escapes are misread by the protobufjs parser)'] };
+    if (source !== undefined && hasMangledRuleLiteral(source, field.parent?.name ?? '', field.name, field.id)) {
+      // The type rules were read wrong: drop them (evaluating them would mislead) and report instead.
+      return { ...(rules.message ? { message: rules.message } : {}), problems: [...rules.problems, 'string literal (its escapes are misread by the protobufjs parser)'] };
     }
     return rules;
   }

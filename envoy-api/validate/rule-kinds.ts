@@ -111,7 +111,7 @@ export function auditRuleKinds(root: protobuf.Root, roots: readonly string[], re
         for (const kind of rawRuleKinds(raw)) add(kind, where);
         for (const problem of normalizerProblems(parseFieldRules(raw))) unsupported.push({ kind: `unreadable ${problem}`, where });
         const source = field.filename ? readSource(field.filename) : undefined;
-        if (source !== undefined && hasMangledRuleLiteral(source, field.name, field.id)) unsupported.push({ kind: 'string literal misread by protobufjs', where });
+        if (source !== undefined && hasMangledRuleLiteral(source, field.parent?.name ?? '', field.name, field.id)) unsupported.push({ kind: 'string literal misread by protobufjs', where });
       }
       field.resolve();
       if (field.resolvedType instanceof protobuf.Type) queue.push(field.resolvedType);
