@@ -51,6 +51,7 @@ describeKernel('bpf inbound redirect (tc ingress + bpf_sk_assign)', () => {
   it('steers a new connection for the protected port to the proxy with its original destination intact', async () => {
     expect(dp.sync([{ node: 'n1', direction: 'inbound', address: `${net}.1`, port: workloadPort, proxyPort }])).toMatchObject({ added: 1 });
     expect(await remoteClient()).toBe(`workload ${net}.1:${workloadPort}`);
+    await proxy.waitFor(() => accepts().length >= 1);
     const seen = accepts();
     expect(seen).toHaveLength(1);
     expect(seen[0]?.orig).toEqual({ address: `${net}.1`, port: workloadPort, family: 'IPv4', source: 'local_address' });

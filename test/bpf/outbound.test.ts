@@ -5,10 +5,14 @@
  * redirected; removing the entry stops the redirect.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { attachDataplane, openRedirectDataplane, unloadDataplane, type RedirectDataplane } from '../../bpf/index.js';
 import { Sandbox, sh, type Peer } from '../../bench/redirect/sandbox.js';
-import { describeKernel, testPinRoot, testPort, testSubnet } from './kernel.js';
+import { describeKernel, repoRoot, testPinRoot, testPort, testSubnet } from './kernel.js';
 
 /** Connects from this (jest) process, which is in no workload cgroup; returns the first line. */
 function directReply(host: string, port: number): Promise<string> {
@@ -75,6 +79,7 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
     expect(result).toEqual({ added: 1, removed: 0, changed: 0, unchanged: 0, ignored: 0 });
 
     expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
+    await proxy.waitFor(() => accepts(proxy).length >= 1);
     const seen = accepts(proxy);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.orig).toEqual({ address: `${net}.2`, port: servicePort, family: 'IPv4', source: 'so_original_dst' });
@@ -97,10 +102,12 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
     expect(result).toMatchObject({ added: 2, removed: 1 }); // wildcard: one key per family
     const before4 = accepts(proxy).length;
     expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
+    await proxy.waitFor(() => accepts(proxy).length >= before4 + 1);
     expect(accepts(proxy)).toHaveLength(before4 + 1);
 
     const before6 = accepts(proxy6).length;
     expect(await clientIn(`[${svc6}]:${servicePort}`)).toBe(`service6 ${svc6}:${servicePort}`);
+    await proxy6.waitFor(() => accepts(proxy6).length >= before6 + 1);
     const seen6 = accepts(proxy6);
     expect(seen6).toHaveLength(before6 + 1);
     expect(seen6.at(-1)?.orig).toEqual({ address: svc6, port: servicePort, family: 'IPv6', source: 'so_original_dst' });
@@ -124,6 +131,30 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
       attachDataplane({ cgroup: workload, pinRoot, proxyCgroups: [proxyCgroup], sockmap: false });
     }
     expect(dp.status().sockmap).toBe(false);
+  });
+
+  it('leaves a socket carrying the configured proxy mark alone, even inside the workload cgroup', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sluice-mark-'));
+    try {
+      const binary = join(tmp, 'marked-client');
+      execFileSync('cc', ['-O2', '-o', binary, join(repoRoot, 'test', 'bpf', 'fixtures', 'marked-client.c')]);
+      attachDataplane({ cgroup: workload, pinRoot, proxyCgroups: [proxyCgroup], proxyMark: 0x5c1 });
+      const run = (mark: string): string =>
+        execFileSync('sh', ['-c', `echo $$ > '${workload}/cgroup.procs' && exec "$@"`, 'sh', binary, mark, `${net}.2`, String(servicePort)], {
+          encoding: 'utf8',
+        });
+      const before = accepts(proxy).length;
+      expect(run('0x5c1')).toBe(`service ${net}.2:${servicePort}\n`);
+      expect(accepts(proxy)).toHaveLength(before); // marked: straight to the service
+      expect(run('0x7')).toBe(`service ${net}.2:${servicePort}\n`);
+      // Another mark: redirected as usual. The proxy logs accepts in order, so once this one's
+      // line is in, a line for the marked connection would have been too.
+      await proxy.waitFor(() => accepts(proxy).length > before);
+      expect(accepts(proxy)).toHaveLength(before + 1);
+    } finally {
+      attachDataplane({ cgroup: workload, pinRoot, proxyCgroups: [proxyCgroup] });
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('stops redirecting once the entry is removed', async () => {

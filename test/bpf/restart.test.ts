@@ -67,6 +67,7 @@ describeKernel('bpf controller restart and the bpf CLI', () => {
     expect(first).toMatchObject({ created: 4, updated: 0, reusedMaps: 0, sync: { added: 1, removed: 0, unchanged: 0 } });
     held = box.peer(['client', '--connect', `${net}.2:${servicePort}`, '--hold'], { cgroup: workload });
     expect((await held.waitFor((l) => l.event === 'reply')).line).toBe(`service ${net}.2:${servicePort}`);
+    await proxy.waitFor((l) => l.event === 'accept');
     expect(proxy.lines.filter((l) => l.event === 'accept')).toHaveLength(1);
     await echoed('before-restart');
   });
@@ -77,6 +78,7 @@ describeKernel('bpf controller restart and the bpf CLI', () => {
     await echoed('after-restart');
     const client = box.peer(['client', '--connect', `${net}.2:${servicePort}`], { cgroup: workload });
     expect((await client.waitFor((l) => l.event === 'reply')).line).toBe(`service ${net}.2:${servicePort}`);
+    await proxy.waitFor(() => proxy.lines.filter((l) => l.event === 'accept').length >= 2);
     expect(proxy.lines.filter((l) => l.event === 'accept')).toHaveLength(2);
   });
 
