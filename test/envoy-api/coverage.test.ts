@@ -43,6 +43,16 @@ describe('rule-kind coverage of the messages sluice emits', () => {
     expect(stale).toEqual([]);
   });
 
+  it('holds no map with a 64-bit key but in CEL checked expressions (protobufjs decodes such keys as hash strings)', () => {
+    // RBAC's checked_condition can carry a google.api.expr CheckedExpr; sluice does not emit one,
+    // and roundTrip would report its keys as lost if it ever did.
+    const wideKeys = closureFields(protoRoot(), SLUICE_EMITTED_TYPES)
+      .filter((f) => f instanceof protobuf.MapField && /64$/.test(f.keyType))
+      .map((f) => `${f.parent?.fullName ?? ''}.${f.name}`);
+    expect(wideKeys.filter((name) => !name.startsWith('.google.api.expr.v1alpha1.'))).toEqual([]);
+    expect(wideKeys.length).toBeLessThanOrEqual(4);
+  });
+
   it('reads the structured option form, which keeps what the flat form loses', () => {
     // protobufjs flattens options into "(validate.rules).a.b" keys, dropping empty messages
     // (`duration.gt {}`) and all but the last element of a repeated rule. Every flat key must be
