@@ -113,6 +113,21 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
     expect(seen6.at(-1)?.orig).toEqual({ address: svc6, port: servicePort, family: 'IPv6', source: 'so_original_dst' });
   });
 
+  it('answers SO_ORIGINAL_DST for a proxy in its own cgroup outside the workload (getsockopt attached there)', async () => {
+    const sibling = box.cgroup('proxy2');
+    const port2 = proxyPort + 1;
+    const report = attachDataplane({ cgroup: workload, pinRoot, proxyCgroups: [proxyCgroup, sibling] });
+    expect(report.created.filter((p) => p.endsWith('_getsockopt'))).toHaveLength(1); // the sibling's own link
+    const proxy2 = box.peer(['proxy', '--listen', `127.0.0.1:${port2}`], { cgroup: sibling });
+    await proxy2.waitFor((l) => l.event === 'listening');
+    dp.sync([{ node: 'n1', direction: 'outbound', address: `${net}.2`, port: servicePort, proxyPort: port2 }]);
+    expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
+    const seen = await proxy2.waitFor((l) => l.event === 'accept');
+    expect(seen.orig).toEqual({ address: `${net}.2`, port: servicePort, family: 'IPv4', source: 'so_original_dst' });
+    expect(dp.status().proxyCgroups).toHaveLength(2);
+    dp.sync([{ node: 'n1', direction: 'outbound', port: servicePort, proxyPort }]); // back to the first proxy
+  });
+
   it('carries data over the experimental sockmap path when it is turned on', async () => {
     attachDataplane({ cgroup: workload, pinRoot, proxyCgroups: [proxyCgroup], sockmap: true });
     try {
