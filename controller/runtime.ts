@@ -93,10 +93,14 @@ export class PolicyRuntime {
     }
     const { cache } = this.options;
     const { plan } = planned;
-    cache.setResolver(plan.resolver);
-    cache.setDefault(plan.defaultSnapshot);
-    for (const [node, snapshot] of plan.nodes) cache.set(node, snapshot);
-    for (const node of this.output?.nodes.map((n) => n.node) ?? []) if (!plan.nodes.has(node)) cache.clear(node);
+    // One batch: every stream sees the new resolver, default and node snapshots together, pushed
+    // once in CDS → EDS → LDS → RDS order.
+    cache.batch(() => {
+      cache.setResolver(plan.resolver);
+      cache.setDefault(plan.defaultSnapshot);
+      for (const [node, snapshot] of plan.nodes) cache.set(node, snapshot);
+      for (const node of this.output?.nodes.map((n) => n.node) ?? []) if (!plan.nodes.has(node)) cache.clear(node);
+    });
     this.output = output;
     this.lastInventory = inventory;
     this.lastGood = new Map([...entries.values()].flatMap((e) => (e.policy ? [[e.key, e.policy] as const] : [])));

@@ -1,8 +1,13 @@
 /**
- * YAML (and JSON) text → plain documents that remember where each value came from, so every
+ * YAML (and JSON) text → plain documents that can say where each value came from, so every
  * later diagnostic can name a line. Hostile input is bounded: file size, alias expansion
  * (billion laughs), nesting depth; duplicate keys are errors, not "last one wins".
+ *
+ * Two parsers, for speed: js-yaml (about ten times faster) reads the values; the `yaml` package,
+ * which keeps source positions, reads a file only when a line must be named (a diagnostic), or
+ * when js-yaml declines the file (anchors and aliases, syntax errors), to report precisely.
  */
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { Diagnostic, PathSegment } from '../diagnostics.js';
 
@@ -32,12 +37,34 @@ export interface ParseLimits {
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxFileBytes: 1024 * 1024, maxAliasCount: 100, maxDepth: 64 };
 
 export function parseYamlDocuments(source: SourceFile, limits: ParseLimits = DEFAULT_PARSE_LIMITS): { documents: ParsedDocument[]; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
   const bytes = Buffer.byteLength(source.text, 'utf8');
   if (bytes > limits.maxFileBytes) {
-    diagnostics.push({ severity: 'error', code: 'source.too-large', file: source.name, path: '', message: `file is ${bytes} bytes; the limit is ${limits.maxFileBytes}` });
-    return { documents: [], diagnostics };
+    return { documents: [], diagnostics: [{ severity: 'error', code: 'source.too-large', file: source.name, path: '', message: `file is ${bytes} bytes; the limit is ${limits.maxFileBytes}` }] };
   }
+  let values: unknown[];
+  try {
+    // No aliases on the fast path: js-yaml shares aliased nodes, and walking a shared graph can
+    // cost exponential time. Files with aliases take the careful path, which counts expansions.
+    values = loadAll(source.text, { schema: CORE_SCHEMA, maxDepth: limits.maxDepth, maxAliases: 0 }) as unknown[];
+  } catch {
+    return parseCarefully(source, limits);
+  }
+  let careful: { documents: ParsedDocument[] } | undefined;
+  const locateLazily = (index: number) => (path: readonly PathSegment[]) => {
+    careful ??= parseCarefully(source, limits);
+    return careful.documents.find((d) => d.index === index)?.locate(path);
+  };
+  const documents: ParsedDocument[] = [];
+  values.forEach((value, index) => {
+    if (value === null || value === undefined) return;
+    documents.push({ file: source.name, index, value, locate: locateLazily(index) });
+  });
+  return { documents, diagnostics: [] };
+}
+
+/** The `yaml` package's parse: slower, with positions, alias expansion counting and precise errors. */
+function parseCarefully(source: SourceFile, limits: ParseLimits): { documents: ParsedDocument[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(source.text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const docs = Array.isArray(parsed) ? parsed : [];

@@ -76,3 +76,11 @@ describe('hostile policy input', () => {
     expect(r.diagnostics[0]).toMatchObject({ code: 'yaml.syntax', line: 5 });
   });
 });
+
+describe('regex validation at scale', () => {
+  it('validates tens of thousands of distinct regexes without exhausting RE2\'s fixed heap', async () => {
+    const { checkRe2 } = await import('../../policy-compiler/index.js');
+    for (let i = 0; i < 20_000; i++) expect(checkRe2(`/v2/p${i}/[0-9]+/r${i}`)).toBeUndefined();
+    expect(checkRe2('(?<=x)')).toMatch(/invalid perl operator/);
+  });
+});
