@@ -14,7 +14,8 @@
  *             local address is the original destination.
  *   optional  sk_msg on a sockhash: client<->proxy bytes skip the TCP/IP stack (off by default).
  *
- * Layouts and constants live in redirect.h. Entry points are thin; the work is in
+ * Layouts and constants live in redirect.h, the maps in maps.h, the inbound packet helpers in
+ * inbound.h. Entry points are thin; the work is in
  * static __always_inline helpers (BPF-to-BPF calls would also do, but inlining keeps the
  * verifier's view of ctx pointers simple).
  */
@@ -23,96 +24,20 @@
 #include <bpf/bpf_endian.h>
 #include "redirect.h"
 
+/* Not in vmlinux.h (they are #defines in the UAPI headers). */
+#define IPPROTO_TCP_NUM 6
+#define SOCK_STREAM_NUM 1
+#define TCP_LISTEN_STATE 10
+
+#include "maps.h"
+#include "inbound.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Written by the loader through the .rodata map before load; the verifier sees constants. */
 const volatile struct sluice_config sluice_cfg = {};
 
-/* Not in vmlinux.h (they are #defines in the UAPI headers). */
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define IPPROTO_TCP_NUM 6
-#define SOCK_STREAM_NUM 1
-#define TCP_LISTEN_STATE 10
-#define IP_FRAG_MASK 0x3FFF /* MF flag + fragment offset */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SLUICE_MAX_RULES);
-	__type(key, struct sluice_rule_key);
-	__type(value, struct sluice_rule_value);
-} sluice_out_rules SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SLUICE_MAX_RULES);
-	__type(key, struct sluice_rule_key);
-	__type(value, struct sluice_rule_value);
-} sluice_in_rules SEC(".maps");
-
-/* cgroup ids whose processes are the proxy: their connect() is never rewritten. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SLUICE_MAX_PROXY_CGROUPS);
-	__type(key, __u64);
-	__type(value, __u32);
-} sluice_proxy_cgroups SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SLUICE_MAX_FLOWS);
-	__type(key, __u64); /* socket cookie */
-	__type(value, struct sluice_orig_dst);
-} sluice_cookies SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SLUICE_MAX_FLOWS);
-	__type(key, struct sluice_flow_key);
-	__type(value, struct sluice_orig_dst);
-} sluice_flows SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_SOCKHASH);
-	__uint(max_entries, SLUICE_MAX_FLOWS);
-	__type(key, struct sluice_sock_key);
-	__type(value, __u64);
-} sluice_sockhash SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SLUICE_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} sluice_stats SEC(".maps");
-
 /* ---------------------------------------------------------------- helpers */
-
-static __always_inline void count(__u32 stat)
-{
-	__u64 *v = bpf_map_lookup_elem(&sluice_stats, &stat);
-
-	if (v)
-		__sync_fetch_and_add(v, 1);
-}
-
-/* ::ffff:a.b.c.d, as a dual-stack socket shows an IPv4 peer. */
-static __always_inline bool is_v4_mapped(const __u32 *a)
-{
-	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0x0000ffff);
-}
-
-/* Exact (address, port) first, then the port wildcard. */
-static __always_inline struct sluice_rule_value *
-find_rule(void *map, struct sluice_rule_key *key)
-{
-	struct sluice_rule_value *v = bpf_map_lookup_elem(map, key);
-
-	if (v)
-		return v;
-	key->addr[0] = key->addr[1] = key->addr[2] = key->addr[3] = 0;
-	return bpf_map_lookup_elem(map, key);
-}
 
 /*
  * The proxy's own connections must never be rewritten, or the proxy would connect to itself.
@@ -447,102 +372,6 @@ int sluice_sk_msg(struct sk_msg_md *msg)
 }
 
 /* ---------------------------------------------------------------- inbound: tc ingress */
-
-struct parsed {
-	struct bpf_sock_tuple tuple; /* as the packet carries it: network byte order */
-	struct sluice_rule_key key;
-};
-
-/* Bounds-checked parse of Ethernet + IPv4/IPv6 + TCP. Returns false for anything else. */
-static __always_inline bool parse_tcp(struct __sk_buff *skb, struct parsed *p)
-{
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
-	struct ethhdr *eth = data;
-	struct tcphdr *tcp;
-
-	if ((void *)(eth + 1) > data_end)
-		return false;
-	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = (void *)(eth + 1);
-
-		if ((void *)(ip + 1) > data_end || ip->protocol != IPPROTO_TCP_NUM)
-			return false;
-		if (ip->frag_off & bpf_htons(IP_FRAG_MASK)) /* fragments carry no TCP header */
-			return false;
-		/* ihl is variable: bound it so the verifier can check the TCP header offset. */
-		if (ip->ihl < 5)
-			return false;
-		tcp = (void *)ip + ip->ihl * 4;
-		if ((void *)(tcp + 1) > data_end)
-			return false;
-		p->tuple.ipv4.saddr = ip->saddr;
-		p->tuple.ipv4.daddr = ip->daddr;
-		p->tuple.ipv4.sport = tcp->source;
-		p->tuple.ipv4.dport = tcp->dest;
-		p->key.family = SLUICE_AF_INET;
-		p->key.addr[0] = ip->daddr;
-		/* read the port here: after the branches merge, the verifier loses tcp's bound */
-		p->key.port = bpf_ntohs(tcp->dest);
-	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = (void *)(eth + 1);
-
-		/* Extension headers are not walked: TCP must follow the fixed header directly. */
-		if ((void *)(ip6 + 1) > data_end || ip6->nexthdr != IPPROTO_TCP_NUM)
-			return false;
-		tcp = (void *)(ip6 + 1);
-		if ((void *)(tcp + 1) > data_end)
-			return false;
-		__builtin_memcpy(p->tuple.ipv6.saddr, &ip6->saddr, 16);
-		__builtin_memcpy(p->tuple.ipv6.daddr, &ip6->daddr, 16);
-		p->tuple.ipv6.sport = tcp->source;
-		p->tuple.ipv6.dport = tcp->dest;
-		p->key.family = SLUICE_AF_INET6;
-		__builtin_memcpy(p->key.addr, &ip6->daddr, 16);
-		p->key.port = bpf_ntohs(tcp->dest);
-	} else {
-		return false;
-	}
-	return true;
-}
-
-/*
- * The tuple length must be a constant the verifier can see at the call: a length kept in a
- * variable (or a stack slot) is "unbounded memory access" to it. So each family gets its own call.
- */
-static __always_inline struct bpf_sock *lookup_tcp(struct __sk_buff *skb, struct parsed *p)
-{
-	if (p->key.family == SLUICE_AF_INET)
-		return bpf_skc_lookup_tcp(skb, &p->tuple, sizeof(p->tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
-	return bpf_skc_lookup_tcp(skb, &p->tuple, sizeof(p->tuple.ipv6), BPF_F_CURRENT_NETNS, 0);
-}
-
-/* Hand the packet to the proxy's listener on proxy_port (any local address it is bound to). */
-static __always_inline int steer(struct __sk_buff *skb, struct parsed *p, __u16 proxy_port)
-{
-	struct bpf_sock *sk;
-	long err;
-
-	if (p->key.family == SLUICE_AF_INET)
-		p->tuple.ipv4.dport = bpf_htons(proxy_port);
-	else
-		p->tuple.ipv6.dport = bpf_htons(proxy_port);
-	sk = lookup_tcp(skb, p);
-	if (!sk) {
-		count(SLUICE_STAT_IN_NO_LISTENER);
-		return SLUICE_TC_OK;
-	}
-	if (sk->state != TCP_LISTEN_STATE) {
-		bpf_sk_release(sk);
-		count(SLUICE_STAT_IN_NO_LISTENER);
-		return SLUICE_TC_OK;
-	}
-	err = bpf_sk_assign(skb, sk, 0);
-	bpf_sk_release(sk); /* the skb holds its own reference now */
-	if (err == 0)
-		count(SLUICE_STAT_IN_ASSIGNED);
-	return SLUICE_TC_OK;
-}
 
 SEC("tc")
 int sluice_tc_ingress(struct __sk_buff *skb)

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The maps of redirect.c (BTF-defined, pinned by name under the loader's pin root) and the small
+ * helpers every program uses on them. Included once, by redirect.c, after vmlinux.h and
+ * redirect.h; not a separate compilation unit.
+ */
+#ifndef SLUICE_MAPS_H
+#define SLUICE_MAPS_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SLUICE_MAX_RULES);
+	__type(key, struct sluice_rule_key);
+	__type(value, struct sluice_rule_value);
+} sluice_out_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SLUICE_MAX_RULES);
+	__type(key, struct sluice_rule_key);
+	__type(value, struct sluice_rule_value);
+} sluice_in_rules SEC(".maps");
+
+/* cgroup ids whose processes are the proxy: their connect() is never rewritten. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SLUICE_MAX_PROXY_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u32);
+} sluice_proxy_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SLUICE_MAX_FLOWS);
+	__type(key, __u64); /* socket cookie */
+	__type(value, struct sluice_orig_dst);
+} sluice_cookies SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SLUICE_MAX_FLOWS);
+	__type(key, struct sluice_flow_key);
+	__type(value, struct sluice_orig_dst);
+} sluice_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, SLUICE_MAX_FLOWS);
+	__type(key, struct sluice_sock_key);
+	__type(value, __u64);
+} sluice_sockhash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SLUICE_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} sluice_stats SEC(".maps");
+
+static __always_inline void count(__u32 stat)
+{
+	__u64 *v = bpf_map_lookup_elem(&sluice_stats, &stat);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/* ::ffff:a.b.c.d, as a dual-stack socket shows an IPv4 peer. */
+static __always_inline bool is_v4_mapped(const __u32 *a)
+{
+	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0x0000ffff);
+}
+
+/* Exact (address, port) first, then the port wildcard. */
+static __always_inline struct sluice_rule_value *
+find_rule(void *map, struct sluice_rule_key *key)
+{
+	struct sluice_rule_value *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	key->addr[0] = key->addr[1] = key->addr[2] = key->addr[3] = 0;
+	return bpf_map_lookup_elem(map, key);
+}
+
+#endif /* SLUICE_MAPS_H */
