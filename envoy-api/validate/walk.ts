@@ -3,6 +3,7 @@
  * shape (what Envoy's JSON loader accepts and sluice's codec encodes without loss) and, where
  * protoc-gen-validate would run, the PGV rules, recursing into every `Any` by its `@type`.
  */
+import { TYPE_URL_PREFIX } from '../codec.js';
 import { applyValueRules, ruleProblems } from './apply-rules.js';
 import { checkEnvoySemantics } from './envoy-semantics.js';
 import { isScalarDefault, parseMapKey, parseScalar, scalarDefault } from './json-scalars.js';
@@ -22,7 +23,6 @@ export interface WalkContext {
   readonly reportDeprecated: boolean;
 }
 
-export const TYPE_URL_PREFIX = 'type.googleapis.com/';
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function report(ctx: WalkContext, path: Path, failures: readonly RuleFailure[]): void {
@@ -164,6 +164,7 @@ function walkField(ctx: WalkContext, field: FieldPlan, value: unknown, path: Pat
       }
       const r = rules?.rules?.type === 'repeated' ? rules.rules : undefined;
       const items = r?.items;
+      if (items && value.length > 0) ruleProblems(items, failures);
       for (let i = 0; i < value.length && !ctx.sink.full; i++) {
         const item: unknown = value[i];
         if (item === null || item === undefined) ctx.sink.add(indexPath(path, i), 'json.type', 'null is not allowed as a list element');
@@ -197,6 +198,7 @@ function walkMap(ctx: WalkContext, field: FieldPlan, rules: FieldRules | undefin
   const r = rules?.rules?.type === 'map' ? rules.rules : undefined;
   if (rules?.rules && !r) failures.push({ rule: 'pgv.unsupported', message: `${rules.rules.type} rules cannot apply to a map field` });
   const keys = Object.keys(value);
+  if (r?.values && keys.length > 0) ruleProblems(r.values, failures);
   for (const key of keys) {
     if (ctx.sink.full) return;
     const at = keyPath(path, key);
@@ -306,7 +308,7 @@ function messageValueRules(ctx: WalkContext, plan: MessagePlan, rules: FieldRule
     if (nanos !== undefined) checkTimestamp(r, nanos, ctx.now(), failures);
   } else if (r.type === 'any' && plan.wellKnown === 'any') {
     if (typeof json['@type'] === 'string') checkAnyRules(r, json['@type'], failures);
-  } else if (wrapped !== undefined && r.type !== 'duration' && r.type !== 'timestamp' && r.type !== 'any' && r.type !== 'repeated' && r.type !== 'map' && r.type !== 'enum') {
+  } else if (wrapped !== undefined && (r.type === 'numeric' || r.type === 'bool' || r.type === 'string' || r.type === 'bytes')) {
     const v = wrapperValue(wrapped, json);
     if (v !== undefined) applyValueRules(rules, { kind: 'scalar', scalar: wrapped, value: v }, failures);
   } else {
@@ -320,6 +322,8 @@ function checkAbsent(ctx: WalkContext, field: FieldPlan, path: Path): void {
   // A oneof member's rules (even `message.required`) apply only when that member is the one set.
   if (!rules || field.oneof !== undefined) return;
   const failures: RuleFailure[] = [];
+  // An unreadable rule might be one that an absent field fails: report it here too.
+  ruleProblems(rules, failures);
   const r = rules.rules;
   if (field.cardinality.kind === 'repeated') {
     if (r?.type === 'repeated' && !r.ignore_empty && r.min_items !== undefined && r.min_items > 0) {
@@ -333,7 +337,6 @@ function checkAbsent(ctx: WalkContext, field: FieldPlan, path: Path): void {
     if (rules.message?.required) failures.push({ rule: 'message.required', message: 'value is required' });
     if ((r?.type === 'duration' || r?.type === 'timestamp' || r?.type === 'any') && r.required) failures.push({ rule: `${r.type}.required`, message: 'value is required' });
   } else if (!field.hasPresence) {
-    ruleProblems(rules, failures);
     if (field.value.kind === 'enum') applyValueRules(rules, { kind: 'enum', enumType: field.value.enumType, value: 0 }, failures);
     else applyValueRules(rules, { kind: 'scalar', scalar: field.value.scalar, value: scalarDefault(field.value.scalar) }, failures);
   }

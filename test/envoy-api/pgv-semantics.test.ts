@@ -73,19 +73,33 @@ describe('message-level switches and presence', () => {
 
 describe('rules the checker cannot evaluate are reported, never passed', () => {
   it('an unknown rule key, a rule type that does not fit the field, an unknown rule type', () => {
-    const rules = (json: unknown): string[] => checker.check('sluice.test.v1.Unsupported', json).map((v) => `${v.path} ${v.rule}: ${v.message}`);
+    // (future_list, absent here, is covered by the next test.)
+    const rules = (json: unknown): string[] => checker.check('sluice.test.v1.Unsupported', json).filter((v) => v.path !== 'future_list').map((v) => `${v.path} ${v.rule}: ${v.message}`);
     expect(rules({ future: 'x' })).toEqual(['future pgv.unsupported: cannot evaluate the PGV rule string.shiny_new_rule; the field is not known to be valid']);
     expect(rules({ mismatched: 3 })).toEqual(['mismatched pgv.unsupported: string rules cannot apply to a uint32 value']);
     expect(rules({ unknown_type: 'x' })).toEqual(['unknown_type pgv.unsupported: cannot evaluate the PGV rule quaternion; the field is not known to be valid']);
+  });
+
+  it('inside items and map values too, and on an absent field whose unknown rule might fail it', () => {
+    const future = 'future_list pgv.unsupported';
+    expect(check('Unsupported', { future_list: ['x'] })).toEqual([future]);
+    expect(check('Unsupported', {})).toEqual([future]);
+    expect(check('Unsupported', { future_items: ['a'], future_values: { k: 'v' } })).toEqual(['future_items pgv.unsupported', 'future_values pgv.unsupported', future]);
   });
 
   it('the audit lists them, so the coverage test would fail on such a message', () => {
     const audit = auditRuleKinds(root, ['sluice.test.v1.Unsupported']);
     expect(audit.unsupported.map((u) => `${u.kind} @ ${u.where}`).sort()).toEqual([
       'quaternion.const @ sluice.test.v1.Unsupported.unknown_type',
+      'repeated.min_items_soon @ sluice.test.v1.Unsupported.future_list',
       'string.shiny_new_rule @ sluice.test.v1.Unsupported.future',
+      'string.shiny_new_rule @ sluice.test.v1.Unsupported.future_items',
+      'string.shiny_new_rule @ sluice.test.v1.Unsupported.future_values',
       'unreadable quaternion @ sluice.test.v1.Unsupported.unknown_type',
+      'unreadable repeated.min_items_soon @ sluice.test.v1.Unsupported.future_list',
       'unreadable string.shiny_new_rule @ sluice.test.v1.Unsupported.future',
+      'unreadable string.shiny_new_rule @ sluice.test.v1.Unsupported.future_items',
+      'unreadable string.shiny_new_rule @ sluice.test.v1.Unsupported.future_values',
     ]);
   });
 
