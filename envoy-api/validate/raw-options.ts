@@ -26,10 +26,14 @@ export const PGV_MESSAGE_IGNORED = '(validate.ignored)';
 /** Rule keys that are `repeated` in validate.proto: two statements add up instead of replacing. */
 const REPEATED_RULE_KEYS = new Set(['in', 'not_in']);
 
+/**
+ * A JSON object: `Object.prototype` (of any realm: objects from `structuredClone`, a vm context or
+ * a worker count) or no prototype at all. Class instances, Maps, Dates and arrays are not.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {

@@ -42,7 +42,7 @@ function unknownField(ctx: WalkContext, plan: MessagePlan, key: string, path: Pa
   if (FORBIDDEN_KEYS.has(key)) why = `forbidden key "${key}" (not a field of ${plan.fullName})`;
   else if (near) why += `; sluice's codec knows this field only as "${near}" (it would drop "${key}")`;
   else if (key === '@type') why = `"@type" belongs only in a google.protobuf.Any, not in ${plan.fullName}`;
-  else if (plan.wellKnown === 'struct') why += '; a Struct is written as { fields: { key: { string_value: … } } } in this JSON form';
+  else if (plan.wellKnown === 'struct') why += '; a Struct is written as { fields: { key: { stringValue: … } } } in this JSON form';
   ctx.sink.add(at, 'json.unknown_field', why);
 }
 

@@ -56,15 +56,20 @@ function showTimestamp(nanos: bigint): string {
   return Number.isNaN(date.getTime()) ? `${nanos}ns since the epoch` : date.toISOString();
 }
 
+function integer(value: unknown): bigint | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+  return undefined;
+}
+
 /**
  * Envoy's own Duration check (not PGV): negative seconds or nanos, nanos above 999,999,999, or
  * seconds beyond protobuf's ±10,000 years are refused wherever a Duration appears.
  */
 export function envoyDurationProblem(json: Record<string, unknown>): string | undefined {
-  const seconds = json.seconds ?? 0;
-  const nanos = json.nanos ?? 0;
-  const s = typeof seconds === 'number' || typeof seconds === 'string' ? BigInt(seconds) : undefined;
-  const n = typeof nanos === 'number' ? BigInt(nanos) : typeof nanos === 'string' ? BigInt(nanos) : undefined;
+  const s = integer(json.seconds ?? 0);
+  const n = integer(json.nanos ?? 0);
+  // A malformed seconds or nanos is the shape check's to report.
   if (s === undefined || n === undefined) return undefined;
   if (s < 0n || n < 0n) return `Envoy expects a non-negative duration, got ${showDuration(s * NANOS_PER_SECOND + n)}`;
   if (n > 999_999_999n) return `Duration nanos must be at most 999999999, got ${n}`;

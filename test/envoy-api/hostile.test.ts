@@ -73,6 +73,13 @@ describe('hostile input: a precise violation, never a crash, in bounded time', (
     expect(checkResource('envoy.config.cluster.v3.Cluster', json)).toEqual([]);
   });
 
+  it('takes plain objects from another realm (structuredClone, vm contexts) and objects without a prototype', () => {
+    const listener = { name: 'l', address: { socket_address: { address: '0.0.0.0', port_value: 1 } } };
+    expect(checkResource(LISTENER, structuredClone(listener))).toEqual([]);
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, listener);
+    expect(checkResource(LISTENER, bare)).toEqual([]);
+  });
+
   it('refuses objects that are not plain JSON objects', () => {
     class Listener {
       name = 'l';
