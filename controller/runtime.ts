@@ -5,10 +5,10 @@
  * nothing usable never replaces good configuration.
  */
 import type { Logger } from '../telemetry/index.js';
-import { compile, hasErrors, loadSources, type CompileOutput, type Diagnostic, type Inventory, type Policy, type SourceFile } from '../policy-compiler/index.js';
+import { Compiler, DEFAULT_PARSE_LIMITS, hasErrors, LoadCache, loadSources, type CompileOutput, type Diagnostic, type Inventory, type Policy, type SourceFile } from '../policy-compiler/index.js';
 import type { SnapshotCache } from '../xds-server/index.js';
 import { choosePolicies, demote, type PolicyEntry } from './policy-set.js';
-import { EncodingCache, planSnapshots } from './publish.js';
+import { SnapshotPlanner } from './publish.js';
 import type { RuntimeMetrics } from './metrics.js';
 
 export interface ApplyInput {
@@ -50,7 +50,9 @@ export class PolicyRuntime {
   private sourceDiagnostics: Diagnostic[] = [];
   private inventorySource: RuntimeState['inventory']['source'] = 'missing';
   private output: CompileOutput | undefined;
-  private readonly encoding = new EncodingCache();
+  private readonly planner = new SnapshotPlanner();
+  private readonly loads = new LoadCache();
+  private readonly compiler = new Compiler();
   private readonly now: () => number;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -59,7 +61,7 @@ export class PolicyRuntime {
 
   apply(input: ApplyInput): ApplyResult {
     const started = this.now();
-    const load = loadSources(input.files);
+    const load = loadSources(input.files, DEFAULT_PARSE_LIMITS, this.loads);
     const inventoryDoc = load.documents.find((d) => d.kind === 'Inventory');
     const inventory = load.inventory ?? this.lastInventory;
     this.inventorySource = load.inventory ? 'current' : inventory ? 'last-good' : 'missing';
@@ -70,9 +72,9 @@ export class PolicyRuntime {
 
     let output: CompileOutput | undefined;
     if (inventory) {
-      output = compile(inServe(entries), inventory);
+      output = this.compiler.compile(inServe(entries), inventory);
       const offenders = this.offenders(entries, output.diagnostics);
-      if (offenders.size > 0 && demote(entries, offenders, this.lastGood, output.diagnostics)) output = compile(inServe(entries), inventory);
+      if (offenders.size > 0 && demote(entries, offenders, this.lastGood, output.diagnostics)) output = this.compiler.compile(inServe(entries), inventory);
     }
     const diagnostics = [...sourceDiagnostics, ...[...entries.values()].flatMap((e) => e.diagnostics), ...(output?.diagnostics ?? [])];
     this.policies = entries;
@@ -85,7 +87,7 @@ export class PolicyRuntime {
       this.options.logger.warn('no inventory: nothing to compile; proxies keep the configuration they have', { generation });
       return { generation, published: false, diagnostics };
     }
-    const planned = planSnapshots(output, this.encoding);
+    const planned = this.planner.plan(output);
     if (!planned.ok) {
       this.options.logger.error('compiled configuration is inconsistent (a sluice bug); the previous configuration stays published', { generation, problems: planned.problems });
       this.options.metrics?.publishFailures.inc();

@@ -8,9 +8,7 @@ import { parsePath, sortDiagnostics } from './diagnostics.js';
 import type { Inventory, Policy, PolicyKey } from './model/types.js';
 import type { Ir } from './ir/types.js';
 import type { RedirectEntry } from './ir/redirect.js';
-import { lower } from './lower/lower.js';
-import { envoyNodeResources } from './envoy/envoy-node.js';
-import { serviceResources } from './envoy/mesh-services.js';
+import { IncrementalLowering } from './compiler.js';
 import { serverListener } from './envoy/proxyless-server.js';
 import { MESSAGES } from './envoy/extensions.js';
 import type { EnvoyResource } from './envoy/resource.js';
@@ -44,41 +42,61 @@ export interface CompileOutput {
 
 const MESSAGE_ORDER: readonly string[] = [MESSAGES.cluster, MESSAGES.clusterLoadAssignment, MESSAGES.listener, MESSAGES.routeConfiguration, MESSAGES.kafkaPolicy];
 
-function sorted(resources: readonly EnvoyResource[]): EnvoyResource[] {
+/** Resources in push order (clusters, endpoints, listeners, routes), then by name. */
+export function sortResources(resources: readonly EnvoyResource[]): EnvoyResource[] {
   return [...resources].sort((a, b) => MESSAGE_ORDER.indexOf(a.message) - MESSAGE_ORDER.indexOf(b.message) || a.name.localeCompare(b.name));
 }
 
+/**
+ * A compiler that remembers its previous work (see `IncrementalLowering`): `sluice serve` keeps
+ * one, so recompiling after one policy changed costs about what that policy costs.
+ */
+export class Compiler {
+  private readonly lowering = new IncrementalLowering();
+  private readonly sorted = new WeakMap<readonly EnvoyResource[], EnvoyResource[]>();
+
+  compile(policies: readonly Policy[], inventory: Inventory): CompileOutput {
+    const { ir, diagnostics, envoyResources, shared } = this.lowering.run(policies, inventory);
+    const nodes: NodeResources[] = [
+      ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, resources: this.sortOnce(envoyResources.get(n.node) ?? []) })),
+      ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, resources: [] })),
+    ].sort((a, b) => a.node.localeCompare(b.node));
+    return {
+      diagnostics: sortDiagnostics(diagnostics),
+      ir,
+      nodes,
+      shared: this.sortOnce(shared),
+      resolveServerListener: (name) => serverListener(name, ir.proxyless),
+      redirects: ir.redirects,
+      targets: policyTargets(ir),
+    };
+  }
+
+  private sortOnce(resources: readonly EnvoyResource[]): EnvoyResource[] {
+    let sorted = this.sorted.get(resources);
+    if (!sorted) this.sorted.set(resources, (sorted = sortResources(resources)));
+    return sorted;
+  }
+}
+
+/** Compiles from scratch: the pure function the CLI, the admission webhook and the tests call. */
 export function compile(policies: readonly Policy[], inventory: Inventory): CompileOutput {
-  const { ir, diagnostics } = lower(policies, inventory);
-  const nodes: NodeResources[] = [
-    ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, resources: sorted(envoyNodeResources(n)) })),
-    ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, resources: [] })),
-  ].sort((a, b) => a.node.localeCompare(b.node));
-  const shared = sorted(ir.services.flatMap(serviceResources));
-  const targets = new Map<PolicyKey, PolicyTarget[]>();
-  const target = (key: PolicyKey, t: PolicyTarget) => {
-    const list = targets.get(key) ?? [];
-    list.push(t);
-    targets.set(key, list);
+  return new Compiler().compile(policies, inventory);
+}
+
+function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
+  const targets = new Map<PolicyKey, Map<string, PolicyTarget>>();
+  const add = (key: PolicyKey, t: PolicyTarget) => {
+    let list = targets.get(key);
+    if (!list) targets.set(key, (list = new Map()));
+    list.set(JSON.stringify(t), t);
   };
   for (const n of ir.envoyNodes) {
-    for (const c of n.inbound) for (const p of c.policies) target(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: 'inbound' });
-    for (const c of n.outbound) for (const p of c.policies) target(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: 'outbound' });
+    for (const c of n.inbound) for (const p of c.policies) add(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: 'inbound' });
+    for (const c of n.outbound) for (const p of c.policies) add(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: 'outbound' });
   }
-  for (const s of ir.proxyless) for (const p of s.policies) target(p.key, { kind: 'proxyless', workload: s.workload, port: s.port });
-  for (const [key, list] of targets) {
-    const unique = new Map(list.map((t) => [JSON.stringify(t), t]));
-    targets.set(key, [...unique.values()]);
-  }
-  return {
-    diagnostics: sortDiagnostics(diagnostics),
-    ir,
-    nodes,
-    shared,
-    resolveServerListener: (name) => serverListener(name, ir.proxyless),
-    redirects: ir.redirects,
-    targets,
-  };
+  for (const s of ir.proxyless) for (const p of s.policies) add(p.key, { kind: 'proxyless', workload: s.workload, port: s.port });
+  return new Map([...targets].map(([k, m]) => [k, [...m.values()]]));
 }
 
 export interface CompileSourcesResult {

@@ -1,12 +1,12 @@
 /** The policy compiler: policy files → validated model → IR → Envoy resources. Pure: no I/O. */
 export { redirectKey, type RedirectEntry, type RedirectDirection } from './ir/redirect.js';
 export { formatDiagnostic, formatPath, parsePath, hasErrors, sortDiagnostics, type Diagnostic, type PathSegment, type Severity } from './diagnostics.js';
-export { loadSources, type LoadResult, type LoadedDocument } from './source/load.js';
+export { loadSources, LoadCache, type LoadResult, type LoadedDocument } from './source/load.js';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits, type SourceFile } from './source/yaml-documents.js';
 export { SCHEMAS, type SchemaKind } from './source/schema-check.js';
 export type * from './model/types.js';
 export { checkRe2, re2FullMatch } from './validate/regex.js';
-export { compile, compileSources, type CompileOutput, type CompileSourcesResult, type NodeResources, type PolicyTarget } from './compile.js';
+export { compile, compileSources, Compiler, type CompileOutput, type CompileSourcesResult, type NodeResources, type PolicyTarget } from './compile.js';
 export type { Ir, EnvoyNode, HttpChain, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
 export type { EnvoyResource, ResourceRef } from './envoy/resource.js';
 export { MESSAGES, type MessageName } from './envoy/extensions.js';

@@ -14,7 +14,8 @@ import type { EnvoyResource, ResourceRef } from './resource.js';
 export const ORIGINAL_DST_HTTP = 'sluice|original_dst|http';
 export const ORIGINAL_DST_TCP = 'sluice|original_dst|tcp';
 
-function filterChain(chain: HttpChain): Record<string, unknown> {
+/** The filter chain of one workload port: matched by destination port and address, HCM with RBAC. */
+export function filterChain(chain: HttpChain): Record<string, unknown> {
   const match: Record<string, unknown> = { destination_port: { value: chain.port } };
   if (chain.destinations.length > 0) match.prefix_ranges = chain.destinations.map(cidrRange);
   if (chain.sources.length > 0) match.source_prefix_ranges = chain.sources.map(cidrRange);
@@ -32,9 +33,20 @@ function passthroughChain(): Record<string, unknown> {
   };
 }
 
-function listener(name: 'inbound' | 'outbound', port: number, chains: readonly HttpChain[]): EnvoyResource {
+/** A chain with its translated filter chain, kept together so unchanged chains are reused as is. */
+export interface TranslatedChain {
+  readonly chain: HttpChain;
+  readonly filterChain: Record<string, unknown>;
+  readonly routeConfiguration: EnvoyResource;
+}
+
+export function translateChain(chain: HttpChain): TranslatedChain {
+  return { chain, filterChain: filterChain(chain), routeConfiguration: routeConfiguration(chain) };
+}
+
+function listener(name: 'inbound' | 'outbound', port: number, chains: readonly TranslatedChain[]): EnvoyResource {
   const references: ResourceRef[] = [
-    ...chains.map((c) => ({ message: MESSAGES.routeConfiguration, name: c.name })),
+    ...chains.map((c) => ({ message: MESSAGES.routeConfiguration, name: c.chain.name })),
     { message: MESSAGES.cluster, name: ORIGINAL_DST_TCP },
   ];
   return {
@@ -45,9 +57,13 @@ function listener(name: 'inbound' | 'outbound', port: number, chains: readonly H
       name,
       address: { socket_address: { address: '0.0.0.0', port_value: port } },
       listener_filters: [{ name: 'envoy.filters.listener.original_dst', typed_config: typed(MESSAGES.originalDst) }],
-      ...(chains.length > 0 ? { filter_chains: chains.map(filterChain) } : {}),
+      ...(chains.length > 0 ? { filter_chains: chains.map((c) => c.filterChain) } : {}),
       default_filter_chain: passthroughChain(),
       traffic_direction: name === 'inbound' ? 'INBOUND' : 'OUTBOUND',
+      // Inbound connections are handed to this socket by the kernel (eBPF bpf_sk_assign) with their
+      // original, non-local destination: the socket must be transparent, and sk_assign refuses
+      // SO_REUSEPORT sockets.
+      ...(name === 'inbound' ? { transparent: { value: true }, enable_reuse_port: { value: false } } : {}),
     },
   };
 }
@@ -95,13 +111,16 @@ function originalDstCluster(name: string, http: boolean): EnvoyResource {
   };
 }
 
-export function envoyNodeResources(node: EnvoyNode): EnvoyResource[] {
+/** The clusters every Envoy node gets: forward to the original destination, over HTTP or as TCP. */
+export const ORIGINAL_DST_CLUSTERS: readonly EnvoyResource[] = [originalDstCluster(ORIGINAL_DST_HTTP, true), originalDstCluster(ORIGINAL_DST_TCP, false)];
+
+/** Every resource of an Envoy node, from its translated chains. */
+export function envoyNodeResources(node: Pick<EnvoyNode, 'inboundPort' | 'outboundPort'>, inbound: readonly TranslatedChain[], outbound: readonly TranslatedChain[]): EnvoyResource[] {
   return [
-    listener('inbound', node.inboundPort, node.inbound),
-    listener('outbound', node.outboundPort, node.outbound),
-    ...[...node.inbound, ...node.outbound].map(routeConfiguration),
-    originalDstCluster(ORIGINAL_DST_HTTP, true),
-    originalDstCluster(ORIGINAL_DST_TCP, false),
+    listener('inbound', node.inboundPort, inbound),
+    listener('outbound', node.outboundPort, outbound),
+    ...[...inbound, ...outbound].map((c) => c.routeConfiguration),
+    ...ORIGINAL_DST_CLUSTERS,
   ];
 }
 

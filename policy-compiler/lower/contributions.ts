@@ -1,7 +1,7 @@
 /**
  * Step one of lowering: every (policy, selected workload, traffic rule, port) becomes a
- * contribution to the chain of that workload's port in that direction. Chains are assembled from
- * contributions in `chains.ts`.
+ * contribution to the chain of that workload's port in that direction. Computed per policy, so a
+ * policy that did not change keeps its contributions (see `compiler.ts`).
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { Inventory, L7Rule, Mode, Policy, PolicyKey, PortProtocol, RuleId, Workload } from '../model/types.js';
@@ -24,50 +24,44 @@ export interface ChainKey {
   readonly port: number;
 }
 
-export interface Contributions {
-  /** Keyed by `direction|workload|port`, in a deterministic order. */
-  readonly byChain: ReadonlyMap<string, { readonly key: ChainKey; readonly contributions: readonly Contribution[] }>;
+/** `direction|namespace/name|port`: which chain a contribution goes to. */
+export function chainId(key: ChainKey): string {
+  return `${key.direction}|${key.workload.key}|${key.port}`;
+}
+
+export interface PolicyContributions {
+  readonly entries: readonly { readonly key: ChainKey; readonly contribution: Contribution }[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function collectContributions(policies: readonly Policy[], inventory: Inventory): Contributions {
-  const byChain = new Map<string, { key: ChainKey; contributions: Contribution[] }>();
+export function policyContributions(policy: Policy, inventory: Inventory): PolicyContributions {
+  const entries: { key: ChainKey; contribution: Contribution }[] = [];
   const diagnostics: Diagnostic[] = [];
-  const warn = (policy: Policy, path: string, code: string, message: string) =>
+  const warn = (path: string, code: string, message: string) =>
     diagnostics.push({ severity: 'warning', code, file: policy.source.file, document: policy.source.document, path, message });
 
-  for (const policy of policies) {
-    const workloads = selectedWorkloads(policy, inventory);
-    if (workloads.length === 0) warn(policy, 'spec.selector', 'selector.no-match', `selects no workload in namespace ${policy.namespace} of the inventory`);
-    for (const rule of policy.rules) {
-      const peers = resolvePeers(rule.peers, inventory);
-      const rulePath = rule.id.slice(rule.id.indexOf('#') + 1);
-      if (peers.kind === 'ranges' && peers.ranges.length === 0) {
-        warn(policy, `${rulePath}.${rule.direction === 'ingress' ? 'from' : 'to'}`, 'peer.no-match', 'the peers match no workload or address, so this rule allows nothing');
-      }
-      const direction: TrafficDirection = rule.direction === 'ingress' ? 'inbound' : 'outbound';
-      for (const portRule of rule.ports) {
-        for (const ref of portRule.ports) {
-          for (const workload of workloads) {
-            const ports = direction === 'inbound' ? [resolvePort(ref, workload)].filter((p): p is number => p !== undefined) : resolveEgressPort(ref, rule.peers, inventory);
-            if (ports.length === 0 && ref.kind === 'name') {
-              const where = direction === 'inbound' ? `workload ${workload.key}` : 'the destination workloads of this rule';
-              warn(policy, portRule.id.slice(portRule.id.indexOf('#') + 1), 'port.name-unresolved', `no port named "${ref.name}" on ${where}`);
-            }
-            for (const port of ports) {
-              const id = `${direction}|${workload.key}|${port}`;
-              let entry = byChain.get(id);
-              if (!entry) {
-                entry = { key: { direction, workload, port }, contributions: [] };
-                byChain.set(id, entry);
-              }
-              entry.contributions.push({ policy: policy.key, mode: policy.mode, protocol: portRule.protocol, portRuleId: portRule.id, peers, allow: portRule.allow, deny: portRule.deny });
-            }
+  const workloads = selectedWorkloads(policy, inventory);
+  if (workloads.length === 0) warn('spec.selector', 'selector.no-match', `selects no workload in namespace ${policy.namespace} of the inventory`);
+  for (const rule of policy.rules) {
+    const peers = resolvePeers(rule.peers, inventory);
+    const rulePath = rule.id.slice(rule.id.indexOf('#') + 1);
+    if (peers.kind === 'ranges' && peers.ranges.length === 0) {
+      warn(`${rulePath}.${rule.direction === 'ingress' ? 'from' : 'to'}`, 'peer.no-match', 'the peers match no workload or address, so this rule allows nothing');
+    }
+    const direction: TrafficDirection = rule.direction === 'ingress' ? 'inbound' : 'outbound';
+    for (const portRule of rule.ports) {
+      const contribution: Contribution = { policy: policy.key, mode: policy.mode, protocol: portRule.protocol, portRuleId: portRule.id, peers, allow: portRule.allow, deny: portRule.deny };
+      for (const ref of portRule.ports) {
+        for (const workload of workloads) {
+          const ports = direction === 'inbound' ? [resolvePort(ref, workload)].filter((p): p is number => p !== undefined) : resolveEgressPort(ref, rule.peers, inventory);
+          if (ports.length === 0 && ref.kind === 'name') {
+            const where = direction === 'inbound' ? `workload ${workload.key}` : 'the destination workloads of this rule';
+            warn(portRule.id.slice(portRule.id.indexOf('#') + 1), 'port.name-unresolved', `no port named "${ref.name}" on ${where}`);
           }
+          for (const port of ports) entries.push({ key: { direction, workload, port }, contribution });
         }
       }
     }
   }
-  const sorted = new Map([...byChain.entries()].sort(([a], [b]) => a.localeCompare(b)));
-  return { byChain: sorted, diagnostics };
+  return { entries, diagnostics };
 }

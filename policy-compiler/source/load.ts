@@ -38,18 +38,49 @@ export interface LoadResult {
 
 const KINDS: readonly SchemaKind[] = ['L7Policy', 'Inventory'];
 
-export function loadSources(files: readonly SourceFile[], limits: ParseLimits = DEFAULT_PARSE_LIMITS): LoadResult {
+interface LoadedFile {
+  readonly text: string;
+  readonly documents: readonly LoadedDocument[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Remembers each file's loaded documents by its name and text, so a reload re-reads only the
+ * files that changed, and unchanged policies stay the very same objects (which the incremental
+ * compiler relies on).
+ */
+export class LoadCache {
+  private files = new Map<string, LoadedFile>();
+
+  load(file: SourceFile, limits: ParseLimits): LoadedFile {
+    const hit = this.files.get(file.name);
+    if (hit && hit.text === file.text) return hit;
+    const loaded = loadFile(file, limits);
+    this.files.set(file.name, loaded);
+    return loaded;
+  }
+
+  /** Forgets files that are no longer among the sources. */
+  retain(names: ReadonlySet<string>): void {
+    for (const name of this.files.keys()) if (!names.has(name)) this.files.delete(name);
+  }
+}
+
+function loadFile(file: SourceFile, limits: ParseLimits): LoadedFile {
+  const parsed = parseYamlDocuments(file, limits);
+  const documents = parsed.documents.map(loadDocument);
+  return { text: file.text, documents, diagnostics: [...parsed.diagnostics, ...documents.flatMap((d) => d.diagnostics)] };
+}
+
+export function loadSources(files: readonly SourceFile[], limits: ParseLimits = DEFAULT_PARSE_LIMITS, cache?: LoadCache): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const documents: LoadedDocument[] = [];
   for (const file of files) {
-    const parsed = parseYamlDocuments(file, limits);
-    diagnostics.push(...parsed.diagnostics);
-    for (const doc of parsed.documents) {
-      const loaded = loadDocument(doc);
-      documents.push(loaded);
-      diagnostics.push(...loaded.diagnostics);
-    }
+    const loaded = cache ? cache.load(file, limits) : loadFile(file, limits);
+    documents.push(...loaded.documents);
+    diagnostics.push(...loaded.diagnostics);
   }
+  cache?.retain(new Set(files.map((f) => f.name)));
   const byKey = new Map<string, Policy>();
   for (const d of documents) {
     if (!d.policy) continue;

@@ -1,0 +1,70 @@
+/**
+ * Step two of lowering: the contributions to one workload port → the chain that enforces them,
+ * placed on the proxy that fronts the workload: HTTP/gRPC on its Envoy node (or in the Listener a
+ * proxyless gRPC server asks for), Kafka on its Kafka enforcer.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import { hostCidr, type Cidr } from '../model/ip.js';
+import type { Policy } from '../model/types.js';
+import type { HttpChain, KafkaChain, ProxylessServer } from '../ir/types.js';
+import { chainPolicies, httpAuthz, kafkaAuthz } from './authz.js';
+import type { ChainKey, Contribution } from './contributions.js';
+
+export type ChainResult =
+  | { readonly kind: 'envoy'; readonly node: string; readonly chain: HttpChain }
+  | { readonly kind: 'proxyless'; readonly server: ProxylessServer }
+  | { readonly kind: 'kafka'; readonly node: string; readonly chain: KafkaChain }
+  | { readonly kind: 'none' };
+
+export function buildChain(
+  key: ChainKey,
+  contributions: readonly Contribution[],
+  policyByKey: ReadonlyMap<string, Policy>,
+  kafkaNodes: ReadonlySet<string>,
+): { result: ChainResult; diagnostics: Diagnostic[] } {
+  const { direction, workload, port } = key;
+  const diagnostics: Diagnostic[] = [];
+  const report = (severity: Diagnostic['severity'], from: readonly Contribution[], code: string, message: string) => {
+    for (const policyKey of new Set(from.map((c) => c.policy))) {
+      const p = policyByKey.get(policyKey);
+      diagnostics.push({ severity, code, ...(p ? { file: p.source.file, document: p.source.document } : {}), path: 'spec', message });
+    }
+  };
+  let use = contributions;
+  if (new Set(contributions.map((c) => c.protocol)).size > 1) {
+    report('error', contributions, 'port.protocol-conflict', `${workload.key} port ${port} (${direction}) has Kafka rules in one policy and HTTP/gRPC rules in another; a port carries one L7 protocol. The Kafka rules are ignored.`);
+    use = contributions.filter((c) => c.protocol === 'http');
+  }
+  const name = `${direction}|${port}|${workload.key}`;
+  const policies = chainPolicies(use);
+
+  if (use[0]?.protocol === 'kafka') {
+    const kafkaNode = workload.proxy.kind === 'envoy' ? workload.proxy.kafkaNode : undefined;
+    if (!kafkaNode || !kafkaNodes.has(kafkaNode)) {
+      report('error', use, 'kafka.no-enforcer', `${workload.key} has Kafka rules on port ${port} but no Kafka enforcer: set proxy.kafka on the workload in the inventory`);
+      return { result: { kind: 'none' }, diagnostics };
+    }
+    return { result: { kind: 'kafka', node: kafkaNode, chain: { name, direction, port, workload: workload.key, addresses: workload.addresses, policies, ...kafkaAuthz(use) } }, diagnostics };
+  }
+
+  const authz = httpAuthz(use);
+  if (workload.proxy.kind === 'grpc-proxyless') {
+    if (direction === 'outbound') {
+      report('warning', use, 'proxyless.egress', `${workload.key} is a proxyless gRPC workload: gRPC enforces policies on the server side only, so egress rules for it are not enforced`);
+      return { result: { kind: 'none' }, diagnostics };
+    }
+    return { result: { kind: 'proxyless', server: { workload: workload.key, addresses: workload.addresses, port, policies, authz } }, diagnostics };
+  }
+  const addresses = workload.addresses.map((a) => hostCidr(a)).filter((c): c is Cidr => typeof c !== 'string');
+  const chain: HttpChain = {
+    name,
+    direction,
+    port,
+    destinations: direction === 'inbound' ? addresses : [],
+    sources: direction === 'outbound' ? addresses : [],
+    workload: workload.key,
+    policies,
+    authz,
+  };
+  return { result: { kind: 'envoy', node: workload.proxy.node, chain }, diagnostics };
+}
