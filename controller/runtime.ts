@@ -39,6 +39,8 @@ export interface RuntimeOptions {
   readonly logger: Logger;
   readonly metrics?: RuntimeMetrics;
   readonly now?: () => number;
+  /** Called after each publish with what was published (the eBPF map sync listens here). */
+  readonly onPublish?: (output: CompileOutput) => void;
 }
 
 export class PolicyRuntime {
@@ -106,6 +108,7 @@ export class PolicyRuntime {
     this.output = output;
     this.lastInventory = inventory;
     this.lastGood = new Map([...entries.values()].flatMap((e) => (e.policy ? [[e.key, e.policy] as const] : [])));
+    this.options.onPublish?.(output);
     const elapsed = this.now() - started;
     this.options.metrics?.observeApply(elapsed, entries);
     this.options.logger.info('configuration published', { generation, nodes: [...plan.nodes.keys()], policies: this.lastGood.size, ms: Math.round(elapsed * 10) / 10 });

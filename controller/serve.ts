@@ -4,6 +4,7 @@
  * tests run it in-process.
  */
 import { decodeMessage } from '../envoy-api/index.js';
+import type { CompileOutput } from '../policy-compiler/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
 import { PUSH_ORDER, SnapshotCache, XdsServer } from '../xds-server/index.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
@@ -12,6 +13,7 @@ import { runtimeMetrics } from './metrics.js';
 import { policyStatuses } from './policy-status.js';
 import { PolicyRuntime } from './runtime.js';
 import { readSourceFiles } from './source-files.js';
+import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
 
 export interface ServeOptions {
   readonly policies: string;
@@ -21,6 +23,8 @@ export interface ServeOptions {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly debounceMs?: number;
+  /** Manage the eBPF redirect dataplane: reconcile its maps after every publish. */
+  readonly bpf?: RedirectSyncOptions;
 }
 
 export interface Serving {
@@ -40,17 +44,26 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const registry = new Registry();
   const cache = new SnapshotCache({ logger: logger.child({ component: 'cache' }) });
   const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry });
-  const runtime = new PolicyRuntime({ cache, logger: logger.child({ component: 'runtime' }), metrics: runtimeMetrics(registry), now });
+  // The dataplane opens first, so a missing kernel feature fails start-up with a clear error.
+  const redirects: RedirectSync | undefined = options.bpf ? await openRedirectSync(options.bpf, logger.child({ component: 'bpf' }), registry) : undefined;
+  const runtime = new PolicyRuntime({
+    cache,
+    logger: logger.child({ component: 'runtime' }),
+    metrics: runtimeMetrics(registry),
+    now,
+    ...(redirects ? { onPublish: (output: CompileOutput) => redirects.sync(output) } : {}),
+  });
   const sources = [options.policies, options.inventory];
   const reload = () => {
     const read = readSourceFiles(sources);
     runtime.apply({ files: read.files, readDiagnostics: read.diagnostics });
   };
   reload();
-  const xdsPort = await xds.listen(`${options.xds.host.includes(':') ? `[${options.xds.host}]` : options.xds.host}:${options.xds.port}`);
   let watcher: Watcher | undefined;
   let admin: AdminServer | undefined;
+  let xdsPort: number;
   try {
+    xdsPort = await xds.listen(`${options.xds.host.includes(':') ? `[${options.xds.host}]` : options.xds.host}:${options.xds.port}`);
     watcher = watchSources({ paths: sources, onChange: reload, logger: logger.child({ component: 'watch' }), quietMs: options.debounceMs ?? 100 });
     admin = await startAdminServer(options.admin.host, options.admin.port, {
       ready: () => {
@@ -64,6 +77,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     }, logger.child({ component: 'admin' }));
   } catch (error) {
     watcher?.close();
+    redirects?.close();
     await xds.close();
     throw error;
   }
@@ -78,6 +92,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     reload,
     async close() {
       watcher?.close();
+      redirects?.close();
       await adminServer.close();
       await xds.close();
     },
