@@ -12,7 +12,7 @@
  * - `envoy.unique_names`: bootstrap static listeners and clusters need distinct names.
  */
 import { isPlainObject } from './raw-options.js';
-import { compileRe2 } from './re2.js';
+import { re2Problem } from './re2.js';
 import { fieldPath, indexPath, type Path } from './violation.js';
 import type { WalkContext } from './walk.js';
 
@@ -78,8 +78,8 @@ function matchKeys(match: unknown, limit: number): string[] | undefined {
 const HOOKS: ReadonlyMap<string, Hook> = new Map<string, Hook>([
   ['envoy.type.matcher.v3.RegexMatcher', (ctx, json, path) => {
     if (typeof json.regex !== 'string') return;
-    const compiled = compileRe2(json.regex);
-    if (!compiled.ok) ctx.sink.add(fieldPath(path, 'regex'), 'envoy.regex', `RE2 refuses the regex: ${compiled.reason}`);
+    const problem = re2Problem(json.regex);
+    if (problem !== undefined) ctx.sink.add(fieldPath(path, 'regex'), 'envoy.regex', `RE2 refuses the regex: ${problem}`);
   }],
   ['envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager', (ctx, json, path) => {
     terminalOrder(ctx, list(json, 'http_filters'), fieldPath(path, 'http_filters'), TERMINAL_HTTP, NON_TERMINAL_HTTP, 'http filter chain');

@@ -89,6 +89,17 @@ describe('hostile input: a precise violation, never a crash, in bounded time', (
     expect(checkResource(LISTENER, { name: 'l', filter_chains: [new Date()] }).map((v) => `${v.path} ${v.rule}`)).toEqual(['filter_chains[0] json.type']);
   });
 
+  it("checks 60,000 distinct invalid regexes without exhausting re2-wasm's fixed heap", () => {
+    const routes = (i: number): unknown => ({
+      name: 'r', virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { safe_regex: { regex: `(unclosed-${i}` } }, route: { cluster: 'c' } }] }],
+    });
+    for (let i = 0; i < 60_000; i++) {
+      const violations = checkResource('envoy.config.route.v3.RouteConfiguration', routes(i));
+      if (violations.length !== 1 || violations[0]?.rule !== 'envoy.regex') throw new Error(`regex ${i}: ${JSON.stringify(violations)}`);
+    }
+    expect(checkResource('envoy.config.route.v3.RouteConfiguration', { name: 'r', virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { safe_regex: { regex: '^/ok$' } }, route: { cluster: 'c' } }] }] })).toEqual([]);
+  });
+
   it('throws only for a message type that is not loaded: a bug in the caller, not bad input', () => {
     expect(() => checkResource('envoy.config.listener.v3.Listenr', {})).toThrow(/not a loaded message type/);
   });
