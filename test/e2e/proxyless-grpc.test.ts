@@ -11,7 +11,8 @@ import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
 import { startServe, type Serving } from '../../controller/index.js';
 import { createLogger } from '../../telemetry/index.js';
-import { BOOTSTRAP_OPTION, call, eventually, freePort, Ledger, ledgerImplementation, xdsBootstrap } from '../support/ledger.js';
+import { BOOTSTRAP_OPTION, call, Ledger, ledgerImplementation, xdsBootstrap } from '../support/ledger.js';
+import { eventually, freePort } from '../support/poll.js';
 
 xds.register();
 

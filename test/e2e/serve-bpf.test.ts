@@ -11,7 +11,7 @@ import { readStatus, unloadDataplane } from '../../bpf/index.js';
 import { silentLogger } from '../../telemetry/index.js';
 import { Sandbox } from '../../bench/redirect/sandbox.js';
 import { describeKernel, testPinRoot } from '../bpf/kernel.js';
-import { eventually } from '../support/ledger.js';
+import { eventually } from '../support/poll.js';
 
 const INVENTORY = `apiVersion: sluice.dev/v1alpha1
 kind: Inventory

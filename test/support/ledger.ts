@@ -2,7 +2,6 @@
  * A real gRPC service for end-to-end tests: `vault.v1.Ledger`, served by a plain grpc-js server
  * or by grpc-js-xds's XdsServer (which takes its Listener, and so its RBAC policy, from sluice).
  */
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -47,25 +46,4 @@ export function call(client: grpc.Client, method: LedgerMethod, metadata: Record
       resolve(error ? { ok: false, code: error.code } : { ok: true, ...(reply ? { servedBy: reply.served_by } : {}) }),
     );
   });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls `probe` until it returns true or `timeoutMs` passes; returns how long it took. */
-export async function eventually(probe: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 50): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
