@@ -56,10 +56,11 @@ export class Compiler {
   private readonly sorted = new WeakMap<readonly EnvoyResource[], EnvoyResource[]>();
 
   compile(policies: readonly Policy[], inventory: Inventory): CompileOutput {
-    const { ir, diagnostics, envoyResources, shared } = this.lowering.run(policies, inventory);
+    const { ir, diagnostics, nodeResources, shared } = this.lowering.run(policies, inventory);
+    const resourcesOf = (node: string) => this.sortOnce(nodeResources.get(node) ?? []);
     const nodes: NodeResources[] = [
-      ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, resources: this.sortOnce(envoyResources.get(n.node) ?? []) })),
-      ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, resources: [] })),
+      ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, resources: resourcesOf(n.node) })),
+      ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, resources: resourcesOf(k.node) })),
     ].sort((a, b) => a.node.localeCompare(b.node));
     return {
       diagnostics: sortDiagnostics(diagnostics),
@@ -96,6 +97,7 @@ function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
     for (const c of n.outbound) for (const p of c.policies) add(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: 'outbound' });
   }
   for (const s of ir.proxyless) for (const p of s.policies) add(p.key, { kind: 'proxyless', workload: s.workload, port: s.port });
+  for (const k of ir.kafkaNodes) for (const c of k.chains) for (const p of c.policies) add(p.key, { kind: 'node', node: k.node, message: MESSAGES.kafkaPolicy, name: c.name });
   return new Map([...targets].map(([k, m]) => [k, [...m.values()]]));
 }
 

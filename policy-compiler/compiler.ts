@@ -14,6 +14,7 @@ import { redirectEntries } from './lower/redirects.js';
 import { envoyNodeResources, translateChain, type TranslatedChain } from './envoy/envoy-node.js';
 import { serviceResources } from './envoy/mesh-services.js';
 import type { EnvoyResource } from './envoy/resource.js';
+import { kafkaPolicyResource } from './kafka/kafka-policy.js';
 import type { Service } from './ir/types.js';
 
 interface ChainMemo {
@@ -21,17 +22,19 @@ interface ChainMemo {
   readonly result: ChainResult;
   readonly diagnostics: readonly Diagnostic[];
   readonly translated?: TranslatedChain;
+  readonly kafkaResource?: EnvoyResource;
 }
 
 interface NodeMemo {
-  readonly chains: readonly TranslatedChain[];
+  readonly parts: readonly object[];
   readonly resources: readonly EnvoyResource[];
 }
 
 export interface LoweredOutput {
   readonly ir: Ir;
   readonly diagnostics: readonly Diagnostic[];
-  readonly envoyResources: ReadonlyMap<string, readonly EnvoyResource[]>;
+  /** Per proxy node (Envoy and Kafka enforcer): its resources. */
+  readonly nodeResources: ReadonlyMap<string, readonly EnvoyResource[]>;
   readonly shared: readonly EnvoyResource[];
 }
 
@@ -71,7 +74,7 @@ export class IncrementalLowering {
     const policyByKey = new Map(policies.map((p) => [p.key, p]));
     const kafkaNodeIds = new Set([...inventory.proxies.values()].filter((p) => p.kind === 'kafka').map((p) => p.node));
     const envoyChains = new Map<string, { inbound: TranslatedChain[]; outbound: TranslatedChain[] }>();
-    const kafkaChains = new Map<string, KafkaChain[]>();
+    const kafkaChains = new Map<string, { chain: KafkaChain; resource: EnvoyResource }[]>();
     const proxyless: ProxylessServer[] = [];
     const chains = new Map<string, ChainMemo>();
     for (const id of [...grouped.keys()].sort()) {
@@ -86,8 +89,10 @@ export class IncrementalLowering {
         let lists = envoyChains.get(r.node);
         if (!lists) envoyChains.set(r.node, (lists = { inbound: [], outbound: [] }));
         (r.chain.direction === 'inbound' ? lists.inbound : lists.outbound).push(memo.translated);
-      } else if (r.kind === 'kafka') {
-        kafkaChains.set(r.node, [...(kafkaChains.get(r.node) ?? []), r.chain]);
+      } else if (r.kind === 'kafka' && memo.kafkaResource) {
+        let list = kafkaChains.get(r.node);
+        if (!list) kafkaChains.set(r.node, (list = []));
+        list.push({ chain: r.chain, resource: memo.kafkaResource });
       } else if (r.kind === 'proxyless') {
         proxyless.push(r.server);
       }
@@ -96,19 +101,23 @@ export class IncrementalLowering {
 
     const envoyNodes: EnvoyNode[] = [];
     const kafkaNodes: KafkaNode[] = [];
-    const envoyResources = new Map<string, readonly EnvoyResource[]>();
+    const nodeResources = new Map<string, readonly EnvoyResource[]>();
     const nodes = new Map<string, NodeMemo>();
+    const remember = (node: string, parts: readonly object[], build: () => readonly EnvoyResource[]) => {
+      const previous = this.nodes.get(node);
+      const memo = previous && sameList(previous.parts, parts) ? previous : { parts, resources: build() };
+      nodes.set(node, memo);
+      nodeResources.set(node, memo.resources);
+    };
     for (const proxy of [...inventory.proxies.values()].sort((a, b) => a.node.localeCompare(b.node))) {
       if (proxy.kind === 'kafka') {
-        kafkaNodes.push({ node: proxy.node, listenPort: proxy.listenPort, chains: kafkaChains.get(proxy.node) ?? [] });
+        const list = kafkaChains.get(proxy.node) ?? [];
+        kafkaNodes.push({ node: proxy.node, listenPort: proxy.listenPort, chains: list.map((c) => c.chain) });
+        remember(proxy.node, list.map((c) => c.resource), () => list.map((c) => c.resource));
         continue;
       }
       const lists = envoyChains.get(proxy.node) ?? { inbound: [], outbound: [] };
-      const all = [...lists.inbound, ...lists.outbound];
-      const previous = this.nodes.get(proxy.node);
-      const memo = previous && sameList(previous.chains, all) ? previous : { chains: all, resources: envoyNodeResources(proxy, lists.inbound, lists.outbound) };
-      nodes.set(proxy.node, memo);
-      envoyResources.set(proxy.node, memo.resources);
+      remember(proxy.node, [...lists.inbound, ...lists.outbound], () => envoyNodeResources(proxy, lists.inbound, lists.outbound));
       const ir = (list: readonly TranslatedChain[]): HttpChain[] => list.map((c) => c.chain);
       envoyNodes.push({ node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, inbound: ir(lists.inbound), outbound: ir(lists.outbound) });
     }
@@ -118,14 +127,20 @@ export class IncrementalLowering {
     return {
       ir: { envoyNodes, proxyless, services: this.shared.services, kafkaNodes, redirects: redirectEntries(envoyNodes, kafkaNodes) },
       diagnostics,
-      envoyResources,
+      nodeResources,
       shared: this.shared.resources,
     };
   }
 
   private buildMemo(key: ChainKey, contributions: readonly Contribution[], policyByKey: ReadonlyMap<string, Policy>, kafkaNodes: ReadonlySet<string>): ChainMemo {
     const { result, diagnostics } = buildChain(key, contributions, policyByKey, kafkaNodes);
-    return { contributions, result, diagnostics, ...(result.kind === 'envoy' ? { translated: translateChain(result.chain) } : {}) };
+    return {
+      contributions,
+      result,
+      diagnostics,
+      ...(result.kind === 'envoy' ? { translated: translateChain(result.chain) } : {}),
+      ...(result.kind === 'kafka' ? { kafkaResource: kafkaPolicyResource(result.chain) } : {}),
+    };
   }
 }
 

@@ -44,7 +44,16 @@ export function buildChain(
       report('error', use, 'kafka.no-enforcer', `${workload.key} has Kafka rules on port ${port} but no Kafka enforcer: set proxy.kafka on the workload in the inventory`);
       return { result: { kind: 'none' }, diagnostics };
     }
-    return { result: { kind: 'kafka', node: kafkaNode, chain: { name, direction, port, workload: workload.key, addresses: workload.addresses, policies, ...kafkaAuthz(use) } }, diagnostics };
+    const excepts = use.filter((c) => c.peers.kind === 'ranges' && c.peers.ranges.some((r) => r.except.length > 0));
+    if (excepts.length > 0) {
+      report('error', excepts, 'kafka.peer-except', `Kafka rules on ${workload.key} port ${port} use ipBlock.except, which the Kafka enforcer cannot evaluate; list the allowed ranges instead`);
+      return { result: { kind: 'none' }, diagnostics };
+    }
+    const authz = kafkaAuthz(use);
+    if (authz.enforce && authz.audit) {
+      report('warning', use.filter((c) => c.mode === 'audit'), 'kafka.audit-beside-enforce', `${workload.key} port ${port}: the Kafka enforcer evaluates one rule set per port, so audit-mode Kafka rules beside enforced ones are not evaluated`);
+    }
+    return { result: { kind: 'kafka', node: kafkaNode, chain: { name, direction, port, workload: workload.key, addresses: workload.addresses, policies, ...authz } }, diagnostics };
   }
 
   const authz = httpAuthz(use);

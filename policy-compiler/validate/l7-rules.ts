@@ -7,6 +7,7 @@ import type { PathSegment } from '../diagnostics.js';
 import { formatPath } from '../diagnostics.js';
 import type { GrpcRule, HeaderCondition, HttpRule, KafkaRule, L7Rule, NameMatcher, PortProtocol, StringMatcher } from '../model/types.js';
 import type { DocumentContext } from './context.js';
+import { apiKeyOf, KAFKA_API_KEYS } from '../../kafka-proxy/index.js';
 import { checkRe2 } from './regex.js';
 
 interface SourceStringMatch {
@@ -79,6 +80,12 @@ function grpcRule(ctx: DocumentContext, path: readonly PathSegment[], id: string
 }
 
 function kafkaRule(ctx: DocumentContext, path: readonly PathSegment[], id: string, r: SourceKafka): KafkaRule {
+  (r.apiKeys ?? []).forEach((name, i) => {
+    if (apiKeyOf(name) !== undefined) return;
+    const lower = name.toLowerCase();
+    const hint = Object.keys(KAFKA_API_KEYS).find((known) => known.toLowerCase() === lower || known.toLowerCase() === lower.replace(/[-_ ]/g, ''));
+    ctx.error([...path, 'apiKeys', i], 'kafka.api-key', `"${name}" is not a Kafka API name${hint ? ` (did you mean "${hint}"?)` : ' (e.g. Produce, Fetch, Metadata, JoinGroup)'}`);
+  });
   const min = r.apiVersion?.min;
   const max = r.apiVersion?.max;
   if (min !== undefined && max !== undefined && min > max) ctx.error([...path, 'apiVersion'], 'kafka.version-range', `min ${min} is greater than max ${max}`);
