@@ -78,7 +78,15 @@ export class PolicyRuntime {
       const offenders = this.offenders(entries, output.diagnostics);
       if (offenders.size > 0 && demote(entries, offenders, this.lastGood, output.diagnostics)) output = this.compiler.compile(inServe(entries), inventory);
     }
-    const diagnostics = [...sourceDiagnostics, ...[...entries.values()].flatMap((e) => e.diagnostics), ...(output?.diagnostics ?? [])];
+    // What compiling found (conflicts, unmatched selectors, peer caveats) belongs to the policy too.
+    if (output) {
+      const found = output.diagnostics;
+      for (const [key, e] of entries) {
+        const mine = found.filter((d) => d.file === e.file && d.document === e.document && !e.diagnostics.includes(d));
+        if (mine.length > 0) entries.set(key, { ...e, diagnostics: [...e.diagnostics, ...mine] });
+      }
+    }
+    const diagnostics = [...sourceDiagnostics, ...[...entries.values()].flatMap((e) => e.diagnostics)];
     this.policies = entries;
     this.sourceDiagnostics = sourceDiagnostics;
     const generation = ++this.generation;

@@ -13,3 +13,5 @@ export { MESSAGES, type MessageName } from './envoy/extensions.js';
 export { findProxylessServer, parseServerListenerName, SERVER_LISTENER_PREFIX } from './envoy/proxyless-server.js';
 export { toPlainJson } from './ir/json.js';
 export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './envoy/bootstrap.js';
+export { evaluate, type Evaluation, type SimRequest, type Verdict } from './simulate/evaluate.js';
+export { findChain, type FoundChain } from './simulate/find-chain.js';

@@ -4,6 +4,7 @@ import { BPF_COMMANDS } from './bpf.js';
 import { bootstrapCommand } from './bootstrap.js';
 import { compileCommand } from './compile.js';
 import { serveCommand } from './serve.js';
+import { simulateCommand } from './simulate.js';
 import { kafkaProxyCommand } from './kafka-proxy.js';
 import { validateCommand } from './validate.js';
 
@@ -11,6 +12,7 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   validateCommand,
   compileCommand,
+  simulateCommand,
   bootstrapCommand,
   ...BPF_COMMANDS,
   kafkaProxyCommand,

@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import type { Authz, ProxylessServer } from '../ir/types.js';
-import { formatIp, parseIp } from '../model/ip.js';
+import { canonicalIp } from '../model/ip.js';
 import { MESSAGES } from './extensions.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import type { EnvoyResource } from './resource.js';
@@ -26,17 +26,12 @@ export function parseServerListenerName(name: string): { host: string; port: num
 
 const WILDCARDS = new Set(['0.0.0.0', '::']);
 
-function canonical(host: string): string {
-  const ip = parseIp(host);
-  return typeof ip === 'string' ? host : formatIp(ip.family, ip.bits);
-}
-
 /**
  * The policies for a listening address: an exact address match first; for a wildcard bind
  * (0.0.0.0 or ::), the one proxyless server on that port, if exactly one exists.
  */
 export function findProxylessServer(servers: readonly ProxylessServer[], host: string, port: number): ProxylessServer | undefined {
-  const addr = canonical(host);
+  const addr = canonicalIp(host);
   const onPort = servers.filter((s) => s.port === port);
   const exact = onPort.find((s) => s.addresses.includes(addr));
   if (exact) return exact;

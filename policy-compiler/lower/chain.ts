@@ -62,6 +62,10 @@ export function buildChain(
       report('warning', use, 'proxyless.egress', `${workload.key} is a proxyless gRPC workload: gRPC enforces policies on the server side only, so egress rules for it are not enforced`);
       return { result: { kind: 'none' }, diagnostics };
     }
+    const ipv4Peers = use.filter((c) => c.peers.kind === 'ranges' && c.peers.ranges.some((r) => r.cidr.family === 4));
+    if (ipv4Peers.length > 0) {
+      report('warning', ipv4Peers, 'proxyless.ipv4-peers', `${workload.key} is a proxyless gRPC server: grpc-js-xds (1.14) sees IPv4 clients as ::ffff:a.b.c.d and cannot match them against address rules, so rules with IPv4 peers deny every IPv4 client (it fails closed); IPv6 peers work`);
+    }
     return { result: { kind: 'proxyless', server: { workload: workload.key, addresses: workload.addresses, port, policies, authz } }, diagnostics };
   }
   const addresses = workload.addresses.map((a) => hostCidr(a)).filter((c): c is Cidr => typeof c !== 'string');

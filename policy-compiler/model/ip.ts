@@ -103,3 +103,9 @@ function ipv6ToBigInt(text: string): bigint {
   if (tailV4 !== undefined) bits = (bits & ~0xffffffffn) | tailV4;
   return bits;
 }
+
+/** An address in canonical form (`::ffff:a.b.c.d` stays IPv6), or the text as given if it is not one. */
+export function canonicalIp(text: string): string {
+  const ip = parseIp(text);
+  return typeof ip === 'string' ? text : formatIp(ip.family, ip.bits);
+}

@@ -104,3 +104,38 @@ describe('sluice CLI', () => {
     expect(r.stderr).toMatch(/--xds-address: expected HOST:PORT/);
   });
 });
+
+describe('sluice simulate', () => {
+  const base = ['simulate', '--inventory', path.join(EXAMPLES, 'inventory.yaml')];
+  const policies = path.join(EXAMPLES, 'policies');
+
+  it('names the rule that allows a request, exit 0', async () => {
+    const r = await runCli([...base, '--from', '10.1.0.9', '--to', '10.1.0.7:8080', '--path', '/v1/orders/7', '-H', 'x-tenant: acme', policies]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('enforced: ALLOW  shop/orders-api#spec.ingress[0].toPorts[0].rules.http[0]');
+  });
+
+  it('names the deny rule that wins, exit 1', async () => {
+    const r = await runCli([...base, '--from', '10.1.0.9', '--to', '10.1.0.7:8080', '--path', '/v1/orders/admin/7', '-o', 'json', policies]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ handledBy: { chain: 'inbound|8080|shop/orders' }, enforced: { verdict: 'deny', rule: 'shop/orders-api#spec.ingress[0].toPorts[0].deny.http[0]' } });
+  });
+
+  it('says when nothing covers the destination', async () => {
+    const r = await runCli([...base, '--to', '10.9.9.9:80', policies]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ALLOW  no policy covers 10\.9\.9\.9:80/);
+  });
+
+  it('simulates a gRPC call on a proxyless server', async () => {
+    const r = await runCli([...base, '--to', '127.0.0.1:7443', '--grpc', 'vault.v1.Ledger/GetBalance', policies]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/proxyless gRPC server, chain inbound\|7443\|vault\/ledger/);
+  });
+
+  it('rejects a malformed header with the flag name', async () => {
+    const r = await runCli([...base, '--to', '10.1.0.7:8080', '-H', 'no-colon', policies]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--header: expected "Name: value"/);
+  });
+});

@@ -64,7 +64,7 @@ const AUDIT = policy(`    - toPorts:
             grpc: [ { service: vault.v1.Ledger, methods: [ GetBalance ] } ]
 `, 'audit');
 
-const TELLER_ONLY = policy(`    - from: [ { selector: { matchLabels: { app: teller } } } ]
+const LOOPBACK_ONLY = policy(`    - from: [ { ipBlock: { cidr: 127.0.0.0/8 } } ]
       toPorts:
         - ports: [ { port: grpc } ]
 `);
@@ -80,7 +80,7 @@ describe('policy pipeline end to end with grpc-js-xds', () => {
   const logs: string[] = [];
 
   const getJson = async (p: string) => (await fetch(`http://127.0.0.1:${serving.adminPort}${p}`)).json() as Promise<Record<string, unknown>>;
-  const policyStatus = async () => ((await getJson('/status')).policies as { key: string; state: string; source: string; errors: string[]; message: string; targets: { node: string; state: string }[] }[])[0];
+  const policyStatus = async () => ((await getJson('/status')).policies as { key: string; state: string; source: string; errors: string[]; warnings: string[]; message: string; targets: { node: string; state: string }[] }[])[0];
   const writePolicy = (text: string) => fs.writeFileSync(policyFile, text);
 
   beforeAll(async () => {
@@ -169,10 +169,14 @@ describe('policy pipeline end to end with grpc-js-xds', () => {
     expect(types).toEqual(expect.arrayContaining([`LDS:ledger.vault:${port}`, `CDS:outbound|${port}|vault/ledger`, `EDS:outbound|${port}|vault/ledger`]));
   });
 
-  it('restricts callers to the policy\'s peers', async () => {
-    writePolicy(TELLER_ONLY);
-    // This test's client connects from 127.0.0.1; only the teller (127.0.0.2) is allowed.
-    await eventually(async () => (await call(direct, 'GetBalance')).code === grpc.status.PERMISSION_DENIED, 2000);
-    expect(await call(direct, 'ListEntries')).toEqual({ ok: false, code: grpc.status.PERMISSION_DENIED });
+  it('warns that grpc-js-xds cannot match IPv4 peers, and the server fails closed (a known defect of the peer)', async () => {
+    // grpc-js-xds 1.14 sees this IPv4 client as ::ffff:127.0.0.1 and throws parsing it against an
+    // IPv4 range: a rule allowing 127.0.0.0/8 denies the client. sluice says so when it compiles;
+    // peers are proven against the real engine over IPv6 in simulate-vs-grpc.test.ts. When this
+    // test fails, grpc-js-xds has fixed it: drop the proxyless.ipv4-peers warning.
+    writePolicy(LOOPBACK_ONLY);
+    await eventually(async () => (await policyStatus())?.warnings.some((w) => w.includes('grpc-js-xds (1.14) sees IPv4 clients as ::ffff:a.b.c.d')) ?? false, 3000);
+    await eventually(async () => (await call(direct, 'ListEntries')).code === grpc.status.PERMISSION_DENIED, 2000);
+    expect(await call(direct, 'GetBalance')).toEqual({ ok: false, code: grpc.status.PERMISSION_DENIED });
   });
 });
