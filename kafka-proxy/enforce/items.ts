@@ -125,7 +125,7 @@ export function enforceItems(layout: ItemLayout, req: DecodedRequest, frame: Buf
       out[layout.respArray] = structs(out[layout.respArray]).filter((item) => {
         const name = str(item[layout.respName]) ?? '';
         const verdict = evaluateUnit(env.policy, ctx, { ...res, topics: layout.itemKind === 'topic' ? [name] : [] }, layout.itemKind, name);
-        decisions.push({ kind: layout.itemKind, name, verdict });
+        env.late?.({ kind: layout.itemKind, name, verdict });
         return verdict.allowed || audit;
       });
     });

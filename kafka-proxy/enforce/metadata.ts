@@ -55,7 +55,7 @@ export function enforceMetadata(req: DecodedRequest, frame: Buffer, env: Enforce
       topics = topics.filter((t) => {
         const name = str(t['Name']);
         const verdict = verdictOf(name);
-        decisions.push({ kind: 'topic', name: name ?? '', verdict });
+        env.late?.({ kind: 'topic', name: name ?? '', verdict });
         return verdict.allowed;
       });
     }

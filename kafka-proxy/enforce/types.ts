@@ -17,6 +17,8 @@ export interface EnforceEnv {
    * session may then hold topics the new rules deny, so it is reset (FETCH_SESSION_ID_NOT_FOUND).
    */
   readonly fetchSessionStale?: boolean;
+  /** Decisions made later, while a response is filtered (topics of an all-topics Metadata). */
+  readonly late?: (decision: FlowDecision) => void;
 }
 
 /** Turns the upstream's response payload (after the size prefix) into the frame sent to the client. */

@@ -13,6 +13,7 @@ import type { PolicyStore } from '../policy/store.js';
 import { enforceRequest } from '../enforce/request.js';
 import type { BrokerRewriter, FlowDecision, ResponseTransform } from '../enforce/types.js';
 import { Framer } from '../protocol/framer.js';
+import type { RequestHeader } from '../protocol/messages.js';
 import type { ProxyMetrics } from './metrics.js';
 
 export type FlowLog = 'all' | 'deny' | 'none';
@@ -115,10 +116,14 @@ export class Connection {
 
   private onRequest(frame: Buffer): void {
     const policy = this.policy();
+    let header: RequestHeader | undefined;
     const outcome = enforceRequest(frame, {
       policy,
       peer: this.peer,
       fetchSessionStale: this.fetchGeneration !== -1 && this.fetchGeneration !== this.o.store.generation,
+      late: (d) => {
+        if (header) this.logDecision(header.apiKey, header.apiVersion, header.clientId, d, policy);
+      },
       ...(this.o.rewriteBroker ? { rewriteBroker: this.o.rewriteBroker } : {}),
     });
     const { plan, decisions } = outcome.enforcement;
@@ -127,7 +132,7 @@ export class Connection {
       this.o.metrics.requests.inc({ api: outcome.ids ? apiNameOf(outcome.ids.apiKey) : 'none', verdict: 'error' });
       this.o.logger.warn('kafka request rejected', { client: this.peer, error: outcome.error, action: plan.kind });
     } else {
-      const { header } = outcome.request;
+      header = outcome.request.header;
       if (outcome.enforcement.fullFetch) this.fetchGeneration = this.o.store.generation;
       this.record(header.apiKey, header.apiVersion, header.clientId, decisions, policy, plan.kind === 'forward' && plan.rewritten);
     }
@@ -152,20 +157,23 @@ export class Connection {
   }
 
   private record(apiKey: number, version: number, clientId: string | null, decisions: readonly FlowDecision[], policy: KafkaPolicy | undefined, partial: boolean): void {
-    const api = apiNameOf(apiKey);
     const audit = policy?.mode === 'audit';
     const denied = decisions.some((d) => !d.verdict.allowed);
     const verdict = !denied ? 'allow' : audit ? 'audit_deny' : partial ? 'partial' : 'deny';
-    this.o.metrics.requests.inc({ api, verdict });
-    for (const d of decisions) {
-      const v = d.verdict.allowed ? 'allow' : audit ? 'audit_deny' : 'deny';
-      this.o.metrics.decisions.inc({ kind: d.kind, verdict: v });
-      if (this.o.flowLog === 'none' || (this.o.flowLog === 'deny' && d.verdict.allowed)) continue;
-      this.o.logger.info('kafka flow', {
-        client: this.peer, clientId, api, version, resource: d.kind, name: d.name, verdict: v,
-        rule: d.verdict.ruleId, ...(d.verdict.role ? { role: d.verdict.role } : {}), policy: policy?.policy ?? '', mode: policy?.mode ?? 'uncovered',
-      });
-    }
+    this.o.metrics.requests.inc({ api: apiNameOf(apiKey), verdict });
+    for (const d of decisions) this.logDecision(apiKey, version, clientId, d, policy);
+  }
+
+  /** One flow record (and its count) per decision. */
+  private logDecision(apiKey: number, version: number, clientId: string | null, d: FlowDecision, policy: KafkaPolicy | undefined): void {
+    const audit = policy?.mode === 'audit';
+    const v = d.verdict.allowed ? 'allow' : audit ? 'audit_deny' : 'deny';
+    this.o.metrics.decisions.inc({ kind: d.kind, verdict: v });
+    if (this.o.flowLog === 'none' || (this.o.flowLog === 'deny' && d.verdict.allowed)) return;
+    this.o.logger.info('kafka flow', {
+      client: this.peer, clientId, api: apiNameOf(apiKey), version, resource: d.kind, name: d.name, verdict: v,
+      rule: d.verdict.ruleId, ...(d.verdict.role ? { role: d.verdict.role } : {}), policy: policy?.policy ?? '', mode: policy?.mode ?? 'uncovered',
+    });
   }
 
   private onUpstreamData(chunk: Buffer): void {

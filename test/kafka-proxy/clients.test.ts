@@ -137,6 +137,18 @@ describe.each(peers)('through the proxy to %s', (kind, unavailable, start) => {
     expect(denied).toMatchObject({ verdict: 'deny', rule: 'shop/orders-kafka#ingress[0].toPorts[0].deny.kafka[0]' });
   });
 
+  test('an all-topics Metadata lists only the topics the client may see (kafkajs admin.listTopics)', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
+      expect(topics.sort()).toEqual(['internal.ok', 'orders']);
+    } finally {
+      await admin.disconnect();
+    }
+    expect(proxy.logs.some((l) => l['api'] === 'Metadata' && l['name'] === 'secret' && l['verdict'] === 'deny')).toBe(true);
+  });
+
   test('acks=0 Produce to a denied topic closes the connection', async () => {
     const { conn } = await produceRaw(proxy.port, ['secret'], 0);
     expect(await conn.waitClosed()).toBe(true);
