@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { ROLE_APIS, KAFKA_API_KEYS, type KafkaPolicyJson } from '../../kafka-proxy/index.js';
+import { ROLE_APIS, KAFKA_API_KEYS, PROXY_API_KEYS, decodableVersions, type KafkaPolicyJson } from '../../kafka-proxy/index.js';
 import {
   RawConnection, eventually, kafkaBrokerUnavailable, kcatAvailable, mockUnavailable, startKafkaBroker, startMockCluster, startProxy,
   type Peer, type RunningProxy,
@@ -178,6 +178,23 @@ describe.each(peers)('through the proxy to %s', (kind, unavailable, start) => {
       await admin.disconnect();
     }
     expect(proxy.logs.some((l) => l['api'] === 'Metadata' && l['name'] === 'secret' && l['verdict'] === 'deny')).toBe(true);
+  });
+
+  test('ApiVersions answers are capped to what the proxy decodes (kafkajs decoder)', async () => {
+    const conn = await RawConnection.open(proxy.port);
+    conn.write(await kafkajsFrame('apiVersions', 2, {}, 5));
+    const payload = await conn.read();
+    conn.close();
+    const decoded = await kafkajsDecode('apiVersions', 2, payload!) as { errorCode: number; apiVersions: { apiKey: number; minVersion: number; maxVersion: number }[] };
+    expect(decoded.errorCode).toBe(0);
+    const byKey = new Map(decoded.apiVersions.map((a) => [a.apiKey, a]));
+    for (const a of decoded.apiVersions) {
+      expect(PROXY_API_KEYS).toContain(a.apiKey);
+      expect(a.maxVersion).toBeLessThanOrEqual(decodableVersions(a.apiKey)![1]);
+    }
+    expect(byKey.get(KAFKA_API_KEYS.Produce)?.maxVersion).toBeLessThanOrEqual(12);
+    expect(byKey.has(KAFKA_API_KEYS.Metadata)).toBe(true);
+    expect(byKey.has(KAFKA_API_KEYS.LeaderAndIsr)).toBe(false);
   });
 
   test('acks=0 Produce to a denied topic closes the connection', async () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import {
-  ERR, REQUESTS, RESPONSES, canDecode, decodableVersions, decodeRequest, defaultStruct, encodeRequest, encodeResponse, decodeResponse,
+  ERR, REQUESTS, RESPONSES, canDecode, capApiKeys, decodableVersions, decodeRequest, defaultStruct, encodeRequest, encodeResponse, decodeResponse,
   enforceRequest, isFlexible, validateKafkaPolicy, UNKNOWN_TAGS, type KafkaStruct,
 } from '../../kafka-proxy/index.js';
 import { kafkajsFrame, kafkajsResponse } from './kafkajs-oracle.js';
@@ -130,6 +130,23 @@ describe('generated schema table', () => {
     const back = decodeRequest(frame.subarray(4));
     expect(back.body[UNKNOWN_TAGS]).toEqual([{ tag: 77, data: Buffer.from('future') }]);
     expect(encodeRequest(back.header, back.body).equals(frame)).toBe(true);
+  });
+
+  test('capApiKeys caps maxima, keeps minima, drops what the proxy does not enforce, keeps tagged features', () => {
+    const body: KafkaStruct = {
+      ErrorCode: 0, ThrottleTimeMs: 0,
+      ApiKeys: [
+        { ApiKey: 0, MinVersion: 0, MaxVersion: 13 }, { ApiKey: 1, MinVersion: 4, MaxVersion: 18 }, { ApiKey: 3, MinVersion: 0, MaxVersion: 13 },
+        { ApiKey: 4, MinVersion: 0, MaxVersion: 7 }, { ApiKey: 68, MinVersion: 0, MaxVersion: 1 }, { ApiKey: 10001, MinVersion: 0, MaxVersion: 3 },
+      ],
+      SupportedFeatures: [{ Name: 'metadata.version', MinVersion: 1, MaxVersion: 27 }], FinalizedFeaturesEpoch: 5n,
+    };
+    const frame = encodeResponse(18, 3, 1, body);
+    const decoded = decodeResponse(18, 3, frame.subarray(4)).body;
+    capApiKeys(decoded);
+    expect(decoded['ApiKeys']).toEqual([{ ApiKey: 0, MinVersion: 0, MaxVersion: 12 }, { ApiKey: 1, MinVersion: 4, MaxVersion: 12 }, { ApiKey: 3, MinVersion: 0, MaxVersion: 13 }]);
+    expect(decoded['SupportedFeatures']).toEqual([{ Name: 'metadata.version', MinVersion: 1, MaxVersion: 27 }]);
+    expect(decoded['FinalizedFeaturesEpoch']).toBe(5n);
   });
 
   test('ApiVersions newer than the proxy knows gets UNSUPPORTED_VERSION in the v0 layout', async () => {
