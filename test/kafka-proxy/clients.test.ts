@@ -197,6 +197,27 @@ describe.each(peers)('through the proxy to %s', (kind, unavailable, start) => {
     expect(byKey.has(KAFKA_API_KEYS.LeaderAndIsr)).toBe(false);
   });
 
+  test('a Fetch naming allowed and denied topics is partially served: records for one, 29 for the other', async () => {
+    const seeded = await produceRaw(proxy.port, ['orders']);
+    seeded.conn.close();
+    expect(seeded.errors).toEqual({ orders: 0 });
+    const conn = await RawConnection.open(proxy.port);
+    const partitions = [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }];
+    conn.write(await kafkajsFrame('fetch', 11, {
+      replicaId: -1, maxWaitTime: 100, minBytes: 1, maxBytes: 4 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: 0, forgottenTopics: [], rackId: '',
+      topics: [{ topic: 'orders', partitions }, { topic: 'secret', partitions }],
+    }, 21));
+    const payload = await conn.read();
+    conn.close();
+    const decoded = await kafkajsDecode('fetch', 11, payload!) as { errorCode: number; sessionId: number; responses: { topicName: string; partitions: { errorCode: number; messages: unknown[] }[] }[] };
+    const byTopic = Object.fromEntries(decoded.responses.map((r) => [r.topicName, r.partitions[0]]));
+    expect(decoded.errorCode).toBe(0);
+    expect(decoded.sessionId).toBe(0); // a rewritten fetch leaves its session
+    expect(byTopic['orders']?.errorCode).toBe(0);
+    expect(byTopic['orders']?.messages.length).toBeGreaterThan(0);
+    expect(byTopic['secret']).toMatchObject({ errorCode: 29, messages: [] });
+  });
+
   test('acks=0 Produce to a denied topic closes the connection', async () => {
     const { conn } = await produceRaw(proxy.port, ['secret'], 0);
     expect(await conn.waitClosed()).toBe(true);
