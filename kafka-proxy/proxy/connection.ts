@@ -21,8 +21,8 @@ export type FlowLog = 'all' | 'deny' | 'none';
 export interface ConnectionOptions {
   readonly client: Socket;
   readonly upstream: Socket;
-  /** The broker endpoint whose policy applies. */
-  readonly policyEndpoint: { readonly host: string; readonly port: number };
+  /** The policy in force for this connection's broker, looked up per request (rules change live). */
+  readonly policy: () => KafkaPolicy | undefined;
   readonly store: PolicyStore;
   readonly logger: Logger;
   readonly metrics: ProxyMetrics;
@@ -110,12 +110,8 @@ export class Connection {
     }
   }
 
-  private policy(): KafkaPolicy | undefined {
-    return this.o.store.lookup(this.o.policyEndpoint.host, this.o.policyEndpoint.port);
-  }
-
   private onRequest(frame: Buffer): void {
-    const policy = this.policy();
+    const policy = this.o.policy();
     let header: RequestHeader | undefined;
     const outcome = enforceRequest(frame, {
       policy,

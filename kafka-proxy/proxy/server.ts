@@ -10,8 +10,10 @@
  *   policy is the one covering that destination. No address is rewritten.
  * Connections are refused until the first rules have been applied (fail closed).
  */
+import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { Logger } from '../../telemetry/index.js';
+import type { KafkaPolicy } from '../policy/resource.js';
 import type { PolicyStore } from '../policy/store.js';
 import { Connection, type FlowLog } from './connection.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -48,6 +50,8 @@ export class KafkaProxy {
   private readonly brokerListeners = new Map<string, Promise<HostPort>>();
   private readonly connections = new Set<Connection>();
   private advertised: string;
+  /** Fixed-upstream mode: the upstream's addresses (its host resolved), by which policies are looked up. */
+  private upstreamAddresses: readonly string[] = [];
 
   constructor(private readonly o: KafkaProxyOptions) {
     if (!o.upstream && !o.originalDestination) throw new Error('kafka proxy: transparent mode needs an originalDestination function');
@@ -56,6 +60,11 @@ export class KafkaProxy {
 
   /** Starts the main listener; resolves with its bound address. */
   async start(): Promise<HostPort> {
+    if (this.o.upstream) {
+      // Policies name brokers by IP: a host name would match none of them and leave the port uncovered.
+      const { host } = this.o.upstream;
+      this.upstreamAddresses = net.isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+    }
     const bound = await this.listen(this.o.listen, this.o.upstream);
     if (this.o.upstream) this.brokerListeners.set(key(this.o.upstream), Promise.resolve({ host: this.advertised, port: bound.port }));
     return bound;
@@ -111,11 +120,20 @@ export class KafkaProxy {
       return;
     }
     const upstream = net.connect({ host: target.host, port: target.port, noDelay: true });
-    const policyEndpoint = this.o.upstream ?? target;
+    const { store } = this.o;
+    const addresses = this.o.upstream ? this.upstreamAddresses : [target.host];
+    const port = this.o.upstream ? this.o.upstream.port : target.port;
+    const policy = (): KafkaPolicy | undefined => {
+      for (const a of addresses) {
+        const p = store.lookup(a, port);
+        if (p) return p;
+      }
+      return undefined;
+    };
     const connection = new Connection({
       client,
       upstream,
-      policyEndpoint,
+      policy,
       store: this.o.store,
       logger: this.o.logger,
       metrics: this.o.metrics,

@@ -105,3 +105,18 @@ test('a client that does not read pauses the upstream; nothing is lost when it r
     expect(frame?.length).toBe(10 + padding);
   }
 });
+
+test('an upstream given by host name is covered by the policy naming its address', async () => {
+  const upstream = await scriptedUpstream((c) => heartbeatAnswer(c), 0);
+  cleanup.push(() => upstream.close());
+  const proxy = await startProxy({ host: 'localhost', port: upstream.port }, [{
+    name: 'p', endpoints: [{ address: '127.0.0.1', port: upstream.port }, { address: '::1', port: upstream.port }],
+    allow: [{ id: 'groups', api_keys: [12], group: { exact: 'allowed' } }],
+  }], { flowLog: 'none' });
+  cleanup.push(() => proxy.stop());
+  const conn = await RawConnection.open(proxy.port);
+  cleanup.push(async () => conn.close());
+  conn.write(await heartbeat(9, 'denied'));
+  const { body } = decodeResponse(12, 3, (await conn.read())!);
+  expect(body['ErrorCode']).toBe(30);
+});
