@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { ROLE_APIS, KAFKA_API_KEYS, PROXY_API_KEYS, decodableVersions, type KafkaPolicyJson } from '../../kafka-proxy/index.js';
 import {
-  RawConnection, eventually, kafkaBrokerUnavailable, kcatAvailable, mockUnavailable, startKafkaBroker, startMockCluster, startProxy,
+  RawConnection, eventually, javaClient, kafkaBrokerUnavailable, kcatAvailable, mockUnavailable, startKafkaBroker, startMockCluster, startProxy,
   type Peer, type RunningProxy,
 } from './harness.js';
 import { kafkajsDecode, kafkajsFrame } from './kafkajs-oracle.js';
@@ -250,6 +250,24 @@ describe.each(peers)('through the proxy to %s', (kind, unavailable, start) => {
     } finally {
       proxy.setRules(rules(peer));
     }
+  });
+
+  // Apache Kafka's own Java client (4.1.1, the reference implementation), from the cached jars.
+  const javaTest = kind.startsWith('Apache') ? test : test.skip;
+  if (!kind.startsWith('Apache')) console.warn(`Java client test skipped for ${kind}: run against Apache Kafka only`);
+  javaTest('Java client (kafka-clients 4.1.1): produce and group consume allowed, denied topic and group refused', async () => {
+    const ok = await javaClient('org.apache.kafka.tools.ConsoleProducer', ['--bootstrap-server', proxy.bootstrap, '--topic', 'orders'], 'java-1\njava-2\n');
+    expect(ok.output).not.toMatch(/Exception/);
+    const denied = await javaClient('org.apache.kafka.tools.ConsoleProducer', ['--bootstrap-server', proxy.bootstrap, '--topic', 'secret'], 'nope\n');
+    expect(denied.output).toContain('TopicAuthorizationException');
+    const read = await javaClient('org.apache.kafka.tools.consumer.ConsoleConsumer', ['--bootstrap-server', proxy.bootstrap, '--topic', 'orders', '--group', 'billing-java', '--from-beginning', '--timeout-ms', '10000', '--max-messages', '100000']);
+    expect(read.output).toContain('java-2');
+    const group = await javaClient('org.apache.kafka.tools.consumer.ConsoleConsumer', ['--bootstrap-server', proxy.bootstrap, '--topic', 'orders', '--group', 'auditors', '--from-beginning', '--timeout-ms', '20000', '--max-messages', '1']);
+    expect(group.output).toContain('GroupAuthorizationException');
+    // The Java client negotiated the versions the proxy advertises: flexible, capped below topic ids.
+    const versions = (api: string) => proxy.logs.filter((l) => l['api'] === api && l['clientId'] === 'console-producer').map((l) => Number(l['version']));
+    expect(Math.max(...versions('Produce'))).toBe(12);
+    expect(Math.max(...proxy.logs.filter((l) => l['api'] === 'Fetch').map((l) => Number(l['version'])))).toBeLessThanOrEqual(12);
   });
 
   const kcatTest = kcatAvailable() ? test : test.skip;

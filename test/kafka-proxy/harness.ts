@@ -286,3 +286,27 @@ export class RawConnection {
     this.socket.destroy();
   }
 }
+
+/**
+ * Runs one of Apache Kafka's own command-line clients (the Java reference client, from the cached
+ * jars): `org.apache.kafka.tools.ConsoleProducer`, `…consumer.ConsoleConsumer`.
+ */
+export function javaClient(mainClass: string, args: readonly string[], input = '', timeoutMs = 60_000): Promise<{ code: number; output: string }> {
+  const libs = path.join(CACHE, `kafka-${KAFKA_VERSION}`, 'libs');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-java-'));
+  const log4j = path.join(dir, 'log4j2.properties');
+  writeFileSync(log4j, 'rootLogger.level=WARN\nrootLogger.appenderRef.e.ref=E\nappender.e.type=Console\nappender.e.name=E\nappender.e.target=SYSTEM_ERR\nappender.e.layout.type=PatternLayout\nappender.e.layout.pattern=%p %m%n\n');
+  return new Promise((resolve) => {
+    const child = spawn('java', ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${log4j}`, '-cp', `${libs}/*`, mainClass, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code: code ?? -1, output });
+    });
+    child.stdin?.end(input);
+  });
+}
