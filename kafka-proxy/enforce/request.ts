@@ -11,8 +11,8 @@ import { enforceItems } from './items.js';
 import { ITEM_LAYOUTS } from './layouts.js';
 import { enforceMetadata } from './metadata.js';
 import { enforceFindCoordinator, enforceScoped, SCOPED_LAYOUTS } from './scoped.js';
-import { ERR, type EnforceEnv, type Enforcement } from './types.js';
-import { respond, responseShell } from './build.js';
+import { ERR, type EnforceEnv, type Enforcement, type ResponseTransform } from './types.js';
+import { editResponse, respond, responseShell, str, structs } from './build.js';
 
 export type RequestOutcome =
   | { readonly ok: true; readonly request: DecodedRequest; readonly enforcement: Enforcement }
@@ -55,7 +55,7 @@ function dispatch(req: DecodedRequest, frame: Buffer, env: EnforceEnv): Enforcem
       return enforceFindCoordinator(req, frame, env);
     case 0: {
       const acks = Number(req.body['Acks']);
-      return enforceItems(ITEM_LAYOUTS[0]!, req, frame, env, { expectResponse: acks !== 0 });
+      return withLeaderEndpoints(req, env, enforceItems(ITEM_LAYOUTS[0]!, req, frame, env, { expectResponse: acks !== 0 }));
     }
     case 1:
       return enforceFetch(req, frame, env);
@@ -67,6 +67,30 @@ function dispatch(req: DecodedRequest, frame: Buffer, env: EnforceEnv): Enforcem
       return { plan: { kind: 'close', reason: `${apiNameOf(key)} has no enforcer` }, decisions: [] };
     }
   }
+}
+
+/**
+ * Produce v10+ answers may name new partition leaders in the tagged `NodeEndpoints` (KIP-951);
+ * in fixed-upstream mode those addresses are rewritten like Metadata's, or the client would
+ * reconnect straight to the broker.
+ */
+function withLeaderEndpoints(req: DecodedRequest, env: EnforceEnv, result: Enforcement): Enforcement {
+  const rewrite = env.rewriteBroker;
+  const { plan } = result;
+  if (!rewrite || req.header.apiVersion < 10 || plan.kind !== 'forward' || !plan.expectResponse) return result;
+  const inner = plan.transform;
+  const rewriteEndpoints = editResponse(req, async (out) => {
+    for (const n of structs(out['NodeEndpoints'])) {
+      const to = await rewrite(Number(n['NodeId']), str(n['Host']) ?? '', Number(n['Port']));
+      n['Host'] = to.host;
+      n['Port'] = to.port;
+    }
+  });
+  const transform: ResponseTransform = async (payload) => {
+    const first = inner ? (await inner(payload)).subarray(4) : payload;
+    return rewriteEndpoints(first);
+  };
+  return { ...result, plan: { ...plan, transform } };
 }
 
 /**

@@ -42,7 +42,7 @@ export interface KafkaProxyOptions {
   readonly flowLog?: FlowLog;
 }
 
-export const DEFAULTS = { maxFrameBytes: 100 * 1024 * 1024, maxInFlight: 256, frameTimeoutMs: 30_000 } as const;
+export const DEFAULTS = { maxFrameBytes: 100 * 1024 * 1024, maxInFlight: 256, frameTimeoutMs: 30_000, maxBrokers: 256 } as const;
 
 export class KafkaProxy {
   private readonly servers = new Map<string, net.Server>();
@@ -152,6 +152,8 @@ export class KafkaProxy {
     const k = key(broker);
     let found = this.brokerListeners.get(k);
     if (!found) {
+      // A cluster has a bounded number of brokers; an upstream advertising endless ones is refused.
+      if (this.brokerListeners.size >= DEFAULTS.maxBrokers) return Promise.reject(new Error(`more than ${DEFAULTS.maxBrokers} brokers advertised`));
       found = this.listen({ host: this.o.listen.host, port: 0 }, broker).then((bound) => ({ host: this.advertised, port: bound.port }));
       this.brokerListeners.set(k, found);
     }

@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, jest, test } from '@jest/globals';
 import net from 'node:net';
-import { Framer, decodeResponse } from '../../kafka-proxy/index.js';
+import { Framer, decodeResponse, encodeRequest, encodeResponse } from '../../kafka-proxy/index.js';
 import { RawConnection, eventually, startProxy, type RunningProxy } from './harness.js';
 import { kafkajsFrame } from './kafkajs-oracle.js';
 
@@ -119,4 +119,28 @@ test('an upstream given by host name is covered by the policy naming its address
   conn.write(await heartbeat(9, 'denied'));
   const { body } = decodeResponse(12, 3, (await conn.read())!);
   expect(body['ErrorCode']).toBe(30);
+});
+
+test('leader endpoints in a Produce v10 answer (KIP-951) are rewritten to proxy listeners', async () => {
+  const answer = (c: number) => encodeResponse(0, 10, c, {
+    Responses: [{ Name: 'orders', PartitionResponses: [{ Index: 0, ErrorCode: 6, BaseOffset: -1n, CurrentLeader: { LeaderId: 2, LeaderEpoch: 7 } }] }],
+    ThrottleTimeMs: 0,
+    NodeEndpoints: [{ NodeId: 2, Host: 'broker-2.internal', Port: 9093, Rack: null }],
+  });
+  const upstream = await scriptedUpstream(answer, 0);
+  cleanup.push(() => upstream.close());
+  const proxy = await startProxy({ host: '127.0.0.1', port: upstream.port }, [{ name: 'p', endpoints: [{ port: upstream.port }], allow: [{ id: 'all' }] }], { flowLog: 'none' });
+  cleanup.push(() => proxy.stop());
+  const conn = await RawConnection.open(proxy.port);
+  cleanup.push(async () => conn.close());
+  conn.write(encodeRequest({ apiKey: 0, apiVersion: 10, correlationId: 4, clientId: 'kip951' }, {
+    TransactionalId: null, Acks: -1, TimeoutMs: 1000, TopicData: [{ Name: 'orders', PartitionData: [{ Index: 0, Records: Buffer.alloc(0) }] }],
+  }));
+  const { correlationId, body } = decodeResponse(0, 10, (await conn.read())!);
+  expect(correlationId).toBe(4);
+  const endpoints = body['NodeEndpoints'] as { NodeId: number; Host: string; Port: number }[];
+  expect(endpoints).toHaveLength(1);
+  expect(endpoints[0]?.Host).toBe('127.0.0.1');
+  expect(proxy.proxy.addresses().map((a) => a.port)).toContain(endpoints[0]?.Port);
+  expect(endpoints[0]?.Port).not.toBe(proxy.port);
 });
