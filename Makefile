@@ -1,6 +1,6 @@
 # The two commands of the quick start, and what they need. `make serve` runs sluice on the example
 # policies; `make test` runs every test (installing system packages and test peers when run as root).
-.PHONY: all deps build serve test bench clean
+.PHONY: all deps system-deps build serve test clean
 
 NODE_MODULES_STAMP := node_modules/.sluice-installed
 
@@ -12,6 +12,11 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 
 deps: $(NODE_MODULES_STAMP)
 
+# System packages and test peers (clang and libbpf for the eBPF object, librdkafka, kcat, Kafka's
+# jars...): each .ci/deps/*.sh installs its area's, as root, and says what it skips otherwise.
+system-deps:
+	scripts/test-deps.sh
+
 build: deps
 	npx tsc -p tsconfig.build.json
 	@mkdir -p dist/policy-compiler && cp -r policy-compiler/schema dist/policy-compiler/
@@ -20,7 +25,10 @@ build: deps
 serve: build
 	node dist/cli/main.js serve
 
-test: build
+# System dependencies first, so that the build can compile what needs them (the eBPF object).
+test:
+	$(MAKE) --no-print-directory system-deps
+	$(MAKE) --no-print-directory build
 	scripts/test.sh
 
 clean:
