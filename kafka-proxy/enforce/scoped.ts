@@ -15,6 +15,10 @@ import { ERR, type EnforceEnv, type Enforcement, type FlowDecision, type Respons
 export interface ScopedLayout {
   readonly group?: string;
   readonly txn?: string;
+  /** A list of topic names the request subscribes to; any denied one fails the request (29). */
+  readonly topics?: string;
+  /** A topic regex the broker resolves; the proxy cannot judge it, so a set one is denied. */
+  readonly topicRegex?: string;
   /** The error when the request itself is denied. */
   readonly requestCode: number;
 }
@@ -31,6 +35,8 @@ export const SCOPED_LAYOUTS: Readonly<Record<number, ScopedLayout>> = {
   60: { requestCode: ERR.CLUSTER_AUTHORIZATION_FAILED },
   71: { requestCode: ERR.CLUSTER_AUTHORIZATION_FAILED },
   72: { requestCode: ERR.CLUSTER_AUTHORIZATION_FAILED },
+  // ConsumerGroupHeartbeat (KIP-848): the group, and the subscribed topics when they are sent
+  68: { group: 'GroupId', topics: 'SubscribedTopicNames', topicRegex: 'SubscribedTopicRegex', requestCode: ERR.GROUP_AUTHORIZATION_FAILED },
 };
 
 function errorResponse(req: DecodedRequest, code: number): Buffer {
@@ -57,7 +63,9 @@ export function enforceScoped(layout: ScopedLayout, req: DecodedRequest, frame: 
   const ctx = contextOf(req, env);
   const group = layout.group ? str(body[layout.group]) : null;
   const txn = layout.txn ? str(body[layout.txn]) : null;
-  const res: RequestResources = { topics: [], groups: group !== null ? [group] : [], transactionalIds: txn !== null ? [txn] : [] };
+  const subscribed = layout.topics && Array.isArray(body[layout.topics]) ? (body[layout.topics] as unknown[]).map((t) => (typeof t === 'string' ? t : '')) : [];
+  const regex = layout.topicRegex ? str(body[layout.topicRegex]) : null;
+  const res: RequestResources = { topics: subscribed, groups: group !== null ? [group] : [], transactionalIds: txn !== null ? [txn] : [] };
   const decision = decideRequest(env.policy, ctx, res, { groups: true, transactionalIds: true });
   const decisions: FlowDecision[] = [
     { kind: 'request', name: '', verdict: decision.request },
@@ -67,6 +75,17 @@ export function enforceScoped(layout: ScopedLayout, req: DecodedRequest, frame: 
   let code: number | undefined;
   if (deniedScope) code = deniedScope.kind === 'group' ? ERR.GROUP_AUTHORIZATION_FAILED : ERR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
   else if (!decision.request.allowed) code = txn !== null ? ERR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : layout.requestCode;
+  else {
+    for (const t of subscribed) {
+      const verdict = evaluateUnit(env.policy, ctx, res, 'topic', t);
+      decisions.push({ kind: 'topic', name: t, verdict });
+      if (!verdict.allowed) code ??= ERR.TOPIC_AUTHORIZATION_FAILED;
+    }
+    if (regex !== null && regex !== '' && env.policy !== undefined) {
+      decisions.push({ kind: 'topic', name: regex, verdict: { allowed: false, ruleId: 'topic-regex-unsupported' } });
+      code ??= ERR.TOPIC_AUTHORIZATION_FAILED;
+    }
+  }
   if (code !== undefined && env.policy?.mode !== 'audit') return { plan: { kind: 'respond', response: errorResponse(req, code) }, decisions };
 
   let transform: ResponseTransform | undefined;

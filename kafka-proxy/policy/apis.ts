@@ -63,7 +63,7 @@ export const PROXY_APIS: readonly KafkaApiName[] = [
   'Heartbeat', 'LeaveGroup', 'SyncGroup', 'DescribeGroups', 'ListGroups', 'SaslHandshake', 'ApiVersions',
   'CreateTopics', 'DeleteTopics', 'DeleteRecords', 'InitProducerId', 'OffsetForLeaderEpoch', 'AddPartitionsToTxn',
   'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit', 'DescribeConfigs', 'SaslAuthenticate', 'CreatePartitions',
-  'DeleteGroups', 'DescribeCluster', 'GetTelemetrySubscriptions', 'PushTelemetry',
+  'DeleteGroups', 'DescribeCluster', 'GetTelemetrySubscriptions', 'PushTelemetry', 'ConsumerGroupHeartbeat',
 ];
 
 /** `PROXY_APIS` as keys. */

@@ -270,6 +270,21 @@ describe.each(peers)('through the proxy to %s', (kind, unavailable, start) => {
     expect(Math.max(...proxy.logs.filter((l) => l['api'] === 'Fetch').map((l) => Number(l['version'])))).toBeLessThanOrEqual(12);
   });
 
+  javaTest('Java client with the KIP-848 group protocol: ConsumerGroupHeartbeat allowed, denied group and topic refused', async () => {
+    const seeded = await produceRaw(proxy.port, ['orders']);
+    seeded.conn.close();
+    const args = (topic: string, group: string, max: number) => ['--bootstrap-server', proxy.bootstrap, '--topic', topic, '--group', group, '--from-beginning',
+      '--max-messages', String(max), '--timeout-ms', '20000', '--consumer-property', 'group.protocol=consumer'];
+    const ok = await javaClient('org.apache.kafka.tools.consumer.ConsoleConsumer', args('orders', 'billing-848', 1));
+    expect(ok.output).toContain('Processed a total of 1 messages');
+    const group = await javaClient('org.apache.kafka.tools.consumer.ConsoleConsumer', args('orders', 'auditors-848', 1));
+    expect(group.output).toContain('GroupAuthorizationException');
+    const topic = await javaClient('org.apache.kafka.tools.consumer.ConsoleConsumer', args('secret', 'billing-848b', 1));
+    expect(topic.output).toContain('TopicAuthorizationException');
+    expect(proxy.logs.some((l) => l['api'] === 'ConsumerGroupHeartbeat' && l['name'] === 'billing-848' && l['verdict'] === 'allow')).toBe(true);
+    expect(proxy.logs.some((l) => l['api'] === 'ConsumerGroupHeartbeat' && l['name'] === 'auditors-848' && l['verdict'] === 'deny')).toBe(true);
+  });
+
   const kcatTest = kcatAvailable() ? test : test.skip;
   kcatTest('kcat: produce and consume allowed, denied topic and group rejected', async () => {
     const ok = await kcat(['-b', proxy.bootstrap, '-P', '-t', 'orders'], 'from-kcat\n');
