@@ -137,14 +137,17 @@ describe('generated schema table', () => {
       ErrorCode: 0, ThrottleTimeMs: 0,
       ApiKeys: [
         { ApiKey: 0, MinVersion: 0, MaxVersion: 13 }, { ApiKey: 1, MinVersion: 4, MaxVersion: 18 }, { ApiKey: 3, MinVersion: 0, MaxVersion: 13 },
-        { ApiKey: 4, MinVersion: 0, MaxVersion: 7 }, { ApiKey: 68, MinVersion: 0, MaxVersion: 1 }, { ApiKey: 10001, MinVersion: 0, MaxVersion: 3 },
+        { ApiKey: 4, MinVersion: 0, MaxVersion: 7 }, { ApiKey: 68, MinVersion: 0, MaxVersion: 1 }, { ApiKey: 78, MinVersion: 0, MaxVersion: 1 }, { ApiKey: 10001, MinVersion: 0, MaxVersion: 3 },
       ],
       SupportedFeatures: [{ Name: 'metadata.version', MinVersion: 1, MaxVersion: 27 }], FinalizedFeaturesEpoch: 5n,
     };
     const frame = encodeResponse(18, 3, 1, body);
     const decoded = decodeResponse(18, 3, frame.subarray(4)).body;
     capApiKeys(decoded);
-    expect(decoded['ApiKeys']).toEqual([{ ApiKey: 0, MinVersion: 0, MaxVersion: 12 }, { ApiKey: 1, MinVersion: 4, MaxVersion: 12 }, { ApiKey: 3, MinVersion: 0, MaxVersion: 13 }]);
+    expect(decoded['ApiKeys']).toEqual([
+      { ApiKey: 0, MinVersion: 0, MaxVersion: 12 }, { ApiKey: 1, MinVersion: 4, MaxVersion: 12 }, { ApiKey: 3, MinVersion: 0, MaxVersion: 13 },
+      { ApiKey: 68, MinVersion: 0, MaxVersion: 1 },
+    ]);
     expect(decoded['SupportedFeatures']).toEqual([{ Name: 'metadata.version', MinVersion: 1, MaxVersion: 27 }]);
     expect(decoded['FinalizedFeaturesEpoch']).toBe(5n);
   });
