@@ -17,6 +17,7 @@ export {
 export { evaluateUnit, decideRequest, type RequestContext, type RequestResources, type Verdict, type UnitKind, type Decision } from './policy/evaluate.js';
 export { parseCidr, cidrContains, type Cidr } from './policy/cidr.js';
 export { PolicyStore } from './policy/store.js';
+export { TopicIds, unresolvedTopic } from './policy/topic-ids.js';
 export { Reader, Writer, DecodeError } from './protocol/wire.js';
 export { Framer, type FramerResult } from './protocol/framer.js';
 export { UNKNOWN_TAGS, defaultStruct, type KafkaStruct, type KafkaValue, type RawTag } from './protocol/message-codec.js';

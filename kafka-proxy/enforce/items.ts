@@ -8,6 +8,7 @@
 import { decideRequest, evaluateUnit, type RequestResources, type Verdict } from '../policy/evaluate.js';
 import type { KafkaStruct, KafkaValue } from '../protocol/message-codec.js';
 import { encodeRequest, type DecodedRequest } from '../protocol/messages.js';
+import { unresolvedTopic } from '../policy/topic-ids.js';
 import { contextOf, editResponse, fieldsAt, respond, responseShell, str, struct, structs } from './build.js';
 import { ERR, type EnforceEnv, type Enforcement, type FlowDecision } from './types.js';
 
@@ -17,6 +18,8 @@ export interface ItemLayout {
   readonly reqArray: string;
   /** Name field of an item struct; undefined when the array holds plain strings. */
   readonly reqName?: string;
+  /** Id field of an item struct in versions that name topics by id (Produce/Fetch v13+). */
+  readonly reqId?: string;
   /** Which entries are items (DescribeConfigs: only topic resources); others always pass. */
   readonly reqIsItem?: (entry: KafkaStruct) => boolean;
   readonly reqParts?: string;
@@ -24,6 +27,7 @@ export interface ItemLayout {
   readonly reqPartIndex?: string;
   readonly respArray: string;
   readonly respName: string;
+  readonly respId?: string;
   readonly respParts?: string;
   readonly respPartIndex?: string;
   /** The error field: in each response partition when `respParts` is set, else in the item. */
@@ -40,7 +44,18 @@ export interface ItemLayout {
   readonly nullMeansAll?: boolean;
 }
 
-function itemName(layout: ItemLayout, entry: KafkaValue): string {
+/** An item's id, when the request names it by id (its name field is absent in that version). */
+function itemId(layout: ItemLayout, entry: KafkaValue): Buffer | undefined {
+  if (!layout.reqId || !layout.reqName) return undefined;
+  const s = entry as KafkaStruct;
+  const id = s[layout.reqId];
+  return s[layout.reqName] === undefined && Buffer.isBuffer(id) ? id : undefined;
+}
+
+/** An item's name: as sent, or resolved from its id (`id:<hex>` when the proxy has not learned it). */
+function itemName(layout: ItemLayout, entry: KafkaValue, env: EnforceEnv): string {
+  const id = itemId(layout, entry);
+  if (id) return env.topicIds?.name(id) ?? unresolvedTopic(id);
   return layout.reqName ? (str((entry as KafkaStruct)[layout.reqName]) ?? '') : (str(entry) ?? '');
 }
 
@@ -49,9 +64,12 @@ function isItem(layout: ItemLayout, entry: KafkaValue): boolean {
 }
 
 /** The response entry for a denied request item. */
-function deniedEntry(layout: ItemLayout, req: DecodedRequest, entry: KafkaValue, code: number): KafkaStruct {
+function deniedEntry(layout: ItemLayout, req: DecodedRequest, entry: KafkaValue, code: number, env: EnforceEnv): KafkaStruct {
   const { apiKey, apiVersion: v } = req.header;
-  const item = struct(fieldsAt(apiKey, [layout.respArray]), v, { ...layout.itemDefaults, [layout.respName]: itemName(layout, entry) });
+  const id = itemId(layout, entry);
+  const item = struct(fieldsAt(apiKey, [layout.respArray]), v, {
+    ...layout.itemDefaults, [layout.respName]: itemName(layout, entry, env), ...(id && layout.respId ? { [layout.respId]: id } : {}),
+  });
   for (const f of layout.copy ?? []) item[f] = (entry as KafkaStruct)[f];
   if (!layout.respParts) {
     item[layout.errorField] = code;
@@ -90,7 +108,7 @@ export function enforceItems(layout: ItemLayout, req: DecodedRequest, frame: Buf
   const ctx = contextOf(req, env);
   const raw = body[layout.reqArray];
   const entries: readonly KafkaValue[] = Array.isArray(raw) ? raw : [];
-  const names = entries.filter((e) => isItem(layout, e)).map((e) => itemName(layout, e));
+  const names = entries.filter((e) => isItem(layout, e)).map((e) => itemName(layout, e, env));
   const res = resourcesOf(layout, body, names);
   const decision = decideRequest(env.policy, ctx, res, { groups: layout.scopeGroup !== undefined, transactionalIds: layout.scopeTxn !== undefined });
   const decisions: FlowDecision[] = [
@@ -114,7 +132,7 @@ export function enforceItems(layout: ItemLayout, req: DecodedRequest, frame: Buf
     if (audit) return forwardOriginal();
     if (!expectResponse) return { plan: { kind: 'close', reason: 'denied request that expects no response (acks=0)' }, decisions };
     const out = responseShell(req.header.apiKey, req.header.apiVersion);
-    out[layout.respArray] = entries.map((e) => deniedEntry(layout, req, e, wholeCode));
+    out[layout.respArray] = entries.map((e) => deniedEntry(layout, req, e, wholeCode, env));
     if (layout.topLevelError && layout.topLevelError in out) out[layout.topLevelError] = wholeCode;
     return { plan: { kind: 'respond', response: respond(req, out) }, decisions };
   }
@@ -134,14 +152,19 @@ export function enforceItems(layout: ItemLayout, req: DecodedRequest, frame: Buf
   const verdicts = new Map<string, Verdict>();
   for (const n of names) {
     if (verdicts.has(n)) continue;
-    const verdict = evaluateUnit(env.policy, ctx, res, layout.itemKind, n);
+    // A topic id the proxy has not learned cannot be judged: denied, answered UNKNOWN_TOPIC_ID.
+    const verdict = n.startsWith('id:') && layout.reqId
+      ? { allowed: false, ruleId: 'topic-id-unresolved' }
+      : evaluateUnit(env.policy, ctx, res, layout.itemKind, n);
     verdicts.set(n, verdict);
     decisions.push({ kind: layout.itemKind, name: n, verdict });
   }
-  const deniedEntries = entries.filter((e) => isItem(layout, e) && verdicts.get(itemName(layout, e))?.allowed === false);
+  const deniedEntries = entries.filter((e) => isItem(layout, e) && verdicts.get(itemName(layout, e, env))?.allowed === false);
   if (deniedEntries.length === 0 || audit) return forwardOriginal();
   if (!expectResponse) return { plan: { kind: 'close', reason: 'denied request that expects no response (acks=0)' }, decisions };
-  const denied = deniedEntries.map((e) => deniedEntry(layout, req, e, itemCode(layout)));
+  const codeOf = (e: KafkaValue): number =>
+    itemId(layout, e) !== undefined && itemName(layout, e, env).startsWith('id:') ? ERR.UNKNOWN_TOPIC_ID : itemCode(layout);
+  const denied = deniedEntries.map((e) => deniedEntry(layout, req, e, codeOf(e), env));
   const kept = entries.filter((e) => !deniedEntries.includes(e));
   if (kept.length === 0) {
     const out = responseShell(req.header.apiKey, req.header.apiVersion);

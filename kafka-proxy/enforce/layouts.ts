@@ -8,16 +8,16 @@ import type { ItemLayout } from './items.js';
 const PER_PARTITION = { reqArray: 'Topics', reqName: 'Name', reqParts: 'Partitions', reqPartIndex: 'PartitionIndex', respArray: 'Topics', respName: 'Name', respParts: 'Partitions', respPartIndex: 'PartitionIndex', errorField: 'ErrorCode' } as const;
 
 export const ITEM_LAYOUTS: Readonly<Record<number, ItemLayout>> = {
-  // Produce
+  // Produce (v3–12 name topics, v13+ by id)
   0: {
-    itemKind: 'topic', reqArray: 'TopicData', reqName: 'Name', reqParts: 'PartitionData', reqPartIndex: 'Index',
-    respArray: 'Responses', respName: 'Name', respParts: 'PartitionResponses', respPartIndex: 'Index', errorField: 'ErrorCode',
+    itemKind: 'topic', reqArray: 'TopicData', reqName: 'Name', reqId: 'TopicId', reqParts: 'PartitionData', reqPartIndex: 'Index',
+    respArray: 'Responses', respName: 'Name', respId: 'TopicId', respParts: 'PartitionResponses', respPartIndex: 'Index', errorField: 'ErrorCode',
     partDefaults: { BaseOffset: -1n }, scopeTxn: 'TransactionalId',
   },
-  // Fetch (v4–12: topic names)
+  // Fetch (v4–12 name topics, v13+ by id)
   1: {
-    itemKind: 'topic', reqArray: 'Topics', reqName: 'Topic', reqParts: 'Partitions', reqPartIndex: 'Partition',
-    respArray: 'Responses', respName: 'Topic', respParts: 'Partitions', respPartIndex: 'PartitionIndex', errorField: 'ErrorCode',
+    itemKind: 'topic', reqArray: 'Topics', reqName: 'Topic', reqId: 'TopicId', reqParts: 'Partitions', reqPartIndex: 'Partition',
+    respArray: 'Responses', respName: 'Topic', respId: 'TopicId', respParts: 'Partitions', respPartIndex: 'PartitionIndex', errorField: 'ErrorCode',
     partDefaults: { HighWatermark: -1n, LastStableOffset: -1n, LogStartOffset: -1n, Records: null, AbortedTransactions: null },
   },
   // ListOffsets

@@ -25,15 +25,22 @@ export function enforceMetadata(req: DecodedRequest, frame: Buffer, env: Enforce
   const requested = structs(raw);
   const verdictOf = (name: string | null): Verdict => {
     if (!request.allowed) return request;
-    // A topic asked for by id only cannot be judged by name: it is denied.
+    // A topic asked for by an id the proxy has not learned cannot be judged by name: it is denied.
     if (name === null) return { allowed: false, ruleId: 'topic-id-unresolved' };
     return evaluateUnit(env.policy, ctx, { ...NONE, topics: [name] }, 'topic', name);
+  };
+  const ids = env.topicIds;
+  /** The name of a requested topic: as sent, or (v12+, by id) the name learned for its id. */
+  const nameOf = (t: KafkaStruct): string | null => {
+    const name = str(t['Name']);
+    const id = t['TopicId'];
+    return name ?? (Buffer.isBuffer(id) ? (ids?.name(id) ?? null) : null);
   };
 
   const deniedRequested: KafkaStruct[] = [];
   if (!all) {
     for (const t of requested) {
-      const name = str(t['Name']);
+      const name = nameOf(t);
       const verdict = verdictOf(name);
       decisions.push({ kind: 'topic', name: name ?? '', verdict });
       if (!verdict.allowed && !audit) deniedRequested.push(t);
@@ -42,7 +49,15 @@ export function enforceMetadata(req: DecodedRequest, frame: Buffer, env: Enforce
   const topicFields = fieldsAt(3, ['Topics']);
   const rewrite = env.rewriteBroker;
   const filterAll = all && !audit && env.policy !== undefined;
+  const learn = ids !== undefined && v >= 10;
   const transform = editResponse(req, async (out) => {
+    if (learn) {
+      for (const t of structs(out['Topics'])) {
+        const name = str(t['Name']);
+        const id = t['TopicId'];
+        if (t['ErrorCode'] === 0 && name !== null && Buffer.isBuffer(id)) ids.learn(id, name);
+      }
+    }
     if (rewrite) {
       for (const b of structs(out['Brokers'])) {
         const to = await rewrite(Number(b['NodeId']), str(b['Host']) ?? '', Number(b['Port']));
@@ -60,11 +75,11 @@ export function enforceMetadata(req: DecodedRequest, frame: Buffer, env: Enforce
       });
     }
     const denied = deniedRequested.map((t) =>
-      struct(topicFields, v, { ErrorCode: ERR.TOPIC_AUTHORIZATION_FAILED, Name: str(t['Name']), TopicId: t['TopicId'] ?? null, Partitions: [] }),
+      struct(topicFields, v, { ErrorCode: ERR.TOPIC_AUTHORIZATION_FAILED, Name: nameOf(t), TopicId: t['TopicId'] ?? null, Partitions: [] }),
     );
     out['Topics'] = [...topics, ...denied];
   });
-  if (deniedRequested.length === 0 && !rewrite && !filterAll) {
+  if (deniedRequested.length === 0 && !rewrite && !filterAll && !learn) {
     return { plan: { kind: 'forward', frame, expectResponse: true, rewritten: false }, decisions };
   }
   if (deniedRequested.length === 0) {

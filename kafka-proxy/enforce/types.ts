@@ -1,6 +1,7 @@
 /** What enforcement decides for one request frame, and what it needs to know to decide. */
 import type { KafkaPolicy } from '../policy/resource.js';
 import type { UnitKind, Verdict } from '../policy/evaluate.js';
+import type { TopicIds } from '../policy/topic-ids.js';
 
 /** Rewrites a broker address advertised in a response (fixed-upstream mode); undefined keeps it. */
 export type BrokerRewriter = (nodeId: number, host: string, port: number) => { host: string; port: number } | Promise<{ host: string; port: number }>;
@@ -17,6 +18,8 @@ export interface EnforceEnv {
    * session may then hold topics the new rules deny, so it is reset (FETCH_SESSION_ID_NOT_FOUND).
    */
   readonly fetchSessionStale?: boolean;
+  /** Topic ids learned from Metadata answers; without it, requests naming topics by id are denied. */
+  readonly topicIds?: TopicIds;
   /** Decisions made later, while a response is filtered (topics of an all-topics Metadata). */
   readonly late?: (decision: FlowDecision) => void;
 }
@@ -57,4 +60,5 @@ export const ERR = {
   INVALID_REQUEST: 42,
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
   FETCH_SESSION_ID_NOT_FOUND: 70,
+  UNKNOWN_TOPIC_ID: 100,
 } as const;

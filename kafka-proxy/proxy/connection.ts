@@ -10,6 +10,7 @@ import type { Logger } from '../../telemetry/index.js';
 import { apiNameOf } from '../policy/apis.js';
 import type { KafkaPolicy } from '../policy/resource.js';
 import type { PolicyStore } from '../policy/store.js';
+import type { TopicIds } from '../policy/topic-ids.js';
 import { enforceRequest } from '../enforce/request.js';
 import type { BrokerRewriter, FlowDecision, ResponseTransform } from '../enforce/types.js';
 import { Framer } from '../protocol/framer.js';
@@ -32,6 +33,7 @@ export interface ConnectionOptions {
   readonly frameTimeoutMs: number;
   readonly flowLog: FlowLog;
   readonly rewriteBroker?: BrokerRewriter;
+  readonly topicIds: TopicIds;
   readonly onClose: () => void;
 }
 
@@ -116,6 +118,7 @@ export class Connection {
     const outcome = enforceRequest(frame, {
       policy,
       peer: this.peer,
+      topicIds: this.o.topicIds,
       fetchSessionStale: this.fetchGeneration !== -1 && this.fetchGeneration !== this.o.store.generation,
       late: (d) => {
         if (header) this.logDecision(header.apiKey, header.apiVersion, header.clientId, d, policy);

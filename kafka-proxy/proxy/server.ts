@@ -15,6 +15,7 @@ import net from 'node:net';
 import type { Logger } from '../../telemetry/index.js';
 import type { KafkaPolicy } from '../policy/resource.js';
 import type { PolicyStore } from '../policy/store.js';
+import { TopicIds } from '../policy/topic-ids.js';
 import { Connection, type FlowLog } from './connection.js';
 import type { ProxyMetrics } from './metrics.js';
 
@@ -49,6 +50,8 @@ export class KafkaProxy {
   /** Upstream broker "host:port" → the proxy listener standing in for it. */
   private readonly brokerListeners = new Map<string, Promise<HostPort>>();
   private readonly connections = new Set<Connection>();
+  /** Topic ids learned from Metadata answers, shared by every connection (ids are unique UUIDs). */
+  private readonly topicIds = new TopicIds();
   private advertised: string;
   /** Fixed-upstream mode: the upstream's addresses (its host resolved), by which policies are looked up. */
   private upstreamAddresses: readonly string[] = [];
@@ -142,6 +145,7 @@ export class KafkaProxy {
       frameTimeoutMs: this.o.frameTimeoutMs ?? DEFAULTS.frameTimeoutMs,
       flowLog: this.o.flowLog ?? 'all',
       ...(this.o.upstream ? { rewriteBroker: (_id: number, host: string, port: number) => this.brokerAddress({ host, port }) } : {}),
+      topicIds: this.topicIds,
       onClose: () => this.connections.delete(connection),
     });
     this.connections.add(connection);

@@ -91,12 +91,12 @@ describe('generated schema table', () => {
     }
   });
 
-  test('versions carrying topic ids instead of names are not decodable (so never advertised)', () => {
-    expect(canDecode(0, 12)).toBe(true);
-    expect(canDecode(0, 13)).toBe(false);
-    expect(canDecode(1, 12)).toBe(true);
-    expect(canDecode(1, 13)).toBe(false);
+  test('capped versions are not decodable (so never advertised); topic-id Produce/Fetch are', () => {
+    expect(canDecode(0, 13)).toBe(true);
+    expect(canDecode(1, 17)).toBe(true);
+    expect(canDecode(8, 9)).toBe(true);
     expect(canDecode(8, 10)).toBe(false);
+    expect(canDecode(9, 8)).toBe(false);
     expect(canDecode(17, 0)).toBe(false);
     expect(canDecode(4, 0)).toBe(false);
   });
@@ -136,7 +136,7 @@ describe('generated schema table', () => {
     const body: KafkaStruct = {
       ErrorCode: 0, ThrottleTimeMs: 0,
       ApiKeys: [
-        { ApiKey: 0, MinVersion: 0, MaxVersion: 13 }, { ApiKey: 1, MinVersion: 4, MaxVersion: 18 }, { ApiKey: 3, MinVersion: 0, MaxVersion: 13 },
+        { ApiKey: 0, MinVersion: 0, MaxVersion: 14 }, { ApiKey: 1, MinVersion: 4, MaxVersion: 19 }, { ApiKey: 3, MinVersion: 0, MaxVersion: 13 },
         { ApiKey: 4, MinVersion: 0, MaxVersion: 7 }, { ApiKey: 68, MinVersion: 0, MaxVersion: 1 }, { ApiKey: 78, MinVersion: 0, MaxVersion: 1 }, { ApiKey: 10001, MinVersion: 0, MaxVersion: 3 },
       ],
       SupportedFeatures: [{ Name: 'metadata.version', MinVersion: 1, MaxVersion: 27 }], FinalizedFeaturesEpoch: 5n,
@@ -145,7 +145,7 @@ describe('generated schema table', () => {
     const decoded = decodeResponse(18, 3, frame.subarray(4)).body;
     capApiKeys(decoded);
     expect(decoded['ApiKeys']).toEqual([
-      { ApiKey: 0, MinVersion: 0, MaxVersion: 12 }, { ApiKey: 1, MinVersion: 4, MaxVersion: 12 }, { ApiKey: 3, MinVersion: 0, MaxVersion: 13 },
+      { ApiKey: 0, MinVersion: 0, MaxVersion: 13 }, { ApiKey: 1, MinVersion: 4, MaxVersion: 18 }, { ApiKey: 3, MinVersion: 0, MaxVersion: 13 },
       { ApiKey: 68, MinVersion: 0, MaxVersion: 1 },
     ]);
     expect(decoded['SupportedFeatures']).toEqual([{ Name: 'metadata.version', MinVersion: 1, MaxVersion: 27 }]);
