@@ -110,7 +110,9 @@ export function enforceItems(layout: ItemLayout, req: DecodedRequest, frame: Buf
   const entries: readonly KafkaValue[] = Array.isArray(raw) ? raw : [];
   const names = entries.filter((e) => isItem(layout, e)).map((e) => itemName(layout, e, env));
   const res = resourcesOf(layout, body, names);
-  const decision = decideRequest(env.policy, ctx, res, { groups: layout.scopeGroup !== undefined, transactionalIds: layout.scopeTxn !== undefined });
+  // Group items are judged one by one; the request and its scope resources without them.
+  const scopeRes = layout.itemKind === 'group' ? resourcesOf(layout, body, []) : res;
+  const decision = decideRequest(env.policy, ctx, scopeRes, { groups: layout.scopeGroup !== undefined, transactionalIds: layout.scopeTxn !== undefined });
   const decisions: FlowDecision[] = [
     { kind: 'request', name: '', verdict: decision.request },
     ...decision.scopes.map((s) => ({ kind: s.kind, name: s.name, verdict: s.verdict })),

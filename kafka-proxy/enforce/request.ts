@@ -10,6 +10,7 @@ import { enforceApiVersions, unsupportedApiVersions } from './api-versions.js';
 import { enforceItems } from './items.js';
 import { ITEM_LAYOUTS } from './layouts.js';
 import { enforceMetadata } from './metadata.js';
+import { enforceOffsetFetchBatched } from './offset-fetch.js';
 import { enforceFindCoordinator, enforceScoped, SCOPED_LAYOUTS } from './scoped.js';
 import { ERR, type EnforceEnv, type Enforcement, type ResponseTransform } from './types.js';
 import { editResponse, respond, responseShell, str, structs } from './build.js';
@@ -59,6 +60,9 @@ function dispatch(req: DecodedRequest, frame: Buffer, env: EnforceEnv): Enforcem
     }
     case 1:
       return enforceFetch(req, frame, env);
+    case 9:
+      if (req.header.apiVersion >= 8) return enforceOffsetFetchBatched(req, frame, env);
+      return enforceItems(ITEM_LAYOUTS[9]!, req, frame, env);
     default: {
       const items = ITEM_LAYOUTS[key];
       if (items) return enforceItems(items, req, frame, env);

@@ -16,13 +16,12 @@ const API_VERSIONS = 18;
  * Upper bounds below the schema's newest version, where a newer version would hide what the
  * proxy enforces, needs broker-side state, or is unstable. Produce v13+ and Fetch v13+ name topics
  * by id and are resolved through ids learned from Metadata (`TopicIds`); OffsetCommit v10 (topic
- * ids, unstable in 4.1) is capped; OffsetFetch v8+ batches groups (not
- * yet enforced per group); AddPartitionsToTxn v4+ is broker-to-broker batching; DeleteTopics v6
+ * ids, unstable in 4.1) and OffsetFetch v10 (the same) are capped; AddPartitionsToTxn v4+ is broker-to-broker batching; DeleteTopics v6
  * may name topics by ID; InitProducerId v6 is unstable in 4.1; SaslHandshake v0 is followed by
  * raw, unframed tokens, so only v1 is accepted.
  */
 const CAPS: Readonly<Record<number, VersionRange>> = {
-  8: [0, 9], 9: [0, 7], 17: [1, 1], 20: [0, 5], 22: [0, 5], 24: [0, 3],
+  8: [0, 9], 9: [0, 9], 17: [1, 1], 20: [0, 5], 22: [0, 5], 24: [0, 3],
 };
 
 /** Versions of `apiKey` the proxy decodes and enforces; null for an API it does not handle. */

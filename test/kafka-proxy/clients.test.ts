@@ -272,6 +272,8 @@ describe.each(peers)('through the proxy to %s', (kind, unavailable, start) => {
     const fetched = proxy.logs.filter((l) => l['api'] === 'Fetch' && l['resource'] === 'topic' && l['clientId'] === 'console-consumer');
     expect(Math.min(...fetched.map((l) => Number(l['version'])))).toBeGreaterThanOrEqual(13);
     expect(fetched.some((l) => l['name'] === 'orders' && l['verdict'] === 'allow')).toBe(true);
+    // Offsets are read with the batched-groups OffsetFetch (v8+), judged per group.
+    expect(proxy.logs.some((l) => l['api'] === 'OffsetFetch' && Number(l['version']) >= 8 && l['name'] === 'billing-java' && l['verdict'] === 'allow')).toBe(true);
 
     // A topic the client may describe but not write: refused at Produce v13, by id.
     proxy.setRules(rules(peer, { allow: [...(rules(peer)[0]?.allow ?? []), { id: 'describe-secret', api_keys: [KAFKA_API_KEYS.Metadata], topic: { exact: 'secret' } }] }));

@@ -96,7 +96,8 @@ describe('generated schema table', () => {
     expect(canDecode(1, 17)).toBe(true);
     expect(canDecode(8, 9)).toBe(true);
     expect(canDecode(8, 10)).toBe(false);
-    expect(canDecode(9, 8)).toBe(false);
+    expect(canDecode(9, 9)).toBe(true);
+    expect(canDecode(9, 10)).toBe(false);
     expect(canDecode(17, 0)).toBe(false);
     expect(canDecode(4, 0)).toBe(false);
   });
