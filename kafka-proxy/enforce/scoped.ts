@@ -111,7 +111,8 @@ export function enforceFindCoordinator(req: DecodedRequest, frame: Buffer, env: 
   const kind = body['KeyType'] === 1 ? 'transactionalId' : 'group';
   const keys = v >= 4 ? structsOrStrings(body['CoordinatorKeys']) : [str(body['Key']) ?? ''];
   const res: RequestResources = { topics: [], groups: kind === 'group' ? keys : [], transactionalIds: kind === 'transactionalId' ? keys : [] };
-  const request = evaluateUnit(env.policy, ctx, res, 'request');
+  // The keys are items, judged one by one: the request unit is judged on its context alone.
+  const request = evaluateUnit(env.policy, ctx, { topics: [], groups: [], transactionalIds: [] }, 'request');
   const decisions: FlowDecision[] = [{ kind: 'request', name: '', verdict: request }];
   const denied = new Set<string>();
   for (const k of keys) {

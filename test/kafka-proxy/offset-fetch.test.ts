@@ -65,3 +65,11 @@ test('DescribeGroups and DeleteGroups judge each group on its own', () => {
   if (denied.kind !== 'respond') throw new Error(`expected respond, got ${denied.kind}`);
   expect(decodeResponse(42, 2, denied.response.subarray(4)).body['Results']).toEqual([{ GroupId: 'auditors', ErrorCode: 30 }]);
 });
+
+test('FindCoordinator v4+ judges each key on its own', () => {
+  const find = validateKafkaPolicy({ name: 'p', endpoints: [{ port: 9092 }], allow: [{ id: 'f', api_keys: [10], group: { prefix: 'billing-' } }] }).policy;
+  const frame = encodeRequest({ apiKey: 10, apiVersion: 4, correlationId: 6, clientId: 'c' }, { KeyType: 0, CoordinatorKeys: ['billing-a', 'auditors'] });
+  const plan = enforceRequest(frame, { policy: find, peer: '127.0.0.1' }).enforcement.plan;
+  if (plan.kind !== 'forward') throw new Error(`expected a partial forward, got ${plan.kind}`);
+  expect(decodeRequest(plan.frame.subarray(4)).body['CoordinatorKeys']).toEqual(['billing-a']);
+});
