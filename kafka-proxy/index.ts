@@ -16,7 +16,7 @@ export {
 } from './policy/resource.js';
 export { evaluateUnit, decideRequest, type RequestContext, type RequestResources, type Verdict, type UnitKind, type Decision } from './policy/evaluate.js';
 export { parseCidr, cidrContains, type Cidr } from './policy/cidr.js';
-export { PolicyStore } from './policy/store.js';
+export { PolicyStore, UNCOVERED_DENY } from './policy/store.js';
 export { TopicIds, unresolvedTopic } from './policy/topic-ids.js';
 export { Reader, Writer, DecodeError } from './protocol/wire.js';
 export { Framer, type FramerResult } from './protocol/framer.js';

@@ -36,6 +36,7 @@ Options:
   --max-in-flight N         requests awaiting answers per connection before reading pauses (default ${DEFAULTS.maxInFlight})
   --frame-timeout-ms N      an incomplete request frame older than this closes the connection (default ${DEFAULTS.frameTimeoutMs})
   --flow-log all|deny|none  which decisions are written to the log as flow records (default all)
+  --uncovered deny|allow    traffic to a broker no policy covers: denied (default) or let through
   --log-level LEVEL         debug, info, warn, error (default info)
   -h, --help                show this help
 
@@ -68,12 +69,15 @@ export const kafkaProxyCommand: Command = {
       admin: { type: 'string', default: '127.0.0.1:9901' }, 'max-frame-bytes': { type: 'string' },
       'max-in-flight': { type: 'string' }, 'frame-timeout-ms': { type: 'string' },
       'flow-log': { type: 'string', default: 'all' }, 'log-level': { type: 'string', default: 'info' },
+      uncovered: { type: 'string', default: 'deny' },
     });
     if (!values.listen) throw new UsageError('--listen is required');
     if (!values['xds-address'] && !values.rules) throw new UsageError('give --xds-address (with --node) or --rules');
     if (values['xds-address'] && !values.node) throw new UsageError('--node is required with --xds-address');
     const flowLog = values['flow-log'];
     if (flowLog !== 'all' && flowLog !== 'deny' && flowLog !== 'none') throw new UsageError(`--flow-log: expected all, deny or none, got "${flowLog}"`);
+    const uncovered = values.uncovered;
+    if (uncovered !== 'deny' && uncovered !== 'allow') throw new UsageError(`--uncovered: expected deny or allow, got "${uncovered}"`);
     const level = values['log-level'];
     if (!['debug', 'info', 'warn', 'error'].includes(level ?? '')) throw new UsageError(`--log-level: unknown level "${level}"`);
     const listen = parseHostPort('--listen', values.listen);
@@ -94,7 +98,7 @@ export const kafkaProxyCommand: Command = {
       store.set(results.map((r) => r.policy), 'file');
     }
     const proxy = new KafkaProxy({
-      listen, store, logger, metrics: proxyMetrics(registry), flowLog,
+      listen, store, logger, metrics: proxyMetrics(registry), flowLog, uncovered,
       ...(upstream ? { upstream } : { originalDestination: redirectedDestination }),
       ...(values['advertised-host'] ? { advertisedHost: values['advertised-host'] } : {}),
       maxFrameBytes: positiveInt('--max-frame-bytes', values['max-frame-bytes'], DEFAULTS.maxFrameBytes),

@@ -37,7 +37,7 @@ export type UnitKind = 'request' | 'topic' | 'group' | 'transactionalId';
 
 export interface Verdict {
   readonly allowed: boolean;
-  /** The deciding rule's id, or `default-deny` (nothing allowed it), `uncovered` (no policy covers the port), `connection-api`. */
+  /** The deciding rule's id, or `default-deny` (nothing allowed it), `uncovered` (no policy covers the broker: allowed with `--uncovered allow`, denied otherwise), `connection-api`. */
   readonly ruleId: string;
   readonly role?: string;
 }
@@ -87,7 +87,7 @@ export function evaluateUnit(policy: KafkaPolicy | undefined, ctx: RequestContex
   for (const rule of policy.allow) {
     if (ruleMatches(rule, ctx, res, kind, name, false)) return { allowed: true, ruleId: rule.id, ...(rule.role ? { role: rule.role } : {}) };
   }
-  return { allowed: false, ruleId: 'default-deny' };
+  return { allowed: false, ruleId: policy.defaultRuleId ?? 'default-deny' };
 }
 
 export interface Decision {

@@ -57,6 +57,8 @@ export interface KafkaPolicy {
   readonly mode: 'enforce' | 'audit';
   readonly deny: readonly KafkaRule[];
   readonly allow: readonly KafkaRule[];
+  /** The rule id reported when nothing allows a unit (default `default-deny`). */
+  readonly defaultRuleId?: string;
 }
 
 /** A validation problem: where, and what. */

@@ -5,6 +5,15 @@
  */
 import type { KafkaPolicy } from './resource.js';
 
+/**
+ * What a connection to a broker no policy covers is held to, with `--uncovered deny` (the
+ * default): no rule allows anything, so every authorizable request is denied (flow records name
+ * the rule `uncovered`). With `--uncovered allow` such traffic passes, as an unselected workload's.
+ */
+export const UNCOVERED_DENY: KafkaPolicy = {
+  name: '(uncovered)', policy: '', endpoints: [], mode: 'enforce', deny: [], allow: [], defaultRuleId: 'uncovered',
+};
+
 function normalize(address: string): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

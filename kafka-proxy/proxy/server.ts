@@ -14,7 +14,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import type { Logger } from '../../telemetry/index.js';
 import type { KafkaPolicy } from '../policy/resource.js';
-import type { PolicyStore } from '../policy/store.js';
+import { UNCOVERED_DENY, type PolicyStore } from '../policy/store.js';
 import { TopicIds } from '../policy/topic-ids.js';
 import { Connection, type FlowLog } from './connection.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -41,6 +41,8 @@ export interface KafkaProxyOptions {
   readonly maxInFlight?: number;
   readonly frameTimeoutMs?: number;
   readonly flowLog?: FlowLog;
+  /** A broker no policy covers: `deny` everything (default: an enforcer fails closed) or `allow` it. */
+  readonly uncovered?: 'deny' | 'allow';
 }
 
 export const DEFAULTS = { maxFrameBytes: 100 * 1024 * 1024, maxInFlight: 256, frameTimeoutMs: 30_000, maxBrokers: 256 } as const;
@@ -126,12 +128,13 @@ export class KafkaProxy {
     const { store } = this.o;
     const addresses = this.o.upstream ? this.upstreamAddresses : [target.host];
     const port = this.o.upstream ? this.o.upstream.port : target.port;
+    const fallback = (this.o.uncovered ?? 'deny') === 'deny' ? UNCOVERED_DENY : undefined;
     const policy = (): KafkaPolicy | undefined => {
       for (const a of addresses) {
         const p = store.lookup(a, port);
         if (p) return p;
       }
-      return undefined;
+      return fallback;
     };
     const connection = new Connection({
       client,

@@ -144,3 +144,16 @@ test('leader endpoints in a Produce v10 answer (KIP-951) are rewritten to proxy 
   expect(proxy.proxy.addresses().map((a) => a.port)).toContain(endpoints[0]?.Port);
   expect(endpoints[0]?.Port).not.toBe(proxy.port);
 });
+
+test.each([['deny', 30], ['allow', 0]] as const)('a broker no policy covers: --uncovered %s', async (uncovered, expected) => {
+  const upstream = await scriptedUpstream((c) => heartbeatAnswer(c), 0);
+  cleanup.push(() => upstream.close());
+  const proxy = await startProxy({ host: '127.0.0.1', port: upstream.port }, [{ name: 'elsewhere', endpoints: [{ port: 1 }], allow: [{ id: 'all' }] }], { uncovered });
+  cleanup.push(() => proxy.stop());
+  const conn = await RawConnection.open(proxy.port);
+  cleanup.push(async () => conn.close());
+  conn.write(await heartbeat(3, 'anything'));
+  const { body } = decodeResponse(12, 3, (await conn.read())!);
+  expect(body['ErrorCode']).toBe(expected);
+  expect(proxy.logs.find((l) => l['msg'] === 'kafka flow' && l['resource'] === 'group')).toMatchObject({ rule: 'uncovered' });
+});

@@ -174,7 +174,7 @@ export function policies(json: readonly KafkaPolicyJson[]) {
 }
 
 /** Starts the proxy in-process in fixed-upstream mode, logs captured in `logs`. */
-export async function startProxy(upstream: { host: string; port: number }, rules: readonly KafkaPolicyJson[], options: { flowLog?: FlowLog; frameTimeoutMs?: number; maxFrameBytes?: number; logger?: Logger } = {}): Promise<RunningProxy> {
+export async function startProxy(upstream: { host: string; port: number }, rules: readonly KafkaPolicyJson[], options: { flowLog?: FlowLog; frameTimeoutMs?: number; maxFrameBytes?: number; logger?: Logger; uncovered?: 'deny' | 'allow' } = {}): Promise<RunningProxy> {
   const logs: Record<string, unknown>[] = [];
   const logger = options.logger ?? createLogger({ level: 'debug', write: (line) => { if (logs.length < 20_000) logs.push(JSON.parse(line) as Record<string, unknown>); } });
   const registry = new Registry();
@@ -185,6 +185,7 @@ export async function startProxy(upstream: { host: string; port: number }, rules
     listen: { host: '127.0.0.1', port: 0 }, upstream, store, logger, metrics, flowLog: options.flowLog ?? 'all',
     ...(options.frameTimeoutMs ? { frameTimeoutMs: options.frameTimeoutMs } : {}),
     ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}),
+    ...(options.uncovered ? { uncovered: options.uncovered } : {}),
   });
   const bound = await proxy.start();
   let version = 1;
