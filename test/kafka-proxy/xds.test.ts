@@ -150,3 +150,32 @@ const why = mockUnavailable();
     }
   });
 });
+
+describe('KafkaXdsClient when the xDS server goes away', () => {
+  test('keeps the last good rules while disconnected, resubscribes and applies the new state when a server is back', async () => {
+    const firstCache = new SnapshotCache();
+    firstCache.set('kafka-node-r', snapshot([policy('orders')]));
+    const first = new XdsServer({ cache: firstCache });
+    const port = await first.listen('127.0.0.1:0');
+    const store = new PolicyStore();
+    const updates: XdsUpdate[] = [];
+    const client = new KafkaXdsClient({ address: `127.0.0.1:${port}`, nodeId: 'kafka-node-r', store, logger: createLogger({ level: 'error' }), backoff: { initial: 50, max: 500 }, onUpdate: (u) => updates.push(u) });
+    client.start();
+    let second: XdsServer | undefined;
+    try {
+      await eventually(() => updates.find((u) => u.kind === 'ack'), 'first ACK');
+      await first.close();
+      await eventually(() => (client.connected ? undefined : true), 'the client to notice');
+      expect(store.lookup('127.0.0.1', 9092)?.allow[0]?.topic?.value).toBe('orders');
+
+      const cache = new SnapshotCache();
+      cache.set('kafka-node-r', snapshot([policy('invoices')]));
+      second = new XdsServer({ cache });
+      await second.listen(`127.0.0.1:${port}`);
+      await eventually(() => (store.lookup('127.0.0.1', 9092)?.allow[0]?.topic?.value === 'invoices' ? true : undefined), 'the new state from the new server', 60_000);
+    } finally {
+      client.stop();
+      await second?.close();
+    }
+  });
+});
