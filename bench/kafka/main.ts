@@ -103,7 +103,10 @@ function median(values: readonly number[]): number {
 async function main(): Promise<void> {
   const usePeer = process.env['BENCH_PEER'] ?? (kafkaAvailable() ? 'kafka' : 'mock');
   const broker = usePeer === 'kafka' ? await startKafka() : await startMock();
-  const proxy = await startProxy(broker, FLOW_LOG);
+  const proxy = await startProxy(broker, FLOW_LOG).catch(async (error: unknown) => {
+    await broker.stop();
+    throw error;
+  });
   const results: Record<'direct' | 'proxy', Figures[]> = { direct: [], proxy: [] };
   try {
     console.log(`peer: ${broker.label}; proxy: ${proxy.label}`);

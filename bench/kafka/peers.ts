@@ -71,10 +71,22 @@ export async function startKafka(): Promise<Running> {
   ].join('\n'));
   writeFileSync(path.join(dir, 'log4j2.properties'), 'rootLogger.level=ERROR\nrootLogger.appenderRef.e.ref=E\nappender.e.type=Console\nappender.e.name=E\nappender.e.target=SYSTEM_ERR\nappender.e.layout.type=PatternLayout\nappender.e.layout.pattern=%m%n\n');
   const jvm = ['-Xms512m', '-Xmx1g', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`, '-cp', `${libs}/*`];
-  execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', 'sluice-bench-cluster-01', '-c', config], { stdio: 'pipe' });
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', 'sluice-bench-cluster-01', '-c', config], { stdio: 'pipe' });
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
   const child = spawn('java', [...jvm, 'kafka.Kafka', config], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitPort(port, child, 120_000);
-  return { host: '127.0.0.1', port, label: `Apache Kafka ${KAFKA_VERSION} (KRaft, single node)`, stop: async () => { await stop(child); rmSync(dir, { recursive: true, force: true }); } };
+  const running: Running = { host: '127.0.0.1', port, label: `Apache Kafka ${KAFKA_VERSION} (KRaft, single node)`, stop: async () => { await stop(child); cleanup(); } };
+  try {
+    await waitPort(port, child, 120_000);
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+  return running;
 }
 
 export async function startMock(): Promise<Running> {
@@ -106,6 +118,12 @@ export async function startProxy(upstream: Running, flowLog: string): Promise<Ru
   const [listen, admin] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['dist/cli/main.js', 'kafka-proxy', '--rules', rules, '--listen', `127.0.0.1:${listen}`,
     '--upstream', `${upstream.host}:${upstream.port}`, '--admin', `127.0.0.1:${admin}`, '--flow-log', flowLog], { stdio: ['ignore', 'ignore', 'ignore'] });
-  await waitPort(listen, child, 30_000);
-  return { host: '127.0.0.1', port: listen, label: `sluice kafka-proxy (flow log: ${flowLog})`, stop: async () => { await stop(child); rmSync(dir, { recursive: true, force: true }); } };
+  const running: Running = { host: '127.0.0.1', port: listen, label: `sluice kafka-proxy (flow log: ${flowLog})`, stop: async () => { await stop(child); rmSync(dir, { recursive: true, force: true }); } };
+  try {
+    await waitPort(listen, child, 30_000);
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+  return running;
 }

@@ -135,7 +135,12 @@ export async function startKafkaBroker(): Promise<Peer> {
   writeFileSync(path.join(dir, 'log4j2.properties'), 'rootLogger.level=WARN\nrootLogger.appenderRef.stderr.ref=STDERR\nappender.stderr.type=Console\nappender.stderr.name=STDERR\nappender.stderr.target=SYSTEM_ERR\nappender.stderr.layout.type=PatternLayout\nappender.stderr.layout.pattern=%d %p %m%n\n');
   const classpath = `${libs}/*`;
   const jvm = ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${path.join(dir, 'log4j2.properties')}`, '-cp', classpath];
-  execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', 'sluice-test-cluster-0001', '-c', config], { stdio: 'pipe', timeout: 120_000 });
+  try {
+    execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', 'sluice-test-cluster-0001', '-c', config], { stdio: 'pipe', timeout: 120_000 });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const child = spawn('java', [...jvm, 'kafka.Kafka', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
