@@ -53,14 +53,14 @@ export function parsePolicies(resources: readonly AnyMessage[]): { policies: Kaf
   const policies: KafkaPolicy[] = [];
   const problems: string[] = [];
   const names = new Set<string>();
-  resources.forEach((any, i) => {
-    if (any.type_url !== KAFKA_POLICY_TYPE_URL) {
-      problems.push(`resources[${i}]: type ${any.type_url}, expected ${KAFKA_POLICY_TYPE_URL}`);
+  resources.forEach((resource, i) => {
+    if (resource.type_url !== KAFKA_POLICY_TYPE_URL) {
+      problems.push(`resources[${i}]: type ${resource.type_url}, expected ${KAFKA_POLICY_TYPE_URL}`);
       return;
     }
     let json: KafkaPolicyJson;
     try {
-      json = decodeMessage(KAFKA_POLICY_MESSAGE, any.value) as unknown as KafkaPolicyJson;
+      json = decodeMessage(KAFKA_POLICY_MESSAGE, resource.value) as unknown as KafkaPolicyJson;
     } catch (error) {
       problems.push(`resources[${i}]: undecodable: ${error instanceof Error ? error.message : String(error)}`);
       return;
