@@ -31,7 +31,7 @@ Options:
   --rules FILE              instead of xDS: a JSON array of KafkaPolicy resources (JSON form)
   --listen HOST:PORT        where clients connect (or are redirected to)
   --advertised-host HOST    host written into rewritten broker addresses (default: listen host)
-  --admin HOST:PORT         admin endpoint: GET /metrics, GET /healthz (default 127.0.0.1:9901)
+  --admin HOST:PORT         admin endpoint: GET /metrics, GET /healthz (default 127.0.0.1:9911; Envoy's admin is 9901)
   --max-frame-bytes N       largest request or response frame accepted (default ${DEFAULTS.maxFrameBytes})
   --max-in-flight N         requests awaiting answers per connection before reading pauses (default ${DEFAULTS.maxInFlight})
   --frame-timeout-ms N      an incomplete request frame older than this closes the connection (default ${DEFAULTS.frameTimeoutMs})
@@ -66,7 +66,7 @@ export const kafkaProxyCommand: Command = {
     const { values } = parseCommandArgs(args, {
       node: { type: 'string' }, 'xds-address': { type: 'string' }, rules: { type: 'string' },
       listen: { type: 'string' }, upstream: { type: 'string' }, 'advertised-host': { type: 'string' },
-      admin: { type: 'string', default: '127.0.0.1:9901' }, 'max-frame-bytes': { type: 'string' },
+      admin: { type: 'string', default: '127.0.0.1:9911' }, 'max-frame-bytes': { type: 'string' },
       'max-in-flight': { type: 'string' }, 'frame-timeout-ms': { type: 'string' },
       'flow-log': { type: 'string', default: 'all' }, 'log-level': { type: 'string', default: 'info' },
       uncovered: { type: 'string', default: 'deny' },
@@ -82,7 +82,7 @@ export const kafkaProxyCommand: Command = {
     if (!['debug', 'info', 'warn', 'error'].includes(level ?? '')) throw new UsageError(`--log-level: unknown level "${level}"`);
     const listen = parseHostPort('--listen', values.listen);
     const upstream = values.upstream ? parseHostPort('--upstream', values.upstream) : undefined;
-    const admin = parseHostPort('--admin', values.admin ?? '127.0.0.1:9901');
+    const admin = parseHostPort('--admin', values.admin ?? '127.0.0.1:9911');
 
     const logger = createLogger({ level: level as LogLevel, write: (line) => io.stderr(line) }, { component: 'kafka-proxy', node: values.node ?? '' });
     const registry = new Registry();
