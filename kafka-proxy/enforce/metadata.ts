@@ -49,6 +49,8 @@ export function enforceMetadata(req: DecodedRequest, frame: Buffer, env: Enforce
   const topicFields = fieldsAt(3, ['Topics']);
   const rewrite = env.rewriteBroker;
   const filterAll = all && !audit && env.policy !== undefined;
+  // Audit: an all-topics answer is not filtered, but the topics it would hide are logged.
+  const auditAll = all && audit;
   const learn = ids !== undefined && v >= 10;
   const transform = editResponse(req, async (out) => {
     if (learn) {
@@ -66,6 +68,13 @@ export function enforceMetadata(req: DecodedRequest, frame: Buffer, env: Enforce
       }
     }
     let topics = structs(out['Topics']);
+    if (auditAll) {
+      for (const t of topics) {
+        const name = str(t['Name']);
+        const verdict = verdictOf(name);
+        if (!verdict.allowed) env.late?.({ kind: 'topic', name: name ?? '', verdict });
+      }
+    }
     if (filterAll) {
       topics = topics.filter((t) => {
         const name = str(t['Name']);
@@ -79,7 +88,7 @@ export function enforceMetadata(req: DecodedRequest, frame: Buffer, env: Enforce
     );
     out['Topics'] = [...topics, ...denied];
   });
-  if (deniedRequested.length === 0 && !rewrite && !filterAll && !learn) {
+  if (deniedRequested.length === 0 && !rewrite && !filterAll && !auditAll && !learn) {
     return { plan: { kind: 'forward', frame, expectResponse: true, rewritten: false }, decisions };
   }
   if (deniedRequested.length === 0) {

@@ -247,6 +247,16 @@ describe.each(peers)('through the proxy to %s', (kind, unavailable, start) => {
       expect(errors).toEqual({ secret: 0 });
       expect(proxy.logs.some((l) => l['api'] === 'Produce' && l['name'] === 'secret' && l['verdict'] === 'audit_deny' && l['mode'] === 'audit')).toBe(true);
       expect(proxy.metrics.requests.get({ api: 'Produce', verdict: 'audit_deny' })).toBeGreaterThan(0);
+      // An all-topics Metadata is not filtered in audit mode; what it would hide is logged.
+      const admin = kafka.admin();
+      await admin.connect();
+      const before = proxy.logs.length;
+      try {
+        expect(await admin.listTopics()).toEqual(expect.arrayContaining(['secret', 'orders']));
+      } finally {
+        await admin.disconnect();
+      }
+      expect(proxy.logs.slice(before).some((l) => l['api'] === 'Metadata' && l['name'] === 'secret' && l['verdict'] === 'audit_deny')).toBe(true);
     } finally {
       proxy.setRules(rules(peer));
     }
