@@ -111,22 +111,25 @@ export class Writer {
   }
 
   get length(): number { return this.at; }
-  int8(v: number): this { this.buf.writeInt8(v, this.room(1)); return this; }
-  int16(v: number): this { this.buf.writeInt16BE(v, this.room(2)); return this; }
-  uint16(v: number): this { this.buf.writeUInt16BE(v, this.room(2)); return this; }
-  int32(v: number): this { this.buf.writeInt32BE(v, this.room(4)); return this; }
-  uint32(v: number): this { this.buf.writeUInt32BE(v, this.room(4)); return this; }
-  int64(v: bigint): this { this.buf.writeBigInt64BE(v, this.room(8)); return this; }
-  float64(v: number): this { this.buf.writeDoubleBE(v, this.room(8)); return this; }
+  // `room` may replace `this.buf`: reserve first, then write into the (possibly new) buffer.
+  int8(v: number): this { const at = this.room(1); this.buf.writeInt8(v, at); return this; }
+  int16(v: number): this { const at = this.room(2); this.buf.writeInt16BE(v, at); return this; }
+  uint16(v: number): this { const at = this.room(2); this.buf.writeUInt16BE(v, at); return this; }
+  int32(v: number): this { const at = this.room(4); this.buf.writeInt32BE(v, at); return this; }
+  uint32(v: number): this { const at = this.room(4); this.buf.writeUInt32BE(v, at); return this; }
+  int64(v: bigint): this { const at = this.room(8); this.buf.writeBigInt64BE(v, at); return this; }
+  float64(v: number): this { const at = this.room(8); this.buf.writeDoubleBE(v, at); return this; }
   bool(v: boolean): this { return this.int8(v ? 1 : 0); }
 
   uvarint(v: number): this {
     let value = v;
     while (value >= 0x80) {
-      this.buf.writeUInt8((value & 0x7f) | 0x80, this.room(1));
+      const at = this.room(1);
+      this.buf.writeUInt8((value & 0x7f) | 0x80, at);
       value = Math.floor(value / 128);
     }
-    this.buf.writeUInt8(value, this.room(1));
+    const at = this.room(1);
+    this.buf.writeUInt8(value, at);
     return this;
   }
 

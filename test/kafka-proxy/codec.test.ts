@@ -7,7 +7,7 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   ERR, REQUESTS, RESPONSES, canDecode, capApiKeys, decodableVersions, decodeRequest, defaultStruct, encodeRequest, encodeResponse, decodeResponse,
-  enforceRequest, isFlexible, validateKafkaPolicy, UNKNOWN_TAGS, type KafkaStruct,
+  enforceRequest, isFlexible, validateKafkaPolicy, UNKNOWN_TAGS, Reader, Writer, type KafkaStruct,
 } from '../../kafka-proxy/index.js';
 import { kafkajsFrame, kafkajsResponse } from './kafkajs-oracle.js';
 
@@ -121,6 +121,34 @@ describe('generated schema table', () => {
       }
     }
     expect(checked).toBeGreaterThan(150);
+  });
+
+  test('the writer grows without losing a byte (every primitive across buffer growth)', () => {
+    const w = new Writer(1);
+    for (let i = 0; i < 500; i++) w.int8(i % 100).int16(-i).uint16(i).int32(i * 1000).uint32(i * 7).int64(BigInt(i) * -3n).float64(i / 3).uvarint(i * 300).bool(i % 2 === 0);
+    const r = new Reader(w.finish());
+    for (let i = 0; i < 500; i++) {
+      expect([r.int8(), r.int16(), r.uint16(), r.int32(), r.uint32(), r.int64(), r.float64(), r.uvarint(), r.bool()])
+        .toEqual([i % 100, i === 0 ? 0 : -i, i, i * 1000, i * 7, BigInt(i) * -3n, i / 3, i * 300, i % 2 === 0]);
+    }
+    expect(r.remaining).toBe(0);
+  });
+
+  test('large messages survive encode → decode (a Metadata answer of 300 topics × 8 partitions, flexible and classic)', () => {
+    for (const v of [6, 12]) {
+      const body: KafkaStruct = {
+        ThrottleTimeMs: 0, Brokers: [{ NodeId: 1, Host: 'broker-1', Port: 9092, Rack: null }], ClusterId: 'c', ControllerId: 1,
+        Topics: Array.from({ length: 300 }, (_, t) => ({
+          ErrorCode: 0, Name: `topic-${t}`, TopicId: Buffer.alloc(16, t % 256), IsInternal: false, TopicAuthorizedOperations: -2147483648,
+          Partitions: Array.from({ length: 8 }, (_, p) => ({ ErrorCode: 0, PartitionIndex: p, LeaderId: 1, LeaderEpoch: 3, ReplicaNodes: [1, 2, 3], IsrNodes: [1, 2], OfflineReplicas: [] })),
+        })),
+      };
+      const frame = encodeResponse(3, v, 77, body);
+      const back = decodeResponse(3, v, frame.subarray(4));
+      expect(back.trailing.length).toBe(0);
+      expect((back.body['Topics'] as KafkaStruct[])[299]?.['Name']).toBe('topic-299');
+      expect(encodeResponse(3, v, 77, back.body).equals(frame)).toBe(true);
+    }
   });
 
   test('unknown tagged fields are kept through a rewrite (flexible Metadata v12)', () => {
