@@ -197,3 +197,24 @@ describe('generated schema table', () => {
     expect(decodeResponse(18, 0, plan.response.subarray(4)).body).toEqual({ ErrorCode: ERR.UNSUPPORTED_VERSION, ApiKeys: [{ ApiKey: 18, MinVersion: 0, MaxVersion: 4 }] });
   });
 });
+
+test('a partially denied Produce with large batches is rewritten with the allowed records byte for byte', async () => {
+  const policy = validateKafkaPolicy({ name: 'p', endpoints: [{ port: 9092 }], allow: [{ id: 'a', topic: { exact: 'alpha' } }] }).policy;
+  const big = Buffer.alloc(300 * 1024, 0x5a);
+  const frame = await kafkajsFrame('produce', 7, { acks: -1, timeout: 1000, topicData: [
+    { topic: 'alpha', partitions: [{ partition: 0, messages: [{ value: big }] }, { partition: 1, messages: [{ value: big }] }] },
+    { topic: 'beta', partitions: [{ partition: 0, messages: [{ value: big }] }] },
+  ] });
+  const original = decodeRequest(frame.subarray(4)).body;
+  const plan = enforceRequest(frame, { policy, peer: '127.0.0.1' }).enforcement.plan;
+  if (plan.kind !== 'forward' || !plan.rewritten) throw new Error(`expected a rewritten forward, got ${plan.kind}`);
+  const sent = decodeRequest(plan.frame.subarray(4)).body;
+  const topics = sent['TopicData'] as KafkaStruct[];
+  expect(topics.map((t) => t['Name'])).toEqual(['alpha']);
+  const records = (t: KafkaStruct) => (t['PartitionData'] as KafkaStruct[]).map((p) => p['Records'] as Buffer);
+  const before = records((original['TopicData'] as KafkaStruct[])[0]!);
+  const after = records(topics[0]!);
+  expect(after.length).toBe(2);
+  after.forEach((r, i) => expect(r.equals(before[i]!)).toBe(true));
+  expect(plan.frame.length).toBeGreaterThan(600 * 1024);
+});
