@@ -33,6 +33,8 @@ async function seeds(): Promise<Buffer[]> {
   const topics = [{ topic: 'alpha', partitions: parts }, { topic: 'abc', partitions: parts }, { topic: 'zzz', partitions: parts }];
   const out = [
     await kafkajsFrame('produce', 7, { acks: -1, timeout: 1, topicData: topics }),
+    // Large enough that rewriting it grows the encoder's buffer several times.
+    await kafkajsFrame('produce', 7, { acks: -1, timeout: 1, topicData: topics.map((t) => ({ ...t, partitions: [{ partition: 0, messages: [{ value: Buffer.alloc(20_000, 1) }] }] })) }),
     await kafkajsFrame('fetch', 11, { replicaId: -1, maxWaitTime: 1, minBytes: 1, maxBytes: 100, topics, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, forgottenTopics: [], rackId: '' }),
     await kafkajsFrame('metadata', 6, { topics: ['alpha', 'abc', 'zzz'] }),
     await kafkajsFrame('offsetCommit', 5, { groupId: 'g1', groupGenerationId: 1, memberId: 'm', topics }),
