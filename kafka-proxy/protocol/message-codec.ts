@@ -49,10 +49,10 @@ export function defaultValue(field: FieldSchema, version: number): KafkaValue {
   }
 }
 
-/** A struct with every field of `version` at its default. */
+/** A struct with every field of `version` at its default; tagged fields are left out (absent means default). */
 export function defaultStruct(fields: readonly FieldSchema[], version: number): KafkaStruct {
   const out: KafkaStruct = {};
-  for (const f of fields) if (inRange(f.v, version)) out[f.n] = defaultValue(f, version);
+  for (const f of fields) if (inRange(f.v, version) && !inRange(f.tv, version)) out[f.n] = defaultValue(f, version);
   return out;
 }
 
