@@ -9,7 +9,7 @@
 export {
   KAFKA_API_KEYS, KAFKA_ROLES, ROLE_APIS, CONNECTION_APIS, PROXY_APIS, PROXY_API_KEYS,
   apiKeyOf, apiNameOf, isKafkaRole, roleApiKeys, expandApiKeys, type KafkaApiName, type KafkaRole,
-} from './policy/apis.js';
+} from '../kafka-apis/index.js';
 export {
   KAFKA_POLICY_TYPE_URL, KAFKA_POLICY_MESSAGE, validateKafkaPolicy, matches,
   type KafkaPolicyJson, type KafkaRuleJson, type StringMatcherJson, type KafkaPolicy, type KafkaRule, type StringMatcher, type PolicyProblem,

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROXY_API_KEYS } from '../policy/apis.js';
+import { PROXY_API_KEYS } from '../../kafka-apis/index.js';
 
 interface JsonField {
   readonly name: string;

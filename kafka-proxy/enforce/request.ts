@@ -3,7 +3,7 @@
  * short for a header, an API or version the proxy cannot decode, or a body that does not match
  * its header is never forwarded; it is answered (ApiVersions) or the connection is closed.
  */
-import { apiNameOf } from '../policy/apis.js';
+import { apiNameOf } from '../../kafka-apis/index.js';
 import { canDecode, decodeRequest, peekRequestIds, type DecodedRequest } from '../protocol/messages.js';
 import { DecodeError } from '../protocol/wire.js';
 import { enforceApiVersions, unsupportedApiVersions } from './api-versions.js';

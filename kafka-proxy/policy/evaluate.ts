@@ -15,7 +15,7 @@
  * So `deny: [{ topic: { prefix: internal. } }]` denies those topics and nothing else, and
  * `allow: [{ role: consume, topic: …, group: … }]` admits the Fetches (no group) of that consumer.
  */
-import { CONNECTION_APIS, KAFKA_API_KEYS } from './apis.js';
+import { CONNECTION_APIS, KAFKA_API_KEYS } from '../../kafka-apis/index.js';
 import { cidrContains } from './cidr.js';
 import { matches, type KafkaPolicy, type KafkaRule } from './resource.js';
 

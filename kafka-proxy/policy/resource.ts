@@ -3,7 +3,7 @@
  * `envoy-api`'s `encodeMessage`/`decodeMessage` use them), and its validation into the proxy's
  * rule model. Validation failures carry a field path and become the NACK's `error_detail`.
  */
-import { isKafkaRole } from './apis.js';
+import { isKafkaRole } from '../../kafka-apis/index.js';
 import { parseCidr, type Cidr } from './cidr.js';
 
 export const KAFKA_POLICY_TYPE_URL = 'type.googleapis.com/sluice.kafka.v1alpha1.KafkaPolicy';

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../../telemetry/index.js';
-import { apiNameOf } from '../policy/apis.js';
+import { apiNameOf } from '../../kafka-apis/index.js';
 import type { KafkaPolicy } from '../policy/resource.js';
 import type { PolicyStore } from '../policy/store.js';
 import type { TopicIds } from '../policy/topic-ids.js';

@@ -3,7 +3,7 @@
  * over xDS (proto/sluice/kafka/v1alpha1/kafka_policy.proto): one per protected workload port,
  * with roles expanded to explicit API key sets and peers as CIDRs.
  */
-import { expandApiKeys } from '../../kafka-proxy/index.js';
+import { expandApiKeys } from '../../kafka-apis/index.js';
 import type { Cidr } from '../model/ip.js';
 import type { NameMatcher } from '../model/types.js';
 import type { AddressMatch, KafkaChain, KafkaCompiledRule } from '../ir/types.js';

@@ -7,7 +7,7 @@ import type { PathSegment } from '../diagnostics.js';
 import { formatPath } from '../diagnostics.js';
 import type { GrpcRule, HeaderCondition, HttpRule, KafkaRule, L7Rule, NameMatcher, PortProtocol, StringMatcher } from '../model/types.js';
 import type { DocumentContext } from './context.js';
-import { apiKeyOf, KAFKA_API_KEYS } from '../../kafka-proxy/index.js';
+import { apiKeyOf, KAFKA_API_KEYS } from '../../kafka-apis/index.js';
 import { checkRe2 } from './regex.js';
 
 interface SourceStringMatch {
