@@ -73,7 +73,10 @@ describe('sluice CLI', () => {
 
   it('shows the redirect entries and the IR', async () => {
     const redirects = await runCli(['compile', '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--show', 'redirects', '-o', 'json', path.join(EXAMPLES, 'policies')]);
-    expect(JSON.parse(redirects.stdout)).toEqual([{ node: 'node-a', direction: 'inbound', address: '10.1.0.7', port: 8080, proxyPort: 15006 }]);
+    expect(JSON.parse(redirects.stdout)).toEqual([
+      { node: 'kafka-a', direction: 'inbound', address: '10.1.0.20', port: 9092, proxyPort: 15092 },
+      { node: 'node-a', direction: 'inbound', address: '10.1.0.7', port: 8080, proxyPort: 15006 },
+    ]);
     const ir = await runCli(['compile', '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--show', 'ir', '--node', 'proxyless', path.join(EXAMPLES, 'policies')]);
     expect(parse(ir.stdout)).toMatchObject({ proxyless: [{ workload: 'vault/ledger', port: 7443 }] });
   });
@@ -81,7 +84,7 @@ describe('sluice CLI', () => {
   it('says which nodes exist when --node names none', async () => {
     const r = await runCli(['compile', '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--node', 'node-z', path.join(EXAMPLES, 'policies')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown node "node-z"; the inventory has node-a, proxyless/);
+    expect(r.stderr).toMatch(/unknown node "node-z"; the inventory has kafka-a, node-a, proxyless/);
   });
 
   it('needs an inventory to compile', async () => {
