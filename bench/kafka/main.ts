@@ -10,7 +10,7 @@
  * (BENCH_PEER=mock|kafka to choose). BENCH_ROUNDS rounds (default 3) after an unmeasured warm-up; medians are reported.
  */
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
-import { kafkaAvailable, startKafka, startMock, startProxy, type Running } from './peers.js';
+import { kafkaBrokerUnavailable, startKafkaBroker, startMockCluster, startProxyProcess, type Peer } from './peers.js';
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -35,7 +35,7 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
-async function workload(target: Running, topic: string, round: number, batches = BATCHES, pings = PINGS): Promise<Figures> {
+async function workload(target: Peer, topic: string, round: number, batches = BATCHES, pings = PINGS): Promise<Figures> {
   const kafka = new Kafka({ brokers: [`${target.host}:${target.port}`], clientId: 'bench', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: true });
@@ -101,9 +101,9 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  const usePeer = process.env['BENCH_PEER'] ?? (kafkaAvailable() ? 'kafka' : 'mock');
-  const broker = usePeer === 'kafka' ? await startKafka() : await startMock();
-  const proxy = await startProxy(broker, FLOW_LOG).catch(async (error: unknown) => {
+  const usePeer = process.env['BENCH_PEER'] ?? (kafkaBrokerUnavailable() === undefined ? 'kafka' : 'mock');
+  const broker = usePeer === 'kafka' ? await startKafkaBroker('bench') : await startMockCluster(1, ['bench:1']);
+  const proxy = await startProxyProcess(broker, FLOW_LOG).catch(async (error: unknown) => {
     await broker.stop();
     throw error;
   });
