@@ -51,7 +51,7 @@ describe('policy status follows ACKs and NACKs', () => {
     const lds = await envoy.next();
     expect(lds.names).toEqual(['inbound', 'outbound']);
     envoy.send({ type: 'LDS', node: null, version: '', nonce: lds.nonce, error: 'Error adding/updating listener(s) inbound: unknown filter' });
-    await eventually(async () => (await orders()).state === 'Rejected', 5000);
+    await eventually(async () => (await orders()).state === 'Rejected', 'the policy to be Rejected', 5000);
     expect(await orders()).toMatchObject({ state: 'Rejected', message: 'node-a rejected Listener/inbound: Error adding/updating listener(s) inbound: unknown filter' });
     const nodes = ((await (await fetch(`http://127.0.0.1:${serving.adminPort}/status`)).json()) as { nodes: { node: string; types: Record<string, { nack?: { message: string } }> }[] }).nodes;
     expect(nodes.find((n) => n.node === 'node-a')?.types.LDS?.nack?.message).toMatch(/unknown filter/);
@@ -61,7 +61,7 @@ describe('policy status follows ACKs and NACKs', () => {
     const lds = envoy.last.get('LDS');
     if (!lds) throw new Error('no LDS response');
     envoy.send({ type: 'LDS', node: null, version: lds.version, nonce: lds.nonce });
-    await eventually(async () => (await orders()).state === 'Enforced', 5000);
+    await eventually(async () => (await orders()).state === 'Enforced', 'the policy to be Enforced', 5000);
     expect(await orders()).toMatchObject({ state: 'Enforced', targets: [{ node: 'node-a', resource: 'Listener/inbound', state: 'acked' }] });
   });
 });

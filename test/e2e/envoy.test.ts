@@ -50,7 +50,7 @@ suite('real Envoy takes sluice\'s configuration', () => {
       const s = await orders();
       if (s?.state === 'Rejected') throw new Error(`Envoy rejected the configuration: ${s.message}\n${stderr.join('')}`);
       return s?.state === 'Enforced';
-    }, 30_000);
+    }, 'Envoy to ACK every type', 30_000);
     const node = serving.xds.nodeStatus('node-a');
     expect(node?.types.filter((t) => t.lastNack).map((t) => `${t.type}: ${t.lastNack?.message ?? ''}`)).toEqual([]);
   });

@@ -88,7 +88,7 @@ workloads:
   });
 
   it('reports the policy Enforced once the enforcer ACKed its KafkaPolicy', async () => {
-    await eventually(async () => (await status())?.state === 'Enforced', 15_000);
+    await eventually(async () => (await status())?.state === 'Enforced', 'the policy to be Enforced', 15_000);
     expect((await status())?.targets).toEqual([expect.objectContaining({ node: 'kafka-a', resource: 'KafkaPolicy/inbound|' + broker.port + '|data/broker', state: 'acked' })]);
   });
 
@@ -99,12 +99,12 @@ workloads:
 
   it('applies an edited policy to the next request', async () => {
     write(policy('enforce', false));
-    await eventually(async () => (await produce('secrets.keys')) === 'ok', 10_000);
+    await eventually(async () => (await produce('secrets.keys')) === 'ok', 'the edit to allow secrets.keys', 10_000);
   });
 
   it('lets everything through in audit mode', async () => {
     write(policy('audit', true));
-    await eventually(async () => (await status())?.state === 'Auditing', 10_000);
+    await eventually(async () => (await status())?.state === 'Auditing', 'the policy to be Auditing', 10_000);
     expect(await produce('secrets.keys')).toBe('ok');
   });
 });

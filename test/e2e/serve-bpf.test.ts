@@ -97,7 +97,7 @@ describeKernel(
 
     it('moves the inbound entries when the policy moves to another port', async () => {
       write('orders.yaml', ingress(9090));
-      await eventually(() => rules().includes('inbound 10.1.0.7:9090 → :15006'), 3000);
+      await eventually(() => rules().includes('inbound 10.1.0.7:9090 → :15006'), 'the entries for port 9090', 3000);
       expect(rules()).toEqual([
         'inbound 10.1.0.7:9090 → :15006',
         'inbound [fd00::7]:9090 → :15006',
@@ -108,14 +108,14 @@ describeKernel(
 
     it('removes the entries of a deleted policy and keeps the rest', async () => {
       write('web.yaml', undefined);
-      await eventually(() => !rules().some((r) => r.startsWith('outbound')), 3000);
+      await eventually(() => !rules().some((r) => r.startsWith('outbound')), 'the outbound entries to go', 3000);
       expect(rules()).toEqual(['inbound 10.1.0.7:9090 → :15006', 'inbound [fd00::7]:9090 → :15006']);
     });
 
     it('leaves the maps alone when an edit is invalid', async () => {
       const before = serving.runtime.state().generation;
       write('orders.yaml', ingress(9090).replace('GET', 'get'));
-      await eventually(() => serving.runtime.state().generation > before, 3000);
+      await eventually(() => serving.runtime.state().generation > before, 'the invalid edit to be loaded', 3000);
       expect(rules()).toEqual(['inbound 10.1.0.7:9090 → :15006', 'inbound [fd00::7]:9090 → :15006']);
     });
   },

@@ -101,7 +101,7 @@ workloads:
     it(name, async () => {
       const generation = serving.runtime.state().generation;
       fs.writeFileSync(path.join(dir, 'policies', 'ledger.yaml'), text);
-      if (name !== Object.keys(VARIANTS)[0]) await eventually(() => serving.runtime.state().generation > generation, 5000);
+      if (name !== Object.keys(VARIANTS)[0]) await eventually(() => serving.runtime.state().generation > generation, 'the variant to be loaded', 5000);
       const state = serving.runtime.state();
       expect([...state.policies.values()].map((p) => p.source)).toEqual(['current']);
       // The server runs the new Listener once it ACKed the version now served.
@@ -109,7 +109,7 @@ workloads:
       await eventually(() => {
         const current = serving.cache.view('sim-ledger').of(TYPE_URL.LDS).byName.get(listener)?.version;
         return current !== undefined && serving.xds.ackedVersion('sim-ledger', TYPE_URL.LDS, listener) === current;
-      }, 5000);
+      }, 'the server to ACK the new Listener', 5000);
       const output = state.output;
       if (!output) throw new Error('nothing compiled');
       const chain = findChain(output.ir, 'inbound', '::1', '::1', port);

@@ -63,21 +63,7 @@ export async function startProxy(upstream: { host: string; port: number }, rules
   };
 }
 
-/** Polls `check` until it holds (generous deadlines for a loaded 2-core machine). */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, what: string, deadlineMs = 30_000): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+export { eventually } from '../support/poll.js';
 
 /** A raw Kafka connection for tests that need exact frames: send a frame, read whole response frames. */
 export class RawConnection {

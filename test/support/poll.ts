@@ -1,4 +1,4 @@
-/** Waiting without fixed sleeps, and free ports, for tests that run real servers. */
+/** Waiting without fixed sleeps, and free ports, for tests that run real servers and peers. */
 import net from 'node:net';
 
 export function freePort(): Promise<number> {
@@ -12,12 +12,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `probe` until it returns true or `timeoutMs` passes; returns how long it took. */
-export async function eventually(probe: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 50): Promise<number> {
-  const start = Date.now();
+/**
+ * Polls `check` until it returns something other than `undefined` or `false`, and returns that;
+ * fails after `deadlineMs` naming `what` and the last error `check` threw. Deadlines are generous:
+ * these tests run on loaded 2-core machines.
+ */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, what: string, deadlineMs = 30_000, intervalMs = 50): Promise<Exclude<T, false>> {
+  const until = Date.now() + deadlineMs;
+  let last: unknown;
   for (;;) {
-    if (await probe()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v as Exclude<T, false>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

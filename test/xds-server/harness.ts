@@ -3,6 +3,7 @@
  * DiscoveryRequests built with envoy-api and decodes every DiscoveryResponse, and resource fixtures.
  */
 import * as grpc from '@grpc/grpc-js';
+import { eventually } from '../support/poll.js';
 import { encodeMessage, messageType } from '../../envoy-api/index.js';
 import { Registry } from '../../telemetry/index.js';
 import {
@@ -324,11 +325,7 @@ export class RawXdsClient {
 
 /** Polls `check` until it returns true (no fixed sleeps), failing after `ms`. */
 export async function until(check: () => boolean, ms = 15_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await eventually(check, what, ms, 20);
 }
 
 export type { TypeUrl };
