@@ -117,7 +117,8 @@ export class IncrementalLowering {
         continue;
       }
       const lists = envoyChains.get(proxy.node) ?? { inbound: [], outbound: [] };
-      remember(proxy.node, [...lists.inbound, ...lists.outbound], () => envoyNodeResources(proxy, lists.inbound, lists.outbound));
+      const ipv6 = inventory.workloads.some((w) => w.proxy.kind === 'envoy' && w.proxy.node === proxy.node && w.addresses.some((a) => a.includes(':')));
+      remember(proxy.node, [...lists.inbound, ...lists.outbound], () => envoyNodeResources({ ...proxy, ipv6 }, lists.inbound, lists.outbound));
       const ir = (list: readonly TranslatedChain[]): HttpChain[] => list.map((c) => c.chain);
       envoyNodes.push({ node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, inbound: ir(lists.inbound), outbound: ir(lists.outbound) });
     }

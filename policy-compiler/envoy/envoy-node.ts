@@ -5,7 +5,7 @@
  * and ORIGINAL_DST clusters that forward to that original destination. Connections no chain
  * matches pass through untouched.
  */
-import type { EnvoyNode, HttpChain } from '../ir/types.js';
+import type { HttpChain } from '../ir/types.js';
 import { cidrRange } from './matchers.js';
 import { MESSAGES, typed } from './extensions.js';
 import { httpConnectionManager } from './http-connection-manager.js';
@@ -44,7 +44,14 @@ export function translateChain(chain: HttpChain): TranslatedChain {
   return { chain, filterChain: filterChain(chain), routeConfiguration: routeConfiguration(chain) };
 }
 
-function listener(name: 'inbound' | 'outbound', port: number, chains: readonly TranslatedChain[]): EnvoyResource {
+/** Where an Envoy node listens: IPv4 always, IPv6 too when a workload it fronts has an IPv6 address. */
+export interface NodeListen {
+  readonly inboundPort: number;
+  readonly outboundPort: number;
+  readonly ipv6: boolean;
+}
+
+function listener(name: 'inbound' | 'outbound', port: number, ipv6: boolean, chains: readonly TranslatedChain[]): EnvoyResource {
   const references: ResourceRef[] = [
     ...chains.map((c) => ({ message: MESSAGES.routeConfiguration, name: c.chain.name })),
     { message: MESSAGES.cluster, name: ORIGINAL_DST_TCP },
@@ -56,6 +63,9 @@ function listener(name: 'inbound' | 'outbound', port: number, chains: readonly T
     json: {
       name,
       address: { socket_address: { address: '0.0.0.0', port_value: port } },
+      // The kernel hands IPv6 connections to an IPv6 socket; bound only where IPv6 workloads exist,
+      // because a host without IPv6 cannot bind it and Envoy would reject the whole listener.
+      ...(ipv6 ? { additional_addresses: [{ address: { socket_address: { address: '::', port_value: port } } }] } : {}),
       listener_filters: [{ name: 'envoy.filters.listener.original_dst', typed_config: typed(MESSAGES.originalDst) }],
       ...(chains.length > 0 ? { filter_chains: chains.map((c) => c.filterChain) } : {}),
       default_filter_chain: passthroughChain(),
@@ -115,10 +125,10 @@ function originalDstCluster(name: string, http: boolean): EnvoyResource {
 export const ORIGINAL_DST_CLUSTERS: readonly EnvoyResource[] = [originalDstCluster(ORIGINAL_DST_HTTP, true), originalDstCluster(ORIGINAL_DST_TCP, false)];
 
 /** Every resource of an Envoy node, from its translated chains. */
-export function envoyNodeResources(node: Pick<EnvoyNode, 'inboundPort' | 'outboundPort'>, inbound: readonly TranslatedChain[], outbound: readonly TranslatedChain[]): EnvoyResource[] {
+export function envoyNodeResources(node: NodeListen, inbound: readonly TranslatedChain[], outbound: readonly TranslatedChain[]): EnvoyResource[] {
   return [
-    listener('inbound', node.inboundPort, inbound),
-    listener('outbound', node.outboundPort, outbound),
+    listener('inbound', node.inboundPort, node.ipv6, inbound),
+    listener('outbound', node.outboundPort, node.ipv6, outbound),
     ...[...inbound, ...outbound].map((c) => c.routeConfiguration),
     ...ORIGINAL_DST_CLUSTERS,
   ];
