@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it, expect } from '@jest/globals';
 import { parse } from 'yaml';
 import { runCli } from '../support/run-cli.js';
+import { eventually, freePort } from '../support/poll.js';
 import { checkResource } from '../../envoy-api/index.js';
 
 const EXAMPLES = path.resolve('examples');
@@ -140,5 +141,36 @@ describe('sluice simulate', () => {
     const r = await runCli([...base, '--to', '10.1.0.7:8080', '-H', 'no-colon', policies]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--header: expected "Name: value"/);
+  });
+});
+
+describe('sluice serve', () => {
+  it('serves the shipped examples by default, prints where it listens, and stops on a signal', async () => {
+    const stop = new AbortController();
+    const [xds, admin] = [await freePort(), await freePort()];
+    const running = runCli(['serve', '--xds-address', `127.0.0.1:${xds}`, '--admin-address', `127.0.0.1:${admin}`, '--log-level', 'warn'], stop.signal);
+    const ready = await eventually(async () => {
+      const r = await fetch(`http://127.0.0.1:${admin}/readyz`).catch(() => undefined);
+      return r?.status === 200 ? r.text() : undefined;
+    }, 'serve to be ready', 15_000);
+    expect(ready).toMatch(/generation 1 published/);
+    stop.abort();
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`xDS (ADS)  127.0.0.1:${xds}`);
+    expect(r.stdout).toContain(`admin      http://127.0.0.1:${admin}/status`);
+    expect(r.stdout).toMatch(/examples\/policies with inventory .*examples\/inventory\.yaml/);
+  });
+
+  it('refuses a policies path that does not exist, before listening anywhere', async () => {
+    const r = await runCli(['serve', '--policies', '/nonexistent/policies']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--policies: \/nonexistent\/policies does not exist/);
+  });
+
+  it('refuses eBPF options without --bpf-cgroup', async () => {
+    const r = await runCli(['serve', '--bpf-node', 'node-a']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--bpf-node needs --bpf-cgroup/);
   });
 });
