@@ -10,8 +10,8 @@ export interface RedirectSyncOptions {
   /** The workload cgroup (v2) whose connections are steered. */
   readonly cgroup: string;
   readonly pinRoot?: string;
-  /** Only this proxy node's entries (the proxy on this host); default every entry. */
-  readonly node?: string;
+  /** Only these proxy nodes' entries (the proxies on this host: an Envoy, a Kafka enforcer); default every entry. */
+  readonly nodes?: readonly string[];
   readonly proxyCgroups?: readonly string[];
   readonly inboundInterfaces?: readonly string[];
 }
@@ -27,7 +27,6 @@ export async function openRedirectSync(options: RedirectSyncOptions, logger: Log
     cgroup: options.cgroup,
     logger,
     ...(options.pinRoot ? { pinRoot: options.pinRoot } : {}),
-    ...(options.node ? { node: options.node } : {}),
     ...(options.proxyCgroups?.length ? { proxyCgroups: options.proxyCgroups } : {}),
     ...(options.inboundInterfaces?.length ? { inboundInterfaces: options.inboundInterfaces } : {}),
   });
@@ -38,7 +37,8 @@ export async function openRedirectSync(options: RedirectSyncOptions, logger: Log
   return {
     sync(output) {
       try {
-        const r = dataplane.sync(output.redirects);
+        const nodes = options.nodes?.length ? new Set(options.nodes) : undefined;
+        const r = dataplane.sync(nodes ? output.redirects.filter((e) => nodes.has(e.node)) : output.redirects);
         syncs.inc({ result: 'ok' });
         changes.inc({ kind: 'added' }, r.added);
         changes.inc({ kind: 'removed' }, r.removed);

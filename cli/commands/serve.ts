@@ -27,7 +27,8 @@ eBPF redirection (needs root, cgroup v2, bpffs; see sluice bpf load --help):
   --bpf-cgroup PATH         attach the redirect programs to this workload cgroup and keep their
                             maps in step with the compiled policies
   --bpf-pin-root DIR        where the programs and maps are pinned (default /sys/fs/bpf/sluice)
-  --bpf-node ID             program only this proxy node's entries (the proxy on this host)
+  --bpf-node ID             program only this node's entries (repeatable: the proxies on this
+                            host, e.g. its Envoy and its Kafka enforcer; default all)
   --bpf-proxy-cgroup PATH   the proxy's cgroup: never redirected (repeatable)
   --bpf-inbound-iface IFACE steer inbound connections arriving on IFACE (repeatable)
 
@@ -50,7 +51,7 @@ export const serveCommand: Command = {
       'log-level': { type: 'string', default: 'info' },
       'bpf-cgroup': { type: 'string' },
       'bpf-pin-root': { type: 'string' },
-      'bpf-node': { type: 'string' },
+      'bpf-node': { type: 'string', multiple: true },
       'bpf-proxy-cgroup': { type: 'string', multiple: true },
       'bpf-inbound-iface': { type: 'string', multiple: true },
     });
@@ -71,7 +72,7 @@ export const serveCommand: Command = {
       ? {
           cgroup: values['bpf-cgroup'],
           ...(values['bpf-pin-root'] ? { pinRoot: values['bpf-pin-root'] } : {}),
-          ...(values['bpf-node'] ? { node: values['bpf-node'] } : {}),
+          ...(values['bpf-node'] ? { nodes: values['bpf-node'] } : {}),
           ...(values['bpf-proxy-cgroup'] ? { proxyCgroups: values['bpf-proxy-cgroup'] } : {}),
           ...(values['bpf-inbound-iface'] ? { inboundInterfaces: values['bpf-inbound-iface'] } : {}),
         }

@@ -73,7 +73,7 @@ describeKernel(
         admin: { host: '127.0.0.1', port: 0 },
         logger: silentLogger,
         debounceMs: 50,
-        bpf: { cgroup: box.cgroup('workloads'), pinRoot, node: 'node-a' },
+        bpf: { cgroup: box.cgroup('workloads'), pinRoot, nodes: ['node-a'] },
       });
       box.onCleanup(async () => {
         await serving.close();
