@@ -1,18 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { checkResource, roundTrip } from '../../envoy-api/index.js';
 import { realisticResources } from './fixtures.js';
+import { seededRandom as generator } from '../support/random.js';
 
-/** A small deterministic generator (mulberry32), seeded per run so failures reproduce. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: readonly unknown[] = [
   null, undefined, 0, -1, 1.5, 2 ** 64, -(2 ** 70), Number.NaN, '', 'NaN', '-0', '1e3', '9223372036854775808', 'abc', 'é\ud800',

@@ -10,17 +10,8 @@ import {
   DecodeError, REQUESTS, decodableVersions, decodeRequest, decodeResponse, defaultStruct, encodeRequest, enforceRequest, validateKafkaPolicy,
 } from '../../kafka-proxy/index.js';
 import { kafkajsFrame } from './kafkajs-oracle.js';
+import { seededRandom as mulberry32 } from '../support/random.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const policy = validateKafkaPolicy({
   name: 'fuzz', endpoints: [{ port: 9092 }],

@@ -4,6 +4,7 @@
  * after every step.
  */
 import { describe, it, expect } from '@jest/globals';
+import { seededRandom } from '../support/random.js';
 import { compile, Compiler, LoadCache, loadSources, toPlainJson, type CompileOutput, type SourceFile } from '../../policy-compiler/index.js';
 
 function inventory(extra: number): SourceFile {
@@ -41,11 +42,8 @@ function comparable(output: CompileOutput): unknown {
 
 describe('incremental compiler', () => {
   it('matches a fresh compile after every step of 200 random edits', () => {
-    let seed = 42;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const next = seededRandom(42);
+    const random = (n: number) => Math.floor(next() * n);
     const compiler = new Compiler();
     const cache = new LoadCache();
     const policies = new Map<number, number>([[0, 0], [1, 1], [2, 2]]);
