@@ -12,8 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { PEER_CACHE as CACHE } from '../cache.js';
 
-export const CACHE = process.env['SLUICE_CACHE'] ?? (process.getuid?.() === 0 ? '/var/cache/sluice' : path.join(os.homedir(), '.cache', 'sluice'));
+export { PEER_CACHE as CACHE } from '../cache.js';
 export const KAFKA_VERSION = '4.1.1';
 
 /** The repository root, from the source tree or from `dist/`. */

@@ -36,6 +36,22 @@ export function missingForKernelTests(): string | undefined {
   return undefined;
 }
 
+/** Where a spawned process runs: a cgroup v2 directory and/or a network namespace (by name). */
+export interface Placement {
+  readonly cgroup?: string;
+  readonly netns?: string;
+}
+
+/**
+ * The argv that runs `command` inside `where`: the shell joins the cgroup, then nsenter enters
+ * the netns (unlike `ip netns exec` it does not remount /sys, so bpffs and the cgroup hierarchy
+ * stay visible). Both steps exec, so the pid of the spawned child is the command's own.
+ */
+export function placed(where: Placement, command: readonly string[]): string[] {
+  const inner = where.cgroup ? `echo $$ > '${join(where.cgroup, 'cgroup.procs')}' && exec "$@"` : 'exec "$@"';
+  return ['sh', '-c', inner, 'sh', ...(where.netns ? ['nsenter', `--net=/run/netns/${where.netns}`] : []), ...command];
+}
+
 export interface Peer {
   readonly child: ChildProcess;
   /** Every JSON line printed so far. */
@@ -102,14 +118,10 @@ export class Sandbox {
   }
 
   /** Runs a peer mode (see peer.ts) inside `cgroup` and/or `netns`. */
-  peer(args: readonly string[], where: { cgroup?: string; netns?: string } = {}): Peer {
+  peer(args: readonly string[], where: Placement = {}): Peer {
     const script = peerScript();
     if (!script) throw new Error('dist/bench/redirect/peer.js is missing: run `make build`');
-    // Join the cgroup first, then enter the netns: `ip netns exec` remounts /sys, hiding the
-    // cgroup hierarchy. Both steps exec, so the pid we hold is the peer's own.
-    const inner = where.cgroup ? `echo $$ > '${join(where.cgroup, 'cgroup.procs')}' && exec "$@"` : 'exec "$@"';
-    const command = [process.execPath, script, ...args];
-    const full = ['sh', '-c', inner, 'sh', ...(where.netns ? ['ip', 'netns', 'exec', where.netns] : []), ...command];
+    const full = placed(where, [process.execPath, script, ...args]);
     const child = spawn(full[0] ?? 'sh', full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const lines: Array<Record<string, unknown>> = [];
     const waiters: Array<() => void> = [];

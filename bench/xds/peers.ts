@@ -2,9 +2,9 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { PEER_CACHE } from '../cache.js';
 
 export interface ProcStats {
   readonly rssBytes: number;
@@ -83,11 +83,6 @@ export class Peer {
   }
 }
 
-/** The cache directory for built peers (outside the repository). */
-export function cacheDir(): string {
-  if (process.env.SLUICE_CACHE) return process.env.SLUICE_CACHE;
-  return process.getuid?.() === 0 ? '/var/cache/sluice' : path.join(os.homedir(), '.cache', 'sluice');
-}
 
 /**
  * Builds the go-control-plane peer on first use into the cache, keyed by its sources. Returns the
@@ -96,7 +91,7 @@ export function cacheDir(): string {
 export function gcpPeerBinary(srcDir: string): { path: string } | { reason: string } {
   const hash = createHash('sha256');
   for (const f of ['go.mod', 'go.sum', 'main.go']) hash.update(fs.readFileSync(path.join(srcDir, f)));
-  const out = path.join(cacheDir(), 'xds-gcp-peer', hash.digest('hex').slice(0, 16), 'gcp-peer');
+  const out = path.join(PEER_CACHE, 'xds-gcp-peer', hash.digest('hex').slice(0, 16), 'gcp-peer');
   if (fs.existsSync(out)) return { path: out };
   fs.mkdirSync(path.dirname(out), { recursive: true });
   try {

@@ -4,7 +4,7 @@ import { envoyBootstrap } from '../../policy-compiler/index.js';
 import { parseCommandArgs, parseHostPort } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 
-const HELP = `Usage: sluice bootstrap --node ID [--cluster NAME] [--xds-address HOST:PORT] [--admin-port PORT] [-o yaml|json]
+const HELP = `Usage: sluice bootstrap --node ID [--cluster NAME] [--xds-address HOST:PORT] [--admin-address HOST:PORT] [-o yaml|json]
 
 Prints an Envoy bootstrap for node ID: one static cluster for sluice's xDS server, and listeners,
 routes, clusters and endpoints from it over ADS (gRPC, state of the world).
@@ -13,7 +13,7 @@ Options:
   --node ID                 the node id, as the inventory names the proxy (required)
   --cluster NAME            the node's cluster (default: sluice)
   --xds-address HOST:PORT   sluice's xDS server (default 127.0.0.1:18000)
-  --admin-port PORT         Envoy's admin port on 127.0.0.1 (default 15000)
+  --admin-address HOST:PORT Envoy's admin endpoint (default 127.0.0.1:15000; keep it private)
   -o, --output FMT          yaml (default) or json
   -h, --help                show this help
 
@@ -30,15 +30,13 @@ export const bootstrapCommand: Command = {
       node: { type: 'string' },
       cluster: { type: 'string', default: 'sluice' },
       'xds-address': { type: 'string', default: '127.0.0.1:18000' },
-      'admin-port': { type: 'string', default: '15000' },
+      'admin-address': { type: 'string', default: '127.0.0.1:15000' },
       output: { type: 'string', short: 'o', default: 'yaml' },
     });
     if (!values.node) throw new UsageError('--node ID is required');
     if (!/^[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?$/.test(values.node)) throw new UsageError(`--node: "${values.node}" is not a valid node id`);
-    const adminPort = Number(values['admin-port']);
-    if (!Number.isInteger(adminPort) || adminPort < 1 || adminPort > 65535) throw new UsageError(`--admin-port: expected 1–65535, got "${values['admin-port']}"`);
     if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`--output: expected yaml or json, got "${values.output}"`);
-    const bootstrap = envoyBootstrap({ node: values.node, cluster: values.cluster, xds: parseHostPort('--xds-address', values['xds-address']), adminPort });
+    const bootstrap = envoyBootstrap({ node: values.node, cluster: values.cluster, xds: parseHostPort('--xds-address', values['xds-address']), admin: parseHostPort('--admin-address', values['admin-address']) });
     io.stdout(values.output === 'json' ? `${JSON.stringify(bootstrap, null, 2)}\n` : stringify(bootstrap, { lineWidth: 0 }));
     return EXIT.ok;
   },

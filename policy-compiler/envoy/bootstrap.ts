@@ -9,7 +9,8 @@ export interface BootstrapOptions {
   readonly node: string;
   readonly cluster: string;
   readonly xds: { readonly host: string; readonly port: number };
-  readonly adminPort: number;
+  /** Envoy's admin endpoint (keep it on loopback or a private address: it can change Envoy's state). */
+  readonly admin: { readonly host: string; readonly port: number };
 }
 
 export const XDS_CLUSTER = 'sluice_xds';
@@ -17,7 +18,7 @@ export const XDS_CLUSTER = 'sluice_xds';
 export function envoyBootstrap(o: BootstrapOptions): Record<string, unknown> {
   return {
     node: { id: o.node, cluster: o.cluster },
-    admin: { address: { socket_address: { address: '127.0.0.1', port_value: o.adminPort } } },
+    admin: { address: { socket_address: { address: o.admin.host, port_value: o.admin.port } } },
     dynamic_resources: {
       ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }], set_node_on_first_message_only: true },
       lds_config: ADS_CONFIG_SOURCE,
