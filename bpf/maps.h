@@ -29,6 +29,41 @@ struct {
 	__type(value, __u32);
 } sluice_proxy_cgroups SEC(".maps");
 
+/* cgroup ids of the workloads that have outbound rules: which workload a connect() is from. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SLUICE_MAX_WORKLOADS);
+	__type(key, __u64);
+	__type(value, __u32); /* zero */
+} sluice_workloads SEC(".maps");
+
+/* The proxy's listening sockets, by sluice_listener_key(family, port): where sk_lookup steers. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, SLUICE_MAX_PROXY_LISTENERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} sluice_proxy_listeners SEC(".maps");
+
+/*
+ * Connections the proxy itself opens (its upstream leg to a workload), by the proxy socket's own
+ * view, recorded just before their SYN leaves: sk_lookup must never steer them back to the proxy.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SLUICE_MAX_PROXY_CONNS);
+	__type(key, struct sluice_sock_key);
+	__type(value, __u32); /* zero */
+} sluice_proxy_conns SEC(".maps");
+
+/* Interfaces whose inbound connections are steered (SLUICE_IFACE_ANY: all but loopback). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SLUICE_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32); /* zero */
+} sluice_inbound_ifaces SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SLUICE_MAX_FLOWS);
@@ -71,7 +106,7 @@ static __always_inline bool is_v4_mapped(const __u32 *a)
 	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0x0000ffff);
 }
 
-/* Exact (address, port) first, then the port wildcard. */
+/* Exact (address, port) first, then the port wildcard (the cgroup stays as it is). */
 static __always_inline struct sluice_rule_value *
 find_rule(void *map, struct sluice_rule_key *key)
 {

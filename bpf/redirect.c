@@ -2,21 +2,25 @@
 /*
  * sluice transparent redirection.
  *
- *   outbound  cgroup/connect4, cgroup/connect6: a workload's connect() to a selected destination
- *             is rewritten to the proxy's outbound listener; the original destination is kept
- *             under the socket cookie.
+ *   outbound  cgroup/connect4, cgroup/connect6: a workload's connect() to a destination its
+ *             policies select is rewritten to the proxy's outbound listener, after binding the
+ *             socket to the workload's own address (so the proxy knows whose connection it is,
+ *             whether or not the client bound one); the original destination is kept under the
+ *             socket cookie. The workload is the deepest cgroup above the caller that has rules.
  *             sockops: once the connection is established, the cookie entry becomes a flow entry
  *             keyed by the 4-tuple, the only thing the proxy's accepted socket can see.
  *             cgroup/getsockopt: SO_ORIGINAL_DST (and IP6T_SO_ORIGINAL_DST) on the proxy's
  *             accepted socket answers from the flow map, so Envoy's original_dst filter works.
- *   inbound   tc ingress: a new connection from another host to a protected workload port is
- *             handed to the proxy's inbound listener with bpf_sk_assign; the accepted socket's
- *             local address is the original destination.
+ *   inbound   sk_lookup (per network namespace): the kernel asks which listening socket takes a
+ *             new connection; for a protected destination the answer is the proxy's listener,
+ *             whatever socket the 4-tuple matched before (a TIME_WAIT socket included), and when
+ *             no proxy listens the connection is refused (RST), never delivered to the workload. The accepted socket's local address is
+ *             the original destination. Established connections never reach this program.
+ *             sockops in the proxy's cgroup registers each listening socket the proxy opens.
  *   optional  sk_msg on a sockhash: client<->proxy bytes skip the TCP/IP stack (off by default).
  *
- * Layouts and constants live in redirect.h, the maps in maps.h, the inbound packet helpers in
- * inbound.h. Entry points are thin; the work is in
- * static __always_inline helpers (BPF-to-BPF calls would also do, but inlining keeps the
+ * Layouts and constants live in redirect.h, the maps in maps.h, the helpers in outbound.h and
+ * inbound.h. Entry points are thin; the work is in static __always_inline helpers (BPF-to-BPF calls would also do, but inlining keeps the
  * verifier's view of ctx pointers simple).
  */
 #include "vmlinux.h"
@@ -27,48 +31,17 @@
 /* Not in vmlinux.h (they are #defines in the UAPI headers). */
 #define IPPROTO_TCP_NUM 6
 #define SOCK_STREAM_NUM 1
-#define TCP_LISTEN_STATE 10
+#define EINVAL_NUM 22
 
 #include "maps.h"
-#include "inbound.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Written by the loader through the .rodata map before load; the verifier sees constants. */
 const volatile struct sluice_config sluice_cfg = {};
 
-/* ---------------------------------------------------------------- helpers */
-
-/*
- * The proxy's own connections must never be rewritten, or the proxy would connect to itself.
- * The programs attach to workload cgroups only; a proxy that lives below one (a sidecar) is
- * recognised by its cgroup id, and any socket carrying the configured mark is left alone too.
- */
-static __always_inline bool is_proxy(struct bpf_sock_addr *ctx)
-{
-	__u64 cgid = bpf_get_current_cgroup_id();
-	struct bpf_sock *sk = ctx->sk;
-
-	if (bpf_map_lookup_elem(&sluice_proxy_cgroups, &cgid))
-		return true;
-	return sluice_cfg.proxy_mark != 0 && sk && sk->mark == sluice_cfg.proxy_mark;
-}
-
-/* Remember where the workload wanted to go, under the socket cookie (the port is not bound yet). */
-static __always_inline void remember(struct bpf_sock_addr *ctx, const struct sluice_rule_key *key,
-				     const __u32 *orig_addr)
-{
-	struct sluice_orig_dst orig = {};
-	__u64 cookie = bpf_get_socket_cookie(ctx);
-
-	orig.addr[0] = orig_addr[0];
-	orig.addr[1] = orig_addr[1];
-	orig.addr[2] = orig_addr[2];
-	orig.addr[3] = orig_addr[3];
-	orig.port = key->port;
-	orig.family = key->family;
-	bpf_map_update_elem(&sluice_cookies, &cookie, &orig, BPF_ANY);
-}
+#include "outbound.h"
+#include "inbound.h"
 
 /* ---------------------------------------------------------------- outbound: connect */
 
@@ -86,6 +59,9 @@ int sluice_connect4(struct bpf_sock_addr *ctx)
 	/* user_port holds the port in network byte order in its low 16 bits. */
 	key.port = bpf_ntohs((__u16)ctx->user_port);
 	orig[0] = key.addr[0];
+	key.cgroup = caller_workload();
+	if (!key.cgroup)
+		return SLUICE_CG_ALLOW;
 
 	rule = find_rule(&sluice_out_rules, &key);
 	if (!rule)
@@ -93,6 +69,10 @@ int sluice_connect4(struct bpf_sock_addr *ctx)
 	if (is_proxy(ctx)) {
 		count(SLUICE_STAT_OUT_SKIPPED_PROXY);
 		return SLUICE_CG_ALLOW;
+	}
+	if (!bind_source4(ctx, rule)) {
+		count(SLUICE_STAT_OUT_BIND_FAILED);
+		return SLUICE_CG_REJECT;
 	}
 	remember(ctx, &key, orig);
 	ctx->user_ip4 = rule->proxy_addr[0];
@@ -131,6 +111,9 @@ int sluice_connect6(struct bpf_sock_addr *ctx)
 		key.addr[2] = orig[2];
 		key.addr[3] = orig[3];
 	}
+	key.cgroup = caller_workload();
+	if (!key.cgroup)
+		return SLUICE_CG_ALLOW;
 
 	rule = find_rule(&sluice_out_rules, &key);
 	if (!rule)
@@ -138,6 +121,10 @@ int sluice_connect6(struct bpf_sock_addr *ctx)
 	if (is_proxy(ctx)) {
 		count(SLUICE_STAT_OUT_SKIPPED_PROXY);
 		return SLUICE_CG_ALLOW;
+	}
+	if (!bind_source6(ctx, rule, mapped)) {
+		count(SLUICE_STAT_OUT_BIND_FAILED);
+		return SLUICE_CG_REJECT;
 	}
 	remember(ctx, &key, orig);
 	if (mapped) {
@@ -158,86 +145,6 @@ int sluice_connect6(struct bpf_sock_addr *ctx)
 
 /* ---------------------------------------------------------------- outbound: sockops */
 
-/* Copy a socket's addresses, folding IPv4-mapped IPv6 to IPv4. Returns the family used. */
-static __always_inline __u8 fold_addrs(__u32 family, __u32 l4, const __u32 *l6, __u32 r4,
-				       const __u32 *r6, __u32 *local, __u32 *remote)
-{
-	if (family == SLUICE_AF_INET) {
-		local[0] = l4;
-		remote[0] = r4;
-		return SLUICE_AF_INET;
-	}
-	if (is_v4_mapped(l6) && is_v4_mapped(r6)) {
-		local[0] = l6[3];
-		remote[0] = r6[3];
-		return SLUICE_AF_INET;
-	}
-	local[0] = l6[0]; local[1] = l6[1]; local[2] = l6[2]; local[3] = l6[3];
-	remote[0] = r6[0]; remote[1] = r6[1]; remote[2] = r6[2]; remote[3] = r6[3];
-	return SLUICE_AF_INET6;
-}
-
-/* A socket's own view of its connection, from sockops context fields. */
-static __always_inline void sockops_key(struct bpf_sock_ops *skops, struct sluice_sock_key *key)
-{
-	/* sock_ops fields may only be read as whole words: copy them out first. */
-	__u32 l6[4] = { skops->local_ip6[0], skops->local_ip6[1], skops->local_ip6[2],
-			skops->local_ip6[3] };
-	__u32 r6[4] = { skops->remote_ip6[0], skops->remote_ip6[1], skops->remote_ip6[2],
-			skops->remote_ip6[3] };
-
-	key->family = fold_addrs(skops->family, skops->local_ip4, l6, skops->remote_ip4, r6,
-				 key->local_addr, key->remote_addr);
-	key->local_port = (__u16)skops->local_port;            /* host byte order */
-	key->remote_port = (__u16)bpf_ntohl(skops->remote_port); /* network order, upper half */
-}
-
-/* The client's connection is up: move its original destination from cookie to 4-tuple. */
-static __always_inline void record_flow(struct bpf_sock_ops *skops, const struct sluice_sock_key *sk)
-{
-	__u64 cookie = bpf_get_socket_cookie(skops);
-	struct sluice_orig_dst *orig = bpf_map_lookup_elem(&sluice_cookies, &cookie);
-	struct sluice_flow_key flow = {};
-
-	if (!orig)
-		return;
-	__builtin_memcpy(flow.client_addr, sk->local_addr, sizeof(flow.client_addr));
-	__builtin_memcpy(flow.proxy_addr, sk->remote_addr, sizeof(flow.proxy_addr));
-	flow.client_port = sk->local_port;
-	flow.proxy_port = sk->remote_port;
-	flow.family = sk->family;
-	/*
-	 * The flow entry is written before the final ACK leaves (this callback runs in
-	 * tcp_finish_connect), so it exists before the proxy can accept the connection. It is not
-	 * deleted on close: the proxy may ask after the client has gone. LRU eviction and reuse
-	 * of the same 4-tuple (which overwrites it) retire it.
-	 */
-	bpf_map_update_elem(&sluice_flows, &flow, orig, BPF_ANY);
-	bpf_map_delete_elem(&sluice_cookies, &cookie);
-	count(SLUICE_STAT_FLOW_RECORDED);
-	if (sluice_cfg.flags & SLUICE_CFG_F_SOCKMAP) {
-		if (bpf_sock_hash_update(skops, &sluice_sockhash, (void *)sk, BPF_ANY) == 0)
-			count(SLUICE_STAT_SOCKMAP_ADDED);
-	}
-}
-
-/* The proxy accepted a redirected connection: its socket joins the sockhash (fast path only). */
-static __always_inline void accept_flow(struct bpf_sock_ops *skops, struct sluice_sock_key *sk)
-{
-	struct sluice_flow_key flow = {};
-
-	if (!(sluice_cfg.flags & SLUICE_CFG_F_SOCKMAP))
-		return;
-	__builtin_memcpy(flow.client_addr, sk->remote_addr, sizeof(flow.client_addr));
-	__builtin_memcpy(flow.proxy_addr, sk->local_addr, sizeof(flow.proxy_addr));
-	flow.client_port = sk->remote_port;
-	flow.proxy_port = sk->local_port;
-	flow.family = sk->family;
-	if (!bpf_map_lookup_elem(&sluice_flows, &flow))
-		return;
-	if (bpf_sock_hash_update(skops, &sluice_sockhash, sk, BPF_ANY) == 0)
-		count(SLUICE_STAT_SOCKMAP_ADDED);
-}
 
 SEC("sockops")
 int sluice_sockops(struct bpf_sock_ops *skops)
@@ -261,48 +168,40 @@ int sluice_sockops(struct bpf_sock_ops *skops)
 	return SLUICE_CG_ALLOW;
 }
 
+/*
+ * Attached to the proxy's cgroups only: every socket the proxy starts listening on is registered
+ * by (family, port), so sk_lookup can hand it the connections its inbound rules name. A socket
+ * leaves the sockhash by itself when it is closed, so a proxy that stops or crashes is gone from
+ * the map at once, and new connections to protected ports are refused until a proxy listens again.
+ * Workloads cannot register: this program never runs for their sockets.
+ */
+SEC("sockops")
+int sluice_proxy_sockops(struct bpf_sock_ops *skops)
+{
+	struct sluice_sock_key conn = {};
+	__u32 zero = 0, key;
+
+	if (skops->family != SLUICE_AF_INET && skops->family != SLUICE_AF_INET6)
+		return SLUICE_CG_ALLOW;
+	switch (skops->op) {
+	case BPF_SOCK_OPS_TCP_LISTEN_CB:
+		key = sluice_listener_key(skops->family, skops->local_port); /* host byte order */
+		if (bpf_sock_hash_update(skops, &sluice_proxy_listeners, &key, BPF_ANY) == 0)
+			count(SLUICE_STAT_LISTENER_ADDED);
+		break;
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		/* the source port is bound now, and the SYN has not left yet */
+		sockops_key(skops, &conn);
+		bpf_map_update_elem(&sluice_proxy_conns, &conn, &zero, BPF_ANY);
+		break;
+	default:
+		break;
+	}
+	return SLUICE_CG_ALLOW;
+}
+
 /* ---------------------------------------------------------------- outbound: getsockopt */
 
-static __always_inline int answer_v4(struct bpf_sockopt *ctx, const struct sluice_orig_dst *orig)
-{
-	struct sockaddr_in *sin = ctx->optval;
-
-	/* optval is a packet-like pointer: every byte written must be proven below optval_end. */
-	if ((void *)(sin + 1) > ctx->optval_end)
-		return SLUICE_CG_ALLOW;
-	__builtin_memset(sin, 0, sizeof(*sin)); /* includes the 8 padding bytes (__pad) */
-	sin->sin_family = SLUICE_AF_INET;
-	sin->sin_port = bpf_htons(orig->port);
-	sin->sin_addr.s_addr = orig->addr[0];
-	ctx->optlen = sizeof(*sin);
-	ctx->retval = 0; /* the kernel said ENOPROTOOPT/ENOENT (no conntrack); we answered */
-	count(SLUICE_STAT_SOCKOPT_ANSWERED);
-	return SLUICE_CG_ALLOW;
-}
-
-static __always_inline int answer_v6(struct bpf_sockopt *ctx, const struct sluice_orig_dst *orig)
-{
-	struct sockaddr_in6 *sin6 = ctx->optval;
-
-	if ((void *)(sin6 + 1) > ctx->optval_end)
-		return SLUICE_CG_ALLOW;
-	__builtin_memset(sin6, 0, sizeof(*sin6));
-	sin6->sin6_family = SLUICE_AF_INET6;
-	sin6->sin6_port = bpf_htons(orig->port);
-	if (orig->family == SLUICE_AF_INET) {
-		sin6->sin6_addr.in6_u.u6_addr32[2] = bpf_htonl(0x0000ffff);
-		sin6->sin6_addr.in6_u.u6_addr32[3] = orig->addr[0];
-	} else {
-		sin6->sin6_addr.in6_u.u6_addr32[0] = orig->addr[0];
-		sin6->sin6_addr.in6_u.u6_addr32[1] = orig->addr[1];
-		sin6->sin6_addr.in6_u.u6_addr32[2] = orig->addr[2];
-		sin6->sin6_addr.in6_u.u6_addr32[3] = orig->addr[3];
-	}
-	ctx->optlen = sizeof(*sin6);
-	ctx->retval = 0;
-	count(SLUICE_STAT_SOCKOPT_ANSWERED);
-	return SLUICE_CG_ALLOW;
-}
 
 /*
  * This hook sees every getsockopt of every socket in the cgroup, so it leaves at once for
@@ -371,32 +270,62 @@ int sluice_sk_msg(struct sk_msg_md *msg)
 	return SLUICE_SK_PASS;
 }
 
-/* ---------------------------------------------------------------- inbound: tc ingress */
+/* ---------------------------------------------------------------- inbound: sk_lookup */
 
-SEC("tc")
-int sluice_tc_ingress(struct __sk_buff *skb)
+
+/*
+ * Runs when the kernel looks for the listening socket of a new TCP connection (a SYN, a SYN that
+ * reuses the 4-tuple of a TIME_WAIT socket, a SYN-cookie ACK) in this network namespace: never
+ * for packets of an established connection. A protected destination goes to the proxy's
+ * listener; with no proxy listening it is refused (SK_DROP makes the lookup fail, and the kernel
+ * answers the SYN with a reset, as a port nobody listens on does), unless its rule fails open.
+ */
+SEC("sk_lookup")
+int sluice_sk_lookup(struct bpf_sk_lookup *ctx)
 {
+	struct sluice_rule_key key = {};
 	struct sluice_rule_value *rule;
-	struct parsed p = {};
 	struct bpf_sock *sk;
+	__u32 listener;
+	long err;
 
-	if (!parse_tcp(skb, &p))
-		return SLUICE_TC_OK;
-	rule = find_rule(&sluice_in_rules, &p.key);
-	if (!rule)
-		return SLUICE_TC_OK;
-	/*
-	 * A packet of a connection that already exists (or is being set up: a request socket)
-	 * goes to its own socket by the normal lookup. Only packets nobody owns yet, or that the
-	 * workload's own listener would take, are steered.
-	 */
-	sk = lookup_tcp(skb, &p);
-	if (sk) {
-		bool listener = sk->state == TCP_LISTEN_STATE;
-
-		bpf_sk_release(sk);
-		if (!listener)
-			return SLUICE_TC_OK;
+	if (ctx->protocol != IPPROTO_TCP_NUM || !steered_iface(ctx->ingress_ifindex))
+		return SLUICE_SK_PASS;
+	if (ctx->family == SLUICE_AF_INET) {
+		key.family = SLUICE_AF_INET;
+		key.addr[0] = ctx->local_ip4;
+	} else if (ctx->family == SLUICE_AF_INET6) {
+		key.family = SLUICE_AF_INET6;
+		/* ctx words are read one at a time */
+		key.addr[0] = ctx->local_ip6[0];
+		key.addr[1] = ctx->local_ip6[1];
+		key.addr[2] = ctx->local_ip6[2];
+		key.addr[3] = ctx->local_ip6[3];
+	} else {
+		return SLUICE_SK_PASS;
 	}
-	return steer(skb, &p, rule->proxy_port);
+	key.port = (__u16)ctx->local_port; /* host byte order */
+	rule = find_rule(&sluice_in_rules, &key);
+	if (!rule)
+		return SLUICE_SK_PASS;
+	if (proxy_leg(ctx)) {
+		count(SLUICE_STAT_IN_PROXY_LEG);
+		return SLUICE_SK_PASS;
+	}
+	listener = sluice_listener_key(ctx->family, rule->proxy_port);
+	sk = bpf_map_lookup_elem(&sluice_proxy_listeners, &listener);
+	if (sk) {
+		err = bpf_sk_assign(ctx, sk, 0);
+		bpf_sk_release(sk);
+		if (err == 0) {
+			count(SLUICE_STAT_IN_ASSIGNED);
+			return SLUICE_SK_PASS;
+		}
+	}
+	if (rule->flags & SLUICE_RULE_F_FAIL_OPEN) {
+		count(SLUICE_STAT_IN_FAIL_OPEN);
+		return SLUICE_SK_PASS;
+	}
+	count(SLUICE_STAT_IN_REFUSED);
+	return SLUICE_SK_DROP;
 }

@@ -20,6 +20,12 @@
 #define SLUICE_MAX_RULES 16384
 #define SLUICE_MAX_FLOWS 65536
 #define SLUICE_MAX_PROXY_CGROUPS 64
+#define SLUICE_MAX_WORKLOADS 4096
+#define SLUICE_MAX_PROXY_LISTENERS 256
+#define SLUICE_MAX_IFACES 64
+#define SLUICE_MAX_PROXY_CONNS 65536
+/* How many cgroup levels above a process are searched for its workload cgroup. */
+#define SLUICE_MAX_CGROUP_DEPTH 16
 
 /* Address families (linux/socket.h); vmlinux.h carries no #defines. */
 #define SLUICE_AF_INET 2
@@ -32,43 +38,59 @@
 #define SLUICE_IP6T_SO_ORIGINAL_DST 80  /* linux/netfilter_ipv6/ip6_tables.h */
 
 /* Return codes the kernel defines for each program type, named for what they mean here. */
-#define SLUICE_CG_ALLOW 1 /* cgroup sock_addr / sockopt / sockops: let the call proceed */
-#define SLUICE_TC_OK 0    /* TC_ACT_OK: hand the packet to the stack */
-#define SLUICE_SK_PASS 1  /* SK_PASS for sk_msg */
+#define SLUICE_CG_ALLOW 1  /* cgroup sock_addr / sockopt / sockops: let the call proceed */
+#define SLUICE_CG_REJECT 0 /* cgroup sock_addr: the call fails with EPERM */
+#define SLUICE_SK_PASS 1   /* sk_msg, sk_lookup: SK_PASS */
+#define SLUICE_SK_DROP 0   /* sk_lookup: SK_DROP, the connection is refused (the kernel answers RST) */
 
 /* sluice_config.flags */
 #define SLUICE_CFG_F_SOCKMAP 0x1 /* put client<->proxy sockets in the sockhash (sk_msg fast path) */
 
-/* sluice_rule_value.flags: none defined yet; must be zero. */
+/* sluice_rule_value.flags */
+#define SLUICE_RULE_F_BIND 0x1      /* outbound: bind the connection's source to bind_addr first */
+#define SLUICE_RULE_F_FAIL_OPEN 0x2 /* inbound: no proxy listening means delivery to the workload */
+
+/* Keys of sluice_inbound_ifaces besides interface indices. */
+#define SLUICE_IFACE_ANY 0      /* every interface except loopback */
+#define SLUICE_LOOPBACK_IFINDEX 1
 
 /* Indices of sluice_stats, a plain array of __u64 counters. */
 enum sluice_stat {
-	SLUICE_STAT_OUT_REDIRECTED = 0,   /* connect() rewritten to the proxy */
-	SLUICE_STAT_OUT_SKIPPED_PROXY = 1,/* connect() by the proxy itself, left alone (no loop) */
-	SLUICE_STAT_FLOW_RECORDED = 2,    /* sockops copied an original destination to the flow map */
-	SLUICE_STAT_SOCKOPT_ANSWERED = 3, /* getsockopt(SO_ORIGINAL_DST) answered from the flow map */
-	SLUICE_STAT_IN_ASSIGNED = 4,      /* TC ingress steered a new inbound connection to the proxy */
-	SLUICE_STAT_IN_NO_LISTENER = 5,   /* inbound rule matched but no proxy listener: passed on */
-	SLUICE_STAT_SOCKMAP_ADDED = 6,    /* a socket entered the sockhash */
-	SLUICE_STAT_MAX = 8,
+	SLUICE_STAT_OUT_REDIRECTED = 0,    /* connect() rewritten to the proxy */
+	SLUICE_STAT_OUT_SKIPPED_PROXY = 1, /* connect() by the proxy itself, left alone (no loop) */
+	SLUICE_STAT_FLOW_RECORDED = 2,     /* sockops copied an original destination to the flow map */
+	SLUICE_STAT_SOCKOPT_ANSWERED = 3,  /* getsockopt(SO_ORIGINAL_DST) answered from the flow map */
+	SLUICE_STAT_IN_ASSIGNED = 4,       /* sk_lookup handed a new inbound connection to the proxy */
+	SLUICE_STAT_IN_REFUSED = 5,        /* new inbound connection to a protected port, no proxy: refused (RST) */
+	SLUICE_STAT_SOCKMAP_ADDED = 6,     /* a socket entered the sockhash */
+	SLUICE_STAT_OUT_BIND_FAILED = 7,   /* not bound to the workload's address (and could not be): connect() refused */
+	SLUICE_STAT_IN_FAIL_OPEN = 8,      /* no proxy, but the rule fails open: delivered to the workload */
+	SLUICE_STAT_LISTENER_ADDED = 9,    /* a proxy listening socket was registered for sk_lookup */
+	SLUICE_STAT_IN_PROXY_LEG = 10,     /* the proxy's own connection to a workload: not steered */
+	SLUICE_STAT_MAX = 12,
 };
 
 /*
  * Key of sluice_out_rules and sluice_in_rules: which destination is steered to the proxy.
  * An all-zero addr means "any address on this port"; an exact address wins over it.
+ * Outbound rules belong to one workload, named by its cgroup id (the cgroup v2 directory's inode):
+ * a connect() uses the rules of the deepest workload cgroup above the caller. Inbound rules have
+ * cgroup 0.
  */
 struct sluice_rule_key {
 	__u32 addr[4]; /* destination address, network byte order */
+	__u64 cgroup;  /* outbound: the workload's cgroup id; inbound: 0 */
 	__u16 port;    /* destination port, host byte order */
 	__u8 family;   /* SLUICE_AF_INET or SLUICE_AF_INET6 */
-	__u8 pad;      /* zero */
+	__u8 pad[5];   /* zero */
 };
 
-/* Value of the rule maps: where the proxy listens. */
+/* Value of the rule maps: where the proxy listens, and how the connection is identified. */
 struct sluice_rule_value {
 	__u32 proxy_addr[4]; /* outbound: the address connect() is rewritten to; inbound: zero */
+	__u32 bind_addr[4];  /* outbound with SLUICE_RULE_F_BIND: the workload's own address */
 	__u16 proxy_port;    /* the proxy listener's port, host byte order */
-	__u16 flags;         /* zero */
+	__u16 flags;         /* SLUICE_RULE_F_* */
 };
 
 /* The destination a workload asked for before the rewrite (cookie map and flow map values). */
@@ -93,7 +115,7 @@ struct sluice_flow_key {
 	__u8 pad[3];       /* zero */
 };
 
-/* Key of sluice_sockhash: a socket by its own view of the connection. */
+/* Key of sluice_sockhash and sluice_proxy_conns: a socket by its own view of the connection. */
 struct sluice_sock_key {
 	__u32 local_addr[4];
 	__u32 remote_addr[4];
@@ -102,6 +124,12 @@ struct sluice_sock_key {
 	__u8 family;
 	__u8 pad[3];       /* zero */
 };
+
+/* Key of sluice_proxy_listeners: a proxy's listening socket, by family and port. */
+static inline __u32 sluice_listener_key(__u32 family, __u32 port)
+{
+	return (family << 16) | (port & 0xffff);
+}
 
 /* Load-time configuration: one `const volatile` global, written by the loader before load. */
 struct sluice_config {

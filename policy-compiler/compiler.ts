@@ -112,7 +112,7 @@ export class IncrementalLowering {
     for (const proxy of [...inventory.proxies.values()].sort((a, b) => a.node.localeCompare(b.node))) {
       if (proxy.kind === 'kafka') {
         const list = kafkaChains.get(proxy.node) ?? [];
-        kafkaNodes.push({ node: proxy.node, listenPort: proxy.listenPort, chains: list.map((c) => c.chain) });
+        kafkaNodes.push({ node: proxy.node, listenPort: proxy.listenPort, failOpen: proxy.failOpen, chains: list.map((c) => c.chain) });
         remember(proxy.node, list.map((c) => c.resource), () => list.map((c) => c.resource));
         continue;
       }
@@ -120,13 +120,26 @@ export class IncrementalLowering {
       const ipv6 = inventory.workloads.some((w) => w.proxy.kind === 'envoy' && w.proxy.node === proxy.node && w.addresses.some((a) => a.includes(':')));
       remember(proxy.node, [...lists.inbound, ...lists.outbound], () => envoyNodeResources({ ...proxy, ipv6 }, lists.inbound, lists.outbound));
       const ir = (list: readonly TranslatedChain[]): HttpChain[] => list.map((c) => c.chain);
-      envoyNodes.push({ node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, inbound: ir(lists.inbound), outbound: ir(lists.outbound) });
+      envoyNodes.push({ node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, failOpen: proxy.failOpen, inbound: ir(lists.inbound), outbound: ir(lists.outbound) });
     }
     this.nodes = nodes;
 
     this.shared ??= sharedResources(inventory);
+    const redirects = redirectEntries(envoyNodes, kafkaNodes);
+    for (const a of redirects.ambiguous) {
+      for (const key of a.policies) {
+        const p = policyByKey.get(key);
+        diagnostics.push({
+          severity: 'warning',
+          code: 'egress.ambiguous-identity',
+          ...(p ? { file: p.source.file, document: p.source.document } : {}),
+          path: 'spec.egress',
+          message: `${a.workloads.join(' and ')} have egress rules on port ${a.port} through node ${a.node} and no cgroup in the inventory, so their connections cannot be told apart: the proxy refuses them all (fail closed) until workloads[].cgroup names each one's cgroup`,
+        });
+      }
+    }
     return {
-      ir: { envoyNodes, proxyless, services: this.shared.services, kafkaNodes, redirects: redirectEntries(envoyNodes, kafkaNodes) },
+      ir: { envoyNodes, proxyless, services: this.shared.services, kafkaNodes, redirects: redirects.entries },
       diagnostics,
       nodeResources,
       shared: this.shared.resources,

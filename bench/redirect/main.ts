@@ -14,6 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { openRedirectDataplane, unloadDataplane, attachDataplane, type RedirectDataplane } from '../../bpf/index.js';
+import type { OutboundRedirect } from '../../policy-compiler/index.js';
 import { Sandbox, missingForKernelTests, peerScript, sh } from './sandbox.js';
 
 const env = (name: string, fallback: number): number => {
@@ -82,7 +83,8 @@ async function main(): Promise<number> {
     const iptables = (op: '-A' | '-D'): void =>
       void sh('ip', ['netns', 'exec', ns, 'iptables', '-t', 'nat', op, 'OUTPUT', '-p', 'tcp', '-s', CLIENT_SRC, '-d', SERVICE,
         '--dport', String(SERVICE_PORT), '-j', 'REDIRECT', '--to-ports', String(PROXY_PORT)]);
-    const rule = [{ node: 'bench', direction: 'outbound' as const, address: SERVICE, port: SERVICE_PORT, proxyPort: PROXY_PORT }];
+    // The client runs in the workload cgroup itself (the node's default identity); nothing is bound.
+    const rule: OutboundRedirect[] = [{ node: 'bench', direction: 'outbound', address: SERVICE, port: SERVICE_PORT, proxyPort: PROXY_PORT, workloads: ['bench'], bind: {} }];
 
     const crr = async (extra: string[], cgroup?: string): Promise<Crr> => {
       const client = box.peer(['crr', '--connect', `${SERVICE}:${SERVICE_PORT}`, '--count', String(CONNECTIONS), '--concurrency', String(CONCURRENCY), ...extra], { netns: ns, cgroup });

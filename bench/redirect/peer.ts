@@ -7,9 +7,10 @@
  *                                      address for sk_assign'ed ones), prints it, forwards to it
  *   echo   --listen HOST:PORT --name N  replies "N <local address>:<port>\n", then echoes
  *   sink   --listen HOST:PORT          reads and discards
- *   client --connect HOST:PORT [--bind ADDR] [--hold]
+ *   client --connect HOST:PORT [--bind ADDR] [--local-port N] [--hold] [--timeout MS]
  *                                      sends "hello\n", prints the first reply line; with --hold
- *                                      keeps the connection and echoes a line per stdin line
+ *                                      keeps the connection and echoes a line per stdin line;
+ *                                      gives up (event "error", message "timeout") after MS
  *   crr    --connect HOST:PORT --count N --concurrency C [--bind ADDR]
  *                                      connect / 1-byte request / 1-byte response / close
  *   bulk   --connect HOST:PORT --seconds S   sends as fast as it can, prints bytes per second
@@ -30,6 +31,8 @@ const { positionals, values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '3' },
     hold: { type: 'boolean', default: false },
+    'local-port': { type: 'string' },
+    timeout: { type: 'string' },
   },
 });
 
@@ -92,7 +95,8 @@ function sink(): void {
 
 function connect(): Socket {
   const target = endpoint(values.connect, 'connect');
-  return createConnection({ host: target.host, port: target.port, localAddress: values.bind, noDelay: true });
+  const localPort = values['local-port'] === undefined ? {} : { localPort: Number(values['local-port']) };
+  return createConnection({ host: target.host, port: target.port, localAddress: values.bind, ...localPort, noDelay: true });
 }
 
 function client(): void {
@@ -101,6 +105,12 @@ function client(): void {
     emit({ event: 'error', message: error.message });
     process.exit(1);
   });
+  if (values.timeout !== undefined) {
+    setTimeout(() => {
+      emit({ event: 'error', message: 'timeout' });
+      process.exit(1);
+    }, Number(values.timeout)).unref();
+  }
   const lines = createInterface({ input: socket });
   let first = true;
   lines.on('line', (line) => {

@@ -24,17 +24,19 @@ const struct = (name: string, size: number, fields: ReadonlyArray<readonly [stri
   fields: fields.map(([field, offset, bytes]) => ({ name: field, offset, size: bytes })),
 });
 
-export const RULE_KEY = struct('sluice_rule_key', 20, [
+export const RULE_KEY = struct('sluice_rule_key', 32, [
   ['addr', 0, 16],
-  ['port', 16, 2],
-  ['family', 18, 1],
-  ['pad', 19, 1],
+  ['cgroup', 16, 8],
+  ['port', 24, 2],
+  ['family', 26, 1],
+  ['pad', 27, 5],
 ]);
 
-export const RULE_VALUE = struct('sluice_rule_value', 20, [
+export const RULE_VALUE = struct('sluice_rule_value', 36, [
   ['proxy_addr', 0, 16],
-  ['proxy_port', 16, 2],
-  ['flags', 18, 2],
+  ['bind_addr', 16, 16],
+  ['proxy_port', 32, 2],
+  ['flags', 34, 2],
 ]);
 
 export const ORIG_DST = struct('sluice_orig_dst', 20, [
@@ -79,6 +81,10 @@ export const MAP_NAMES = {
   flows: 'sluice_flows',
   sockhash: 'sluice_sockhash',
   stats: 'sluice_stats',
+  workloads: 'sluice_workloads',
+  proxyListeners: 'sluice_proxy_listeners',
+  inboundIfaces: 'sluice_inbound_ifaces',
+  proxyConns: 'sluice_proxy_conns',
 } as const;
 
 /** Program (function) names in redirect.c. */
@@ -86,9 +92,10 @@ export const PROGRAM_NAMES = {
   connect4: 'sluice_connect4',
   connect6: 'sluice_connect6',
   sockops: 'sluice_sockops',
+  proxySockops: 'sluice_proxy_sockops',
   getsockopt: 'sluice_getsockopt',
   skMsg: 'sluice_sk_msg',
-  tcIngress: 'sluice_tc_ingress',
+  skLookup: 'sluice_sk_lookup',
 } as const;
 
 /** The load-time configuration global and the name of the section it lives in. */
@@ -101,6 +108,12 @@ export const SOL_IPV6 = 41;
 export const SO_ORIGINAL_DST = 80;
 export const IP6T_SO_ORIGINAL_DST = 80;
 export const CFG_F_SOCKMAP = 0x1;
+/** `sluice_rule_value.flags`: outbound, bind the source to the workload's address first. */
+export const RULE_F_BIND = 0x1;
+/** `sluice_rule_value.flags`: inbound, deliver to the workload when no proxy listens. */
+export const RULE_F_FAIL_OPEN = 0x2;
+/** Key of `sluice_inbound_ifaces` meaning every interface except loopback. */
+export const IFACE_ANY = 0;
 export const MAX_RULES = 16384;
 
 /** `enum sluice_stat`: index → name, in order. */
@@ -110,11 +123,15 @@ export const STAT_NAMES = [
   'flow_recorded',
   'sockopt_answered',
   'in_assigned',
-  'in_no_listener',
+  'in_refused',
   'sockmap_added',
+  'out_bind_failed',
+  'in_fail_open',
+  'listener_added',
+  'in_proxy_leg',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
-export const STAT_SLOTS = 8;
+export const STAT_SLOTS = 12;
 
 export type Family = typeof AF_INET | typeof AF_INET6;
 
@@ -123,11 +140,16 @@ export interface RuleKey {
   readonly family: Family;
   readonly addr: Buffer;
   readonly port: number;
+  /** Outbound: the workload's cgroup id; inbound: 0n. */
+  readonly cgroup: bigint;
 }
 
 export interface RuleValue {
   readonly proxyAddr: Buffer;
   readonly proxyPort: number;
+  /** Outbound: the workload address the connection is bound to (with RULE_F_BIND). */
+  readonly bindAddr: Buffer;
+  readonly flags: number;
 }
 
 export interface OrigDst {
@@ -150,6 +172,7 @@ function family(value: number): Family {
 export function encodeRuleKey(key: RuleKey): Buffer {
   const b = Buffer.alloc(RULE_KEY.size);
   key.addr.copy(b, field(RULE_KEY, 'addr').offset, 0, 16);
+  b.writeBigUInt64LE(key.cgroup, field(RULE_KEY, 'cgroup').offset);
   b.writeUInt16LE(key.port, field(RULE_KEY, 'port').offset);
   b.writeUInt8(key.family, field(RULE_KEY, 'family').offset);
   return b;
@@ -159,6 +182,7 @@ export function decodeRuleKey(b: Buffer): RuleKey {
   const a = field(RULE_KEY, 'addr').offset;
   return {
     addr: Buffer.from(b.subarray(a, a + 16)),
+    cgroup: b.readBigUInt64LE(field(RULE_KEY, 'cgroup').offset),
     port: b.readUInt16LE(field(RULE_KEY, 'port').offset),
     family: family(b.readUInt8(field(RULE_KEY, 'family').offset)),
   };
@@ -167,13 +191,28 @@ export function decodeRuleKey(b: Buffer): RuleKey {
 export function encodeRuleValue(value: RuleValue): Buffer {
   const b = Buffer.alloc(RULE_VALUE.size);
   value.proxyAddr.copy(b, field(RULE_VALUE, 'proxy_addr').offset, 0, 16);
+  value.bindAddr.copy(b, field(RULE_VALUE, 'bind_addr').offset, 0, 16);
   b.writeUInt16LE(value.proxyPort, field(RULE_VALUE, 'proxy_port').offset);
+  b.writeUInt16LE(value.flags, field(RULE_VALUE, 'flags').offset);
   return b;
 }
 
 export function decodeRuleValue(b: Buffer): RuleValue {
   const a = field(RULE_VALUE, 'proxy_addr').offset;
-  return { proxyAddr: Buffer.from(b.subarray(a, a + 16)), proxyPort: b.readUInt16LE(field(RULE_VALUE, 'proxy_port').offset) };
+  const bind = field(RULE_VALUE, 'bind_addr').offset;
+  return {
+    proxyAddr: Buffer.from(b.subarray(a, a + 16)),
+    bindAddr: Buffer.from(b.subarray(bind, bind + 16)),
+    proxyPort: b.readUInt16LE(field(RULE_VALUE, 'proxy_port').offset),
+    flags: b.readUInt16LE(field(RULE_VALUE, 'flags').offset),
+  };
+}
+
+/** `sluice_listener_key()` of redirect.h: a proxy listening socket's key, by family and port. */
+export function listenerKey(family: Family, port: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(((family << 16) | (port & 0xffff)) >>> 0);
+  return b;
 }
 
 export function decodeOrigDst(b: Buffer): OrigDst {

@@ -4,16 +4,18 @@
  * Only keys whose presence or value changes are written; a controller that restarts with the
  * same entries writes nothing.
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RedirectEntry } from '../../policy-compiler/index.js';
 import { silentLogger, type Logger } from '../../telemetry/index.js';
-import { MAP_NAMES } from './abi.js';
+import { AF_INET, AF_INET6, MAP_NAMES, type Family } from './abi.js';
 import { parseAddress, type MapAddress } from './addr.js';
-import { DEFAULT_PIN_ROOT } from './environment.js';
+import { DEFAULT_PIN_ROOT, findCgroup2Mount } from './environment.js';
 import { BpfError } from './errors.js';
 import { attachDataplane, MAP_SHAPES, type AttachOptions, type AttachReport } from './loader.js';
 import { PinnedMap } from './maps.js';
 import { pinLayout } from './pins.js';
-import { diffRules, planRules, type CurrentRule, type RuleMap } from './plan.js';
+import { diffRules, planRules, type CurrentRule, type RuleMap, type Unresolved } from './plan.js';
 import { readStatus, type DataplaneStatus } from './status.js';
 
 export interface DataplaneOptions extends Partial<Omit<AttachOptions, 'cgroup' | 'logger'>> {
@@ -35,6 +37,14 @@ export interface SyncResult {
   readonly unchanged: number;
   /** Entries for other nodes. */
   readonly ignored: number;
+  /** Outbound entries whose workload cgroup does not exist: those connections are not steered yet. */
+  readonly unresolved: readonly Unresolved[];
+}
+
+/** A listening socket of the proxy that inbound connections can be steered to. */
+export interface ProxyListener {
+  readonly family: Family;
+  readonly port: number;
 }
 
 export interface RedirectDataplane {
@@ -45,6 +55,8 @@ export interface RedirectDataplane {
    * listing every bad field by path, before touching any map when an entry is invalid.
    */
   sync(entries: readonly RedirectEntry[]): SyncResult;
+  /** The proxy's listening sockets registered right now (a proxy that is down has none). */
+  listeners(): ProxyListener[];
   status(): DataplaneStatus;
   /** Releases this process's descriptors. Attachments and maps stay: traffic keeps flowing. */
   close(): void;
@@ -69,6 +81,13 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
   const maps: Record<RuleMap, PinnedMap> = {
     out: PinnedMap.open(layout.map(MAP_NAMES.outRules), MAP_SHAPES.outRules),
     in: PinnedMap.open(layout.map(MAP_NAMES.inRules), MAP_SHAPES.inRules),
+    workloads: PinnedMap.open(layout.map(MAP_NAMES.workloads), MAP_SHAPES.workloads),
+  };
+  const listenerMap = PinnedMap.open(layout.map(MAP_NAMES.proxyListeners), MAP_SHAPES.proxyListeners);
+  const cgroupRoot = findCgroup2Mount();
+  const resolveCgroup = (path: string): bigint | undefined => {
+    const stat = cgroupRoot ? statSync(join(cgroupRoot, path), { throwIfNoEntry: false, bigint: true }) : undefined;
+    return stat?.isDirectory() ? stat.ino : undefined;
   };
   let closed = false;
   const live = (): void => {
@@ -78,11 +97,11 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
     attached,
     sync(entries) {
       live();
-      const plan = planRules(entries, { node: options.node, outboundProxy });
+      const plan = planRules(entries, { ...(options.node !== undefined ? { node: options.node } : {}), outboundProxy, defaultCgroup: attached.cgroupId, resolveCgroup });
       if (plan.issues.length > 0) {
         throw new BpfError('invalid-entry', `redirect entries rejected, no map changed:\n  ${plan.issues.join('\n  ')}`);
       }
-      const current: CurrentRule[] = (['out', 'in'] as const).flatMap((map) => maps[map].entries().map((e) => ({ map, ...e })));
+      const current: CurrentRule[] = (['out', 'in', 'workloads'] as const).flatMap((map) => maps[map].entries().map((e) => ({ map, ...e })));
       const diff = diffRules(current, plan.rules);
       const count = { added: 0, removed: 0, changed: 0 };
       // Adds and changes first, removals last: a rule moving between keys is never absent.
@@ -109,9 +128,18 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
         maps[op.rule.map].delete(op.rule.key);
         count.removed += 1;
       }
-      const result: SyncResult = { ...count, unchanged: diff.unchanged, ignored: plan.ignored };
-      logger.info('bpf maps synced', { ...result });
+      const result: SyncResult = { ...count, unchanged: diff.unchanged, ignored: plan.ignored, unresolved: plan.unresolved };
+      logger.info('bpf maps synced', { ...count, unchanged: diff.unchanged, ignored: plan.ignored, unresolved: plan.unresolved.length });
+      for (const u of plan.unresolved) logger.warn('workload cgroup not found: its egress is not steered until it exists', { workloads: u.workloads, cgroup: u.cgroup });
       return result;
+    },
+    listeners() {
+      live();
+      return listenerMap.keys().flatMap((key) => {
+        const raw = key.readUInt32LE(0);
+        const family = raw >>> 16;
+        return family === AF_INET || family === AF_INET6 ? [{ family, port: raw & 0xffff }] : [];
+      });
     },
     status() {
       live();
@@ -120,8 +148,7 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
     close() {
       if (closed) return;
       closed = true;
-      maps.out.close();
-      maps.in.close();
+      for (const m of [maps.out, maps.in, maps.workloads, listenerMap]) m.close();
     },
   };
 }

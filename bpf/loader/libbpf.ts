@@ -41,10 +41,7 @@ export interface Libbpf {
   mapNextKey(fd: number, key: Buffer | null, next: Buffer): number;
   progAttach(progFd: number, targetFd: number, type: number, flags: number): number;
   progDetach2(progFd: number, targetFd: number, type: number): number;
-  tcHookCreate(hook: Buffer): number;
-  tcAttach(hook: Buffer, opts: Buffer): number;
-  tcDetach(hook: Buffer, opts: Buffer): number;
-  tcQuery(hook: Buffer, opts: Buffer): number;
+  attachNetns(prog: Handle, netnsFd: number): Handle | null;
   errno(): number;
   /** Routes libbpf's own log lines (verifier output, pin reuse decisions) to `sink`; null restores stderr. */
   setPrint(sink: ((level: number, line: string) => void) | null): void;
@@ -106,10 +103,7 @@ export function getLibbpf(): Libbpf {
     mapNextKey: f('int bpf_map_get_next_key(int fd, const void *key, void *next)'),
     progAttach: f('int bpf_prog_attach(int prog_fd, int target_fd, int type, unsigned int flags)'),
     progDetach2: f('int bpf_prog_detach2(int prog_fd, int target_fd, int type)'),
-    tcHookCreate: f('int bpf_tc_hook_create(void *hook)'),
-    tcAttach: f('int bpf_tc_attach(void *hook, void *opts)'),
-    tcDetach: f('int bpf_tc_detach(void *hook, void *opts)'),
-    tcQuery: f('int bpf_tc_query(void *hook, void *opts)'),
+    attachNetns: f('void *bpf_program__attach_netns(void *prog, int netns_fd)'),
   };
   libbpf = {
     version,
@@ -140,10 +134,7 @@ export function getLibbpf(): Libbpf {
     mapNextKey: (fd, key, next) => bound.mapNextKey(fd, key, next) as number,
     progAttach: (p, t, type, flags) => bound.progAttach(p, t, type, flags) as number,
     progDetach2: (p, t, type) => bound.progDetach2(p, t, type) as number,
-    tcHookCreate: (hook) => bound.tcHookCreate(hook) as number,
-    tcAttach: (hook, opts) => bound.tcAttach(hook, opts) as number,
-    tcDetach: (hook, opts) => bound.tcDetach(hook, opts) as number,
-    tcQuery: (hook, opts) => bound.tcQuery(hook, opts) as number,
+    attachNetns: (prog, fd) => bound.attachNetns(prog, fd) as Handle | null,
     errno: () => koffi.errno(),
     setPrint: (sink) => {
       if (printCallback !== undefined) {

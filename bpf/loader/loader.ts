@@ -10,6 +10,7 @@ import { silentLogger, type Logger } from '../../telemetry/index.js';
 import {
   CFG_F_SOCKMAP,
   FLOW_KEY,
+  IFACE_ANY,
   MAP_NAMES,
   ORIG_DST,
   PROGRAM_NAMES,
@@ -22,8 +23,8 @@ import { checkBpffs, checkBtf, checkCgroup, checkPrivileges, findObject } from '
 import { BpfError, errnoName } from './errors.js';
 import { getLibbpf, type Handle, type Libbpf } from './libbpf.js';
 import { MAP_TYPE, PinnedMap, type MapShape } from './maps.js';
+import { interfaceIndex, netnsIno, OWN_NETNS } from './netns.js';
 import { BPF_SK_MSG_VERDICT, CGROUP_HOOKS, pinLayout, type CgroupHook, type PinLayout } from './pins.js';
-import { attachTcIngress, detachTcIngress, interfaceIndex } from './tc.js';
 
 /** The shape of every pinned map, as redirect.h defines it. */
 export const MAP_SHAPES: Readonly<Record<keyof typeof MAP_NAMES, MapShape>> = {
@@ -34,6 +35,10 @@ export const MAP_SHAPES: Readonly<Record<keyof typeof MAP_NAMES, MapShape>> = {
   flows: { type: MAP_TYPE.lruHash, keySize: FLOW_KEY.size, valueSize: ORIG_DST.size },
   sockhash: { type: MAP_TYPE.sockhash, keySize: SOCK_KEY.size, valueSize: 8 },
   stats: { type: MAP_TYPE.array, keySize: 4, valueSize: 8 },
+  workloads: { type: MAP_TYPE.hash, keySize: 8, valueSize: 4 },
+  proxyListeners: { type: MAP_TYPE.sockhash, keySize: 4, valueSize: 8 },
+  inboundIfaces: { type: MAP_TYPE.hash, keySize: 4, valueSize: 4 },
+  proxyConns: { type: MAP_TYPE.lruHash, keySize: SOCK_KEY.size, valueSize: 4 },
 };
 
 export interface AttachOptions {
@@ -43,11 +48,15 @@ export interface AttachOptions {
   readonly cgroup: string;
   /**
    * Cgroups the proxy runs in. Their connections are never redirected (their ids go to
-   * sluice_proxy_cgroups), and getsockopt(SO_ORIGINAL_DST) is answered there. A proxy cgroup
-   * inside the workload cgroup inherits the workload's programs and gets no attachment of its own.
+   * sluice_proxy_cgroups), getsockopt(SO_ORIGINAL_DST) is answered there, and the listening
+   * sockets the proxy opens there are the only ones inbound connections are steered to. A proxy
+   * cgroup inside the workload cgroup inherits the workload's programs.
    */
   readonly proxyCgroups?: readonly string[];
-  /** Interfaces whose ingress gets the inbound (tc) program. */
+  /**
+   * Interfaces (of this process's network namespace) whose new inbound connections are steered
+   * to the proxy. Absent or empty: every interface except loopback.
+   */
   readonly inboundInterfaces?: readonly string[];
   /** Sockets with this SO_MARK are the proxy's and never redirected (0 or absent: off). */
   readonly proxyMark?: number;
@@ -86,12 +95,11 @@ export function attachDataplane(options: AttachOptions): AttachReport {
   checkBpffs(options.pinRoot);
   const cgroupId = checkCgroup(options.cgroup, 'cgroup');
   const proxies = (options.proxyCgroups ?? []).map((path) => ({ path, id: checkCgroup(path, 'proxy cgroup') }));
-  const interfaces = options.inboundInterfaces ?? [];
-  for (const iface of interfaces) interfaceIndex(iface);
+  const ifindexes = (options.inboundInterfaces ?? []).map(interfaceIndex);
   const objectPath = findObject(options.objectPath);
   const lib = getLibbpf();
   const layout = pinLayout(options.pinRoot);
-  for (const dir of [layout.root, layout.maps, layout.links, layout.tc, layout.progs]) mkdirSync(dir, { recursive: true });
+  for (const dir of [layout.root, layout.maps, layout.links, layout.progs]) mkdirSync(dir, { recursive: true });
 
   const reusedMaps = Object.entries(MAP_NAMES)
     .filter(([, name]) => existsSync(layout.map(name)))
@@ -129,10 +137,11 @@ export function attachDataplane(options: AttachOptions): AttachReport {
           const key = Buffer.alloc(8);
           key.writeBigUInt64LE(proxy.id);
           proxyMap.update(key, Buffer.from([1, 0, 0, 0]));
-          if (isUnder(proxy.path, options.cgroup)) continue;
+          // A proxy below the workload cgroup inherits its hooks; every proxy registers its listeners.
+          const inherits = isUnder(proxy.path, options.cgroup);
+          const hooks: CgroupHook[] = ['proxy_sockops', ...(inherits ? [] : options.sockmap ? (['getsockopt', 'sockops'] as const) : (['getsockopt'] as const))];
           const fd = openSync(proxy.path, 'r');
           try {
-            const hooks: CgroupHook[] = options.sockmap ? ['getsockopt', 'sockops'] : ['getsockopt'];
             for (const hook of hooks) attachCgroupHook(lib, obj, fd, layout.link(proxy.id, hook), hook, created, updated);
           } finally {
             closeSync(fd);
@@ -141,14 +150,8 @@ export function attachDataplane(options: AttachOptions): AttachReport {
       } finally {
         proxyMap.close();
       }
-      for (const iface of interfaces) {
-        const prog = program(lib, obj, PROGRAM_NAMES.tcIngress);
-        attachTcIngress(iface, lib.programFd(prog));
-        const pin = layout.tcProgram(iface);
-        (existsSync(pin) ? updated : created).push(pin);
-        if (existsSync(pin)) unlinkSync(pin);
-        pinProgram(lib, prog, pin);
-      }
+      attachSkLookup(lib, obj, layout, created, updated);
+      setInboundInterfaces(layout, ifindexes);
       configureSockmap(lib, obj, layout, options.sockmap === true, created);
     } finally {
       lib.objectClose(obj);
@@ -190,11 +193,43 @@ const HOOK_PROGRAM: Readonly<Record<CgroupHook, string>> = {
   connect6: PROGRAM_NAMES.connect6,
   sockops: PROGRAM_NAMES.sockops,
   getsockopt: PROGRAM_NAMES.getsockopt,
+  proxy_sockops: PROGRAM_NAMES.proxySockops,
 };
 
-/** Updates the pinned link in place when there is one, else attaches and pins a new link. */
 function attachCgroupHook(lib: Libbpf, obj: Handle, cgroupFd: number, pin: string, hook: CgroupHook, created: string[], updated: string[]): void {
   const prog = program(lib, obj, HOOK_PROGRAM[hook]);
+  attachOrUpdate(lib, prog, pin, hook, () => lib.attachCgroup(prog, cgroupFd), created, updated);
+}
+
+/** sk_lookup on this process's network namespace: inbound steering for every interface it names. */
+function attachSkLookup(lib: Libbpf, obj: Handle, layout: PinLayout, created: string[], updated: string[]): void {
+  const prog = program(lib, obj, PROGRAM_NAMES.skLookup);
+  const fd = openSync(OWN_NETNS, 'r');
+  try {
+    attachOrUpdate(lib, prog, layout.netnsLink(netnsIno()), 'sk_lookup', () => lib.attachNetns(prog, fd), created, updated);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes sluice_inbound_ifaces hold exactly these interfaces (none: every interface but loopback). */
+function setInboundInterfaces(layout: PinLayout, ifindexes: readonly number[]): void {
+  const map = PinnedMap.open(layout.map(MAP_NAMES.inboundIfaces), MAP_SHAPES.inboundIfaces);
+  try {
+    const want = new Set(ifindexes.length > 0 ? ifindexes : [IFACE_ANY]);
+    for (const { key } of map.entries()) if (!want.has(key.readUInt32LE(0))) map.delete(key);
+    for (const index of want) {
+      const key = Buffer.alloc(4);
+      key.writeUInt32LE(index);
+      map.update(key, Buffer.alloc(4));
+    }
+  } finally {
+    map.close();
+  }
+}
+
+/** Updates the pinned link in place when there is one (no moment without a program), else attaches and pins a new link. */
+function attachOrUpdate(lib: Libbpf, prog: Handle, pin: string, hook: string, attach: () => Handle | null, created: string[], updated: string[]): void {
   if (existsSync(pin)) {
     const link = lib.linkOpen(pin);
     if (!link) throw new BpfError('pin-corrupt', `${pin} is not a BPF link: ${errnoName(lib.errno())} (run \`sluice bpf unload\`)`);
@@ -207,8 +242,8 @@ function attachCgroupHook(lib: Libbpf, obj: Handle, cgroupFd: number, pin: strin
     updated.push(pin);
     return;
   }
-  const link = lib.attachCgroup(prog, cgroupFd);
-  if (!link) throw new BpfError('attach-failed', `cannot attach ${hook} to the cgroup: ${errnoName(lib.errno())}`);
+  const link = attach();
+  if (!link) throw new BpfError('attach-failed', `cannot attach ${hook}: ${errnoName(lib.errno())}`);
   try {
     const rc = lib.linkPin(link, pin);
     if (rc < 0) throw new BpfError('attach-failed', `cannot pin the ${hook} link at ${pin}: ${errnoName(rc)}`);
@@ -264,13 +299,8 @@ export function unloadDataplane(options: { readonly pinRoot: string; readonly lo
   const removed: string[] = [];
   const list = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
   for (const name of list(layout.links)) {
-    unlinkSync(`${layout.links}/${name}`); // the last reference to a cgroup link: it detaches
+    unlinkSync(`${layout.links}/${name}`); // the last reference to a cgroup or netns link: it detaches
     removed.push(`${layout.links}/${name}`);
-  }
-  for (const iface of list(layout.tc)) {
-    detachTcIngress(iface);
-    unlinkSync(layout.tcProgram(iface));
-    removed.push(layout.tcProgram(iface));
   }
   if (existsSync(layout.skMsg)) {
     const lib = getLibbpf();
@@ -288,7 +318,7 @@ export function unloadDataplane(options: { readonly pinRoot: string; readonly lo
     unlinkSync(layout.map(name));
     removed.push(layout.map(name));
   }
-  for (const dir of [layout.maps, layout.links, layout.tc, layout.progs, layout.root]) if (existsSync(dir)) rmdirSync(dir);
+  for (const dir of [layout.maps, layout.links, layout.progs, layout.root]) if (existsSync(dir)) rmdirSync(dir);
   (options.logger ?? silentLogger).info('bpf dataplane unloaded', { pinRoot: options.pinRoot, removed: removed.length });
   return { removed };
 }

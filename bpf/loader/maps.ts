@@ -79,14 +79,21 @@ export class PinnedMap {
 
   /** Every (key, value) pair. Entries deleted concurrently may be skipped, never repeated. */
   entries(): Array<{ key: Buffer; value: Buffer }> {
+    return this.keys().flatMap((key) => {
+      const value = this.lookup(key);
+      return value ? [{ key, value }] : [];
+    });
+  }
+
+  /** Every key (for maps whose values userspace cannot read, such as a sockhash of listeners). */
+  keys(): Buffer[] {
     const lib = getLibbpf();
-    const out: Array<{ key: Buffer; value: Buffer }> = [];
+    const out: Buffer[] = [];
     let prev: Buffer | null = null;
     for (let guard = 0; guard <= this.info.maxEntries; guard += 1) {
       const next = Buffer.alloc(this.info.keySize);
       if (lib.mapNextKey(this.fd, prev, next) < 0) break;
-      const value = Buffer.alloc(this.info.valueSize);
-      if (lib.mapLookup(this.fd, next, value) === 0) out.push({ key: next, value });
+      out.push(next);
       prev = next;
     }
     return out;

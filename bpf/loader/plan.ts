@@ -1,13 +1,14 @@
 /**
- * Map sync, the pure half: redirect entries → the exact rule-map contents they mean, and the
- * difference between those contents and what the kernel holds. No I/O here; `dataplane.ts`
- * applies the result to the pinned maps.
+ * Map sync, the pure half: redirect entries → the exact map contents they mean (rules, and the
+ * set of workload cgroups that own outbound rules), and the difference between those contents
+ * and what the kernel holds. No I/O here: cgroup paths are resolved to ids by a function the
+ * caller injects, and `dataplane.ts` applies the result to the pinned maps.
  */
 import type { RedirectEntry } from '../../policy-compiler/index.js';
-import { AF_INET, AF_INET6, encodeRuleKey, encodeRuleValue, type Family } from './abi.js';
+import { AF_INET, AF_INET6, RULE_F_BIND, RULE_F_FAIL_OPEN, encodeRuleKey, encodeRuleValue, type Family } from './abi.js';
 import { anyAddress, parseAddress, type MapAddress } from './addr.js';
 
-export type RuleMap = 'out' | 'in';
+export type RuleMap = 'out' | 'in' | 'workloads';
 
 /** One map entry the entries call for. */
 export interface DesiredRule {
@@ -23,12 +24,24 @@ export interface PlanOptions {
   readonly node?: string;
   /** Where outbound connections are rewritten to, per family (the proxy's loopback listener). */
   readonly outboundProxy: { readonly v4: MapAddress; readonly v6: MapAddress };
+  /** The id of the cgroup the programs are attached to: the identity of entries that name no cgroup. */
+  readonly defaultCgroup: bigint;
+  /** A workload cgroup path (as /proc/PID/cgroup names it) → its id, or undefined when it does not exist. */
+  readonly resolveCgroup: (path: string) => bigint | undefined;
+}
+
+/** An outbound entry whose workload cgroup does not exist (yet): its connections are not steered. */
+export interface Unresolved {
+  readonly source: number;
+  readonly workloads: readonly string[];
+  readonly cgroup: string;
 }
 
 export interface RulePlan {
   /** Keyed by `${map}/${key hex}`. */
   readonly rules: ReadonlyMap<string, DesiredRule>;
   readonly ignored: number;
+  readonly unresolved: readonly Unresolved[];
   /** Problems with a field path (`entries[2].port: …`); a non-empty list means nothing is applied. */
   readonly issues: readonly string[];
 }
@@ -37,11 +50,23 @@ const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isIn
 
 export const ruleId = (map: RuleMap, key: Buffer): string => `${map}/${key.toString('hex')}`;
 
-/** Turns entries into the rule-map contents they mean: one key per (direction, address, port). */
+const ZERO16 = Buffer.alloc(16);
+
+/** Turns entries into the map contents they mean: one rule key per (workload, direction, address, port, family). */
 export function planRules(entries: readonly RedirectEntry[], options: PlanOptions): RulePlan {
   const rules = new Map<string, DesiredRule>();
   const issues: string[] = [];
+  const unresolved: Unresolved[] = [];
   let ignored = 0;
+  const put = (rule: DesiredRule, what: string, at: string): void => {
+    const id = ruleId(rule.map, rule.key);
+    const existing = rules.get(id);
+    if (existing && !existing.value.equals(rule.value)) {
+      issues.push(`${at}: ${what} is already redirected differently by entries[${existing.source}]`);
+      return;
+    }
+    if (!existing) rules.set(id, rule);
+  };
   entries.forEach((entry, index) => {
     const at = `entries[${index}]`;
     if (options.node !== undefined && entry.node !== options.node) {
@@ -50,35 +75,54 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
     }
     const before = issues.length;
     if (entry.direction !== 'outbound' && entry.direction !== 'inbound') {
-      issues.push(`${at}.direction: expected "outbound" or "inbound", got ${JSON.stringify(entry.direction)}`);
+      issues.push(`${at}.direction: expected "outbound" or "inbound", got ${JSON.stringify((entry as { direction: unknown }).direction)}`);
+      return;
     }
     if (!isPort(entry.port)) issues.push(`${at}.port: expected an integer 1..65535, got ${JSON.stringify(entry.port)}`);
-    if (!isPort(entry.proxyPort)) {
-      issues.push(`${at}.proxyPort: expected an integer 1..65535, got ${JSON.stringify(entry.proxyPort)}`);
-    }
+    if (!isPort(entry.proxyPort)) issues.push(`${at}.proxyPort: expected an integer 1..65535, got ${JSON.stringify(entry.proxyPort)}`);
     const address = entry.address === undefined ? undefined : parseAddress(entry.address);
     if (entry.address !== undefined && !address) {
       issues.push(`${at}.address: expected an IPv4 or IPv6 address without prefix, got ${JSON.stringify(entry.address)}`);
     }
+    const bind = entry.direction === 'outbound' ? bindAddresses(entry.bind, `${at}.bind`, issues) : undefined;
     if (issues.length > before) return;
-    const map: RuleMap = entry.direction === 'outbound' ? 'out' : 'in';
     const targets: readonly MapAddress[] = address ? [address] : [anyAddress(AF_INET), anyAddress(AF_INET6)];
-    for (const target of targets) {
-      const key = encodeRuleKey({ family: target.family, addr: target.bytes, port: entry.port });
-      const proxyAddr = map === 'out' ? proxyFor(target.family, options) : Buffer.alloc(16);
-      const value = encodeRuleValue({ proxyAddr, proxyPort: entry.proxyPort });
-      const id = ruleId(map, key);
-      const existing = rules.get(id);
-      if (existing && !existing.value.equals(value)) {
-        issues.push(
-          `${at}: ${entry.direction} ${entry.address ?? '*'}:${entry.port} is already redirected by entries[${existing.source}] to another proxy port`,
-        );
-        continue;
+    if (entry.direction === 'inbound') {
+      for (const target of targets) {
+        const key = encodeRuleKey({ family: target.family, addr: target.bytes, port: entry.port, cgroup: 0n });
+        const value = encodeRuleValue({ proxyAddr: ZERO16, bindAddr: ZERO16, proxyPort: entry.proxyPort, flags: entry.failOpen ? RULE_F_FAIL_OPEN : 0 });
+        put({ map: 'in', key, value, source: index }, `inbound ${entry.address ?? '*'}:${entry.port}`, at);
       }
-      if (!existing) rules.set(id, { map, key, value, source: index });
+      return;
+    }
+    const cgroup = entry.cgroup === undefined ? options.defaultCgroup : options.resolveCgroup(entry.cgroup);
+    if (cgroup === undefined) {
+      unresolved.push({ source: index, workloads: entry.workloads, cgroup: entry.cgroup ?? '' });
+      return;
+    }
+    const workloadKey = Buffer.alloc(8);
+    workloadKey.writeBigUInt64LE(cgroup);
+    put({ map: 'workloads', key: workloadKey, value: Buffer.alloc(4), source: index }, `workload cgroup ${cgroup}`, at);
+    for (const target of targets) {
+      const own = target.family === AF_INET ? bind?.v4 : bind?.v6;
+      const key = encodeRuleKey({ family: target.family, addr: target.bytes, port: entry.port, cgroup });
+      const value = encodeRuleValue({ proxyAddr: proxyFor(target.family, options), bindAddr: own?.bytes ?? ZERO16, proxyPort: entry.proxyPort, flags: own ? RULE_F_BIND : 0 });
+      put({ map: 'out', key, value, source: index }, `outbound ${entry.address ?? '*'}:${entry.port} of ${entry.workloads.join(', ')}`, at);
     }
   });
-  return { rules, ignored, issues };
+  return { rules, ignored, unresolved, issues };
+}
+
+function bindAddresses(bind: { readonly v4?: string; readonly v6?: string } | undefined, at: string, issues: string[]): { v4?: MapAddress; v6?: MapAddress } {
+  const out: { v4?: MapAddress; v6?: MapAddress } = {};
+  for (const [name, want] of [['v4', AF_INET], ['v6', AF_INET6]] as const) {
+    const text = bind?.[name];
+    if (text === undefined) continue;
+    const parsed = parseAddress(text);
+    if (!parsed || parsed.family !== want) issues.push(`${at}.${name}: expected an ${name === 'v4' ? 'IPv4' : 'IPv6'} address, got ${JSON.stringify(text)}`);
+    else out[name] = parsed;
+  }
+  return out;
 }
 
 function proxyFor(family: Family, options: PlanOptions): Buffer {

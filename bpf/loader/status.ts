@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, readdirSync } from 'node:fs';
 import type { RedirectDirection } from '../../policy-compiler/index.js';
-import { AF_INET, MAP_NAMES, STAT_NAMES, decodeRuleKey, decodeRuleValue, type StatName } from './abi.js';
+import { AF_INET, IFACE_ANY, MAP_NAMES, RULE_F_BIND, RULE_F_FAIL_OPEN, STAT_NAMES, decodeRuleKey, decodeRuleValue, type StatName } from './abi.js';
 import { formatAddress, formatEndpoint, isAny } from './addr.js';
 import { checkBpffs } from './environment.js';
 import { BpfError } from './errors.js';
@@ -13,7 +13,6 @@ import { getLibbpf } from './libbpf.js';
 import { MAP_SHAPES } from './loader.js';
 import { PinnedMap } from './maps.js';
 import { parseLinkName, pinLayout, type CgroupHook } from './pins.js';
-import { queryTcIngress } from './tc.js';
 
 export type Attachment =
   | {
@@ -25,10 +24,12 @@ export type Attachment =
       readonly pin: string;
     }
   | {
-      readonly kind: 'tc';
-      readonly iface: string;
-      /** The program id attached at the interface now; undefined when the filter is gone. */
-      readonly programId: number | undefined;
+      readonly kind: 'netns';
+      readonly hook: 'sk_lookup';
+      /** The network namespace's inode (as `ls -i /proc/PID/ns/net` shows it). */
+      readonly netnsIno: bigint;
+      readonly programId: number;
+      readonly programName: string;
       readonly pin: string;
     };
 
@@ -39,7 +40,13 @@ export interface RuleView {
   readonly address: string | undefined;
   readonly port: number;
   readonly proxyPort: number;
-  /** `outbound 10.1.0.7:8080 → 127.0.0.1:15001`, `inbound *:8080 → :15006`. */
+  /** Outbound: the workload cgroup id the rule belongs to. */
+  readonly cgroup?: bigint;
+  /** Outbound: the address the workload's connections are bound to. */
+  readonly bind?: string;
+  /** Inbound: delivered to the workload while no proxy listens. */
+  readonly failOpen?: boolean;
+  /** `outbound cg42 *:443 (IPv4) → 127.0.0.1:15001 bind 10.1.0.9`, `inbound 10.1.0.7:8080 → :15006`. */
   readonly text: string;
 }
 
@@ -48,6 +55,12 @@ export interface DataplaneStatus {
   readonly attachments: readonly Attachment[];
   readonly rules: readonly RuleView[];
   readonly proxyCgroups: readonly bigint[];
+  /** Workload cgroup ids that own outbound rules. */
+  readonly workloads: readonly bigint[];
+  /** The proxy's listening sockets inbound connections can be steered to, as `IPv4 :15006`. */
+  readonly listeners: readonly string[];
+  /** Interface indices whose inbound connections are steered; `any` for all but loopback. */
+  readonly inboundInterfaces: ReadonlyArray<number | 'any'>;
   /** Redirected connections whose original destination the proxy can still ask for. */
   readonly flows: number;
   readonly sockmap: boolean;
@@ -96,13 +109,18 @@ function ruleViews(map: PinnedMap, direction: RedirectDirection): RuleView[] {
     const family = k.family === AF_INET ? 'IPv4' : 'IPv6';
     const target = direction === 'outbound' ? formatEndpoint(k.family, v.proxyAddr, v.proxyPort) : `:${v.proxyPort}`;
     const from = any ? `*:${k.port} (${family})` : formatEndpoint(k.family, k.addr, k.port);
+    const bind = v.flags & RULE_F_BIND ? formatAddress(k.family, v.bindAddr) : undefined;
+    const failOpen = (v.flags & RULE_F_FAIL_OPEN) !== 0;
+    const who = direction === 'outbound' ? `cg${k.cgroup} ` : '';
+    const extra = direction === 'outbound' ? (bind ? ` bind ${bind}` : ' (no source bound)') : failOpen ? ' (fail-open)' : '';
     return {
       direction,
       family,
       address: any ? undefined : formatAddress(k.family, k.addr),
       port: k.port,
       proxyPort: v.proxyPort,
-      text: `${direction} ${from} → ${target}`,
+      ...(direction === 'outbound' ? { cgroup: k.cgroup, ...(bind ? { bind } : {}) } : { failOpen }),
+      text: `${direction} ${who}${from} → ${target}${extra}`,
     };
   });
 }
@@ -118,13 +136,21 @@ export function readStatus(pinRoot: string): DataplaneStatus {
     const pin = `${layout.links}/${name}`;
     const info = linkInfo(pin);
     if (!parsed || !info) continue;
-    attachments.push({ kind: 'cgroup', hook: parsed.hook, cgroupId: info.cgroupId, programId: info.programId, programName: programName(info.programId), pin });
-  }
-  for (const iface of existsSync(layout.tc) ? readdirSync(layout.tc).sort() : []) {
-    attachments.push({ kind: 'tc', iface, programId: queryTcIngress(iface), pin: layout.tcProgram(iface) });
+    const prog = { programId: info.programId, programName: programName(info.programId), pin };
+    if (parsed.kind === 'cgroup') attachments.push({ kind: 'cgroup', hook: parsed.hook, cgroupId: info.cgroupId, ...prog });
+    else attachments.push({ kind: 'netns', hook: 'sk_lookup', netnsIno: parsed.netnsIno, ...prog });
   }
   const open = (key: keyof typeof MAP_NAMES): PinnedMap => PinnedMap.open(layout.map(MAP_NAMES[key]), MAP_SHAPES[key]);
-  const maps = { out: open('outRules'), in: open('inRules'), proxies: open('proxyCgroups'), flows: open('flows'), stats: open('stats') };
+  const maps = {
+    out: open('outRules'),
+    in: open('inRules'),
+    proxies: open('proxyCgroups'),
+    flows: open('flows'),
+    stats: open('stats'),
+    workloads: open('workloads'),
+    listeners: open('proxyListeners'),
+    ifaces: open('inboundIfaces'),
+  };
   try {
     const rules = [...ruleViews(maps.out, 'outbound'), ...ruleViews(maps.in, 'inbound')].sort((a, b) => a.text.localeCompare(b.text));
     const stats = Object.fromEntries(
@@ -139,6 +165,9 @@ export function readStatus(pinRoot: string): DataplaneStatus {
       attachments,
       rules,
       proxyCgroups: maps.proxies.entries().map((e) => e.key.readBigUInt64LE(0)),
+      workloads: maps.workloads.keys().map((k) => k.readBigUInt64LE(0)),
+      listeners: maps.listeners.keys().map((k) => `${k.readUInt32LE(0) >>> 16 === AF_INET ? 'IPv4' : 'IPv6'} :${k.readUInt32LE(0) & 0xffff}`).sort(),
+      inboundInterfaces: maps.ifaces.keys().map((k) => (k.readUInt32LE(0) === IFACE_ANY ? ('any' as const) : k.readUInt32LE(0))),
       flows: maps.flows.entries().length,
       sockmap: existsSync(layout.skMsg),
       stats,

@@ -6,16 +6,19 @@ import { BpfError, DEFAULT_PIN_ROOT, attachDataplane, readStatus, unloadDataplan
 const LOAD_HELP = `Usage: sluice bpf load --cgroup PATH [options]
 
 Loads bpf/build/redirect.bpf.o, attaches its connect4/connect6/sockops/getsockopt programs to the
-workload cgroup (v2) and pins maps and links under the pin root, so they outlive this command.
+workload cgroup (v2), its listener registration to each proxy cgroup, and its inbound sk_lookup
+program to this network namespace, and pins maps and links under the pin root, so they outlive
+this command. Inbound connections to protected ports are dropped while no proxy listens.
 Safe to run again: existing maps (and their entries) are reused and pinned links are updated in
 place, so connections keep flowing. Needs root (CAP_BPF + CAP_NET_ADMIN, or CAP_SYS_ADMIN).
 
 Options:
   --cgroup PATH          workload cgroup whose outbound connections are steered (required)
   --pin-root DIR         where to pin (default ${DEFAULT_PIN_ROOT}; must be on bpffs)
-  --proxy-cgroup PATH    cgroup the proxy runs in: never redirected, answers SO_ORIGINAL_DST
-                         (repeatable)
-  --inbound-iface IFACE  attach the inbound tc program at IFACE ingress (repeatable)
+  --proxy-cgroup PATH    cgroup the proxy runs in: never redirected, answers SO_ORIGINAL_DST,
+                         and the only place whose listeners inbound connections go to (repeatable)
+  --inbound-iface IFACE  steer new inbound connections arriving on IFACE (repeatable; default:
+                         every interface of this network namespace except loopback)
   --proxy-mark N         sockets with this SO_MARK are the proxy's and never redirected
   --object PATH          the compiled object (default bpf/build/redirect.bpf.o)
   -h, --help             show this help
@@ -38,7 +41,7 @@ Options:
 
 const UNLOAD_HELP = `Usage: sluice bpf unload [--pin-root DIR]
 
-Detaches every program sluice attached from the pin root (cgroup links, tc filters, the sk_msg
+Detaches every program sluice attached from the pin root (cgroup and netns links, the sk_msg
 verdict) and removes its pins, maps included. Redirected connections already established keep
 working; new ones are no longer redirected.
 
@@ -101,13 +104,16 @@ export function formatStatus(status: DataplaneStatus): string {
   const out: string[] = [`pin root ${status.pinRoot}`, 'attachments:'];
   for (const a of status.attachments) {
     if (a.kind === 'cgroup') out.push(`  cgroup ${a.cgroupId} ${a.hook.padEnd(10)} prog ${a.programId} ${a.programName}`);
-    else out.push(`  tc ingress ${a.iface} ${a.programId === undefined ? '(filter missing)' : `prog ${a.programId}`}`);
+    else out.push(`  netns ${a.netnsIno} ${a.hook.padEnd(10)} prog ${a.programId} ${a.programName}`);
   }
   if (status.attachments.length === 0) out.push('  (none)');
   out.push('rules:');
   for (const r of status.rules) out.push(`  ${r.text}`);
   if (status.rules.length === 0) out.push('  (none)');
   out.push(`proxy cgroups: ${status.proxyCgroups.length === 0 ? '(none)' : status.proxyCgroups.join(', ')}`);
+  out.push(`workload cgroups: ${status.workloads.length === 0 ? '(none)' : status.workloads.join(', ')}`);
+  out.push(`proxy listeners: ${status.listeners.length === 0 ? '(none: new inbound connections to protected ports are refused)' : status.listeners.join(', ')}`);
+  out.push(`inbound interfaces: ${status.inboundInterfaces.map((i) => (i === 'any' ? 'all but loopback' : `ifindex ${i}`)).join(', ') || '(none)'}`);
   out.push(`flows: ${status.flows}    sockmap fast path: ${status.sockmap ? 'on' : 'off'}`);
   out.push(`counters: ${Object.entries(status.stats).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   return `${out.join('\n')}\n`;

@@ -14,7 +14,7 @@ export const SLUICE_EMITTED_TYPES: readonly string[] = [
   // typed_config payloads
   'envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-  'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+  'envoy.extensions.filters.network.direct_response.v3.Config',
   'envoy.extensions.filters.network.rbac.v3.RBAC',
   'envoy.extensions.filters.http.rbac.v3.RBAC',
   'envoy.extensions.filters.http.rbac.v3.RBACPerRoute',

@@ -1,18 +1,20 @@
 /**
  * Resources for an Envoy node: an inbound and an outbound listener for redirected traffic (the
  * `original_dst` listener filter recovers where each connection was going; filter chains match
- * the destination port and the workload's addresses), a RouteConfiguration per chain over RDS,
- * and ORIGINAL_DST clusters that forward to that original destination. Connections no chain
- * matches pass through untouched.
+ * the destination port and the workload's addresses), a RouteConfiguration per chain over RDS
+ * carrying the chain's RBAC rules, and ORIGINAL_DST clusters that forward to that original
+ * destination. Only connections a policy selects are steered here, so a connection no chain
+ * matches is one the proxy cannot attribute (an egress client that bound a foreign address, a
+ * redirect whose chain is not there yet): it is closed, never passed through unchecked.
  */
 import type { HttpChain } from '../ir/types.js';
 import { cidrRange } from './matchers.js';
 import { MESSAGES, typed } from './extensions.js';
+import { rbacPerRoute } from './filters/rbac.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import type { EnvoyResource, ResourceRef } from './resource.js';
 
 export const ORIGINAL_DST_HTTP = 'sluice|original_dst|http';
-export const ORIGINAL_DST_TCP = 'sluice|original_dst|tcp';
 
 /** The filter chain of one workload port: matched by destination port and address, HCM with RBAC. */
 export function filterChain(chain: HttpChain): Record<string, unknown> {
@@ -26,11 +28,10 @@ export function filterChain(chain: HttpChain): Record<string, unknown> {
   };
 }
 
-function passthroughChain(): Record<string, unknown> {
-  return {
-    name: 'passthrough',
-    filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: typed(MESSAGES.tcpProxy, { stat_prefix: 'passthrough', cluster: ORIGINAL_DST_TCP }) }],
-  };
+/** The default chain: connections no workload chain matches are closed at once (fail closed). */
+export const UNMATCHED_CHAIN = 'sluice|unmatched';
+function unmatchedChain(): Record<string, unknown> {
+  return { name: UNMATCHED_CHAIN, filters: [{ name: 'envoy.filters.network.direct_response', typed_config: typed(MESSAGES.directResponse) }] };
 }
 
 /** A chain with its translated filter chain, kept together so unchanged chains are reused as is. */
@@ -52,10 +53,7 @@ export interface NodeListen {
 }
 
 function listener(name: 'inbound' | 'outbound', port: number, ipv6: boolean, chains: readonly TranslatedChain[]): EnvoyResource {
-  const references: ResourceRef[] = [
-    ...chains.map((c) => ({ message: MESSAGES.routeConfiguration, name: c.chain.name })),
-    { message: MESSAGES.cluster, name: ORIGINAL_DST_TCP },
-  ];
+  const references: ResourceRef[] = chains.map((c) => ({ message: MESSAGES.routeConfiguration, name: c.chain.name }));
   return {
     message: MESSAGES.listener,
     name,
@@ -68,7 +66,7 @@ function listener(name: 'inbound' | 'outbound', port: number, ipv6: boolean, cha
       ...(ipv6 ? { additional_addresses: [{ address: { socket_address: { address: '::', port_value: port } } }] } : {}),
       listener_filters: [{ name: 'envoy.filters.listener.original_dst', typed_config: typed(MESSAGES.originalDst) }],
       ...(chains.length > 0 ? { filter_chains: chains.map((c) => c.filterChain) } : {}),
-      default_filter_chain: passthroughChain(),
+      default_filter_chain: unmatchedChain(),
       traffic_direction: name === 'inbound' ? 'INBOUND' : 'OUTBOUND',
       // Inbound connections are handed to this socket by the kernel (eBPF bpf_sk_assign) with their
       // original, non-local destination: the socket must be transparent, and sk_assign refuses
@@ -89,6 +87,7 @@ function routeConfiguration(chain: HttpChain): EnvoyResource {
         {
           name: chain.name,
           domains: ['*'],
+          typed_per_filter_config: rbacPerRoute(chain.authz, chain.direction),
           // No route timeout: gRPC streams and long polls must not be cut by the proxy.
           routes: [{ name: 'original-destination', match: { prefix: '/' }, route: { cluster: ORIGINAL_DST_HTTP, timeout: { seconds: 0 } } }],
         },
@@ -97,32 +96,24 @@ function routeConfiguration(chain: HttpChain): EnvoyResource {
   };
 }
 
-function originalDstCluster(name: string, http: boolean): EnvoyResource {
-  return {
-    message: MESSAGES.cluster,
-    name,
-    references: [],
-    json: {
-      name,
-      type: 'ORIGINAL_DST',
-      lb_policy: 'CLUSTER_PROVIDED',
-      connect_timeout: { seconds: 5 },
-      ...(http
-        ? {
-            // Speak upstream whatever the client spoke downstream (HTTP/1.1 or HTTP/2 for gRPC).
-            typed_extension_protocol_options: {
-              'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': typed(MESSAGES.httpProtocolOptions, {
-                use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} },
-              }),
-            },
-          }
-        : {}),
+/** The cluster every Envoy node gets: forward over HTTP to where the connection was going. */
+export const ORIGINAL_DST_CLUSTER: EnvoyResource = {
+  message: MESSAGES.cluster,
+  name: ORIGINAL_DST_HTTP,
+  references: [],
+  json: {
+    name: ORIGINAL_DST_HTTP,
+    type: 'ORIGINAL_DST',
+    lb_policy: 'CLUSTER_PROVIDED',
+    connect_timeout: { seconds: 5 },
+    // Speak upstream whatever the client spoke downstream (HTTP/1.1 or HTTP/2 for gRPC).
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': typed(MESSAGES.httpProtocolOptions, {
+        use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} },
+      }),
     },
-  };
-}
-
-/** The clusters every Envoy node gets: forward to the original destination, over HTTP or as TCP. */
-export const ORIGINAL_DST_CLUSTERS: readonly EnvoyResource[] = [originalDstCluster(ORIGINAL_DST_HTTP, true), originalDstCluster(ORIGINAL_DST_TCP, false)];
+  },
+};
 
 /** Every resource of an Envoy node, from its translated chains. */
 export function envoyNodeResources(node: NodeListen, inbound: readonly TranslatedChain[], outbound: readonly TranslatedChain[]): EnvoyResource[] {
@@ -130,7 +121,7 @@ export function envoyNodeResources(node: NodeListen, inbound: readonly Translate
     listener('inbound', node.inboundPort, node.ipv6, inbound),
     listener('outbound', node.outboundPort, node.ipv6, outbound),
     ...[...inbound, ...outbound].map((c) => c.routeConfiguration),
-    ...ORIGINAL_DST_CLUSTERS,
+    ORIGINAL_DST_CLUSTER,
   ];
 }
 

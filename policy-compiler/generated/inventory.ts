@@ -64,6 +64,10 @@ export interface Proxy {
    * Kafka enforcer: the port it listens on for redirected connections (default 15092).
    */
   listenPort?: number;
+  /**
+   * With eBPF redirection: while this proxy is not listening (stopped, restarting, booting), new connections to the ports its policies protect reach the workload unchecked instead of being dropped. Default false (fail closed). Trades enforcement for availability: /status and the metrics say so for every policy it carries.
+   */
+  failOpen?: boolean;
 }
 /**
  * This interface was referenced by `Inventory`'s JSON-Schema
@@ -87,6 +91,10 @@ export interface Workload {
    */
   ports?: WorkloadPort[];
   proxy: ProxyRef;
+  /**
+   * The workload's cgroup v2 path as /proc/PID/cgroup shows it (e.g. /system.slice/web.service). With eBPF redirection, connections opened by processes in it (or below it) are this workload's, whatever source address they bind; egress rules need it when a node fronts more than one workload with egress rules.
+   */
+  cgroup?: string;
 }
 /**
  * This interface was referenced by `Inventory`'s JSON-Schema

@@ -5,20 +5,44 @@
  */
 export type RedirectDirection = 'outbound' | 'inbound';
 
-export interface RedirectEntry {
+/** A connection arriving for a protected workload port is handed to the proxy's inbound listener. */
+export interface InboundRedirect {
   /** The proxy node whose listener receives the traffic (an Envoy node id or a Kafka enforcer id). */
   readonly node: string;
-  /** `outbound`: a local workload connects out; `inbound`: a connection arrives for a local workload. */
-  readonly direction: RedirectDirection;
-  /** The destination IP (v4 or v6, no prefix); absent means any destination address on `port`. */
-  readonly address?: string;
-  /** The destination TCP port. */
+  readonly direction: 'inbound';
+  /** The workload's address (v4 or v6, no prefix). */
+  readonly address: string;
   readonly port: number;
-  /** The local proxy listener port that receives the connection (15001, 15006, a Kafka enforcer's port). */
+  /** The local proxy listener port that receives the connection (15006, a Kafka enforcer's port). */
   readonly proxyPort: number;
+  /** While no proxy listens on `proxyPort`: deliver to the workload (true) or drop (false, the default). */
+  readonly failOpen: boolean;
 }
+
+/**
+ * A workload's connect() to a port its egress policies select is rewritten to the proxy's
+ * outbound listener, with the source bound to the workload's address so the proxy's filter chain
+ * for that workload matches whether or not the client bound one.
+ */
+export interface OutboundRedirect {
+  readonly node: string;
+  readonly direction: 'outbound';
+  /** The destination address; absent: any destination on `port`. */
+  readonly address?: string;
+  readonly port: number;
+  readonly proxyPort: number;
+  /** The workloads whose connections these are (one, unless they cannot be told apart). */
+  readonly workloads: readonly string[];
+  /** Their cgroup v2 path; absent: the node's default identity (every process the redirect covers that is in no named workload cgroup). */
+  readonly cgroup?: string;
+  /** The source address to bind per family; absent for a family: the connection keeps the kernel's source (and matches no workload's chain). */
+  readonly bind: { readonly v4?: string; readonly v6?: string };
+}
+
+export type RedirectEntry = InboundRedirect | OutboundRedirect;
 
 /** A stable identity of an entry, for reconciling a map by difference. */
 export function redirectKey(entry: RedirectEntry): string {
-  return `${entry.node}|${entry.direction}|${entry.address ?? '*'}|${entry.port}`;
+  const who = entry.direction === 'outbound' ? `|${entry.cgroup ?? '<default>'}` : '';
+  return `${entry.node}|${entry.direction}${who}|${entry.address ?? '*'}|${entry.port}`;
 }

@@ -60,6 +60,8 @@ export interface HttpChain {
   /** Outbound: the selected source workload's addresses (`source_prefix_ranges`). */
   readonly sources: readonly Cidr[];
   readonly workload: string;
+  /** Outbound: the workload's cgroup v2 path, when the inventory names it (its connections' identity). */
+  readonly cgroup?: string;
   /** The policies whose rules are in this chain, with their modes. */
   readonly policies: readonly { readonly key: PolicyKey; readonly mode: Mode }[];
   readonly authz: Authz;
@@ -69,6 +71,8 @@ export interface EnvoyNode {
   readonly node: string;
   readonly inboundPort: number;
   readonly outboundPort: number;
+  /** New connections to protected ports reach the workload while the proxy is not listening. */
+  readonly failOpen: boolean;
   readonly inbound: readonly HttpChain[];
   readonly outbound: readonly HttpChain[];
 }
@@ -106,6 +110,8 @@ export interface KafkaChain {
   readonly port: number;
   readonly workload: string;
   readonly addresses: readonly string[];
+  /** Outbound: the workload's cgroup v2 path, when the inventory names it. */
+  readonly cgroup?: string;
   readonly policies: readonly { readonly key: PolicyKey; readonly mode: Mode }[];
   readonly enforce?: { readonly deny: readonly KafkaCompiledRule[]; readonly allow: readonly KafkaCompiledRule[] };
   readonly audit?: { readonly deny: readonly KafkaCompiledRule[]; readonly allow: readonly KafkaCompiledRule[] };
@@ -114,6 +120,7 @@ export interface KafkaChain {
 export interface KafkaNode {
   readonly node: string;
   readonly listenPort: number;
+  readonly failOpen: boolean;
   readonly chains: readonly KafkaChain[];
 }
 

@@ -37,6 +37,7 @@ export function buildChain(
   }
   const name = `${direction}|${port}|${workload.key}`;
   const policies = chainPolicies(use);
+  const cgroup = direction === 'outbound' && workload.cgroup !== undefined ? { cgroup: workload.cgroup } : {};
 
   if (use[0]?.protocol === 'kafka') {
     const kafkaNode = workload.proxy.kind === 'envoy' ? workload.proxy.kafkaNode : undefined;
@@ -53,7 +54,7 @@ export function buildChain(
     if (authz.enforce && authz.audit) {
       report('warning', use.filter((c) => c.mode === 'audit'), 'kafka.audit-beside-enforce', `${workload.key} port ${port}: the Kafka enforcer evaluates one rule set per port, so audit-mode Kafka rules beside enforced ones are not evaluated`);
     }
-    return { result: { kind: 'kafka', node: kafkaNode, chain: { name, direction, port, workload: workload.key, addresses: workload.addresses, policies, ...authz } }, diagnostics };
+    return { result: { kind: 'kafka', node: kafkaNode, chain: { name, direction, port, workload: workload.key, addresses: workload.addresses, ...cgroup, policies, ...authz } }, diagnostics };
   }
 
   const authz = httpAuthz(use);
@@ -76,6 +77,7 @@ export function buildChain(
     destinations: direction === 'inbound' ? addresses : [],
     sources: direction === 'outbound' ? addresses : [],
     workload: workload.key,
+    ...cgroup,
     policies,
     authz,
   };

@@ -129,6 +129,8 @@ export interface Workload {
   readonly addresses: readonly string[];
   readonly ports: readonly WorkloadPort[];
   readonly proxy: ProxyRef;
+  /** The cgroup v2 path of its processes (as /proc/PID/cgroup names it), when the inventory says. */
+  readonly cgroup?: string;
 }
 
 export interface ProxyNode {
@@ -137,6 +139,8 @@ export interface ProxyNode {
   readonly inboundPort: number;
   readonly outboundPort: number;
   readonly listenPort: number;
+  /** With eBPF redirection: deliver to the workload while the proxy is not listening (default false). */
+  readonly failOpen: boolean;
 }
 
 export interface Inventory {

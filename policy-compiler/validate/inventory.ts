@@ -18,6 +18,7 @@ export function validateInventory(ctx: DocumentContext, source: SourceInventory)
       inboundPort: p.inboundPort ?? DEFAULT_PORTS.inbound,
       outboundPort: p.outboundPort ?? DEFAULT_PORTS.outbound,
       listenPort: p.listenPort ?? DEFAULT_PORTS.kafka,
+      failOpen: p.failOpen ?? false,
     });
   });
   const keys = new Set<string>();
@@ -45,7 +46,11 @@ export function validateInventory(ctx: DocumentContext, source: SourceInventory)
     names.forEach((n, j) => {
       if (names.indexOf(n) !== j) ctx.error(['workloads', i, 'ports'], 'inventory.port-name', `port name "${n}" is used twice`);
     });
-    return { key, name: w.name, namespace, labels: { ...(w.labels ?? {}) }, addresses: [...new Set(addresses)], ports, proxy: proxyRef(ctx, i, w.proxy, proxies) };
+    if (w.cgroup !== undefined && w.cgroup.split('/').some((segment) => segment === '.' || segment === '..')) {
+      ctx.error(['workloads', i, 'cgroup'], 'inventory.cgroup', `"${w.cgroup}" must name the cgroup directly, without "." or ".." segments`);
+    }
+    const cgroup = w.cgroup !== undefined ? { cgroup: w.cgroup } : {};
+    return { key, name: w.name, namespace, labels: { ...(w.labels ?? {}) }, addresses: [...new Set(addresses)], ports, proxy: proxyRef(ctx, i, w.proxy, proxies), ...cgroup };
   });
   return { workloads, proxies };
 }
@@ -58,11 +63,11 @@ function proxyRef(ctx: DocumentContext, i: number, ref: SourceInventory['workloa
   const node = ref.node ?? '';
   const declared = proxies.get(node);
   if (declared?.kind === 'kafka') ctx.error(['workloads', i, 'proxy', 'node'], 'inventory.proxy-kind', `"${node}" is a Kafka enforcer; name it under \`kafka\`, and an Envoy node under \`node\``);
-  if (!declared) proxies.set(node, { node, kind: 'envoy', inboundPort: DEFAULT_PORTS.inbound, outboundPort: DEFAULT_PORTS.outbound, listenPort: DEFAULT_PORTS.kafka });
+  if (!declared) proxies.set(node, { node, kind: 'envoy', inboundPort: DEFAULT_PORTS.inbound, outboundPort: DEFAULT_PORTS.outbound, listenPort: DEFAULT_PORTS.kafka, failOpen: false });
   if (ref.kafka !== undefined) {
     const kafka = proxies.get(ref.kafka);
     if (kafka && kafka.kind !== 'kafka') ctx.error(['workloads', i, 'proxy', 'kafka'], 'inventory.proxy-kind', `"${ref.kafka}" is declared as an Envoy node, not a Kafka enforcer`);
-    if (!kafka) proxies.set(ref.kafka, { node: ref.kafka, kind: 'kafka', inboundPort: DEFAULT_PORTS.inbound, outboundPort: DEFAULT_PORTS.outbound, listenPort: DEFAULT_PORTS.kafka });
+    if (!kafka) proxies.set(ref.kafka, { node: ref.kafka, kind: 'kafka', inboundPort: DEFAULT_PORTS.inbound, outboundPort: DEFAULT_PORTS.outbound, listenPort: DEFAULT_PORTS.kafka, failOpen: false });
     return { kind: 'envoy', node, kafkaNode: ref.kafka };
   }
   return { kind: 'envoy', node };

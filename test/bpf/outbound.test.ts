@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachDataplane, openRedirectDataplane, unloadDataplane, type RedirectDataplane } from '../../bpf/index.js';
 import { Sandbox, sh, type Peer } from '../../bench/redirect/sandbox.js';
+import { cgroupPathOf } from '../../bench/envoy/bed.js';
+import type { OutboundRedirect } from '../../policy-compiler/index.js';
 import { describeKernel, repoRoot, testPinRoot, testPort, testSubnet } from './kernel.js';
 
 /** Connects from this (jest) process, which is in no workload cgroup; returns the first line. */
@@ -73,10 +75,21 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
     await client.exited;
     return String(reply.line ?? reply.message);
   };
+  /** An outbound entry of the workload that is the attach cgroup itself (no cgroup named), binding nothing. */
+  const outbound = (port: number, toPort: number, address?: string, more: Partial<OutboundRedirect> = {}): OutboundRedirect => ({
+    node: 'n1',
+    direction: 'outbound',
+    ...(address !== undefined ? { address } : {}),
+    port,
+    proxyPort: toPort,
+    workloads: ['test/wl'],
+    bind: {},
+    ...more,
+  });
 
   it('redirects a workload connection to the proxy, which sees the original destination and forwards to it', async () => {
-    const result = dp.sync([{ node: 'n1', direction: 'outbound', address: `${net}.2`, port: servicePort, proxyPort }]);
-    expect(result).toEqual({ added: 1, removed: 0, changed: 0, unchanged: 0, ignored: 0 });
+    const result = dp.sync([outbound(servicePort, proxyPort, `${net}.2`)]);
+    expect(result).toEqual({ added: 2, removed: 0, changed: 0, unchanged: 0, ignored: 0, unresolved: [] }); // the rule and the workload's identity
 
     expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
     await proxy.waitFor(() => accepts(proxy).length >= 1);
@@ -98,7 +111,7 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
   });
 
   it('redirects by port alone when the entry has no address, for IPv4 and IPv6', async () => {
-    const result = dp.sync([{ node: 'n1', direction: 'outbound', port: servicePort, proxyPort }]);
+    const result = dp.sync([outbound(servicePort, proxyPort)]);
     expect(result).toMatchObject({ added: 2, removed: 1 }); // wildcard: one key per family
     const before4 = accepts(proxy).length;
     expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
@@ -120,12 +133,12 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
     expect(report.created.filter((p) => p.endsWith('_getsockopt'))).toHaveLength(1); // the sibling's own link
     const proxy2 = box.peer(['proxy', '--listen', `127.0.0.1:${port2}`], { cgroup: sibling });
     await proxy2.waitFor((l) => l.event === 'listening');
-    dp.sync([{ node: 'n1', direction: 'outbound', address: `${net}.2`, port: servicePort, proxyPort: port2 }]);
+    dp.sync([outbound(servicePort, port2, `${net}.2`)]);
     expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
     const seen = await proxy2.waitFor((l) => l.event === 'accept');
     expect(seen.orig).toEqual({ address: `${net}.2`, port: servicePort, family: 'IPv4', source: 'so_original_dst' });
     expect(dp.status().proxyCgroups).toHaveLength(2);
-    dp.sync([{ node: 'n1', direction: 'outbound', port: servicePort, proxyPort }]); // back to the first proxy
+    dp.sync([outbound(servicePort, proxyPort)]); // back to the first proxy
   });
 
   it('carries data over the experimental sockmap path when it is turned on', async () => {
@@ -172,9 +185,47 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
     }
   });
 
+  it('binds a client that binds nothing to its workload\'s address, for IPv4 and IPv6', async () => {
+    dp.sync([outbound(servicePort, proxyPort, undefined, { bind: { v4: `${net}.1`, v6: svc6.replace(/::2$/, '::1') } })]);
+    const before4 = accepts(proxy).length;
+    expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
+    const seen4 = await proxy.waitFor(() => accepts(proxy).length > before4).then(() => accepts(proxy).at(-1));
+    expect(String(seen4?.remote)).toMatch(new RegExp(`^${net.replace(/\./g, '\\.')}\\.1:\\d+$`)); // not 127.0.0.1
+    const before6 = accepts(proxy6).length;
+    expect(await clientIn(`[${svc6}]:${servicePort}`)).toBe(`service6 ${svc6}:${servicePort}`);
+    const seen6 = await proxy6.waitFor(() => accepts(proxy6).length > before6).then(() => accepts(proxy6).at(-1));
+    expect(String(seen6?.remote)).toContain(svc6.replace(/::2$/, '::1')); // not ::1
+  });
+
+  it('refuses the connect (EPERM) rather than pass it on anonymously when the address cannot be bound', async () => {
+    dp.sync([outbound(servicePort, proxyPort, undefined, { bind: { v4: '10.254.254.254' } })]);
+    const before = dp.status().stats.out_bind_failed;
+    const before4 = accepts(proxy).length;
+    expect(await clientIn(`${net}.2:${servicePort}`)).toMatch(/EPERM|operation not permitted/i);
+    expect(dp.status().stats.out_bind_failed).toBe(before + 1n);
+    expect(accepts(proxy)).toHaveLength(before4);
+  });
+
+  it('gives a process in a named workload cgroup that workload\'s rules, and no one else', async () => {
+    const web = box.cgroup('web', workload);
+    dp.sync([outbound(servicePort, proxyPort, undefined, { cgroup: cgroupPathOf(web), workloads: ['test/web'] })]);
+    const before = accepts(proxy).length;
+    expect(await clientIn(`${net}.2:${servicePort}`, web)).toBe(`service ${net}.2:${servicePort}`);
+    await proxy.waitFor(() => accepts(proxy).length > before);
+    // The attach cgroup's own processes are no workload with rules now: straight to the service.
+    expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
+    expect(accepts(proxy)).toHaveLength(before + 1);
+    // A process in a cgroup below the workload's is still that workload.
+    const deeper = box.cgroup('worker', web);
+    expect(await clientIn(`${net}.2:${servicePort}`, deeper)).toBe(`service ${net}.2:${servicePort}`);
+    await proxy.waitFor(() => accepts(proxy).length > before + 1);
+    expect(dp.status().workloads).toHaveLength(1);
+    dp.sync([outbound(servicePort, proxyPort)]);
+  });
+
   it('stops redirecting once the entry is removed', async () => {
     const result = dp.sync([]);
-    expect(result).toMatchObject({ added: 0, removed: 2 });
+    expect(result).toMatchObject({ added: 0, removed: 3 });
     const before = accepts(proxy).length;
     expect(await clientIn(`${net}.2:${servicePort}`)).toBe(`service ${net}.2:${servicePort}`);
     expect(accepts(proxy)).toHaveLength(before);

@@ -30,7 +30,7 @@ describeKernel('bpf controller restart and the bpf CLI', () => {
   let proxyCgroup = '';
   let proxy: Peer;
   let held: Peer;
-  const entries = (): string => JSON.stringify([{ node: 'n1', direction: 'outbound', address: `${net}.2`, port: servicePort, proxyPort }]);
+  const entries = (): string => JSON.stringify([{ node: 'n1', direction: 'outbound', address: `${net}.2`, port: servicePort, proxyPort, workloads: ['test/wl'], bind: {} }]);
 
   const controller = (): { created: number; updated: number; reusedMaps: number; sync: Record<string, number> } => {
     const out = execFileSync(
@@ -64,7 +64,8 @@ describeKernel('bpf controller restart and the bpf CLI', () => {
 
   it('first controller run attaches, fills the maps and exits; a connection goes through the proxy', async () => {
     const first = controller();
-    expect(first).toMatchObject({ created: 4, updated: 0, reusedMaps: 0, sync: { added: 1, removed: 0, unchanged: 0 } });
+    // 4 workload hooks, the proxy's listener registration, sk_lookup on this netns; the rule and the workload's identity
+    expect(first).toMatchObject({ created: 6, updated: 0, reusedMaps: 0, sync: { added: 2, removed: 0, unchanged: 0 } });
     held = box.peer(['client', '--connect', `${net}.2:${servicePort}`, '--hold'], { cgroup: workload });
     expect((await held.waitFor((l) => l.event === 'reply')).line).toBe(`service ${net}.2:${servicePort}`);
     await proxy.waitFor((l) => l.event === 'accept');
@@ -74,7 +75,7 @@ describeKernel('bpf controller restart and the bpf CLI', () => {
 
   it('a restarted controller reuses maps and links without touching entries; the held connection lives on', async () => {
     const second = controller();
-    expect(second).toMatchObject({ created: 0, updated: 4, reusedMaps: 7, sync: { added: 0, removed: 0, changed: 0, unchanged: 1 } });
+    expect(second).toMatchObject({ created: 0, updated: 6, reusedMaps: 11, sync: { added: 0, removed: 0, changed: 0, unchanged: 2 } });
     await echoed('after-restart');
     const client = box.peer(['client', '--connect', `${net}.2:${servicePort}`], { cgroup: workload });
     expect((await client.waitFor((l) => l.event === 'reply')).line).toBe(`service ${net}.2:${servicePort}`);
@@ -85,8 +86,9 @@ describeKernel('bpf controller restart and the bpf CLI', () => {
   it('bpf status shows attachments and rules in readable form', () => {
     const r = cli('status');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`outbound ${net}.2:${servicePort} → 127.0.0.1:${proxyPort}`);
-    for (const hook of ['connect4', 'connect6', 'sockops', 'getsockopt']) expect(r.stdout).toMatch(new RegExp(`cgroup \\d+ ${hook}\\s+prog \\d+ sluice_`));
+    expect(r.stdout).toMatch(new RegExp(`outbound cg\\d+ ${net.replace(/\./g, '\\.')}\\.2:${servicePort} → 127\\.0\\.0\\.1:${proxyPort} \\(no source bound\\)`));
+    for (const hook of ['connect4', 'connect6', 'sockops', 'getsockopt', 'proxy_sockops']) expect(r.stdout).toMatch(new RegExp(`cgroup \\d+ ${hook}\\s+prog \\d+ sluice_`));
+    expect(r.stdout).toMatch(/netns \d+ sk_lookup\s+prog \d+ sluice_/);
     expect(r.stdout).toMatch(/proxy cgroups: \d+/);
     const json = JSON.parse(cli('status', '-o', 'json').stdout) as { rules: Array<{ port: number }> };
     expect(json.rules.map((x) => x.port)).toEqual([servicePort]);
@@ -95,7 +97,7 @@ describeKernel('bpf controller restart and the bpf CLI', () => {
   it('bpf load again through the CLI is idempotent', () => {
     const r = spawnSync(process.execPath, [cliMain() ?? '', 'bpf', 'load', '--cgroup', workload, '--proxy-cgroup', proxyCgroup, '--pin-root', pinRoot], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/0 attachment\(s\) created, 4 updated in place, 7 map\(s\) reused/);
+    expect(r.stdout).toMatch(/0 attachment\(s\) created, 6 updated in place, 11 map\(s\) reused/);
   });
 
   it('bpf unload removes everything; established connections are not cut, new ones go direct', async () => {

@@ -69,14 +69,14 @@ describe('sluice CLI', () => {
     const [view] = parse(r.stdout) as { node: string; listeners: { name: string }[]; clusters: { name: string }[] }[];
     expect(view?.node).toBe('node-a');
     expect(view?.listeners.map((l) => l.name)).toEqual(['inbound', 'outbound']);
-    expect(view?.clusters.map((c) => c.name)).toEqual(['sluice|original_dst|http', 'sluice|original_dst|tcp']);
+    expect(view?.clusters.map((c) => c.name)).toEqual(['sluice|original_dst|http']);
   });
 
   it('shows the redirect entries and the IR', async () => {
     const redirects = await runCli(['compile', '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--show', 'redirects', '-o', 'json', path.join(EXAMPLES, 'policies')]);
     expect(JSON.parse(redirects.stdout)).toEqual([
-      { node: 'kafka-a', direction: 'inbound', address: '10.1.0.20', port: 9092, proxyPort: 15092 },
-      { node: 'node-a', direction: 'inbound', address: '10.1.0.7', port: 8080, proxyPort: 15006 },
+      { node: 'kafka-a', direction: 'inbound', address: '10.1.0.20', port: 9092, proxyPort: 15092, failOpen: false },
+      { node: 'node-a', direction: 'inbound', address: '10.1.0.7', port: 8080, proxyPort: 15006, failOpen: false },
     ]);
     const ir = await runCli(['compile', '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--show', 'ir', '--node', 'proxyless', path.join(EXAMPLES, 'policies')]);
     expect(parse(ir.stdout)).toMatchObject({ proxyless: [{ workload: 'vault/ledger', port: 7443 }] });

@@ -32,9 +32,10 @@ function setup() {
   const cache = new SnapshotCache();
   const runtime = new PolicyRuntime({ cache, logger: silentLogger });
   const apply = (...files: SourceFile[]) => runtime.apply({ files, readDiagnostics: [] });
+  // The chain's rules ride on its route (RDS), not in the listener.
   const inbound = () => {
-    const listener = cache.view('node-a').of(TYPE_URL.LDS).byName.get('inbound');
-    return listener ? Buffer.from(listener.body).toString('latin1') : '';
+    const route = cache.view('node-a').of(TYPE_URL.RDS).byName.get('inbound|8080|shop/orders');
+    return route ? Buffer.from(route.body).toString('latin1') : '';
   };
   const entry = (key: string) => runtime.state().policies.get(key);
   return { cache, runtime, apply, inbound, entry };

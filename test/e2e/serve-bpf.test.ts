@@ -53,6 +53,8 @@ describeKernel(
     let dir: string;
     let serving: Serving;
     const rules = () => readStatus(pinRoot).rules.map((r) => r.text).sort();
+    // web names no cgroup: its identity is the workload cgroup the programs are attached to.
+    const workloadsId = () => readStatus(pinRoot).attachments.find((a) => a.kind === 'cgroup' && a.hook === 'connect4')?.cgroupId;
     const write = (name: string, text: string | undefined) => {
       const file = path.join(dir, 'policies', name);
       if (text === undefined) fs.rmSync(file, { force: true });
@@ -90,8 +92,8 @@ describeKernel(
       expect(rules()).toEqual([
         'inbound 10.1.0.7:8080 → :15006',
         'inbound [fd00::7]:8080 → :15006',
-        'outbound *:443 (IPv4) → 127.0.0.1:15001',
-        'outbound *:443 (IPv6) → [::1]:15001',
+        `outbound cg${workloadsId()} *:443 (IPv4) → 127.0.0.1:15001 bind 10.1.0.9`,
+        `outbound cg${workloadsId()} *:443 (IPv6) → [::1]:15001 (no source bound)`,
       ]);
     });
 
@@ -101,8 +103,8 @@ describeKernel(
       expect(rules()).toEqual([
         'inbound 10.1.0.7:9090 → :15006',
         'inbound [fd00::7]:9090 → :15006',
-        'outbound *:443 (IPv4) → 127.0.0.1:15001',
-        'outbound *:443 (IPv6) → [::1]:15001',
+        `outbound cg${workloadsId()} *:443 (IPv4) → 127.0.0.1:15001 bind 10.1.0.9`,
+        `outbound cg${workloadsId()} *:443 (IPv6) → [::1]:15001 (no source bound)`,
       ]);
     });
 

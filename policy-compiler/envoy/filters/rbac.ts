@@ -1,8 +1,8 @@
 /**
- * The RBAC HTTP filters of a chain: one DENY filter and one ALLOW filter, as Istio orders them
- * (deny first, so deny wins). Audit-mode policies become `shadow_rules`: evaluated, counted per
- * rule and logged, never enforced. Each compiled rule is one RBAC policy named by its rule id, so
- * Envoy's `effective_policy_id` names the exact line of the policy that decided.
+ * The RBAC of a chain: one DENY filter and one ALLOW filter, as Istio orders them (deny first, so
+ * deny wins). Audit-mode policies become `shadow_rules`: evaluated, counted per rule and logged,
+ * never enforced. Each compiled rule is one RBAC policy named by its rule id, so Envoy's
+ * `effective_policy_id` names the exact line of the policy that decided.
  */
 import type { AddressMatch, Authz, CompiledRule, RequestMatch, RuleSet } from '../../ir/types.js';
 import { cidrRange, headerConditionMatcher, headerMatcher, stringMatcher } from '../matchers.js';
@@ -81,7 +81,8 @@ export const RBAC_PREFIX = {
   auditAllow: 'sluice_audit_allow_',
 } as const;
 
-function filterFor(kind: 'deny' | 'allow', authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): HttpFilter | undefined {
+/** The RBAC message of one filter (deny or allow) for a chain: enforced rules, shadow (audit) rules, stats. */
+function rbacConfig(kind: 'deny' | 'allow', authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): Json | undefined {
   const action = kind === 'deny' ? 'DENY' : 'ALLOW';
   const pick = (set: RuleSet | undefined) => (set ? (kind === 'deny' ? set.deny : set.allow) : undefined);
   const enforced = pick(authz.enforce);
@@ -91,18 +92,50 @@ function filterFor(kind: 'deny' | 'allow', authz: Authz, direction: 'inbound' | 
   const enforce = enforced && (kind === 'allow' || enforced.length > 0) ? enforced : undefined;
   const audit = shadow && (kind === 'allow' || shadow.length > 0) ? shadow : undefined;
   if (!enforce && !audit) return undefined;
-  const prefix = kind === 'deny' ? RBAC_PREFIX.deny : RBAC_PREFIX.allow;
-  const shadowPrefix = kind === 'deny' ? RBAC_PREFIX.auditDeny : RBAC_PREFIX.auditAllow;
-  const config: Json = {
-    ...(enforce ? { rules: rbacRules(action, enforce, direction), rules_stat_prefix: prefix } : {}),
-    ...(audit ? { shadow_rules: rbacRules(action, audit, direction), shadow_rules_stat_prefix: shadowPrefix } : {}),
-    ...(flavor === 'envoy' ? { track_per_rule_stats: true } : {}),
+  return {
+    ...(enforce ? { rules: rbacRules(action, enforce, direction) } : {}),
+    ...(audit ? { shadow_rules: rbacRules(action, audit, direction) } : {}),
+    ...statsOf(kind, flavor),
   };
-  return { name: `sluice.rbac.${kind}`, typed_config: typed(MESSAGES.rbac, config) };
 }
 
+/** Stat prefixes (which also name the dynamic metadata keys the access log reads) and per-rule stats. */
+function statsOf(kind: 'deny' | 'allow', flavor: ProxyFlavor): Json {
+  const prefixes = kind === 'deny' ? { rules_stat_prefix: RBAC_PREFIX.deny, shadow_rules_stat_prefix: RBAC_PREFIX.auditDeny } : { rules_stat_prefix: RBAC_PREFIX.allow, shadow_rules_stat_prefix: RBAC_PREFIX.auditAllow };
+  return flavor === 'envoy' ? { ...prefixes, track_per_rule_stats: true } : { rules_stat_prefix: prefixes.rules_stat_prefix };
+}
+
+export const RBAC_FILTER = { deny: 'sluice.rbac.deny', allow: 'sluice.rbac.allow' } as const;
+
+/**
+ * The RBAC HTTP filters of a chain's HttpConnectionManager.
+ *
+ * Envoy: both filters, always, with fixed base configs: the deny filter denies nothing, the allow
+ * filter allows nothing. The chain's real rules ride on its route over RDS (`rbacPerRoute`), which
+ * Envoy applies to the next request on every open connection, so a policy edit never waits for a
+ * connection to drain and never changes the listener. Should a route ever lack its rules, the
+ * base config fails closed.
+ *
+ * Proxyless gRPC: the rules themselves, as gRFC A41 reads them from the Listener.
+ */
 export function rbacFilters(authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): { deny?: HttpFilter; allow?: HttpFilter } {
-  const deny = filterFor('deny', authz, direction, flavor);
-  const allow = filterFor('allow', authz, direction, flavor);
+  if (flavor === 'envoy') {
+    return {
+      deny: { name: RBAC_FILTER.deny, typed_config: typed(MESSAGES.rbac, statsOf('deny', flavor)) },
+      allow: { name: RBAC_FILTER.allow, typed_config: typed(MESSAGES.rbac, { rules: { action: 'ALLOW' }, ...statsOf('allow', flavor) }) },
+    };
+  }
+  const filter = (kind: 'deny' | 'allow'): HttpFilter | undefined => {
+    const config = rbacConfig(kind, authz, direction, flavor);
+    return config ? { name: RBAC_FILTER[kind], typed_config: typed(MESSAGES.rbac, config) } : undefined;
+  };
+  const deny = filter('deny');
+  const allow = filter('allow');
   return { ...(deny ? { deny } : {}), ...(allow ? { allow } : {}) };
+}
+
+/** A route's `typed_per_filter_config` carrying the chain's rules to Envoy's two RBAC filters. */
+export function rbacPerRoute(authz: Authz, direction: 'inbound' | 'outbound'): Json {
+  const perRoute = (kind: 'deny' | 'allow') => typed(MESSAGES.rbacPerRoute, { rbac: rbacConfig(kind, authz, direction, 'envoy') ?? statsOf(kind, 'envoy') });
+  return { [RBAC_FILTER.deny]: perRoute('deny'), [RBAC_FILTER.allow]: perRoute('allow') };
 }
