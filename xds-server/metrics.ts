@@ -6,6 +6,7 @@ export interface XdsMetrics {
   readonly requests: Counter;
   readonly responses: Counter;
   readonly acks: Counter;
+  readonly resumes: Counter;
   readonly nacks: Counter;
   readonly bytesSent: Counter;
   readonly staleNonces: Counter;
@@ -21,6 +22,7 @@ export function createMetrics(registry: Registry): XdsMetrics {
     requests: registry.counter('sluice_xds_requests_total', 'DiscoveryRequests received, by type.'),
     responses: registry.counter('sluice_xds_responses_total', 'DiscoveryResponses sent, by type.'),
     acks: registry.counter('sluice_xds_acks_total', 'ACKs received, by type.'),
+    resumes: registry.counter('sluice_xds_resumes_total', 'First requests on a stream whose version_info is exactly what the stream would be sent: nothing sent, recorded as held, by type.'),
     nacks: registry.counter('sluice_xds_nacks_total', 'NACKs (requests with error_detail) received for a response we sent, by type.'),
     bytesSent: registry.counter('sluice_xds_bytes_sent_total', 'DiscoveryResponse bytes written to streams, by type.'),
     staleNonces: registry.counter('sluice_xds_stale_nonces_total', 'Requests ignored because their nonce was not the last one sent, by type.'),

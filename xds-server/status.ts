@@ -1,6 +1,6 @@
 /**
  * What the server tells the runtime: per node, its streams and, per type, what was subscribed,
- * sent, ACKed and NACKed; and the events (connect, disconnect, request, ack, nack, response) it
+ * sent, ACKed and NACKed; and the events (connect, disconnect, request, ack, resume, nack, response) it
  * can subscribe to. Plain data; times are milliseconds from the injected clock.
  */
 import type { ShortName, TypeUrl } from './type-urls.js';
@@ -19,11 +19,17 @@ export interface SentStatus {
 
 export interface AckStatus {
   readonly version: string;
+  /** The response's nonce ('' for a resume: nothing was sent on that stream). */
   readonly nonce: string;
   readonly at: number;
   readonly streamId: number;
   /** name → version of every resource the client holds at that version. */
   readonly resources: Readonly<Record<string, string>>;
+  /**
+   * Set when no response was sent: the client reconnected stating (`version_info`) that it
+   * already holds exactly this set, so the server resumed the stream at that version.
+   */
+  readonly resumed?: boolean;
 }
 
 export interface NackStatus {
@@ -94,6 +100,8 @@ export type XdsEvent =
   | (EventBase & { readonly kind: 'disconnect'; readonly peer: string; readonly reason: string })
   | (EventBase & { readonly kind: 'request'; readonly type: ShortName; readonly names: readonly string[]; readonly versionInfo: string; readonly nonce: string })
   | (EventBase & { readonly kind: 'ack'; readonly type: ShortName; readonly ack: AckStatus })
+  /** A reconnecting client holds exactly what it would be sent: nothing is sent, `ack` is recorded as `lastAck`. */
+  | (EventBase & { readonly kind: 'resume'; readonly type: ShortName; readonly ack: AckStatus })
   | (EventBase & { readonly kind: 'nack'; readonly type: ShortName; readonly nack: NackStatus })
   | (EventBase & { readonly kind: 'response'; readonly type: ShortName; readonly version: string; readonly nonce: string; readonly names: readonly string[]; readonly bytes: number });
 

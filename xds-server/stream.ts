@@ -1,7 +1,8 @@
 /**
  * One SotW stream (ADS or a per-type service): its node, and per type its subscription, the last
- * response sent, ACK/NACK bookkeeping, the warming flag and at most one pending response.
- * The decisions (respond or not, what to send) follow the rules listed in docs/xds-server.md.
+ * response sent, what the client holds, ACK/NACK bookkeeping, the warming flag and at most one
+ * pending response. The decisions (respond or not, what to send, resume) are the pure functions
+ * in respond.ts; the rules are listed in docs/xds-server.md.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
@@ -10,18 +11,15 @@ import type { BodyCache } from './bodies.js';
 import type { SnapshotCache } from './cache.js';
 import type { XdsMetrics } from './metrics.js';
 import type { Resource } from './snapshot.js';
+import type { ResourceSet } from './view.js';
 import type { AckStatus, NackStatus, SentStatus, StreamStatus, Transport, XdsEvent } from './status.js';
+import { planRequest, planResponse, type Mode } from './respond.js';
 import { Subscription } from './subscription.js';
 import { PUSH_ORDER, TYPE_URL, typeInfo, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
-import { decodeRequest, encodeResponseBody, withNonce, WireError, type DiscoveryRequest, type NodeInfo } from './wire.js';
+import { admit, type XdsLimits } from './admit.js';
+import { encodeResponseBody, withNonce, type DiscoveryRequest, type NodeInfo } from './wire.js';
 
-/** Bounds applied to every stream. */
-export interface XdsLimits {
-  /** Largest DiscoveryRequest accepted, in bytes (default 4 MiB, gRPC's default). */
-  readonly maxRequestBytes: number;
-  /** Most `resource_names` in one request (default 10,000). */
-  readonly maxNamesPerRequest: number;
-}
+export type { XdsLimits } from './admit.js';
 
 /** What a stream needs from its server. */
 export interface StreamContext {
@@ -43,17 +41,25 @@ export interface StreamContext {
 
 export type DuplexCall = grpc.ServerDuplexStream<Buffer, Buffer>;
 
-type Pending = 'none' | 'push' | 'force';
+type Pending = 'none' | Mode;
 
-interface Sent extends SentStatus {
-  /** name → version of every resource the client holds once it applies this response. */
+/** A set of one type as the client holds it (or will, once it applies our last response). */
+interface Held {
+  readonly version: string;
+  /** name → version of every resource in it. */
   readonly versions: ReadonlyMap<string, string>;
 }
+
+type Sent = SentStatus & Held;
 
 interface TypeState {
   readonly info: ResourceTypeInfo;
   readonly sub: Subscription;
   lastSent: Sent | undefined;
+  /** What the client holds: the last response sent, else the set it resumed with on this stream. */
+  held: Held | undefined;
+  /** The version the first request said the client holds (see respond.ts); until the next request. */
+  claim: string | undefined;
   lastAcked: AckStatus | undefined;
   lastNack: NackStatus | undefined;
   /** Answer the next request even if nothing changed (a CDS/LDS response was just sent: warming). */
@@ -169,45 +175,17 @@ export class XdsStream {
   }
 
   private handle(buf: Buffer): void {
-    const { limits, metrics } = this.ctx;
-    if (buf.length > limits.maxRequestBytes) {
-      this.fail(GrpcStatus.RESOURCE_EXHAUSTED, 'too_large', `DiscoveryRequest of ${buf.length} bytes exceeds the limit of ${limits.maxRequestBytes}`);
+    const { metrics } = this.ctx;
+    const admission = admit(buf, this.transport, this.node, this.ctx.limits);
+    if (!admission.ok) {
+      this.fail(admission.code, admission.reason, admission.details);
+      if (admission.bug !== undefined) throw admission.bug;
       return;
     }
-    let req: DiscoveryRequest;
-    try {
-      req = decodeRequest(buf, limits.maxNamesPerRequest);
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      const tooMany = msg.includes('more than');
-      this.fail(tooMany ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.INVALID_ARGUMENT, tooMany ? 'too_many_names' : 'malformed', `invalid DiscoveryRequest: ${msg}`);
-      if (!(err instanceof WireError)) throw err;
-      return;
-    }
-    let typeUrl = req.typeUrl;
-    if (this.transport === 'ADS') {
-      if (typeUrl === '') {
-        this.fail(GrpcStatus.INVALID_ARGUMENT, 'missing_type_url', 'ADS requests must set type_url');
-        return;
-      }
-    } else {
-      const own = TYPE_URL[this.transport];
-      if (typeUrl === '') typeUrl = own;
-      else if (typeUrl !== own) {
-        this.fail(GrpcStatus.INVALID_ARGUMENT, 'wrong_type_url', `type_url ${typeUrl} on the ${this.transport} service, which serves only ${own}`);
-        return;
-      }
-    }
+    const { req, typeUrl } = admission;
     if (!this.node) {
-      if (!req.node || req.node.id === '') {
-        this.fail(GrpcStatus.INVALID_ARGUMENT, 'missing_node', 'the first request on a stream must carry node.id');
-        return;
-      }
-      this.node = req.node;
+      this.node = admission.node;
       this.ctx.attach(this);
-    } else if (req.node && req.node.id !== this.node.id) {
-      this.fail(GrpcStatus.INVALID_ARGUMENT, 'node_changed', `node.id changed on the stream from "${this.node.id}" to "${req.node.id}"`);
-      return;
     }
     const info = typeInfo(typeUrl);
     if (!info) {
@@ -224,7 +202,7 @@ export class XdsStream {
   private state(info: ResourceTypeInfo): TypeState {
     let st = this.types.get(info.typeUrl);
     if (!st) {
-      st = { info, sub: new Subscription(), lastSent: undefined, lastAcked: undefined, lastNack: undefined, warm: false, pending: 'none' };
+      st = { info, sub: new Subscription(), lastSent: undefined, held: undefined, claim: undefined, lastAcked: undefined, lastNack: undefined, warm: false, pending: 'none' };
       this.types.set(info.typeUrl, st);
     }
     return st;
@@ -246,7 +224,6 @@ export class XdsStream {
     const at = now();
     this.ctx.emit({ kind: 'request', at, streamId: this.id, nodeId, type: info.short, names: req.resourceNames, versionInfo: req.versionInfo, nonce: req.responseNonce });
     const answers = sent !== undefined && req.responseNonce === sent.nonce;
-    const isNack = answers && req.errorDetail !== undefined;
     if (answers && req.errorDetail) {
       const nack: NackStatus = {
         rejectedVersion: sent.version,
@@ -272,16 +249,26 @@ export class XdsStream {
       this.log.warn('error_detail on a request that answers no response of ours; treated as a plain request', { node: nodeId, type: info.short, message: req.errorDetail.message });
     }
     const before = st.lastSent;
+    const first = !st.sub.started;
     const changed = st.sub.update(req.resourceNames);
+    const plan = planRequest({
+      first,
+      sent: sent !== undefined,
+      answersLast: answers,
+      hasError: req.errorDetail !== undefined,
+      nonce: req.responseNonce,
+      versionInfo: req.versionInfo,
+      subscriptionChanged: changed,
+      warm: st.warm,
+    });
+    // Set before resolving new names: a push that resolution triggers must honour the claim too.
+    st.claim = plan.claim;
     if (changed) this.ctx.wantedChanged(nodeId, info.typeUrl);
     if (changed && st.lastSent !== before) return; // resolving the new names already answered it
-    // A first request, a new subscription, a re-request without nonce, or warming: answer even if
-    // unchanged. A NACK is answered only when it changes the subscription: never the same version again.
-    const force = !sent || changed || (!isNack && (st.warm || req.responseNonce === ''));
-    this.respond(st, force ? 'force' : 'push');
+    this.respond(st, plan.mode);
   }
 
-  private respond(st: TypeState, mode: Exclude<Pending, 'none'>): void {
+  private respond(st: TypeState, mode: Mode): void {
     if (this.closed) return;
     if (st.sub.empty) {
       st.pending = 'none';
@@ -294,18 +281,23 @@ export class XdsStream {
     const nodeId = this.node?.id ?? '';
     const { info } = st;
     const set = this.ctx.cache.view(nodeId).select(info.typeUrl, st.sub.selector);
-    const last = st.lastSent;
-    if (mode === 'push' && last?.version === set.version) {
+    const held = st.held;
+    const action = planResponse({ mode, setVersion: set.version, sent: st.lastSent !== undefined, heldVersion: held?.version, claim: st.claim, fullState: info.fullState });
+    if (action === 'none') {
       st.pending = 'none';
+      return;
+    }
+    if (action === 'resume') {
+      this.resume(st, set);
       return;
     }
     // Full-state types and forced answers carry the whole set; partial pushes only what changed.
     let resources: readonly Resource[] = set.resources;
     let subsetKey = '*';
-    if (!info.fullState && mode === 'push' && last) {
-      resources = set.resources.filter((r) => last.versions.get(r.name) !== r.version);
+    if (action === 'changed' && held) {
+      resources = set.resources.filter((r) => held.versions.get(r.name) !== r.version);
       // The subset is determined by the two set versions (each a hash of name:version pairs).
-      if (resources.length !== set.resources.length) subsetKey = `from ${last.version}`;
+      if (resources.length !== set.resources.length) subsetKey = `from ${held.version}`;
     }
     const bodyKey = `${info.typeUrl}\n${set.version}\n${subsetKey}`;
     const body = this.ctx.bodies.get(bodyKey, () => {
@@ -316,6 +308,7 @@ export class XdsStream {
     const message = withNonce(body, nonce);
     const at = this.ctx.now();
     st.lastSent = { version: set.version, nonce, at, count: resources.length, versions: set.versions };
+    st.held = st.lastSent;
     st.pending = 'none';
     st.warm = false;
     if (info.short === 'CDS') this.warmNext(TYPE_URL.EDS);
@@ -326,6 +319,23 @@ export class XdsStream {
       this.ctx.emit({ kind: 'response', at, streamId: this.id, nodeId, type: info.short, version: set.version, nonce, names: resources.map((r) => r.name), bytes: message.length });
     }
     this.write(message);
+  }
+
+  /**
+   * The client reconnected holding exactly the set this stream would be sent: send nothing, and
+   * record it as held, like an ACK of that set (status shows it; pushes start from it).
+   */
+  private resume(st: TypeState, set: ResourceSet): void {
+    const nodeId = this.node?.id ?? '';
+    const at = this.ctx.now();
+    st.held = { version: set.version, versions: set.versions };
+    st.pending = 'none';
+    const ack: AckStatus = { version: set.version, nonce: '', at, streamId: this.id, resources: Object.fromEntries(set.versions), resumed: true };
+    st.lastAcked = ack;
+    this.ctx.metrics.resumes.inc({ type: st.info.short });
+    this.log.debug('resumed: the client holds the current version', { node: nodeId, type: st.info.short, version: set.version });
+    this.ctx.recordAck(nodeId, st.info.typeUrl, ack);
+    this.ctx.emit({ kind: 'resume', at, streamId: this.id, nodeId, type: st.info.short, ack });
   }
 
   private warmNext(typeUrl: TypeUrl): void {

@@ -280,26 +280,6 @@ describe('xDS SotW protocol', () => {
     });
   });
 
-  describe('reconnects', () => {
-    it('answers a reconnecting client that sends the current version (nonces do not survive streams)', async () => {
-      const c1 = env.client();
-      c1.send({ type: 'CDS', node: 'n1' });
-      const r = await c1.next();
-      c1.ack('CDS');
-      await until(() => env.server.nodeStatus('n1')?.types.length === 1, 10_000, 'the ACK');
-      c1.close();
-      await until(() => env.server.nodeStatus('n1')?.connected === false, 10_000, 'the disconnect');
-      const c2 = env.client();
-      c2.send({ type: 'CDS', node: 'n1', version: r.version });
-      const again = await c2.next();
-      expect([again.version, again.names]).toEqual([r.version, ['c1', 'c2']]);
-      // A nonce from the old stream, on the new one, before anything was sent for that type: a first request.
-      c2.send({ type: 'EDS', node: null, names: ['c1'], version: 'old', nonce: r.nonce });
-      expect((await c2.next()).type).toBe('EDS');
-      expect(env.events.filter((e) => e.kind === 'disconnect')).toHaveLength(1);
-    });
-  });
-
   describe('serialization once per version', () => {
     it('encodes each response body once and shares it across streams (only the nonce differs)', async () => {
       const clients = Array.from({ length: 20 }, (_, i) => env.client());

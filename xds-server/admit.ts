@@ -1,0 +1,69 @@
+/**
+ * Admitting one request on a stream, pure: the size limit, decoding, the `type_url` rules of the
+ * transport and the node rules (docs/xds-server.md, "Node", "type_url", "Limits", "Malformed").
+ */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { Transport } from './status.js';
+import { TYPE_URL } from './type-urls.js';
+import { decodeRequest, WireError, type DiscoveryRequest, type NodeInfo } from './wire.js';
+
+/** Bounds applied to every stream. */
+export interface XdsLimits {
+  /** Largest DiscoveryRequest accepted, in bytes (default 4 MiB, gRPC's default). */
+  readonly maxRequestBytes: number;
+  /** Most `resource_names` in one request (default 10,000). */
+  readonly maxNamesPerRequest: number;
+}
+
+export type Admission =
+  | {
+      readonly ok: true;
+      readonly req: DiscoveryRequest;
+      /** The request's type URL (the service's own on a per-type service when the request left it empty). */
+      readonly typeUrl: string;
+      /** The stream's node: the one it had, or the first request's. */
+      readonly node: NodeInfo;
+    }
+  | {
+      readonly ok: false;
+      readonly code: GrpcStatus;
+      /** The `sluice_xds_streams_rejected_total` reason. */
+      readonly reason: string;
+      readonly details: string;
+      /** An exception that is not a decoding error (a bug): the stream rethrows it after failing. */
+      readonly bug?: unknown;
+    };
+
+type Rejection = Extract<Admission, { readonly ok: false }>;
+const reject = (code: GrpcStatus, reason: string, details: string): Rejection => ({ ok: false, code, reason, details });
+
+export function admit(buf: Buffer, transport: Transport, node: NodeInfo | undefined, limits: XdsLimits): Admission {
+  if (buf.length > limits.maxRequestBytes) {
+    return reject(GrpcStatus.RESOURCE_EXHAUSTED, 'too_large', `DiscoveryRequest of ${buf.length} bytes exceeds the limit of ${limits.maxRequestBytes}`);
+  }
+  let req: DiscoveryRequest;
+  try {
+    req = decodeRequest(buf, limits.maxNamesPerRequest);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const tooMany = msg.includes('more than');
+    const r = reject(tooMany ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.INVALID_ARGUMENT, tooMany ? 'too_many_names' : 'malformed', `invalid DiscoveryRequest: ${msg}`);
+    return err instanceof WireError ? r : { ...r, bug: err };
+  }
+  let typeUrl = req.typeUrl;
+  if (transport === 'ADS') {
+    if (typeUrl === '') return reject(GrpcStatus.INVALID_ARGUMENT, 'missing_type_url', 'ADS requests must set type_url');
+  } else {
+    const own = TYPE_URL[transport];
+    if (typeUrl === '') typeUrl = own;
+    else if (typeUrl !== own) return reject(GrpcStatus.INVALID_ARGUMENT, 'wrong_type_url', `type_url ${typeUrl} on the ${transport} service, which serves only ${own}`);
+  }
+  if (!node) {
+    if (!req.node || req.node.id === '') return reject(GrpcStatus.INVALID_ARGUMENT, 'missing_node', 'the first request on a stream must carry node.id');
+    return { ok: true, req, typeUrl, node: req.node };
+  }
+  if (req.node && req.node.id !== node.id) {
+    return reject(GrpcStatus.INVALID_ARGUMENT, 'node_changed', `node.id changed on the stream from "${node.id}" to "${req.node.id}"`);
+  }
+  return { ok: true, req, typeUrl, node };
+}
