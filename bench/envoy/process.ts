@@ -85,6 +85,7 @@ export class Envoy {
       '--concurrency', String(options.concurrency ?? 1),
       '--drain-time-s', String(options.drainTimeS ?? 5),
       '--parent-shutdown-time-s', String((options.drainTimeS ?? 5) + 1),
+      '--file-flush-interval-msec', '100', // access log lines reach stdout (the evidence) promptly
       '-l', options.logLevel ?? 'warning',
       ...(options.extraArgs ?? []),
     ];

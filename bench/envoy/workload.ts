@@ -13,6 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -69,18 +70,48 @@ function serveHttp(listen: { host: string; port: number }): void {
     req.resume();
     req.on('end', () => reply(res, answer(`HTTP/${req.httpVersion}`, req.method ?? '', req.url ?? '', req.headers.host ?? '', req.headers, req.socket)));
   });
+  // Each HTTP/2 session's real socket (the session itself only sees the stream it reads through).
+  const sockets = new WeakMap<http2.Http2Session, net.Socket>();
+  let connecting: net.Socket | undefined;
   const h2 = http2.createServer((req, res) => {
     req.resume();
-    req.on('end', () => reply(res, answer('HTTP/2', req.method, req.url, req.authority, req.headers, req.socket as unknown as net.Socket)));
+    const socket = (req.stream.session && sockets.get(req.stream.session)) ?? (req.socket as unknown as net.Socket);
+    req.on('end', () => reply(res, answer('HTTP/2', req.method, req.url, req.authority, req.headers, socket)));
   });
-  // One port, both protocols: the HTTP/2 connection preface decides.
+  h2.on('session', (session) => {
+    if (connecting) sockets.set(session, connecting);
+  });
+  // One port, both protocols: the HTTP/2 connection preface decides. HTTP/1.1 gets the socket
+  // back with the first bytes unshifted; HTTP/2 reads through a JS stream (its native reader
+  // would not see bytes already read), fed with the first chunk and the rest.
   const server = net.createServer((socket) => {
     socket.on('error', () => undefined);
     socket.once('data', (first) => {
-      socket.pause();
-      socket.unshift(first);
-      (first.subarray(0, 3).toString() === 'PRI' ? h2 : h1).emit('connection', socket);
-      socket.resume();
+      if (first.subarray(0, 3).toString() !== 'PRI') {
+        socket.pause();
+        socket.unshift(first);
+        h1.emit('connection', socket);
+        socket.resume();
+        return;
+      }
+      const duplex = new Duplex({
+        read: () => socket.resume(),
+        write: (chunk: Buffer, _encoding, done) => void socket.write(chunk, done),
+        final: (done) => void socket.end(done),
+        destroy: (error, done) => {
+          socket.destroy();
+          done(error);
+        },
+      });
+      socket.on('data', (d: Buffer) => {
+        if (!duplex.push(d)) socket.pause();
+      });
+      socket.on('end', () => duplex.push(null));
+      socket.on('close', () => duplex.destroy());
+      duplex.push(first);
+      connecting = socket; // the 'session' event fires during emit
+      h2.emit('connection', duplex);
+      connecting = undefined;
     });
   });
   server.listen(listen.port, listen.host, () => emit({ event: 'listening', protocol: 'http', address: `${listen.host}:${listen.port}` }));

@@ -54,7 +54,10 @@ describeKernel(
     let serving: Serving;
     const rules = () => readStatus(pinRoot).rules.map((r) => r.text).sort();
     // web names no cgroup: its identity is the workload cgroup the programs are attached to.
-    const workloadsId = () => readStatus(pinRoot).attachments.find((a) => a.kind === 'cgroup' && a.hook === 'connect4')?.cgroupId;
+    const workloadsId = () => {
+      const a = readStatus(pinRoot).attachments.find((x) => x.kind === 'cgroup' && x.hook === 'connect4');
+      return a?.kind === 'cgroup' ? a.cgroupId : undefined;
+    };
     const write = (name: string, text: string | undefined) => {
       const file = path.join(dir, 'policies', name);
       if (text === undefined) fs.rmSync(file, { force: true });
