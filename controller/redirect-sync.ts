@@ -5,6 +5,7 @@
  */
 import type { CompileOutput } from '../policy-compiler/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
+import type { DataplaneView } from './dataplane-status.js';
 
 export interface RedirectSyncOptions {
   /** The workload cgroup (v2) whose connections are steered. */
@@ -18,6 +19,8 @@ export interface RedirectSyncOptions {
 
 export interface RedirectSync {
   sync(output: CompileOutput): void;
+  /** What the dataplane says now about the traffic the policies name (for /status). */
+  view(): DataplaneView;
   close(): void;
 }
 
@@ -33,12 +36,24 @@ export async function openRedirectSync(options: RedirectSyncOptions, logger: Log
   const syncs = registry.counter('sluice_bpf_syncs_total', 'Reconciliations of the eBPF redirect maps, by result.');
   const changes = registry.counter('sluice_bpf_map_changes_total', 'Redirect map keys written, by kind (added, removed, changed).');
   const rules = registry.gauge('sluice_bpf_redirect_rules', 'Redirect rules in the maps after the last sync.');
+  const unresolvedGauge = registry.gauge('sluice_bpf_unresolved_workloads', 'Outbound redirect entries whose workload cgroup does not exist: their connections are not steered.');
+  const events = registry.counter('sluice_bpf_events_total', "The eBPF programs' own counters (in_refused: inbound connections refused while no proxy listened; out_bind_failed: outbound connects refused for a foreign source; in_fail_open: delivered unchecked by a failOpen rule; ...).");
+  registry.onCollect(() => {
+    try {
+      for (const [event, value] of Object.entries(dataplane.stats())) events.set(Number(value), { event });
+    } catch (error) {
+      logger.warn('cannot read the eBPF counters', { error });
+    }
+  });
   logger.info('eBPF redirect dataplane attached', { cgroup: options.cgroup, created: dataplane.attached.created.length });
+  const nodes = options.nodes?.length ? new Set(options.nodes) : undefined;
+  let unresolved: DataplaneView['unresolved'] = [];
   return {
     sync(output) {
       try {
-        const nodes = options.nodes?.length ? new Set(options.nodes) : undefined;
         const r = dataplane.sync(nodes ? output.redirects.filter((e) => nodes.has(e.node)) : output.redirects);
+        unresolved = r.unresolved.map((u) => ({ workloads: u.workloads, cgroup: u.cgroup }));
+        unresolvedGauge.set(unresolved.length);
         syncs.inc({ result: 'ok' });
         changes.inc({ kind: 'added' }, r.added);
         changes.inc({ kind: 'removed' }, r.removed);
@@ -49,6 +64,10 @@ export async function openRedirectSync(options: RedirectSyncOptions, logger: Log
         syncs.inc({ result: 'error' });
         logger.error('redirect map sync failed; the maps keep their previous entries', { error });
       }
+    },
+    view() {
+      const listening = new Set(dataplane.listeners().map((l) => `${l.family === 2 ? 4 : 6}/${l.port}`));
+      return { manages: (node) => !nodes || nodes.has(node), listening: (family, port) => listening.has(`${family}/${port}`), unresolved };
     },
     close: () => dataplane.close(),
   };

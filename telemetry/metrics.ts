@@ -14,6 +14,7 @@ interface Family {
 
 export class Registry {
   private readonly families = new Map<string, Family>();
+  private readonly collectors: Array<() => void> = [];
 
   counter(name: string, help: string): Counter {
     return this.add(new Counter(name, help));
@@ -25,8 +26,14 @@ export class Registry {
     return this.add(new Histogram(name, help, buckets));
   }
 
+  /** Runs before every render: for values read from elsewhere at scrape time (the kernel's counters). */
+  onCollect(collect: () => void): void {
+    this.collectors.push(collect);
+  }
+
   /** The exposition text for every registered family, sorted by name. */
   render(): string {
+    for (const collect of this.collectors) collect();
     const lines: string[] = [];
     for (const family of [...this.families.values()].sort((a, b) => a.name.localeCompare(b.name))) {
       lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`, ...family.render());
@@ -62,6 +69,10 @@ export class Counter implements Family {
   inc(labels: Labels = {}, by = 1): void {
     const key = labelKey(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
+  }
+  /** Mirrors a counter kept elsewhere (monotonic at its source), read at collection time. */
+  set(value: number, labels: Labels = {}): void {
+    this.values.set(labelKey(labels), value);
   }
   get(labels: Labels = {}): number {
     return this.values.get(labelKey(labels)) ?? 0;

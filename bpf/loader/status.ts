@@ -125,6 +125,17 @@ function ruleViews(map: PinnedMap, direction: RedirectDirection): RuleView[] {
   });
 }
 
+/** The programs' counters, from the stats array map. */
+export function readStats(map: PinnedMap): Record<StatName, bigint> {
+  return Object.fromEntries(
+    STAT_NAMES.map((name, index) => {
+      const key = Buffer.alloc(4);
+      key.writeUInt32LE(index);
+      return [name, map.lookup(key)?.readBigUInt64LE(0) ?? 0n];
+    }),
+  ) as Record<StatName, bigint>;
+}
+
 /** Reads the dataplane under `pinRoot`; `not-loaded` when nothing is pinned there. */
 export function readStatus(pinRoot: string): DataplaneStatus {
   checkBpffs(pinRoot);
@@ -153,13 +164,7 @@ export function readStatus(pinRoot: string): DataplaneStatus {
   };
   try {
     const rules = [...ruleViews(maps.out, 'outbound'), ...ruleViews(maps.in, 'inbound')].sort((a, b) => a.text.localeCompare(b.text));
-    const stats = Object.fromEntries(
-      STAT_NAMES.map((name, index) => {
-        const key = Buffer.alloc(4);
-        key.writeUInt32LE(index);
-        return [name, maps.stats.lookup(key)?.readBigUInt64LE(0) ?? 0n];
-      }),
-    ) as Record<StatName, bigint>;
+    const stats = readStats(maps.stats);
     return {
       pinRoot,
       attachments,

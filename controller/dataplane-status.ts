@@ -1,0 +1,78 @@
+/**
+ * Whether the traffic a policy names really passes through its rules, as far as the eBPF
+ * dataplane this process manages can tell. An ACK says the proxy holds the rules; it does not say
+ * that connections reach them. Pure: computed from the compiled IR and a view of the dataplane.
+ *
+ * - `Degraded`: the rules are in force and nothing bypasses them, but connections they name are
+ *   refused: the proxy is not listening (stopped, crashed, booting), or the workloads cannot be
+ *   told apart on egress.
+ * - `Bypassed`: connections the rules name reach their destination unchecked: a `failOpen` proxy
+ *   is not listening, or a workload's cgroup does not exist so its connections are not steered.
+ */
+import type { Ir, PolicyKey } from '../policy-compiler/index.js';
+
+export interface DataplaneView {
+  /** Whether this process programs the redirects of this proxy node. */
+  manages(node: string): boolean;
+  /** Whether a proxy listening socket for this family and port is registered right now. */
+  listening(family: 4 | 6, port: number): boolean;
+  /** Outbound entries the last sync could not program, because their workload cgroup does not exist. */
+  readonly unresolved: readonly { readonly workloads: readonly string[]; readonly cgroup: string }[];
+}
+
+export interface DataPathProblem {
+  readonly state: 'Degraded' | 'Bypassed';
+  readonly node: string;
+  readonly message: string;
+}
+
+interface Chain {
+  readonly node: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly port: number;
+  readonly workload: string;
+  readonly families: ReadonlySet<4 | 6>;
+  readonly proxyPort: number;
+  readonly failOpen: boolean;
+  readonly policies: readonly { readonly key: PolicyKey }[];
+}
+
+const familyOf = (address: string): 4 | 6 => (address.includes(':') ? 6 : 4);
+
+function chainsOf(ir: Ir): Chain[] {
+  const chains: Chain[] = [];
+  for (const n of ir.envoyNodes) {
+    for (const c of n.inbound) chains.push({ node: n.node, direction: 'inbound', port: c.port, workload: c.workload, families: new Set(c.destinations.map((d) => familyOf(d.address))), proxyPort: n.inboundPort, failOpen: n.failOpen, policies: c.policies });
+    for (const c of n.outbound) chains.push({ node: n.node, direction: 'outbound', port: c.port, workload: c.workload, families: new Set(), proxyPort: n.outboundPort, failOpen: n.failOpen, policies: c.policies });
+  }
+  for (const k of ir.kafkaNodes) {
+    for (const c of k.chains) chains.push({ node: k.node, direction: c.direction, port: c.port, workload: c.workload, families: new Set(c.addresses.map(familyOf)), proxyPort: k.listenPort, failOpen: k.failOpen, policies: c.policies });
+  }
+  return chains;
+}
+
+export function dataPathProblems(ir: Ir, view: DataplaneView): Map<PolicyKey, DataPathProblem[]> {
+  const problems = new Map<PolicyKey, DataPathProblem[]>();
+  const add = (chain: Chain, problem: Omit<DataPathProblem, 'node'>) => {
+    for (const { key } of chain.policies) problems.set(key, [...(problems.get(key) ?? []), { ...problem, node: chain.node }]);
+  };
+  const unresolved = new Map(view.unresolved.flatMap((u) => u.workloads.map((w) => [w, u.cgroup] as const)));
+  for (const chain of chainsOf(ir)) {
+    if (!view.manages(chain.node)) continue;
+    if (chain.direction === 'inbound') {
+      const down = [...chain.families].filter((f) => !view.listening(f, chain.proxyPort));
+      if (down.length === 0) continue;
+      const what = `${chain.node} is not listening on :${chain.proxyPort} (IPv${down.join(', IPv')})`;
+      add(
+        chain,
+        chain.failOpen
+          ? { state: 'Bypassed', message: `${what}: new connections to ${chain.workload} port ${chain.port} reach it unchecked (failOpen)` }
+          : { state: 'Degraded', message: `${what}: new connections to ${chain.workload} port ${chain.port} are refused until it listens` },
+      );
+      continue;
+    }
+    const cgroup = unresolved.get(chain.workload);
+    if (cgroup !== undefined) add(chain, { state: 'Bypassed', message: `the cgroup ${cgroup} of ${chain.workload} does not exist: its connections to port ${chain.port} are not steered to ${chain.node}` });
+  }
+  return problems;
+}
