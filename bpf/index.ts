@@ -1,10 +1,10 @@
 /**
  * sluice's eBPF dataplane: transparent redirection of selected connections into the local proxy
- * (cgroup connect4/6 + sockops + getsockopt for outbound, tc ingress with bpf_sk_assign for
- * inbound), loaded through libbpf, pinned under a bpffs root so it outlives the controller, and
+ * (cgroup connect4/6 + sockops + getsockopt for outbound, sk_lookup and the proxy's listener
+ * registration for inbound), loaded through libbpf, pinned under a bpffs root so it outlives the controller, and
  * kept in step with the compiler's redirect entries by `sync`. See docs/bpf.md.
  */
-export { openRedirectDataplane, type DataplaneOptions, type RedirectDataplane, type SyncResult } from './loader/dataplane.js';
+export { openRedirectDataplane, type DataplaneOptions, type ProxyListener, type RedirectDataplane, type SyncResult } from './loader/dataplane.js';
 export { attachDataplane, unloadDataplane, MAP_SHAPES, type AttachOptions, type AttachReport, type UnloadReport } from './loader/loader.js';
 export { readStatus, type DataplaneStatus, type Attachment, type RuleView } from './loader/status.js';
 export { originalDestination, parseSockaddr, type OriginalDestination } from './loader/original-dst.js';

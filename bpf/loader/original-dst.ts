@@ -2,7 +2,7 @@
  * The destination a redirected connection was headed for, read on the proxy's accepted socket.
  * For connections steered by connect4/connect6 (outbound) and for iptables REDIRECT, that is
  * getsockopt(SO_ORIGINAL_DST / IP6T_SO_ORIGINAL_DST); for connections handed over by the inbound
- * tc program (bpf_sk_assign), the socket's own local address already is the original destination.
+ * sk_lookup program, the socket's own local address already is the original destination.
  */
 import type { Socket } from 'node:net';
 import { AF_INET, AF_INET6, IP6T_SO_ORIGINAL_DST, SOL_IP, SOL_IPV6, SO_ORIGINAL_DST } from './abi.js';
