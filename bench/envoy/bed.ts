@@ -117,6 +117,8 @@ export class EnvoyBed {
   private readonly workloadCgroups = new Map<string, string>();
   private readonly workloadIndex = new Map<string, number>();
   private readonly processes: BedProcess[] = [];
+  /** Envoys started before the current one (a hot restart's parent drains and exits by itself). */
+  private readonly envoys: Envoy[] = [];
 
   /** Creates the namespace, the veth pair, the cgroups and the files (no processes yet). */
   async setUp(): Promise<void> {
@@ -130,7 +132,7 @@ export class EnvoyBed {
     this.proxyCgroup = this.box.cgroup('proxy');
     this.box.onCleanup(async () => {
       for (const p of this.processes.splice(0).reverse()) await p.stop('SIGKILL');
-      await this.envoy?.stop();
+      for (const e of [...this.envoys.splice(0), ...(this.envoy ? [this.envoy] : [])]) await e.stop();
       try {
         sh(process.execPath, [cliMain, 'bpf', 'unload', '--pin-root', this.pinRoot]);
       } catch {
@@ -216,13 +218,21 @@ export class EnvoyBed {
     return p;
   }
 
-  /** Real Envoy for the node, in the proxy cgroup (never redirected) in the node namespace. */
-  async startEnvoy(): Promise<Envoy> {
+  /**
+   * Real Envoy for the node, in the proxy cgroup (never redirected) in the node namespace. With
+   * `hotRestart`, the next epoch of the running Envoy takes over its sockets (the old one drains
+   * and exits by itself); otherwise hot restart is off.
+   */
+  async startEnvoy(options: { hotRestart?: boolean } = {}): Promise<Envoy> {
+    const previous = this.envoy?.running ? this.envoy.options.hotRestart : undefined;
+    const hotRestart = options.hotRestart ? { baseId: previous?.baseId ?? 10 + (this.subnet % 200), epoch: previous ? previous.epoch + 1 : 0 } : undefined;
+    if (this.envoy) this.envoys.push(this.envoy);
     this.envoy = await Envoy.start({
       node: NODE_ID,
       xds: { host: '127.0.0.1', port: XDS_PORT },
       admin: { host: this.node4, port: ENVOY_ADMIN_PORT },
       where: { cgroup: this.proxyCgroup, netns: this.netns },
+      ...(hotRestart ? { hotRestart } : {}),
     });
     return this.envoy;
   }

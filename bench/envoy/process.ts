@@ -43,6 +43,12 @@ export interface EnvoyOptions {
   readonly drainTimeS?: number;
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error';
   readonly extraArgs?: readonly string[];
+  /**
+   * Envoy's hot restart: processes of one base id hand their listening sockets over, epoch after
+   * epoch (the parent drains and exits). Absent: hot restart is off (no shared memory, so parallel
+   * Envoys never collide).
+   */
+  readonly hotRestart?: { readonly baseId: number; readonly epoch: number };
 }
 
 export type Stats = ReadonlyMap<string, number>;
@@ -81,7 +87,9 @@ export class Envoy {
     writeFileSync(config, JSON.stringify(envoyBootstrap({ node: options.node, cluster: 'sluice', xds: options.xds, admin: options.admin })));
     const args = [
       '-c', config,
-      '--disable-hot-restart', // no shared memory: parallel Envoys never collide
+      ...(options.hotRestart
+        ? ['--base-id', String(options.hotRestart.baseId), '--restart-epoch', String(options.hotRestart.epoch)]
+        : ['--disable-hot-restart']), // no shared memory: parallel Envoys never collide
       '--concurrency', String(options.concurrency ?? 1),
       '--drain-time-s', String(options.drainTimeS ?? 5),
       '--parent-shutdown-time-s', String((options.drainTimeS ?? 5) + 1),
@@ -93,7 +101,12 @@ export class Envoy {
     const child = spawn(argv[0] ?? 'sh', argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     const envoy = new Envoy(child, options, dir);
     try {
-      await envoy.until(async () => (await envoy.get('/server_info')).status === 200, 'its admin endpoint', 20_000);
+      // The admin endpoint answers (for a hot restart: the new epoch's, once the parent handed it over).
+      const epoch = options.hotRestart?.epoch ?? 0;
+      await envoy.until(async () => {
+        const info = await envoy.get('/server_info');
+        return info.status === 200 && (JSON.parse(info.text) as { command_line_options?: { restart_epoch?: number } }).command_line_options?.restart_epoch === epoch;
+      }, 'its admin endpoint', 20_000);
     } catch (error) {
       await envoy.stop();
       throw error;

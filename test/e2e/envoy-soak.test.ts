@@ -3,7 +3,8 @@
  * granted-then-revoked and always-denied paths interleaved, well over 100 requests/s) runs while
  * the system goes through what happens in production: a policy edit that grants, one that
  * revokes, `kill -9` and restart of `sluice serve`, the eBPF loader run again over the live
- * dataplane, `kill -9` of Envoy and a new Envoy that boots before it has listeners. Per window it
+ * dataplane, Envoy's hot restart (the next epoch takes over the listening sockets, the old one
+ * drains), `kill -9` of Envoy and a new Envoy that boots before it has listeners. Per window it
  * counts requests answered by the workload without Envoy (must be 0: the port is protected),
  * failed requests, and verdicts that disagree with the policy in force.
  */
@@ -67,7 +68,7 @@ describeDataPath('soak: real Envoy and the eBPF data path under load through edi
     bed.writePolicy('orders.yaml', policy(false));
     workload = await bed.startWorkload(ORDERS);
     await bed.startServe();
-    await bed.startEnvoy();
+    await bed.startEnvoy({ hotRestart: true });
     await enforced();
   }, 90_000);
 
@@ -125,6 +126,11 @@ describeDataPath('soak: real Envoy and the eBPF data path under load through edi
       const load = bed.spawn('bpf load', { netns: bed.netns }, [process.execPath, 'dist/cli/main.js', 'bpf', 'load', '--cgroup', bed.workloadCgroup, '--proxy-cgroup', bed.proxyCgroup, '--inbound-iface', bed.nodeIface, '--pin-root', bed.pinRoot]);
       expect(await load.exited).toBe(0);
     });
+    await phase('Envoy hot restart', async () => {
+      const parent = bed.envoy!;
+      await bed.startEnvoy({ hotRestart: true });
+      expect(await parent.exited).toBe(0); // drained its connections and handed over
+    });
     await phase('Envoy kill -9 + new Envoy', async () => {
       bed.envoy!.kill('SIGKILL');
       await bed.envoy!.exited;
@@ -166,7 +172,7 @@ describeDataPath('soak: real Envoy and the eBPF data path under load through edi
     expect(samples.length / ((samples.at(-1)!.at - samples[0]!.at) / 1000)).toBeGreaterThanOrEqual(100);
     for (const row of table) {
       expect({ window: row.window, direct: row.direct, wrongVerdict: row.wrongVerdict }).toEqual({ window: row.window, direct: 0, wrongVerdict: 0 });
-      // Edits, a control-plane restart and the loader run again drop nothing; only a dead Envoy does.
+      // Edits, a control-plane restart, the loader run again and Envoy's hot restart drop nothing; only a dead Envoy does.
       if (row.window !== 'Envoy kill -9 + new Envoy') expect({ window: row.window, failed: row.failed }).toEqual({ window: row.window, failed: 0 });
     }
     expect(workload.lines.filter((l) => l.event === 'request' && l.viaEnvoy === false)).toEqual([]);
