@@ -88,7 +88,8 @@ function summarize(entry: PolicyEntry, targets: readonly TargetStatus[], declare
   const waiting = targets.filter((t) => t.state !== 'acked');
   if (targets.length === 0) return { state: 'Pending', message: `no proxy has asked for the configuration that carries it yet${stale}` };
   if (waiting.length > 0) {
-    return { state: 'Pending', message: `waiting for ${waiting.map((t) => `${t.node} (${t.state === 'not-connected' ? 'not connected' : `${t.resource} not ACKed yet`})`).join(', ')}${stale}` };
+    const reasons = [...new Set(waiting.map((t) => `${t.node} (${t.state === 'not-connected' ? 'not connected' : `${t.resource} not ACKed yet`})`))];
+    return { state: 'Pending', message: `waiting for ${reasons.join(', ')}${stale}` };
   }
   const verb = entry.policy.mode === 'audit' ? 'Auditing' : 'Enforced';
   return { state: verb, message: `${verb.toLowerCase()} by ${[...new Set(targets.map((t) => t.node))].join(', ')}: every proxy ACKed it${stale}` };

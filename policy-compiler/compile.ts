@@ -92,9 +92,16 @@ function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
     if (!list) targets.set(key, (list = new Map()));
     list.set(JSON.stringify(t), t);
   };
+  // An Envoy chain is two resources: its filter chain in the listener, and its rules on its route.
   for (const n of ir.envoyNodes) {
-    for (const c of n.inbound) for (const p of c.policies) add(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: 'inbound' });
-    for (const c of n.outbound) for (const p of c.policies) add(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: 'outbound' });
+    for (const [listener, chains] of [['inbound', n.inbound], ['outbound', n.outbound]] as const) {
+      for (const c of chains) {
+        for (const p of c.policies) {
+          add(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: listener });
+          add(p.key, { kind: 'node', node: n.node, message: MESSAGES.routeConfiguration, name: c.name });
+        }
+      }
+    }
   }
   for (const s of ir.proxyless) for (const p of s.policies) add(p.key, { kind: 'proxyless', workload: s.workload, port: s.port });
   for (const k of ir.kafkaNodes) for (const c of k.chains) for (const p of c.policies) add(p.key, { kind: 'node', node: k.node, message: MESSAGES.kafkaPolicy, name: c.name });

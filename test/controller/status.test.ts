@@ -57,11 +57,23 @@ describe('policy status follows ACKs and NACKs', () => {
     expect(nodes.find((n) => n.node === 'node-a')?.types.LDS?.nack?.message).toMatch(/unknown filter/);
   });
 
-  it('is Enforced once the node ACKs the version that carries it', async () => {
+  it('is Enforced only once the node ACKs both the listener and the route that carries the rules', async () => {
     const lds = envoy.last.get('LDS');
     if (!lds) throw new Error('no LDS response');
     envoy.send({ type: 'LDS', node: null, version: lds.version, nonce: lds.nonce });
+    await eventually(async () => (await orders()).message.includes('RouteConfiguration/inbound|8080|shop/orders not ACKed yet'), 'the listener ACKed, the route not yet', 5000);
+    expect((await orders()).state).toBe('Pending');
+    envoy.send({ type: 'RDS', node: null, names: ['inbound|8080|shop/orders'] });
+    const rds = await envoy.next();
+    expect(rds.type).toBe('RDS');
+    envoy.ack('RDS');
     await eventually(async () => (await orders()).state === 'Enforced', 'the policy to be Enforced', 5000);
-    expect(await orders()).toMatchObject({ state: 'Enforced', targets: [{ node: 'node-a', resource: 'Listener/inbound', state: 'acked' }] });
+    expect(await orders()).toMatchObject({
+      state: 'Enforced',
+      targets: [
+        { node: 'node-a', resource: 'Listener/inbound', state: 'acked' },
+        { node: 'node-a', resource: 'RouteConfiguration/inbound|8080|shop/orders', state: 'acked' },
+      ],
+    });
   });
 });

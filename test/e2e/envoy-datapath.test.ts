@@ -164,10 +164,14 @@ describeDataPath('real Envoy on the eBPF-redirected path never fails open', () =
       const first = await http1(base(orders.v4), '/v1/orders', agent);
       expect(first.status).toBe(200);
       expect((await h2.request('/v1/orders')).status).toBe(200);
+      const routeVersion = async () => (await status()).find((p) => p.key === 'shop/orders-api')?.targets.find((t) => t.resource.startsWith('RouteConfiguration/'))?.version;
       const edit = async (allow: readonly string[], expected: number) => {
+        const before = await routeVersion();
         bed.writePolicy('orders.yaml', ordersPolicy(allow));
-        await eventually(async () => JSON.stringify((await bed.envoy!.configDump('dynamic_route_configs')).configs).includes(`prefix":"${allow[0]}"`), 'Envoy to take the new route', 15_000);
-        await enforced();
+        // Enforced again, for the new version of the route that carries the rules...
+        await eventually(async () => (await routeVersion()) !== before && (await status()).every((p) => p.state === 'Enforced'), 'the edit to be Enforced', 15_000);
+        // ...means Envoy holds it already: status never runs ahead of the proxy.
+        expect(JSON.stringify((await bed.envoy!.configDump('dynamic_route_configs')).configs)).toContain(`prefix":"${allow[0]}"`);
         const acked = Date.now();
         await eventually(async () => (await http1(base(orders.v4), '/v1/orders', agent)).status === expected, `HTTP/1.1 keep-alive to see ${expected}`, 2000, 20);
         await eventually(async () => (await h2.request('/v1/orders')).status === expected, `HTTP/2 to see ${expected}`, 2000, 20);
