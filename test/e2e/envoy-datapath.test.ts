@@ -131,8 +131,9 @@ describeDataPath('real Envoy on the eBPF-redirected path never fails open', () =
   });
 
   it('inbound: a client that reuses its port right after Envoy closed (TIME_WAIT) is still judged by Envoy', async () => {
-    const port = 40000 + Math.floor(Math.random() * 20000);
-    const once = (path: string) => rawClose(orders.v4, 8080, port, path);
+    // A client port outside the kernel's ephemeral range, so no other connection takes it meanwhile.
+    const port = 10000 + Math.floor(Math.random() * 10000);
+    const once = (path: string) => rawClose(orders.v4, 8080, bed.host4, port, path);
     for (let round = 0; round < 3; round += 1) {
       expect(await once('/v1/orders')).toBe('HTTP/1.1 200 OK');
       // Envoy closed first (Connection: close), so its side of the 4-tuple sits in TIME_WAIT now.
@@ -212,9 +213,9 @@ describeDataPath('real Envoy on the eBPF-redirected path never fails open', () =
 });
 
 /** One HTTP/1.1 request from a fixed client port with `Connection: close`; the status line. */
-function rawClose(host: string, port: number, localPort: number, path: string): Promise<string> {
+function rawClose(host: string, port: number, localAddress: string, localPort: number, path: string): Promise<string> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port, localPort });
+    const socket = net.connect({ host, port, localAddress, localPort });
     let data = '';
     socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
     socket.on('data', (d) => (data += d.toString()));
