@@ -17,9 +17,9 @@ deps: $(NODE_MODULES_STAMP)
 system-deps:
 	scripts/test-deps.sh
 
+# The TypeScript part is `npm run build` (scripts/build.mjs: tsc plus the assets dist/ needs).
 build: deps
-	npx tsc -p tsconfig.build.json
-	@mkdir -p dist/policy-compiler && cp -r policy-compiler/schema dist/policy-compiler/
+	npm run --silent build
 	@if [ -f bpf/Makefile ]; then $(MAKE) --no-print-directory -C bpf; fi
 
 serve: build

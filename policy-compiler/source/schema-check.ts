@@ -3,7 +3,9 @@
  * of truth, reused by the Kubernetes CRDs). Ajv collects every error; this file turns each into a
  * diagnostic a person can act on: the field path, and a message that says what is expected.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, PathSegment } from '../diagnostics.js';
 import { formatPath } from '../diagnostics.js';
@@ -12,23 +14,54 @@ import type { ParsedDocument } from './yaml-documents.js';
 const require = createRequire(import.meta.url);
 // Ajv ships CommonJS; its default export does not survive ESM interop under every loader.
 const Ajv = require('ajv') as typeof import('ajv').default;
-const l7PolicySchema = require('../schema/l7policy.schema.json') as object;
-const inventorySchema = require('../schema/inventory.schema.json') as object;
 
 export type SchemaKind = 'L7Policy' | 'Inventory';
 
+const SCHEMA_FILES: Readonly<Record<SchemaKind, string>> = { L7Policy: 'l7policy.schema.json', Inventory: 'inventory.schema.json' };
+
+/**
+ * Reads a schema beside the compiled code (`policy-compiler/schema/`, which the build copies into
+ * `dist/`). Read when first needed, not at import: an installation without them fails the command
+ * that needs them with this message, instead of every command crashing while it loads.
+ */
+function readSchema(kind: SchemaKind): object {
+  const file = fileURLToPath(new URL(`../schema/${SCHEMA_FILES[kind]}`, import.meta.url));
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`cannot read the ${kind} JSON Schema ${file} (${reason}): this sluice build is incomplete; build it with \`npm run build\` (or \`make build\`), which copies policy-compiler/schema/ beside the compiled code`);
+  }
+  return JSON.parse(text) as object;
+}
+
+let schemas: Record<SchemaKind, object> | undefined;
 let validators: Record<SchemaKind, ValidateFunction> | undefined;
+
+function loadSchemas(): Record<SchemaKind, object> {
+  schemas ??= { L7Policy: readSchema('L7Policy'), Inventory: readSchema('Inventory') };
+  return schemas;
+}
 
 function getValidators(): Record<SchemaKind, ValidateFunction> {
   if (!validators) {
     const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true, allowUnionTypes: true });
-    validators = { L7Policy: ajv.compile(l7PolicySchema), Inventory: ajv.compile(inventorySchema) };
+    const s = loadSchemas();
+    validators = { L7Policy: ajv.compile(s.L7Policy), Inventory: ajv.compile(s.Inventory) };
   }
   return validators;
 }
 
-/** The schema's own JSON, for the CRD generator and `sluice schema`. */
-export const SCHEMAS: Readonly<Record<SchemaKind, object>> = { L7Policy: l7PolicySchema, Inventory: inventorySchema };
+/** The schema's own JSON, for the CRD generator and `sluice schema` (read on first access). */
+export const SCHEMAS: Readonly<Record<SchemaKind, object>> = {
+  get L7Policy() {
+    return loadSchemas().L7Policy;
+  },
+  get Inventory() {
+    return loadSchemas().Inventory;
+  },
+};
 
 /** Validates a document against the schema of its kind; returns every violation as a diagnostic. */
 export function checkSchema(kind: SchemaKind, doc: ParsedDocument): Diagnostic[] {

@@ -4,7 +4,8 @@
  *   <case>.ir.yaml          stage 1: policies → IR
  *   <case>.resources.yaml   stage 2: IR → Envoy resources, per node, plus the proxyless view
  * Every emitted resource must also pass Envoy's own validation rules (the protoc-gen-validate
- * annotations of its protos) and survive protobuf encoding and decoding without loss.
+ * annotations of its protos) and survive protobuf encoding and decoding without loss: the fast
+ * path. The authority, a real Envoy, is served every resources file in envoy-accepts.test.ts.
  * Regenerate with `npm run test:golden:update` and review the diff.
  */
 import fs from 'node:fs';
