@@ -54,7 +54,7 @@ describe('policy runtime', () => {
     const good = inbound();
     const r = apply(INVENTORY, policy('readers', '{ http: [ { method: get } ] }'));
     expect(r.diagnostics.some((d) => d.code === 'schema.pattern')).toBe(true);
-    expect(entry('shop/readers')?.source).toBe('last-good');
+    expect(entry('shop/readers')?.source).toBe('stale');
     expect(inbound()).toBe(good);
   });
 
@@ -82,7 +82,7 @@ describe('policy runtime', () => {
     apply(INVENTORY, policy('readers', '{ http: [ { method: GET } ] }'));
     const good = inbound();
     apply({ name: 'inventory.yaml', text: INVENTORY.text.replace('10.1.0.7', '10.1.0.700') }, policy('readers', '{ http: [ { method: GET } ] }'));
-    expect(runtime.state().inventory.source).toBe('last-good');
+    expect(runtime.state().inventory.source).toBe('stale');
     expect(inbound()).toBe(good);
   });
 
@@ -92,7 +92,7 @@ describe('policy runtime', () => {
     const good = inbound();
     // `stream` now claims the port for Kafka, which `web` (unchanged) uses for HTTP.
     apply(INVENTORY, policy('web', '{ http: [ { method: GET } ] }'), policy('stream', '{ kafka: [ { role: produce } ] }'));
-    expect(entry('shop/stream')?.source).toBe('last-good');
+    expect(entry('shop/stream')?.source).toBe('stale');
     expect(entry('shop/stream')?.diagnostics.map((d) => d.code)).toContain('port.protocol-conflict');
     expect(entry('shop/web')?.source).toBe('current');
     expect(inbound()).toBe(good);
