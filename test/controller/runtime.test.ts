@@ -1,44 +1,8 @@
 /** The policy runtime's promises: last good versions, rejected newcomers, nothing lost on bad input. */
 import { describe, it, expect } from '@jest/globals';
-import { PolicyRuntime } from '../../controller/index.js';
-import { silentLogger } from '../../telemetry/index.js';
-import { SnapshotCache, TYPE_URL } from '../../xds-server/index.js';
-import type { SourceFile } from '../../policy-compiler/index.js';
+import { harness, INVENTORY, policy } from './fixtures.js';
 
-const INVENTORY: SourceFile = {
-  name: 'inventory.yaml',
-  text: `apiVersion: sluice.dev/v1alpha1
-kind: Inventory
-workloads:
-  - { name: orders, namespace: shop, labels: { app: orders }, addresses: [10.1.0.7], ports: [ { port: 8080 } ], proxy: { node: node-a, kafka: kafka-a } }
-`,
-};
-
-const policy = (name: string, rules: string, file = `${name}.yaml`): SourceFile => ({
-  name: file,
-  text: `apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: ${name}, namespace: shop }
-spec:
-  selector: { matchLabels: { app: orders } }
-  ingress:
-    - toPorts:
-        - ports: [ { port: 8080 } ]
-          rules: ${rules}
-`,
-});
-
-function setup() {
-  const cache = new SnapshotCache();
-  const runtime = new PolicyRuntime({ cache, logger: silentLogger });
-  const apply = (...files: SourceFile[]) => runtime.apply({ files, readDiagnostics: [] });
-  const inbound = () => {
-    const listener = cache.view('node-a').of(TYPE_URL.LDS).byName.get('inbound');
-    return listener ? Buffer.from(listener.body).toString('latin1') : '';
-  };
-  const entry = (key: string) => runtime.state().policies.get(key);
-  return { cache, runtime, apply, inbound, entry };
-}
+const setup = () => harness();
 
 describe('policy runtime', () => {
   it('publishes a snapshot per node and the policies in force', () => {
