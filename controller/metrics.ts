@@ -8,6 +8,23 @@ export interface RuntimeMetrics {
   observeApply(ms: number, entries: ReadonlyMap<string, PolicyEntry>, staleSources: number): void;
 }
 
+/** What the source watcher and the reloads it drives report. */
+export interface SourceMetrics {
+  readonly watch: { event(): void; directories(count: number): void };
+  /** A read that found the sources changed, by what noticed it. */
+  changed(noticedBy: 'start' | 'watch' | 'rescan' | 'manual'): void;
+}
+
+export function sourceMetrics(registry: Registry): SourceMetrics {
+  const events = registry.counter('sluice_source_watch_events_total', 'Events from the directory watches that concern the sources.');
+  const directories = registry.gauge('sluice_source_watched_directories', 'Directories watched for changes to the sources.');
+  const changes = registry.counter('sluice_source_changes_total', 'Reads that found the sources changed, by what noticed it (a change noticed by the rescan is one the watches missed).');
+  return {
+    watch: { event: () => events.inc(), directories: (n) => directories.set(n) },
+    changed: (noticedBy) => changes.inc({ noticed_by: noticedBy }),
+  };
+}
+
 const SOURCES: readonly PolicySource[] = ['current', 'stale', 'rejected'];
 
 export function runtimeMetrics(registry: Registry): RuntimeMetrics {

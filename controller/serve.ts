@@ -10,7 +10,7 @@ import { SnapshotCache, XdsServer } from '../xds-server/index.js';
 import { configDump, statusDocument, type StateReport } from './admin-views.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import { restoreState } from './last-good-state.js';
-import { runtimeMetrics } from './metrics.js';
+import { runtimeMetrics, sourceMetrics } from './metrics.js';
 import { PolicyRuntime } from './runtime.js';
 import { readFingerprint, readSourceFiles } from './source-files.js';
 import { watchSources, type Watcher } from './source-watch.js';
@@ -52,6 +52,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const now = options.now ?? Date.now;
   const registry = new Registry();
   const metrics = runtimeMetrics(registry);
+  const changes = sourceMetrics(registry);
   const cache = new SnapshotCache({ logger: logger.child({ component: 'cache' }) });
   const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry });
   // The dataplane opens first, so a missing kernel feature fails start-up with a clear error.
@@ -68,11 +69,13 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
   let report = restore(store, runtime, logger);
   let lastRead: string | undefined;
-  const reload = () => {
+  const reload = (trigger: 'start' | 'watch' | 'rescan' | 'manual') => {
     const read = readSourceFiles(sources);
     const fingerprint = readFingerprint(read);
     if (fingerprint === lastRead) return false;
     lastRead = fingerprint;
+    changes.changed(trigger);
+    if (trigger === 'rescan') logger.info('the rescan found a change the watches did not report', { component: 'watch' });
     const result = runtime.apply({ files: read.files, readDiagnostics: read.diagnostics });
     if (result.published && store) {
       const error = store.save(runtime.lastGoodState());
@@ -83,11 +86,18 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     return true;
   };
   // Watch first, then read: whatever changes after the first read is seen.
-  const watcher: Watcher = watchSources({ paths: sources, onChange: reload, logger: logger.child({ component: 'watch' }), quietMs: options.debounceMs ?? 100, rescanMs: options.rescanMs ?? DEFAULT_RESCAN_MS });
+  const watcher: Watcher = watchSources({
+    paths: sources,
+    onChange: reload,
+    logger: logger.child({ component: 'watch' }),
+    metrics: changes.watch,
+    quietMs: options.debounceMs ?? 100,
+    rescanMs: options.rescanMs ?? DEFAULT_RESCAN_MS,
+  });
   let admin: AdminServer | undefined;
   let xdsPort: number;
   try {
-    reload();
+    reload('start');
     xdsPort = await xds.listen(`${options.xds.host.includes(':') ? `[${options.xds.host}]` : options.xds.host}:${options.xds.port}`);
     admin = await startAdminServer(options.admin.host, options.admin.port, {
       ready: () => {
@@ -113,7 +123,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     runtime,
     xds,
     cache,
-    reload,
+    reload: () => reload('manual'),
     async close() {
       watcher.close();
       redirects?.close();

@@ -16,22 +16,35 @@
  * - re-arming: before each reload the set of directories is computed again; a directory that is
  *   new, replaced (another inode, or named by a rename event) or gone gets its watch re-made or
  *   closed. Re-arming happens before reading, so nothing written after the read goes unseen;
- * - a periodic rescan (`rescanMs`) as the safety net for whatever the kernel did not report (a
- *   watch limit reached, a network file system): the callback re-reads, and the caller compares
- *   content hashes, so a rescan that finds nothing changed costs a read and nothing more.
+ * - a periodic rescan (`rescanMs` after each reload) as the safety net for whatever the kernel did
+ *   not report (a watch limit reached, a network file system, a link to a file outside the tree
+ *   edited in place): the callback re-reads, and the caller compares content hashes, so a rescan
+ *   that finds nothing changed costs a read and nothing more. The callback is told which of the
+ *   two called, so that changes only a rescan found can be counted (they mean a watch missed one).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../telemetry/index.js';
 
+/** What made the watcher call back: its directory watches, or the periodic rescan. */
+export type WatchTrigger = 'watch' | 'rescan';
+
+export interface WatchMetrics {
+  /** An event from a directory watch that concerns the sources. */
+  event(): void;
+  /** How many directories are watched now. */
+  directories(count: number): void;
+}
+
 export interface WatchOptions {
   /** Source roots: directories (watched as trees) and files. */
   readonly paths: readonly string[];
-  readonly onChange: () => void;
+  readonly onChange: (trigger: WatchTrigger) => void;
   readonly logger: Logger;
+  readonly metrics?: WatchMetrics;
   readonly quietMs?: number;
   readonly maxDelayMs?: number;
-  /** Interval of the safety-net rescan; 0 turns it off (tests of the watches alone). */
+  /** Time from one reload to the safety-net rescan after it; 0 turns it off (tests of the watches alone). */
   readonly rescanMs?: number;
 }
 
@@ -62,23 +75,31 @@ export function watchSources(options: WatchOptions): Watcher {
   let deadline: NodeJS.Timeout | undefined;
   let closed = false;
 
-  const fire = () => {
+  let rescan: NodeJS.Timeout | undefined;
+  const fire = (trigger: WatchTrigger) => {
+    // A rescan while events are pending would only read what the pending reload reads.
+    if (trigger === 'rescan' && quiet !== undefined) return;
     clearTimeout(quiet);
     clearTimeout(deadline);
-    quiet = deadline = undefined;
+    clearTimeout(rescan);
+    quiet = deadline = rescan = undefined;
     if (closed) return;
     sync();
     try {
-      options.onChange();
+      options.onChange(trigger);
     } catch (error) {
       log.error('reloading the sources failed', { error });
+    }
+    if (options.rescanMs) {
+      rescan = setTimeout(() => fire('rescan'), options.rescanMs);
+      rescan.unref();
     }
   };
   const poke = () => {
     if (closed) return;
     clearTimeout(quiet);
-    quiet = setTimeout(fire, quietMs);
-    deadline ??= setTimeout(fire, maxDelayMs);
+    quiet = setTimeout(() => fire('watch'), quietMs);
+    deadline ??= setTimeout(() => fire('watch'), maxDelayMs);
   };
 
   const onEvent = (dir: string, event: string, name: string | null) => {
@@ -89,6 +110,7 @@ export function watchSources(options: WatchOptions): Watcher {
       const child = path.join(dir, name);
       for (const [d, other] of armed) if (d === child || d.startsWith(`${child}${path.sep}`)) other.replaced = true;
     }
+    options.metrics?.event();
     poke();
   };
 
@@ -123,18 +145,21 @@ export function watchSources(options: WatchOptions): Watcher {
       if (a) a.interest = interest;
       else arm(dir, interest);
     }
+    options.metrics?.directories(armed.size);
   };
 
   sync();
-  const rescan = options.rescanMs ? setInterval(fire, options.rescanMs) : undefined;
-  rescan?.unref();
+  if (options.rescanMs) {
+    rescan = setTimeout(() => fire('rescan'), options.rescanMs);
+    rescan.unref();
+  }
   return {
     directories: () => [...armed.keys()].sort(),
     close() {
       closed = true;
       clearTimeout(quiet);
       clearTimeout(deadline);
-      clearInterval(rescan);
+      clearTimeout(rescan);
       for (const a of armed.values()) a.watcher.close();
       armed.clear();
     },

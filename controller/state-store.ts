@@ -35,7 +35,7 @@ export class StateStore {
       return { problem: this.problem('state.unreadable', error instanceof Error ? error.message : String(error)) };
     }
     const decoded = decodeState(text);
-    if (!decoded.ok) return { problem: this.problem('state.corrupt', decoded.problem) };
+    if (!decoded.ok) return { problem: this.problem('state.corrupt', `${decoded.problem}${this.keepAside()}`) };
     this.written = text;
     return { state: decoded.state };
   }
@@ -72,6 +72,16 @@ export class StateStore {
       const e = error instanceof Error ? error : new Error(String(error));
       this.logger.error('cannot save the last good state; a restart would start from the sources alone', { file: this.file, error: e });
       return e;
+    }
+  }
+
+  /** Keeps a state file that cannot be decoded beside the next one, for whoever wants to look at it. */
+  private keepAside(): string {
+    try {
+      fs.copyFileSync(this.file, `${this.file}.corrupt`);
+      return ` (kept as ${path.basename(this.file)}.corrupt)`;
+    } catch {
+      return '';
     }
   }
 

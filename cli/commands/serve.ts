@@ -109,9 +109,9 @@ export const serveCommand: Command = {
     io.stdout(
       [
         `sluice serving ${policies.join(', ')} with inventory ${inventory}`,
-        `  state      ${path.join(stateDir, STATE_FILE)}`,
         `  xDS (ADS)  ${xdsHost}:${serving.xdsPort}`,
         `  admin      http://${adminHost}:${serving.adminPort}/status  (/healthz /readyz /config_dump?node=ID /metrics)`,
+        `  state      ${path.join(stateDir, STATE_FILE)}`,
         `  Envoy bootstrap: sluice bootstrap --node node-a --xds-address ${xdsHost}:${serving.xdsPort}`,
         'Press Ctrl-C to stop.',
         '',

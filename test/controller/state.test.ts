@@ -114,7 +114,8 @@ describe('the state store', () => {
     fs.writeFileSync(path.join(dir, STATE_FILE), '\0\0garbage');
     const loaded = new StateStore(dir, silentLogger).load();
     expect(loaded.state).toBeUndefined();
-    expect(loaded.problem).toMatchObject({ severity: 'error', code: 'state.corrupt', file: path.join(dir, STATE_FILE), message: expect.stringMatching(/the state file is ignored$/) });
+    expect(loaded.problem).toMatchObject({ severity: 'error', code: 'state.corrupt', file: path.join(dir, STATE_FILE), message: expect.stringMatching(/\(kept as last-good\.json\.corrupt\); the state file is ignored$/) });
+    expect(fs.readFileSync(path.join(dir, `${STATE_FILE}.corrupt`), 'utf8')).toBe('\0\0garbage');
   });
 
   it('returns the error when the directory cannot be written', () => {
