@@ -27,6 +27,7 @@ export class StateStore {
   }
 
   load(): StateLoad {
+    this.removeLeftovers();
     let text: string;
     try {
       text = fs.readFileSync(this.file, 'utf8');
@@ -72,6 +73,16 @@ export class StateStore {
       const e = error instanceof Error ? error : new Error(String(error));
       this.logger.error('cannot save the last good state; a restart would start from the sources alone', { file: this.file, error: e });
       return e;
+    }
+  }
+
+  /** Temporary files of writes a crash interrupted (the state file itself is whole: the rename never happened). */
+  private removeLeftovers(): void {
+    try {
+      const prefix = `${STATE_FILE}.`;
+      for (const f of fs.readdirSync(this.dir)) if (f.startsWith(prefix) && f.endsWith('.tmp')) fs.rmSync(path.join(this.dir, f), { force: true });
+    } catch {
+      // No directory yet, or not ours to clean: the next save says what is wrong, if anything.
     }
   }
 

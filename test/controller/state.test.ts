@@ -108,6 +108,15 @@ describe('the state store', () => {
     expect(fs.readdirSync(dir)).toEqual([STATE_FILE]);
   });
 
+  it('removes what a write interrupted by a crash left behind, and keeps the whole state', () => {
+    const dir = path.join(tmp, 'crashed');
+    const store = new StateStore(dir, silentLogger);
+    store.save(served().runtime.lastGoodState());
+    fs.writeFileSync(path.join(dir, `${STATE_FILE}.4242.tmp`), '{"format": "sluice/last-');
+    expect(new StateStore(dir, silentLogger).load().state?.policies).toHaveLength(3);
+    expect(fs.readdirSync(dir)).toEqual([STATE_FILE]);
+  });
+
   it('reports a corrupt state file and reads on', () => {
     const dir = path.join(tmp, 'corrupt');
     fs.mkdirSync(dir);
