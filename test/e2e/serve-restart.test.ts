@@ -9,13 +9,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { it, expect, beforeAll, afterAll } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
 import { decodeState, STATE_FILE, type PolicyStatus } from '../../controller/index.js';
 import { BOOTSTRAP_OPTION, call, Ledger, ledgerImplementation, xdsBootstrap } from '../support/ledger.js';
 import { eventually, freePort } from '../support/poll.js';
-import { spawnServe, staleBuild, type ServeProcess } from '../support/serve-process.js';
+import { describeBuilt, spawnServe, type ServeProcess } from '../support/serve-process.js';
 import { RawXdsClient } from '../xds-server/harness.js';
 
 xds.register();
@@ -55,11 +55,9 @@ spec:
 /** Per type: the set version and each resource's version, as `/config_dump` shows them. */
 type Versions = Record<string, { version: string; resources: Record<string, string> }>;
 
-const build = staleBuild();
-const describeBuilt = build ? describe.skip : describe;
-if (build) console.warn(`serve-restart: skipped: ${build}`);
+const describeServe = describeBuilt('serve-restart');
 
-describeBuilt('serve across restarts (real processes, a state directory)', () => {
+describeServe('serve across restarts (real processes, a state directory)', () => {
   let root: string;
   let stateDir: string;
   let xdsAddress: string;

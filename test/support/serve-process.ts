@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { describe } from '@jest/globals';
 import { eventually } from './poll.js';
 
 const ROOT = path.resolve('.');
@@ -22,6 +23,14 @@ export function staleBuild(): string | undefined {
     }
   }
   return undefined;
+}
+
+/** `describe`, or `describe.skip` with the reason printed, when the built CLI cannot stand for the sources. */
+export function describeBuilt(suite: string): typeof describe | typeof describe.skip {
+  const why = staleBuild();
+  if (!why) return describe;
+  console.warn(`${suite}: skipped: ${why}`);
+  return describe.skip;
 }
 
 /** A uid other than root that can run the CLI from this checkout, when the tests run as root (or undefined and why not). */
