@@ -23,7 +23,7 @@ const INDEX = {
   endpoints: {
     '/healthz': 'liveness',
     '/readyz': 'ready once the first configuration is published and the xDS server listens',
-    '/status': 'per policy and per node: versions served, ACKed and NACKed',
+    '/status': 'per policy (Enforced, Pending, Rejected, Stale, ...) and per node (versions served, ACKed and NACKed); stale sources; the state file',
     '/config_dump?node=ID': 'the resources a node is served, as JSON (without node: the list of nodes)',
     '/metrics': 'Prometheus metrics',
   },

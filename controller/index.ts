@@ -1,6 +1,8 @@
 /** The runtime that wires sources, compiler, xDS server and admin endpoint together for `sluice serve`. */
-export { startServe, type ServeOptions, type Serving } from './serve.js';
+export { DEFAULT_RESCAN_MS, startServe, type ServeOptions, type Serving } from './serve.js';
+export { defaultStateDir, STATE_FILE } from './state-store.js';
 export { PolicyRuntime, type ApplyInput, type ApplyResult, type RuntimeState } from './runtime.js';
 export { readSourceFiles, type ReadResult } from './source-files.js';
 export { policyStatuses, type PolicyStatus, type PolicyState, type TargetStatus } from './policy-status.js';
 export type { PolicyEntry, PolicySource } from './policy-set.js';
+export { decodeState, encodeState, restoreState, STATE_FORMAT, STATE_VERSION, type LastGoodState } from './last-good-state.js';

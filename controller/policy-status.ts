@@ -21,13 +21,21 @@ export interface TargetStatus {
   readonly nack?: { readonly message: string; readonly at: number };
 }
 
-export type PolicyState = 'Enforced' | 'Auditing' | 'Pending' | 'Rejected' | 'Invalid' | 'NoTargets';
+export type PolicyState =
+  | 'Enforced'
+  | 'Auditing'
+  | 'Pending'
+  | 'Rejected'
+  | 'Invalid'
+  | 'NoTargets'
+  /** Its newest version cannot be used (its file is broken, unreadable or emptied): the last good version is what proxies are served. */
+  | 'Stale';
 
 export interface PolicyStatus {
   readonly key: string;
   readonly mode?: 'enforce' | 'audit';
   readonly state: PolicyState;
-  /** `current`, `last-good` (the newest version is invalid; an older one is in force) or `rejected`. */
+  /** `current`, `stale` (the newest version cannot be used; the last good one is in force) or `rejected`. */
   readonly source: PolicyEntry['source'];
   readonly message: string;
   readonly file?: string;
@@ -79,20 +87,29 @@ function targetsOf(targets: readonly PolicyTarget[], inputs: StatusInputs): Targ
   return out;
 }
 
+/** What the proxies did with the version in force: ACKed, NACKed, waiting, or nobody to serve. */
+function delivery(policy: NonNullable<PolicyEntry['policy']>, targets: readonly TargetStatus[], declared: number): { state: PolicyState; message: string } {
+  if (declared === 0) return { state: 'NoTargets', message: 'the policy applies to no proxy: it selects no workload port that a proxy fronts' };
+  const rejected = targets.filter((t) => t.state === 'rejected');
+  if (rejected.length > 0) return { state: 'Rejected', message: rejected.map((t) => `${t.node} rejected ${t.resource}: ${t.nack?.message ?? ''}`).join('; ') };
+  const waiting = targets.filter((t) => t.state !== 'acked');
+  if (targets.length === 0) return { state: 'Pending', message: 'no proxy has asked for the configuration that carries it yet' };
+  if (waiting.length > 0) return { state: 'Pending', message: `waiting for ${[...new Set(waiting.map((t) => `${t.node} (${t.state === 'not-connected' ? 'not connected' : `${t.resource} not ACKed yet`})`))].join(', ')}` };
+  const verb = policy.mode === 'audit' ? 'Auditing' : 'Enforced';
+  return { state: verb, message: `${verb.toLowerCase()} by ${[...new Set(targets.map((t) => t.node))].join(', ')}: every proxy ACKed it` };
+}
+
+/**
+ * The state shown: Invalid when nothing of the policy is in force; else what the proxies did with
+ * it, overlaid by Stale when the version in force is not the newest (a NACK stays the headline).
+ */
 function summarize(entry: PolicyEntry, targets: readonly TargetStatus[], declared: number): { state: PolicyState; message: string } {
   if (!entry.policy) return { state: 'Invalid', message: 'the policy is invalid and no earlier version was valid: nothing of it is in force' };
-  const stale = entry.source === 'last-good' ? ' (its newest version is invalid: the last good version is in force)' : '';
-  if (declared === 0) return { state: 'NoTargets', message: `the policy applies to no proxy: it selects no workload port that a proxy fronts${stale}` };
-  const rejected = targets.filter((t) => t.state === 'rejected');
-  if (rejected.length > 0) return { state: 'Rejected', message: `${rejected.map((t) => `${t.node} rejected ${t.resource}: ${t.nack?.message ?? ''}`).join('; ')}${stale}` };
-  const waiting = targets.filter((t) => t.state !== 'acked');
-  if (targets.length === 0) return { state: 'Pending', message: `no proxy has asked for the configuration that carries it yet${stale}` };
-  if (waiting.length > 0) {
-    const reasons = [...new Set(waiting.map((t) => `${t.node} (${t.state === 'not-connected' ? 'not connected' : `${t.resource} not ACKed yet`})`))];
-    return { state: 'Pending', message: `waiting for ${reasons.join(', ')}${stale}` };
-  }
-  const verb = entry.policy.mode === 'audit' ? 'Auditing' : 'Enforced';
-  return { state: verb, message: `${verb.toLowerCase()} by ${[...new Set(targets.map((t) => t.node))].join(', ')}: every proxy ACKed it${stale}` };
+  const served = delivery(entry.policy, targets, declared);
+  if (entry.source !== 'stale') return served;
+  const why = entry.diagnostics.find((d) => d.severity === 'error')?.message;
+  const stale = `${entry.file ?? 'its source'} cannot be used${why ? ` (${why})` : ''}: the last good version stays in force`;
+  return served.state === 'Rejected' ? { state: 'Rejected', message: `${served.message} (stale: ${stale})` } : { state: 'Stale', message: `stale: ${stale}; ${served.message}` };
 }
 
 export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {

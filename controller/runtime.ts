@@ -1,13 +1,15 @@
 /**
  * The policy runtime: the one stateful piece between sources and the xDS cache. Each `apply`
- * takes everything the sources hold now, decides which version of each policy is in force (the
- * last good one when the newest is invalid), compiles, and publishes snapshots. A load that yields
- * nothing usable never replaces good configuration.
+ * takes everything the sources hold now, decides file by file which version of each policy is in
+ * force (see policy-set.ts: a broken, unreadable or emptied file keeps what it last produced),
+ * compiles, and publishes snapshots. A load that yields nothing usable never replaces good
+ * configuration. What is in force can be restored from a persisted state before the first apply.
  */
 import type { Logger } from '../telemetry/index.js';
-import { Compiler, DEFAULT_PARSE_LIMITS, hasErrors, LoadCache, loadSources, type CompileOutput, type Diagnostic, type Inventory, type Policy, type SourceFile } from '../policy-compiler/index.js';
+import { Compiler, DEFAULT_PARSE_LIMITS, formatDiagnostic, hasErrors, LoadCache, loadSources, type CompileOutput, type Diagnostic, type Inventory, type Policy, type SourceFile } from '../policy-compiler/index.js';
 import type { SnapshotCache } from '../xds-server/index.js';
-import { choosePolicies, demote, type PolicyEntry } from './policy-set.js';
+import { chooseInventory, choosePolicies, demote, type GoodInventory, type GoodPolicy, type PolicyEntry, type Removal } from './policy-set.js';
+import { stateOf, type LastGoodState, type Restored } from './last-good-state.js';
 import { SnapshotPlanner } from './publish.js';
 import type { RuntimeMetrics } from './metrics.js';
 
@@ -24,13 +26,15 @@ export interface ApplyResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+export type InventorySource = 'current' | 'stale' | 'missing';
+
 export interface RuntimeState {
   readonly generation: number;
   readonly appliedAt: number | undefined;
   readonly policies: ReadonlyMap<string, PolicyEntry>;
   /** Source problems not tied to one policy (inventory, unreadable files, unknown documents). */
   readonly sourceDiagnostics: readonly Diagnostic[];
-  readonly inventory: { readonly source: 'current' | 'last-good' | 'missing'; readonly inventory?: Inventory };
+  readonly inventory: { readonly source: InventorySource; readonly inventory?: Inventory; readonly file?: string };
   readonly output: CompileOutput | undefined;
 }
 
@@ -46,11 +50,11 @@ export interface RuntimeOptions {
 export class PolicyRuntime {
   private generation = 0;
   private appliedAt: number | undefined;
-  private lastGood = new Map<string, Policy>();
-  private lastInventory: Inventory | undefined;
+  private lastGood = new Map<string, GoodPolicy>();
+  private lastInventory: GoodInventory | undefined;
   private policies = new Map<string, PolicyEntry>();
   private sourceDiagnostics: Diagnostic[] = [];
-  private inventorySource: RuntimeState['inventory']['source'] = 'missing';
+  private inventorySource: InventorySource = 'missing';
   private output: CompileOutput | undefined;
   private readonly planner = new SnapshotPlanner();
   private readonly loads = new LoadCache();
@@ -61,16 +65,28 @@ export class PolicyRuntime {
     this.now = options.now ?? Date.now;
   }
 
+  /** Takes a persisted last good state as what was in force (before the first apply, at start-up). */
+  restore(restored: Restored): void {
+    this.lastGood = new Map(restored.policies);
+    this.lastInventory = restored.inventory;
+  }
+
+  /** What is in force, as the texts it came from: what the state file keeps. */
+  lastGoodState(): LastGoodState {
+    return stateOf(this.lastGood, this.lastInventory);
+  }
+
   apply(input: ApplyInput): ApplyResult {
     const started = this.now();
     const load = loadSources(input.files, DEFAULT_PARSE_LIMITS, this.loads);
-    const inventoryDoc = load.documents.find((d) => d.kind === 'Inventory');
-    const inventory = load.inventory ?? this.lastInventory;
-    this.inventorySource = load.inventory ? 'current' : inventory ? 'last-good' : 'missing';
-    const entries = choosePolicies(load, this.lastGood);
+    const now = { load, files: input.files, readDiagnostics: input.readDiagnostics };
+    const chosenInventory = chooseInventory(now, this.lastInventory);
+    const inventory = chosenInventory.good?.inventory;
+    this.inventorySource = chosenInventory.source;
+    const { entries, removed, diagnostics: loadDiagnostics } = choosePolicies(now, this.lastGood);
     const perPolicy = new Set([...entries.values()].flatMap((e) => e.diagnostics));
-    const sourceDiagnostics = [...input.readDiagnostics, ...load.diagnostics.filter((d) => !perPolicy.has(d))];
-    if (!inventoryDoc) sourceDiagnostics.push({ severity: 'error', code: 'inventory.missing', path: '', message: 'no Inventory document among the sources' });
+    const sourceDiagnostics = [...input.readDiagnostics.filter((d) => !perPolicy.has(d)), ...loadDiagnostics.filter((d) => !perPolicy.has(d))];
+    if (!load.documents.some((d) => d.kind === 'Inventory')) sourceDiagnostics.push({ severity: 'error', code: 'inventory.missing', path: '', message: 'no Inventory document among the sources' });
 
     let output: CompileOutput | undefined;
     if (inventory) {
@@ -82,7 +98,8 @@ export class PolicyRuntime {
     if (output) {
       const found = output.diagnostics;
       for (const [key, e] of entries) {
-        const mine = found.filter((d) => d.file === e.file && d.document === e.document && !e.diagnostics.includes(d));
+        const from = e.policy?.source ?? { file: e.file, document: e.document };
+        const mine = found.filter((d) => d.file === from.file && d.document === from.document && !e.diagnostics.includes(d));
         if (mine.length > 0) entries.set(key, { ...e, diagnostics: [...e.diagnostics, ...mine] });
       }
     }
@@ -114,11 +131,12 @@ export class PolicyRuntime {
       for (const node of this.output?.nodes.map((n) => n.node) ?? []) if (!plan.nodes.has(node)) cache.clear(node);
     });
     this.output = output;
-    this.lastInventory = inventory;
-    this.lastGood = new Map([...entries.values()].flatMap((e) => (e.policy ? [[e.key, e.policy] as const] : [])));
+    this.lastInventory = chosenInventory.good;
+    this.lastGood = nextLastGood(entries, this.lastGood, input.files);
     this.options.onPublish?.(output);
     const elapsed = this.now() - started;
-    this.options.metrics?.observeApply(elapsed, entries);
+    this.options.metrics?.observeApply(elapsed, entries, staleSources(entries, this.inventorySource));
+    this.logRemovals(generation, removed);
     this.options.logger.info('configuration published', { generation, nodes: [...plan.nodes.keys()], policies: this.lastGood.size, ms: Math.round(elapsed * 10) / 10 });
     return { generation, published: true, diagnostics };
   }
@@ -129,7 +147,7 @@ export class PolicyRuntime {
       appliedAt: this.appliedAt,
       policies: this.policies,
       sourceDiagnostics: this.sourceDiagnostics,
-      inventory: { source: this.inventorySource, ...(this.lastInventory ? { inventory: this.lastInventory } : {}) },
+      inventory: { source: this.inventorySource, ...(this.lastInventory ? { inventory: this.lastInventory.inventory, file: this.lastInventory.file } : {}) },
       output: this.output,
     };
   }
@@ -144,12 +162,36 @@ export class PolicyRuntime {
     const log = this.options.logger;
     for (const e of entries.values()) {
       if (e.source === 'current') continue;
-      const errors = e.diagnostics.filter((d) => d.severity === 'error');
-      const message = e.source === 'last-good' ? 'invalid policy: its last good version stays in force' : 'invalid policy rejected (no earlier version was valid)';
-      log.warn(message, { generation, policy: e.key, file: e.file, errors: errors.map((d) => `${d.line ?? '?'}:${d.column ?? '?'} ${d.path}: ${d.message}`) });
+      const errors = e.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+      if (e.source === 'stale') log.warn('policy is stale: its newest version cannot be used, its last good version stays in force', { generation, policy: e.key, file: e.file, errors });
+      else log.warn('invalid policy rejected (no earlier version was valid)', { generation, policy: e.key, file: e.file, errors });
     }
-    if (hasErrors(sourceDiagnostics)) log.warn('problems in the sources', { generation, errors: sourceDiagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file ?? ''}:${d.line ?? '?'} ${d.path} ${d.message}`) });
+    if (this.inventorySource === 'stale') log.warn('inventory is stale: the last good inventory stays in force', { generation, file: this.lastInventory?.file });
+    if (hasErrors(sourceDiagnostics)) log.warn('problems in the sources', { generation, errors: sourceDiagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) });
   }
+
+  private logRemovals(generation: number, removed: readonly Removal[]): void {
+    for (const r of removed) this.options.logger.info('policy removed', { generation, policy: r.key, file: r.file, reason: r.reason });
+  }
+}
+
+/** After a publish: the current entries as read now, the stale ones as they were. */
+function nextLastGood(entries: ReadonlyMap<string, PolicyEntry>, previous: ReadonlyMap<string, GoodPolicy>, files: readonly SourceFile[]): Map<string, GoodPolicy> {
+  const texts = new Map(files.map((f) => [f.name, f.text]));
+  const next = new Map<string, GoodPolicy>();
+  for (const e of entries.values()) {
+    if (!e.policy) continue;
+    const text = e.source === 'current' ? texts.get(e.policy.source.file) : undefined;
+    const good = text !== undefined ? { policy: e.policy, text } : previous.get(e.key);
+    if (good) next.set(e.key, good);
+  }
+  return next;
+}
+
+/** How many source files (policy files and the inventory) are stale. */
+function staleSources(entries: ReadonlyMap<string, PolicyEntry>, inventory: InventorySource): number {
+  const files = new Set([...entries.values()].filter((e) => e.source === 'stale').map((e) => e.file));
+  return files.size + (inventory === 'stale' ? 1 : 0);
 }
 
 function inServe(entries: ReadonlyMap<string, PolicyEntry>): Policy[] {

@@ -1,28 +1,35 @@
 /**
- * `sluice serve`, composed: the xDS server over a snapshot cache, the policy runtime fed by a file
- * watcher, and the admin endpoint. Everything it needs is injected (addresses, logger, clock), so
+ * `sluice serve`, composed: the xDS server over a snapshot cache, the policy runtime fed by a
+ * source watcher, the state directory that carries the last good state across restarts, and the
+ * admin endpoint. Everything it needs is injected (addresses, logger, clock, state directory), so
  * tests run it in-process.
  */
-import { decodeMessage } from '../envoy-api/index.js';
 import type { CompileOutput } from '../policy-compiler/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
-import { PUSH_ORDER, SnapshotCache, XdsServer } from '../xds-server/index.js';
+import { SnapshotCache, XdsServer } from '../xds-server/index.js';
+import { configDump, statusDocument, type StateReport } from './admin-views.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
-import { watchSources, type Watcher } from './file-source.js';
-import { runtimeMetrics } from './metrics.js';
-import { policyStatuses } from './policy-status.js';
+import { restoreState } from './last-good-state.js';
+import { runtimeMetrics, sourceMetrics } from './metrics.js';
 import { PolicyRuntime } from './runtime.js';
-import { readSourceFiles } from './source-files.js';
+import { readFingerprint, readSourceFiles } from './source-files.js';
+import { watchSources, type Watcher } from './source-watch.js';
+import { StateStore } from './state-store.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
 
 export interface ServeOptions {
-  readonly policies: string;
+  /** One policy directory, or several. */
+  readonly policies: string | readonly string[];
   readonly inventory: string;
   readonly xds: { readonly host: string; readonly port: number };
   readonly admin: { readonly host: string; readonly port: number };
   readonly logger: Logger;
   readonly now?: () => number;
   readonly debounceMs?: number;
+  /** The safety-net rescan of the sources (default every 5 s). */
+  readonly rescanMs?: number;
+  /** Where the last good state is persisted, so a restart starts from it; undefined: not persisted. */
+  readonly stateDir?: string;
   /** Manage the eBPF redirect dataplane: reconcile its maps after every publish. */
   readonly bpf?: RedirectSyncOptions;
 }
@@ -33,15 +40,19 @@ export interface Serving {
   readonly runtime: PolicyRuntime;
   readonly xds: XdsServer;
   readonly cache: SnapshotCache;
-  /** Re-reads the sources now (what the watcher does after a change). */
-  reload(): void;
+  /** Re-reads the sources now, as the watcher does after a change; applies them only if anything differs from the last read. */
+  reload(): boolean;
   close(): Promise<void>;
 }
+
+export const DEFAULT_RESCAN_MS = 5000;
 
 export async function startServe(options: ServeOptions): Promise<Serving> {
   const logger = options.logger;
   const now = options.now ?? Date.now;
   const registry = new Registry();
+  const metrics = runtimeMetrics(registry);
+  const changes = sourceMetrics(registry);
   const cache = new SnapshotCache({ logger: logger.child({ component: 'cache' }) });
   const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry });
   // The dataplane opens first, so a missing kernel feature fails start-up with a clear error.
@@ -49,49 +60,72 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const runtime = new PolicyRuntime({
     cache,
     logger: logger.child({ component: 'runtime' }),
-    metrics: runtimeMetrics(registry),
+    metrics,
     now,
     ...(redirects ? { onPublish: (output: CompileOutput) => redirects.sync(output) } : {}),
   });
-  const sources = [options.policies, options.inventory];
-  const reload = () => {
+  const policies = typeof options.policies === 'string' ? [options.policies] : [...options.policies];
+  const sources = [...policies, options.inventory];
+  const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
+  let report = restore(store, runtime, logger);
+  let lastRead: string | undefined;
+  const reload = (trigger: 'start' | 'watch' | 'rescan' | 'manual') => {
     const read = readSourceFiles(sources);
-    runtime.apply({ files: read.files, readDiagnostics: read.diagnostics });
+    const fingerprint = readFingerprint(read);
+    if (fingerprint === lastRead) return false;
+    lastRead = fingerprint;
+    changes.changed(trigger);
+    if (trigger === 'rescan') logger.info('the rescan found a change the watches did not report', { component: 'watch' });
+    const result = runtime.apply({ files: read.files, readDiagnostics: read.diagnostics });
+    if (result.published && store) {
+      const error = store.save(runtime.lastGoodState());
+      if (error) metrics.stateSaveFailures.inc();
+      const { saveError: _previous, ...rest } = report;
+      report = error ? { ...rest, saveError: error.message } : rest;
+    }
+    return true;
   };
-  reload();
-  let watcher: Watcher | undefined;
+  // Watch first, then read: whatever changes after the first read is seen.
+  const watcher: Watcher = watchSources({
+    paths: sources,
+    onChange: reload,
+    logger: logger.child({ component: 'watch' }),
+    metrics: changes.watch,
+    quietMs: options.debounceMs ?? 100,
+    rescanMs: options.rescanMs ?? DEFAULT_RESCAN_MS,
+  });
   let admin: AdminServer | undefined;
   let xdsPort: number;
   try {
+    reload('start');
     xdsPort = await xds.listen(`${options.xds.host.includes(':') ? `[${options.xds.host}]` : options.xds.host}:${options.xds.port}`);
-    watcher = watchSources({ paths: sources, onChange: reload, logger: logger.child({ component: 'watch' }), quietMs: options.debounceMs ?? 100 });
     admin = await startAdminServer(options.admin.host, options.admin.port, {
       ready: () => {
         const state = runtime.state();
         if (!state.output) return { ready: false, reason: 'no configuration published yet (see /status for the source problems)' };
         return { ready: true, reason: `generation ${state.generation} published` };
       },
-      status: () => statusDocument(runtime, xds, cache, options),
+      status: () => statusDocument({ runtime, xds, cache, policies, inventory: options.inventory, state: () => report }),
       configDump: (node) => configDump(cache, runtime, node),
       metrics: () => registry.render(),
     }, logger.child({ component: 'admin' }));
   } catch (error) {
-    watcher?.close();
+    watcher.close();
     redirects?.close();
     await xds.close();
     throw error;
   }
   const adminServer = admin;
-  logger.info('sluice serving', { xds: `${options.xds.host}:${xdsPort}`, admin: `${options.admin.host}:${adminServer.port}`, policies: options.policies, inventory: options.inventory });
+  logger.info('sluice serving', { xds: `${options.xds.host}:${xdsPort}`, admin: `${options.admin.host}:${adminServer.port}`, policies, inventory: options.inventory, stateFile: store?.file });
   return {
     xdsPort,
     adminPort: adminServer.port,
     runtime,
     xds,
     cache,
-    reload,
+    reload: () => reload('manual'),
     async close() {
-      watcher?.close();
+      watcher.close();
       redirects?.close();
       await adminServer.close();
       await xds.close();
@@ -99,53 +133,17 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   };
 }
 
-function statusDocument(runtime: PolicyRuntime, xds: XdsServer, cache: SnapshotCache, options: ServeOptions): unknown {
-  const state = runtime.state();
-  const nodes = xds.status();
-  const fmt = (d: { file?: string; line?: number; path: string; message: string; severity: string }) => `${d.severity}: ${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.path ? `${d.path}: ` : ''}${d.message}`;
-  const inventoryNodes = state.output?.nodes.map((n) => ({ node: n.node, kind: n.kind })) ?? [];
-  const known = new Set(nodes.map((n) => n.nodeId));
-  return {
-    generation: state.generation,
-    appliedAt: state.appliedAt !== undefined ? new Date(state.appliedAt).toISOString() : undefined,
-    sources: { policies: options.policies, inventory: options.inventory, inventoryState: state.inventory.source, problems: state.sourceDiagnostics.map(fmt) },
-    policies: policyStatuses({ runtime: state, nodes, view: (id) => cache.view(id) }),
-    nodes: [
-      ...nodes.map((n) => {
-        const view = cache.view(n.nodeId);
-        return {
-          node: n.nodeId,
-          connected: n.connected,
-          streams: n.streams.length,
-          types: Object.fromEntries(
-            n.types.map((t) => [
-              t.type,
-              {
-                served: view.version(t.typeUrl),
-                acked: t.lastAck?.version,
-                ...(t.lastNack ? { nack: { rejectedVersion: t.lastNack.rejectedVersion, message: t.lastNack.message, at: new Date(t.lastNack.at).toISOString() } } : {}),
-              },
-            ]),
-          ),
-        };
-      }),
-      ...inventoryNodes.filter((n) => !known.has(n.node)).map((n) => ({ node: n.node, kind: n.kind, connected: false, streams: 0, types: {} })),
-    ],
-  };
-}
-
-function configDump(cache: SnapshotCache, runtime: PolicyRuntime, node: string | undefined): unknown {
-  if (node === undefined) {
-    return { nodes: runtime.state().output?.nodes.map((n) => n.node) ?? [], hint: 'add ?node=ID; any other id shows what proxyless gRPC clients are served' };
+/** Takes the persisted last good state, if any, as what was in force; a bad state file is reported and ignored. */
+function restore(store: StateStore | undefined, runtime: PolicyRuntime, logger: Logger): StateReport {
+  if (!store) return { file: undefined, restored: { policies: 0, inventory: false }, problems: [] };
+  const loaded = store.load();
+  if (!loaded.state) {
+    if (loaded.problem) logger.error('the state file is ignored: serving starts from the sources alone', { file: store.file, problem: loaded.problem.message });
+    return { file: store.file, restored: { policies: 0, inventory: false }, problems: loaded.problem ? [loaded.problem] : [] };
   }
-  const view = cache.view(node);
-  return {
-    node,
-    types: PUSH_ORDER.map((t) => ({
-      type: t.short,
-      typeUrl: t.typeUrl,
-      version: view.version(t.typeUrl),
-      resources: [...view.of(t.typeUrl).byName.values()].map((r) => ({ name: r.name, version: r.version, resource: decodeMessage(t.message, r.body) })),
-    })).filter((t) => t.resources.length > 0),
-  };
+  const restored = restoreState(loaded.state, store.file);
+  for (const d of restored.diagnostics) logger.warn('a state entry is not restored', { file: store.file, problem: d.message });
+  runtime.restore(restored);
+  logger.info('last good state restored', { file: store.file, policies: restored.policies.size, inventory: restored.inventory !== undefined });
+  return { file: store.file, restored: { policies: restored.policies.size, inventory: restored.inventory !== undefined }, problems: restored.diagnostics };
 }

@@ -1,8 +1,10 @@
 /**
  * Reads policy and inventory files for the CLI and the file watcher: files as given, directories
- * walked for `*.yaml`, `*.yml` and `*.json` (sorted, hidden entries skipped). A file over the size
- * limit is reported without being read into memory.
+ * walked for `*.yaml`, `*.yml` and `*.json` (sorted, hidden entries skipped, symbolic links
+ * followed: a ConfigMap volume's `x.yaml -> ..data/x.yaml` is read through the link). A file over
+ * the size limit is reported without being read into memory.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PARSE_LIMITS, type Diagnostic, type SourceFile } from '../policy-compiler/index.js';
@@ -54,6 +56,14 @@ export function readSourceFiles(paths: readonly string[], maxFileBytes = DEFAULT
   };
   for (const p of paths) visit(p, true);
   return { files, diagnostics };
+}
+
+/** A content hash of everything a read found (names, texts, problems): equal reads, equal prints. */
+export function readFingerprint(read: ReadResult): string {
+  const hash = createHash('sha256');
+  for (const f of read.files) hash.update(`file\0${f.name}\0${f.text.length}\0${f.text}\0`);
+  for (const d of read.diagnostics) hash.update(`problem\0${d.file ?? ''}\0${d.code}\0${d.message}\0`);
+  return hash.digest('hex');
 }
 
 function describeFsError(error: unknown): string {

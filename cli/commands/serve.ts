@@ -1,25 +1,36 @@
 /** `sluice serve`: watch policy files, compile them, serve the result over xDS, report status. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { startServe } from '../../controller/index.js';
+import { DEFAULT_RESCAN_MS, defaultStateDir, startServe, STATE_FILE } from '../../controller/index.js';
 import { createLogger, type LogLevel } from '../../telemetry/index.js';
 import { parseCommandArgs, parseHostPort } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { packageRoot } from '../package-root.js';
 
-const HELP = `Usage: sluice serve [--policies DIR] [--inventory FILE] [--xds-address HOST:PORT] [--admin-address HOST:PORT]
+const HELP = `Usage: sluice serve [--policies DIR]... [--inventory FILE] [--xds-address HOST:PORT] [--admin-address HOST:PORT] [--state-dir DIR]
 
 Watches policy files and the inventory, compiles them and serves the result over xDS (ADS, and
 the LDS/RDS/CDS/EDS services) to Envoy proxies, proxyless gRPC services and Kafka enforcers.
-An invalid edit is logged with its errors and the last good version of that policy stays
-enforced. Without --policies and --inventory it serves the examples shipped with sluice.
+Without --policies and --inventory it serves the examples shipped with sluice.
+
+Never fail open: a file that cannot be read, parsed or validated, or that is emptied, keeps
+every policy it last produced in force from its last good version (state Stale in /status, with
+the error and the file). A policy leaves only when its file is deleted or its document is
+removed from a file that otherwise validates. The last good state is saved in the state
+directory after each publish, so a restart with a broken file serves what was in force before.
 
 Options:
-  --policies DIR            policy files (*.yaml, *.yml, *.json; default: examples/policies)
+  --policies DIR            policy files (*.yaml, *.yml, *.json, hidden entries skipped); repeat
+                            for several directories (default: examples/policies)
   --inventory FILE          the Inventory (default: examples/inventory.yaml)
   --xds-address HOST:PORT   where the xDS server listens (default 127.0.0.1:18000)
   --admin-address HOST:PORT admin HTTP: /healthz /readyz /status /config_dump?node=ID /metrics
-                            (default 127.0.0.1:9901)
+                            (default 127.0.0.1:9901; port 0 picks a free one, printed at start)
+  --state-dir DIR           where the last good state is kept (default /var/lib/sluice as root,
+                            else $XDG_STATE_HOME/sluice or ~/.local/state/sluice)
+  --rescan-interval SECONDS the safety-net rescan of the sources, besides watching them
+                            (default ${DEFAULT_RESCAN_MS / 1000})
   --log-level LEVEL         debug, info (default), warn or error; logs are JSON lines on stderr
   -h, --help                show this help
 
@@ -33,7 +44,7 @@ eBPF redirection (needs root, cgroup v2, bpffs; see sluice bpf load --help):
   --bpf-inbound-iface IFACE steer inbound connections arriving on IFACE (repeatable)
 
 Example:
-  sluice serve --policies ./policies --inventory ./inventory.yaml --xds-address 0.0.0.0:18000
+  sluice serve --policies ./policies --policies /etc/sluice/team-b --inventory ./inventory.yaml --xds-address 0.0.0.0:18000
 `;
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -44,8 +55,10 @@ export const serveCommand: Command = {
   help: HELP,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
-      policies: { type: 'string' },
+      policies: { type: 'string', multiple: true },
       inventory: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'rescan-interval': { type: 'string' },
       'xds-address': { type: 'string', default: '127.0.0.1:18000' },
       'admin-address': { type: 'string', default: '127.0.0.1:9901' },
       'log-level': { type: 'string', default: 'info' },
@@ -58,13 +71,16 @@ export const serveCommand: Command = {
     const level = values['log-level'] as LogLevel;
     if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected ${LEVELS.join(', ')}, got "${values['log-level']}"`);
     const examples = path.join(packageRoot(), 'examples');
-    const policies = values.policies ?? path.join(examples, 'policies');
-    const inventory = values.inventory ?? path.join(examples, 'inventory.yaml');
-    for (const [flag, p, kind] of [['--policies', policies, 'directory'], ['--inventory', inventory, 'file']] as const) {
-      const stat = fs.statSync(p, { throwIfNoEntry: false });
-      if (!stat) throw new UsageError(`${flag}: ${p} does not exist`);
-      if (kind === 'directory' ? !stat.isDirectory() : !stat.isFile()) throw new UsageError(`${flag}: ${p} is not a ${kind}`);
-    }
+    const policies = policyDirs(values.policies ?? [path.join(examples, 'policies')]);
+    const inventory = path.resolve(values.inventory ?? path.join(examples, 'inventory.yaml'));
+    const stat = fs.statSync(inventory, { throwIfNoEntry: false });
+    if (!stat) throw new UsageError(`--inventory: ${inventory} does not exist`);
+    if (!stat.isFile()) throw new UsageError(`--inventory: ${inventory} is not a file`);
+    const holder = policies.find((d) => inventory.startsWith(`${d}${path.sep}`));
+    if (holder) throw new UsageError(`--inventory: ${inventory} is inside --policies ${holder}; it would be read twice`);
+    const rescanSeconds = Number(values['rescan-interval'] ?? DEFAULT_RESCAN_MS / 1000);
+    if (!(rescanSeconds > 0) || rescanSeconds > 3600) throw new UsageError(`--rescan-interval: expected seconds between 0 and 3600, e.g. 5 or 0.5, got "${values['rescan-interval'] ?? ''}"`);
+    const stateDir = path.resolve(values['state-dir'] ?? defaultStateDir({ uid: process.getuid?.() ?? -1, home: os.homedir(), xdgStateHome: process.env.XDG_STATE_HOME }));
     const bpfFlags = ['bpf-pin-root', 'bpf-node', 'bpf-proxy-cgroup', 'bpf-inbound-iface'] as const;
     const strayBpf = bpfFlags.find((f) => values[f] !== undefined);
     if (strayBpf && !values['bpf-cgroup']) throw new UsageError(`--${strayBpf} needs --bpf-cgroup`);
@@ -81,6 +97,8 @@ export const serveCommand: Command = {
     const serving = await startServe({
       policies,
       inventory,
+      stateDir,
+      rescanMs: rescanSeconds * 1000,
       xds: parseHostPort('--xds-address', values['xds-address']),
       admin: parseHostPort('--admin-address', values['admin-address']),
       logger,
@@ -90,9 +108,10 @@ export const serveCommand: Command = {
     const adminHost = parseHostPort('--admin-address', values['admin-address']).host;
     io.stdout(
       [
-        `sluice serving ${policies} with inventory ${inventory}`,
+        `sluice serving ${policies.join(', ')} with inventory ${inventory}`,
         `  xDS (ADS)  ${xdsHost}:${serving.xdsPort}`,
         `  admin      http://${adminHost}:${serving.adminPort}/status  (/healthz /readyz /config_dump?node=ID /metrics)`,
+        `  state      ${path.join(stateDir, STATE_FILE)}`,
         `  Envoy bootstrap: sluice bootstrap --node node-a --xds-address ${xdsHost}:${serving.xdsPort}`,
         'Press Ctrl-C to stop.',
         '',
@@ -107,3 +126,17 @@ export const serveCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** The policy directories, absolute (state entries name files by path): each must exist, none twice, none inside another. */
+function policyDirs(given: readonly string[]): string[] {
+  const dirs: string[] = [];
+  for (const p of given.map((g) => path.resolve(g))) {
+    const stat = fs.statSync(p, { throwIfNoEntry: false });
+    if (!stat) throw new UsageError(`--policies: ${p} does not exist`);
+    if (!stat.isDirectory()) throw new UsageError(`--policies: ${p} is not a directory`);
+    const overlap = dirs.find((d) => d === p || p.startsWith(`${d}${path.sep}`) || d.startsWith(`${p}${path.sep}`));
+    if (overlap) throw new UsageError(`--policies: ${p} ${overlap === p ? 'is given twice' : `overlaps ${overlap}`}: every file must come from one directory`);
+    dirs.push(p);
+  }
+  return dirs;
+}

@@ -85,19 +85,8 @@ export function loadSources(files: readonly SourceFile[], limits: ParseLimits = 
   for (const d of documents) {
     if (!d.policy) continue;
     const first = byKey.get(d.policy.key);
-    if (first) {
-      diagnostics.push({
-        severity: 'error',
-        code: 'policy.duplicate',
-        file: d.file,
-        document: d.document,
-        path: 'metadata.name',
-        ...d.locate(['metadata', 'name']),
-        message: `policy ${d.policy.key} is already defined in ${first.source.file}${first.source.document ? ` (document ${first.source.document + 1})` : ''}`,
-      });
-    } else {
-      byKey.set(d.policy.key, d.policy);
-    }
+    if (first) diagnostics.push(duplicatePolicy(d, first));
+    else byKey.set(d.policy.key, d.policy);
   }
   const inventories = documents.filter((d) => d.kind === 'Inventory');
   if (inventories.length > 1) {
@@ -111,6 +100,19 @@ export function loadSources(files: readonly SourceFile[], limits: ParseLimits = 
     policies: [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key)),
     ...(inventory ? { inventory } : {}),
     diagnostics,
+  };
+}
+
+/** The error on a document that defines a policy `first` already defines. */
+export function duplicatePolicy(d: LoadedDocument, first: Policy): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'policy.duplicate',
+    file: d.file,
+    document: d.document,
+    path: 'metadata.name',
+    ...d.locate(['metadata', 'name']),
+    message: `policy ${first.key} is already defined in ${first.source.file}${first.source.document ? ` (document ${first.source.document + 1})` : ''}`,
   };
 }
 

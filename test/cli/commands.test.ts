@@ -2,11 +2,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, afterAll } from '@jest/globals';
 import { parse } from 'yaml';
-import { runCli } from '../support/run-cli.js';
+import { runCli, type CliResult } from '../support/run-cli.js';
 import { eventually, freePort } from '../support/poll.js';
 import { checkResource } from '../../envoy-api/index.js';
+import { defaultStateDir, STATE_FILE } from '../../controller/index.js';
 
 const EXAMPLES = path.resolve('examples');
 
@@ -145,32 +146,83 @@ describe('sluice simulate', () => {
 });
 
 describe('sluice serve', () => {
-  it('serves the shipped examples by default, prints where it listens, and stops on a signal', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-serve-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** Runs serve until `check` has what it waits for, then stops it with a signal. */
+  async function serveUntil<T>(args: readonly string[], check: (admin: number) => Promise<T | undefined>): Promise<{ found: T; result: CliResult; admin: number; xds: number }> {
     const stop = new AbortController();
     const [xds, admin] = [await freePort(), await freePort()];
-    const running = runCli(['serve', '--xds-address', `127.0.0.1:${xds}`, '--admin-address', `127.0.0.1:${admin}`, '--log-level', 'warn'], stop.signal);
-    const ready = await eventually(async () => {
-      const r = await fetch(`http://127.0.0.1:${admin}/readyz`).catch(() => undefined);
-      return r?.status === 200 ? r.text() : undefined;
-    }, 'serve to be ready', 15_000);
-    expect(ready).toMatch(/generation 1 published/);
-    stop.abort();
-    const r = await running;
+    const running = runCli(['serve', '--xds-address', `127.0.0.1:${xds}`, '--admin-address', `127.0.0.1:${admin}`, '--log-level', 'warn', ...args], stop.signal);
+    try {
+      const found = await eventually(() => check(admin), 'serve to be ready', 15_000);
+      stop.abort();
+      return { found, result: await running, admin, xds };
+    } finally {
+      stop.abort();
+      await running;
+    }
+  }
+  const readyz = async (admin: number) => {
+    const r = await fetch(`http://127.0.0.1:${admin}/readyz`).catch(() => undefined);
+    return r?.status === 200 ? r.text() : undefined;
+  };
+
+  it('serves the shipped examples by default, prints where it listens, and stops on a signal', async () => {
+    const state = path.join(tmp, 'default-state');
+    const { found, result: r, admin, xds } = await serveUntil(['--state-dir', state], readyz);
+    expect(found).toMatch(/generation 1 published/);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`xDS (ADS)  127.0.0.1:${xds}`);
     expect(r.stdout).toContain(`admin      http://127.0.0.1:${admin}/status`);
+    expect(r.stdout).toContain(`state      ${path.join(state, STATE_FILE)}`);
     expect(r.stdout).toMatch(/examples\/policies with inventory .*examples\/inventory\.yaml/);
+    expect(fs.existsSync(path.join(state, STATE_FILE))).toBe(true);
   });
 
-  it('refuses a policies path that does not exist, before listening anywhere', async () => {
-    const r = await runCli(['serve', '--policies', '/nonexistent/policies']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--policies: \/nonexistent\/policies does not exist/);
+  it('serves several policy directories given by a repeated --policies', async () => {
+    const [a, b] = [path.join(tmp, 'a'), path.join(tmp, 'b')];
+    fs.mkdirSync(a);
+    fs.mkdirSync(b);
+    fs.copyFileSync(path.join(EXAMPLES, 'policies', 'orders-api.yaml'), path.join(a, 'orders-api.yaml'));
+    fs.copyFileSync(path.join(EXAMPLES, 'policies', 'ledger-grpc.yaml'), path.join(b, 'ledger-grpc.yaml'));
+    const args = ['--policies', a, '--policies', b, '--inventory', path.join(EXAMPLES, 'inventory.yaml'), '--state-dir', path.join(tmp, 'several-state')];
+    const { found, result } = await serveUntil(args, async (admin) => {
+      if (!(await readyz(admin))) return undefined;
+      return (await (await fetch(`http://127.0.0.1:${admin}/status`)).json()) as { sources: { policies: string[] }; policies: { key: string }[] };
+    });
+    expect(found.sources.policies).toEqual([a, b]);
+    expect(found.policies.map((p) => p.key)).toEqual(['shop/orders-api', 'vault/ledger-readonly']);
+    expect(result.stdout).toContain(`sluice serving ${a}, ${b} with inventory ${path.join(EXAMPLES, 'inventory.yaml')}`);
   });
 
-  it('refuses eBPF options without --bpf-cgroup', async () => {
-    const r = await runCli(['serve', '--bpf-node', 'node-a']);
+  it.each([
+    [['--policies', '/nonexistent/policies'], /--policies: \/nonexistent\/policies does not exist/],
+    [['--policies', EXAMPLES, '--policies', EXAMPLES], /--policies: .*examples is given twice/],
+    [['--policies', EXAMPLES, '--policies', path.join(EXAMPLES, 'policies')], /--policies: .*examples\/policies overlaps .*examples: every file must come from one directory/],
+    [['--policies', EXAMPLES, '--inventory', path.join(EXAMPLES, 'inventory.yaml')], /--inventory: .*inventory\.yaml is inside --policies .*examples; it would be read twice/],
+    [['--rescan-interval', '0'], /--rescan-interval: expected seconds between 0 and 3600/],
+    [['--bpf-node', 'node-a'], /--bpf-node needs --bpf-cgroup/],
+  ])('refuses %j before listening anywhere', async (args, message) => {
+    const r = await runCli(['serve', ...args]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--bpf-node needs --bpf-cgroup/);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('says in --help that a repeated --policies means several directories, and where the state is kept', async () => {
+    const r = await runCli(['serve', '--help']);
+    expect(r.stdout).toMatch(/--policies DIR {12}policy files .*; repeat\n\s+for several directories/);
+    expect(r.stdout).toMatch(/--state-dir DIR {11}where the last good state is kept \(default \/var\/lib\/sluice as root,/);
+  });
+});
+
+describe('the default state directory', () => {
+  it.each([
+    [{ uid: 0, home: '/root', xdgStateHome: '/x' }, '/var/lib/sluice'],
+    [{ uid: 1000, home: '/home/u', xdgStateHome: '/home/u/.state' }, '/home/u/.state/sluice'],
+    [{ uid: 1000, home: '/home/u', xdgStateHome: 'relative' }, '/home/u/.local/state/sluice'],
+    [{ uid: 1000, home: '/home/u' }, '/home/u/.local/state/sluice'],
+  ])('%j → %s', (env, dir) => {
+    expect(defaultStateDir(env)).toBe(dir);
   });
 });

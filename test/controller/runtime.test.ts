@@ -1,45 +1,8 @@
 /** The policy runtime's promises: last good versions, rejected newcomers, nothing lost on bad input. */
 import { describe, it, expect } from '@jest/globals';
-import { PolicyRuntime } from '../../controller/index.js';
-import { silentLogger } from '../../telemetry/index.js';
-import { SnapshotCache, TYPE_URL } from '../../xds-server/index.js';
-import type { SourceFile } from '../../policy-compiler/index.js';
+import { harness, INVENTORY, policy } from './fixtures.js';
 
-const INVENTORY: SourceFile = {
-  name: 'inventory.yaml',
-  text: `apiVersion: sluice.dev/v1alpha1
-kind: Inventory
-workloads:
-  - { name: orders, namespace: shop, labels: { app: orders }, addresses: [10.1.0.7], ports: [ { port: 8080 } ], proxy: { node: node-a, kafka: kafka-a } }
-`,
-};
-
-const policy = (name: string, rules: string, file = `${name}.yaml`): SourceFile => ({
-  name: file,
-  text: `apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: ${name}, namespace: shop }
-spec:
-  selector: { matchLabels: { app: orders } }
-  ingress:
-    - toPorts:
-        - ports: [ { port: 8080 } ]
-          rules: ${rules}
-`,
-});
-
-function setup() {
-  const cache = new SnapshotCache();
-  const runtime = new PolicyRuntime({ cache, logger: silentLogger });
-  const apply = (...files: SourceFile[]) => runtime.apply({ files, readDiagnostics: [] });
-  // The chain's rules ride on its route (RDS), not in the listener.
-  const inbound = () => {
-    const route = cache.view('node-a').of(TYPE_URL.RDS).byName.get('inbound|8080|shop/orders');
-    return route ? Buffer.from(route.body).toString('latin1') : '';
-  };
-  const entry = (key: string) => runtime.state().policies.get(key);
-  return { cache, runtime, apply, inbound, entry };
-}
+const setup = () => harness();
 
 describe('policy runtime', () => {
   it('publishes a snapshot per node and the policies in force', () => {
@@ -55,7 +18,7 @@ describe('policy runtime', () => {
     const good = inbound();
     const r = apply(INVENTORY, policy('readers', '{ http: [ { method: get } ] }'));
     expect(r.diagnostics.some((d) => d.code === 'schema.pattern')).toBe(true);
-    expect(entry('shop/readers')?.source).toBe('last-good');
+    expect(entry('shop/readers')?.source).toBe('stale');
     expect(inbound()).toBe(good);
   });
 
@@ -83,7 +46,7 @@ describe('policy runtime', () => {
     apply(INVENTORY, policy('readers', '{ http: [ { method: GET } ] }'));
     const good = inbound();
     apply({ name: 'inventory.yaml', text: INVENTORY.text.replace('10.1.0.7', '10.1.0.700') }, policy('readers', '{ http: [ { method: GET } ] }'));
-    expect(runtime.state().inventory.source).toBe('last-good');
+    expect(runtime.state().inventory.source).toBe('stale');
     expect(inbound()).toBe(good);
   });
 
@@ -93,7 +56,7 @@ describe('policy runtime', () => {
     const good = inbound();
     // `stream` now claims the port for Kafka, which `web` (unchanged) uses for HTTP.
     apply(INVENTORY, policy('web', '{ http: [ { method: GET } ] }'), policy('stream', '{ kafka: [ { role: produce } ] }'));
-    expect(entry('shop/stream')?.source).toBe('last-good');
+    expect(entry('shop/stream')?.source).toBe('stale');
     expect(entry('shop/stream')?.diagnostics.map((d) => d.code)).toContain('port.protocol-conflict');
     expect(entry('shop/web')?.source).toBe('current');
     expect(inbound()).toBe(good);

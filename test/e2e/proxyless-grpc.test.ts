@@ -3,6 +3,7 @@
  * policy files → `sluice serve` → xDS → grpc-js-xds's XdsServer, whose RBAC engine enforces the
  * Listener sluice built; a proxyless client resolves `xds:///name` through sluice's LDS/RDS/CDS/EDS.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -148,7 +149,7 @@ describe('policy pipeline end to end with grpc-js-xds', () => {
     writePolicy(INVALID);
     await eventually(() => serving.runtime.state().generation > before, 'the invalid edit to be loaded', 3000);
     const status = await policyStatus();
-    expect(status?.source).toBe('last-good');
+    expect(status).toMatchObject({ source: 'stale', state: 'Stale', file: policyFile });
     expect(status?.errors.join('\n')).toMatch(/line 12: spec\.ingress\[0\]\.toPorts\[0\]\.rules\.http\[0\]\.path\.regex: not a valid RE2 regular expression/);
     expect(await call(direct, 'Transfer')).toEqual({ ok: true, servedBy: 'xds-ledger' });
     expect(await call(direct, 'GetBalance')).toEqual({ ok: false, code: grpc.status.PERMISSION_DENIED });
@@ -179,5 +180,27 @@ describe('policy pipeline end to end with grpc-js-xds', () => {
     await eventually(async () => (await policyStatus())?.warnings.some((w) => w.includes('grpc-js-xds (1.14) sees IPv4 clients as ::ffff:a.b.c.d')), 'the IPv4-peers warning', 3000);
     await eventually(async () => (await call(direct, 'ListEntries')).code === grpc.status.PERMISSION_DENIED, 'the server to deny', 2000);
     expect(await call(direct, 'GetBalance')).toEqual({ ok: false, code: grpc.status.PERMISSION_DENIED });
+  });
+
+  it('keeps the deny in force through a sed -i typo, and flips the verdict on the next atomic save', async () => {
+    // Editors and sed -i save by writing a new file and renaming it over the old one.
+    fs.writeFileSync(`${policyFile}.new`, V1);
+    fs.renameSync(`${policyFile}.new`, policyFile);
+    await eventually(async () => (await call(direct, 'ListEntries')).ok, 'V1 to be enforced again', 2000);
+    expect(await call(direct, 'ListEntries', { 'x-debug': '1' })).toEqual({ ok: false, code: grpc.status.PERMISSION_DENIED });
+
+    execFileSync('sed', ['-i', 's/methods: \\[ ListEntries \\] }$/methods: [ ListEntries }/', policyFile]);
+    await eventually(async () => (await policyStatus())?.state === 'Stale', 'the typo to make the policy Stale', 3000);
+    expect((await policyStatus())?.errors.join('\n')).toMatch(/^line \d+: /);
+    expect(await call(direct, 'ListEntries', { 'x-debug': '1' })).toEqual({ ok: false, code: grpc.status.PERMISSION_DENIED });
+    expect(await call(direct, 'Transfer')).toEqual({ ok: false, code: grpc.status.PERMISSION_DENIED });
+    expect(await call(direct, 'ListEntries')).toEqual({ ok: true, servedBy: 'xds-ledger' });
+
+    execFileSync('sed', ['-i', 's/methods: \\[ ListEntries }$/methods: [ ListEntries, Transfer ] }/', policyFile]);
+    const edited = Date.now();
+    await eventually(async () => (await call(direct, 'Transfer')).ok, 'Transfer to be allowed after the fix', 2000);
+    expect(Date.now() - edited).toBeLessThan(2000);
+    expect(await call(direct, 'ListEntries', { 'x-debug': '1' })).toEqual({ ok: false, code: grpc.status.PERMISSION_DENIED });
+    expect((await policyStatus())?.source).toBe('current');
   });
 });

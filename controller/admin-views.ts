@@ -1,0 +1,112 @@
+/** What the admin endpoint shows: `/status` (sources, policies, nodes) and `/config_dump`. */
+import { decodeMessage } from '../envoy-api/index.js';
+import type { Diagnostic } from '../policy-compiler/index.js';
+import { PUSH_ORDER, type SnapshotCache, type XdsServer } from '../xds-server/index.js';
+import { policyStatuses } from './policy-status.js';
+import type { PolicyRuntime, RuntimeState } from './runtime.js';
+
+/** What `/status` says about the state directory. */
+export interface StateReport {
+  /** The state file, or undefined when nothing is persisted. */
+  readonly file: string | undefined;
+  /** What start-up took from it. */
+  readonly restored: { readonly policies: number; readonly inventory: boolean };
+  /** Why it was ignored or partly ignored at start-up. */
+  readonly problems: readonly Diagnostic[];
+  /** The last failure to write it, if the last attempt failed. */
+  readonly saveError?: string;
+}
+
+export interface StatusContext {
+  readonly runtime: PolicyRuntime;
+  readonly xds: XdsServer;
+  readonly cache: SnapshotCache;
+  readonly policies: readonly string[];
+  readonly inventory: string;
+  readonly state: () => StateReport;
+}
+
+const fmt = (d: Diagnostic) => `${d.severity}: ${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.path ? `${d.path}: ` : ''}${d.message}`;
+
+/** The sources whose last good version is in force, each with its policies and why it is stale. */
+function staleSources(state: RuntimeState, inventory: string): { file: string; policies?: string[]; inventory?: true; errors: string[] }[] {
+  const byFile = new Map<string, { policies: string[]; errors: Set<string> }>();
+  for (const e of state.policies.values()) {
+    if (e.source !== 'stale' || e.file === undefined) continue;
+    const f = byFile.get(e.file) ?? { policies: [], errors: new Set<string>() };
+    f.policies.push(e.key);
+    for (const d of e.diagnostics) if (d.severity === 'error') f.errors.add(fmt(d));
+    byFile.set(e.file, f);
+  }
+  const out: { file: string; policies?: string[]; inventory?: true; errors: string[] }[] = [...byFile].map(([file, f]) => ({ file, policies: f.policies.sort(), errors: [...f.errors] }));
+  if (state.inventory.source === 'stale') {
+    const file = state.inventory.file ?? inventory;
+    const errors = state.sourceDiagnostics.filter((d) => d.severity === 'error' && (d.file === file || d.code === 'inventory.missing')).map(fmt);
+    out.push({ file, inventory: true, errors });
+  }
+  return out.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+export function statusDocument(ctx: StatusContext): unknown {
+  const { runtime, xds, cache } = ctx;
+  const state = runtime.state();
+  const nodes = xds.status();
+  const inventoryNodes = state.output?.nodes.map((n) => ({ node: n.node, kind: n.kind })) ?? [];
+  const known = new Set(nodes.map((n) => n.nodeId));
+  const persisted = ctx.state();
+  return {
+    generation: state.generation,
+    appliedAt: state.appliedAt !== undefined ? new Date(state.appliedAt).toISOString() : undefined,
+    sources: {
+      policies: ctx.policies,
+      inventory: ctx.inventory,
+      inventoryState: state.inventory.source,
+      stale: staleSources(state, ctx.inventory),
+      problems: state.sourceDiagnostics.map(fmt),
+      state: {
+        file: persisted.file ?? null,
+        restored: persisted.restored,
+        problems: persisted.problems.map(fmt),
+        ...(persisted.saveError ? { saveError: persisted.saveError } : {}),
+      },
+    },
+    policies: policyStatuses({ runtime: state, nodes, view: (id) => cache.view(id) }),
+    nodes: [
+      ...nodes.map((n) => {
+        const view = cache.view(n.nodeId);
+        return {
+          node: n.nodeId,
+          connected: n.connected,
+          streams: n.streams.length,
+          types: Object.fromEntries(
+            n.types.map((t) => [
+              t.type,
+              {
+                served: view.version(t.typeUrl),
+                acked: t.lastAck?.version,
+                ...(t.lastNack ? { nack: { rejectedVersion: t.lastNack.rejectedVersion, message: t.lastNack.message, at: new Date(t.lastNack.at).toISOString() } } : {}),
+              },
+            ]),
+          ),
+        };
+      }),
+      ...inventoryNodes.filter((n) => !known.has(n.node)).map((n) => ({ node: n.node, kind: n.kind, connected: false, streams: 0, types: {} })),
+    ],
+  };
+}
+
+export function configDump(cache: SnapshotCache, runtime: PolicyRuntime, node: string | undefined): unknown {
+  if (node === undefined) {
+    return { nodes: runtime.state().output?.nodes.map((n) => n.node) ?? [], hint: 'add ?node=ID; any other id shows what proxyless gRPC clients are served' };
+  }
+  const view = cache.view(node);
+  return {
+    node,
+    types: PUSH_ORDER.map((t) => ({
+      type: t.short,
+      typeUrl: t.typeUrl,
+      version: view.version(t.typeUrl),
+      resources: [...view.of(t.typeUrl).byName.values()].map((r) => ({ name: r.name, version: r.version, resource: decodeMessage(t.message, r.body) })),
+    })).filter((t) => t.resources.length > 0),
+  };
+}
