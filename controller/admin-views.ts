@@ -2,6 +2,7 @@
 import { decodeMessage } from '../envoy-api/index.js';
 import type { Diagnostic } from '../policy-compiler/index.js';
 import { PUSH_ORDER, type SnapshotCache, type XdsServer } from '../xds-server/index.js';
+import { dataPathProblems, type DataplaneView } from './dataplane-status.js';
 import { policyStatuses } from './policy-status.js';
 import type { PolicyRuntime, RuntimeState } from './runtime.js';
 
@@ -24,6 +25,8 @@ export interface StatusContext {
   readonly policies: readonly string[];
   readonly inventory: string;
   readonly state: () => StateReport;
+  /** The eBPF dataplane this process manages, if any (`serve --bpf-cgroup`). */
+  readonly dataplane?: () => DataplaneView;
 }
 
 const fmt = (d: Diagnostic) => `${d.severity}: ${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.path ? `${d.path}: ` : ''}${d.message}`;
@@ -53,6 +56,9 @@ export function statusDocument(ctx: StatusContext): unknown {
   const nodes = xds.status();
   const inventoryNodes = state.output?.nodes.map((n) => ({ node: n.node, kind: n.kind })) ?? [];
   const known = new Set(nodes.map((n) => n.nodeId));
+  // Proxies that let new connections through unchecked while they are not listening: always shown.
+  const ir = state.output?.ir;
+  const failOpen = new Set([...(ir?.envoyNodes ?? []), ...(ir?.kafkaNodes ?? [])].filter((n) => n.failOpen).map((n) => n.node));
   const persisted = ctx.state();
   return {
     generation: state.generation,
@@ -70,12 +76,18 @@ export function statusDocument(ctx: StatusContext): unknown {
         ...(persisted.saveError ? { saveError: persisted.saveError } : {}),
       },
     },
-    policies: policyStatuses({ runtime: state, nodes, view: (id) => cache.view(id) }),
+    policies: policyStatuses({
+      runtime: state,
+      nodes,
+      view: (id) => cache.view(id),
+      ...(ctx.dataplane && state.output ? { dataPath: dataPathProblems(state.output.ir, ctx.dataplane()) } : {}),
+    }),
     nodes: [
       ...nodes.map((n) => {
         const view = cache.view(n.nodeId);
         return {
           node: n.nodeId,
+          ...(failOpen.has(n.nodeId) ? { failOpen: true } : {}),
           connected: n.connected,
           streams: n.streams.length,
           types: Object.fromEntries(
@@ -90,7 +102,7 @@ export function statusDocument(ctx: StatusContext): unknown {
           ),
         };
       }),
-      ...inventoryNodes.filter((n) => !known.has(n.node)).map((n) => ({ node: n.node, kind: n.kind, connected: false, streams: 0, types: {} })),
+      ...inventoryNodes.filter((n) => !known.has(n.node)).map((n) => ({ node: n.node, kind: n.kind, ...(failOpen.has(n.node) ? { failOpen: true } : {}), connected: false, streams: 0, types: {} })),
     ],
   };
 }

@@ -3,6 +3,7 @@
  * the exact resource versions that hold them; a NACK is shown with the proxy's own message. Pure:
  * computed from the runtime's state, the xDS server's status and the cache's current views.
  */
+import type { DataPathProblem } from './dataplane-status.js';
 import { findProxylessTarget, type PolicyTarget } from './targets.js';
 import type { PolicyEntry } from './policy-set.js';
 import type { RuntimeState } from './runtime.js';
@@ -29,7 +30,11 @@ export type PolicyState =
   | 'Invalid'
   | 'NoTargets'
   /** Its newest version cannot be used (its file is broken, unreadable or emptied): the last good version is what proxies are served. */
-  | 'Stale';
+  | 'Stale'
+  /** ACKed, and nothing bypasses it, but connections it names are refused (the proxy is not listening; egress workloads cannot be told apart). */
+  | 'Degraded'
+  /** ACKed, but connections it names reach their destination unchecked (a failOpen proxy is not listening; a workload's cgroup is missing). */
+  | 'Bypassed';
 
 export interface PolicyStatus {
   readonly key: string;
@@ -42,12 +47,16 @@ export interface PolicyStatus {
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
   readonly targets: readonly TargetStatus[];
+  /** What the dataplane says about its traffic, when this process manages it (`serve --bpf-cgroup`). */
+  readonly dataPath?: readonly DataPathProblem[];
 }
 
 export interface StatusInputs {
   readonly runtime: RuntimeState;
   readonly nodes: readonly NodeStatus[];
   readonly view: (nodeId: string) => ResourceView;
+  /** Per policy, what the managed eBPF dataplane says about its traffic (absent: not managed here). */
+  readonly dataPath?: ReadonlyMap<string, readonly DataPathProblem[]>;
 }
 
 const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener' as TypeUrl;
@@ -100,16 +109,31 @@ function delivery(policy: NonNullable<PolicyEntry['policy']>, targets: readonly 
 }
 
 /**
- * The state shown: Invalid when nothing of the policy is in force; else what the proxies did with
- * it, overlaid by Stale when the version in force is not the newest (a NACK stays the headline).
+ * ACKed is not yet enforced: the traffic the policy names must also pass through its rules. What
+ * the dataplane says (and egress workloads that cannot be told apart) turns Enforced or Auditing
+ * into Degraded (refused) or Bypassed (unchecked).
  */
-function summarize(entry: PolicyEntry, targets: readonly TargetStatus[], declared: number): { state: PolicyState; message: string } {
+function throughDataPath(served: { state: PolicyState; message: string }, entry: PolicyEntry, problems: readonly DataPathProblem[]): { state: PolicyState; message: string } {
+  if (served.state !== 'Enforced' && served.state !== 'Auditing') return served;
+  const ambiguous = entry.diagnostics.filter((d) => d.code === 'egress.ambiguous-identity').map((d) => ({ state: 'Degraded' as const, message: d.message }));
+  const all = [...problems, ...ambiguous];
+  if (all.length === 0) return served;
+  const state = all.some((p) => p.state === 'Bypassed') ? 'Bypassed' : 'Degraded';
+  return { state, message: `${[...new Set(all.map((p) => p.message))].join('; ')} (${served.message})` };
+}
+
+/**
+ * The state shown: Invalid when nothing of the policy is in force; else what the proxies did with
+ * it and whether its traffic passes through it, overlaid by Stale when the version in force is not
+ * the newest (a NACK, Degraded or Bypassed stays the headline).
+ */
+function summarize(entry: PolicyEntry, targets: readonly TargetStatus[], declared: number, problems: readonly DataPathProblem[]): { state: PolicyState; message: string } {
   if (!entry.policy) return { state: 'Invalid', message: 'the policy is invalid and no earlier version was valid: nothing of it is in force' };
-  const served = delivery(entry.policy, targets, declared);
+  const served = throughDataPath(delivery(entry.policy, targets, declared), entry, problems);
   if (entry.source !== 'stale') return served;
   const why = entry.diagnostics.find((d) => d.severity === 'error')?.message;
   const stale = `${entry.file ?? 'its source'} cannot be used${why ? ` (${why})` : ''}: the last good version stays in force`;
-  return served.state === 'Rejected' ? { state: 'Rejected', message: `${served.message} (stale: ${stale})` } : { state: 'Stale', message: `stale: ${stale}; ${served.message}` };
+  return served.state === 'Rejected' || served.state === 'Degraded' || served.state === 'Bypassed' ? { state: served.state, message: `${served.message} (stale: ${stale})` } : { state: 'Stale', message: `stale: ${stale}; ${served.message}` };
 }
 
 export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {
@@ -119,7 +143,8 @@ export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {
     .map((entry) => {
       const declared = entry.policy ? (output?.targets.get(entry.key) ?? []) : [];
       const targets = targetsOf(declared, inputs);
-      const { state, message } = summarize(entry, targets, declared.length);
+      const problems = inputs.dataPath?.get(entry.key) ?? [];
+      const { state, message } = summarize(entry, targets, declared.length, problems);
       const fmt = (d: { line?: number; path: string; message: string }) => `${d.line !== undefined ? `line ${d.line}: ` : ''}${d.path ? `${d.path}: ` : ''}${d.message}`;
       return {
         key: entry.key,
@@ -131,6 +156,7 @@ export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {
         errors: entry.diagnostics.filter((d) => d.severity === 'error').map(fmt),
         warnings: entry.diagnostics.filter((d) => d.severity === 'warning').map(fmt),
         targets,
+        ...(inputs.dataPath && entry.policy ? { dataPath: problems } : {}),
       };
     });
 }

@@ -105,7 +105,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
         if (!state.output) return { ready: false, reason: 'no configuration published yet (see /status for the source problems)' };
         return { ready: true, reason: `generation ${state.generation} published` };
       },
-      status: () => statusDocument({ runtime, xds, cache, policies, inventory: options.inventory, state: () => report }),
+      status: () => statusDocument({ runtime, xds, cache, policies, inventory: options.inventory, state: () => report, ...(redirects ? { dataplane: () => redirects.view() } : {}) }),
       configDump: (node) => configDump(cache, runtime, node),
       metrics: () => registry.render(),
     }, logger.child({ component: 'admin' }));

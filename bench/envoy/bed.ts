@@ -210,6 +210,7 @@ export class EnvoyBed {
       '--bpf-inbound-iface', this.nodeIface,
       '--bpf-pin-root', this.pinRoot,
       '--bpf-node', NODE_ID,
+      '--state-dir', this.stateDir,
       ...extraArgs,
     ];
     const p = this.spawn('sluice serve', { netns: this.netns }, [process.execPath, ...args]);

@@ -189,11 +189,18 @@ describeDataPath('real Envoy on the eBPF-redirected path never fails open', () =
     }
   });
 
-  it('inbound while Envoy is down, restarting and booting: refused, never delivered to the workload', async () => {
+  it('inbound while Envoy is down, restarting and booting: refused, never delivered to the workload; status says Degraded, not Enforced', async () => {
     bed.envoy!.kill('SIGKILL');
     await bed.envoy!.exited;
     const down = await http1(base(orders.v4), '/v1/admin/keys', false, { timeoutMs: 3000 });
     expect(down.error).toMatch(/ECONNREFUSED/);
+    // Envoy ACKed the policy before it died, and sluice serve still remembers the ACK: the
+    // dataplane is what says the traffic does not pass through the rules now.
+    const policy = (await status()).find((p) => p.key === 'shop/orders-api');
+    expect(policy).toMatchObject({ state: 'Degraded', dataPath: [{ state: 'Degraded', node: 'node-a' }] });
+    expect(policy?.message).toMatch(/node-a is not listening on :15006 .*refused until it listens/);
+    const metrics = String(await bed.serveAdmin('/metrics'));
+    expect(Number(/sluice_bpf_events_total\{event="in_refused"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
     // A new Envoy: from its start, through booting and warming (no listener yet), until it serves.
     const booting = bed.startEnvoy();
     const during: Answer[] = [];
@@ -209,6 +216,7 @@ describeDataPath('real Envoy on the eBPF-redirected path never fails open', () =
     expect((await http1(base(orders.v4), '/v1/orders', false)).status).toBe(200);
     expect((await http1(base(orders.v4), '/v1/admin/keys', false)).status).toBe(403);
     expect(seenDirect(ordersProcess)).toEqual([]);
+    await enforced(); // listening again: the data path agrees with the ACK
   });
 });
 
