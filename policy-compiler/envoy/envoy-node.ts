@@ -68,9 +68,12 @@ function listener(name: 'inbound' | 'outbound', port: number, ipv6: boolean, cha
       ...(chains.length > 0 ? { filter_chains: chains.map((c) => c.filterChain) } : {}),
       default_filter_chain: unmatchedChain(),
       traffic_direction: name === 'inbound' ? 'INBOUND' : 'OUTBOUND',
-      // Inbound connections are handed to this socket by the kernel (eBPF bpf_sk_assign) with their
-      // original, non-local destination: the socket must be transparent, and sk_assign refuses
-      // SO_REUSEPORT sockets.
+      // Inbound connections are handed to this socket by the kernel's sk_lookup program with their
+      // original destination as local address. The socket is transparent because that is how
+      // Envoy's original_dst filter knows the local address *is* the original destination (with
+      // no SO_ORIGINAL_DST to read, it restores it only for a transparent socket; without the
+      // restore the ORIGINAL_DST cluster has no host: 503). One socket, not a reuse_port group:
+      // the socket the proxy registers is the one that takes the connection.
       ...(name === 'inbound' ? { transparent: { value: true }, enable_reuse_port: { value: false } } : {}),
     },
   };
