@@ -1,0 +1,202 @@
+/**
+ * Peers and selection on the real data path. The inventory names two workloads on another node
+ * whose addresses are the test namespace's own (`remote-web` at host4/host6, `edge` at a second
+ * pair of host addresses), so a client in the test's namespace *is* that workload: ingress `from`
+ * a selector (with `namespaces`, `*`, and one that resolves to nobody), from `ipBlock`s with
+ * `except`, deny rules scoped to their peers, a port rule without `rules`, `{}` and `[]`; egress
+ * `to` a selector (through a named port of the destination) and to `ipBlock`s with `except`, for
+ * HTTP/1.1, HTTP/2 and gRPC over IPv4 and IPv6; policy selectors with `matchExpressions`.
+ */
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { EnvoyBed, type BedProcess, type WorkloadCaller, type WorkloadSpec } from '../../bench/envoy/bed.js';
+import { Caller, type Call } from '../../bench/envoy/call.js';
+import { describeDataPath } from '../support/envoy.js';
+import { allowedBy, defaultDeny, deniedBy, inForce, Judge, judgeAll, urlOf, type Row, type Target } from '../support/envoy-cases.js';
+
+const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders', tier: 'backend' }, http: [8080, 8081, 8082, 8083], grpc: [9090], services: ['shop.v1.Orders'] };
+const SPARE: WorkloadSpec = { name: 'spare', labels: { app: 'spare' }, http: [8080] };
+const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' }, http: [8080] };
+
+/** CIDR peers: the test namespace's subnet except its primary address (`remote-web`'s). */
+const cidrPeers = (bed: EnvoyBed) =>
+  `[ { ipBlock: { cidr: 10.231.${bed.subnet}.0/24, except: [ ${bed.host4}/32 ] } }, { ipBlock: { cidr: "fd5c:${bed.subnet.toString(16)}::/64", except: [ "${bed.host6}/128" ] } } ]`;
+
+const ingress = (bed: EnvoyBed) => `apiVersion: sluice.dev/v1alpha1
+kind: L7Policy
+metadata: { name: peers-in, namespace: shop }
+spec:
+  selector: { matchExpressions: [ { key: tier, operator: Exists }, { key: app, operator: In, values: [orders] } ] }
+  ingress:
+    - from: [ { selector: { matchLabels: { app: remote-web } }, namespaces: [remote] } ]
+      toPorts:
+        - ports: [ { port: 8080 } ]
+          rules: { http: [ { path: { prefix: /sel/ } }, { path: { prefix: /shared/ } } ] }
+          deny: { http: [ { path: { prefix: /shared/secret } } ] }
+        - ports: [ { port: 9090 } ]
+          rules: { grpc: [ { service: shop.v1.Orders } ] }
+    - from: ${cidrPeers(bed)}
+      toPorts:
+        - ports: [ { port: 8080 } ]
+          rules: { http: [ { path: { prefix: /cidr/ } }, { path: { prefix: /shared/ } } ] }
+    - from: [ { selector: { matchLabels: { app: edge } }, namespaces: ["*"] } ]
+      toPorts: [ { ports: [ { port: 8080 } ], rules: { http: [ { path: { prefix: /any-ns/ } } ] } } ]
+    - from: [ { selector: { matchLabels: { app: edge } } } ]
+      toPorts: [ { ports: [ { port: 8080 } ], rules: { http: [ { path: { prefix: /own-ns/ } } ] } } ]
+    - from: [ { selector: { matchLabels: { app: remote-web } }, namespaces: [remote] } ]
+      toPorts: [ { ports: [ { port: 8081 } ] } ]
+    - toPorts:
+        - { ports: [ { port: 8082 } ], rules: { http: [ {} ] } }
+        - { ports: [ { port: 8083 } ], rules: { http: [] } }
+---
+apiVersion: sluice.dev/v1alpha1
+kind: L7Policy
+metadata: { name: spare-in, namespace: shop }
+spec:
+  selector: { matchExpressions: [ { key: tier, operator: DoesNotExist }, { key: app, operator: NotIn, values: [web, orders] } ] }
+  ingress: [ { toPorts: [ { ports: [ { port: 8080 } ], rules: { http: [ { path: { prefix: /spare/ } } ] } } ] } ]
+`;
+
+const egress = (bed: EnvoyBed) => `apiVersion: sluice.dev/v1alpha1
+kind: L7Policy
+metadata: { name: web-out, namespace: shop }
+spec:
+  selector: { matchLabels: { app: web } }
+  egress:
+    - to: [ { selector: { matchLabels: { app: remote-web } }, namespaces: [remote] } ]
+      toPorts:
+        - ports: [ { port: web-api } ]
+          rules: { http: [ { path: { prefix: /sel/ } } ] }
+        - ports: [ { port: 9443 } ]
+          rules: { grpc: [ { service: shop.v1.Orders, methods: [Get] } ] }
+    - to: ${cidrPeers(bed)}
+      toPorts: [ { ports: [ { port: 9000 } ], rules: { http: [ { path: { prefix: /cidr/ } } ] } } ]
+`;
+
+describeDataPath('peers on the real data path: selectors, namespaces, CIDRs with except, for ingress and egress', () => {
+  const bed = new EnvoyBed();
+  const caller = new Caller();
+  let orders: { v4: string; v6: string };
+  let spare: { v4: string; v6: string };
+  let web: { v4: string; v6: string };
+  let edge: { v4: string; v6: string };
+  const servers = new Map<string, BedProcess>();
+  let webCaller: WorkloadCaller;
+  let judge: Judge;
+
+  beforeAll(async () => {
+    await bed.setUp();
+    edge = bed.addHostAddress();
+    const o = bed.addWorkload(ORDERS);
+    const s = bed.addWorkload(SPARE);
+    const w = bed.addWorkload(WEB);
+    [orders, spare, web] = [o, s, w];
+    const ports = [{ port: 9000, name: 'web-api' }, { port: 9443 }];
+    bed.writeInventory([
+      o.inventory, s.inventory, w.inventory,
+      bed.remoteWorkload({ name: 'remote-web', namespace: 'remote', labels: { app: 'remote-web' }, addresses: [bed.host4, bed.host6], ports }),
+      bed.remoteWorkload({ name: 'edge', namespace: 'edge', labels: { app: 'edge' }, addresses: [edge.v4, edge.v6], ports }),
+    ]);
+    bed.writePolicy('in.yaml', ingress(bed));
+    bed.writePolicy('out.yaml', egress(bed));
+    const started = await Promise.all([
+      ...[ORDERS, SPARE, WEB].map((spec) => bed.startWorkload(spec)),
+      bed.startOutside('outside', 9000, { addresses: [bed.host4, bed.host6, edge.v4, edge.v6], grpc: 9443, services: ['shop.v1.Orders'] }),
+    ]);
+    ['orders', 'spare', 'web', 'outside'].forEach((name, i) => servers.set(name, started[i]!));
+    await bed.startServe();
+    await bed.startEnvoy();
+    await inForce(bed);
+    webCaller = await bed.caller('web');
+    judge = new Judge(bed.envoy!);
+  }, 90_000);
+
+  afterAll(async () => {
+    caller.close();
+    webCaller?.close();
+    await bed.cleanup();
+  }, 60_000);
+
+  const send = (call: Call) => caller.send(call);
+  /** Clients in the test's namespace bound to `remote-web`'s or `edge`'s addresses, calling `at:port`. */
+  const from = (who: 'remote-web' | 'edge', at: { v4: string; v6: string }, port: number, workload = 'orders'): Target[] => {
+    const source = who === 'edge' ? edge : { v4: bed.host4, v6: bed.host6 };
+    return (['v4', 'v6'] as const).map((f) => ({
+      name: `from ${who} IPv${f.slice(1)}`, chain: `inbound|${port}|shop/${workload}`, url: urlOf(at[f], port),
+      client: source[f], localAddress: source[f], server: servers.get(workload)!, send,
+    }));
+  };
+  /** web's calls out to `remote-web`'s or `edge`'s addresses. */
+  const to = (who: 'remote-web' | 'edge', port: number): Target[] => {
+    const dest = who === 'edge' ? edge : { v4: bed.host4, v6: bed.host6 };
+    return (['v4', 'v6'] as const).map((f) => ({
+      name: `to ${who} IPv${f.slice(1)}`, chain: `outbound|${port}|shop/web`, url: urlOf(dest[f], port),
+      client: web[f], server: servers.get('outside')!, send: (c: Call) => webCaller.send(c),
+    }));
+  };
+  const rule = (i: number, tail: string) => `shop/peers-in#spec.ingress[${i}].${tail}`;
+  const row = (name: string, path: string, enforced: Row['enforced']): Row => ({ name, path, enforced });
+
+  it('ingress from a selector (namespaces: [remote]) and from CIDRs with except: each peer gets its own rules, over HTTP/1.1 and HTTP/2', async () => {
+    await judgeAll(judge, from('remote-web', orders, 8080), ['http1', 'http2'], [
+      row('the selector peer\'s own path', '/sel/a', allowedBy(rule(0, 'toPorts[0].rules.http[0]'))),
+      row('the CIDR peers\' path: this address is the except', '/cidr/a', defaultDeny),
+      row('a path both allow', '/shared/a', allowedBy(rule(0, 'toPorts[0].rules.http[1]'))),
+      row('the selector peer\'s deny rule', '/shared/secret', deniedBy(rule(0, 'toPorts[0].deny.http[0]'))),
+      row('namespaces ["*"] names the edge workload, not this one', '/any-ns/a', defaultDeny),
+    ]);
+    await judgeAll(judge, from('edge', orders, 8080), ['http1', 'http2'], [
+      row('not the selector peer', '/sel/a', defaultDeny),
+      row('inside the CIDR, not in the except', '/cidr/a', allowedBy(rule(1, 'toPorts[0].rules.http[0]'))),
+      row('a deny rule is scoped to its own peers', '/shared/secret', allowedBy(rule(1, 'toPorts[0].rules.http[1]'))),
+      row('a selector with namespaces ["*"] finds the workload in its namespace', '/any-ns/a', allowedBy(rule(2, 'toPorts[0].rules.http[0]'))),
+      row('the same selector in the policy\'s own namespace resolves to nobody: fail closed', '/own-ns/a', defaultDeny),
+    ]);
+  });
+
+  it('ingress peers for gRPC: the selector peer calls, another address gets PERMISSION_DENIED', async () => {
+    await judgeAll(judge, from('remote-web', orders, 9090), ['grpc'], [row('the selector peer', '/shop.v1.Orders/Get', allowedBy(rule(0, 'toPorts[1].rules.grpc[0]')))]);
+    await judgeAll(judge, from('edge', orders, 9090), ['grpc'], [row('not the selector peer', '/shop.v1.Orders/Get', defaultDeny)]);
+  });
+
+  it('port rules: without rules every request of its peers, {} every request of anyone, [] nothing', async () => {
+    await judgeAll(judge, from('remote-web', orders, 8081), ['http1', 'http2'], [row('no rules: its peer, any path', '/any/thing', allowedBy(rule(4, 'toPorts[0]')))]);
+    await judgeAll(judge, from('edge', orders, 8081), ['http1', 'http2'], [row('no rules: not its peer', '/any/thing', defaultDeny)]);
+    for (const who of ['remote-web', 'edge'] as const) {
+      await judgeAll(judge, from(who, orders, 8082), ['http1', 'http2'], [row('an empty rule matches every request', '/any/thing', allowedBy(rule(5, 'toPorts[0].rules.http[0]')))]);
+      await judgeAll(judge, from(who, orders, 8083), ['http1', 'http2'], [row('http: [] allows nothing', '/any/thing', defaultDeny)]);
+    }
+  });
+
+  it('policy selectors with matchExpressions: Exists/In select orders, DoesNotExist/NotIn select spare and leave web alone', async () => {
+    await judgeAll(judge, from('remote-web', spare, 8080, 'spare'), ['http1', 'http2'], [
+      row('selected by DoesNotExist + NotIn', '/spare/a', allowedBy('shop/spare-in#spec.ingress[0].toPorts[0].rules.http[0]')),
+      row('and denied what it does not allow', '/sel/a', defaultDeny),
+    ]);
+    // orders has a tier: spare-in does not apply to it.
+    await judgeAll(judge, from('remote-web', orders, 8080), ['http1'], [row('not selected by DoesNotExist', '/spare/a', defaultDeny)]);
+    for (const address of [web.v4, web.v6]) {
+      const answer = await caller.send({ protocol: 'http1', url: urlOf(address, 8080), path: '/spare/a' });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ workload: 'web', viaEnvoy: false });
+    }
+  });
+
+  it('egress to a selector (through the destination\'s named port) and to CIDRs with except, over HTTP/1.1 and HTTP/2', async () => {
+    await judgeAll(judge, to('remote-web', 9000), ['http1', 'http2'], [
+      row('to the selector peer', '/sel/a', allowedBy('shop/web-out#spec.egress[0].toPorts[0].rules.http[0]')),
+      row('to the except address', '/cidr/a', defaultDeny),
+    ]);
+    await judgeAll(judge, to('edge', 9000), ['http1', 'http2'], [
+      row('not the selector peer', '/sel/a', defaultDeny),
+      row('inside the CIDR, not in the except', '/cidr/a', allowedBy('shop/web-out#spec.egress[1].toPorts[0].rules.http[0]')),
+    ]);
+  });
+
+  it('egress peers for gRPC: the selector peer is called, another address gets PERMISSION_DENIED', async () => {
+    await judgeAll(judge, to('remote-web', 9443), ['grpc'], [
+      row('to the selector peer', '/shop.v1.Orders/Get', allowedBy('shop/web-out#spec.egress[0].toPorts[1].rules.grpc[0]')),
+      row('to the selector peer, a method not listed', '/shop.v1.Orders/List', defaultDeny),
+    ]);
+    await judgeAll(judge, to('edge', 9443), ['grpc'], [row('not the selector peer', '/shop.v1.Orders/Get', defaultDeny)]);
+  });
+});
