@@ -3,7 +3,7 @@
  * a "node" network namespace holding workloads (each in its own cgroup under one workload cgroup),
  * real Envoy (in a proxy cgroup, booted from sluice's bootstrap) and a real `sluice serve` process
  * that compiles the policies, serves Envoy over ADS and keeps the eBPF redirect dataplane in step
- * (tc on the node's interface for inbound, connect4/6 on the workload cgroup for outbound). The
+ * (sk_lookup in the node namespace for inbound, connect4/6 on the workload cgroup for outbound). The
  * test's own namespace plays "another host": it reaches the workloads over a veth pair, and runs
  * the services workloads call out to.
  *
