@@ -51,6 +51,9 @@ const POLICIES = [
         - ports: [ { port: 9000 } ]
           rules: { http: [ { method: GET, path: { exact: /allowed } } ] }
           deny: { http: [ { path: { prefix: /blocked } } ] }
+        - ports: [ { port: 9443 } ]
+          rules: { grpc: [ { service: shop.v1.Orders, methods: [Get] } ] }
+          deny: { grpc: [ { service: shop.v1.Orders, methods: [Delete] } ] }
 `),
 ].join('---\n');
 
@@ -74,7 +77,7 @@ describeDataPath('audit mode on the real data path: nothing dropped, Envoy count
     [orders, web] = [o, w];
     bed.writeInventory([o.inventory, w.inventory]);
     bed.writePolicy('policies.yaml', POLICIES);
-    [ordersProcess, outside] = await Promise.all([bed.startWorkload(ORDERS), bed.startOutside('outside', 9000)]);
+    [ordersProcess, outside] = await Promise.all([bed.startWorkload(ORDERS), bed.startOutside('outside', 9000, { grpc: 9443, services: ['shop.v1.Orders'] })]);
     await bed.startServe();
     await bed.startEnvoy();
     await inForce(bed);
@@ -133,15 +136,20 @@ describeDataPath('audit mode on the real data path: nothing dropped, Envoy count
     ]);
   });
 
-  it('audit-only egress: every request passes to its destination; the shadow verdict is counted and logged', async () => {
-    const outbound: Target[] = [
-      { name: 'outbound IPv4', chain: 'outbound|9000|shop/web', url: urlOf(bed.host4, 9000), client: web.v4, server: outside, send: (c) => webCaller.send(c) },
-      { name: 'outbound IPv6', chain: 'outbound|9000|shop/web', url: urlOf(bed.host6, 9000), client: web.v6, server: outside, send: (c) => webCaller.send(c) },
+  it('audit-only egress, HTTP and gRPC: every request passes to its destination; the shadow verdict is counted and logged', async () => {
+    const outbound = (port: number): Target[] => [
+      { name: 'outbound IPv4', chain: `outbound|${port}|shop/web`, url: urlOf(bed.host4, port), client: web.v4, server: outside, send: (c) => webCaller.send(c) },
+      { name: 'outbound IPv6', chain: `outbound|${port}|shop/web`, url: urlOf(bed.host6, port), client: web.v6, server: outside, send: (c) => webCaller.send(c) },
     ];
-    await judgeAll(judge, outbound, ['http1', 'http2'], [
+    await judgeAll(judge, outbound(9000), ['http1', 'http2'], [
       row('would be allowed', '/allowed', notEnforced, allowedBy(id('web-audit', 'toPorts[0].rules.http[0]', 'egress'))),
       row('would be denied by the deny rule', '/blocked/x', notEnforced, deniedBy(id('web-audit', 'toPorts[0].deny.http[0]', 'egress'))),
       row('would be denied: no rule allows it', '/other', notEnforced, defaultDeny),
+    ]);
+    await judgeAll(judge, outbound(9443), ['grpc'], [
+      row('would be allowed', '/shop.v1.Orders/Get', notEnforced, allowedBy(id('web-audit', 'toPorts[1].rules.grpc[0]', 'egress'))),
+      row('would be denied by the deny rule', '/shop.v1.Orders/Delete', notEnforced, deniedBy(id('web-audit', 'toPorts[1].deny.grpc[0]', 'egress'))),
+      row('would be denied: no rule allows the method', '/shop.v1.Orders/List', notEnforced, defaultDeny),
     ]);
   });
 });
