@@ -7,18 +7,12 @@
  * both. HTTP/1.1, HTTP/2 and gRPC, IPv4 and IPv6, inbound and outbound.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { EnvoyBed, type BedProcess, type WorkloadCaller, type WorkloadSpec } from '../../bench/envoy/bed.js';
-import { Caller, type Call } from '../../bench/envoy/call.js';
+import { EnvoyBed, type WorkloadSpec } from '../../bench/envoy/bed.js';
 import type { PolicyStatus } from '../../controller/index.js';
 import { describeDataPath } from '../support/envoy.js';
-import { allowedBy, defaultDeny, deniedBy, inForce, Judge, judgeAll, notEnforced, urlOf, type Row, type Target } from '../support/envoy-cases.js';
+import { allowedBy, defaultDeny, deniedBy, Judge, judgeAll, l7Policy, notEnforced, Scene, targets, type Row, type Target } from '../support/envoy-cases.js';
 
-const policy = (name: string, mode: 'audit' | 'enforce', body: string) => `apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: ${name}, namespace: shop }
-spec:
-  mode: ${mode}
-${body}`;
+const policy = (name: string, mode: 'audit' | 'enforce', body: string) => l7Policy(name, `  mode: ${mode}\n${body}`);
 
 const POLICIES = [
   policy('orders-audit', 'audit', `  selector: { matchLabels: { app: orders } }
@@ -62,40 +56,27 @@ const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' } };
 
 describeDataPath('audit mode on the real data path: nothing dropped, Envoy counts and logs the would-be verdict', () => {
   const bed = new EnvoyBed();
-  const caller = new Caller();
-  let orders: { v4: string; v6: string };
-  let web: { v4: string; v6: string };
-  let ordersProcess: BedProcess;
-  let outside: BedProcess;
-  let webCaller: WorkloadCaller;
+  const scene = new Scene(bed);
   let judge: Judge;
+  let inbound: (port: number) => Target[];
+  let outbound: (port: number) => Target[];
 
   beforeAll(async () => {
     await bed.setUp();
     const o = bed.addWorkload(ORDERS);
     const w = bed.addWorkload(WEB);
-    [orders, web] = [o, w];
     bed.writeInventory([o.inventory, w.inventory]);
     bed.writePolicy('policies.yaml', POLICIES);
-    [ordersProcess, outside] = await Promise.all([bed.startWorkload(ORDERS), bed.startOutside('outside', 9000, { grpc: 9443, services: ['shop.v1.Orders'] })]);
-    await bed.startServe();
-    await bed.startEnvoy();
-    await inForce(bed);
-    webCaller = await bed.caller('web');
-    judge = new Judge(bed.envoy!);
+    const [ordersProcess, outside] = await Promise.all([bed.startWorkload(ORDERS), bed.startOutside('outside', 9000, { grpc: 9443, services: ['shop.v1.Orders'] })]);
+    judge = await scene.start();
+    const host = { v4: bed.host4, v6: bed.host6 };
+    const fromWeb = await scene.clientIn('web');
+    inbound = (port) => targets({ name: 'inbound', chain: `inbound|${port}|shop/orders`, to: o, port, from: host, server: ordersProcess, send: scene.send });
+    outbound = (port) => targets({ name: 'outbound', chain: `outbound|${port}|shop/web`, to: host, port, from: w, server: outside, send: fromWeb });
   }, 90_000);
 
-  afterAll(async () => {
-    caller.close();
-    webCaller?.close();
-    await bed.cleanup();
-  }, 60_000);
+  afterAll(() => scene.stop(), 60_000);
 
-  const send = (call: Call) => caller.send(call);
-  const inbound = (port: number): Target[] => [
-    { name: 'inbound IPv4', chain: `inbound|${port}|shop/orders`, url: urlOf(orders.v4, port), client: bed.host4, server: ordersProcess, send },
-    { name: 'inbound IPv6', chain: `inbound|${port}|shop/orders`, url: urlOf(orders.v6, port), client: bed.host6, server: ordersProcess, send },
-  ];
   const id = (policyName: string, tail: string, direction = 'ingress') => `shop/${policyName}#spec.${direction}[0].${tail}`;
   const row = (name: string, path: string, enforced: Row['enforced'], audit: Row['audit'], more: Partial<Row> = {}): Row => ({ name, path, enforced, audit, ...more });
 
@@ -137,10 +118,6 @@ describeDataPath('audit mode on the real data path: nothing dropped, Envoy count
   });
 
   it('audit-only egress, HTTP and gRPC: every request passes to its destination; the shadow verdict is counted and logged', async () => {
-    const outbound = (port: number): Target[] => [
-      { name: 'outbound IPv4', chain: `outbound|${port}|shop/web`, url: urlOf(bed.host4, port), client: web.v4, server: outside, send: (c) => webCaller.send(c) },
-      { name: 'outbound IPv6', chain: `outbound|${port}|shop/web`, url: urlOf(bed.host6, port), client: web.v6, server: outside, send: (c) => webCaller.send(c) },
-    ];
     await judgeAll(judge, outbound(9000), ['http1', 'http2'], [
       row('would be allowed', '/allowed', notEnforced, allowedBy(id('web-audit', 'toPorts[0].rules.http[0]', 'egress'))),
       row('would be denied by the deny rule', '/blocked/x', notEnforced, deniedBy(id('web-audit', 'toPorts[0].deny.http[0]', 'egress'))),

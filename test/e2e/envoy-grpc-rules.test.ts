@@ -8,10 +8,9 @@
  * The policy selects with `{}`: every workload of its namespace, and no other.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { EnvoyBed, type BedProcess, type WorkloadCaller, type WorkloadSpec } from '../../bench/envoy/bed.js';
-import { Caller, type Call } from '../../bench/envoy/call.js';
+import { EnvoyBed, type BedProcess, type WorkloadSpec } from '../../bench/envoy/bed.js';
 import { describeDataPath } from '../support/envoy.js';
-import { allowedBy, defaultDeny, deniedBy, inForce, Judge, judgeAll, urlOf, type Decision, type Row, type Target } from '../support/envoy-cases.js';
+import { allowedBy, defaultDeny, deniedBy, Judge, judgeAll, l7Policy, Scene, targets, urlOf, type Decision, type Pair, type Row, type Target } from '../support/envoy-cases.js';
 
 const SERVICES = ['shop.v1.Orders', 'shop.v1.Public', 'shop.v1.Star', 'shop.v1.Tenants', 'shop.v1.Reports'];
 
@@ -33,25 +32,17 @@ const RULES = `          rules:
               - { service: shop.v1.Orders, headers: [ { name: x-debug, present: true } ] }
 `;
 
-const INGRESS = `apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: rpc-rules, namespace: rpc }
-spec:
-  selector: {}
+const INGRESS = l7Policy('rpc-rules', `  selector: {}
   ingress:
     - toPorts:
         - ports: [ { port: 9090 } ]
-${RULES}`;
+${RULES}`, 'rpc');
 
-const EGRESS = `apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: shopper-out, namespace: shop }
-spec:
-  selector: { matchLabels: { app: shopper } }
+const EGRESS = l7Policy('shopper-out', `  selector: { matchLabels: { app: shopper } }
   egress:
     - toPorts:
         - ports: [ { port: 9443 } ]
-${RULES}`;
+${RULES}`);
 
 const CATALOG: WorkloadSpec = { name: 'catalog', namespace: 'rpc', labels: { app: 'catalog' }, grpc: [9090], services: SERVICES };
 const LEDGER: WorkloadSpec = { name: 'ledger', namespace: 'rpc', labels: { app: 'ledger' }, grpc: [9090], services: SERVICES };
@@ -97,51 +88,36 @@ function rows(base: string): { [area: string]: Row[] } {
 
 describeDataPath('gRPC rules on the real data path: services, methods and metadata allow and deny as docs/policies.md says', () => {
   const bed = new EnvoyBed();
-  const caller = new Caller();
-  let catalog: { v4: string; v6: string };
-  let ledger: { v4: string; v6: string };
-  let unlisted: { v4: string; v6: string };
-  let shopper: { v4: string; v6: string };
-  const processes = new Map<string, BedProcess>();
-  let outside: BedProcess;
-  let shopperCaller: WorkloadCaller;
+  const scene = new Scene(bed);
+  let unlisted: Pair;
   let judge: Judge;
+  let inbound: Record<'catalog' | 'ledger', Target[]>;
+  let outbound: Target[];
 
   beforeAll(async () => {
     await bed.setUp();
-    const added = [CATALOG, LEDGER, UNLISTED, SHOPPER].map((s) => bed.addWorkload(s));
+    const added = [CATALOG, LEDGER, UNLISTED, SHOPPER].map((spec) => bed.addWorkload(spec));
     bed.writeInventory(added.map((a) => a.inventory));
-    [catalog, ledger, unlisted, shopper] = [bed.address(0), bed.address(1), bed.address(2), bed.address(3)];
+    const [catalog, ledger, , shopper] = [0, 1, 2, 3].map((i) => bed.address(i)) as [Pair, Pair, Pair, Pair];
+    unlisted = bed.address(2);
     bed.writePolicy('rpc.yaml', INGRESS);
     bed.writePolicy('shopper.yaml', EGRESS);
-    const started = await Promise.all([CATALOG, LEDGER, UNLISTED].map((s) => bed.startWorkload(s)));
-    [CATALOG, LEDGER, UNLISTED].forEach((s, i) => processes.set(s.name, started[i]!));
-    outside = await bed.startOutside('outside', 9000, { grpc: 9443, services: SERVICES });
-    await bed.startServe();
-    await bed.startEnvoy();
-    await inForce(bed);
-    shopperCaller = await bed.caller('shopper');
-    judge = new Judge(bed.envoy!);
+    const [catalogProcess, ledgerProcess, , outside] = await Promise.all([
+      ...[CATALOG, LEDGER, UNLISTED].map((spec) => bed.startWorkload(spec)),
+      bed.startOutside('outside', 9000, { grpc: 9443, services: SERVICES }),
+    ]) as [BedProcess, BedProcess, BedProcess, BedProcess];
+    judge = await scene.start();
+    const host = { v4: bed.host4, v6: bed.host6 };
+    const at = (name: string, to: Pair, server: BedProcess) => targets({ name: 'inbound', chain: `inbound|9090|rpc/${name}`, to, port: 9090, from: host, server, send: scene.send });
+    inbound = { catalog: at('catalog', catalog, catalogProcess), ledger: at('ledger', ledger, ledgerProcess) };
+    outbound = targets({ name: 'outbound', chain: 'outbound|9443|shop/shopper', to: host, port: 9443, from: shopper, server: outside, send: await scene.clientIn('shopper') });
   }, 90_000);
 
-  afterAll(async () => {
-    caller.close();
-    shopperCaller?.close();
-    await bed.cleanup();
-  }, 60_000);
+  afterAll(() => scene.stop(), 60_000);
 
-  const send = (call: Call) => caller.send(call);
-  const inbound = (name: string, at: { v4: string; v6: string }): Target[] => [
-    { name: 'inbound IPv4', chain: `inbound|9090|rpc/${name}`, url: urlOf(at.v4, 9090), client: bed.host4, server: processes.get(name)!, send },
-    { name: 'inbound IPv6', chain: `inbound|9090|rpc/${name}`, url: urlOf(at.v6, 9090), client: bed.host6, server: processes.get(name)!, send },
-  ];
-  const outbound = (): Target[] => [
-    { name: 'outbound IPv4', chain: 'outbound|9443|shop/shopper', url: urlOf(bed.host4, 9443), client: shopper.v4, server: outside, send: (c) => shopperCaller.send(c) },
-    { name: 'outbound IPv6', chain: 'outbound|9443|shop/shopper', url: urlOf(bed.host6, 9443), client: shopper.v6, server: outside, send: (c) => shopperCaller.send(c) },
-  ];
   const area = async (name: string) => {
-    await judgeAll(judge, inbound('catalog', catalog), ['grpc'], rows('rpc/rpc-rules#spec.ingress[0].toPorts[0]')[name] ?? []);
-    await judgeAll(judge, outbound(), ['grpc'], rows('shop/shopper-out#spec.egress[0].toPorts[0]')[name] ?? []);
+    await judgeAll(judge, inbound.catalog, ['grpc'], rows('rpc/rpc-rules#spec.ingress[0].toPorts[0]')[name] ?? []);
+    await judgeAll(judge, outbound, ['grpc'], rows('shop/shopper-out#spec.egress[0].toPorts[0]')[name] ?? []);
   };
 
   it('service and methods: listed methods, every method (no methods, "*"), unary and streaming; PERMISSION_DENIED otherwise', () => area('methods'));
@@ -150,19 +126,19 @@ describeDataPath('gRPC rules on the real data path: services, methods and metada
 
   it('a plain HTTP client on the gRPC port is denied with 403, not a gRPC status', async () => {
     const base = 'rpc/rpc-rules#spec.ingress[0].toPorts[0]';
-    await judgeAll(judge, inbound('catalog', catalog), ['http2', 'http1'], [
+    await judgeAll(judge, inbound.catalog, ['http2', 'http1'], [
       { name: 'POST to a method no rule allows', path: '/shop.v1.Orders/Create', method: 'POST', enforced: defaultDeny },
       { name: 'POST to a method a deny rule names', path: '/shop.v1.Public/Delete', method: 'POST', enforced: deniedBy(`${base}.deny.grpc[0]`) },
     ]);
   });
 
   it('selector {}: every workload of the policy\'s namespace is protected, a workload of another namespace is not', async () => {
-    await judgeAll(judge, inbound('ledger', ledger), ['grpc'], [
+    await judgeAll(judge, inbound.ledger, ['grpc'], [
       { name: 'a listed method on the second workload', path: '/shop.v1.Orders/List', enforced: allowedBy('rpc/rpc-rules#spec.ingress[0].toPorts[0].rules.grpc[0]') },
       { name: 'a method not listed on the second workload', path: '/shop.v1.Orders/Delete', enforced: defaultDeny },
     ]);
     for (const address of [unlisted.v4, unlisted.v6]) {
-      const answer = await caller.send({ protocol: 'grpc', url: urlOf(address, 9090), path: '/shop.v1.Orders/Delete' });
+      const answer = await scene.send({ protocol: 'grpc', url: urlOf(address, 9090), path: '/shop.v1.Orders/Delete' });
       expect(answer.grpc).toEqual({ code: 0, details: '' });
       expect(answer.body).toMatchObject({ workload: 'unlisted', path: '/shop.v1.Orders/Delete', viaEnvoy: false });
     }

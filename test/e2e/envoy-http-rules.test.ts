@@ -9,10 +9,10 @@
  * access log (test/support/envoy-cases.ts). Workloads and ports no policy selects are untouched.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { EnvoyBed, type BedProcess, type WorkloadCaller, type WorkloadSpec } from '../../bench/envoy/bed.js';
-import { Caller, type Protocol } from '../../bench/envoy/call.js';
+import { EnvoyBed, type WorkloadSpec } from '../../bench/envoy/bed.js';
+import type { Call, CallAnswer, Protocol } from '../../bench/envoy/call.js';
 import { describeDataPath } from '../support/envoy.js';
-import { allowedBy, defaultDeny, deniedBy, inForce, Judge, judgeAll, urlOf, type Decision, type Row, type Target } from '../support/envoy-cases.js';
+import { allowedBy, defaultDeny, deniedBy, Judge, judgeAll, l7Policy, Scene, targets, urlOf, type Decision, type Pair, type Row, type Target } from '../support/envoy-cases.js';
 
 /** The rules both policies carry (ingress on orders' port `http`, egress from web to port 9000). */
 const RULES = `          rules:
@@ -38,41 +38,32 @@ const RULES = `          rules:
               - { headers: [ { name: x-debug, present: true } ] }
 `;
 
-const INGRESS = `apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: http-rules, namespace: shop }
-spec:
-  selector: { matchLabels: { app: orders } }
+const INGRESS = [
+  l7Policy('http-rules', `  selector: { matchLabels: { app: orders } }
   ingress:
     - toPorts:
         - ports: [ { port: http } ]
-${RULES}---
-apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: http-extra, namespace: shop }
-spec:
-  selector: { matchLabels: { app: orders } }
+${RULES}`),
+  l7Policy('http-extra', `  selector: { matchLabels: { app: orders } }
   ingress:
     - toPorts:
         - ports: [ { port: 8080 } ]
           rules: { http: [ { method: GET, path: { prefix: /extra/ } } ] }
           deny: { http: [ { path: { exact: /prefix/locked } } ] }
-`;
+`),
+].join('---\n');
 
-const EGRESS = `apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: web-out, namespace: shop }
-spec:
-  selector: { matchLabels: { app: web } }
+const EGRESS = l7Policy('web-out', `  selector: { matchLabels: { app: web } }
   egress:
     - toPorts:
         - ports: [ { port: 9000 } ]
-${RULES}`;
+${RULES}`);
 
 const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8090], portNames: { 8080: 'http' } };
 const BYSTANDER: WorkloadSpec = { name: 'bystander', labels: { app: 'bystander' }, http: [8080] };
 const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' } };
 const PROTOCOLS: readonly Protocol[] = ['http1', 'http2'];
+type Added = ReturnType<EnvoyBed['addWorkload']>;
 
 /** The rows, for a policy whose rule ids start with `base` (`shop/http-rules#spec.ingress[0].toPorts[0]`). */
 function rows(base: string): { [area: string]: Row[] } {
@@ -150,52 +141,29 @@ function rows(base: string): { [area: string]: Row[] } {
 
 describeDataPath('HTTP rules on the real data path: every matcher allows and denies as docs/policies.md says', () => {
   const bed = new EnvoyBed();
-  const caller = new Caller();
-  let orders: { v4: string; v6: string };
-  let bystander: { v4: string; v6: string };
-  let web: { v4: string; v6: string };
-  let ordersProcess: BedProcess;
-  let bystanderProcess: BedProcess;
-  let outside: BedProcess;
-  let webCaller: WorkloadCaller;
+  const scene = new Scene(bed);
+  let orders: Pair;
+  let bystander: Pair;
   let judge: Judge;
   let inbound: Target[];
   let outbound: Target[];
 
   beforeAll(async () => {
     await bed.setUp();
-    const o = bed.addWorkload(ORDERS);
-    const b = bed.addWorkload(BYSTANDER);
-    const w = bed.addWorkload(WEB);
-    [orders, bystander, web] = [o, b, w];
+    const [o, b, w] = [ORDERS, BYSTANDER, WEB].map((spec) => bed.addWorkload(spec)) as [Added, Added, Added];
+    [orders, bystander] = [o, b];
     bed.writeInventory([o.inventory, b.inventory, w.inventory]);
     bed.writePolicy('orders.yaml', INGRESS);
     bed.writePolicy('web.yaml', EGRESS);
-    [ordersProcess, bystanderProcess, outside] = await Promise.all([bed.startWorkload(ORDERS), bed.startWorkload(BYSTANDER), bed.startOutside('outside', 9000)]);
-    await bed.startServe();
-    await bed.startEnvoy();
-    await inForce(bed);
-    webCaller = await bed.caller('web');
-    judge = new Judge(bed.envoy!);
-    const send = (call: Parameters<Caller['send']>[0]) => caller.send(call);
-    inbound = [
-      { name: 'inbound IPv4', chain: 'inbound|8080|shop/orders', url: urlOf(orders.v4, 8080), client: bed.host4, server: ordersProcess, send },
-      { name: 'inbound IPv6', chain: 'inbound|8080|shop/orders', url: urlOf(orders.v6, 8080), client: bed.host6, server: ordersProcess, send },
-    ];
-    const sendFromWeb = (call: Parameters<Caller['send']>[0]) => webCaller.send(call);
-    outbound = [
-      { name: 'outbound IPv4', chain: 'outbound|9000|shop/web', url: urlOf(bed.host4, 9000), client: web.v4, server: outside, send: sendFromWeb },
-      { name: 'outbound IPv6', chain: 'outbound|9000|shop/web', url: urlOf(bed.host6, 9000), client: web.v6, server: outside, send: sendFromWeb },
-    ];
+    const [ordersProcess, , outside] = await Promise.all([bed.startWorkload(ORDERS), bed.startWorkload(BYSTANDER), bed.startOutside('outside', 9000)]);
+    judge = await scene.start();
+    const host = { v4: bed.host4, v6: bed.host6 };
+    inbound = targets({ name: 'inbound', chain: 'inbound|8080|shop/orders', to: o, port: 8080, from: host, server: ordersProcess, send: scene.send });
+    outbound = targets({ name: 'outbound', chain: 'outbound|9000|shop/web', to: host, port: 9000, from: w, server: outside, send: await scene.clientIn('web') });
   }, 90_000);
 
-  afterAll(async () => {
-    caller.close();
-    webCaller?.close();
-    await bed.cleanup();
-  }, 60_000);
+  afterAll(() => scene.stop(), 60_000);
 
-  const both = () => [...inbound, ...outbound];
   const ingressRows = () => rows('shop/http-rules#spec.ingress[0].toPorts[0]');
   const egressRows = () => rows('shop/web-out#spec.egress[0].toPorts[0]');
   const area = async (name: string) => {
@@ -224,21 +192,18 @@ describeDataPath('HTTP rules on the real data path: every matcher allows and den
 
   it('untouched: a workload no policy selects, another port of a selected workload, and egress of a workload no egress policy selects', async () => {
     const logged = bed.envoy!.accessLog.length;
-    const direct = async (server: BedProcess, send: (p: Protocol) => Promise<{ status: number; body: unknown }>) => {
+    const direct = async (send: (call: Call) => Promise<CallAnswer>, to: Pair, port: number) => {
       for (const protocol of PROTOCOLS) {
-        const answer = await send(protocol);
-        expect(answer.status).toBe(200);
-        expect(answer.body).toMatchObject({ path: '/prefix/admin/keys', viaEnvoy: false });
+        for (const address of [to.v4, to.v6]) {
+          const answer = await send({ protocol, url: urlOf(address, port), path: '/prefix/admin/keys' });
+          expect(answer.status).toBe(200);
+          expect(answer.body).toMatchObject({ path: '/prefix/admin/keys', viaEnvoy: false });
+        }
       }
     };
-    for (const address of [bystander.v4, bystander.v6]) await direct(bystanderProcess, (protocol) => caller.send({ protocol, url: urlOf(address, 8080), path: '/prefix/admin/keys' }));
-    for (const address of [orders.v4, orders.v6]) await direct(ordersProcess, (protocol) => caller.send({ protocol, url: urlOf(address, 8090), path: '/prefix/admin/keys' }));
-    const bystanderCaller = await bed.caller('bystander');
-    try {
-      for (const host of [bed.host4, bed.host6]) await direct(outside, (protocol) => bystanderCaller.send({ protocol, url: urlOf(host, 9000), path: '/prefix/admin/keys' }));
-    } finally {
-      bystanderCaller.close();
-    }
+    await direct(scene.send, bystander, 8080);
+    await direct(scene.send, orders, 8090);
+    await direct(await scene.clientIn('bystander'), { v4: bed.host4, v6: bed.host6 }, 9000);
     // Envoy never saw any of them: the next line it logs is a marker sent through it afterwards.
     await judgeAll(judge, [inbound[0]!], ['http1'], [{ name: 'marker', path: '/exact?marker', enforced: allowedBy('shop/http-rules#spec.ingress[0].toPorts[0].rules.http[0]') }]);
     expect(bed.envoy!.accessLog.slice(logged).map((l) => l.path)).toEqual(['/exact?marker']);

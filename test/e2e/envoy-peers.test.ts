@@ -8,24 +8,21 @@
  * HTTP/1.1, HTTP/2 and gRPC over IPv4 and IPv6; policy selectors with `matchExpressions`.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { EnvoyBed, type BedProcess, type WorkloadCaller, type WorkloadSpec } from '../../bench/envoy/bed.js';
-import { Caller, type Call } from '../../bench/envoy/call.js';
+import { EnvoyBed, type BedProcess, type WorkloadSpec } from '../../bench/envoy/bed.js';
+import type { Call, CallAnswer } from '../../bench/envoy/call.js';
 import { describeDataPath } from '../support/envoy.js';
-import { allowedBy, defaultDeny, deniedBy, inForce, Judge, judgeAll, urlOf, type Row, type Target } from '../support/envoy-cases.js';
+import { allowedBy, defaultDeny, deniedBy, Judge, judgeAll, l7Policy, Scene, targets, urlOf, type Pair, type Row, type Target } from '../support/envoy-cases.js';
 
 const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders', tier: 'backend' }, http: [8080, 8081, 8082, 8083, 8084], grpc: [9090], services: ['shop.v1.Orders'] };
 const SPARE: WorkloadSpec = { name: 'spare', labels: { app: 'spare' }, http: [8080] };
 const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' }, http: [8080] };
+type Added = ReturnType<EnvoyBed['addWorkload']>;
 
 /** CIDR peers: the test namespace's subnet except its primary address (`remote-web`'s). */
 const cidrPeers = (bed: EnvoyBed) =>
   `[ { ipBlock: { cidr: 10.231.${bed.subnet}.0/24, except: [ ${bed.host4}/32 ] } }, { ipBlock: { cidr: "fd5c:${bed.subnet.toString(16)}::/64", except: [ "${bed.host6}/128" ] } } ]`;
 
-const ingress = (bed: EnvoyBed) => `apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: peers-in, namespace: shop }
-spec:
-  selector: { matchExpressions: [ { key: tier, operator: Exists }, { key: app, operator: In, values: [orders] } ] }
+const ingress = (bed: EnvoyBed) => `${l7Policy('peers-in', '')}  selector: { matchExpressions: [ { key: tier, operator: Exists }, { key: app, operator: In, values: [orders] } ] }
   ingress:
     - from: [ { selector: { matchLabels: { app: remote-web } }, namespaces: [remote] } ]
       toPorts:
@@ -50,19 +47,11 @@ spec:
     - from: [ { selector: { matchLabels: { app: web } } } ]
       toPorts: [ { ports: [ { port: 8084 } ], rules: { http: [ { path: { prefix: /v1/ } } ] } } ]
 ---
-apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: spare-in, namespace: shop }
-spec:
-  selector: { matchExpressions: [ { key: tier, operator: DoesNotExist }, { key: app, operator: NotIn, values: [web, orders] } ] }
+${l7Policy('spare-in', '')}  selector: { matchExpressions: [ { key: tier, operator: DoesNotExist }, { key: app, operator: NotIn, values: [web, orders] } ] }
   ingress: [ { toPorts: [ { ports: [ { port: 8080 } ], rules: { http: [ { path: { prefix: /spare/ } } ] } } ] } ]
 `;
 
-const egress = (bed: EnvoyBed) => `apiVersion: sluice.dev/v1alpha1
-kind: L7Policy
-metadata: { name: web-out, namespace: shop }
-spec:
-  selector: { matchLabels: { app: web } }
+const egress = (bed: EnvoyBed) => `${l7Policy('web-out', '')}  selector: { matchLabels: { app: web } }
   egress:
     - to: [ { selector: { matchLabels: { app: remote-web } }, namespaces: [remote] } ]
       toPorts:
@@ -77,21 +66,19 @@ spec:
 
 describeDataPath('peers on the real data path: selectors, namespaces, CIDRs with except, for ingress and egress', () => {
   const bed = new EnvoyBed();
-  const caller = new Caller();
-  let orders: { v4: string; v6: string };
-  let spare: { v4: string; v6: string };
-  let web: { v4: string; v6: string };
-  let edge: { v4: string; v6: string };
+  const scene = new Scene(bed);
+  let orders: Pair;
+  let spare: Pair;
+  let web: Pair;
+  let edge: Pair;
   const servers = new Map<string, BedProcess>();
-  let webCaller: WorkloadCaller;
+  let fromWeb: (call: Call) => Promise<CallAnswer>;
   let judge: Judge;
 
   beforeAll(async () => {
     await bed.setUp();
     edge = bed.addHostAddress();
-    const o = bed.addWorkload(ORDERS);
-    const s = bed.addWorkload(SPARE);
-    const w = bed.addWorkload(WEB);
+    const [o, s, w] = [ORDERS, SPARE, WEB].map((spec) => bed.addWorkload(spec)) as [Added, Added, Added];
     [orders, spare, web] = [o, s, w];
     const ports = [{ port: 9000, name: 'web-api' }, { port: 9443 }];
     bed.writeInventory([
@@ -106,36 +93,19 @@ describeDataPath('peers on the real data path: selectors, namespaces, CIDRs with
       bed.startOutside('outside', 9000, { addresses: [bed.host4, bed.host6, edge.v4, edge.v6], grpc: 9443, services: ['shop.v1.Orders'] }),
     ]);
     ['orders', 'spare', 'web', 'outside'].forEach((name, i) => servers.set(name, started[i]!));
-    await bed.startServe();
-    await bed.startEnvoy();
-    await inForce(bed);
-    webCaller = await bed.caller('web');
-    judge = new Judge(bed.envoy!);
+    judge = await scene.start();
+    fromWeb = await scene.clientIn('web');
   }, 90_000);
 
-  afterAll(async () => {
-    caller.close();
-    webCaller?.close();
-    await bed.cleanup();
-  }, 60_000);
+  afterAll(() => scene.stop(), 60_000);
 
-  const send = (call: Call) => caller.send(call);
+  const addresses = (who: 'remote-web' | 'edge'): Pair => (who === 'edge' ? edge : { v4: bed.host4, v6: bed.host6 });
   /** Clients in the test's namespace bound to `remote-web`'s or `edge`'s addresses, calling `at:port`. */
-  const from = (who: 'remote-web' | 'edge', at: { v4: string; v6: string }, port: number, workload = 'orders'): Target[] => {
-    const source = who === 'edge' ? edge : { v4: bed.host4, v6: bed.host6 };
-    return (['v4', 'v6'] as const).map((f) => ({
-      name: `from ${who} IPv${f.slice(1)}`, chain: `inbound|${port}|shop/${workload}`, url: urlOf(at[f], port),
-      client: source[f], localAddress: source[f], server: servers.get(workload)!, send,
-    }));
-  };
+  const from = (who: 'remote-web' | 'edge', at: Pair, port: number, workload = 'orders'): Target[] =>
+    targets({ name: `from ${who}`, chain: `inbound|${port}|shop/${workload}`, to: at, port, from: addresses(who), bind: true, server: servers.get(workload)!, send: scene.send });
   /** web's calls out to `remote-web`'s or `edge`'s addresses. */
-  const to = (who: 'remote-web' | 'edge', port: number): Target[] => {
-    const dest = who === 'edge' ? edge : { v4: bed.host4, v6: bed.host6 };
-    return (['v4', 'v6'] as const).map((f) => ({
-      name: `to ${who} IPv${f.slice(1)}`, chain: `outbound|${port}|shop/web`, url: urlOf(dest[f], port),
-      client: web[f], server: servers.get('outside')!, send: (c: Call) => webCaller.send(c),
-    }));
-  };
+  const to = (who: 'remote-web' | 'edge', port: number): Target[] =>
+    targets({ name: `to ${who}`, chain: `outbound|${port}|shop/web`, to: addresses(who), port, from: web, server: servers.get('outside')!, send: fromWeb });
   const rule = (i: number, tail: string) => `shop/peers-in#spec.ingress[${i}].${tail}`;
   const row = (name: string, path: string, enforced: Row['enforced']): Row => ({ name, path, enforced });
 
@@ -178,7 +148,7 @@ describeDataPath('peers on the real data path: selectors, namespaces, CIDRs with
     // orders has a tier: spare-in does not apply to it.
     await judgeAll(judge, from('remote-web', orders, 8080), ['http1'], [row('not selected by DoesNotExist', '/spare/a', defaultDeny)]);
     for (const address of [web.v4, web.v6]) {
-      const answer = await caller.send({ protocol: 'http1', url: urlOf(address, 8080), path: '/spare/a' });
+      const answer = await scene.send({ protocol: 'http1', url: urlOf(address, 8080), path: '/spare/a' });
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ workload: 'web', viaEnvoy: false });
     }
@@ -210,7 +180,7 @@ describeDataPath('peers on the real data path: selectors, namespaces, CIDRs with
   it.failing('KNOWN BUG: a same-node client whose egress policy covers the port is still held to the destination\'s ingress rules', async () => {
     const seen = () => servers.get('orders')!.lines.filter((l) => l.event === 'request' && l.path === '/admin').length;
     for (const address of [orders.v4, orders.v6]) {
-      const answer = await webCaller.send({ protocol: 'http1', url: urlOf(address, 8084), path: '/admin' });
+      const answer = await fromWeb({ protocol: 'http1', url: urlOf(address, 8084), path: '/admin' });
       expect(answer.status).toBe(403);
     }
     expect(seen()).toBe(0);

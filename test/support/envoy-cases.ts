@@ -11,11 +11,15 @@
  *     enforced and audit rule ids), and the server's own record of each request it answered.
  * Problems are collected, so one run lists every case that failed, and `settle()` reports them.
  */
-import type { BedProcess, EnvoyBed } from '../../bench/envoy/bed.js';
-import type { Call, CallAnswer, Protocol } from '../../bench/envoy/call.js';
+import type { BedProcess, EnvoyBed, WorkloadCaller } from '../../bench/envoy/bed.js';
+import { Caller, type Call, type CallAnswer, type Protocol } from '../../bench/envoy/call.js';
 import type { Envoy, Stats } from '../../bench/envoy/process.js';
 import type { PolicyStatus } from '../../controller/index.js';
 import { eventually } from './poll.js';
+
+/** An L7Policy document; `spec` is the YAML under `spec:`, indented by two. */
+export const l7Policy = (name: string, spec: string, namespace = 'shop'): string =>
+  `apiVersion: sluice.dev/v1alpha1\nkind: L7Policy\nmetadata: { name: ${name}, namespace: ${namespace} }\nspec:\n${spec}`;
 
 /** `http://HOST:PORT`, an IPv6 host in brackets. */
 export const urlOf = (address: string, port: number): string => `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
@@ -253,3 +257,68 @@ export async function judgeAll(judge: Judge, targets: readonly Target[], protoco
   for (const target of targets) for (const protocol of protocols) for (const row of rows) await judge.check(target, protocol, row);
   await judge.settle();
 }
+
+/** An IPv4 and an IPv6 address. */
+export interface Pair {
+  readonly v4: string;
+  readonly v6: string;
+}
+
+export interface TargetSpec {
+  /** Names the targets (`inbound`, `from edge`, ...); the family is appended. */
+  readonly name: string;
+  readonly chain: string;
+  readonly to: Pair;
+  readonly port: number;
+  /** The client's addresses, as Envoy sees them. */
+  readonly from: Pair;
+  readonly server: BedProcess;
+  readonly send: (call: Call) => Promise<CallAnswer>;
+  /** Bind `from` (clients in the test's namespace, which holds several addresses). */
+  readonly bind?: boolean;
+}
+
+/** The IPv4 and the IPv6 target of one chain. */
+export function targets(spec: TargetSpec): Target[] {
+  return (['v4', 'v6'] as const).map((f) => ({
+    name: `${spec.name} IPv${f.slice(1)}`,
+    chain: spec.chain,
+    url: urlOf(spec.to[f], spec.port),
+    client: spec.from[f],
+    server: spec.server,
+    send: spec.send,
+    ...(spec.bind ? { localAddress: spec.from[f] } : {}),
+  }));
+}
+
+/** A bed's processes after the workloads: `sluice serve`, Envoy, the callers, the judge; `stop()` cleans it all up. */
+export class Scene {
+  private readonly caller = new Caller();
+  private readonly clients: WorkloadCaller[] = [];
+  /** Sends a call from the test's own namespace ("another host"). */
+  readonly send = (call: Call): Promise<CallAnswer> => this.caller.send(call);
+
+  constructor(readonly bed: EnvoyBed) {}
+
+  /** Starts serve and Envoy and waits until every policy is in force; the judge of what follows. */
+  async start(): Promise<Judge> {
+    await this.bed.startServe();
+    const envoy = await this.bed.startEnvoy();
+    await inForce(this.bed);
+    return new Judge(envoy);
+  }
+
+  /** Sends calls from inside a workload's cgroup (egress). */
+  async clientIn(workload: string): Promise<(call: Call) => Promise<CallAnswer>> {
+    const client = await this.bed.caller(workload);
+    this.clients.push(client);
+    return (call) => client.send(call);
+  }
+
+  async stop(): Promise<void> {
+    this.caller.close();
+    for (const c of this.clients) c.close();
+    await this.bed.cleanup();
+  }
+}
+
