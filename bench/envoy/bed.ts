@@ -3,7 +3,7 @@
  * a "node" network namespace holding workloads (each in its own cgroup under one workload cgroup),
  * real Envoy (in a proxy cgroup, booted from sluice's bootstrap) and a real `sluice serve` process
  * that compiles the policies, serves Envoy over ADS and keeps the eBPF redirect dataplane in step
- * (tc on the node's interface for inbound, connect4/6 on the workload cgroup for outbound). The
+ * (sk_lookup in the node namespace for inbound, connect4/6 on the workload cgroup for outbound). The
  * test's own namespace plays "another host": it reaches the workloads over a veth pair, and runs
  * the services workloads call out to.
  *
@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { findCgroup2Mount } from '../../bpf/index.js';
 import { placed, Sandbox, sh, type Placement } from '../redirect/sandbox.js';
+import type { Call, CallAnswer } from './call.js';
 import { Envoy } from './process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,6 +44,27 @@ export interface WorkloadSpec {
   readonly services?: readonly string[];
   /** Run it in its own cgroup and name that cgroup in the inventory (default true). */
   readonly ownCgroup?: boolean;
+  /** Names of its ports in the inventory (`port: http` in a policy). */
+  readonly portNames?: Readonly<Record<number, string>>;
+}
+
+/** A workload on another node: only an inventory entry, at addresses the test chooses (e.g. the test's own). */
+export interface RemoteWorkloadSpec {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly addresses: readonly string[];
+  readonly ports?: ReadonlyArray<{ readonly port: number; readonly name?: string }>;
+  /** Its proxy node (default `node-b`: not this bed's node, so nothing is programmed for it here). */
+  readonly node?: string;
+}
+
+/** Services outside the node: where they listen besides `host4`/`host6`, and gRPC beside HTTP. */
+export interface OutsideSpec {
+  /** Addresses to listen on (default the test namespace's `host4` and `host6`). */
+  readonly addresses?: readonly string[];
+  readonly grpc?: number;
+  readonly services?: readonly string[];
 }
 
 /** A process of the bed with its JSON-line output. */
@@ -50,6 +72,8 @@ export class BedProcess {
   readonly lines: Array<Record<string, unknown>> = [];
   readonly exited: Promise<number | null>;
   private stderrText = '';
+
+  private readonly waiters = new Set<() => void>();
 
   constructor(readonly name: string, readonly child: ChildProcess) {
     child.stderr?.on('data', (d: Buffer) => {
@@ -61,6 +85,7 @@ export class BedProcess {
       } catch {
         this.lines.push({ event: 'text', line });
       }
+      for (const wake of this.waiters) wake();
     });
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
@@ -80,8 +105,21 @@ export class BedProcess {
       if (found) return found;
       if (!this.running) throw new Error(`${this.name} exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}:\n${this.stderr.slice(-3000)}`);
       if (Date.now() > deadline) throw new Error(`${this.name}: timed out waiting for ${what}:\n${this.stderr.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 25));
+      await this.nextLine(100);
     }
+  }
+
+  /** Resolves on the next output line, or after `ms` (so exits and deadlines are noticed). */
+  private nextLine(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.waiters.add(wake);
+    });
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
@@ -110,12 +148,15 @@ export class EnvoyBed {
   readonly pinRoot = `/sys/fs/bpf/sluice-bed-${this.box.id}`;
   netns = '';
   nodeIface = '';
+  /** The test namespace's end of the veth pair (where `addHostAddress` puts more addresses). */
+  hostIface = '';
   workloadCgroup = '';
   proxyCgroup = '';
   serve: BedProcess | undefined;
   envoy: Envoy | undefined;
   private readonly workloadCgroups = new Map<string, string>();
   private readonly workloadIndex = new Map<string, number>();
+  private hostAddresses = 0;
   private readonly processes: BedProcess[] = [];
   /** Envoys started before the current one (a hot restart's parent drains and exits by itself). */
   private readonly envoys: Envoy[] = [];
@@ -127,6 +168,7 @@ export class EnvoyBed {
     this.netns = this.box.netns('node');
     const link = this.box.veth(undefined, this.netns, `${this.host4}/24`, `${this.node4}/24`);
     this.nodeIface = link.remote;
+    this.hostIface = link.local;
     sh('ip', ['addr', 'add', `${this.host6}/64`, 'dev', link.local, 'nodad']);
     this.workloadCgroup = this.box.cgroup('workloads');
     this.proxyCgroup = this.box.cgroup('proxy');
@@ -155,11 +197,32 @@ export class EnvoyBed {
     sh('ip', ['-n', this.netns, 'addr', 'add', `${a.v6}/64`, 'dev', this.nodeIface, 'nodad']);
     const cgroup = spec.ownCgroup === false ? this.workloadCgroup : this.box.cgroup(spec.name, this.workloadCgroup);
     this.workloadCgroups.set(spec.name, cgroup);
-    const ports = [...(spec.http ?? []), ...(spec.grpc ?? [])].map((p) => `{ port: ${p} }`).join(', ');
+    const ports = [...(spec.http ?? []), ...(spec.grpc ?? [])].map((p) => portEntry(p, spec.portNames?.[p])).join(', ');
     const labels = Object.entries(spec.labels).map(([k, v]) => `${k}: ${v}`).join(', ');
     const cgroupLine = spec.ownCgroup === false ? '' : `, cgroup: ${JSON.stringify(cgroupPathOf(cgroup))}`;
     const inventory = `  - { name: ${spec.name}, namespace: ${spec.namespace ?? 'shop'}, labels: { ${labels} }, addresses: [${a.v4}, "${a.v6}"], ports: [ ${ports} ], proxy: { node: ${NODE_ID} }${cgroupLine} }`;
     return { ...a, cgroup, inventory };
+  }
+
+  /**
+   * Another address of "another host" (the test's namespace), for clients that must come from
+   * somewhere else than `host4`/`host6` and services at another remote address. Never chosen as a
+   * source by the kernel (IPv6: deprecated; IPv4: secondary): bind it explicitly.
+   */
+  addHostAddress(): { v4: string; v6: string } {
+    const i = this.hostAddresses;
+    this.hostAddresses += 1;
+    const a = { v4: `10.231.${this.subnet}.${200 + i}`, v6: `fd5c:${this.subnet.toString(16)}::${(0x200 + i).toString(16)}` };
+    sh('ip', ['addr', 'add', `${a.v4}/24`, 'dev', this.hostIface]);
+    sh('ip', ['addr', 'add', `${a.v6}/64`, 'dev', this.hostIface, 'nodad', 'preferred_lft', '0']);
+    return a;
+  }
+
+  /** The inventory entry of a workload on another node (nothing runs for it here). */
+  remoteWorkload(spec: RemoteWorkloadSpec): string {
+    const labels = Object.entries(spec.labels).map(([k, v]) => `${k}: ${v}`).join(', ');
+    const ports = (spec.ports ?? []).map((p) => portEntry(p.port, p.name)).join(', ');
+    return `  - { name: ${spec.name}, namespace: ${spec.namespace ?? 'shop'}, labels: { ${labels} }, addresses: [${spec.addresses.map((a) => JSON.stringify(a)).join(', ')}], ports: [ ${ports} ], proxy: { node: ${spec.node ?? 'node-b'} } }`;
   }
 
   writeInventory(entries: readonly string[], proxies = `  - { node: ${NODE_ID} }`): void {
@@ -190,10 +253,19 @@ export class EnvoyBed {
     return p;
   }
 
-  /** A service outside the node (in the test's namespace) that workloads call out to. */
-  async startOutside(name: string, port: number): Promise<BedProcess> {
-    const p = this.spawn(`outside ${name}`, {}, [process.execPath, path.join(distDir, 'workload.js'), '--name', name, '--http', `${this.host4}:${port}`, '--http', `[${this.host6}]:${port}`]);
-    await p.waitFor(() => p.lines.filter((l) => l.event === 'listening').length >= 2, `${name} to listen`);
+  /** A service outside the node (in the test's namespace) that workloads call out to: HTTP on `port`, gRPC optionally. */
+  async startOutside(name: string, port: number, spec: OutsideSpec = {}): Promise<BedProcess> {
+    const addresses = spec.addresses ?? [this.host4, this.host6];
+    const at = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
+    const args = [
+      '--name', name,
+      ...addresses.flatMap((a) => ['--http', at(a, port)]),
+      ...(spec.grpc === undefined ? [] : addresses.flatMap((a) => ['--grpc', at(a, spec.grpc ?? 0)])),
+      ...(spec.services ?? []).flatMap((s) => ['--service', s]),
+    ];
+    const listeners = addresses.length * (spec.grpc === undefined ? 1 : 2);
+    const p = this.spawn(`outside ${name}`, {}, [process.execPath, path.join(distDir, 'workload.js'), ...args]);
+    await p.waitFor(() => p.lines.filter((l) => l.event === 'listening').length >= listeners, `${name} to listen`);
     return p;
   }
 
@@ -245,6 +317,13 @@ export class EnvoyBed {
     return this.spawn(`client in ${workload}`, { cgroup, netns: this.netns }, [process.execPath, path.join(distDir, 'client.js'), ...args]);
   }
 
+  /** A long-lived client inside a workload's cgroup (egress) that sends any `Call` (`client.ts --json`). */
+  async caller(workload: string): Promise<WorkloadCaller> {
+    const p = this.client(workload, ['--json']);
+    await p.waitFor((l) => l.event === 'ready', `the client in ${workload} to start`);
+    return new WorkloadCaller(p);
+  }
+
   /** `sluice serve`'s admin endpoint. */
   async serveAdmin(pathAndQuery: string): Promise<unknown> {
     const response = await fetch(`http://${this.node4}:${SERVE_ADMIN_PORT}${pathAndQuery}`, { signal: AbortSignal.timeout(5000) });
@@ -262,6 +341,28 @@ export class EnvoyBed {
   async cleanup(): Promise<void> {
     await this.box.cleanup();
   }
+}
+
+/** Sends calls through a `client.ts --json` process, one after the other. */
+export class WorkloadCaller {
+  private next = 0;
+
+  constructor(readonly process: BedProcess) {}
+
+  async send(call: Call): Promise<CallAnswer> {
+    const id = (this.next += 1);
+    this.process.child.stdin?.write(`${JSON.stringify({ id, ...call })}\n`);
+    const line = await this.process.waitFor((l) => l.event === 'response' && l.id === id, `the answer to ${call.protocol} ${call.url}${call.path}`, 30_000);
+    return line as unknown as CallAnswer;
+  }
+
+  close(): void {
+    this.process.child.stdin?.end();
+  }
+}
+
+function portEntry(port: number, name: string | undefined): string {
+  return name ? `{ port: ${port}, name: ${name} }` : `{ port: ${port} }`;
 }
 
 /** A cgroup's path as the kernel names it in /proc/PID/cgroup (relative to the cgroup v2 root). */

@@ -4,14 +4,18 @@
  * It sends the given requests one after the other, each on a new connection or all on one
  * (HTTP/1.1 keep-alive, or one HTTP/2 session), and prints one JSON line per answer
  * (`{ event: 'response', path, status, body, error? }`). With `--stdin` it then keeps its
- * connection and sends one request per line it reads.
+ * connection and sends one request per line it reads. With `--json` each line it reads is a
+ * `Call` (call.ts: HTTP/1.1, HTTP/2 or gRPC, any target) with an `id`, answered by a
+ * `{ event: 'response', id, ...answer }` line, one call after the other.
  *
  *   client --url http://HOST:PORT [--path P ...] [--method M] [--header 'N: V' ...]
  *          [--connection new|keep] [--http2] [--stdin]
+ *   client --json
  */
 import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { Caller, type Call } from './call.js';
 import { http1, Http2Client, type RequestOptions } from './request.js';
 
 const { values } = parseArgs({
@@ -23,8 +27,21 @@ const { values } = parseArgs({
     connection: { type: 'string', default: 'keep' },
     http2: { type: 'boolean', default: false },
     stdin: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
   },
 });
+
+if (values.json) {
+  const caller = new Caller();
+  process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (!line.trim()) continue;
+    const { id, ...call } = JSON.parse(line) as Call & { id: number };
+    process.stdout.write(`${JSON.stringify({ event: 'response', id, ...(await caller.send(call)) })}\n`);
+  }
+  caller.close();
+  process.exit(0);
+}
 
 const base = new URL(values.url);
 const options: RequestOptions = {

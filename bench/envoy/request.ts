@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import http2 from 'node:http2';
+import net from 'node:net';
 
 export interface Answer {
   readonly path: string;
@@ -20,6 +21,8 @@ export interface RequestOptions {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** The source address to bind (the test's netns holds several: see `EnvoyBed.addHostAddress`). */
+  readonly localAddress?: string;
 }
 
 function parse(text: string): unknown {
@@ -33,7 +36,8 @@ function parse(text: string): unknown {
 /** One HTTP/1.1 request to `base` (http://host:port), on `agent`'s kept connections or on a new one (`agent: false`). */
 export function http1(base: URL, path: string, agent: http.Agent | false, options: RequestOptions = {}): Promise<Answer> {
   return new Promise((resolve) => {
-    const req = http.request({ host: base.hostname.replace(/^\[|\]$/g, ''), port: base.port, path, method: options.method ?? 'GET', headers: options.headers, agent }, (res) => {
+    const target = { host: base.hostname.replace(/^\[|\]$/g, ''), port: base.port, path, method: options.method ?? 'GET', headers: options.headers, agent };
+    const req = http.request(options.localAddress ? { ...target, localAddress: options.localAddress } : target, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -46,15 +50,22 @@ export function http1(base: URL, path: string, agent: http.Agent | false, option
   });
 }
 
-/** An HTTP/2 cleartext session that re-connects when it was closed. */
+/** An HTTP/2 cleartext session that re-connects when it was closed (from `localAddress` when given). */
 export class Http2Client {
   private session: http2.ClientHttp2Session | undefined;
 
-  constructor(private readonly base: URL) {}
+  constructor(
+    private readonly base: URL,
+    private readonly connection: { readonly localAddress?: string } = {},
+  ) {}
 
   request(path: string, options: RequestOptions = {}): Promise<Answer> {
     if (!this.session || this.session.closed || this.session.destroyed) {
-      this.session = http2.connect(this.base.origin);
+      const { localAddress } = this.connection;
+      const host = this.base.hostname.replace(/^\[|\]$/g, '');
+      this.session = localAddress
+        ? http2.connect(this.base.origin, { createConnection: () => net.connect({ host, port: Number(this.base.port), localAddress }) })
+        : http2.connect(this.base.origin);
       this.session.on('error', () => undefined);
     }
     const req = this.session.request({ ':method': options.method ?? 'GET', ':path': path, ...options.headers });

@@ -42,6 +42,15 @@ function auditAccessLog(): Record<string, unknown> {
   };
 }
 
+/**
+ * Paths are normalized before any filter sees them, and forwarded as normalized: RFC 3986 (dot
+ * segments removed, percent-encoded unreserved characters decoded) and adjacent slashes merged, as
+ * Istio's MERGE_SLASHES. Without it `/v1/./admin`, `/v1//admin` or `/v1/%61dmin` would miss a deny
+ * rule on `/v1/admin` and reach a workload that reads them as that path. Escaped slashes (`%2F`,
+ * `%5C`) are kept: rules and the workload both see them as written.
+ */
+const PATH_NORMALIZATION = { normalize_path: { value: true }, merge_slashes: true } as const;
+
 function structOf(fields: Record<string, string>): Record<string, unknown> {
   return { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { stringValue: v }])) };
 }
@@ -51,7 +60,7 @@ export function httpConnectionManager(chainName: string, authz: Authz, direction
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(MESSAGES.httpConnectionManager, {
       stat_prefix: statPrefix(chainName),
-      ...(flavor === 'envoy' ? { codec_type: 'AUTO', access_log: [auditAccessLog()] } : {}),
+      ...(flavor === 'envoy' ? { codec_type: 'AUTO', ...PATH_NORMALIZATION, access_log: [auditAccessLog()] } : {}),
       ...(routes.kind === 'rds' ? { rds: { config_source: ADS_CONFIG_SOURCE, route_config_name: routes.routeConfigName } } : { route_config: routes.routeConfig }),
       http_filters: orderedHttpFilters(authz, direction, flavor),
     }),
