@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Inbound helpers of the sk_lookup program in redirect.c: which interfaces are steered, and
- * which connections are the proxy's own upstream leg (never steered back to it). Included once,
+ * which connections are the proxy's own inbound leg (never steered back to it). Included once,
  * by redirect.c, after outbound.h.
  */
 #ifndef SLUICE_INBOUND_H
 #define SLUICE_INBOUND_H
 
-/* Whether connections arriving on this interface are steered (loopback: the proxy's own leg). */
+/* Whether connections arriving on this interface are steered (every one but loopback by default). */
 static __always_inline bool steered_iface(__u32 ifindex)
 {
 	__u32 any = SLUICE_IFACE_ANY;

@@ -46,8 +46,8 @@ struct {
 } sluice_proxy_listeners SEC(".maps");
 
 /*
- * Connections the proxy itself opens (its upstream leg to a workload), by the proxy socket's own
- * view, recorded just before their SYN leaves: sk_lookup must never steer them back to the proxy.
+ * Connections the proxy opens on its inbound leg (to the workload it protects), by the proxy
+ * socket's own view, recorded just before their SYN leaves: sk_lookup must never steer them back.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -179,6 +179,7 @@ SEC("sockops")
 int sluice_proxy_sockops(struct bpf_sock_ops *skops)
 {
 	struct sluice_sock_key conn = {};
+	struct bpf_sock *sk;
 	__u32 zero = 0, key;
 
 	if (skops->family != SLUICE_AF_INET && skops->family != SLUICE_AF_INET6)
@@ -190,7 +191,11 @@ int sluice_proxy_sockops(struct bpf_sock_ops *skops)
 			count(SLUICE_STAT_LISTENER_ADDED);
 		break;
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
-		/* the source port is bound now, and the SYN has not left yet */
+		/* The source port is bound now, and the SYN has not left yet. Only the inbound leg
+		 * (marked by its cluster) is exempt from steering; the outbound leg is a client too. */
+		sk = skops->sk;
+		if (!sk || sk->mark != SLUICE_MARK_INBOUND_LEG)
+			break;
 		sockops_key(skops, &conn);
 		bpf_map_update_elem(&sluice_proxy_conns, &conn, &zero, BPF_ANY);
 		break;

@@ -50,6 +50,17 @@
 #define SLUICE_RULE_F_BIND 0x1      /* outbound: bind the connection's source to bind_addr first */
 #define SLUICE_RULE_F_FAIL_OPEN 0x2 /* inbound: no proxy listening means delivery to the workload */
 
+/*
+ * SO_MARK on the proxy's inbound leg (Envoy's connection from its inbound listener to the
+ * workload it protects, set by the compiler on that cluster): only those connections are the
+ * proxy's own to sk_lookup. Its outbound leg (a workload calling another workload of this node
+ * through its egress chain) is steered into the inbound chain like any other client. An enum, so
+ * the value is in BTF and test/bpf/abi.test.ts holds the compiler's constant to it.
+ */
+enum sluice_mark {
+	SLUICE_MARK_INBOUND_LEG = 0x5c1e0000,
+};
+
 /* Keys of sluice_inbound_ifaces besides interface indices. */
 #define SLUICE_IFACE_ANY 0      /* every interface except loopback */
 #define SLUICE_LOOPBACK_IFINDEX 1

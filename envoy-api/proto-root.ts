@@ -38,6 +38,7 @@ export const PROTO_FILES: readonly string[] = [
   'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
   'envoy/extensions/filters/network/direct_response/v3/config.proto',
   'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/filters/listener/original_src/v3/original_src.proto',
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
   'envoy/extensions/filters/network/rbac/v3/rbac.proto',
   'envoy/extensions/filters/http/router/v3/router.proto',

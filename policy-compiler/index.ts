@@ -1,5 +1,5 @@
 /** The policy compiler: policy files → validated model → IR → Envoy resources. Pure: no I/O. */
-export { redirectKey, type RedirectEntry, type RedirectDirection, type InboundRedirect, type OutboundRedirect } from './ir/redirect.js';
+export { INBOUND_LEG_MARK, redirectKey, type RedirectEntry, type RedirectDirection, type InboundRedirect, type OutboundRedirect } from './ir/redirect.js';
 export { formatDiagnostic, formatPath, parsePath, hasErrors, sortDiagnostics, type Diagnostic, type PathSegment, type Severity } from './diagnostics.js';
 export { duplicatePolicy, loadSources, LoadCache, type LoadResult, type LoadedDocument } from './source/load.js';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits, type SourceFile } from './source/yaml-documents.js';

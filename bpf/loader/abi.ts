@@ -112,6 +112,8 @@ export const CFG_F_SOCKMAP = 0x1;
 export const RULE_F_BIND = 0x1;
 /** `sluice_rule_value.flags`: inbound, deliver to the workload when no proxy listens. */
 export const RULE_F_FAIL_OPEN = 0x2;
+/** `enum sluice_mark`: the SO_MARK of the proxy's inbound leg (the compiler sets it on that cluster). */
+export { INBOUND_LEG_MARK } from '../../policy-compiler/index.js';
 /** Key of `sluice_inbound_ifaces` meaning every interface except loopback. */
 export const IFACE_ANY = 0;
 export const MAX_RULES = 16384;

@@ -13,6 +13,7 @@ export const SLUICE_EMITTED_TYPES: readonly string[] = [
   'envoy.config.bootstrap.v3.Bootstrap',
   // typed_config payloads
   'envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
+  'envoy.extensions.filters.listener.original_src.v3.OriginalSrc',
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
   'envoy.extensions.filters.network.direct_response.v3.Config',
   'envoy.extensions.filters.network.rbac.v3.RBAC',

@@ -9,12 +9,14 @@
  */
 import type { HttpChain } from '../ir/types.js';
 import { cidrRange } from './matchers.js';
+import { INBOUND_LEG_MARK } from '../ir/redirect.js';
 import { MESSAGES, typed } from './extensions.js';
 import { rbacPerRoute } from './filters/rbac.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import type { EnvoyResource, ResourceRef } from './resource.js';
 
-export const ORIGINAL_DST_HTTP = 'sluice|original_dst|http';
+/** Where each direction's chains forward: to the connection's original destination, over HTTP. */
+export const ORIGINAL_DST = { inbound: 'sluice|original_dst|inbound', outbound: 'sluice|original_dst|outbound' } as const;
 
 /** The filter chain of one workload port: matched by destination port and address, HCM with RBAC. */
 export function filterChain(chain: HttpChain): Record<string, unknown> {
@@ -64,7 +66,12 @@ function listener(name: 'inbound' | 'outbound', port: number, ipv6: boolean, cha
       // The kernel hands IPv6 connections to an IPv6 socket; bound only where IPv6 workloads exist,
       // because a host without IPv6 cannot bind it and Envoy would reject the whole listener.
       ...(ipv6 ? { additional_addresses: [{ address: { socket_address: { address: '::', port_value: port } } }] } : {}),
-      listener_filters: [{ name: 'envoy.filters.listener.original_dst', typed_config: typed(MESSAGES.originalDst) }],
+      listener_filters: [
+        { name: 'envoy.filters.listener.original_dst', typed_config: typed(MESSAGES.originalDst) },
+        // Outbound: the leg to the destination leaves from the workload's own address, so a
+        // workload of this node it calls sees (and its ingress rules judge) who is calling.
+        ...(name === 'outbound' ? [{ name: 'envoy.filters.listener.original_src', typed_config: typed(MESSAGES.originalSrc) }] : []),
+      ],
       ...(chains.length > 0 ? { filter_chains: chains.map((c) => c.filterChain) } : {}),
       default_filter_chain: unmatchedChain(),
       traffic_direction: name === 'inbound' ? 'INBOUND' : 'OUTBOUND',
@@ -83,7 +90,7 @@ function routeConfiguration(chain: HttpChain): EnvoyResource {
   return {
     message: MESSAGES.routeConfiguration,
     name: chain.name,
-    references: [{ message: MESSAGES.cluster, name: ORIGINAL_DST_HTTP }],
+    references: [{ message: MESSAGES.cluster, name: ORIGINAL_DST[chain.direction] }],
     json: {
       name: chain.name,
       virtual_hosts: [
@@ -92,31 +99,53 @@ function routeConfiguration(chain: HttpChain): EnvoyResource {
           domains: ['*'],
           typed_per_filter_config: rbacPerRoute(chain.authz, chain.direction),
           // No route timeout: gRPC streams and long polls must not be cut by the proxy.
-          routes: [{ name: 'original-destination', match: { prefix: '/' }, route: { cluster: ORIGINAL_DST_HTTP, timeout: { seconds: 0 } } }],
+          routes: [{ name: 'original-destination', match: { prefix: '/' }, route: { cluster: ORIGINAL_DST[chain.direction], timeout: { seconds: 0 } } }],
         },
       ],
     },
   };
 }
 
-/** The cluster every Envoy node gets: forward over HTTP to where the connection was going. */
-export const ORIGINAL_DST_CLUSTER: EnvoyResource = {
-  message: MESSAGES.cluster,
-  name: ORIGINAL_DST_HTTP,
-  references: [],
-  json: {
-    name: ORIGINAL_DST_HTTP,
-    type: 'ORIGINAL_DST',
-    lb_policy: 'CLUSTER_PROVIDED',
-    connect_timeout: { seconds: 5 },
-    // Speak upstream whatever the client spoke downstream (HTTP/1.1 or HTTP/2 for gRPC).
-    typed_extension_protocol_options: {
-      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': typed(MESSAGES.httpProtocolOptions, {
-        use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} },
-      }),
+const SOL_SOCKET = 1;
+const SO_MARK = 36;
+
+/**
+ * The clusters every Envoy node gets: forward over HTTP to where the connection was going.
+ * Inbound: the leg to the workload the chain protects, marked (SO_MARK) so the kernel's inbound
+ * steering knows it is the proxy's own and lets it through. Outbound: unmarked, so a call to a
+ * workload of this node goes through that workload's inbound chain too (its ingress rules apply).
+ */
+function originalDstCluster(direction: 'inbound' | 'outbound'): EnvoyResource {
+  const name = ORIGINAL_DST[direction];
+  return {
+    message: MESSAGES.cluster,
+    name,
+    references: [],
+    json: {
+      name,
+      type: 'ORIGINAL_DST',
+      lb_policy: 'CLUSTER_PROVIDED',
+      connect_timeout: { seconds: 5 },
+      ...(direction === 'inbound'
+        ? {
+            upstream_bind_config: {
+              source_address: { address: '0.0.0.0', port_value: 0 },
+              extra_source_addresses: [{ address: { address: '::', port_value: 0 } }],
+              socket_options: [{ description: 'sluice inbound leg', level: SOL_SOCKET, name: SO_MARK, int_value: INBOUND_LEG_MARK, state: 'STATE_PREBIND' }],
+            },
+          }
+        : {}),
+      // Speak upstream whatever the client spoke downstream (HTTP/1.1 or HTTP/2 for gRPC).
+      typed_extension_protocol_options: {
+        'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': typed(MESSAGES.httpProtocolOptions, {
+          use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} },
+        }),
+      },
     },
-  },
-};
+  };
+}
+
+export const ORIGINAL_DST_CLUSTERS: readonly EnvoyResource[] = [originalDstCluster('inbound'), originalDstCluster('outbound')];
 
 /** Every resource of an Envoy node, from its translated chains. */
 export function envoyNodeResources(node: NodeListen, inbound: readonly TranslatedChain[], outbound: readonly TranslatedChain[]): EnvoyResource[] {
@@ -124,7 +153,7 @@ export function envoyNodeResources(node: NodeListen, inbound: readonly Translate
     listener('inbound', node.inboundPort, node.ipv6, inbound),
     listener('outbound', node.outboundPort, node.ipv6, outbound),
     ...[...inbound, ...outbound].map((c) => c.routeConfiguration),
-    ORIGINAL_DST_CLUSTER,
+    ...ORIGINAL_DST_CLUSTERS,
   ];
 }
 

@@ -9,6 +9,7 @@ export const MESSAGES = {
   clusterLoadAssignment: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
   httpConnectionManager: 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
   originalDst: 'envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
+  originalSrc: 'envoy.extensions.filters.listener.original_src.v3.OriginalSrc',
   rbac: 'envoy.extensions.filters.http.rbac.v3.RBAC',
   rbacPerRoute: 'envoy.extensions.filters.http.rbac.v3.RBACPerRoute',
   directResponse: 'envoy.extensions.filters.network.direct_response.v3.Config',

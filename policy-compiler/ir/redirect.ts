@@ -5,6 +5,13 @@
  */
 export type RedirectDirection = 'outbound' | 'inbound';
 
+/**
+ * The SO_MARK of the proxy's inbound leg: the compiler puts it on the cluster that forwards from
+ * the inbound listener to the protected workload, and the dataplane exempts exactly those
+ * connections from inbound steering (`enum sluice_mark` in bpf/redirect.h, held equal by a test).
+ */
+export const INBOUND_LEG_MARK = 0x5c1e0000;
+
 /** A connection arriving for a protected workload port is handed to the proxy's inbound listener. */
 export interface InboundRedirect {
   /** The proxy node whose listener receives the traffic (an Envoy node id or a Kafka enforcer id). */

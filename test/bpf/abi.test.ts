@@ -74,6 +74,12 @@ suite('bpf ABI: redirect.h against loader/abi.ts', () => {
     });
   });
 
+  it('the inbound-leg mark the compiler puts on Envoy\'s inbound cluster is the one the kernel programs exempt', () => {
+    const header = readFileSync(join(repoRoot, 'bpf', 'redirect.h'), 'utf8');
+    const value = /SLUICE_MARK_INBOUND_LEG\s*=\s*(0x[0-9a-fA-F]+)/.exec(header)?.[1];
+    expect(Number(value)).toBe(abi.INBOUND_LEG_MARK);
+  });
+
   const hasClang = existsSync('/usr/bin/clang');
   (hasClang ? it : it.skip)('fails when a field in redirect.h moves (two fields swapped in a copy)', () => {
     const header = readFileSync(join(repoRoot, 'bpf', 'redirect.h'), 'utf8');

@@ -70,7 +70,7 @@ describe('sluice CLI', () => {
     const [view] = parse(r.stdout) as { node: string; listeners: { name: string }[]; clusters: { name: string }[] }[];
     expect(view?.node).toBe('node-a');
     expect(view?.listeners.map((l) => l.name)).toEqual(['inbound', 'outbound']);
-    expect(view?.clusters.map((c) => c.name)).toEqual(['sluice|original_dst|http']);
+    expect(view?.clusters.map((c) => c.name)).toEqual(['sluice|original_dst|inbound', 'sluice|original_dst|outbound']);
   });
 
   it('shows the redirect entries and the IR', async () => {

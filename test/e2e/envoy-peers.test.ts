@@ -173,11 +173,9 @@ describeDataPath('peers on the real data path: selectors, namespaces, CIDRs with
     await judgeAll(judge, to('edge', 9443), ['grpc'], [row('not the selector peer', '/shop.v1.Orders/Get', defaultDeny)]);
   });
 
-  // KNOWN BUG (docs/policies.md, "Known limits"): web's egress chain forwards to orders, and the
-  // kernel lets Envoy's upstream leg through to orders as the proxy's own, so orders' ingress
-  // rules are never evaluated. `it.failing` passes while the bug is there and fails once it is
-  // fixed: then make it a plain `it`.
-  it.failing('KNOWN BUG: a same-node client whose egress policy covers the port is still held to the destination\'s ingress rules', async () => {
+  // web's egress chain forwards to orders on this node: that leg is not the proxy's inbound leg,
+  // so the kernel steers it into orders' inbound chain, where orders' ingress rules judge it.
+  it('a same-node client whose egress policy covers the port is still held to the destination\'s ingress rules', async () => {
     const seen = () => servers.get('orders')!.lines.filter((l) => l.event === 'request' && l.path === '/admin').length;
     for (const address of [orders.v4, orders.v6]) {
       const answer = await fromWeb({ protocol: 'http1', url: urlOf(address, 8084), path: '/admin' });

@@ -78,8 +78,8 @@ describeEnvoyNetns('real Envoy accepts every golden case', () => {
   // ---- The harness detects what Envoy refuses: golden resources broken on purpose ----
 
   it('a cluster Envoy refuses but the PGV checker passes (ORIGINAL_DST with ROUND_ROBIN) fails with Envoy\'s message', async () => {
-    const step = broken('http-matchers', 'node node-a', CLUSTER, 'sluice|original_dst|http', (c) => ({ ...c, lb_policy: 'ROUND_ROBIN' }));
-    expect(checkResource(CLUSTER, resourceOf(step, CLUSTER, 'sluice|original_dst|http').json)).toEqual([]);
+    const step = broken('http-matchers', 'node node-a', CLUSTER, 'sluice|original_dst|inbound', (c) => ({ ...c, lb_policy: 'ROUND_ROBIN' }));
+    expect(checkResource(CLUSTER, resourceOf(step, CLUSTER, 'sluice|original_dst|inbound').json)).toEqual([]);
     const v = await envoy().serve(step);
     expect(v).toMatchObject({ ok: false, reason: expect.stringMatching(/^Envoy NACKed CDS version \S+: .*ORIGINAL_DST/s) });
   });
