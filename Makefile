@@ -23,7 +23,7 @@ build: deps
 	@if [ -f bpf/Makefile ]; then $(MAKE) --no-print-directory -C bpf; fi
 
 serve: build
-	node dist/cli/main.js serve
+	scripts/serve.sh
 
 # System dependencies first, so that the build can compile what needs them (the eBPF object).
 test:

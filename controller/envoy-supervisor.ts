@@ -27,6 +27,8 @@ export interface EnvoySupervisorOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number; readonly resetAfterMs: number };
   readonly now?: () => number;
   readonly setTimer?: (fn: () => void, ms: number) => { cancel(): void };
+  /** Envoy's own log level (default warning: its info lines are many, and sluice's log is the stream). */
+  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error';
   readonly extraArgs?: readonly string[];
 }
 
@@ -70,7 +72,7 @@ class Supervised {
 
   start(): void {
     this.nextStartAt = undefined;
-    const args = ['-c', this.config, '--disable-hot-restart', '--log-format', '%l|%n|%v', ...(this.o.extraArgs ?? [])];
+    const args = ['-c', this.config, '--disable-hot-restart', '-l', this.o.logLevel ?? 'warning', '--log-format', '%l|%n|%v', ...(this.o.extraArgs ?? [])];
     // Join the proxy cgroup before exec, so Envoy's first socket is already there.
     const argv = this.o.cgroup ? ['sh', '-c', `echo $$ > '${path.join(this.o.cgroup, 'cgroup.procs')}' && exec "$@"`, 'sh', this.o.binary, ...args] : [this.o.binary, ...args];
     const child = spawn(argv[0] ?? this.o.binary, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });

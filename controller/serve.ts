@@ -29,6 +29,8 @@ export interface SupervisedEnvoyOptions {
   readonly adminPortBase?: number;
   /** Where the bootstraps are written. */
   readonly dir: string;
+  /** Envoy's own log level (default warning). */
+  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error';
 }
 
 export interface ServeOptions {
@@ -174,9 +176,10 @@ function localHost(host: string): string {
 
 function superviseEnvoy(o: SupervisedEnvoyOptions, runtime: PolicyRuntime, xds: { host: string; port: number }, logger: Logger): EnvoySupervisor {
   const inventoryNodes = runtime.state().output?.ir.envoyNodes.map((n) => n.node) ?? [];
-  const nodes = o.nodes ?? inventoryNodes;
-  if (nodes.length === 0) logger.warn('--envoy: the inventory names no Envoy node to run', { component: 'envoy' });
-  const supervisor = new EnvoySupervisor({ binary: o.binary, nodes, xds, adminPortBase: o.adminPortBase ?? 15000, dir: o.dir, ...(o.cgroup ? { cgroup: o.cgroup } : {}), logger });
+  // The nodes asked for may include Kafka enforcers (--bpf-node names every proxy of the host).
+  const nodes = (o.nodes ?? inventoryNodes).filter((n) => inventoryNodes.includes(n));
+  if (nodes.length === 0) logger.warn('--envoy: no Envoy node of the inventory to run here', { component: 'envoy', asked: o.nodes, inventory: inventoryNodes });
+  const supervisor = new EnvoySupervisor({ binary: o.binary, nodes, xds, adminPortBase: o.adminPortBase ?? 15000, dir: o.dir, ...(o.cgroup ? { cgroup: o.cgroup } : {}), ...(o.logLevel ? { logLevel: o.logLevel } : {}), logger });
   supervisor.start();
   return supervisor;
 }

@@ -2,13 +2,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_RESCAN_MS, defaultStateDir, startServe, STATE_FILE } from '../../controller/index.js';
+import { DEFAULT_RESCAN_MS, defaultStateDir, findEnvoy, startServe, STATE_FILE, type Serving, type SupervisedEnvoyOptions } from '../../controller/index.js';
 import { createLogger, type LogLevel } from '../../telemetry/index.js';
 import { parseCommandArgs, parseHostPort } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { packageRoot } from '../package-root.js';
 
-const HELP = `Usage: sluice serve [--policies DIR]... [--inventory FILE] [--xds-address HOST:PORT] [--admin-address HOST:PORT] [--state-dir DIR]
+const HELP = `Usage: sluice serve [--policies DIR]... [--inventory FILE] [--xds-address HOST:PORT] [--admin-address HOST:PORT] [--state-dir DIR] [--envoy [--envoy-bin PATH]]
 
 Watches policy files and the inventory, compiles them and serves the result over xDS (ADS, and
 the LDS/RDS/CDS/EDS services) to Envoy proxies, proxyless gRPC services and Kafka enforcers.
@@ -33,6 +33,16 @@ Options:
                             (default ${DEFAULT_RESCAN_MS / 1000})
   --log-level LEVEL         debug, info (default), warn or error; logs are JSON lines on stderr
   -h, --help                show this help
+
+A local Envoy (the node agent of a single host):
+  --envoy                   also run and supervise Envoy for the Envoy node(s) this host runs
+                            (the --bpf-node ones, else every Envoy node of the inventory): its
+                            bootstrap generated, restarted with back-off when it exits, its log in
+                            this log, its admin on 127.0.0.1:15000 (+1 per further node) and its
+                            state in /status; in the --bpf-proxy-cgroup when one is given
+  --envoy-bin PATH          the Envoy binary (default: $ENVOY_BIN, the one .ci/deps/envoy.sh
+                            installs, or envoy on the PATH)
+  --envoy-admin-port PORT   the first Envoy's admin port on 127.0.0.1 (default 15000)
 
 eBPF redirection (needs root, cgroup v2, bpffs; see sluice bpf load --help):
   --bpf-cgroup PATH         attach the redirect programs to this workload cgroup and keep their
@@ -67,6 +77,9 @@ export const serveCommand: Command = {
       'bpf-node': { type: 'string', multiple: true },
       'bpf-proxy-cgroup': { type: 'string', multiple: true },
       'bpf-inbound-iface': { type: 'string', multiple: true },
+      envoy: { type: 'boolean', default: false },
+      'envoy-bin': { type: 'string' },
+      'envoy-admin-port': { type: 'string' },
     });
     const level = values['log-level'] as LogLevel;
     if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected ${LEVELS.join(', ')}, got "${values['log-level']}"`);
@@ -93,6 +106,24 @@ export const serveCommand: Command = {
           ...(values['bpf-inbound-iface'] ? { inboundInterfaces: values['bpf-inbound-iface'] } : {}),
         }
       : undefined;
+    const strayEnvoy = (['envoy-bin', 'envoy-admin-port'] as const).find((f) => values[f] !== undefined);
+    if (strayEnvoy && !values.envoy) throw new UsageError(`--${strayEnvoy} needs --envoy`);
+    let envoy: SupervisedEnvoyOptions | undefined;
+    if (values.envoy) {
+      const found = findEnvoy(values['envoy-bin']);
+      if ('missing' in found) throw new UsageError(`--envoy: ${found.missing}`);
+      const adminPort = Number(values['envoy-admin-port'] ?? 15000);
+      if (!Number.isInteger(adminPort) || adminPort < 1 || adminPort > 65000) throw new UsageError(`--envoy-admin-port: expected a port, got "${values['envoy-admin-port'] ?? ''}"`);
+      const cgroup = values['bpf-proxy-cgroup']?.[0];
+      envoy = {
+        binary: found.path,
+        dir: path.join(stateDir, 'envoy'),
+        adminPortBase: adminPort,
+        logLevel: level === 'debug' ? 'info' : 'warning',
+        ...(values['bpf-node'] ? { nodes: values['bpf-node'] } : {}),
+        ...(cgroup ? { cgroup } : {}),
+      };
+    }
     const logger = createLogger({ level, write: io.stderr });
     const serving = await startServe({
       policies,
@@ -103,6 +134,7 @@ export const serveCommand: Command = {
       admin: parseHostPort('--admin-address', values['admin-address']),
       logger,
       ...(bpf ? { bpf } : {}),
+      ...(envoy ? { envoy } : {}),
     });
     const xdsHost = parseHostPort('--xds-address', values['xds-address']).host;
     const adminHost = parseHostPort('--admin-address', values['admin-address']).host;
@@ -112,7 +144,7 @@ export const serveCommand: Command = {
         `  xDS (ADS)  ${xdsHost}:${serving.xdsPort}`,
         `  admin      http://${adminHost}:${serving.adminPort}/status  (/healthz /readyz /config_dump?node=ID /metrics)`,
         `  state      ${path.join(stateDir, STATE_FILE)}`,
-        `  Envoy bootstrap: sluice bootstrap --node node-a --xds-address ${xdsHost}:${serving.xdsPort}`,
+        ...proxyHints(serving, `${xdsHost}:${serving.xdsPort}`),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),
@@ -126,6 +158,16 @@ export const serveCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** How to run each proxy the inventory names (or where the supervised Envoy is). */
+function proxyHints(serving: Serving, xds: string): string[] {
+  const supervised = new Map((serving.envoys?.status() ?? []).map((e) => [e.node, e]));
+  return (serving.runtime.state().output?.nodes ?? []).map((n) => {
+    const local = supervised.get(n.node);
+    if (local) return `  Envoy      ${n.node}: running (pid ${local.pid ?? '?'}), admin http://${local.admin}/`;
+    return n.kind === 'envoy' ? `  Envoy      ${n.node}: sluice bootstrap --node ${n.node} --xds-address ${xds} > envoy.yaml && envoy -c envoy.yaml` : `  Kafka      ${n.node}: sluice kafka-proxy --node ${n.node} --xds-address ${xds} --listen HOST:PORT`;
+  });
+}
 
 /** The policy directories, absolute (state entries name files by path): each must exist, none twice, none inside another. */
 function policyDirs(given: readonly string[]): string[] {
