@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { BPF_COMMANDS } from './bpf.js';
 import { bootstrapCommand } from './bootstrap.js';
+import { CERTS_COMMANDS } from './certs.js';
 import { compileCommand } from './compile.js';
 import { serveCommand } from './serve.js';
 import { simulateCommand } from './simulate.js';
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   bootstrapCommand,
   ...BPF_COMMANDS,
   kafkaProxyCommand,
+  ...CERTS_COMMANDS,
 ];
