@@ -101,7 +101,8 @@ function logQuantiles(log: string): { p50us: number; p99us: number; ok: number; 
   let bad = 0;
   for (const line of log.split('\n')) {
     const [, status, duration] = line.split('\t');
-    if (duration === undefined) continue;
+    // Status 0: a stream still open when the duration ended (h2load counts those as succeeded).
+    if (duration === undefined || status === '0') continue;
     if (!status?.startsWith('2')) bad += 1;
     durations.push(Number(duration));
   }
@@ -118,7 +119,7 @@ export async function h2load(where: Placement, o: H2loadOptions): Promise<LoadRe
     const body = path.join(dir, 'body');
     if (o.body) writeFileSync(body, o.body);
     const argv = [
-      'h2load', '-t1', `-c${o.connections}`, `-m${o.streams}`, `-D${Math.max(1, Math.round(o.seconds))}`, '--warm-up-time=0.3', `--log-file=${log}`,
+      'h2load', '-t1', `-c${o.connections}`, `-m${o.streams}`, `-D${Math.max(1, Math.round(o.seconds))}`, '--warm-up-time=300ms', `--log-file=${log}`,
       ...(o.body ? ['-d', body] : []), ...(o.headers ?? []).flatMap((h) => ['-H', h]), o.url,
     ];
     const text = await run(where, argv, (o.seconds + 30) * 1000);

@@ -5,7 +5,9 @@
  * which peer is fair: config.ts; the rules and the measured requests: rules.ts.
  *
  * Two load points per case: one request at a time (latency: p50, p99) and a fixed concurrency
- * (capacity: requests per second, Envoy's single worker busy). Rounds alternate the order of the
+ * (capacity: requests per second, Envoy's single worker busy, and the CPU time Envoy spent per
+ * request, read from /proc: on a shared machine the figure least disturbed by other work).
+ * Rounds alternate the order of the
  * cases; each figure is the median over rounds, and each ratio is the median of the per-round
  * ratios against "Envoy, no RBAC" of the same round, with its range.
  *
@@ -14,6 +16,7 @@
  * Needs root (a network namespace), Envoy (.ci/deps/envoy.sh), Go, wrk and h2load (bench/deps.sh).
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { ENVOY_VERSION, findEnvoy, Envoy } from '../envoy/process.js';
 import { missingForKernelTests, placed, Sandbox, sh } from '../redirect/sandbox.js';
 import { plan, type Case } from './cases.js';
@@ -46,6 +49,22 @@ function missing(): string | undefined {
   const upstream = upstreamBinary();
   if ('missing' in upstream) return upstream.missing;
   return missingLoadGenerators();
+}
+
+/**
+ * CPU time Envoy has run, all its threads, in nanoseconds (the first field of each thread's
+ * schedstat): what it spent per request is the figure the machine's other load disturbs least.
+ */
+function envoyCpuNs(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0] ?? 0);
+    } catch {
+      /* a thread that just exited */
+    }
+  }
+  return ns;
 }
 
 /** One load run of a case: `latency` one request at a time, `rate` at the fixed concurrency. */
@@ -101,14 +120,18 @@ async function main(): Promise<number> {
       }
     }
 
+    const pid = envoy.pid;
+    if (pid === undefined) throw new Error('bench:l7: Envoy has no pid');
     const samples: Sample[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const point of ['latency', 'rate'] as const) {
         const order = round % 2 === 0 ? cases : [...cases].reverse();
         for (const c of order) {
+          const cpu0 = envoyCpuNs(pid);
           const r = await load(ns, c, point, SECONDS);
+          const cpuUsPerRequest = c.listener ? (envoyCpuNs(pid) - cpu0) / 1e3 / r.requests : NaN;
           if (r.errors > 0) throw new Error(`bench:l7: ${c.protocol} "${c.name}" had ${r.errors} errors`);
-          samples.push({ round, point, protocol: c.protocol, name: c.name, result: r });
+          samples.push({ round, point, protocol: c.protocol, name: c.name, result: r, cpuUsPerRequest });
         }
       }
     }

@@ -23,6 +23,10 @@ const header = (name: string): Json => ({
   typed_config: { '@type': 'type.googleapis.com/envoy.type.matcher.v3.HttpRequestHeaderMatchInput', header_name: name },
 });
 
+/**
+ * An `xds.type.matcher.v3.StringMatcher` (the matcher tree's own message: unlike Envoy's
+ * `type.matcher.v3.StringMatcher`, which the compiler emits, its regex must name its engine).
+ */
 function valueMatch(m: Matcher): Json {
   switch (m.kind) {
     case 'exact':

@@ -19,9 +19,14 @@
  * Three measurements per variant and round: connection setup (connect, HTTP GET with
  * `Connection: close`, first response bytes; the stand-in client of peer.ts, which times the
  * handshake too), wrk with a new connection per request (setup under load), and wrk keep-alive
- * with one connection (request latency on an established connection).
+ * with one connection (request latency on an established connection). For the first two, the CPU
+ * time of the clients', Envoy's and the workload's cgroups per connection too (cgroup v2
+ * `cpu.stat`; packet processing on loopback and veth runs in the sending task's context, so the
+ * NAT and conntrack work is in it): on a machine shared with other work, the steadier figure.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { EnvoyBed } from '../envoy/bed.js';
 import { ENVOY_VERSION } from '../envoy/process.js';
 import { wrk, type LoadResult } from '../l7/load.js';
@@ -68,6 +73,9 @@ export interface RoundFigures {
   readonly setup: Crr;
   readonly newConnections: LoadResult;
   readonly keepAlive: LoadResult;
+  /** CPU µs per connection of the clients, Envoy and the workload: setup, and wrk's new connections. */
+  readonly setupCpuUs: number;
+  readonly newConnectionCpuUs: number;
 }
 
 export function hasNft(): boolean {
@@ -96,6 +104,9 @@ export async function measureEnvoyRedirect(o: EnvoyRedirectOptions): Promise<{ f
       return status.policies.length > 0 && status.policies.every((p) => p.state === 'Enforced');
     }, 'the policy to be Enforced', 30_000);
 
+    const clients = bed.box.cgroup('clients');
+    const cpuUs = (): number =>
+      [clients, bed.proxyCgroup, bed.workloadCgroup].reduce((n, cg) => n + Number(/^usage_usec (\d+)$/m.exec(readFileSync(path.join(cg, 'cpu.stat'), 'utf8'))?.[1] ?? NaN), 0);
     const nft = hasNft();
     const nat = (...args: string[]): void => void sh('ip', ['netns', 'exec', bed.netns, ...args]);
     const iptables = (op: '-A' | '-D'): void =>
@@ -106,7 +117,7 @@ export async function measureEnvoyRedirect(o: EnvoyRedirectOptions): Promise<{ f
     };
 
     const crr = async (port: number): Promise<Crr> => {
-      const client = bed.box.peer(['crr', '--connect', `${w.v4}:${port}`, '--count', String(o.connections), '--concurrency', String(o.concurrency), '--http', PATH]);
+      const client = bed.box.peer(['crr', '--connect', `${w.v4}:${port}`, '--count', String(o.connections), '--concurrency', String(o.concurrency), '--http', PATH], { cgroup: clients });
       const line = await client.waitFor((l) => l.event === 'crr' || l.event === 'error', 300_000);
       if (line.event !== 'crr') throw new Error(`bench:redirect: connection setup failed: ${JSON.stringify(line)}`);
       return line as unknown as Crr;
@@ -117,9 +128,12 @@ export async function measureEnvoyRedirect(o: EnvoyRedirectOptions): Promise<{ f
       const before = { rq: await envoy.stat(CHAIN_STAT), assigned: await assigned() };
       if (variant === 'iptables') iptables('-A');
       try {
+        const cpu0 = cpuUs();
         const setup = await crr(port);
-        const newConnections = await wrk({}, { url, connections: o.concurrency, seconds: o.seconds, newConnections: true });
-        const keepAlive = await wrk({}, { url, connections: 1, seconds: o.seconds });
+        const cpu1 = cpuUs();
+        const newConnections = await wrk({ cgroup: clients }, { url, connections: o.concurrency, seconds: o.seconds, newConnections: true });
+        const cpu2 = cpuUs();
+        const keepAlive = await wrk({ cgroup: clients }, { url, connections: 1, seconds: o.seconds });
         for (const [what, r] of [['new connections', newConnections], ['keep-alive', keepAlive]] as const) {
           if (r.errors > 0) throw new Error(`bench:redirect: ${variant} ${what}: ${r.errors} errors in ${r.requests} requests`);
         }
@@ -130,7 +144,7 @@ export async function measureEnvoyRedirect(o: EnvoyRedirectOptions): Promise<{ f
         // not, and assigned by sk_lookup (eBPF) or not (iptables REDIRECT, direct).
         const expected = { direct: through === 0 && steered === 0, ebpf: through >= sent && steered >= o.connections, iptables: through >= sent && steered === 0 }[variant];
         if (!expected) throw new Error(`bench:redirect: the ${variant} run did not take its path: Envoy's chain counted ${through} of ${sent} requests, sk_lookup assigned ${steered} connections`);
-        return { setup, newConnections, keepAlive };
+        return { setup, newConnections, keepAlive, setupCpuUs: (cpu1 - cpu0) / o.connections, newConnectionCpuUs: (cpu2 - cpu1) / newConnections.requests };
       } finally {
         if (variant === 'iptables') {
           iptables('-D');
@@ -161,7 +175,9 @@ export function printEnvoyRedirect(o: EnvoyRedirectOptions, r: Awaited<ReturnTyp
     ['setup conn/s', (f) => f.setup.rate],
     ['setup p50 µs', (f) => f.setup.p50us],
     ['setup p99 µs', (f) => f.setup.p99us],
+    ['setup CPU µs/conn', (f) => f.setupCpuUs],
     ['new-conn req/s', (f) => f.newConnections.rate],
+    ['new-conn CPU µs', (f) => f.newConnectionCpuUs],
     ['keep-alive p50 µs', (f) => f.keepAlive.p50us],
     ['keep-alive p99 µs', (f) => f.keepAlive.p99us],
   ];
@@ -175,6 +191,19 @@ export function printEnvoyRedirect(o: EnvoyRedirectOptions, r: Awaited<ReturnTyp
   });
   console.log(`  ${'eBPF / iptables'.padEnd(28)}${ratios.map((x) => `×${x.median.toFixed(2)}`.padStart(19)).join('')}`);
   console.log(`  ${'  (range over rounds)'.padEnd(28)}${ratios.map((x) => `${x.min.toFixed(2)}–${x.max.toFixed(2)}`.padStart(19)).join('')}`);
+  // The cost of the redirected path itself: CPU per connection above the same round's direct run.
+  const added = (pick: Pick): { median: number; min: number; max: number } => {
+    const per = r.figures.ebpf.map((f, i) => {
+      const direct = r.figures.direct[i];
+      const ipt = r.figures.iptables[i];
+      return direct && ipt ? (pick(f) - pick(direct)) / (pick(ipt) - pick(direct)) : NaN;
+    });
+    return { median: median(per), min: Math.min(...per), max: Math.max(...per) };
+  };
+  const addedSetup = added((f) => f.setupCpuUs);
+  const addedNew = added((f) => f.newConnectionCpuUs);
+  const fmt = (x: { median: number; min: number; max: number }): string => `×${x.median.toFixed(2)} [${x.min.toFixed(2)}–${x.max.toFixed(2)}]`;
+  console.log(`  CPU per connection added over direct, eBPF / iptables: setup ${fmt(addedSetup)}, wrk new connections ${fmt(addedNew)}`);
   const summary = Object.fromEntries(rows.map(([, v]) => [v, Object.fromEntries(columns.map(([name, pick]) => [name, median(r.figures[v].map(pick))]))]));
-  return { envoy: summary, ebpfOverIptables: Object.fromEntries(columns.map(([name], i) => [name, ratios[i]])) };
+  return { envoy: summary, ebpfOverIptables: Object.fromEntries(columns.map(([name], i) => [name, ratios[i]])), addedCpuEbpfOverIptables: { setup: addedSetup, newConnections: addedNew } };
 }

@@ -11,7 +11,7 @@
  *
  * Rounds alternate between the variants; medians are reported, and eBPF/iptables ratios per
  * round with their range. Sizes: BENCH_CONNECTIONS (2000), BENCH_CONCURRENCY (8), BENCH_ROUNDS
- * (3), BENCH_SECONDS (2, per wrk run), BENCH_ENVOY_WORKERS (1), BENCH_BULK_SECONDS (3);
+ * (5), BENCH_SECONDS (1, per wrk run), BENCH_ENVOY_WORKERS (1), BENCH_BULK_SECONDS (2);
  * BENCH_KERNEL=0 skips the kernel-only part.
  */
 import { execFileSync } from 'node:child_process';
@@ -29,10 +29,10 @@ const env = (name: string, fallback: number): number => {
 };
 const CONNECTIONS = env('BENCH_CONNECTIONS', 2000);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 8);
-const ROUNDS = env('BENCH_ROUNDS', 3);
-const SECONDS = env('BENCH_SECONDS', 2);
+const ROUNDS = env('BENCH_ROUNDS', 5);
+const SECONDS = env('BENCH_SECONDS', 1);
 const WORKERS = env('BENCH_ENVOY_WORKERS', 1);
-const BULK_SECONDS = env('BENCH_BULK_SECONDS', 3);
+const BULK_SECONDS = env('BENCH_BULK_SECONDS', 2);
 
 function missing(): string | undefined {
   const base = missingForKernelTests();
