@@ -54,7 +54,7 @@ export function report(header: string, cases: readonly Case[], samples: readonly
       const cpu = figure(samples, protocol, c.name, 'rate', (s) => s.cpuUsPerRequest);
       const r = (f: Figure): string => (Number.isNaN(f.ratio.median) ? '' : `×${f.ratio.median.toFixed(2)} [${f.ratio.min.toFixed(2)}–${f.ratio.max.toFixed(2)}]`);
       const ratios = c.name === PEER ? '(the peer)' : `${r(p50)}  ${r(p99)}  ${r(rate)}  ${r(cpu1)}  ${r(cpu)}`;
-      const cpuText = Number.isNaN(cpu.value) ? '' : `${cpu1.value.toFixed(1)}  ${cpu.value.toFixed(1)}`;
+      const cpuText = Number.isNaN(cpu.value) ? '' : `${cpu1.value.toFixed(1).padStart(11)} ${cpu.value.toFixed(1).padStart(11)}`;
       console.log(`  ${c.name.padEnd(36)} ${p50.value.toFixed(0).padStart(6)}  ${p99.value.toFixed(0).padStart(6)}  ${rate.value.toFixed(0).padStart(7)}  ${cpuText.padStart(23)} │ ${ratios}`);
       json[`${protocol}:${c.name}`] = { p50us: p50, p99us: p99, rate, envoyCpuUsPerRequestAt1: cpu1, envoyCpuUsPerRequest: cpu };
     }
