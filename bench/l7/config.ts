@@ -117,7 +117,7 @@ function connectionManager(compiled: Compiled, l: Listener): Json {
   return hcm;
 }
 
-/** A static bootstrap: every listener, the upstream cluster, the admin endpoint. */
+/** A static bootstrap: every listener (on all addresses of Envoy's namespace), the upstream cluster, the admin endpoint. */
 export function bootstrap(compiled: Compiled, listeners: readonly Listener[], upstream: { host: string; port: number }, admin: { host: string; port: number }): Json {
   return {
     node: { id: NODE, cluster: 'sluice' },
@@ -125,7 +125,7 @@ export function bootstrap(compiled: Compiled, listeners: readonly Listener[], up
     static_resources: {
       listeners: listeners.map((l) => ({
         name: l.name,
-        address: { socket_address: { address: upstream.host, port_value: l.port } },
+        address: { socket_address: { address: '0.0.0.0', port_value: l.port } },
         filter_chains: [{ filters: [connectionManager(compiled, l)] }],
       })),
       clusters: [

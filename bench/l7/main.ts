@@ -25,6 +25,7 @@ import { grpcFrame, h2load, missingLoadGenerators, wrk, type LoadResult } from '
 import { report, type Sample } from './report.js';
 import type { Protocol } from './rules.js';
 import { upstreamBinary } from './upstream.js';
+import { probes, sameVerdicts } from './verdicts.js';
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -118,6 +119,19 @@ async function main(): Promise<number> {
         const stat = `http.bench_${c.listener.name}.rbac.sluice_allow_.policy.${c.rule}.allowed`;
         if (!((await envoy.stat(stat)) > 0)) throw new Error(`bench:l7: ${c.protocol} "${c.name}": ${stat} did not count (the request did not match the rule meant)`);
       }
+      // gRPC denials are HTTP 200 with grpc-status 7, which h2load counts as answers: Envoy's own count says.
+      const denied = c.listener ? await envoy.stat(`http.bench_${c.listener.name}.rbac.sluice_allow_.denied`) : 0;
+      if (denied > 0) throw new Error(`bench:l7: ${c.protocol} "${c.name}": Envoy denied ${denied} requests`);
+    }
+    // The shaped variants decide what the compiled policies decide, probe for probe.
+    const shapes: string[] = [];
+    for (const shaped of listeners.filter((l) => l.variant === 'matcher' || l.variant === 'no-rule-stats')) {
+      const reference = listeners.find((l) => l.set === shaped.set && l.variant === 'compiled');
+      if (!reference) continue;
+      const url = (port: number): URL => new URL(`http://${admin.host}:${port}`);
+      const same = await sameVerdicts(shaped.set.protocol, url(reference.port), url(shaped.port), probes(shaped.set));
+      if ('differs' in same) throw new Error(`bench:l7: ${shaped.name} decides differently from the compiled policies: ${same.differs}`);
+      shapes.push(`${shaped.name}: ${same.allowed + same.denied} probes (${same.allowed} allowed, ${same.denied} denied), the same verdicts as the compiled policies`);
     }
 
     const pid = envoy.pid;
@@ -137,6 +151,7 @@ async function main(): Promise<number> {
     }
     const header = `bench:l7  Envoy ${ENVOY_VERSION}, ${WORKERS} worker(s), kernel ${sh('uname', ['-r']).trim()}, ${ROUNDS} rounds × ${SECONDS} s per case and load point; latency: 1 request at a time; rate: ${CONCURRENCY} concurrent`;
     report(header, cases, samples);
+    for (const line of shapes) console.log(`  ${line}`);
     return 0;
   } finally {
     await box.cleanup();
