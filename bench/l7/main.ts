@@ -11,6 +11,9 @@
  * cases; each figure is the median over rounds, and each ratio is the median of the per-round
  * ratios against "Envoy, no RBAC" of the same round, with its range.
  *
+ * Before measuring: every case is checked to be allowed by the rule it means (Envoy's per-rule
+ * stats), and every shaped variant to decide as the compiled policies do (verdicts.ts).
+ *
  * Sizes: BENCH_L7_SECONDS (1 per run), BENCH_L7_ROUNDS (3), BENCH_L7_CONCURRENCY (8),
  * BENCH_L7_RULES (10,100,1000), BENCH_L7_PROTOCOLS (http,grpc), BENCH_L7_WORKERS (Envoy's, 1).
  * Needs root (a network namespace), Envoy (.ci/deps/envoy.sh), Go, wrk and h2load (bench/deps.sh).
