@@ -29,7 +29,7 @@ export function findEnvoy(): { readonly path: string } | { readonly missing: str
 /** `envoy --version`'s release, e.g. `1.40.0/Clean/RELEASE/BoringSSL`. */
 export function envoyVersion(binary: string): string {
   const out = execFileSync(binary, ['--version'], { encoding: 'utf8' });
-  return /version: \S+\/(\S+)/.exec(out)?.[1] ?? out.trim();
+  return /version: [0-9a-f]+\/(\S+)/.exec(out)?.[1] ?? out.trim();
 }
 
 export interface EnvoyOptions {

@@ -20,7 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { ENVOY_VERSION, findEnvoy, Envoy } from '../envoy/process.js';
+import { envoyVersion, findEnvoy, Envoy } from '../envoy/process.js';
 import { missingForKernelTests, placed, Sandbox, sh } from '../redirect/sandbox.js';
 import { plan, type Case } from './cases.js';
 import { bootstrap, compileSets } from './config.js';
@@ -152,7 +152,7 @@ async function main(): Promise<number> {
         }
       }
     }
-    const header = `bench:l7  Envoy ${ENVOY_VERSION}, ${WORKERS} worker(s), kernel ${sh('uname', ['-r']).trim()}, ${ROUNDS} rounds × ${SECONDS} s per case and load point; latency: 1 request at a time; rate: ${CONCURRENCY} concurrent`;
+    const header = `bench:l7  Envoy ${envoyVersion(envoyBin.path)}, ${WORKERS} worker(s), kernel ${sh('uname', ['-r']).trim()}, ${ROUNDS} rounds × ${SECONDS} s per case and load point; latency: 1 request at a time; rate: ${CONCURRENCY} concurrent`;
     report(header, cases, samples);
     for (const line of shapes) console.log(`  ${line}`);
     return 0;

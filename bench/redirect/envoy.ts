@@ -28,7 +28,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EnvoyBed } from '../envoy/bed.js';
-import { ENVOY_VERSION } from '../envoy/process.js';
+import { envoyVersion, findEnvoy } from '../envoy/process.js';
 import { wrk, type LoadResult } from '../l7/load.js';
 import { sh } from './sandbox.js';
 
@@ -181,7 +181,8 @@ export function printEnvoyRedirect(o: EnvoyRedirectOptions, r: Awaited<ReturnTyp
     ['keep-alive p50 µs', (f) => f.keepAlive.p50us],
     ['keep-alive p99 µs', (f) => f.keepAlive.p99us],
   ];
-  console.log(`bench:redirect  real Envoy ${ENVOY_VERSION} (${o.workers} worker), inbound, kernel ${sh('uname', ['-r']).trim()}; ${o.rounds} rounds; setup: ${o.connections} connections, ${o.concurrency} concurrent; wrk: ${o.seconds} s, new connections ${o.concurrency} concurrent, keep-alive 1 connection`);
+  const envoy = findEnvoy();
+  console.log(`bench:redirect  real Envoy ${'path' in envoy ? envoyVersion(envoy.path) : '?'} (${o.workers} worker), inbound, kernel ${sh('uname', ['-r']).trim()}; ${o.rounds} rounds; setup: ${o.connections} connections, ${o.concurrency} concurrent; wrk: ${o.seconds} s, new connections ${o.concurrency} concurrent, keep-alive 1 connection`);
   if (!r.conntrackRemoved) console.log('  (nft is missing: the nat table stays after the first iptables run, so later eBPF runs pay for conntrack too)');
   console.log(`  ${''.padEnd(28)}${columns.map(([name]) => name.padStart(19)).join('')}`);
   for (const [label, v] of rows) console.log(`  ${label.padEnd(28)}${columns.map(([, pick]) => median(r.figures[v].map(pick)).toFixed(0).padStart(19)).join('')}`);
