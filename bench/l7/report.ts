@@ -58,6 +58,12 @@ export function report(header: string, cases: readonly Case[], samples: readonly
       console.log(`  ${c.name.padEnd(36)} ${p50.value.toFixed(0).padStart(6)}  ${p99.value.toFixed(0).padStart(6)}  ${rate.value.toFixed(0).padStart(7)}  ${cpuText.padStart(23)} │ ${ratios}`);
       json[`${protocol}:${c.name}`] = { p50us: p50, p99us: p99, rate, envoyCpuUsPerRequestAt1: cpu1, envoyCpuUsPerRequest: cpu };
     }
+    // DESIGN.md's target: the largest rule count adds at most 10% to request latency.
+    const worst = cases.filter((x) => x.protocol === protocol && / rules, last$/.test(x.name)).at(-1);
+    if (worst) {
+      const p50 = figure(samples, protocol, worst.name, 'latency', (s) => s.result.p50us).ratio.median;
+      console.log(`  target: "${worst.name}" at most ×1.10 the p50 latency of Envoy without RBAC: ×${p50.toFixed(2)}, ${p50 <= 1.1 ? 'met' : 'missed'}`);
+    }
   }
   console.log(JSON.stringify(json));
 }
