@@ -294,9 +294,10 @@ export class EnvoyBed {
   /**
    * Real Envoy for the node, in the proxy cgroup (never redirected) in the node namespace. With
    * `hotRestart`, the next epoch of the running Envoy takes over its sockets (the old one drains
-   * and exits by itself); otherwise hot restart is off.
+   * and exits by itself); otherwise hot restart is off. Benchmarks set Envoy's worker threads and
+   * may discard its access log (see `EnvoyOptions`).
    */
-  async startEnvoy(options: { hotRestart?: boolean } = {}): Promise<Envoy> {
+  async startEnvoy(options: { hotRestart?: boolean; concurrency?: number; accessLog?: 'collect' | 'discard' } = {}): Promise<Envoy> {
     const previous = this.envoy?.running ? this.envoy.options.hotRestart : undefined;
     const hotRestart = options.hotRestart ? { baseId: previous?.baseId ?? 10 + (this.subnet % 200), epoch: previous ? previous.epoch + 1 : 0 } : undefined;
     if (this.envoy) this.envoys.push(this.envoy);
@@ -306,6 +307,8 @@ export class EnvoyBed {
       admin: { host: this.node4, port: ENVOY_ADMIN_PORT },
       where: { cgroup: this.proxyCgroup, netns: this.netns },
       ...(hotRestart ? { hotRestart } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.accessLog ? { accessLog: options.accessLog } : {}),
     });
     return this.envoy;
   }

@@ -19,7 +19,7 @@ export { ENVOY_VERSION, findEnvoy } from '../../controller/envoy-binary.js';
 /** `envoy --version`'s release, e.g. `1.40.0/Clean/RELEASE/BoringSSL`. */
 export function envoyVersion(binary: string): string {
   const out = execFileSync(binary, ['--version'], { encoding: 'utf8' });
-  return /version: \S+\/(\S+)/.exec(out)?.[1] ?? out.trim();
+  return /version: [0-9a-f]+\/(\S+)/.exec(out)?.[1] ?? out.trim();
 }
 
 export interface EnvoyOptions {
@@ -39,6 +39,18 @@ export interface EnvoyOptions {
    * Envoys never collide).
    */
   readonly hotRestart?: { readonly baseId: number; readonly epoch: number };
+  /**
+   * A complete bootstrap to boot from instead of sluice's ADS bootstrap for `node` (benchmarks
+   * that hold one config still: the listeners and clusters in `static_resources`). `xds` is then
+   * unused; the admin endpoint must still be `admin`, which the waits below ask.
+   */
+  readonly bootstrap?: Readonly<Record<string, unknown>>;
+  /**
+   * `collect` (the default): every access log line is parsed into `accessLog`, the tests' evidence.
+   * `discard`: Envoy's stdout goes to /dev/null, so a benchmark's millions of lines cost Envoy
+   * what writing them costs and nothing more (no pipe to a busy reader, no memory growing here).
+   */
+  readonly accessLog?: 'collect' | 'discard';
 }
 
 export type Stats = ReadonlyMap<string, number>;
@@ -58,7 +70,7 @@ export class Envoy {
       this.stderrText += d.toString();
       if (this.stderrText.length > 1 << 20) this.stderrText = this.stderrText.slice(-(1 << 19));
     });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         this.accessLog.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
@@ -74,7 +86,7 @@ export class Envoy {
     if (!('path' in found)) throw new Error(found.missing);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-envoy-'));
     const config = path.join(dir, 'envoy.json');
-    writeFileSync(config, JSON.stringify(envoyBootstrap({ node: options.node, cluster: 'sluice', xds: options.xds, admin: options.admin })));
+    writeFileSync(config, JSON.stringify(options.bootstrap ?? envoyBootstrap({ node: options.node, cluster: 'sluice', xds: options.xds, admin: options.admin })));
     const args = [
       '-c', config,
       ...(options.hotRestart
@@ -88,7 +100,7 @@ export class Envoy {
       ...(options.extraArgs ?? []),
     ];
     const argv = placed(options.where ?? {}, [found.path, ...args]);
-    const child = spawn(argv[0] ?? 'sh', argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0] ?? 'sh', argv.slice(1), { stdio: ['ignore', options.accessLog === 'discard' ? 'ignore' : 'pipe', 'pipe'] });
     const envoy = new Envoy(child, options, dir);
     try {
       // The admin endpoint answers (for a hot restart: the new epoch's, once the parent handed it over).

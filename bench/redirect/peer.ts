@@ -11,8 +11,10 @@
  *                                      sends "hello\n", prints the first reply line; with --hold
  *                                      keeps the connection and echoes a line per stdin line;
  *                                      gives up (event "error", message "timeout") after MS
- *   crr    --connect HOST:PORT --count N --concurrency C [--bind ADDR]
- *                                      connect / 1-byte request / 1-byte response / close
+ *   crr    --connect HOST:PORT --count N --concurrency C [--bind ADDR] [--http PATH]
+ *                                      connect / 1-byte request / 1-byte response / close; with
+ *                                      --http, the request is `GET PATH` (HTTP/1.1, Connection:
+ *                                      close) and the latency ends at the response's first bytes
  *   bulk   --connect HOST:PORT --seconds S   sends as fast as it can, prints bytes per second
  */
 import { createConnection, createServer, type Socket } from 'node:net';
@@ -33,6 +35,7 @@ const { positionals, values } = parseArgs({
     hold: { type: 'boolean', default: false },
     'local-port': { type: 'string' },
     timeout: { type: 'string' },
+    http: { type: 'string' },
   },
 });
 
@@ -126,14 +129,20 @@ async function crr(): Promise<void> {
   const count = Number(values.count);
   const concurrency = Number(values.concurrency);
   const latencies: number[] = [];
+  const request = values.http === undefined ? 'x' : `GET ${values.http} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n`;
   let started = 0;
   const one = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const t0 = process.hrtime.bigint();
       const socket = connect();
       socket.once('error', reject);
-      socket.once('connect', () => socket.write('x'));
-      socket.once('data', () => {
+      socket.once('connect', () => socket.write(request));
+      socket.once('data', (first: Buffer) => {
+        if (values.http !== undefined && !first.toString('latin1', 0, 12).startsWith('HTTP/1.1 200')) {
+          socket.destroy();
+          reject(new Error(`not a 200: ${first.toString('latin1').split('\r\n')[0]}`));
+          return;
+        }
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e3);
         socket.destroy();
         resolve();
