@@ -1,0 +1,162 @@
+/**
+ * A real Kubernetes API server for the tests and benchmarks: etcd and kube-apiserver (built from
+ * the Go module proxy by .ci/deps/kube.sh into the cache), started on free loopback ports with a
+ * temp data directory, a static admin token, service-account keys and the API server's own
+ * self-signed serving certificate; a kubeconfig for clients. There is no controller-manager,
+ * scheduler or kubelet: Pods stay Pending, namespaces never finish terminating; tests play the
+ * kubelet's part where they need it. `stop()` kills both by PID and removes the directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { sluiceCacheDir } from '../../controller/envoy-binary.js';
+
+export const KUBE_VERSION = '1.34.4';
+export const ADMIN_TOKEN = 'sluice-test-admin-token';
+
+export function kubeBinaries(): { apiserver: string; etcd: string } | { missing: string } {
+  const dir = path.join(sluiceCacheDir(), `kube-${KUBE_VERSION}`);
+  const apiserver = path.join(dir, 'kube-apiserver');
+  const etcd = path.join(dir, 'etcd');
+  if (existsSync(apiserver) && existsSync(etcd)) return { apiserver, etcd };
+  return { missing: `no kube-apiserver/etcd in ${dir}: run .ci/deps/kube.sh (it builds them from the Go module proxy, about 6 minutes the first time)` };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs: number, alive: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dead = alive();
+    if (dead) throw new Error(`${what}: ${dead}`);
+    try {
+      if (await check()) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export class ApiServer {
+  private constructor(
+    readonly url: string,
+    readonly kubeconfig: string,
+    readonly caData: string,
+    private readonly dir: string,
+    private readonly children: readonly ChildProcess[],
+    private readonly logs: () => string,
+  ) {}
+
+  static async start(): Promise<ApiServer> {
+    const bins = kubeBinaries();
+    if ('missing' in bins) throw new Error(bins.missing);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kube-'));
+    const [etcdClient, etcdPeer, securePort] = [await freePort(), await freePort(), await freePort()];
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    writeFileSync(path.join(dir, 'sa.pub'), publicKey);
+    writeFileSync(path.join(dir, 'sa.key'), privateKey, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'tokens.csv'), `${ADMIN_TOKEN},admin,admin-uid,"system:masters"\n`);
+    let log = '';
+    const record = (c: ChildProcess) => {
+      c.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
+      c.stdout?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-200_000)));
+    };
+    const etcd = spawn(bins.etcd, [
+      '--name', 'sluice', '--data-dir', path.join(dir, 'etcd'),
+      '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
+      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
+      '--initial-cluster', `sluice=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    record(etcd);
+    const children: ChildProcess[] = [etcd];
+    const dead = () => children.map((c) => (c.exitCode !== null || c.signalCode !== null ? `a process exited (${c.exitCode ?? c.signalCode}):\n${log.slice(-4000)}` : undefined)).find(Boolean);
+    try {
+      await until(async () => (await fetch(`http://127.0.0.1:${etcdClient}/health`)).ok, 'etcd', 20_000, dead);
+      mkdirSync(path.join(dir, 'certs'));
+      const apiserver = spawn(bins.apiserver, [
+        `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+        '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${securePort}`,
+        `--cert-dir=${path.join(dir, 'certs')}`,
+        `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+        '--authorization-mode=RBAC',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+        '--service-cluster-ip-range=10.96.0.0/24',
+        '--endpoint-reconciler-type=none',
+        '--disable-admission-plugins=ServiceAccount',
+      ], { stdio: ['ignore', 'pipe', 'pipe'] });
+      record(apiserver);
+      children.push(apiserver);
+      const url = `https://127.0.0.1:${securePort}`;
+      const certFile = path.join(dir, 'certs', 'apiserver.crt');
+      await until(async () => existsSync(certFile), 'the API server\'s serving certificate', 30_000, dead);
+      const caData = readFileSync(certFile).toString('base64');
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      writeFileSync(kubeconfig, [
+        'apiVersion: v1', 'kind: Config', 'current-context: sluice',
+        'clusters:', `- name: sluice`, `  cluster: { server: "${url}", certificate-authority-data: "${caData}" }`,
+        'users:', `- name: admin`, `  user: { token: "${ADMIN_TOKEN}" }`,
+        'contexts:', `- name: sluice`, '  context: { cluster: sluice, user: admin }', '',
+      ].join('\n'));
+      const server = new ApiServer(url, kubeconfig, caData, dir, children, () => log);
+      await until(async () => (await server.request('GET', '/readyz')).body === 'ok', 'the API server to be ready', 60_000, dead);
+      return server;
+    } catch (error) {
+      for (const c of children) c.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** A raw HTTPS request to the API server as the admin (the tests' kubectl). */
+  async request(method: string, urlPath: string, body?: unknown, headers: { contentType?: string; accept?: string } = {}): Promise<{ status: number; body: string; json: () => unknown }> {
+    const https = await import('node:https');
+    const ca = Buffer.from(this.caData, 'base64');
+    const url = new URL(urlPath, this.url);
+    return new Promise((resolve, reject) => {
+      const wanted = { ...(body !== undefined ? { 'content-type': headers.contentType ?? 'application/json' } : {}), ...(headers.accept ? { accept: headers.accept } : {}) };
+      const req = https.request(url, { method, ca, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...wanted } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, json: () => JSON.parse(text) as unknown }));
+      });
+      req.on('error', reject);
+      req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+      if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
+      req.end();
+    });
+  }
+
+  /** The last part of the API server's and etcd's logs, for failure messages. */
+  get log(): string {
+    return this.logs().slice(-8000);
+  }
+
+  async stop(): Promise<void> {
+    for (const c of [...this.children].reverse()) {
+      if (c.exitCode !== null || c.signalCode !== null) continue;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
