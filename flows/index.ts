@@ -12,3 +12,12 @@ export { mapHttpEntry, directionOfLog, GRPC_CODES, type StreamContext } from './
 export { encodeFlow, decodeFlow, flowToProto, flowFromProto, flowToJsonpb, flowToJson, flowFromJson } from './codec.js';
 export { flowProtoRoot, flowMessage, MESSAGE, OBJECT_FORM, ALS_SERVICE, ALS_METHOD, FLOW_SERVICE, FLOW_METHOD } from './proto.js';
 export { BoundedQueue } from './queue.js';
+export { FlowMetrics, parseMetricsConfig, CONTEXT_LABELS, DEFAULT_METRICS_CONFIG, OTHER, type FlowMetricsConfig, type ContextLabel } from './metrics.js';
+export { auditReport, wouldDenyCounts, CLEAN_MESSAGE, type AuditReport, type AuditGroup, type WindowCoverage } from './audit.js';
+export { replay, verdictFromIr, simRequestOf, type ReplayResult, type ReplayGroup, type ReplayChange, type ReplayVerdict, type VerdictFunction } from './replay.js';
+export { buildGraph, nodeOf, edgeId, type MapGraph, type MapNode, type MapEdge } from './map-graph.js';
+export { flowRoutes, type FlowRoutesOptions, type ExtraRoute } from './routes.js';
+export { FileExport, type FileExportOptions } from './export-file.js';
+export { KafkaExport, createKafkajsProducer, type KafkaExportOptions, type KafkaProducer, type KafkaMessage } from './export-kafka.js';
+export { startFlows, type Flows, type FlowsOptions } from './host.js';
+export { FlowPusher, kafkaFlow, type KafkaDecision, type FlowPusherOptions } from './kafka-sink.js';
