@@ -105,18 +105,21 @@ export function parseFlowQuery(pairs: Iterable<readonly [string, string]>, now: 
   const problems: Diagnostic[] = [];
   const problem = (path: string, message: string, code = 'flows.filter.invalid') => problems.push({ severity: 'error', code, path, message });
   const lists = new Map<string, string[]>();
+  const seen = new Map<string, number>();
   for (const [name, value] of pairs) {
+    const at = seen.get(name) ?? 0;
+    seen.set(name, at + 1);
     if (!(name in FILTER_PARAMS)) {
       problem(name, `unknown filter; expected one of ${Object.keys(FILTER_PARAMS).join(', ')}`, 'flows.filter.unknown');
       continue;
     }
     const list = lists.get(name) ?? [];
     if (list.length >= MAX_VALUES) {
-      problem(`${name}[${list.length}]`, `at most ${MAX_VALUES} values`);
+      problem(`${name}[${at}]`, `at most ${MAX_VALUES} values`);
       continue;
     }
     if (value.length > MAX_VALUE_CHARS) {
-      problem(`${name}[${list.length}]`, `longer than ${MAX_VALUE_CHARS} characters`);
+      problem(`${name}[${at}]`, `longer than ${MAX_VALUE_CHARS} characters`);
       list.push('');
       lists.set(name, list);
       continue;

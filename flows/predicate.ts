@@ -35,7 +35,8 @@ export function compilePredicate(filter: FlowFilter): { predicate: Predicate; pr
   });
   const memo = new Map<string, boolean>();
   const pathMatches = (path: string): boolean => {
-    const bare = path.split('?')[0] ?? path;
+    const q = path.indexOf('?');
+    const bare = q < 0 ? path : path.slice(0, q);
     const known = memo.get(bare);
     if (known !== undefined) return known;
     const hit = patterns.some((r) => r.test(bare));

@@ -180,7 +180,6 @@ export class FlowStore {
     if (f.nodes) lists('node', f.nodes);
     for (const side of [f.from, f.to]) {
       if (side && side.every((p) => p.kind === 'workload' && p.namespace !== undefined)) lists('workload', side.map((p) => (p.kind === 'workload' ? `${p.namespace}/${p.name}` : '')));
-      else if (side && side.every((p) => p.kind === 'address')) lists('workload', side.map((p) => (p.kind === 'address' ? `@${p.address}` : '')));
     }
     if (options.length === 0) return undefined;
     const size = (ls: SeqList[]) => ls.reduce((n, l) => n + l.length, 0);
