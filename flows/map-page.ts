@@ -22,6 +22,7 @@ export const MAP_HTML = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>sluice service map</title>
+<link rel="icon" href="data:,">
 <style>
   body { margin: 0; font: 13px system-ui, sans-serif; display: grid; grid-template-columns: 1fr 440px; grid-template-rows: auto 1fr; height: 100vh; }
   header { grid-column: 1 / 3; padding: 6px 10px; background: #1f2933; color: #f5f7fa; display: flex; gap: 16px; align-items: center; }
@@ -58,11 +59,12 @@ export const MAP_APP_JS = `'use strict';
   const cy = cytoscape({
     container: document.getElementById('graph'),
     wheelSensitivity: 0.3,
+    maxZoom: 2,
     style: [
-      { selector: 'node[kind = "namespace"]', style: { label: 'data(label)', 'text-valign': 'top', 'background-color': '#f0f4f8', 'border-color': '#9aa5b1', 'border-width': 1, 'font-weight': 'bold' } },
-      { selector: 'node[kind = "workload"]', style: { label: 'data(label)', 'background-color': '#3e4c59', color: '#1f2933', 'text-valign': 'bottom', 'font-size': 11 } },
-      { selector: 'node[kind = "external"]', style: { label: 'data(label)', shape: 'diamond', 'background-color': '#9aa5b1', 'font-size': 10, 'text-valign': 'bottom' } },
-      { selector: 'edge', style: { width: 'data(width)', 'line-color': 'data(colour)', 'target-arrow-color': 'data(colour)', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier', label: 'data(label)', 'font-size': 10, 'text-background-color': '#fff', 'text-background-opacity': 0.8 } },
+      { selector: 'node[kind = "namespace"]', style: { label: 'data(label)', 'text-valign': 'top', 'text-halign': 'center', 'font-size': 12, 'background-color': '#f0f4f8', 'border-color': '#9aa5b1', 'border-width': 1, 'font-weight': 'bold', padding: 24 } },
+      { selector: 'node[kind = "workload"]', style: { label: 'data(label)', width: 22, height: 22, 'background-color': '#3e4c59', color: '#1f2933', 'text-valign': 'bottom', 'text-margin-y': 3, 'font-size': 10 } },
+      { selector: 'node[kind = "external"]', style: { label: 'data(label)', width: 22, height: 22, shape: 'diamond', 'background-color': '#9aa5b1', 'font-size': 9, 'text-valign': 'bottom', 'text-margin-y': 3 } },
+      { selector: 'edge', style: { width: 'data(width)', 'line-color': 'data(colour)', 'target-arrow-color': 'data(colour)', 'target-arrow-shape': 'triangle', 'arrow-scale': 0.8, 'curve-style': 'bezier', label: 'data(label)', 'font-size': 9, 'text-rotation': 'autorotate', 'text-margin-y': -8, 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'text-background-padding': 1 } },
       { selector: ':selected', style: { 'overlay-color': '#2680c2', 'overlay-opacity': 0.25 } },
     ],
   });
@@ -91,7 +93,7 @@ export const MAP_APP_JS = `'use strict';
     else cy.add({ group: 'edges', data: edgeData(e) });
   }
   function relayout() {
-    cy.layout({ name: 'cose', animate: false, padding: 30, nodeRepulsion: 9000, idealEdgeLength: 120 }).run();
+    cy.layout({ name: 'cose', animate: false, randomize: true, padding: 40, nodeDimensionsIncludeLabels: true, nodeRepulsion: () => 400000, nodeOverlap: 40, idealEdgeLength: () => 140, edgeElasticity: () => 100, nestingFactor: 1.2, gravity: 0.25, componentSpacing: 140, numIter: 1500 }).run();
   }
   function summary() {
     let total = 0, denied = 0, audit = 0;
