@@ -19,7 +19,7 @@ import { Registry, silentLogger, type Logger } from '../telemetry/index.js';
 import { mapHttpEntry, type StreamContext } from './als-mapping.js';
 import { NO_CHAINS, type ChainLookup } from './chains.js';
 import { flowFromProto } from './codec.js';
-import { ALS_METHOD, ALS_SERVICE, FLOW_METHOD, FLOW_SERVICE, flowMessage, MESSAGE, OBJECT_FORM } from './proto.js';
+import { ALS_METHOD, ALS_SERVICE, DECODE_FORM, FLOW_METHOD, FLOW_SERVICE, flowMessage, MESSAGE } from './proto.js';
 import { BoundedQueue } from './queue.js';
 import type { FlowRecord } from './record.js';
 import { WorkloadIndex } from './workloads.js';
@@ -158,7 +158,7 @@ export class FlowCollector {
       const at = `message[${index++}]`;
       let message: Record<string, unknown>;
       try {
-        message = type.toObject(type.decode(bytes), OBJECT_FORM) as Record<string, unknown>;
+        message = type.toObject(type.decode(bytes), DECODE_FORM) as Record<string, unknown>;
       } catch (error) {
         return this.refuse(call, done, 'malformed', `${at}: not a StreamAccessLogsMessage: ${error instanceof Error ? error.message : String(error)}`, { node: ctx?.node });
       }
@@ -199,7 +199,7 @@ export class FlowCollector {
       const at = `message[${index++}]`;
       let flows: unknown[];
       try {
-        flows = ((type.toObject(type.decode(bytes), OBJECT_FORM) as { flows?: unknown[] }).flows ?? []);
+        flows = ((type.toObject(type.decode(bytes), DECODE_FORM) as { flows?: unknown[] }).flows ?? []);
       } catch (error) {
         return this.refuse(call, done, 'malformed', `${at}: not a PushFlowsRequest: ${error instanceof Error ? error.message : String(error)}`, {});
       }

@@ -10,7 +10,7 @@ export { compilePredicate, type Predicate } from './predicate.js';
 export { decide, policyOfRule, RBAC_KEYS, RBAC_METADATA_NAMESPACE, type Decision, type RbacFields } from './verdict.js';
 export { mapHttpEntry, directionOfLog, GRPC_CODES, type StreamContext } from './als-mapping.js';
 export { encodeFlow, decodeFlow, flowToProto, flowFromProto, flowToJsonpb, flowToJson, flowFromJson } from './codec.js';
-export { flowProtoRoot, flowMessage, MESSAGE, OBJECT_FORM, ALS_SERVICE, ALS_METHOD, FLOW_SERVICE, FLOW_METHOD } from './proto.js';
+export { flowProtoRoot, flowMessage, MESSAGE, OBJECT_FORM, DECODE_FORM, ALS_SERVICE, ALS_METHOD, FLOW_SERVICE, FLOW_METHOD } from './proto.js';
 export { BoundedQueue } from './queue.js';
 export { FlowMetrics, parseMetricsConfig, CONTEXT_LABELS, DEFAULT_METRICS_CONFIG, OTHER, type FlowMetricsConfig, type ContextLabel } from './metrics.js';
 export { auditReport, wouldDenyCounts, CLEAN_MESSAGE, type AuditReport, type AuditGroup, type WindowCoverage } from './audit.js';

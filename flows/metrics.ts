@@ -55,14 +55,13 @@ export function parseMetricsConfig(labels: string | undefined, maxSeries: string
 /** Admits at most `max` distinct label sets; the rest become the `other` set. */
 class SeriesCap {
   private readonly seen = new Set<string>();
-  constructor(private readonly max: number, private readonly other: Labels, private readonly overflow: () => void) {}
+  constructor(private readonly max: number, readonly other: Labels) {}
   admit(labels: Labels, key: string): Labels {
     if (this.seen.has(key)) return labels;
     if (this.seen.size < this.max) {
       this.seen.add(key);
       return labels;
     }
-    this.overflow();
     return this.other;
   }
   get size(): number {
@@ -116,25 +115,40 @@ export class FlowMetrics {
     this.duration = registry.histogram('sluice_flow_request_duration_seconds', 'Request duration as the proxy measured it, per source and destination', config.buckets);
     this.overflow = registry.counter('sluice_flow_metrics_overflow_total', 'Flows counted in the "other" series because a metric reached its series cap');
     const other = (names: readonly string[]): Labels => Object.fromEntries(names.map((n) => [n, OTHER]));
-    this.verdictCap = new SeriesCap(config.maxSeries, other(['policy', 'rule', 'verdict', 'direction', 'protocol']), () => this.overflow.inc({ metric: 'sluice_policy_verdicts_total' }));
-    this.requestCap = new SeriesCap(config.maxSeries, other(config.labels), () => this.overflow.inc({ metric: 'sluice_flow_requests_total' }));
+    this.verdictCap = new SeriesCap(config.maxSeries, other(['policy', 'rule', 'verdict', 'direction', 'protocol']));
+    this.requestCap = new SeriesCap(config.maxSeries, other(config.labels));
   }
 
   record(flows: readonly FlowRecord[]): void {
+    // Counted per batch: one increment per distinct label set, not one per flow.
+    const verdicts = new Map<string, { labels: Labels; n: number }>();
+    const requests = new Map<string, { labels: Labels; n: number }>();
     for (const f of flows) {
-      const v = { policy: f.policy || 'none', rule: f.rule || (f.policy ? 'default-deny' : 'none'), verdict: f.verdict, direction: f.direction, protocol: f.protocol };
-      const vl = this.verdictCap.admit(v, `${v.policy}\u0000${v.rule}\u0000${v.verdict}\u0000${v.direction}\u0000${v.protocol}`);
-      this.verdicts.inc(vl);
-      const labels: Record<string, string> = {};
-      let key = '';
-      for (const l of this.config.labels) {
-        const value = contextValue(l, f);
-        labels[l] = value;
-        key += `${value}\u0000`;
+      const policy = f.policy || 'none';
+      const rule = f.rule || (f.policy ? 'default-deny' : 'none');
+      const vk = `${policy}\u0000${rule}\u0000${f.verdict}\u0000${f.direction}\u0000${f.protocol}`;
+      const v = verdicts.get(vk);
+      if (v) v.n += 1;
+      else verdicts.set(vk, { labels: this.verdictCap.admit({ policy, rule, verdict: f.verdict, direction: f.direction, protocol: f.protocol }, vk), n: 1 });
+      let rk = '';
+      for (const l of this.config.labels) rk += `${contextValue(l, f)}\u0000`;
+      let r = requests.get(rk);
+      if (r) r.n += 1;
+      else {
+        const labels: Record<string, string> = {};
+        for (const l of this.config.labels) labels[l] = contextValue(l, f);
+        r = { labels: this.requestCap.admit(labels, rk), n: 1 };
+        requests.set(rk, r);
       }
-      const rl = this.requestCap.admit(labels, key);
-      this.requests.inc(rl);
-      this.duration.observe(f.durationMs / 1000, rl);
+      this.duration.observe(f.durationMs / 1000, r.labels);
+    }
+    for (const v of verdicts.values()) {
+      this.verdicts.inc(v.labels, v.n);
+      if (v.labels === this.verdictCap.other) this.overflow.inc({ metric: 'sluice_policy_verdicts_total' }, v.n);
+    }
+    for (const r of requests.values()) {
+      this.requests.inc(r.labels, r.n);
+      if (r.labels === this.requestCap.other) this.overflow.inc({ metric: 'sluice_flow_requests_total' }, r.n);
     }
   }
 

@@ -58,3 +58,10 @@ export function flowMessage(name: (typeof MESSAGE)[keyof typeof MESSAGE]): proto
 
 /** protobufjs' object form: enums as names, 64-bit integers as numbers, defaults filled in. */
 export const OBJECT_FORM: protobuf.IConversionOptions = { enums: String, longs: Number, defaults: true, arrays: true, objects: true, oneofs: true };
+
+/**
+ * The collector's lighter form: enums as names, 64-bit integers as numbers, and nothing filled in
+ * (absent fields stay absent; the mapping reads every field with a default). About twice as fast
+ * to decode as OBJECT_FORM, which is the collector's largest cost.
+ */
+export const DECODE_FORM: protobuf.IConversionOptions = { enums: String, longs: Number };

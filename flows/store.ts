@@ -129,21 +129,29 @@ export class FlowStore {
       for (let seq = this.next - 1; seq >= oldest; seq--) if (!consider(seq)) break;
       return out;
     }
+    if (lists.length === 1) {
+      const only = lists[0] as SeqList;
+      for (let i = 0; ; i++) {
+        const seq = only.fromNewest(i);
+        if (seq === undefined || seq < oldest || !consider(seq)) break;
+      }
+      return out;
+    }
     // Merge the postings lists newest first; a flow can sit in two (both sides in one namespace).
-    const cursors = lists.map(() => 0);
+    const cursors = new Array<number>(lists.length).fill(0);
     let last = Infinity;
     for (;;) {
       let best = -1;
       let bestSeq = -1;
-      lists.forEach((l, i) => {
-        const s = l.fromNewest(cursors[i] ?? 0);
+      for (let i = 0; i < lists.length; i++) {
+        const s = (lists[i] as SeqList).fromNewest(cursors[i] as number);
         if (s !== undefined && s > bestSeq) {
           bestSeq = s;
           best = i;
         }
-      });
+      }
       if (best < 0 || bestSeq < oldest) break;
-      cursors[best] = (cursors[best] ?? 0) + 1;
+      cursors[best] = (cursors[best] as number) + 1;
       if (bestSeq === last) continue;
       last = bestSeq;
       if (!consider(bestSeq)) break;

@@ -20,6 +20,8 @@ export const BATCH = '127.0.0.12';
 export interface ScenarioPorts {
   readonly http: number;
   readonly grpc: number;
+  /** Where `web` is (default 127.0.0.11); bench:flows puts it at 127.0.0.1, where wrk connects from. */
+  readonly web?: string;
 }
 
 export function inventoryText(ports: ScenarioPorts): string {
@@ -27,7 +29,7 @@ export function inventoryText(ports: ScenarioPorts): string {
 kind: Inventory
 workloads:
   - { name: orders, namespace: shop, labels: { app: orders, tier: backend }, addresses: [${ORDERS}], ports: [ { port: ${ports.http}, name: http }, { port: ${ports.grpc}, name: grpc } ], proxy: { node: ${NODE} } }
-  - { name: web, namespace: shop, labels: { app: web }, addresses: [${WEB}], proxy: { node: ${NODE} } }
+  - { name: web, namespace: shop, labels: { app: web }, addresses: [${ports.web ?? WEB}], proxy: { node: ${NODE} } }
   - { name: batch, namespace: ops, labels: { app: batch }, addresses: [${BATCH}], proxy: { node: ${NODE} } }
 `;
 }

@@ -16,6 +16,21 @@ import { eventually } from '../support/poll.js';
 import { BATCH, endpoint, flow, ORDERS, WEB } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** What the page's globals look like from here (the test's tsconfig has no DOM library). */
+interface Collection<T> {
+  map<U>(f: (x: T) => U): U[];
+}
+interface Element {
+  id(): string;
+  data(key: string): unknown;
+  nonempty(): boolean;
+  renderedMidpoint(): { x: number; y: number };
+}
+interface PageGlobals {
+  readonly sluiceMap: { nodes(selector?: string): Collection<Element>; edges(): Collection<Element>; getElementById(id: string): Element };
+  readonly document: { getElementById(id: string): { getBoundingClientRect(): { left: number; top: number }; textContent: string | null; dataset: Record<string, string | undefined> } | null };
+}
 const ARTIFACTS = path.join(process.cwd(), '.cache', 'artifacts', 'flows-map');
 const missing = fs.existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium)`;
 if (missing && process.env['CI'] !== 'true') console.warn(`[skip] the service map in a browser: ${missing}`);
@@ -67,7 +82,7 @@ if (missing && process.env['CI'] !== 'true') console.warn(`[skip] the service ma
   });
 
   const graph = () => page.evaluate(() => {
-    const cy = (window as unknown as { sluiceMap: { nodes(s?: string): { map<T>(f: (n: { id(): string; data(k: string): unknown }) => T): T[] }; edges(): { map<T>(f: (e: { id(): string; data(k: string): unknown }) => T): T[] } } }).sluiceMap;
+    const cy = (globalThis as unknown as PageGlobals).sluiceMap;
     return {
       nodes: cy.nodes('[kind != "namespace"]').map((n) => n.id()).sort(),
       namespaces: cy.nodes('[kind = "namespace"]').map((n) => n.id()).sort(),
@@ -91,13 +106,14 @@ if (missing && process.env['CI'] !== 'true') console.warn(`[skip] the service ma
 
   it('lists the flows of an edge, and the rules that decided them, on a click', async () => {
     const point = await page.evaluate(() => {
-      const cy = (window as unknown as { sluiceMap: { getElementById(id: string): { renderedMidpoint(): { x: number; y: number } } } }).sluiceMap;
-      const box = document.getElementById('graph')?.getBoundingClientRect();
+      const page = globalThis as unknown as PageGlobals;
+      const cy = page.sluiceMap;
+      const box = page.document.getElementById('graph')?.getBoundingClientRect();
       const mid = cy.getElementById('ops/batch -> shop/orders').renderedMidpoint();
       return { x: (box?.left ?? 0) + mid.x, y: (box?.top ?? 0) + mid.y };
     });
     await page.mouse.click(point.x, point.y);
-    await page.waitForFunction(() => document.getElementById('panel')?.dataset['title'] === 'ops/batch → shop/orders', { timeout: 10_000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.getElementById('panel')?.dataset['title'] === 'ops/batch → shop/orders', { timeout: 10_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-edge-clicked.png') });
     const rows = await page.$$eval('#flows tr.flow', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)));
     expect(rows).toEqual([
@@ -109,9 +125,9 @@ if (missing && process.env['CI'] !== 'true') console.warn(`[skip] the service ma
   });
 
   it('updates live when a new flow arrives', async () => {
-    await page.waitForFunction(() => document.getElementById('live')?.textContent === 'live', { timeout: 10_000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.getElementById('live')?.textContent === 'live', { timeout: 10_000 });
     flows.collector.offer([flow({ time: Date.now(), source: BATCH, destination: { ...WEB, port: 8443 } })], 'envoy');
-    await page.waitForFunction(() => (window as unknown as { sluiceMap: { getElementById(id: string): { nonempty(): boolean } } }).sluiceMap.getElementById('ops/batch -> shop/web').nonempty(), { timeout: 10_000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).sluiceMap.getElementById('ops/batch -> shop/web').nonempty(), { timeout: 10_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-live.png') });
     expect((await graph()).edges.find((e) => e.id === 'ops/batch -> shop/web')).toEqual({ id: 'ops/batch -> shop/web', total: 1, verdict: 'forwarded', colour: '#2e9d50' });
     expect(errors).toEqual([]);
