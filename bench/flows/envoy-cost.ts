@@ -7,11 +7,11 @@
  * per request, and for `als` the flows the collector received against the requests wrk completed.
  */
 import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Envoy, findEnvoy } from '../envoy/process.js';
+import { freePort } from '../kafka/peers.js';
 import { missingLoadGenerators, wrk } from '../l7/load.js';
 import { upstreamBinary } from '../l7/upstream.js';
 import { FlowCollector, FlowStore } from '../../flows/index.js';
@@ -19,17 +19,7 @@ import { compileScenario, NODE, ORDERS, scenarioBootstrap } from './scenario.js'
 
 type Variant = 'als' | 'file' | 'none';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
+/** Envoy's CPU time, all threads, in nanoseconds (as bench/l7 reads it: each thread's schedstat). */
 function cpuNs(pid: number): number {
   let ns = 0;
   for (const task of readdirSync(`/proc/${pid}/task`)) {
