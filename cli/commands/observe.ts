@@ -1,6 +1,5 @@
 /** `sluice observe`: the flows a running `sluice serve` collected, filtered, Hubble `observe` style. */
 import fs from 'node:fs';
-import { formatDiagnostic } from '../../policy-compiler/index.js';
 import { FILTER_PARAMS, flowFromJson, FlowStore, parseFlowQuery, toPairs, type FilterParam } from '../../flows/index.js';
 import { formatFlow, OUTPUTS, TABLE_HEADER, type Output } from '../../flows/format.js';
 import { readSse } from '../../flows/sse.js';
@@ -122,7 +121,7 @@ export const observeCommand: Command = {
     const pairs = toPairs(filterArgs);
     // The same parser the server runs: a bad filter is a usage error here, before any request.
     const { problems } = parseFlowQuery(pairs, Date.now());
-    if (problems.length > 0) throw new UsageError(problems.map((d) => formatDiagnostic({ ...d, path: `--${d.path}`, file: 'sluice observe' })).join('\n'));
+    if (problems.length > 0) throw new UsageError(problems.map((d) => `--${d.path}: ${d.message}`).join('\n'));
     if (values.input) {
       if (values.follow) throw new UsageError('--follow reads from a server, not from --input');
       return fromFile(values.input, pairs, output, io);

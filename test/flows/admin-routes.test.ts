@@ -102,7 +102,7 @@ describe('sluice observe', () => {
   it('refuses a bad filter before asking the server, naming the flag', async () => {
     const r = await runCli(['observe', '--server', base, '--verdict', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('error: --verdict[0]: expected forwarded, denied, audit-denied, got "nope"');
+    expect(r.stderr).toMatch(/^sluice observe: --verdict\[0\]: expected forwarded, denied, audit-denied, got "nope"\n/);
   });
 
   it('follows until stopped', async () => {
