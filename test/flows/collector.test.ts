@@ -9,6 +9,7 @@ import { alsClient, encodeMessage, openAlsStream, type SyntheticEntry } from '..
 import { FlowCollector, FlowPusher, FlowStore, kafkaFlow, LOG_NAME, RBAC_KEYS, WorkloadIndex, type FlowRecord } from '../../flows/index.js';
 import type { Inventory } from '../../policy-compiler/index.js';
 import { Registry } from '../../telemetry/index.js';
+import { grpcServerOptions, SnapshotCache, XdsServer } from '../../xds-server/index.js';
 import { eventually } from '../support/poll.js';
 
 const inventory: Inventory = {
@@ -151,5 +152,27 @@ describe('the flow collector', () => {
     expect(latest).toMatchObject({ verdict: 'forwarded', rule: '', reason: 'no allow rule matched' });
     expect(collector.metrics.rejected.get({ reason: 'invalid_flow' })).toBe(1);
     expect(collector.metrics.received.get({ source: 'kafka' })).toBe(2);
+  });
+
+  it('shares one gRPC server with the xDS server, as serve is to host it (Envoy then logs over its xDS cluster)', async () => {
+    const store = new FlowStore(10);
+    const collector = new FlowCollector({ sink: (flows) => flows.forEach((f) => store.add(f)), workloads: () => workloads });
+    const server = new grpc.Server(grpcServerOptions());
+    new XdsServer({ cache: new SnapshotCache() }).register(server);
+    collector.register(server);
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    const client = alsClient(`127.0.0.1:${port}`);
+    cleanups.push(() => server.forceShutdown(), () => client.close());
+    const stream = openAlsStream(client);
+    await stream.write(encodeMessage([allowed], { node: 'node-a', logName: LOG_NAME.inbound }));
+    expect((await stream.end()).code).toBe(0);
+    await eventually(() => store.stats().size === 1, 'the flow');
+    // The xDS service answers on the same port.
+    const ads = client.makeBidiStreamRequest('/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources', (b: Buffer) => b, (b: Buffer) => b);
+    const ended = new Promise<number>((resolve) => ads.on('status', (st: grpc.StatusObject) => resolve(st.code)));
+    ads.on('data', () => undefined);
+    ads.on('error', () => undefined);
+    ads.end();
+    expect(await ended).not.toBe(grpc.status.UNIMPLEMENTED);
   });
 });
