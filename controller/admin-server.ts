@@ -12,6 +12,8 @@ export interface AdminRoutes {
   readonly status: () => unknown;
   readonly configDump: (node: string | undefined) => unknown;
   readonly metrics: () => string;
+  /** Further routes (the flows: `/flows`, `/map`); true when it answered the request. */
+  readonly extra?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => boolean;
 }
 
 export interface AdminServer {
@@ -65,6 +67,7 @@ export async function startAdminServer(host: string, port: number, routes: Admin
         case '/metrics':
           return send(200, routes.metrics(), 'text/plain; version=0.0.4');
         default:
+          if (routes.extra?.(req, res, url)) return;
           return send(404, { error: `no endpoint ${url.pathname}`, ...INDEX });
       }
     } catch (error) {

@@ -1,0 +1,116 @@
+/**
+ * Envoy's `HTTPAccessLogEntry` (protobufjs object form, OBJECT_FORM) → a flow record. Pure: the
+ * node and the log name come from the stream's identifier, workloads from the inventory, the
+ * policy of a default deny from the compiled chains, the clock for entries without a start time.
+ */
+import type { ChainLookup } from './chains.js';
+import type { Direction, FlowRecord, GrpcFields } from './record.js';
+import { decide, RBAC_METADATA_NAMESPACE, type RbacFields } from './verdict.js';
+import { LOG_NAME } from './envoy-config.js';
+import type { WorkloadIndex } from './workloads.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const obj = (v: unknown): Obj => (isObj(v) ? v : {});
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/** Longest path or authority kept; longer ones are cut and marked, so one request cannot bloat the store. */
+export const MAX_FIELD_CHARS = 2048;
+const cut = (s: string): string => (s.length > MAX_FIELD_CHARS ? `${s.slice(0, MAX_FIELD_CHARS)}…` : s);
+
+export interface StreamContext {
+  readonly node: string;
+  readonly logName: string;
+  readonly workloads: WorkloadIndex;
+  readonly chains: ChainLookup;
+  readonly now: () => number;
+}
+
+export function directionOfLog(logName: string): Direction {
+  if (logName === LOG_NAME.inbound) return 'ingress';
+  if (logName === LOG_NAME.outbound) return 'egress';
+  return 'unknown';
+}
+
+/** gRPC status codes by number (grpc/grpc doc/statuscodes.md). */
+export const GRPC_CODES = [
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
+] as const;
+
+function grpcStatusName(text: string): string {
+  if (!/^\d{1,2}$/.test(text)) return text ? `CODE_${cut(text).slice(0, 16)}` : '';
+  return GRPC_CODES[Number(text)] ?? `CODE_${text}`;
+}
+
+const HTTP_VERSIONS: Record<string, string> = { HTTP10: 'HTTP/1.0', HTTP11: 'HTTP/1.1', HTTP2: 'HTTP/2', HTTP3: 'HTTP/3' };
+
+function socket(address: unknown): { address: string; port: number } {
+  const s = obj(obj(address)['socket_address']);
+  return { address: str(s['address']), port: num(s['port_value']) };
+}
+
+function rbacFields(metadata: unknown): RbacFields {
+  const ns = obj(obj(obj(metadata)['filter_metadata'])[RBAC_METADATA_NAMESPACE]);
+  const fields = obj(ns['fields']);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    const s = obj(v)['stringValue'];
+    if (typeof s === 'string') out[k] = s;
+  }
+  return out;
+}
+
+function grpcOf(path: string, headers: Obj, trailers: Obj): GrpcFields | undefined {
+  const status = str(trailers['grpc-status']) || str(headers['grpc-status']);
+  const m = /^\/([^/?]+)\/([^/?]+)$/.exec(path);
+  if (!status || !m?.[1] || !m[2]) return undefined;
+  return { service: cut(m[1]), method: cut(m[2]), status: grpcStatusName(status) };
+}
+
+function durationMs(d: unknown): number {
+  const o = obj(d);
+  return Math.round(num(o['seconds']) * 1e6 + num(o['nanos']) / 1000) / 1000;
+}
+
+export function mapHttpEntry(entry: unknown, ctx: StreamContext): FlowRecord {
+  const e = obj(entry);
+  const common = obj(e['common_properties']);
+  const request = obj(e['request']);
+  const response = obj(e['response']);
+  const src = socket(common['downstream_remote_address']);
+  const dst = socket(common['downstream_local_address']);
+  const direction = directionOfLog(ctx.logName);
+  const start = obj(common['start_time']);
+  const time = start['seconds'] !== undefined && (num(start['seconds']) > 0 || num(start['nanos']) > 0) ? (num(start['seconds']) * 1e6 + Math.round(num(start['nanos']) / 1000)) / 1000 : ctx.now();
+  const path = cut(str(request['path']));
+  const status = num(obj(response['response_code'])['value']);
+  const grpc = grpcOf(path, obj(response['response_headers']), obj(response['response_trailers']));
+  const decision = decide(rbacFields(common['metadata']), str(response['response_code_details']));
+  let policy = decision.policy;
+  if (decision.defaultDeny && direction !== 'unknown') {
+    const chain = ctx.chains.find(ctx.node, direction, src.address, dst.address, dst.port);
+    const owners = decision.defaultDeny === 'enforce' ? chain?.enforce : chain?.audit;
+    if (owners?.length === 1) policy = owners[0] ?? '';
+  }
+  const duration = common['duration'] !== undefined && durationMs(common['duration']) > 0 ? durationMs(common['duration']) : durationMs(common['time_to_last_downstream_tx_byte']);
+  return {
+    time,
+    node: ctx.node,
+    direction,
+    source: ctx.workloads.endpoint(src.address, src.port),
+    destination: ctx.workloads.endpoint(dst.address, dst.port),
+    protocol: grpc ? 'grpc' : 'http',
+    ...(grpc
+      ? { grpc }
+      : { http: { method: cut(str(request['request_method'])), path, authority: cut(str(request['authority'])), status, version: HTTP_VERSIONS[str(e['protocol_version'])] ?? '' } }),
+    verdict: decision.verdict,
+    policy,
+    rule: decision.rule,
+    reason: decision.reason,
+    durationMs: duration,
+    bytesReceived: num(request['request_headers_bytes']) + num(request['request_body_bytes']),
+    bytesSent: num(response['response_headers_bytes']) + num(response['response_body_bytes']),
+  };
+}

@@ -1,0 +1,23 @@
+/** L7 flows: the record, its collection from Envoy and the Kafka enforcer, the store, queries, metrics, the map, reports. */
+export * from './record.js';
+export { alsAccessLog, LOG_NAME, type AlsAccessLogOptions } from './envoy-config.js';
+export { FlowCollector, type CollectorOptions, type CollectorStats } from './collector.js';
+export { FlowStore, type StoredFlow, type StoreStats, type QueryOptions } from './store.js';
+export { WorkloadIndex, canonicalAddress } from './workloads.js';
+export { chainLookup, NO_CHAINS, type ChainLookup, type ChainPolicies } from './chains.js';
+export { parseFlowQuery, parsePeer, parseDuration, peerMatches, toPairs, FILTER_PARAMS, type FlowFilter, type FlowQuery, type PeerMatch, type FilterParam } from './filter.js';
+export { compilePredicate, type Predicate } from './predicate.js';
+export { decide, policyOfRule, RBAC_KEYS, RBAC_METADATA_NAMESPACE, type Decision, type RbacFields } from './verdict.js';
+export { mapHttpEntry, directionOfLog, GRPC_CODES, type StreamContext } from './als-mapping.js';
+export { encodeFlow, decodeFlow, flowToProto, flowFromProto, flowToJsonpb, flowToJson, flowFromJson } from './codec.js';
+export { flowProtoRoot, flowMessage, MESSAGE, OBJECT_FORM, DECODE_FORM, ALS_SERVICE, ALS_METHOD, FLOW_SERVICE, FLOW_METHOD } from './proto.js';
+export { BoundedQueue } from './queue.js';
+export { FlowMetrics, parseMetricsConfig, CONTEXT_LABELS, DEFAULT_METRICS_CONFIG, OTHER, type FlowMetricsConfig, type ContextLabel } from './metrics.js';
+export { auditReport, wouldDenyCounts, CLEAN_MESSAGE, type AuditReport, type AuditGroup, type WindowCoverage } from './audit.js';
+export { replay, verdictFromIr, simRequestOf, type ReplayResult, type ReplayGroup, type ReplayChange, type ReplayVerdict, type VerdictFunction } from './replay.js';
+export { buildGraph, nodeOf, edgeId, type MapGraph, type MapNode, type MapEdge } from './map-graph.js';
+export { flowRoutes, type FlowRoutesOptions, type ExtraRoute } from './routes.js';
+export { FileExport, type FileExportOptions } from './export-file.js';
+export { KafkaExport, createKafkajsProducer, type KafkaExportOptions, type KafkaProducer, type KafkaMessage } from './export-kafka.js';
+export { startFlows, type Flows, type FlowsOptions } from './host.js';
+export { FlowPusher, kafkaFlow, type KafkaDecision, type FlowPusherOptions } from './kafka-sink.js';

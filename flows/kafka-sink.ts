@@ -1,0 +1,132 @@
+/**
+ * The Kafka enforcer's side of `FlowCollector/PushFlows`: its flow-log fields become flow records,
+ * offered to a bounded buffer that one client stream drains in batches. `offer` never waits and
+ * never throws; a full buffer drops and counts, and a collector that is away is retried with
+ * back-off while the buffer keeps its newest flows. The enforcer's connection code calls `offer`
+ * where it logs `kafka flow` today (kafka-proxy/proxy/connection.ts, `logDecision`).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { flowToProto } from './codec.js';
+import { FLOW_METHOD, FLOW_SERVICE, flowMessage, MESSAGE } from './proto.js';
+import { BoundedQueue } from './queue.js';
+import { NO_LABELS, type FlowRecord, type Verdict } from './record.js';
+
+/** What the enforcer knows of one decision (the fields of its `kafka flow` log line). */
+export interface KafkaDecision {
+  readonly time: number;
+  readonly node: string;
+  readonly direction: 'ingress' | 'egress';
+  readonly client: { readonly address: string; readonly port: number };
+  readonly broker: { readonly address: string; readonly port: number };
+  readonly clientId: string | null;
+  readonly api: string;
+  readonly version: number;
+  /** `topic`, `group`, `transactional_id`, ... and its name. */
+  readonly resource: string;
+  readonly name: string;
+  /** The enforcer's own verdict words. */
+  readonly verdict: 'allow' | 'deny' | 'audit_deny';
+  readonly rule: string;
+  readonly policy: string;
+  readonly durationMs?: number;
+  readonly bytes?: number;
+}
+
+const VERDICT: Record<KafkaDecision['verdict'], Verdict> = { allow: 'forwarded', deny: 'denied', audit_deny: 'audit-denied' };
+/** The enforcer's special rule names (docs/kafka.md) that are not rule ids. */
+const SPECIAL_RULES: Record<string, string> = { 'default-deny': 'no allow rule matched', uncovered: 'no policy covers this broker', 'connection-api': 'connection API (always allowed)', 'topic-id-unresolved': 'topic named only by id' };
+
+export function kafkaFlow(d: KafkaDecision): FlowRecord {
+  const special = SPECIAL_RULES[d.rule];
+  const verdict = VERDICT[d.verdict];
+  return {
+    time: d.time,
+    node: d.node,
+    direction: d.direction,
+    source: { address: d.client.address, port: d.client.port, workload: '', namespace: '', labels: NO_LABELS },
+    destination: { address: d.broker.address, port: d.broker.port, workload: '', namespace: '', labels: NO_LABELS },
+    protocol: 'kafka',
+    kafka: { api: d.api, apiVersion: d.version, topic: d.resource === 'topic' ? d.name : '', group: d.resource === 'group' ? d.name : '', clientId: d.clientId ?? '' },
+    verdict,
+    policy: d.policy,
+    rule: special ? '' : d.rule,
+    reason: special ?? (verdict === 'forwarded' ? 'allow rule matched' : verdict === 'denied' ? 'deny rule matched' : 'audit deny rule matched'),
+    durationMs: d.durationMs ?? 0,
+    bytesReceived: d.bytes ?? 0,
+    bytesSent: 0,
+  };
+}
+
+export interface FlowPusherOptions {
+  /** The collector, `HOST:PORT` (sluice serve's xDS address). */
+  readonly address: string;
+  readonly bufferFlows?: number;
+  readonly batch?: number;
+  /** How often buffered flows are sent (default 200 ms). */
+  readonly intervalMs?: number;
+}
+
+/** Pushes flows to the collector over one long-lived client stream. */
+export class FlowPusher {
+  private readonly queue: BoundedQueue<FlowRecord>;
+  private readonly client: grpc.Client;
+  private stream: grpc.ClientWritableStream<Buffer> | undefined;
+  private answered: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+  private readonly type = flowMessage(MESSAGE.pushRequest);
+  private backoffUntil = 0;
+  private failures = 0;
+  sent = 0;
+
+  constructor(private readonly o: FlowPusherOptions, private readonly now: () => number = Date.now) {
+    this.queue = new BoundedQueue(o.bufferFlows ?? 10_000);
+    this.client = new grpc.Client(o.address, grpc.credentials.createInsecure());
+    this.timer = setInterval(() => this.flush(), o.intervalMs ?? 200);
+    this.timer.unref();
+  }
+
+  get dropped(): number {
+    return this.queue.dropped;
+  }
+
+  offer(flow: FlowRecord): void {
+    this.queue.offer(flow);
+  }
+
+  flush(): void {
+    if (this.queue.size === 0 || this.now() < this.backoffUntil) return;
+    const stream = this.stream ?? this.open();
+    while (this.queue.size > 0) {
+      const flows = this.queue.take(this.o.batch ?? 500);
+      const bytes = Buffer.from(this.type.encode(this.type.fromObject({ flows: flows.map(flowToProto) })).finish());
+      this.sent += flows.length;
+      if (!stream.write(bytes)) break;
+    }
+  }
+
+  private open(): grpc.ClientWritableStream<Buffer> {
+    const identity = (b: Buffer): Buffer => b;
+    let answer = () => undefined as void;
+    this.answered = new Promise<void>((resolve) => (answer = resolve));
+    const stream = this.client.makeClientStreamRequest<Buffer, Buffer>(`/${FLOW_SERVICE}/${FLOW_METHOD}`, identity, identity, (error) => {
+      if (this.stream === stream) this.stream = undefined;
+      if (error) {
+        this.failures += 1;
+        this.backoffUntil = this.now() + Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
+      } else this.failures = 0;
+      answer();
+    });
+    this.stream = stream;
+    return stream;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.flush();
+    if (this.stream) {
+      this.stream.end();
+      await this.answered;
+    }
+    this.client.close();
+  }
+}
