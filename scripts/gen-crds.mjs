@@ -69,12 +69,13 @@ const condition = {
   },
 };
 
-/** The status the controller writes: conditions Accepted, Enforced, Rejected; the proxies' tally. */
+/** The status the controller writes: conditions Accepted, Enforced, Rejected; the proxies' tally; since when it runs in audit. */
 const STATUS = {
   type: 'object',
   description: 'Written by the sluice controller; never by users.',
   properties: {
     observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'The generation of the spec this status describes.' },
+    auditSince: { type: 'string', format: 'date-time', description: 'In audit mode: since when every proxy has run this generation in audit (the rollout guard reads it; see docs/kubernetes.md).' },
     conditions: { type: 'array', maxItems: 16, items: condition, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] },
     enforced: {
       type: 'object',
