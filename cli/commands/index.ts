@@ -8,6 +8,7 @@ import { serveCommand } from './serve.js';
 import { simulateCommand } from './simulate.js';
 import { kafkaProxyCommand } from './kafka-proxy.js';
 import { validateCommand } from './validate.js';
+import { webhookCommand } from './webhook.js';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   ...BPF_COMMANDS,
   kafkaProxyCommand,
   ...CERTS_COMMANDS,
+  webhookCommand,
 ];

@@ -82,8 +82,13 @@ function grpcPaths(r: GrpcMatch): StringMatcher[] {
   return r.methods === 'all' ? [{ kind: 'prefix', value: `/${r.service}/` }] : r.methods.map((m) => ({ kind: 'exact', value: `/${r.service}/${m}` }));
 }
 
+/** An HTTP rule with no field matches every request of the port, as a port rule without rules does. */
+function matchesEverything(m: RequestMatch): boolean {
+  return m.kind === 'any' || (m.kind === 'http' && m.method === undefined && m.path === undefined && m.host === undefined && m.headers.length === 0);
+}
+
 export function requestCovers(s: RequestMatch, r: RequestMatch): boolean {
-  if (s.kind === 'any') return true;
+  if (matchesEverything(s)) return true;
   if (r.kind === 'any') return false;
   if (s.kind === 'grpc') {
     if (r.kind !== 'grpc' || r.service !== s.service || !headersCover(s.headers, r.headers)) return false;

@@ -24,3 +24,4 @@ export { readServingDir, watchServingDir, type ServingDir, type ServingDirResult
 export { kubeApi, kubeApiFromKubeconfig, inClusterKubeApi, KubeApiError, type KubeApi, type KubeApiOptions, type KubeResponse } from './kube-api.js';
 export { syncCaBundle, caBundlePatch, configurationPath, CaBundleSyncError, SLUICE_WEBHOOK_CONFIGURATIONS, type WebhookConfigurationRef, type CaBundleSyncResult } from './ca-bundle.js';
 export { fileView, storedPoliciesView, listStoredPolicies, readInventory, readPolicyDirs, POLICIES_PATH } from './views.js';
+export { startStandalone, StandaloneError, type StandaloneConfig, type TlsSource } from './standalone.js';
