@@ -75,6 +75,7 @@ function readBody(req: IncomingMessage, max: number): Promise<BodyResult> {
     });
     req.on('end', () => finish({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
     req.on('error', (error) => finish({ ok: false, result: errorStatus(400, 'BadRequest', `reading the body failed: ${error.message}`) }));
+    req.on('close', () => finish({ ok: false, result: errorStatus(408, 'Timeout', 'the connection closed before the body was complete') }));
   });
 }
 
@@ -115,7 +116,7 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
   const logger = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => performance.now());
   const timeout = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const server = https.createServer({ cert: o.certificate.cert, key: o.certificate.key, requestTimeout: timeout, headersTimeout: Math.min(timeout, 5000) }, (req, res) => {
+  const server = https.createServer({ cert: o.certificate.cert, key: o.certificate.key, requestTimeout: timeout, headersTimeout: Math.min(timeout, 5000), connectionsCheckingInterval: Math.min(1000, timeout / 4) }, (req, res) => {
     const started = clock();
     const path = new URL(req.url ?? '/', 'https://webhook').pathname;
     answer(req, path, o)
