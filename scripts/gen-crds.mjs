@@ -5,8 +5,9 @@
 //
 // JSON Schema (draft-07) → OpenAPI v3 as the API server takes it: `$ref`s inlined, `const` as a
 // one-value `enum`, `additionalProperties: false` dropped where `properties` are given (the two
-// are mutually exclusive there; the API server prunes unknown fields, and sluice's admission
-// webhook reports them, as the CLI does), and the document keywords (`$schema`, `$id`, `title`)
+// are mutually exclusive there; the API server prunes unknown fields before admission, so its
+// field validation reports them: a warning by default, an error with `kubectl apply
+// --validate=strict` / `?fieldValidation=Strict`; see docs/kubernetes.md), and the document keywords (`$schema`, `$id`, `title`)
 // left out, a number-or-name as `x-kubernetes-int-or-string`. `metadata` is the API server's, so only the spec comes from the schema; the status
 // is sluice's own, written by the controller.
 import fs from 'node:fs';

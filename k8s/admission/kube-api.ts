@@ -28,6 +28,8 @@ export interface KubeApiOptions {
   readonly timeoutMs?: number;
   /** The largest response read (default 32 MiB: a list of policies). */
   readonly maxResponseBytes?: number;
+  /** Sent with every request (for example `Impersonate-User`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export class KubeApiError extends Error {
@@ -41,7 +43,7 @@ export function kubeApi(o: KubeApiOptions): KubeApi {
     request: (method, path, body, contentType = 'application/json') =>
       new Promise((resolve, reject) => {
         const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-        const headers = { authorization: `Bearer ${o.token}`, accept: 'application/json', ...(text !== undefined ? { 'content-type': contentType, 'content-length': Buffer.byteLength(text) } : {}) };
+        const headers = { ...o.headers, authorization: `Bearer ${o.token}`, accept: 'application/json', ...(text !== undefined ? { 'content-type': contentType, 'content-length': Buffer.byteLength(text) } : {}) };
         const req = https.request(new URL(path, o.server), { method, ca: o.ca, headers }, (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
