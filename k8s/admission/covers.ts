@@ -88,7 +88,7 @@ function matchesEverything(m: RequestMatch): boolean {
 }
 
 export function requestCovers(s: RequestMatch, r: RequestMatch): boolean {
-  if (matchesEverything(s)) return true;
+  if (s.kind === 'any' || matchesEverything(s)) return true;
   if (r.kind === 'any') return false;
   if (s.kind === 'grpc') {
     if (r.kind !== 'grpc' || r.service !== s.service || !headersCover(s.headers, r.headers)) return false;

@@ -43,7 +43,7 @@ export interface WebhookServerOptions {
 export interface WebhookServer {
   readonly port: number;
   readonly url: string;
-  /** Serves `certificate` to new connections; throws (and keeps the old one) when it is unusable. */
+  /** Serves `certificate` to new connections (idle ones are closed); throws (and keeps the old one) when it is unusable. */
   setCertificate(certificate: ServingCertificate): void;
   close(): Promise<void>;
 }
@@ -150,6 +150,9 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
     setCertificate(certificate) {
       createSecureContext({ cert: certificate.cert, key: certificate.key }); // throws on a broken pair, before anything changes
       server.setSecureContext({ cert: certificate.cert, key: certificate.key });
+      // Idle keep-alive connections still carry the old certificate: close them so clients come back
+      // with a new handshake (requests in flight finish on theirs).
+      server.closeIdleConnections();
       logger.info('serving certificate replaced');
     },
     close: () =>

@@ -13,7 +13,7 @@ import type { WebhookDeps } from './handler.js';
 import { inClusterKubeApi, kubeApiFromKubeconfig, type KubeApi } from './kube-api.js';
 import { startWebhookServer, type WebhookServer } from './server.js';
 import { startRotation } from './tls/rotation.js';
-import { ServingCertificates, type ServingNames } from './tls/serving-certs.js';
+import { DEFAULT_PROPAGATION_MS, ServingCertificates, type ServingNames } from './tls/serving-certs.js';
 import { readServingDir, watchServingDir } from './tls/tls-dir.js';
 import { fileView, readInventory } from './views.js';
 
@@ -61,6 +61,7 @@ export async function startStandalone(config: StandaloneConfig, env: CertsEnv, l
     if (!first.ok) throw new StandaloneError(`${config.tls.dir} does not hold a usable certificate:\n${first.problems.join('\n')}`);
     const server = await startWebhookServer({ host: config.listen.host, port: config.listen.port, certificate: first.value.certificate, deps, logger });
     if (publish) await publish(first.value.caPem);
+    let caPem = first.value.caPem;
     watchServingDir({
       dir: config.tls.dir,
       initial: first.value,
@@ -69,8 +70,14 @@ export async function startStandalone(config: StandaloneConfig, env: CertsEnv, l
       crypto: env.crypto,
       signal,
       onChange: async (next) => {
-        // The bundle first: the API server must trust the new CA before the new leaf is served.
-        if (publish) await publish(next.caPem);
+        if (!publish || next.caPem === caPem) {
+          server.setCertificate(next.certificate);
+          return;
+        }
+        // A new CA: the bundle first, and the new leaf only once every API server has reloaded it.
+        await publish(next.caPem);
+        caPem = next.caPem;
+        await new Promise((resolve) => setTimeout(resolve, DEFAULT_PROPAGATION_MS));
         server.setCertificate(next.certificate);
       },
       onProblem: (problems) => logger.warn('the TLS directory changed but is not usable; serving the previous certificate', { problems: problems.join('; ') }),

@@ -49,7 +49,7 @@ export class WebhookBed {
   ) {}
 
   /** `deps` without `policies` gets a view of the fixture inventory and the policies the API server stores. */
-  static async start(deps: Omit<WebhookDeps, 'policies'> & Partial<Pick<WebhookDeps, 'policies'>>): Promise<WebhookBed> {
+  static async start(deps: Omit<WebhookDeps, 'policies'> & Partial<Pick<WebhookDeps, 'policies'>>, certificates?: ServingCertificates): Promise<WebhookBed> {
     const api = await ApiServer.start();
     try {
       const admin = kubeApi({ server: api.url, ca: Buffer.from(api.caData, 'base64').toString('utf8'), token: ADMIN_TOKEN });
@@ -61,7 +61,7 @@ export class WebhookBed {
       await must(admin.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', parse(fs.readFileSync('deploy/crds/l7policy.yaml', 'utf8'))), 'the CRD');
       for (const [name, labels] of Object.entries(NAMESPACES)) await must(admin.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }), `namespace ${name}`);
       const full: WebhookDeps = { policies: deps.policies ?? { view: storedPoliciesView(admin, inventory()) }, ...deps };
-      const certs = await servingCerts();
+      const certs = certificates ?? (await servingCerts());
       const server = await startWebhookServer({ host: '127.0.0.1', port: 0, certificate: certs.certificate, deps: full });
       const bed = new WebhookBed(api, admin, certs, server, full);
       for (const config of configurationsFor(server.url)) {
@@ -89,7 +89,8 @@ export class WebhookBed {
 
   async create(namespace: string, object: Record<string, unknown>, query = ''): Promise<KubeResponse> {
     const plural = object['kind'] === 'Pod' ? `/api/v1/namespaces/${namespace}/pods` : `/apis/sluice.dev/v1alpha1/namespaces/${namespace}/l7policies`;
-    return this.admin.request('POST', `${plural}${query}`, object);
+    const metadata = { ...(object['metadata'] as Record<string, unknown> | undefined), namespace };
+    return this.admin.request('POST', `${plural}${query}`, { ...object, metadata });
   }
 
   async patchPolicy(namespace: string, name: string, patch: Record<string, unknown>, subresource = ''): Promise<KubeResponse> {

@@ -33,7 +33,7 @@ async function publish(o: RotationLoopOptions): Promise<boolean> {
 export async function rotateOnce(o: RotationLoopOptions): Promise<RotationRound> {
   const logger = o.logger ?? silentLogger;
   let published = await publish(o);
-  if (!o.publishBundle && o.certs.bundleUnpublished) o.certs.bundlePublished(o.certs.bundleVersion); // nobody to tell: the caller trusts the CA itself
+  if (!o.publishBundle && o.certs.bundleUnpublished) o.certs.bundlePublished(o.certs.bundleVersion); // nobody to tell: whoever calls trusts the CA by other means
   const tick = await o.certs.tick();
   if (tick.leafRenewed) {
     o.server.setCertificate(o.certs.certificate);

@@ -6,7 +6,8 @@
  *    leaves renewed 10 days before their end). The bundle does not change.
  * 2. A new CA (`replaceCa`) first only joins the bundle, beside the current one. The leaf is
  *    reissued from the new CA only once the caller says a bundle holding it was published to the
- *    webhook configurations (`bundlePublished`): until then the API server would not trust it.
+ *    webhook configurations (`bundlePublished`), and `propagationMs` later (every API server
+ *    must have reloaded the configuration): until then an API server would not trust it.
  * 3. The previous CA leaves the bundle once `caOverlapMs` passed since the switch (default: a leaf
  *    lifetime, so every leaf it signed has expired).
  *
@@ -16,6 +17,10 @@
 import { DAY_MS, issueLeaf, privateKeyPem, rotationDecision, type Ca, type CertsEnv, type IssuedLeaf, type KeyType, type x509 } from '../../../certs/index.js';
 import type { Diagnostic } from '../../../policy-compiler/index.js';
 import type { ServingCertificate } from '../server.js';
+
+export const DEFAULT_LEAF_DAYS = 30;
+export const DEFAULT_RENEW_WINDOW_MS = 10 * DAY_MS;
+export const DEFAULT_PROPAGATION_MS = 60_000;
 
 /** The names the API server reaches the webhook by: the Service's DNS names, and IPs (127.0.0.1 in tests). */
 export interface ServingNames {
@@ -35,6 +40,8 @@ export interface RotationOptions {
   readonly renewWindowMs?: number;
   /** How long a replaced CA stays in the bundle (default one leaf lifetime). */
   readonly caOverlapMs?: number;
+  /** How long after a bundle was published before a leaf from its new CA is served (default 1 minute). */
+  readonly propagationMs?: number;
   readonly keyType?: KeyType;
 }
 
@@ -60,6 +67,7 @@ export class ServingCertificates {
   private previous: { readonly ca: Ca; readonly until: number } | undefined;
   private version = 1;
   private published = 0;
+  private publishedAt = 0;
 
   private constructor(
     private ca: Ca,
@@ -101,6 +109,7 @@ export class ServingCertificates {
   }
 
   bundlePublished(version: number): void {
+    if (version > this.published) this.publishedAt = this.env.now().getTime();
     this.published = Math.max(this.published, version);
   }
 
@@ -120,7 +129,7 @@ export class ServingCertificates {
       this.version += 1;
       bundleChanged = true;
     }
-    if (this.pending && this.published >= this.version) {
+    if (this.pending && this.published >= this.version && now >= this.publishedAt + (this.options.propagationMs ?? DEFAULT_PROPAGATION_MS)) {
       this.previous = { ca: this.ca, until: now + (this.options.caOverlapMs ?? (this.options.leafDays ?? DEFAULT_LEAF_DAYS) * DAY_MS) };
       this.ca = this.pending;
       this.pending = undefined;
@@ -149,8 +158,6 @@ export class ServingCertificates {
   }
 }
 
-export const DEFAULT_LEAF_DAYS = 30;
-export const DEFAULT_RENEW_WINDOW_MS = 10 * DAY_MS;
 
 async function issue(ca: Ca, names: ServingNames, env: CertsEnv, o: RotationOptions): Promise<{ leaf: IssuedLeaf; keyPem: string }> {
   const issued = await issueLeaf(ca, { dns: names.dns, ips: names.ips, usages: ['server'], days: o.leafDays ?? DEFAULT_LEAF_DAYS, ...(o.keyType ? { keyType: o.keyType } : {}) }, env);

@@ -2,7 +2,7 @@
 import https from 'node:https';
 import tls from 'node:tls';
 import { createCa, defaultEnv, type Ca, type CertsEnv } from '../../../certs/index.js';
-import { ServingCertificates, type ServingNames } from '../../../k8s/admission/index.js';
+import { ServingCertificates, type RotationOptions, type ServingNames } from '../../../k8s/admission/index.js';
 
 export const LOOPBACK: ServingNames = { dns: ['localhost'], ips: ['127.0.0.1'] };
 
@@ -12,8 +12,8 @@ export async function newCa(env: CertsEnv = defaultEnv(), name = 'sluice webhook
   return ca.value;
 }
 
-export async function servingCerts(env: CertsEnv = defaultEnv(), names: ServingNames = LOOPBACK, ca?: Ca): Promise<ServingCertificates> {
-  return ServingCertificates.create(ca ?? (await newCa(env)), names, env);
+export async function servingCerts(env: CertsEnv = defaultEnv(), names: ServingNames = LOOPBACK, ca?: Ca, options: RotationOptions = {}): Promise<ServingCertificates> {
+  return ServingCertificates.create(ca ?? (await newCa(env)), names, env, options);
 }
 
 export interface Reply {

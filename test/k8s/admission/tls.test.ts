@@ -72,8 +72,12 @@ describe('the serving certificates', () => {
     await expect(rotateOnce({ certs, server, publishBundle })).rejects.toThrow('API server unavailable');
     expect(certs.leafCertificate.issuer).toBe(oldCa);
     failPublish = false;
-    expect(await rotateOnce({ certs, server, publishBundle })).toEqual({ published: true, leafRenewed: true });
+    expect(await rotateOnce({ certs, server, publishBundle })).toEqual({ published: true, leafRenewed: false });
     expect(published).toEqual([[oldCa, 'CN=sluice webhook test CA 2']]);
+    // Published, but every API server may not have reloaded it yet: the leaf waits out the propagation time.
+    expect(certs.leafCertificate.issuer).toBe(oldCa);
+    env.setNow(new Date(Date.now() + 61_000));
+    expect(await rotateOnce({ certs, server, publishBundle })).toEqual({ published: false, leafRenewed: true });
     expect(certs.leafCertificate.issuer).toBe('CN=sluice webhook test CA 2');
     expect(await servedSerial(server.port, next.root.toString('pem'))).toBe(certs.leafCertificate.serialNumber.toLowerCase());
     expect(roots(certs.bundlePem)).toEqual(['CN=sluice webhook test CA 2', oldCa]);
