@@ -37,9 +37,12 @@ describeKube('the L7Policy webhooks, called by a real kube-apiserver', () => {
   });
 
   it('stores a valid policy with no warnings', async () => {
+    const started = performance.now();
     const r = await bed.create('shop', bare('narrow', ordersSpec([{ method: 'GET', path: { prefix: '/v1/orders' } }])));
+    const ms = performance.now() - started;
     expect(r.status).toBe(201);
     expect(warnings(r)).toEqual([]);
+    console.log(`a valid policy stored through the webhook in ${ms.toFixed(0)} ms (API server → webhook over TLS → etcd)`);
   });
 
   it('stores a risky policy with the warnings in the Warning header: no workload, peers that resolve to nothing, shadowing', async () => {
