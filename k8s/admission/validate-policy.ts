@@ -12,7 +12,7 @@
  */
 import { compile, formatPath, loadSources, parsePath, type Diagnostic, type Inventory, type Policy } from '../../policy-compiler/index.js';
 import { POLICY_GVK } from './names.js';
-import { policySource } from './policy-source.js';
+import { POLICY_URI_SCHEME, policySource } from './policy-source.js';
 import { wrongKind, type AdmissionRequest, type DenialStatus, type Verdict } from './review.js';
 import { formatShadowFinding, shadowing } from './shadowing.js';
 
@@ -88,7 +88,7 @@ export async function validatePolicyRequest(request: AdmissionRequest, options: 
   const source = policySource(request.object, request.namespace);
   const load = loadSources([source]);
   const errors = load.diagnostics.filter((d) => d.severity === 'error');
-  const what = `L7Policy ${source.name.slice('k8s://'.length)}`;
+  const what = `L7Policy ${source.name.slice(POLICY_URI_SCHEME.length)}`;
   if (errors.length > 0) return invalid(what, errors);
   const policy = load.policies[0];
   if (!policy) throw new Error('invariant: a policy without errors loads');

@@ -33,9 +33,12 @@ export function warnings(r: KubeResponse): string[] {
 /** deploy/webhooks/*.yaml, each webhook's clientConfig turned into a URL on `base`. */
 export function configurationsFor(base: string): Record<string, unknown>[] {
   return ['validating.yaml', 'mutating.yaml'].map((f) => {
-    const doc = parse(fs.readFileSync(`deploy/webhooks/${f}`, 'utf8')) as { webhooks: { clientConfig: { service?: { path: string } } }[] };
-    for (const w of doc.webhooks) w.clientConfig = { url: `${base}${w.clientConfig.service?.path ?? ''}` } as never;
-    return doc as unknown as Record<string, unknown>;
+    const doc = parse(fs.readFileSync(`deploy/webhooks/${f}`, 'utf8')) as { webhooks: Record<string, unknown>[] } & Record<string, unknown>;
+    const webhooks = doc.webhooks.map((w) => {
+      const service = (w['clientConfig'] as { service?: { path?: string } } | undefined)?.service;
+      return { ...w, clientConfig: { url: `${base}${service?.path ?? ''}` } };
+    });
+    return { ...doc, webhooks };
   });
 }
 
