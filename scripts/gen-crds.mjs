@@ -5,8 +5,9 @@
 //
 // JSON Schema (draft-07) → OpenAPI v3 as the API server takes it: `$ref`s inlined, `const` as a
 // one-value `enum`, `additionalProperties: false` dropped where `properties` are given (the two
-// are mutually exclusive there; the API server prunes unknown fields, and sluice's admission
-// webhook reports them, as the CLI does), and the document keywords (`$schema`, `$id`, `title`)
+// are mutually exclusive there; the API server prunes unknown fields before admission, so its
+// field validation reports them: a warning by default, an error with `kubectl apply
+// --validate=strict` / `?fieldValidation=Strict`; see docs/kubernetes.md), and the document keywords (`$schema`, `$id`, `title`)
 // left out, a number-or-name as `x-kubernetes-int-or-string`. `metadata` is the API server's, so only the spec comes from the schema; the status
 // is sluice's own, written by the controller.
 import fs from 'node:fs';
@@ -69,12 +70,13 @@ const condition = {
   },
 };
 
-/** The status the controller writes: conditions Accepted, Enforced, Rejected; the proxies' tally. */
+/** The status the controller writes: conditions Accepted, Enforced, Rejected; the proxies' tally; since when it runs in audit. */
 const STATUS = {
   type: 'object',
   description: 'Written by the sluice controller; never by users.',
   properties: {
     observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'The generation of the spec this status describes.' },
+    auditSince: { type: 'string', format: 'date-time', description: 'In audit mode: since when every proxy has run this generation in audit (the rollout guard reads it; see docs/kubernetes.md).' },
     conditions: { type: 'array', maxItems: 16, items: condition, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] },
     enforced: {
       type: 'object',

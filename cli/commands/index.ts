@@ -9,6 +9,7 @@ import { simulateCommand } from './simulate.js';
 import { kafkaProxyCommand } from './kafka-proxy.js';
 import { validateCommand } from './validate.js';
 import { FLOW_COMMANDS } from './flows.js';
+import { webhookCommand } from './webhook.js';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -20,4 +21,5 @@ export const COMMANDS: readonly Command[] = [
   kafkaProxyCommand,
   ...CERTS_COMMANDS,
   ...FLOW_COMMANDS,
+  webhookCommand,
 ];

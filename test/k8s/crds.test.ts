@@ -1,8 +1,8 @@
 /**
  * The CRDs are generated from the policy schema (the single source of truth) and a real
  * kube-apiserver takes them: Established as structural schemas, the example policies stored, a
- * schema violation refused with its field path, unknown fields pruned (sluice's admission webhook
- * is what reports those, as the CLI does), the status subresource writable, and the printer
+ * schema violation refused with its field path, unknown fields pruned (before admission: the API
+ * server's field validation reports them, webhooks-policies.test.ts), the status subresource writable, and the printer
  * columns served.
  */
 import fs from 'node:fs';
@@ -76,7 +76,7 @@ describeKube('a real kube-apiserver takes the L7Policy CRD', () => {
     expect(missing.body).toContain('spec.selector: Required value');
   });
 
-  it('prunes a field the schema does not know (the webhook is what reports it), and keeps the rest', async () => {
+  it('prunes a field the schema does not know (field validation reports it: webhooks-policies.test.ts), and keeps the rest', async () => {
     const r = await api.request('POST', POLICIES, { apiVersion: 'sluice.dev/v1alpha1', kind: 'L7Policy', metadata: { name: 'typo' }, spec: { selector: { matchLabels: { app: 'x' } }, selecter: {} } });
     expect(r.status).toBe(201);
     expect((r.json() as { spec: Record<string, unknown> }).spec).toEqual({ selector: { matchLabels: { app: 'x' } } });
