@@ -1,4 +1,4 @@
-/** Envoy's API as sluice uses it: the loaded protos, JSON↔binary conversion, and (in tests and `sluice compile --check`) validation against Envoy's own rules. */
+/** Envoy's API as sluice uses it: the loaded protos, JSON↔binary conversion, and (in tests) validation against Envoy's own rules. */
 export { protoRoot, messageType, INCLUDE_DIRS, PROTO_FILES } from './proto-root.js';
 export { encodeMessage, decodeMessage, packAny, messageNameOf, TYPE_URL_PREFIX, type ResourceJson } from './codec.js';
 export {

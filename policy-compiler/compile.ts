@@ -80,7 +80,7 @@ export class Compiler {
   }
 }
 
-/** Compiles from scratch: the pure function the CLI, the admission webhook and the tests call. */
+/** Compiles from scratch: the pure function the CLI and the tests call. */
 export function compile(policies: readonly Policy[], inventory: Inventory): CompileOutput {
   return new Compiler().compile(policies, inventory);
 }

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedirectEntry } from '../../policy-compiler/index.js';
 import { silentLogger, type Logger } from '../../telemetry/index.js';
-import { AF_INET, AF_INET6, MAP_NAMES, STAT_NAMES, type Family, type StatName } from './abi.js';
+import { AF_INET, AF_INET6, MAP_NAMES, type Family, type StatName } from './abi.js';
 import { parseAddress, type MapAddress } from './addr.js';
 import { DEFAULT_PIN_ROOT, findCgroup2Mount } from './environment.js';
 import { BpfError } from './errors.js';

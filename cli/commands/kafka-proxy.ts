@@ -6,7 +6,7 @@ import { EXIT, UsageError, type Command } from '../command.js';
 import { createLogger, Registry, type LogLevel } from '../../telemetry/index.js';
 import {
   KafkaProxy, KafkaXdsClient, PolicyStore, proxyMetrics, startAdmin, validateKafkaPolicy, DEFAULTS,
-  type FlowLog, type HostPort, type KafkaPolicyJson,
+  type HostPort, type KafkaPolicyJson,
 } from '../../kafka-proxy/index.js';
 import { originalDestination } from '../../bpf/index.js';
 
