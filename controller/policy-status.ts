@@ -7,7 +7,8 @@ import type { DataPathProblem } from './dataplane-status.js';
 import { findProxylessTarget, type PolicyTarget } from './targets.js';
 import type { PolicyEntry } from './policy-set.js';
 import type { RuntimeState } from './runtime.js';
-import type { NodeStatus, ResourceView, TypeUrl } from '../xds-server/index.js';
+import { RESOURCE_TYPES, resourceType, type ResourceTypeInfo } from '../envoy-api/index.js';
+import { TYPE_URL, type NodeStatus, type ResourceView } from '../xds-server/index.js';
 
 export type TargetState = 'acked' | 'pending' | 'rejected' | 'not-connected';
 
@@ -59,11 +60,10 @@ export interface StatusInputs {
   readonly dataPath?: ReadonlyMap<string, readonly DataPathProblem[]>;
 }
 
-const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener' as TypeUrl;
-
-function targetStatus(node: NodeStatus | undefined, nodeId: string, typeUrl: TypeUrl, name: string, view: ResourceView): TargetStatus {
+function targetStatus(node: NodeStatus | undefined, nodeId: string, info: ResourceTypeInfo, name: string, view: ResourceView): TargetStatus {
+  const { typeUrl } = info;
   const version = view.of(typeUrl).byName.get(name)?.version;
-  const resource = `${typeUrl.slice(typeUrl.lastIndexOf('.') + 1)}/${name}`;
+  const resource = `${info.message.slice(info.message.lastIndexOf('.') + 1)}/${name}`;
   const base = { node: nodeId, resource, ...(version ? { version } : {}) };
   if (!node) return { ...base, state: 'not-connected' };
   const type = node.types.find((t) => t.typeUrl === typeUrl);
@@ -81,15 +81,14 @@ function targetsOf(targets: readonly PolicyTarget[], inputs: StatusInputs): Targ
   const out: TargetStatus[] = [];
   for (const t of targets) {
     if (t.kind === 'node') {
-      const typeUrl = `type.googleapis.com/${t.message}` as TypeUrl;
-      out.push(targetStatus(byNode.get(t.node), t.node, typeUrl, t.name, inputs.view(t.node)));
+      out.push(targetStatus(byNode.get(t.node), t.node, resourceType(t.message), t.name, inputs.view(t.node)));
       continue;
     }
     // A proxyless server port: every connected node that asked for a Listener resolving to it.
     for (const node of inputs.nodes) {
-      const names = new Set(node.streams.flatMap((s) => s.types.filter((x) => x.typeUrl === LDS).flatMap((x) => x.subscription.names)));
+      const names = new Set(node.streams.flatMap((s) => s.types.filter((x) => x.typeUrl === TYPE_URL.LDS).flatMap((x) => x.subscription.names)));
       for (const name of names) {
-        if (inputs.runtime.output && findProxylessTarget(inputs.runtime.output, name, t)) out.push(targetStatus(node, node.nodeId, LDS, name, inputs.view(node.nodeId)));
+        if (inputs.runtime.output && findProxylessTarget(inputs.runtime.output, name, t)) out.push(targetStatus(node, node.nodeId, resourceType(RESOURCE_TYPES.LDS.message), name, inputs.view(node.nodeId)));
       }
     }
   }

@@ -6,9 +6,9 @@
  * after one policy changed encodes and hashes only what that policy touched. A snapshot that fails
  * its consistency check is never published: that would be a compiler bug, reported as such.
  */
-import { encodeMessage } from '../envoy-api/index.js';
+import { encodeMessage, resourceType } from '../envoy-api/index.js';
 import type { CompileOutput, EnvoyResource } from '../policy-compiler/index.js';
-import { createSnapshot, TYPE_URL, type ResourceInput, type Resolver, type Snapshot, type SnapshotResult, type TypeUrl } from '../xds-server/index.js';
+import { createSnapshot, TYPE_URL, type ResourceInput, type Resolver, type Snapshot, type SnapshotResult } from '../xds-server/index.js';
 
 export interface PublishPlan {
   readonly nodes: ReadonlyMap<string, Snapshot>;
@@ -17,10 +17,6 @@ export interface PublishPlan {
 }
 
 export type PublishResult = { readonly ok: true; readonly plan: PublishPlan } | { readonly ok: false; readonly problems: readonly string[] };
-
-function typeUrlOf(resource: { message: string }): TypeUrl {
-  return `type.googleapis.com/${resource.message}` as TypeUrl;
-}
 
 /** Encoded inputs and built snapshots, remembered by the identity of what they were built from. */
 export class SnapshotPlanner {
@@ -61,10 +57,10 @@ export class SnapshotPlanner {
     let input = this.inputs.get(resource);
     if (!input) {
       input = {
-        typeUrl: typeUrlOf(resource),
+        typeUrl: resourceType(resource.message).typeUrl,
         name: resource.name,
         body: encodeMessage(resource.message, resource.json),
-        references: resource.references.map((r) => ({ typeUrl: typeUrlOf(r), name: r.name })),
+        references: resource.references.map((r) => ({ typeUrl: resourceType(r.message).typeUrl, name: r.name })),
       };
       this.inputs.set(resource, input);
     }

@@ -10,7 +10,7 @@ import type { Ir } from './ir/types.js';
 import type { RedirectEntry } from './ir/redirect.js';
 import { IncrementalLowering } from './compiler.js';
 import { serverListener } from './envoy/proxyless-server.js';
-import { MESSAGES } from './envoy/extensions.js';
+import { MESSAGES } from '../envoy-api/index.js';
 import type { EnvoyResource } from './envoy/resource.js';
 import { loadSources, type LoadResult } from './source/load.js';
 import type { SourceFile } from './source/yaml-documents.js';

@@ -9,7 +9,6 @@ export { checkRe2, re2FullMatch } from './validate/regex.js';
 export { compile, compileSources, Compiler, type CompileOutput, type CompileSourcesResult, type NodeResources, type PolicyTarget } from './compile.js';
 export type { Ir, EnvoyNode, HttpChain, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
 export type { EnvoyResource, ResourceRef } from './envoy/resource.js';
-export { MESSAGES, type MessageName } from './envoy/extensions.js';
 export { findProxylessServer, parseServerListenerName, SERVER_LISTENER_PREFIX } from './envoy/proxyless-server.js';
 export { toPlainJson } from './ir/json.js';
 export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './envoy/bootstrap.js';

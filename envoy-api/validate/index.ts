@@ -3,6 +3,5 @@ export { checkResource, roundTrip, createEnvoyChecker, type CheckOptions, type C
 export type { Violation } from './violation.js';
 export type { RoundTripDifference, DifferenceKind } from './round-trip.js';
 export { SUPPORTED_RULE_KINDS, auditRuleKinds, type RuleKindAudit } from './rule-kinds.js';
-export { SLUICE_EMITTED_TYPES } from './emitted-types.js';
 export { ENVOY_SEMANTIC_RULES } from './envoy-semantics.js';
 export { re2Problem } from './re2.js';

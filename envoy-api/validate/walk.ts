@@ -3,7 +3,7 @@
  * shape (what Envoy's JSON loader accepts and sluice's codec encodes without loss) and, where
  * protoc-gen-validate would run, the PGV rules, recursing into every `Any` by its `@type`.
  */
-import { TYPE_URL_PREFIX } from '../codec.js';
+import { TYPE_URL_PREFIX } from '../protos.js';
 import { applyValueRules, ruleProblems } from './apply-rules.js';
 import { checkEnvoySemantics } from './envoy-semantics.js';
 import { isScalarDefault, parseMapKey, parseScalar, scalarDefault } from './json-scalars.js';

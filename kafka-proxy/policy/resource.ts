@@ -1,37 +1,16 @@
 /**
- * The `sluice.kafka.v1alpha1.KafkaPolicy` resource in its JSON form (snake_case field names, as
- * `envoy-api`'s `encodeMessage`/`decodeMessage` use them), and its validation into the proxy's
- * rule model. Validation failures carry a field path and become the NACK's `error_detail`.
+ * The `sluice.kafka.v1alpha1.KafkaPolicy` resource, validated into the proxy's rule model. Its
+ * JSON form is the type generated from proto/sluice/kafka/v1alpha1/kafka_policy.proto, the one the
+ * compiler builds (policy-compiler/kafka/kafka-policy.ts). Validation failures carry a field path
+ * and become the NACK's `error_detail`.
  */
+import type { sluice } from '../../envoy-api/index.js';
 import { isKafkaRole } from '../../kafka-apis/index.js';
 import { parseCidr, type Cidr } from './cidr.js';
 
-export const KAFKA_POLICY_TYPE_URL = 'type.googleapis.com/sluice.kafka.v1alpha1.KafkaPolicy';
-export const KAFKA_POLICY_MESSAGE = 'sluice.kafka.v1alpha1.KafkaPolicy';
-
-export type StringMatcherJson = { readonly exact: string } | { readonly prefix: string };
-
-export interface KafkaRuleJson {
-  readonly id?: string;
-  readonly role?: string;
-  readonly api_keys?: readonly number[];
-  readonly api_version?: { readonly min?: number; readonly max?: number };
-  readonly client_id?: StringMatcherJson;
-  readonly topic?: StringMatcherJson;
-  readonly group?: StringMatcherJson;
-  readonly transactional_id?: StringMatcherJson;
-  readonly peers?: readonly { readonly address_prefix?: string; readonly prefix_len?: number }[];
-}
-
-/** The resource as the compiler emits it and the proxy receives it. */
-export interface KafkaPolicyJson {
-  readonly name: string;
-  readonly policy?: string;
-  readonly endpoints?: readonly { readonly address?: string; readonly port?: number }[];
-  readonly mode?: 'ENFORCE' | 'AUDIT';
-  readonly deny?: readonly KafkaRuleJson[];
-  readonly allow?: readonly KafkaRuleJson[];
-}
+/** The resource as the compiler emits it and the proxy receives it (generated from the proto). */
+export type KafkaPolicyJson = sluice.kafka.v1alpha1.KafkaPolicy;
+export type KafkaRuleJson = sluice.kafka.v1alpha1.KafkaRule;
 
 export type StringMatcher = { readonly kind: 'exact'; readonly value: string } | { readonly kind: 'prefix'; readonly value: string };
 
@@ -133,7 +112,8 @@ function rule(json: KafkaRuleJson, path: string, problems: PolicyProblem[]): Kaf
 export function validateKafkaPolicy(json: KafkaPolicyJson, path = ''): { policy: KafkaPolicy; problems: readonly PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
   const at = (p: string): string => (path ? `${path}.${p}` : p);
-  if (!json.name) problems.push({ path: at('name'), message: 'is required' });
+  const name = json.name ?? '';
+  if (name === '') problems.push({ path: at('name'), message: 'is required' });
   const endpoints = (json.endpoints ?? []).map((e, i) => {
     const port = e.port ?? 0;
     if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push({ path: at(`endpoints[${i}].port`), message: `not a port: ${port}` });
@@ -146,7 +126,7 @@ export function validateKafkaPolicy(json: KafkaPolicyJson, path = ''): { policy:
   const mode = json.mode === undefined || json.mode === 'ENFORCE' ? 'enforce' : json.mode === 'AUDIT' ? 'audit' : undefined;
   if (mode === undefined) problems.push({ path: at('mode'), message: `unknown mode ${String(json.mode)}` });
   const policy: KafkaPolicy = {
-    name: json.name,
+    name,
     policy: json.policy ?? '',
     endpoints,
     mode: mode ?? 'enforce',

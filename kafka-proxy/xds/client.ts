@@ -7,9 +7,11 @@
  */
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
-import { INCLUDE_DIRS, decodeMessage } from '../../envoy-api/index.js';
+import { INCLUDE_DIRS, MESSAGES, TYPE_URL, decodeMessage } from '../../envoy-api/index.js';
 import type { Logger } from '../../telemetry/index.js';
-import { KAFKA_POLICY_MESSAGE, KAFKA_POLICY_TYPE_URL, validateKafkaPolicy, type KafkaPolicy, type KafkaPolicyJson } from '../policy/resource.js';
+import { validateKafkaPolicy, type KafkaPolicy, type KafkaPolicyJson } from '../policy/resource.js';
+
+const KAFKA_POLICY_TYPE_URL = TYPE_URL.KAFKA;
 import type { PolicyStore } from '../policy/store.js';
 
 interface AnyMessage {
@@ -60,7 +62,8 @@ export function parsePolicies(resources: readonly AnyMessage[]): { policies: Kaf
     }
     let json: KafkaPolicyJson;
     try {
-      json = decodeMessage(KAFKA_POLICY_MESSAGE, resource.value) as unknown as KafkaPolicyJson;
+      // The decoder's JSON form is the generated type's: the codec and the generator read the same proto.
+      json = decodeMessage(MESSAGES.kafkaPolicy, resource.value) as KafkaPolicyJson;
     } catch (error) {
       problems.push(`resources[${i}]: undecodable: ${error instanceof Error ? error.message : String(error)}`);
       return;

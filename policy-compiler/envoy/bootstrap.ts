@@ -3,6 +3,7 @@
  * needs), ADS over gRPC for everything else, and Envoy's admin on loopback.
  */
 import { isIP } from 'node:net';
+import { MESSAGES, typed, type envoy } from '../../envoy-api/index.js';
 import { ADS_CONFIG_SOURCE } from './extensions.js';
 
 export interface BootstrapOptions {
@@ -15,7 +16,7 @@ export interface BootstrapOptions {
 
 export const XDS_CLUSTER = 'sluice_xds';
 
-export function envoyBootstrap(o: BootstrapOptions): Record<string, unknown> {
+export function envoyBootstrap(o: BootstrapOptions): envoy.config.bootstrap.v3.Bootstrap {
   return {
     node: { id: o.node, cluster: o.cluster },
     admin: { address: { socket_address: { address: o.admin.host, port_value: o.admin.port } } },
@@ -35,10 +36,7 @@ export function envoyBootstrap(o: BootstrapOptions): Record<string, unknown> {
             endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: o.xds.host, port_value: o.xds.port } } } }] }],
           },
           typed_extension_protocol_options: {
-            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-              '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-              explicit_http_config: { http2_protocol_options: {} },
-            },
+            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': typed(MESSAGES.httpProtocolOptions, { explicit_http_config: { http2_protocol_options: {} } }),
           },
         },
       ],

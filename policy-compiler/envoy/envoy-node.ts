@@ -10,7 +10,7 @@
 import type { HttpChain } from '../ir/types.js';
 import { cidrRange } from './matchers.js';
 import { INBOUND_LEG_MARK } from '../ir/redirect.js';
-import { MESSAGES, typed } from './extensions.js';
+import { MESSAGES, typed, type envoy } from '../../envoy-api/index.js';
 import { rbacPerRoute } from './filters/rbac.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import type { EnvoyResource, ResourceRef } from './resource.js';
@@ -19,10 +19,12 @@ import type { EnvoyResource, ResourceRef } from './resource.js';
 export const ORIGINAL_DST = { inbound: 'sluice|original_dst|inbound', outbound: 'sluice|original_dst|outbound' } as const;
 
 /** The filter chain of one workload port: matched by destination port and address, HCM with RBAC. */
-export function filterChain(chain: HttpChain): Record<string, unknown> {
-  const match: Record<string, unknown> = { destination_port: { value: chain.port } };
-  if (chain.destinations.length > 0) match.prefix_ranges = chain.destinations.map(cidrRange);
-  if (chain.sources.length > 0) match.source_prefix_ranges = chain.sources.map(cidrRange);
+export function filterChain(chain: HttpChain): envoy.config.listener.v3.FilterChain {
+  const match: envoy.config.listener.v3.FilterChainMatch = {
+    destination_port: { value: chain.port },
+    ...(chain.destinations.length > 0 ? { prefix_ranges: chain.destinations.map(cidrRange) } : {}),
+    ...(chain.sources.length > 0 ? { source_prefix_ranges: chain.sources.map(cidrRange) } : {}),
+  };
   return {
     name: chain.name,
     filter_chain_match: match,
@@ -32,15 +34,15 @@ export function filterChain(chain: HttpChain): Record<string, unknown> {
 
 /** The default chain: connections no workload chain matches are closed at once (fail closed). */
 export const UNMATCHED_CHAIN = 'sluice|unmatched';
-function unmatchedChain(): Record<string, unknown> {
+function unmatchedChain(): envoy.config.listener.v3.FilterChain {
   return { name: UNMATCHED_CHAIN, filters: [{ name: 'envoy.filters.network.direct_response', typed_config: typed(MESSAGES.directResponse) }] };
 }
 
 /** A chain with its translated filter chain, kept together so unchanged chains are reused as is. */
 export interface TranslatedChain {
   readonly chain: HttpChain;
-  readonly filterChain: Record<string, unknown>;
-  readonly routeConfiguration: EnvoyResource;
+  readonly filterChain: envoy.config.listener.v3.FilterChain;
+  readonly routeConfiguration: EnvoyResource<typeof MESSAGES.routeConfiguration>;
 }
 
 export function translateChain(chain: HttpChain): TranslatedChain {
@@ -54,7 +56,7 @@ export interface NodeListen {
   readonly ipv6: boolean;
 }
 
-function listener(name: 'inbound' | 'outbound', port: number, ipv6: boolean, chains: readonly TranslatedChain[]): EnvoyResource {
+function listener(name: 'inbound' | 'outbound', port: number, ipv6: boolean, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
   const references: ResourceRef[] = chains.map((c) => ({ message: MESSAGES.routeConfiguration, name: c.chain.name }));
   return {
     message: MESSAGES.listener,
@@ -86,7 +88,7 @@ function listener(name: 'inbound' | 'outbound', port: number, ipv6: boolean, cha
   };
 }
 
-function routeConfiguration(chain: HttpChain): EnvoyResource {
+function routeConfiguration(chain: HttpChain): EnvoyResource<typeof MESSAGES.routeConfiguration> {
   return {
     message: MESSAGES.routeConfiguration,
     name: chain.name,
@@ -115,7 +117,7 @@ const SO_MARK = 36;
  * steering knows it is the proxy's own and lets it through. Outbound: unmarked, so a call to a
  * workload of this node goes through that workload's inbound chain too (its ingress rules apply).
  */
-function originalDstCluster(direction: 'inbound' | 'outbound'): EnvoyResource {
+function originalDstCluster(direction: 'inbound' | 'outbound'): EnvoyResource<typeof MESSAGES.cluster> {
   const name = ORIGINAL_DST[direction];
   return {
     message: MESSAGES.cluster,

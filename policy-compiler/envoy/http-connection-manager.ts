@@ -1,18 +1,21 @@
 /** The HttpConnectionManager of a filter chain: RBAC filters in their order, the router, routes, access log. */
 import type { Authz } from '../ir/types.js';
-import { ADS_CONFIG_SOURCE, MESSAGES, typed } from './extensions.js';
+import { MESSAGES, typed, type envoy, type google } from '../../envoy-api/index.js';
+import { ADS_CONFIG_SOURCE } from './extensions.js';
 import { orderedHttpFilters } from './filters/ordering.js';
 import { RBAC_PREFIX } from './filters/rbac.js';
 import type { ProxyFlavor } from './filters/types.js';
 import { statPrefix } from './resource.js';
 
-export type RouteSource = { readonly kind: 'rds'; readonly routeConfigName: string } | { readonly kind: 'inline'; readonly routeConfig: Record<string, unknown> };
+type Hcm = envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+
+export type RouteSource = { readonly kind: 'rds'; readonly routeConfigName: string } | { readonly kind: 'inline'; readonly routeConfig: envoy.config.route.v3.RouteConfiguration };
 
 /**
  * One JSON line per request on Envoy's stdout: the request, the enforced verdict and the audit
  * (shadow) verdict with the id of the deciding rule, read from the RBAC filters' dynamic metadata.
  */
-function auditAccessLog(): Record<string, unknown> {
+function auditAccessLog(): envoy.config.accesslog.v3.AccessLog {
   const rbac = (key: string) => `%DYNAMIC_METADATA(envoy.filters.http.rbac:${key})%`;
   return {
     name: 'envoy.access_loggers.stdout',
@@ -49,13 +52,13 @@ function auditAccessLog(): Record<string, unknown> {
  * rule on `/v1/admin` and reach a workload that reads them as that path. Escaped slashes (`%2F`,
  * `%5C`) are kept: rules and the workload both see them as written.
  */
-const PATH_NORMALIZATION = { normalize_path: { value: true }, merge_slashes: true } as const;
+const PATH_NORMALIZATION: Hcm = { normalize_path: { value: true }, merge_slashes: true };
 
-function structOf(fields: Record<string, string>): Record<string, unknown> {
+function structOf(fields: Record<string, string>): google.protobuf.Struct {
   return { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { stringValue: v }])) };
 }
 
-export function httpConnectionManager(chainName: string, authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor, routes: RouteSource): Record<string, unknown> {
+export function httpConnectionManager(chainName: string, authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor, routes: RouteSource): envoy.config.listener.v3.Filter {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(MESSAGES.httpConnectionManager, {

@@ -1,4 +1,5 @@
 /** Model matchers → Envoy's `StringMatcher`, `HeaderMatcher` and `CidrRange`. */
+import type { envoy } from '../../envoy-api/index.js';
 import type { Cidr } from '../model/ip.js';
 import type { HeaderCondition, StringMatcher } from '../model/types.js';
 
@@ -7,7 +8,7 @@ import type { HeaderCondition, StringMatcher } from '../model/types.js';
  * matches `safe_regex` against the whole value, and gRPC anchors it as `^…$`, where an unwrapped
  * alternation `a|b` would mean `^a` or `b$`.
  */
-export function stringMatcher(m: Exclude<StringMatcher, { kind: 'present' }>): Record<string, unknown> {
+export function stringMatcher(m: Exclude<StringMatcher, { kind: 'present' }>): envoy.type.matcher.v3.StringMatcher {
   switch (m.kind) {
     case 'exact':
       return { exact: m.value };
@@ -21,16 +22,16 @@ export function stringMatcher(m: Exclude<StringMatcher, { kind: 'present' }>): R
 }
 
 /** An Envoy `config.route.v3.HeaderMatcher` for a header condition. */
-export function headerMatcher(name: string, m: StringMatcher): Record<string, unknown> {
+export function headerMatcher(name: string, m: StringMatcher): envoy.config.route.v3.HeaderMatcher {
   if (m.kind === 'present') return { name, present_match: true };
   return { name, string_match: stringMatcher(m) };
 }
 
-export function headerConditionMatcher(h: HeaderCondition): Record<string, unknown> {
+export function headerConditionMatcher(h: HeaderCondition): envoy.config.route.v3.HeaderMatcher {
   return headerMatcher(h.name, h.match);
 }
 
 /** An Envoy `config.core.v3.CidrRange`. */
-export function cidrRange(c: Cidr): Record<string, unknown> {
+export function cidrRange(c: Cidr): envoy.config.core.v3.CidrRange {
   return { address_prefix: c.address, prefix_len: { value: c.prefixLength } };
 }

@@ -3,7 +3,8 @@
  * API listener with that name, its route configuration, an EDS cluster and its endpoints.
  */
 import type { Service } from '../ir/types.js';
-import { ADS_CONFIG_SOURCE, MESSAGES, typed } from './extensions.js';
+import { MESSAGES, typed } from '../../envoy-api/index.js';
+import { ADS_CONFIG_SOURCE } from './extensions.js';
 import type { EnvoyResource } from './resource.js';
 import { routerFilter } from './filters/router.js';
 

@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import type { Authz, ProxylessServer } from '../ir/types.js';
 import { canonicalIp } from '../model/ip.js';
-import { MESSAGES } from './extensions.js';
+import { MESSAGES } from '../../envoy-api/index.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import type { EnvoyResource } from './resource.js';
 
@@ -39,7 +39,7 @@ export function findProxylessServer(servers: readonly ProxylessServer[], host: s
 }
 
 /** The Listener for `name`, or `undefined` when the name is not a server listener name. */
-export function serverListener(name: string, servers: readonly ProxylessServer[]): EnvoyResource | undefined {
+export function serverListener(name: string, servers: readonly ProxylessServer[]): EnvoyResource<typeof MESSAGES.listener> | undefined {
   const parsed = parseServerListenerName(name);
   if (!parsed) return undefined;
   const server = findProxylessServer(servers, parsed.host, parsed.port);

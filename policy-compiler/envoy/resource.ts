@@ -1,19 +1,22 @@
-/** What the translators produce: named resources in JSON form, with the names they point to. */
-import type { MessageName } from './extensions.js';
+/** What the translators produce: named resources in JSON form, typed by their message, with the names they point to. */
+import type { MessageTypes, ResourceMessage } from '../../envoy-api/index.js';
 
 export interface ResourceRef {
-  readonly message: MessageName;
+  readonly message: ResourceMessage;
   readonly name: string;
 }
 
-export interface EnvoyResource {
-  /** The resource's message type; its xDS type URL is `type.googleapis.com/<message>`. */
-  readonly message: MessageName;
-  readonly name: string;
-  readonly json: Readonly<Record<string, unknown>>;
-  /** Resources this one needs (a listener's route configs, a route's clusters, a cluster's endpoints). */
-  readonly references: readonly ResourceRef[];
-}
+/** One resource of a served type, its JSON typed by its message: `EnvoyResource<'envoy.config.listener.v3.Listener'>`. */
+export type EnvoyResource<M extends ResourceMessage = ResourceMessage> = {
+  readonly [K in M]: {
+    /** The resource's message type; its xDS type URL is `type.googleapis.com/<message>`. */
+    readonly message: K;
+    readonly name: string;
+    readonly json: MessageTypes[K];
+    /** Resources this one needs (a listener's route configs, a route's clusters, a cluster's endpoints). */
+    readonly references: readonly ResourceRef[];
+  };
+}[M];
 
 /** Stat prefixes allow `[A-Za-z0-9_.]`; everything else becomes `_`. */
 export function statPrefix(name: string): string {

@@ -7,26 +7,27 @@ import { expandApiKeys } from '../../kafka-apis/index.js';
 import type { Cidr } from '../model/ip.js';
 import type { NameMatcher } from '../model/types.js';
 import type { AddressMatch, KafkaChain, KafkaCompiledRule } from '../ir/types.js';
-import { MESSAGES } from '../envoy/extensions.js';
+import { MESSAGES, type sluice } from '../../envoy-api/index.js';
 import type { EnvoyResource } from '../envoy/resource.js';
 
-type Json = Record<string, unknown>;
+type KafkaRuleJson = sluice.kafka.v1alpha1.KafkaRule;
+type CidrRangeJson = sluice.kafka.v1alpha1.CidrRange;
 
-const cidr = (c: Cidr): Json => ({ address_prefix: c.address, prefix_len: c.prefixLength });
+const cidr = (c: Cidr): CidrRangeJson => ({ address_prefix: c.address, prefix_len: c.prefixLength });
 
 /**
  * Peers as the enforcer matches them: none means any client. Peers that resolved to no address
  * must still match nobody, so they become the unspecified addresses, which no client has.
  */
-function peers(match: AddressMatch): Json[] {
+function peers(match: AddressMatch): CidrRangeJson[] {
   if (match.kind === 'any') return [];
   if (match.ranges.length === 0) return [{ address_prefix: '0.0.0.0', prefix_len: 32 }, { address_prefix: '::', prefix_len: 128 }];
   return match.ranges.map((r) => cidr(r.cidr));
 }
 
-const matcher = (m: NameMatcher): Json => (m.kind === 'exact' ? { exact: m.value } : { prefix: m.value });
+const matcher = (m: NameMatcher): sluice.kafka.v1alpha1.StringMatcher => (m.kind === 'exact' ? { exact: m.value } : { prefix: m.value });
 
-function rule(r: KafkaCompiledRule): Json {
+function rule(r: KafkaCompiledRule): KafkaRuleJson {
   const k = r.rule;
   const apiKeys = k ? expandApiKeys(k.role, k.apiKeys) : undefined;
   return {
@@ -46,7 +47,7 @@ function rule(r: KafkaCompiledRule): Json {
  * The enforcer evaluates one rule set per port. With an enforcing policy present, its rules are
  * enforced; a port covered by audit-mode policies only is evaluated and logged, never denied.
  */
-export function kafkaPolicyResource(chain: KafkaChain): EnvoyResource {
+export function kafkaPolicyResource(chain: KafkaChain): EnvoyResource<typeof MESSAGES.kafkaPolicy> {
   const set = chain.enforce ?? chain.audit;
   const endpoints = chain.direction === 'inbound' ? chain.addresses.map((address) => ({ address, port: chain.port })) : [{ address: '', port: chain.port }];
   return {

@@ -1,8 +1,8 @@
 /** Tables that live in two places must agree: the tests are the link between them. */
 import { describe, it, expect } from '@jest/globals';
-import { MESSAGES, SCHEMAS } from '../../policy-compiler/index.js';
+import { SCHEMAS } from '../../policy-compiler/index.js';
 import { KAFKA_ROLES } from '../../kafka-apis/index.js';
-import { SLUICE_EMITTED_TYPES } from '../../envoy-api/index.js';
+import { MESSAGES, SLUICE_EMITTED_TYPES } from '../../envoy-api/index.js';
 import { RESOURCE_TYPES } from '../../xds-server/index.js';
 
 describe('shared tables', () => {

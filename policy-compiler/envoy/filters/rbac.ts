@@ -6,24 +6,34 @@
  */
 import type { AddressMatch, Authz, CompiledRule, RequestMatch, RuleSet } from '../../ir/types.js';
 import { cidrRange, headerConditionMatcher, headerMatcher, stringMatcher } from '../matchers.js';
-import { MESSAGES, typed } from '../extensions.js';
+import { MESSAGES, typed, type AnyJson, type envoy } from '../../../envoy-api/index.js';
 import type { HttpFilter, ProxyFlavor } from './types.js';
 
-type Json = Record<string, unknown>;
+type Permission = envoy.config.rbac.v3.Permission;
+type Principal = envoy.config.rbac.v3.Principal;
+type Rules = envoy.config.rbac.v3.RBAC;
+type RbacConfig = envoy.extensions.filters.http.rbac.v3.RBAC;
 
-/** Combines with `and`/`or`, avoiding a one-element set (and the empty set, which PGV rejects). */
-function combine(kind: 'and_rules' | 'or_rules' | 'and_ids' | 'or_ids', items: readonly Json[], empty: Json): Json {
+/** Combines permissions with `and`/`or`, avoiding a one-element set (and the empty set, which PGV rejects). */
+function combine(kind: 'and_rules' | 'or_rules', items: readonly Permission[], empty: Permission): Permission {
   if (items.length === 0) return empty;
   if (items.length === 1) return items[0] ?? empty;
-  return kind.endsWith('rules') ? { [kind]: { rules: items } } : { [kind]: { ids: items } };
+  return kind === 'and_rules' ? { and_rules: { rules: items } } : { or_rules: { rules: items } };
 }
 
-function requestPermission(request: RequestMatch): Json {
+/** The same for principals. */
+function combineIds(kind: 'and_ids' | 'or_ids', items: readonly Principal[], empty: Principal): Principal {
+  if (items.length === 0) return empty;
+  if (items.length === 1) return items[0] ?? empty;
+  return kind === 'and_ids' ? { and_ids: { ids: items } } : { or_ids: { ids: items } };
+}
+
+function requestPermission(request: RequestMatch): Permission {
   switch (request.kind) {
     case 'any':
       return { any: true };
     case 'http': {
-      const parts: Json[] = [];
+      const parts: Permission[] = [];
       if (request.method !== undefined) parts.push({ header: headerMatcher(':method', { kind: 'exact', value: request.method }) });
       if (request.path) parts.push(request.path.kind === 'present' ? { any: true } : { url_path: { path: stringMatcher(request.path) } });
       if (request.host) parts.push({ header: headerMatcher(':authority', request.host) });
@@ -31,7 +41,7 @@ function requestPermission(request: RequestMatch): Json {
       return combine('and_rules', parts, { any: true });
     }
     case 'grpc': {
-      const paths = request.methods === 'all'
+      const paths: Permission[] = request.methods === 'all'
         ? [{ url_path: { path: { prefix: `/${request.service}/` } } }]
         : request.methods.map((m) => ({ url_path: { path: { exact: `/${request.service}/${m}` } } }));
       const parts = [combine('or_rules', paths, { any: true }), ...request.headers.map((h) => ({ header: headerConditionMatcher(h) }))];
@@ -41,35 +51,35 @@ function requestPermission(request: RequestMatch): Json {
 }
 
 /** Ingress peers: who connects (the downstream connection's address). */
-function sourcePrincipal(peers: AddressMatch): Json {
+function sourcePrincipal(peers: AddressMatch): Principal {
   if (peers.kind === 'any') return { any: true };
-  const ids = peers.ranges.map((r) => {
-    const base = { direct_remote_ip: cidrRange(r.cidr) };
+  const ids = peers.ranges.map((r): Principal => {
+    const base: Principal = { direct_remote_ip: cidrRange(r.cidr) };
     if (r.except.length === 0) return base;
-    return { and_ids: { ids: [base, { not_id: combine('or_ids', r.except.map((e) => ({ direct_remote_ip: cidrRange(e) })), {}) }] } };
+    return { and_ids: { ids: [base, { not_id: combineIds('or_ids', r.except.map((e) => ({ direct_remote_ip: cidrRange(e) })), {}) }] } };
   });
-  return combine('or_ids', ids, { not_id: { any: true } });
+  return combineIds('or_ids', ids, { not_id: { any: true } });
 }
 
 /** Egress peers: where the workload connects (the original destination). */
-function destinationPermission(peers: AddressMatch): Json | undefined {
+function destinationPermission(peers: AddressMatch): Permission | undefined {
   if (peers.kind === 'any') return undefined;
-  const rules = peers.ranges.map((r) => {
-    const base = { destination_ip: cidrRange(r.cidr) };
+  const rules = peers.ranges.map((r): Permission => {
+    const base: Permission = { destination_ip: cidrRange(r.cidr) };
     if (r.except.length === 0) return base;
     return { and_rules: { rules: [base, { not_rule: combine('or_rules', r.except.map((e) => ({ destination_ip: cidrRange(e) })), {}) }] } };
   });
   return combine('or_rules', rules, { not_rule: { any: true } });
 }
 
-function rbacPolicy(rule: CompiledRule, direction: 'inbound' | 'outbound'): Json {
+function rbacPolicy(rule: CompiledRule, direction: 'inbound' | 'outbound'): envoy.config.rbac.v3.Policy {
   const request = requestPermission(rule.request);
   if (direction === 'inbound') return { permissions: [request], principals: [sourcePrincipal(rule.peers)] };
   const destination = destinationPermission(rule.peers);
   return { permissions: [destination ? combine('and_rules', [destination, request], request) : request], principals: [{ any: true }] };
 }
 
-function rbacRules(action: 'DENY' | 'ALLOW', rules: readonly CompiledRule[], direction: 'inbound' | 'outbound'): Json {
+function rbacRules(action: 'DENY' | 'ALLOW', rules: readonly CompiledRule[], direction: 'inbound' | 'outbound'): Rules {
   return { action, policies: Object.fromEntries(rules.map((r) => [r.id, rbacPolicy(r, direction)])) };
 }
 
@@ -82,7 +92,7 @@ export const RBAC_PREFIX = {
 } as const;
 
 /** The RBAC message of one filter (deny or allow) for a chain: enforced rules, shadow (audit) rules, stats. */
-function rbacConfig(kind: 'deny' | 'allow', authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): Json | undefined {
+function rbacConfig(kind: 'deny' | 'allow', authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): RbacConfig | undefined {
   const action = kind === 'deny' ? 'DENY' : 'ALLOW';
   const pick = (set: RuleSet | undefined) => (set ? (kind === 'deny' ? set.deny : set.allow) : undefined);
   const enforced = pick(authz.enforce);
@@ -100,7 +110,7 @@ function rbacConfig(kind: 'deny' | 'allow', authz: Authz, direction: 'inbound' |
 }
 
 /** Stat prefixes (which also name the dynamic metadata keys the access log reads) and per-rule stats. */
-function statsOf(kind: 'deny' | 'allow', flavor: ProxyFlavor): Json {
+function statsOf(kind: 'deny' | 'allow', flavor: ProxyFlavor): RbacConfig {
   const prefixes = kind === 'deny' ? { rules_stat_prefix: RBAC_PREFIX.deny, shadow_rules_stat_prefix: RBAC_PREFIX.auditDeny } : { rules_stat_prefix: RBAC_PREFIX.allow, shadow_rules_stat_prefix: RBAC_PREFIX.auditAllow };
   return flavor === 'envoy' ? { ...prefixes, track_per_rule_stats: true } : { rules_stat_prefix: prefixes.rules_stat_prefix };
 }
@@ -135,7 +145,7 @@ export function rbacFilters(authz: Authz, direction: 'inbound' | 'outbound', fla
 }
 
 /** A route's `typed_per_filter_config` carrying the chain's rules to Envoy's two RBAC filters. */
-export function rbacPerRoute(authz: Authz, direction: 'inbound' | 'outbound'): Json {
+export function rbacPerRoute(authz: Authz, direction: 'inbound' | 'outbound'): { readonly [filter: string]: AnyJson } {
   const perRoute = (kind: 'deny' | 'allow') => typed(MESSAGES.rbacPerRoute, { rbac: rbacConfig(kind, authz, direction, 'envoy') ?? statsOf(kind, 'envoy') });
   return { [RBAC_FILTER.deny]: perRoute('deny'), [RBAC_FILTER.allow]: perRoute('allow') };
 }

@@ -1,5 +1,5 @@
 /** The router: always the last HTTP filter. */
-import { MESSAGES, typed } from '../extensions.js';
+import { MESSAGES, typed } from '../../../envoy-api/index.js';
 import type { HttpFilter } from './types.js';
 
 export function routerFilter(): HttpFilter {
