@@ -15,7 +15,6 @@ export {
   type KafkaPolicyJson, type KafkaRuleJson, type KafkaPolicy, type KafkaRule, type StringMatcher, type PolicyProblem,
 } from './policy/resource.js';
 export { evaluateUnit, decideRequest, type RequestContext, type RequestResources, type Verdict, type UnitKind, type Decision } from './policy/evaluate.js';
-export { parseCidr, cidrContains, type Cidr } from './policy/cidr.js';
 export { PolicyStore, UNCOVERED_DENY } from './policy/store.js';
 export { TopicIds, unresolvedTopic } from './policy/topic-ids.js';
 export { Reader, Writer, DecodeError } from './protocol/wire.js';

@@ -4,7 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { readSourceFiles } from '../../controller/index.js';
 import { RESOURCE_TYPE_LIST } from '../../envoy-api/index.js';
-import { compileSources, toPlainJson, formatDiagnostic, hasErrors, SERVER_LISTENER_PREFIX, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
+import { compileSources, toPlainJson, formatDiagnostic, hasErrors, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
 
 const HELP = `Usage: sluice compile --inventory FILE [--node ID] [--show resources|ir|redirects] [-o yaml|json] FILE|DIR...
 
@@ -36,10 +36,7 @@ function grouped(resources: readonly EnvoyResource[]): Record<string, unknown> {
 }
 
 function proxylessView(output: CompileOutput): Record<string, unknown> {
-  const servers = output.ir.proxyless.flatMap((s) =>
-    s.addresses.map((a) => output.resolveServerListener(`${SERVER_LISTENER_PREFIX}${a.includes(':') ? `[${a}]` : a}:${s.port}`)?.json),
-  );
-  return { node: 'proxyless', serverListeners: servers, ...grouped(output.shared) };
+  return { node: 'proxyless', serverListeners: output.serverListeners().map((l) => l.json), ...grouped(output.shared) };
 }
 
 function render(output: CompileOutput, show: string, node: string | undefined): unknown {

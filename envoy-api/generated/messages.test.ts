@@ -17,7 +17,7 @@ interface Generator {
 function typeErrors(source: string): string[] {
   const config = ts.getParsedCommandLineOfConfigFile(path.resolve('tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
   if (!config) throw new Error('tsconfig.json cannot be read');
-  const file = path.resolve('policy-compiler/envoy/__builder_under_test__.ts');
+  const file = path.resolve('policy-compiler/translate/__builder_under_test__.ts');
   const host = ts.createCompilerHost(config.options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, version, ...rest) => (path.resolve(name) === file ? ts.createSourceFile(name, source, version) : getSourceFile(name, version, ...rest));

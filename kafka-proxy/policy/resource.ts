@@ -6,7 +6,7 @@
  */
 import type { sluice } from '../../envoy-api/index.js';
 import { isKafkaRole } from '../../kafka-apis/index.js';
-import { parseCidr, type Cidr } from './cidr.js';
+import { cidrOf, isIpAddress, type Cidr } from '../../ip/index.js';
 
 /** The resource as the compiler emits it and the proxy receives it (generated from the proto). */
 export type KafkaPolicyJson = sluice.kafka.v1alpha1.KafkaPolicy;
@@ -83,9 +83,11 @@ function rule(json: KafkaRuleJson, path: string, problems: PolicyProblem[]): Kaf
   if (min > max) problems.push({ path: `${path}.api_version`, message: `min ${min} is above max ${max}` });
   const peers: Cidr[] = [];
   (json.peers ?? []).forEach((p, i) => {
-    const cidr = parseCidr(p.address_prefix ?? '', p.prefix_len ?? 0);
-    if (typeof cidr === 'string') problems.push({ path: `${path}.peers[${i}]`, message: cidr });
-    else peers.push(cidr);
+    const address = p.address_prefix ?? '';
+    const prefixLength = p.prefix_len ?? 0;
+    const cidr = cidrOf(address, prefixLength);
+    if (!('problem' in cidr)) peers.push(cidr);
+    else problems.push({ path: `${path}.peers[${i}]`, message: cidr.problem === 'address' ? `not an IP address: "${address}"` : `prefix length ${prefixLength} out of 0..${cidr.max}` });
   });
   const out: KafkaRule = {
     id: json.id && json.id !== '' ? json.id : path,
@@ -118,7 +120,7 @@ export function validateKafkaPolicy(json: KafkaPolicyJson, path = ''): { policy:
     const port = e.port ?? 0;
     if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push({ path: at(`endpoints[${i}].port`), message: `not a port: ${port}` });
     const address = e.address ?? '';
-    if (address !== '' && typeof parseCidr(address, address.includes(':') ? 128 : 32) === 'string') {
+    if (address !== '' && isIpAddress(address) === undefined) {
       problems.push({ path: at(`endpoints[${i}].address`), message: `not an IP address: "${address}"` });
     }
     return { address, port };

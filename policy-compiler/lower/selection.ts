@@ -1,5 +1,5 @@
 /** Resolving a policy's selectors, peers and ports against the inventory. */
-import { hostCidr, type Cidr } from '../model/ip.js';
+import { hostCidr, type Cidr } from '../../ip/index.js';
 import type { Inventory, Peer, Policy, PortRef, Workload } from '../model/types.js';
 import type { AddressMatch } from '../ir/types.js';
 import { selectorMatches } from '../validate/selector.js';

@@ -1,6 +1,6 @@
 /** Model matchers → Envoy's `StringMatcher`, `HeaderMatcher` and `CidrRange`. */
 import type { envoy } from '../../envoy-api/index.js';
-import type { Cidr } from '../model/ip.js';
+import type { Cidr } from '../../ip/index.js';
 import type { HeaderCondition, StringMatcher } from '../model/types.js';
 
 /**

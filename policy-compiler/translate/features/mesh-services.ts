@@ -2,15 +2,17 @@
  * What proxyless gRPC clients need to reach a workload through `xds:///name.namespace:port`: an
  * API listener with that name, its route configuration, an EDS cluster and its endpoints.
  */
-import type { Service } from '../ir/types.js';
-import { MESSAGES, typed } from '../../envoy-api/index.js';
-import { ADS_CONFIG_SOURCE } from './extensions.js';
-import type { EnvoyResource } from './resource.js';
-import { routerFilter } from './filters/router.js';
+import { MESSAGES, typed } from '../../../envoy-api/index.js';
+import type { Service } from '../../ir/types.js';
+import { serviceClusterName, serviceRouteName } from '../../names.js';
+import { ADS_CONFIG_SOURCE } from '../ads.js';
+import type { FeatureTranslator } from '../feature.js';
+import type { EnvoyResource } from '../resource.js';
+import { routerFilter } from './router.js';
 
-export function serviceResources(service: Service): EnvoyResource[] {
-  const routeName = `client|${service.target}`;
-  const cluster = `outbound|${service.port}|${service.workload}`;
+function serviceResources(service: Service): EnvoyResource[] {
+  const routeName = serviceRouteName(service.target);
+  const cluster = serviceClusterName(service.port, service.workload);
   return [
     {
       message: MESSAGES.listener,
@@ -57,3 +59,8 @@ export function serviceResources(service: Service): EnvoyResource[] {
     },
   ];
 }
+
+export const MESH_SERVICES_FEATURE: FeatureTranslator = {
+  name: 'mesh services: the API listener, route, EDS cluster and endpoints proxyless gRPC clients reach a service by',
+  serviceResources,
+};

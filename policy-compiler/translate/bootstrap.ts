@@ -2,9 +2,9 @@
  * An Envoy bootstrap for a sluice node: a static cluster for the xDS server (HTTP/2, which gRPC
  * needs), ADS over gRPC for everything else, and Envoy's admin on loopback.
  */
-import { isIP } from 'node:net';
 import { MESSAGES, typed, type envoy } from '../../envoy-api/index.js';
-import { ADS_CONFIG_SOURCE } from './extensions.js';
+import { isIpAddress } from '../../ip/index.js';
+import { ADS_CONFIG_SOURCE } from './ads.js';
 
 export interface BootstrapOptions {
   readonly node: string;
@@ -29,7 +29,7 @@ export function envoyBootstrap(o: BootstrapOptions): envoy.config.bootstrap.v3.B
       clusters: [
         {
           name: XDS_CLUSTER,
-          type: isIP(o.xds.host) ? 'STATIC' : 'STRICT_DNS',
+          type: isIpAddress(o.xds.host) !== undefined ? 'STATIC' : 'STRICT_DNS',
           connect_timeout: { seconds: 5 },
           load_assignment: {
             cluster_name: XDS_CLUSTER,

@@ -3,12 +3,13 @@
  * over xDS (proto/sluice/kafka/v1alpha1/kafka_policy.proto): one per protected workload port,
  * with roles expanded to explicit API key sets and peers as CIDRs.
  */
-import { expandApiKeys } from '../../kafka-apis/index.js';
-import type { Cidr } from '../model/ip.js';
-import type { NameMatcher } from '../model/types.js';
-import type { AddressMatch, KafkaChain, KafkaCompiledRule } from '../ir/types.js';
-import { MESSAGES, type sluice } from '../../envoy-api/index.js';
-import type { EnvoyResource } from '../envoy/resource.js';
+import { MESSAGES, type sluice } from '../../../envoy-api/index.js';
+import type { Cidr } from '../../../ip/index.js';
+import { expandApiKeys } from '../../../kafka-apis/index.js';
+import type { AddressMatch, KafkaChain, KafkaCompiledRule } from '../../ir/types.js';
+import type { NameMatcher } from '../../model/types.js';
+import type { FeatureTranslator } from '../feature.js';
+import type { EnvoyResource } from '../resource.js';
 
 type KafkaRuleJson = sluice.kafka.v1alpha1.KafkaRule;
 type CidrRangeJson = sluice.kafka.v1alpha1.CidrRange;
@@ -47,7 +48,7 @@ function rule(r: KafkaCompiledRule): KafkaRuleJson {
  * The enforcer evaluates one rule set per port. With an enforcing policy present, its rules are
  * enforced; a port covered by audit-mode policies only is evaluated and logged, never denied.
  */
-export function kafkaPolicyResource(chain: KafkaChain): EnvoyResource<typeof MESSAGES.kafkaPolicy> {
+function kafkaPolicyResource(chain: KafkaChain): EnvoyResource<typeof MESSAGES.kafkaPolicy> {
   const set = chain.enforce ?? chain.audit;
   const endpoints = chain.direction === 'inbound' ? chain.addresses.map((address) => ({ address, port: chain.port })) : [{ address: '', port: chain.port }];
   return {
@@ -64,3 +65,8 @@ export function kafkaPolicyResource(chain: KafkaChain): EnvoyResource<typeof MES
     },
   };
 }
+
+export const KAFKA_POLICY_FEATURE: FeatureTranslator = {
+  name: "Kafka policy: a Kafka enforcer chain's rules as the KafkaPolicy resource it evaluates",
+  kafkaChain: (chain) => [kafkaPolicyResource(chain)],
+};

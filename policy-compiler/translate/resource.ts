@@ -1,5 +1,5 @@
 /** What the translators produce: named resources in JSON form, typed by their message, with the names they point to. */
-import type { MessageTypes, ResourceMessage } from '../../envoy-api/index.js';
+import { PUSH_ORDER, type MessageTypes, type ResourceMessage } from '../../envoy-api/index.js';
 
 export interface ResourceRef {
   readonly message: ResourceMessage;
@@ -21,4 +21,11 @@ export type EnvoyResource<M extends ResourceMessage = ResourceMessage> = {
 /** Stat prefixes allow `[A-Za-z0-9_.]`; everything else becomes `_`. */
 export function statPrefix(name: string): string {
   return name.replace(/[^A-Za-z0-9_.]/g, '_');
+}
+
+const PUSH_RANK: ReadonlyMap<string, number> = new Map(PUSH_ORDER.map((t) => [t.message, t.order]));
+
+/** Resources in push order (clusters, endpoints, listeners, routes, secrets, Kafka policies), then by name. */
+export function sortResources(resources: readonly EnvoyResource[]): EnvoyResource[] {
+  return [...resources].sort((a, b) => (PUSH_RANK.get(a.message) ?? 0) - (PUSH_RANK.get(b.message) ?? 0) || a.name.localeCompare(b.name));
 }

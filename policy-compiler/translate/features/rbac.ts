@@ -7,7 +7,7 @@
 import type { AddressMatch, Authz, CompiledRule, RequestMatch, RuleSet } from '../../ir/types.js';
 import { cidrRange, headerConditionMatcher, headerMatcher, stringMatcher } from '../matchers.js';
 import { MESSAGES, typed, type AnyJson, type envoy } from '../../../envoy-api/index.js';
-import type { HttpFilter, ProxyFlavor } from './types.js';
+import type { FeatureTranslator, HttpFilter, ProxyFlavor } from '../feature.js';
 
 type Permission = envoy.config.rbac.v3.Permission;
 type Principal = envoy.config.rbac.v3.Principal;
@@ -149,3 +149,13 @@ export function rbacPerRoute(authz: Authz, direction: 'inbound' | 'outbound'): {
   const perRoute = (kind: 'deny' | 'allow') => typed(MESSAGES.rbacPerRoute, { rbac: rbacConfig(kind, authz, direction, 'envoy') ?? statsOf(kind, 'envoy') });
   return { [RBAC_FILTER.deny]: perRoute('deny'), [RBAC_FILTER.allow]: perRoute('allow') };
 }
+
+/** Deny and allow HTTP filters on every chain; for Envoy the rules on the chain's route. */
+export const RBAC_FEATURE: FeatureTranslator = {
+  name: 'RBAC: a deny and an allow filter (rules on the route for Envoy, in the filter for proxyless gRPC), audit rules as shadow rules',
+  httpFilters: ({ authz, direction, flavor }) => {
+    const { deny, allow } = rbacFilters(authz, direction, flavor);
+    return [...(deny ? [{ position: 'rbac-deny' as const, value: deny }] : []), ...(allow ? [{ position: 'rbac-allow' as const, value: allow }] : [])];
+  },
+  routeFilterConfig: (chain) => rbacPerRoute(chain.authz, chain.direction),
+};
