@@ -14,5 +14,5 @@ export { protoRoot, messageType, INCLUDE_DIRS } from './proto-root.js';
 export { encodeMessage, decodeMessage, packAny, type ResourceJson } from './codec.js';
 export {
   checkResource, roundTrip, createEnvoyChecker, auditRuleKinds, re2Problem, SUPPORTED_RULE_KINDS, ENVOY_SEMANTIC_RULES,
-  type CheckOptions, type CheckerConfig, type EnvoyChecker, type Violation, type RoundTripDifference, type DifferenceKind, type RuleKindAudit,
+  violationDiagnostic, type CheckOptions, type CheckerConfig, type EnvoyChecker, type Violation, type RoundTripDifference, type DifferenceKind, type RuleKindAudit,
 } from './validate/index.js';

@@ -12,7 +12,7 @@ export {
 } from '../kafka-apis/index.js';
 export {
   validateKafkaPolicy, matches,
-  type KafkaPolicyJson, type KafkaRuleJson, type KafkaPolicy, type KafkaRule, type StringMatcher, type PolicyProblem,
+  type KafkaPolicyJson, type KafkaRuleJson, type KafkaPolicy, type KafkaRule, type StringMatcher, type KafkaPolicyCode,
 } from './policy/resource.js';
 export { evaluateUnit, decideRequest, type RequestContext, type RequestResources, type Verdict, type UnitKind, type Decision } from './policy/evaluate.js';
 export { PolicyStore, UNCOVERED_DENY } from './policy/store.js';

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { parseCommandArgs, parseHostPort } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { createLogger, Registry, type LogLevel } from '../../telemetry/index.js';
+import { formatDiagnostic } from '../../problems/index.js';
 import {
   KafkaProxy, KafkaXdsClient, PolicyStore, proxyMetrics, startAdmin, validateKafkaPolicy, DEFAULTS,
   type HostPort, type KafkaPolicyJson,
@@ -92,7 +93,7 @@ export const kafkaProxyCommand: Command = {
       const results = (Array.isArray(json) ? json : [json]).map((p, i) => validateKafkaPolicy(p, `${values.rules}[${i}]`));
       const problems = results.flatMap((r) => r.problems);
       if (problems.length > 0) {
-        for (const p of problems) io.stderr(`${p.path}: ${p.message}\n`);
+        for (const p of problems) io.stderr(`${formatDiagnostic(p, 'brief')}\n`);
         return EXIT.invalid;
       }
       store.set(results.map((r) => r.policy), 'file');

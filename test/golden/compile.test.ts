@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll } from '@jest/globals';
 import { compileSources, formatDiagnostic } from '../../policy-compiler/index.js';
-import { checkResource, roundTrip } from '../../envoy-api/index.js';
+import { checkResource, roundTrip, violationDiagnostic } from '../../envoy-api/index.js';
 import { expectGolden, goldenCases, removeOrphans } from '../support/golden.js';
 import { allResources, resourcesView, yaml } from './views.js';
 
@@ -36,14 +36,14 @@ describe('compiler golden files', () => {
         produced.add(`${name}${suffix}`);
         expectGolden(path.join(DIR, `${name}${suffix}`), content);
       };
-      out('.diagnostics.txt', result.diagnostics.map(formatDiagnostic).join('\n') + (result.diagnostics.length ? '\n' : 'no diagnostics\n'));
+      out('.diagnostics.txt', result.diagnostics.map((d) => formatDiagnostic(d)).join('\n') + (result.diagnostics.length ? '\n' : 'no diagnostics\n'));
       const invalid = name.startsWith('invalid-');
       expect(result.diagnostics.some((d) => d.severity === 'error')).toBe(invalid);
       if (!result.output) return;
       out('.ir.yaml', yaml(result.output.ir));
       out('.resources.yaml', yaml(resourcesView(result.output)));
       for (const r of allResources(result.output)) {
-        expect({ resource: `${r.message}/${r.name}`, violations: checkResource(r.message, r.json) }).toEqual({ resource: `${r.message}/${r.name}`, violations: [] });
+        expect(checkResource(r.message, r.json).map((v) => violationDiagnostic(v, { type: r.message, name: r.name }))).toEqual([]);
         expect({ resource: `${r.message}/${r.name}`, lost: roundTrip(r.message, r.json) }).toEqual({ resource: `${r.message}/${r.name}`, lost: [] });
       }
     });

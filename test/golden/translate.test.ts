@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { checkResource, roundTrip } from '../../envoy-api/index.js';
+import { checkResource, roundTrip, violationDiagnostic } from '../../envoy-api/index.js';
 import { irFromPlainJson, translate } from '../../policy-compiler/index.js';
 import { expectGolden, goldenCases, removeOrphans } from '../support/golden.js';
 import { allResources, resourcesView, yaml } from './views.js';
@@ -39,7 +39,7 @@ describe('translation golden files (IR → resources)', () => {
       produced.add(`${name}.resources.yaml`);
       expectGolden(path.join(DIR, `${name}.resources.yaml`), yaml(resourcesView(output)));
       for (const r of allResources(output)) {
-        expect({ resource: `${r.message}/${r.name}`, violations: checkResource(r.message, r.json) }).toEqual({ resource: `${r.message}/${r.name}`, violations: [] });
+        expect(checkResource(r.message, r.json).map((v) => violationDiagnostic(v, { type: r.message, name: r.name }))).toEqual([]);
         expect({ resource: `${r.message}/${r.name}`, lost: roundTrip(r.message, r.json) }).toEqual({ resource: `${r.message}/${r.name}`, lost: [] });
       }
     });

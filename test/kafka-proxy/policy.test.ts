@@ -124,8 +124,9 @@ describe('rule semantics', () => {
     expect(allowed('192.168.1.0', 23, '192.168.0.200')).toBe(true);
     expect(allowed('192.168.1.0', 23, '::ffff:192.168.0.200')).toBe(true);
     expect(allowed('192.168.1.0', 23, '192.168.2.1')).toBe(false);
-    expect(peers('1.2.3.4', 33).problems).toEqual([{ path: 'allow[0].peers[0]', message: 'prefix length 33 out of 0..32' }]);
-    expect(peers('1.2.3', 24).problems).toEqual([{ path: 'allow[0].peers[0]', message: 'not an IP address: "1.2.3"' }]);
+    const subject = { kind: 'resource', type: 'KAFKA', name: 'p' };
+    expect(peers('1.2.3.4', 33).problems).toEqual([{ severity: 'error', code: 'kafka-policy.peer', path: 'allow[0].peers[0]', message: 'prefix length 33 out of 0..32', subject }]);
+    expect(peers('1.2.3', 24).problems).toEqual([{ severity: 'error', code: 'kafka-policy.peer', path: 'allow[0].peers[0]', message: 'not an IP address: "1.2.3"', subject }]);
   });
 
   test('the store finds a policy by exact endpoint before a port-only one, and counts generations', () => {

@@ -55,6 +55,6 @@ describe('createSnapshot', () => {
     ]);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems.map((p) => (p.kind === 'invalid' ? p.path : p.kind))).toEqual(['resources[0].typeUrl', 'resources[1].name', 'resources[2].body']);
+    expect(r.problems.map((p) => (p.code === 'snapshot.invalid' ? p.path : p.code))).toEqual(['resources[0].typeUrl', 'resources[1].name', 'resources[2].body']);
   });
 });
