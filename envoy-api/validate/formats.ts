@@ -24,7 +24,7 @@ const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const URI_FORBIDDEN = /[\u0000-\u0020\u007F<>"{}|\\^`]|%(?![0-9A-Fa-f]{2})/;
 
 /** RFC 1034 host name as PGV checks it; `undefined` when valid, else the reason. */
-export function hostnameProblem(host: string): string | undefined {
+function hostnameProblem(host: string): string | undefined {
   if (host.length > 253) return 'hostname cannot exceed 253 characters';
   const trimmed = (host.endsWith('.') ? host.slice(0, -1) : host).toLowerCase();
   for (const part of trimmed.split('.')) {

@@ -10,7 +10,7 @@ export function selectedWorkloads(policy: Policy, inventory: Inventory): Workloa
 }
 
 /** The workloads a selector peer names (empty when none match). */
-export function peerWorkloads(peer: Extract<Peer, { kind: 'selector' }>, inventory: Inventory): Workload[] {
+function peerWorkloads(peer: Extract<Peer, { kind: 'selector' }>, inventory: Inventory): Workload[] {
   return inventory.workloads.filter((w) => (peer.namespaces === 'all' || peer.namespaces.includes(w.namespace)) && selectorMatches(peer.selector, w.labels));
 }
 

@@ -33,7 +33,7 @@ function filterChain(chain: HttpChain): FilterChain {
 }
 
 /** The default chain: connections no workload chain matches are closed at once (fail closed). */
-export const UNMATCHED_CHAIN = 'sluice|unmatched';
+const UNMATCHED_CHAIN = 'sluice|unmatched';
 function unmatchedChain(): FilterChain {
   return { name: UNMATCHED_CHAIN, filters: [{ name: 'envoy.filters.network.direct_response', typed_config: typed(MESSAGES.directResponse) }] };
 }

@@ -115,7 +115,7 @@ function statsOf(kind: 'deny' | 'allow', flavor: ProxyFlavor): RbacConfig {
   return flavor === 'envoy' ? { ...prefixes, track_per_rule_stats: true } : { rules_stat_prefix: prefixes.rules_stat_prefix };
 }
 
-export const RBAC_FILTER = { deny: 'sluice.rbac.deny', allow: 'sluice.rbac.allow' } as const;
+const RBAC_FILTER = { deny: 'sluice.rbac.deny', allow: 'sluice.rbac.allow' } as const;
 
 /**
  * The RBAC HTTP filters of a chain's HttpConnectionManager.
@@ -128,7 +128,7 @@ export const RBAC_FILTER = { deny: 'sluice.rbac.deny', allow: 'sluice.rbac.allow
  *
  * Proxyless gRPC: the rules themselves, as gRFC A41 reads them from the Listener.
  */
-export function rbacFilters(authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): { deny?: HttpFilter; allow?: HttpFilter } {
+function rbacFilters(authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): { deny?: HttpFilter; allow?: HttpFilter } {
   if (flavor === 'envoy') {
     return {
       deny: { name: RBAC_FILTER.deny, typed_config: typed(MESSAGES.rbac, statsOf('deny', flavor)) },
