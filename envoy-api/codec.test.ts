@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { encodeMessage, decodeMessage } from '../../envoy-api/index.js';
+import { encodeMessage, decodeMessage } from './index.js';
 
 describe('envoy-api codec', () => {
   it('round-trips a Listener whose typed_config is an Any in JSON form', () => {

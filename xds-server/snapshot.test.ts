@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { createSnapshot, PUSH_ORDER, RESOURCE_TYPES, TYPE_URL, typeInfo } from '../../xds-server/index.js';
-import { apiListener, cluster, endpoints, routeConfig, snap } from './harness.js';
+import { createSnapshot, PUSH_ORDER, RESOURCE_TYPES, TYPE_URL, typeInfo } from './index.js';
+import { apiListener, cluster, endpoints, routeConfig, snap } from '../test/xds-server/harness.js';
 
 describe('type table', () => {
   it('derives type URLs, full-state flags and the push order CDS → EDS → LDS → RDS → SDS → Kafka', () => {

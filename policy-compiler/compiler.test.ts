@@ -4,8 +4,8 @@
  * after every step.
  */
 import { describe, it, expect } from '@jest/globals';
-import { seededRandom } from '../support/random.js';
-import { compile, Compiler, LoadCache, loadSources, toPlainJson, type CompileOutput, type SourceFile } from '../../policy-compiler/index.js';
+import { seededRandom } from '../test/support/random.js';
+import { compile, Compiler, LoadCache, loadSources, toPlainJson, type CompileOutput, type SourceFile } from './index.js';
 
 function inventory(extra: number): SourceFile {
   const lines = ['apiVersion: sluice.dev/v1alpha1', 'kind: Inventory', 'workloads:'];
