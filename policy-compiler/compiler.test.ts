@@ -77,5 +77,10 @@ describe('incremental compiler', () => {
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.length).toBeLessThan(after.nodes.length);
     expect(after.shared).toBe(before.shared);
+    // On a node that changed, the routes of its chains that did not change are the same objects.
+    const routes = (o: CompileOutput, node: string) => new Map((o.nodes.find((n) => n.node === node)?.resources ?? []).filter((r) => r.message.endsWith('RouteConfiguration')).map((r) => [r.name, r]));
+    const kept = changed.flatMap((node) => [...routes(after, node)].filter(([name, r]) => JSON.stringify(routes(before, node).get(name)?.json) === JSON.stringify(r.json)).map(([name, r]) => ({ node, name, r })));
+    expect(kept.length).toBeGreaterThan(0);
+    for (const { node, name, r } of kept) expect([node, name, r === routes(before, node).get(name)]).toEqual([node, name, true]);
   });
 });

@@ -44,11 +44,21 @@ export const UNPROTECTED_WORKLOAD = 'unprotected';
  * then port compared as text. This is the order every golden file and proxy has seen; it is not
  * the order of the name's parts.
  */
-export function compareChains(a: { direction: ChainDirection; workload: string; port: number }, b: { direction: ChainDirection; workload: string; port: number }): number {
-  const key = (c: { direction: ChainDirection; workload: string; port: number }) => `${c.direction}|${c.workload}|${c.port}`;
-  const x = key(a);
-  const y = key(b);
+export function compareChains(a: ChainKeyParts, b: ChainKeyParts): number {
+  const x = chainSortKey(a);
+  const y = chainSortKey(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+interface ChainKeyParts {
+  readonly direction: ChainDirection;
+  readonly workload: string;
+  readonly port: number;
+}
+
+/** The text `compareChains` compares (compute it once per chain to sort many). */
+export function chainSortKey(c: ChainKeyParts): string {
+  return `${c.direction}|${c.workload}|${c.port}`;
 }
 
 /** `orders.shop:8080`: the listener name proxyless gRPC clients ask for through `xds:///orders.shop:8080`. */

@@ -12,7 +12,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Inventory, Policy, ProxyNode } from '../model/types.js';
 import type { EnvoyNode, HttpChain, Ir, KafkaChain, KafkaNode, ProxylessServer, Service } from '../ir/types.js';
 import { familyOf } from '../../ip/index.js';
-import { chainName, compareChains } from '../names.js';
+import { chainName, chainSortKey } from '../names.js';
 import { buildChain, type ChainResult } from './chain.js';
 import { policyContributions, type ChainKey, type Contribution, type PolicyContributions } from './contributions.js';
 import { redirectEntries } from './redirects.js';
@@ -70,8 +70,9 @@ export class IncrementalLowering {
     const kafkaChains = new Map<string, KafkaChain[]>();
     const proxyless: ProxylessServer[] = [];
     const chains = new Map<string, ChainMemo>();
-    const order = [...grouped].sort(([, a], [, b]) => compareChains({ ...a.key, workload: a.key.workload.key }, { ...b.key, workload: b.key.workload.key }));
-    for (const [id, group] of order) {
+    const order = [...grouped].map(([id, g]) => ({ id, group: g, sort: chainSortKey({ direction: g.key.direction, workload: g.key.workload.key, port: g.key.port }) }));
+    order.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+    for (const { id, group } of order) {
       const previous = this.chains.get(id);
       const memo = previous && sameList(previous.contributions, group.contributions) ? previous : { contributions: group.contributions, ...buildChain(group.key, group.contributions, policyByKey, kafkaNodeIds) };
       chains.set(id, memo);
@@ -82,7 +83,9 @@ export class IncrementalLowering {
         if (!lists) envoyChains.set(r.node, (lists = { inbound: [], outbound: [] }));
         (r.chain.direction === 'inbound' ? lists.inbound : lists.outbound).push(r.chain);
       } else if (r.kind === 'kafka') {
-        kafkaChains.set(r.node, [...(kafkaChains.get(r.node) ?? []), r.chain]);
+        let list = kafkaChains.get(r.node);
+        if (!list) kafkaChains.set(r.node, (list = []));
+        list.push(r.chain);
       } else if (r.kind === 'proxyless') {
         proxyless.push(r.server);
       }

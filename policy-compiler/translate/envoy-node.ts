@@ -13,7 +13,7 @@ import { ORIGINAL_DST } from './features/original-dst.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import { cidrRange } from './matchers.js';
 import { LISTENER_FILTER_ORDER, ordered } from './ordering.js';
-import { FEATURES } from './registry.js';
+import { HOOKS } from './registry.js';
 import type { EnvoyResource, ResourceRef } from './resource.js';
 
 type FilterChain = envoy.config.listener.v3.FilterChain;
@@ -39,7 +39,8 @@ function unmatchedChain(): FilterChain {
 }
 
 function routeConfiguration(chain: HttpChain): EnvoyResource<typeof MESSAGES.routeConfiguration> {
-  const perFilter = FEATURES.reduce<{ readonly [filter: string]: AnyJson }>((all, f) => ({ ...all, ...f.routeFilterConfig?.(chain) }), {});
+  let perFilter: { readonly [filter: string]: AnyJson } = {};
+  for (const contribute of HOOKS.routeFilterConfig) perFilter = { ...perFilter, ...contribute(chain) };
   return {
     message: MESSAGES.routeConfiguration,
     name: chain.name,
@@ -83,7 +84,7 @@ function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly
       // The kernel hands IPv6 connections to an IPv6 socket; bound only where IPv6 workloads exist,
       // because a host without IPv6 cannot bind it and Envoy would reject the whole listener.
       ...(node.ipv6 ? { additional_addresses: [{ address: { socket_address: { address: '::', port_value: port } } }] } : {}),
-      listener_filters: ordered(LISTENER_FILTER_ORDER, FEATURES.flatMap((f) => f.listenerFilters?.({ node, direction }) ?? [])),
+      listener_filters: ordered(LISTENER_FILTER_ORDER, HOOKS.listenerFilters.flatMap((contribute) => contribute({ node, direction }))),
       ...(chains.length > 0 ? { filter_chains: chains.map((c) => c.filterChain) } : {}),
       default_filter_chain: unmatchedChain(),
       traffic_direction: direction === 'inbound' ? 'INBOUND' : 'OUTBOUND',
@@ -106,6 +107,6 @@ export function envoyNodeResources(node: EnvoyNode, translated: (chain: HttpChai
     listener(node, 'inbound', inbound),
     listener(node, 'outbound', outbound),
     ...[...inbound, ...outbound].map((c) => c.routeConfiguration),
-    ...FEATURES.flatMap((f) => f.nodeResources?.(node) ?? []),
+    ...HOOKS.nodeResources.flatMap((contribute) => contribute(node)),
   ];
 }

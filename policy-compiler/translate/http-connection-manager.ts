@@ -7,21 +7,22 @@ import { MESSAGES, typed, type envoy } from '../../envoy-api/index.js';
 import { ADS_CONFIG_SOURCE } from './ads.js';
 import type { ConnectionScope, HttpConnectionManager } from './feature.js';
 import { HTTP_FILTER_ORDER, ordered } from './ordering.js';
-import { FEATURES } from './registry.js';
+import { HOOKS } from './registry.js';
 import { statPrefix } from './resource.js';
 
 export type RouteSource = { readonly kind: 'rds'; readonly routeConfigName: string } | { readonly kind: 'inline'; readonly routeConfig: envoy.config.route.v3.RouteConfiguration };
 
 export function httpConnectionManager(scope: ConnectionScope, routes: RouteSource): envoy.config.listener.v3.Filter {
-  const fields: HttpConnectionManager[] = FEATURES.flatMap((f) => (f.connectionManager ? [f.connectionManager(scope)] : []));
+  let fields: HttpConnectionManager = {};
+  for (const contribute of HOOKS.connectionManager) fields = { ...fields, ...contribute(scope) };
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(MESSAGES.httpConnectionManager, {
       stat_prefix: statPrefix(scope.chainName),
       ...(scope.flavor === 'envoy' ? { codec_type: 'AUTO' } : {}),
-      ...fields.reduce<HttpConnectionManager>((all, f) => ({ ...all, ...f }), {}),
+      ...fields,
       ...(routes.kind === 'rds' ? { rds: { config_source: ADS_CONFIG_SOURCE, route_config_name: routes.routeConfigName } } : { route_config: routes.routeConfig }),
-      http_filters: ordered(HTTP_FILTER_ORDER, FEATURES.flatMap((f) => f.httpFilters?.(scope) ?? [])),
+      http_filters: ordered(HTTP_FILTER_ORDER, HOOKS.httpFilters.flatMap((contribute) => contribute(scope))),
     }),
   };
 }

@@ -28,11 +28,8 @@ export interface Placed<P extends string, T> {
 
 /** The values in the order of `order`; throws on two pieces at one position (two features would fight over it: a bug). */
 export function ordered<P extends string, T>(order: readonly { readonly position: P }[], pieces: readonly Placed<P, T>[]): T[] {
-  const rank = new Map(order.map((o, i) => [o.position, i]));
-  const seen = new Set<P>();
-  for (const p of pieces) {
-    if (seen.has(p.position)) throw new Error(`two features contribute at position ${p.position}`);
-    seen.add(p.position);
-  }
-  return [...pieces].sort((a, b) => (rank.get(a.position) ?? 0) - (rank.get(b.position) ?? 0)).map((p) => p.value);
+  const rank = (p: Placed<P, T>) => order.findIndex((o) => o.position === p.position);
+  const sorted = [...pieces].sort((a, b) => rank(a) - rank(b));
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]?.position === sorted[i - 1]?.position) throw new Error(`two features contribute at position ${sorted[i]?.position}`);
+  return sorted.map((p) => p.value);
 }

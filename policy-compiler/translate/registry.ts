@@ -28,3 +28,20 @@ export const FEATURES: readonly FeatureTranslator[] = [
   MESH_SERVICES_FEATURE,
   KAFKA_POLICY_FEATURE,
 ];
+
+// Each hook's implementations in registry order, computed once (translation calls them per chain).
+const implementations = <H>(pick: (f: FeatureTranslator) => H | undefined): readonly H[] => FEATURES.flatMap((f) => {
+  const h = pick(f);
+  return h ? [h] : [];
+});
+
+export const HOOKS = {
+  listenerFilters: implementations((f) => f.listenerFilters),
+  httpFilters: implementations((f) => f.httpFilters),
+  connectionManager: implementations((f) => f.connectionManager),
+  routeFilterConfig: implementations((f) => f.routeFilterConfig),
+  nodeResources: implementations((f) => f.nodeResources),
+  serverListener: implementations((f) => f.serverListener),
+  serviceResources: implementations((f) => f.serviceResources),
+  kafkaChain: implementations((f) => f.kafkaChain),
+} as const;

@@ -23,9 +23,10 @@ export function statPrefix(name: string): string {
   return name.replace(/[^A-Za-z0-9_.]/g, '_');
 }
 
-const PUSH_RANK: ReadonlyMap<string, number> = new Map(PUSH_ORDER.map((t) => [t.message, t.order]));
+/** The served messages in push order. */
+const PUSH_MESSAGES: readonly string[] = PUSH_ORDER.map((t) => t.message);
 
 /** Resources in push order (clusters, endpoints, listeners, routes, secrets, Kafka policies), then by name. */
 export function sortResources(resources: readonly EnvoyResource[]): EnvoyResource[] {
-  return [...resources].sort((a, b) => (PUSH_RANK.get(a.message) ?? 0) - (PUSH_RANK.get(b.message) ?? 0) || a.name.localeCompare(b.name));
+  return [...resources].sort((a, b) => PUSH_MESSAGES.indexOf(a.message) - PUSH_MESSAGES.indexOf(b.message) || a.name.localeCompare(b.name));
 }

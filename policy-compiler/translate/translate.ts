@@ -15,7 +15,7 @@ import type { EnvoyNode, HttpChain, Ir, KafkaChain, KafkaNode, ProxylessServer, 
 import { parseServerListenerName, serverListenerName } from '../names.js';
 import { envoyNodeResources, translateChain, type TranslatedChain } from './envoy-node.js';
 import { findProxylessServer } from './features/proxyless-listener.js';
-import { FEATURES } from './registry.js';
+import { HOOKS } from './registry.js';
 import { sortResources, type EnvoyResource } from './resource.js';
 import { policyTargets, type PolicyTarget } from './targets.js';
 import type { PolicyKey } from '../model/types.js';
@@ -47,28 +47,59 @@ function serverListener(servers: readonly ProxylessServer[], name: string): Envo
   const parsed = parseServerListenerName(name);
   if (!parsed) return undefined;
   const server = findProxylessServer(servers, parsed.host, parsed.port);
-  for (const f of FEATURES) {
-    const listener = f.serverListener?.(name, parsed.host, parsed.port, server);
-    if (listener) return listener;
+  // One feature builds server Listeners (proxyless-listener.ts).
+  return HOOKS.serverListener[0]?.(name, parsed.host, parsed.port, server);
+}
+
+/**
+ * Results of the previous run by the IR object they came from, and of this run: each run keeps
+ * only what its IR still holds (plain maps, replaced per run: no WeakMap ephemerons for the
+ * garbage collector to trace, and nothing kept for chains that are gone).
+ */
+class Memo<K, V> {
+  private previous = new Map<K, V>();
+  private current = new Map<K, V>();
+
+  get(key: K, build: (key: K) => V): V {
+    let value = this.current.get(key) ?? this.previous.get(key);
+    if (value === undefined) value = build(key);
+    this.current.set(key, value);
+    return value;
   }
-  return undefined;
+
+  /** Keeps `key`'s value for the next run without asking for it (the parts of a result reused whole). */
+  keep(key: K): void {
+    const value = this.current.get(key) ?? this.previous.get(key);
+    if (value !== undefined) this.current.set(key, value);
+  }
+
+  /** Ends a run: what it did not ask for is forgotten. */
+  turn(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
 }
 
 export class IncrementalTranslation {
-  private readonly chains = new WeakMap<HttpChain, TranslatedChain>();
-  private readonly envoyNodes = new WeakMap<EnvoyNode, readonly EnvoyResource[]>();
-  private readonly kafkaChains = new WeakMap<KafkaChain, readonly EnvoyResource[]>();
-  private readonly kafkaNodes = new WeakMap<KafkaNode, readonly EnvoyResource[]>();
-  private readonly services = new WeakMap<readonly Service[], readonly EnvoyResource[]>();
+  private readonly chains = new Memo<HttpChain, TranslatedChain>();
+  private readonly envoyNodes = new Memo<EnvoyNode, readonly EnvoyResource[]>();
+  private readonly kafkaChains = new Memo<KafkaChain, readonly EnvoyResource[]>();
+  private readonly kafkaNodes = new Memo<KafkaNode, readonly EnvoyResource[]>();
+  private readonly services = new Memo<readonly Service[], readonly EnvoyResource[]>();
 
   translate(ir: Ir): Translation {
     const nodes: NodeResources[] = [
-      ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, resources: this.envoyNode(n) })),
-      ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, resources: this.kafkaNode(k) })),
+      ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, resources: this.envoyNodes.get(n, this.envoyNode) })),
+      ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, resources: this.kafkaNodes.get(k, this.kafkaNode) })),
     ].sort((a, b) => a.node.localeCompare(b.node));
+    // A node reused whole keeps its chains' translations for the run that changes one of them.
+    for (const n of ir.envoyNodes) for (const c of [...n.inbound, ...n.outbound]) this.chains.keep(c);
+    for (const k of ir.kafkaNodes) for (const c of k.chains) this.kafkaChains.keep(c);
+    const shared = this.services.get(ir.services, (services) => sortResources(HOOKS.serviceResources.flatMap((build) => services.flatMap(build))));
+    for (const memo of [this.chains, this.envoyNodes, this.kafkaChains, this.kafkaNodes, this.services]) memo.turn();
     return {
       nodes,
-      shared: this.shared(ir.services),
+      shared,
       resolveServerListener: (name) => serverListener(ir.proxyless, name),
       serverListeners: () => ir.proxyless.flatMap((s) => s.addresses.flatMap((a) => serverListener(ir.proxyless, serverListenerName(a, s.port)) ?? [])),
       proxylessServerOf: (name) => {
@@ -80,35 +111,10 @@ export class IncrementalTranslation {
     };
   }
 
-  private chain = (chain: HttpChain): TranslatedChain => {
-    let translated = this.chains.get(chain);
-    if (!translated) this.chains.set(chain, (translated = translateChain(chain)));
-    return translated;
-  };
+  private readonly envoyNode = (node: EnvoyNode): readonly EnvoyResource[] => sortResources(envoyNodeResources(node, (chain) => this.chains.get(chain, translateChain)));
 
-  private envoyNode(node: EnvoyNode): readonly EnvoyResource[] {
-    let resources = this.envoyNodes.get(node);
-    if (!resources) this.envoyNodes.set(node, (resources = sortResources(envoyNodeResources(node, this.chain))));
-    return resources;
-  }
-
-  private kafkaNode(node: KafkaNode): readonly EnvoyResource[] {
-    let resources = this.kafkaNodes.get(node);
-    if (!resources) this.kafkaNodes.set(node, (resources = sortResources(node.chains.flatMap(this.kafkaChain))));
-    return resources;
-  }
-
-  private kafkaChain = (chain: KafkaChain): readonly EnvoyResource[] => {
-    let resources = this.kafkaChains.get(chain);
-    if (!resources) this.kafkaChains.set(chain, (resources = FEATURES.flatMap((f) => f.kafkaChain?.(chain) ?? [])));
-    return resources;
-  };
-
-  private shared(services: readonly Service[]): readonly EnvoyResource[] {
-    let resources = this.services.get(services);
-    if (!resources) this.services.set(services, (resources = sortResources(services.flatMap((s) => FEATURES.flatMap((f) => f.serviceResources?.(s) ?? [])))));
-    return resources;
-  }
+  private readonly kafkaNode = (node: KafkaNode): readonly EnvoyResource[] =>
+    sortResources(node.chains.flatMap((chain) => this.kafkaChains.get(chain, (c) => HOOKS.kafkaChain.flatMap((build) => build(c)))));
 }
 
 /** Translates from scratch. */
