@@ -39,7 +39,7 @@ export async function privateKeyPem(crypto: webcrypto.Crypto, key: KeyMaterial):
 /** What a public key is: one of sluice's key types, or a description of a foreign one. */
 export type KeyDescription = { readonly keyType: KeyType; readonly description: KeyType } | { readonly keyType?: undefined; readonly description: string };
 
-export function describeKeyObject(key: KeyObject): KeyDescription {
+function describeKeyObject(key: KeyObject): KeyDescription {
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'ec') {
     return details.namedCurve === 'prime256v1' ? { keyType: 'ecdsa-p256', description: 'ecdsa-p256' } : { description: `ecdsa ${details.namedCurve ?? 'unknown curve'}` };

@@ -3,7 +3,7 @@
  * `*.` wildcard allowed), IP addresses (v4 and v6) and URIs (SPIFFE IDs checked against the SPIFFE
  * ID rules). Each problem names the field and index it came from, e.g. `dns[2]`.
  */
-import { isIP } from 'node:net';
+import { formatIp, isIpAddress, parseIp } from '../ip/index.js';
 import type { Diagnostic } from '../policy-compiler/index.js';
 import { problem } from './problems.js';
 import { failed, ok, type Result } from './types.js';
@@ -25,7 +25,7 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export function dnsNameProblem(name: string): string | undefined {
   if (name === '') return 'empty';
   if (!/^[\x21-\x7e]*$/.test(name)) return 'not ASCII: write an internationalized name in its punycode (xn--) form';
-  if (isIP(name)) return 'an IP address: use --ip';
+  if (isIpAddress(name) !== undefined) return 'an IP address: use --ip';
   if (name.length > 253) return `${name.length} characters, more than 253`;
   if (name.endsWith('.')) return 'ends with a dot (write the name without it)';
   const labels = name.toLowerCase().split('.');
@@ -46,10 +46,8 @@ export function dnsNameProblem(name: string): string | undefined {
 /** The canonical text of an IP address (lower-case compressed IPv6), or undefined when it is not one. */
 export function canonicalIp(text: string): string | undefined {
   if (text.includes('%')) return undefined; // a zone id (fe80::1%eth0) has no place in a certificate
-  const family = isIP(text);
-  if (family === 4) return text;
-  if (family === 6) return new URL(`http://[${text}]`).hostname.slice(1, -1);
-  return undefined;
+  const ip = parseIp(text);
+  return typeof ip === 'string' ? undefined : formatIp(ip.family, ip.bits);
 }
 
 const SPIFFE = /^spiffe:\/\/([^/]*)(\/.*)?$/;

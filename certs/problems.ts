@@ -3,7 +3,7 @@
  * `Diagnostic`, the project's one problem shape (code, severity, file, field path, line, message);
  * the environment failing (a file missing or unreadable, a write refused) is a `CertsError`.
  */
-import type { Diagnostic } from '../policy-compiler/index.js';
+import { EnvironmentError, type Diagnostic } from '../problems/index.js';
 
 /** The stable codes of certificate diagnostics. */
 export type CertCode =
@@ -62,13 +62,14 @@ export type CertsErrorCode =
   | 'write-failed'; // a write, fsync or rename failed (the old file is still in place)
 
 /** The environment refused: the message names the path; `code` says what kind of refusal. */
-export class CertsError extends Error {
+export class CertsError extends EnvironmentError<CertsErrorCode> {
   override readonly name = 'CertsError';
   constructor(
-    readonly code: CertsErrorCode,
+    code: CertsErrorCode,
     message: string,
     readonly path?: string,
+    options?: { readonly cause?: unknown },
   ) {
-    super(message);
+    super(code, message, [], options);
   }
 }

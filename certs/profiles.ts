@@ -71,7 +71,7 @@ function derItem(der: Uint8Array, offset: number): { tag: number; start: number;
  * The key identifier of RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's
  * bits, from our own SPKI (computed here: the library's path through ASN.1 objects costs ~1 ms).
  */
-export function keyIdentifier(spki: Uint8Array): string {
+function keyIdentifier(spki: Uint8Array): string {
   const outer = derItem(spki, 0);
   const algorithm = derItem(spki, outer.start);
   const bits = derItem(spki, algorithm.end);

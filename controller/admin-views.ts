@@ -1,6 +1,6 @@
 /** What the admin endpoint shows: `/status` (sources, policies, nodes) and `/config_dump`. */
 import { decodeMessage } from '../envoy-api/index.js';
-import type { Diagnostic } from '../policy-compiler/index.js';
+import { formatDiagnostic, type Diagnostic } from '../problems/index.js';
 import { PUSH_ORDER, type SnapshotCache, type XdsServer } from '../xds-server/index.js';
 import { dataPathProblems, type DataplaneView } from './dataplane-status.js';
 import type { EnvoyStatus } from './envoy-supervisor.js';
@@ -32,23 +32,29 @@ export interface StatusContext {
   readonly envoys?: () => readonly EnvoyStatus[];
 }
 
-const fmt = (d: Diagnostic) => `${d.severity}: ${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.path ? `${d.path}: ` : ''}${d.message}`;
+const fmt = (d: Diagnostic) => formatDiagnostic(d, 'in-sources');
 
 /** The sources whose last good version is in force, each with its policies and why it is stale. */
-function staleSources(state: RuntimeState, inventory: string): { file: string; policies?: string[]; inventory?: true; errors: string[] }[] {
-  const byFile = new Map<string, { policies: string[]; errors: Set<string> }>();
+type StaleSource = { file: string; policies?: string[]; inventory?: true; errors: string[]; diagnostics: Diagnostic[] };
+
+function staleSources(state: RuntimeState, inventory: string): StaleSource[] {
+  const byFile = new Map<string, { policies: string[]; errors: Set<string>; diagnostics: Map<string, Diagnostic> }>();
   for (const e of state.policies.values()) {
     if (e.source !== 'stale' || e.file === undefined) continue;
-    const f = byFile.get(e.file) ?? { policies: [], errors: new Set<string>() };
+    const f = byFile.get(e.file) ?? { policies: [], errors: new Set<string>(), diagnostics: new Map<string, Diagnostic>() };
     f.policies.push(e.key);
-    for (const d of e.diagnostics) if (d.severity === 'error') f.errors.add(fmt(d));
+    for (const d of e.diagnostics) {
+      if (d.severity !== 'error') continue;
+      f.errors.add(fmt(d));
+      f.diagnostics.set(formatDiagnostic(d), d);
+    }
     byFile.set(e.file, f);
   }
-  const out: { file: string; policies?: string[]; inventory?: true; errors: string[] }[] = [...byFile].map(([file, f]) => ({ file, policies: f.policies.sort(), errors: [...f.errors] }));
+  const out: StaleSource[] = [...byFile].map(([file, f]) => ({ file, policies: f.policies.sort(), errors: [...f.errors], diagnostics: [...f.diagnostics.values()] }));
   if (state.inventory.source === 'stale') {
     const file = state.inventory.file ?? inventory;
-    const errors = state.sourceDiagnostics.filter((d) => d.severity === 'error' && (d.file === file || d.code === 'inventory.missing')).map(fmt);
-    out.push({ file, inventory: true, errors });
+    const diagnostics = state.sourceDiagnostics.filter((d) => d.severity === 'error' && (d.file === file || d.code === 'inventory.missing'));
+    out.push({ file, inventory: true, errors: diagnostics.map(fmt), diagnostics });
   }
   return out.sort((a, b) => a.file.localeCompare(b.file));
 }
@@ -77,10 +83,12 @@ export function statusDocument(ctx: StatusContext): unknown {
       inventoryState: state.inventory.source,
       stale: staleSources(state, ctx.inventory),
       problems: state.sourceDiagnostics.map(fmt),
+      diagnostics: state.sourceDiagnostics,
       state: {
         file: persisted.file ?? null,
         restored: persisted.restored,
         problems: persisted.problems.map(fmt),
+        diagnostics: persisted.problems,
         ...(persisted.saveError ? { saveError: persisted.saveError } : {}),
       },
     },

@@ -9,6 +9,7 @@
  * - `Bypassed`: connections the rules name reach their destination unchecked: a `failOpen` proxy
  *   is not listening, or a workload's cgroup does not exist so its connections are not steered.
  */
+import { familyOf } from '../ip/index.js';
 import type { Ir, PolicyKey } from '../policy-compiler/index.js';
 
 export interface DataplaneView {
@@ -36,8 +37,6 @@ interface Chain {
   readonly failOpen: boolean;
   readonly policies: readonly { readonly key: PolicyKey }[];
 }
-
-const familyOf = (address: string): 4 | 6 => (address.includes(':') ? 6 : 4);
 
 function chainsOf(ir: Ir): Chain[] {
   const chains: Chain[] = [];

@@ -7,7 +7,9 @@ import type { DataPathProblem } from './dataplane-status.js';
 import { findProxylessTarget, type PolicyTarget } from './targets.js';
 import type { PolicyEntry } from './policy-set.js';
 import type { RuntimeState } from './runtime.js';
-import type { NodeStatus, ResourceView, TypeUrl } from '../xds-server/index.js';
+import { RESOURCE_TYPES, resourceType, type ResourceTypeInfo } from '../envoy-api/index.js';
+import { formatDiagnostic, type Diagnostic } from '../problems/index.js';
+import { TYPE_URL, type NodeStatus, type ResourceView } from '../xds-server/index.js';
 
 export type TargetState = 'acked' | 'pending' | 'rejected' | 'not-connected';
 
@@ -44,8 +46,11 @@ export interface PolicyStatus {
   readonly source: PolicyEntry['source'];
   readonly message: string;
   readonly file?: string;
+  /** The errors and warnings of `diagnostics`, as lines (`line 12: spec.ingress[0]…: message`). */
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
+  /** Every problem of the policy, structured (code, severity, path, line, column, file, subject), with each proxy's NACK of it as `xds.nack`. */
+  readonly diagnostics: readonly Diagnostic[];
   readonly targets: readonly TargetStatus[];
   /** What the dataplane says about its traffic, when this process manages it (`serve --bpf-cgroup`). */
   readonly dataPath?: readonly DataPathProblem[];
@@ -59,11 +64,10 @@ export interface StatusInputs {
   readonly dataPath?: ReadonlyMap<string, readonly DataPathProblem[]>;
 }
 
-const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener' as TypeUrl;
-
-function targetStatus(node: NodeStatus | undefined, nodeId: string, typeUrl: TypeUrl, name: string, view: ResourceView): TargetStatus {
+function targetStatus(node: NodeStatus | undefined, nodeId: string, info: ResourceTypeInfo, name: string, view: ResourceView): TargetStatus {
+  const { typeUrl } = info;
   const version = view.of(typeUrl).byName.get(name)?.version;
-  const resource = `${typeUrl.slice(typeUrl.lastIndexOf('.') + 1)}/${name}`;
+  const resource = `${info.message.slice(info.message.lastIndexOf('.') + 1)}/${name}`;
   const base = { node: nodeId, resource, ...(version ? { version } : {}) };
   if (!node) return { ...base, state: 'not-connected' };
   const type = node.types.find((t) => t.typeUrl === typeUrl);
@@ -76,24 +80,35 @@ function targetStatus(node: NodeStatus | undefined, nodeId: string, typeUrl: Typ
   return { ...withAck, state: node.connected ? 'pending' : 'not-connected' };
 }
 
-function targetsOf(targets: readonly PolicyTarget[], inputs: StatusInputs): TargetStatus[] {
+/** A proxy's NACK of a resource that carries the policy, as a diagnostic. */
+function nackDiagnostic(target: TargetStatus, info: ResourceTypeInfo, name: string): Diagnostic[] {
+  if (target.state !== 'rejected' || !target.nack) return [];
+  return [{ severity: 'error', code: 'xds.nack', path: '', message: target.nack.message, subject: { kind: 'resource', type: info.short, name, node: target.node } }];
+}
+
+function targetsOf(targets: readonly PolicyTarget[], inputs: StatusInputs): { targets: TargetStatus[]; nacks: Diagnostic[] } {
   const byNode = new Map(inputs.nodes.map((n) => [n.nodeId, n]));
   const out: TargetStatus[] = [];
+  const nacks: Diagnostic[] = [];
+  const add = (node: NodeStatus | undefined, nodeId: string, info: ResourceTypeInfo, name: string) => {
+    const status = targetStatus(node, nodeId, info, name, inputs.view(nodeId));
+    out.push(status);
+    nacks.push(...nackDiagnostic(status, info, name));
+  };
   for (const t of targets) {
     if (t.kind === 'node') {
-      const typeUrl = `type.googleapis.com/${t.message}` as TypeUrl;
-      out.push(targetStatus(byNode.get(t.node), t.node, typeUrl, t.name, inputs.view(t.node)));
+      add(byNode.get(t.node), t.node, resourceType(t.message), t.name);
       continue;
     }
     // A proxyless server port: every connected node that asked for a Listener resolving to it.
     for (const node of inputs.nodes) {
-      const names = new Set(node.streams.flatMap((s) => s.types.filter((x) => x.typeUrl === LDS).flatMap((x) => x.subscription.names)));
+      const names = new Set(node.streams.flatMap((s) => s.types.filter((x) => x.typeUrl === TYPE_URL.LDS).flatMap((x) => x.subscription.names)));
       for (const name of names) {
-        if (inputs.runtime.output && findProxylessTarget(inputs.runtime.output, name, t)) out.push(targetStatus(node, node.nodeId, LDS, name, inputs.view(node.nodeId)));
+        if (inputs.runtime.output && findProxylessTarget(inputs.runtime.output, name, t)) add(node, node.nodeId, resourceType(RESOURCE_TYPES.LDS.message), name);
       }
     }
   }
-  return out;
+  return { targets: out, nacks };
 }
 
 /** What the proxies did with the version in force: ACKed, NACKed, waiting, or nobody to serve. */
@@ -142,10 +157,10 @@ export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {
     .sort((a, b) => a.key.localeCompare(b.key))
     .map((entry) => {
       const declared = entry.policy ? (output?.targets.get(entry.key) ?? []) : [];
-      const targets = targetsOf(declared, inputs);
+      const { targets, nacks } = targetsOf(declared, inputs);
       const problems = inputs.dataPath?.get(entry.key) ?? [];
       const { state, message } = summarize(entry, targets, declared.length, problems);
-      const fmt = (d: { line?: number; path: string; message: string }) => `${d.line !== undefined ? `line ${d.line}: ` : ''}${d.path ? `${d.path}: ` : ''}${d.message}`;
+      const fmt = (d: Diagnostic) => formatDiagnostic(d, 'in-policy');
       return {
         key: entry.key,
         ...(entry.policy ? { mode: entry.policy.mode } : {}),
@@ -155,6 +170,7 @@ export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {
         ...(entry.file !== undefined ? { file: entry.file } : {}),
         errors: entry.diagnostics.filter((d) => d.severity === 'error').map(fmt),
         warnings: entry.diagnostics.filter((d) => d.severity === 'warning').map(fmt),
+        diagnostics: [...entry.diagnostics, ...nacks],
         targets,
         ...(inputs.dataPath && entry.policy ? { dataPath: problems } : {}),
       };

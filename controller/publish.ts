@@ -6,9 +6,9 @@
  * after one policy changed encodes and hashes only what that policy touched. A snapshot that fails
  * its consistency check is never published: that would be a compiler bug, reported as such.
  */
-import { encodeMessage } from '../envoy-api/index.js';
-import type { CompileOutput, EnvoyResource } from '../policy-compiler/index.js';
-import { createSnapshot, TYPE_URL, type ResourceInput, type Resolver, type Snapshot, type SnapshotResult, type TypeUrl } from '../xds-server/index.js';
+import { encodeMessage, resourceType } from '../envoy-api/index.js';
+import type { CompileOutput, Diagnostic, EnvoyResource } from '../policy-compiler/index.js';
+import { createSnapshot, TYPE_URL, type ResourceInput, type Resolver, type Snapshot, type SnapshotResult } from '../xds-server/index.js';
 
 export interface PublishPlan {
   readonly nodes: ReadonlyMap<string, Snapshot>;
@@ -16,10 +16,11 @@ export interface PublishPlan {
   readonly resolver: Resolver;
 }
 
-export type PublishResult = { readonly ok: true; readonly plan: PublishPlan } | { readonly ok: false; readonly problems: readonly string[] };
+export type PublishResult = { readonly ok: true; readonly plan: PublishPlan } | { readonly ok: false; readonly problems: readonly Diagnostic[] };
 
-function typeUrlOf(resource: { message: string }): TypeUrl {
-  return `type.googleapis.com/${resource.message}` as TypeUrl;
+/** A snapshot problem, as one node's (or the proxyless clients', `*`). */
+function onNode(p: Diagnostic, node: string): Diagnostic {
+  return { ...p, subject: p.subject?.kind === 'resource' ? { ...p.subject, node } : { kind: 'node', node } };
 }
 
 /** Encoded inputs and built snapshots, remembered by the identity of what they were built from. */
@@ -28,15 +29,15 @@ export class SnapshotPlanner {
   private readonly snapshots = new WeakMap<readonly EnvoyResource[], SnapshotResult>();
 
   plan(output: CompileOutput): PublishResult {
-    const problems: string[] = [];
+    const problems: Diagnostic[] = [];
     const nodes = new Map<string, Snapshot>();
     for (const n of output.nodes) {
       const result = this.snapshot(n.resources);
       if (result.ok) nodes.set(n.node, result.snapshot);
-      else problems.push(...result.problems.map((p) => `node ${n.node}: ${p.message}`));
+      else problems.push(...result.problems.map((p) => onNode(p, n.node)));
     }
     const shared = this.snapshot(output.shared);
-    if (!shared.ok) problems.push(...shared.problems.map((p) => `proxyless clients: ${p.message}`));
+    if (!shared.ok) problems.push(...shared.problems.map((p) => onNode(p, '*')));
     if (problems.length > 0 || !shared.ok) return { ok: false, problems };
 
     const resolved = new Map<string, ResourceInput | undefined>();
@@ -61,10 +62,10 @@ export class SnapshotPlanner {
     let input = this.inputs.get(resource);
     if (!input) {
       input = {
-        typeUrl: typeUrlOf(resource),
+        typeUrl: resourceType(resource.message).typeUrl,
         name: resource.name,
         body: encodeMessage(resource.message, resource.json),
-        references: resource.references.map((r) => ({ typeUrl: typeUrlOf(r), name: r.name })),
+        references: resource.references.map((r) => ({ typeUrl: resourceType(r.message).typeUrl, name: r.name })),
       };
       this.inputs.set(resource, input);
     }

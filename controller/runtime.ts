@@ -162,12 +162,12 @@ export class PolicyRuntime {
     const log = this.options.logger;
     for (const e of entries.values()) {
       if (e.source === 'current') continue;
-      const errors = e.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+      const errors = e.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d));
       if (e.source === 'stale') log.warn('policy is stale: its newest version cannot be used, its last good version stays in force', { generation, policy: e.key, file: e.file, errors });
       else log.warn('invalid policy rejected (no earlier version was valid)', { generation, policy: e.key, file: e.file, errors });
     }
     if (this.inventorySource === 'stale') log.warn('inventory is stale: the last good inventory stays in force', { generation, file: this.lastInventory?.file });
-    if (hasErrors(sourceDiagnostics)) log.warn('problems in the sources', { generation, errors: sourceDiagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) });
+    if (hasErrors(sourceDiagnostics)) log.warn('problems in the sources', { generation, errors: sourceDiagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d)) });
   }
 
   private logRemovals(generation: number, removed: readonly Removal[]): void {

@@ -4,6 +4,7 @@
  * admin endpoint. Everything it needs is injected (addresses, logger, clock, state directory), so
  * tests run it in-process.
  */
+import { formatHostPort } from '../ip/index.js';
 import type { CompileOutput } from '../policy-compiler/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
 import { SnapshotCache, XdsServer } from '../xds-server/index.js';
@@ -118,7 +119,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   let envoys: EnvoySupervisor | undefined;
   try {
     reload('start');
-    xdsPort = await xds.listen(`${options.xds.host.includes(':') ? `[${options.xds.host}]` : options.xds.host}:${options.xds.port}`);
+    xdsPort = await xds.listen(formatHostPort(options.xds.host, options.xds.port));
     if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHost(options.xds.host), port: xdsPort }, logger);
     admin = await startAdminServer(options.admin.host, options.admin.port, {
       ready: () => {

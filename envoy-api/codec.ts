@@ -8,17 +8,10 @@
  */
 import type protobuf from 'protobufjs';
 import { messageType } from './proto-root.js';
+import { TYPE_URL_PREFIX } from './protos.js';
 
 /** A resource in JSON form. */
 export type ResourceJson = { readonly [field: string]: unknown };
-
-export const TYPE_URL_PREFIX = 'type.googleapis.com/';
-
-/** The fully qualified message name of a type URL (`type.googleapis.com/a.b.C` → `a.b.C`). */
-export function messageNameOf(typeUrl: string): string {
-  const slash = typeUrl.lastIndexOf('/');
-  return slash < 0 ? typeUrl : typeUrl.slice(slash + 1);
-}
 
 /**
  * Encodes a resource. Throws when protobufjs rejects the JSON (a wrong scalar type): the compiler
@@ -26,9 +19,9 @@ export function messageNameOf(typeUrl: string): string {
  * fields and enum names; `checkResource` (the Envoy-rules checker) catches those, and the golden
  * tests run it on every resource the compiler emits.
  */
-export function encodeMessage(messageName: string, json: ResourceJson): Uint8Array {
+export function encodeMessage(messageName: string, json: object): Uint8Array {
   const type = messageType(messageName);
-  const message = type.fromObject(json as Record<string, unknown>);
+  const message = type.fromObject(json as Record<string, unknown>); // protobufjs's own (loose) parameter type
   const problem = type.verify(message);
   if (problem) throw new Error(`${messageName}: ${problem}`);
   return type.encode(message).finish();
@@ -48,6 +41,6 @@ export function decodeMessage(messageName: string, bytes: Uint8Array): ResourceJ
 }
 
 /** Encodes and wraps as `google.protobuf.Any`. */
-export function packAny(messageName: string, json: ResourceJson): { type_url: string; value: Uint8Array } {
+export function packAny(messageName: string, json: object): { type_url: string; value: Uint8Array } {
   return { type_url: TYPE_URL_PREFIX + messageName, value: encodeMessage(messageName, json) };
 }

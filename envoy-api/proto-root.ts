@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { PROTO_DEPS, PROTO_FILES } from './protos.js';
 
 const require = createRequire(import.meta.url);
 const xdsPackageDir = path.dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
@@ -18,35 +19,10 @@ const ownProtoDirFromSource = path.resolve(path.dirname(fileURLToPath(import.met
 
 /** Include directories, in lookup order, for every proto sluice loads. */
 export const INCLUDE_DIRS: readonly string[] = [
-  ...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => path.join(xdsPackageDir, 'deps', d)),
+  ...PROTO_DEPS.map((d) => path.join(xdsPackageDir, 'deps', d)),
   fs.existsSync(ownProtoDirFromSource) ? ownProtoDirFromSource : ownProtoDir,
 ];
 
-/** Every proto file whose messages sluice emits or serves. */
-export const PROTO_FILES: readonly string[] = [
-  'envoy/service/discovery/v3/ads.proto',
-  'envoy/service/listener/v3/lds.proto',
-  'envoy/service/route/v3/rds.proto',
-  'envoy/service/cluster/v3/cds.proto',
-  'envoy/service/endpoint/v3/eds.proto',
-  'envoy/config/bootstrap/v3/bootstrap.proto',
-  'envoy/config/listener/v3/listener.proto',
-  'envoy/config/route/v3/route.proto',
-  'envoy/config/cluster/v3/cluster.proto',
-  'envoy/config/endpoint/v3/endpoint.proto',
-  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
-  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
-  'envoy/extensions/filters/network/direct_response/v3/config.proto',
-  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
-  'envoy/extensions/filters/listener/original_src/v3/original_src.proto',
-  'envoy/extensions/filters/http/rbac/v3/rbac.proto',
-  'envoy/extensions/filters/network/rbac/v3/rbac.proto',
-  'envoy/extensions/filters/http/router/v3/router.proto',
-  'envoy/extensions/access_loggers/stream/v3/stream.proto',
-  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
-  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
-  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
-];
 
 let cached: protobuf.Root | undefined;
 

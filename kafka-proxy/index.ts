@@ -11,11 +11,10 @@ export {
   apiKeyOf, apiNameOf, isKafkaRole, roleApiKeys, expandApiKeys, type KafkaApiName, type KafkaRole,
 } from '../kafka-apis/index.js';
 export {
-  KAFKA_POLICY_TYPE_URL, KAFKA_POLICY_MESSAGE, validateKafkaPolicy, matches,
-  type KafkaPolicyJson, type KafkaRuleJson, type StringMatcherJson, type KafkaPolicy, type KafkaRule, type StringMatcher, type PolicyProblem,
+  validateKafkaPolicy, matches,
+  type KafkaPolicyJson, type KafkaRuleJson, type KafkaPolicy, type KafkaRule, type StringMatcher, type KafkaPolicyCode,
 } from './policy/resource.js';
 export { evaluateUnit, decideRequest, type RequestContext, type RequestResources, type Verdict, type UnitKind, type Decision } from './policy/evaluate.js';
-export { parseCidr, cidrContains, type Cidr } from './policy/cidr.js';
 export { PolicyStore, UNCOVERED_DENY } from './policy/store.js';
 export { TopicIds, unresolvedTopic } from './policy/topic-ids.js';
 export { Reader, Writer, DecodeError } from './protocol/wire.js';

@@ -1,17 +1,23 @@
-/** The policy compiler: policy files → validated model → IR → Envoy resources. Pure: no I/O. */
+/**
+ * The policy compiler: policy files → validated model → (stage 1, `lower`) IR → (stage 2,
+ * `translate`) the resources of every proxy. Pure: no I/O. See docs/architecture.md.
+ */
 export { INBOUND_LEG_MARK, redirectKey, type RedirectEntry, type RedirectDirection, type InboundRedirect, type OutboundRedirect } from './ir/redirect.js';
-export { formatDiagnostic, formatPath, parsePath, hasErrors, sortDiagnostics, type Diagnostic, type PathSegment, type Severity } from './diagnostics.js';
+export { formatDiagnostic, formatPath, parsePath, hasErrors, sortDiagnostics, type Diagnostic, type DiagnosticStyle, type PathSegment, type Severity, type Subject } from './diagnostics.js';
 export { duplicatePolicy, loadSources, LoadCache, type LoadResult, type LoadedDocument } from './source/load.js';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits, type SourceFile } from './source/yaml-documents.js';
 export { SCHEMAS, type SchemaKind } from './source/schema-check.js';
 export type * from './model/types.js';
 export { checkRe2, re2FullMatch } from './validate/regex.js';
-export { compile, compileSources, Compiler, type CompileOutput, type CompileSourcesResult, type NodeResources, type PolicyTarget } from './compile.js';
+export { compile, Compiler, type CompileOutput } from './compiler.js';
+export { compileSources, type CompileSourcesResult } from './compile-sources.js';
+export { lower, IncrementalLowering, type Lowered } from './lower/lower.js';
+export { translate, IncrementalTranslation, type Translation, type NodeResources } from './translate/translate.js';
+export type { PolicyTarget } from './translate/targets.js';
 export type { Ir, EnvoyNode, HttpChain, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
-export type { EnvoyResource, ResourceRef } from './envoy/resource.js';
-export { MESSAGES, type MessageName } from './envoy/extensions.js';
-export { findProxylessServer, parseServerListenerName, SERVER_LISTENER_PREFIX } from './envoy/proxyless-server.js';
-export { toPlainJson } from './ir/json.js';
-export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './envoy/bootstrap.js';
+export type { EnvoyResource, ResourceRef } from './translate/resource.js';
+export { chainName, parseChainName, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX } from './names.js';
+export { toPlainJson, irFromPlainJson } from './ir/json.js';
+export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './translate/bootstrap.js';
 export { evaluate, type Evaluation, type SimRequest, type Verdict } from './simulate/evaluate.js';
 export { findChain, type FoundChain } from './simulate/find-chain.js';

@@ -1,7 +1,10 @@
 /**
  * Structured logs: one JSON object per line (`ts`, `level`, `msg`, then fields), written to a sink
  * the caller chooses (stderr by default). Time comes from an injected clock so tests are stable.
+ * Errors are written in full (`serializeError`): an `EnvironmentError`'s code, details and cause.
  */
+import { serializeError } from '../problems/index.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Readonly<Record<string, unknown>>;
 
@@ -49,8 +52,9 @@ export const silentLogger: Logger = {
   child: () => silentLogger,
 };
 
+/** Errors in full (name, message, code, details, every own field, the cause), bigints as strings. */
 function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return serializeError(value);
   if (typeof value === 'bigint') return value.toString();
   return value;
 }

@@ -6,7 +6,7 @@
  * default, and an on-demand `Resolver`), serve the cache with `XdsServer`, and read `status()` /
  * subscribe with `on()` to learn what each node ACKed or NACKed. See docs/xds-server.md.
  */
-export { RESOURCE_TYPES, TYPE_URL, PUSH_ORDER, typeInfo, isTypeUrl, type ShortName, type MessageName, type TypeUrl, type ResourceTypeInfo } from './type-urls.js';
+export { RESOURCE_TYPES, TYPE_URL, PUSH_ORDER, typeInfo, isTypeUrl, type ShortName, type ResourceMessage, type TypeUrl, type ResourceTypeInfo } from './type-urls.js';
 export {
   createSnapshot,
   contentHash,

@@ -4,6 +4,7 @@
  * inconsistent set, so an inconsistent snapshot can never reach the cache.
  */
 import { createHash } from 'node:crypto';
+import type { Diagnostic } from '../problems/index.js';
 import { PUSH_ORDER, typeInfo, type TypeUrl } from './type-urls.js';
 
 /** A `{typeUrl, name}` pair naming one resource (e.g. the route config a listener points at). */
@@ -31,11 +32,16 @@ export interface Resource {
   readonly references: readonly ResourceRef[];
 }
 
-/** Why a set of resources cannot become a snapshot. Every problem is listed, not just the first. */
-export type ConsistencyProblem =
-  | { readonly kind: 'duplicate'; readonly typeUrl: string; readonly name: string; readonly count: number; readonly message: string }
-  | { readonly kind: 'unresolved'; readonly from: ResourceRef; readonly to: ResourceRef; readonly message: string }
-  | { readonly kind: 'invalid'; readonly path: string; readonly message: string };
+/**
+ * Why a set of resources cannot become a snapshot, as a `Diagnostic` (the project's one problem
+ * type): `snapshot.invalid` (a malformed input, at its field path), `snapshot.duplicate` and
+ * `snapshot.unresolved` (a reference to a resource the set does not hold), each naming the resource.
+ * Every problem is listed, not just the first.
+ */
+export type ConsistencyProblem = Diagnostic;
+
+const invalid = (path: string, message: string): ConsistencyProblem => ({ severity: 'error', code: 'snapshot.invalid', path, message: `${path}: ${message}` });
+const about = (typeUrl: string, name: string): Diagnostic['subject'] => ({ kind: 'resource', type: shortOf(typeUrl), name });
 
 export type SnapshotResult =
   | { readonly ok: true; readonly snapshot: Snapshot }
@@ -69,18 +75,18 @@ export function typeResources(resources: readonly Resource[]): TypeResources {
 /** Turns one input into a resource (hashing its bytes). Returns a problem when the input is malformed. */
 export function toResource(input: ResourceInput, path: string): Resource | ConsistencyProblem {
   if (typeof input.typeUrl !== 'string' || !typeInfo(input.typeUrl)) {
-    return { kind: 'invalid', path: `${path}.typeUrl`, message: `${path}.typeUrl: ${String(input.typeUrl)} is not a served type` };
+    return invalid(`${path}.typeUrl`, `${String(input.typeUrl)} is not a served type`);
   }
   if (typeof input.name !== 'string' || input.name === '' || input.name === '*') {
-    return { kind: 'invalid', path: `${path}.name`, message: `${path}.name: must be a non-empty name other than "*"` };
+    return invalid(`${path}.name`, 'must be a non-empty name other than "*"');
   }
   if (!(input.body instanceof Uint8Array)) {
-    return { kind: 'invalid', path: `${path}.body`, message: `${path}.body: must be the encoded message bytes` };
+    return invalid(`${path}.body`, 'must be the encoded message bytes');
   }
   const references = input.references ?? [];
   for (const [i, ref] of references.entries()) {
     if (!typeInfo(ref.typeUrl) || typeof ref.name !== 'string' || ref.name === '') {
-      return { kind: 'invalid', path: `${path}.references[${i}]`, message: `${path}.references[${i}]: not a {typeUrl, name} of a served type` };
+      return invalid(`${path}.references[${i}]`, 'not a {typeUrl, name} of a served type');
     }
   }
   return { typeUrl: input.typeUrl, name: input.name, body: input.body, version: contentHash(input.body), references };
@@ -137,16 +143,17 @@ export function createSnapshot(inputs: readonly ResourceInput[]): SnapshotResult
   for (const [key, count] of counts) {
     if (count < 2) continue;
     const [typeUrl = '', name = ''] = key.split('\n');
-    problems.push({ kind: 'duplicate', typeUrl, name, count, message: `duplicate resource ${shortOf(typeUrl)} "${name}" (${count} times)` });
+    problems.push({ severity: 'error', code: 'snapshot.duplicate', path: '', message: `duplicate resource ${shortOf(typeUrl)} "${name}" (${count} times)`, subject: about(typeUrl, name) });
   }
   for (const table of byType.values()) {
     for (const r of table.values()) {
       for (const to of r.references) {
         if (byType.get(to.typeUrl)?.has(to.name)) continue;
         problems.push({
-          kind: 'unresolved',
-          from: { typeUrl: r.typeUrl, name: r.name },
-          to,
+          severity: 'error',
+          code: 'snapshot.unresolved',
+          path: '',
+          subject: about(r.typeUrl, r.name),
           message: `${shortOf(r.typeUrl)} "${r.name}" references ${shortOf(to.typeUrl)} "${to.name}", which the snapshot does not hold`,
         });
       }

@@ -21,7 +21,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { envoyVersion, findEnvoy, Envoy } from '../envoy/process.js';
-import { missingForKernelTests, placed, Sandbox, sh } from '../redirect/sandbox.js';
+import { placed, Sandbox, sh } from '../redirect/sandbox.js';
 import { plan, type Case } from './cases.js';
 import { bootstrap, compileSets } from './config.js';
 import { grpcFrame, h2load, missingLoadGenerators, wrk, type LoadResult } from './load.js';

@@ -9,13 +9,8 @@
  * stream ACKed an LDS version it did not hold at the mark; {cmd:'stop'} ends the process.
  */
 import * as grpc from '@grpc/grpc-js';
-
-const T = {
-  CDS: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
-  EDS: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-  LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',
-  RDS: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-} as const;
+// The registry module alone (no protos, no checker): the generator stays cheap.
+import { TYPE_URL as T } from '../../envoy-api/resource-types.js';
 
 function varint(n: number): number[] {
   const out: number[] = [];

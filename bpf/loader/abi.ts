@@ -64,7 +64,7 @@ export const SOCK_KEY = struct('sluice_sock_key', 40, [
   ['pad', 37, 3],
 ]);
 
-export const CONFIG = struct('sluice_config', 8, [
+const CONFIG = struct('sluice_config', 8, [
   ['proxy_mark', 0, 4],
   ['flags', 4, 4],
 ]);
@@ -116,7 +116,6 @@ export const RULE_F_FAIL_OPEN = 0x2;
 export { INBOUND_LEG_MARK } from '../../policy-compiler/index.js';
 /** Key of `sluice_inbound_ifaces` meaning every interface except loopback. */
 export const IFACE_ANY = 0;
-export const MAX_RULES = 16384;
 
 /** `enum sluice_stat`: index → name, in order. */
 export const STAT_NAMES = [
@@ -133,7 +132,6 @@ export const STAT_NAMES = [
   'in_proxy_leg',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
-export const STAT_SLOTS = 12;
 
 export type Family = typeof AF_INET | typeof AF_INET6;
 
@@ -152,12 +150,6 @@ export interface RuleValue {
   /** Outbound: the workload address the connection is bound to (with RULE_F_BIND). */
   readonly bindAddr: Buffer;
   readonly flags: number;
-}
-
-export interface OrigDst {
-  readonly family: Family;
-  readonly addr: Buffer;
-  readonly port: number;
 }
 
 function field(layout: StructLayout, name: string): FieldLayout {
@@ -207,22 +199,6 @@ export function decodeRuleValue(b: Buffer): RuleValue {
     bindAddr: Buffer.from(b.subarray(bind, bind + 16)),
     proxyPort: b.readUInt16LE(field(RULE_VALUE, 'proxy_port').offset),
     flags: b.readUInt16LE(field(RULE_VALUE, 'flags').offset),
-  };
-}
-
-/** `sluice_listener_key()` of redirect.h: a proxy listening socket's key, by family and port. */
-export function listenerKey(family: Family, port: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(((family << 16) | (port & 0xffff)) >>> 0);
-  return b;
-}
-
-export function decodeOrigDst(b: Buffer): OrigDst {
-  const a = field(ORIG_DST, 'addr').offset;
-  return {
-    addr: Buffer.from(b.subarray(a, a + 16)),
-    port: b.readUInt16LE(field(ORIG_DST, 'port').offset),
-    family: family(b.readUInt8(field(ORIG_DST, 'family').offset)),
   };
 }
 

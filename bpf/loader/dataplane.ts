@@ -8,7 +8,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedirectEntry } from '../../policy-compiler/index.js';
 import { silentLogger, type Logger } from '../../telemetry/index.js';
-import { AF_INET, AF_INET6, MAP_NAMES, STAT_NAMES, type Family, type StatName } from './abi.js';
+import { formatDiagnostic } from '../../problems/index.js';
+import { AF_INET, AF_INET6, MAP_NAMES, type Family, type StatName } from './abi.js';
 import { parseAddress, type MapAddress } from './addr.js';
 import { DEFAULT_PIN_ROOT, findCgroup2Mount } from './environment.js';
 import { BpfError } from './errors.js';
@@ -102,7 +103,8 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
       live();
       const plan = planRules(entries, { ...(options.node !== undefined ? { node: options.node } : {}), outboundProxy, defaultCgroup: attached.cgroupId, resolveCgroup });
       if (plan.issues.length > 0) {
-        throw new BpfError('invalid-entry', `redirect entries rejected, no map changed:\n  ${plan.issues.join('\n  ')}`);
+        const lines = plan.issues.map((d) => formatDiagnostic(d, 'brief'));
+        throw new BpfError('invalid-entry', `redirect entries rejected, no map changed:\n  ${lines.join('\n  ')}`, lines);
       }
       const current: CurrentRule[] = (['out', 'in', 'workloads'] as const).flatMap((map) => maps[map].entries().map((e) => ({ map, ...e })));
       const diff = diffRules(current, plan.rules);

@@ -16,10 +16,10 @@ const CAP_BPF = 39n;
 
 /** Where the pins go when the caller names no root. */
 export const DEFAULT_PIN_ROOT = '/sys/fs/bpf/sluice';
-export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
 /** The effective capability set of this process (from /proc/self/status). */
-export function effectiveCapabilities(statusText = readFileSync('/proc/self/status', 'utf8')): bigint {
+function effectiveCapabilities(statusText = readFileSync('/proc/self/status', 'utf8')): bigint {
   const match = /^CapEff:\s*([0-9a-f]+)$/m.exec(statusText);
   return match?.[1] ? BigInt(`0x${match[1]}`) : 0n;
 }

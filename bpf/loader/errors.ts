@@ -1,8 +1,10 @@
 /**
- * One error class for everything the eBPF dataplane can refuse, with a closed set of codes so
- * callers (the CLI, `serve`) can react to the kind of failure and print the message as is.
+ * The environment errors of the eBPF dataplane: an `EnvironmentError` with a closed set of codes,
+ * so callers (the CLI, `serve`) can react to the kind of failure and print the message as is, and
+ * the logs carry the code and libbpf's lines too.
  */
 import { constants } from 'node:os';
+import { EnvironmentError } from '../../problems/index.js';
 
 export type BpfErrorCode =
   | 'missing-libbpf' // libbpf.so.1 is not installed
@@ -20,16 +22,8 @@ export type BpfErrorCode =
   | 'not-loaded' // no pinned dataplane under the pin root
   | 'invalid-entry'; // a redirect entry cannot be expressed in the maps
 
-export class BpfError extends Error {
+export class BpfError extends EnvironmentError<BpfErrorCode> {
   override readonly name = 'BpfError';
-  constructor(
-    readonly code: BpfErrorCode,
-    message: string,
-    /** libbpf's own log lines around the failure (verifier output), when any. */
-    readonly details: readonly string[] = [],
-  ) {
-    super(message);
-  }
 }
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, value]) => [value, name]));

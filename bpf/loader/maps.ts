@@ -25,7 +25,7 @@ export interface MapInfo extends MapShape {
 // max_entries 16, map_flags 20, name[16] 24.
 const MAP_INFO_SIZE = 88;
 
-export function readMapInfo(fd: number): MapInfo {
+function readMapInfo(fd: number): MapInfo {
   const lib = getLibbpf();
   const info = Buffer.alloc(MAP_INFO_SIZE);
   const len = Buffer.alloc(4);

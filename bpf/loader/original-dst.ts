@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { AF_INET, AF_INET6, IP6T_SO_ORIGINAL_DST, SOL_IP, SOL_IPV6, SO_ORIGINAL_DST } from './abi.js';
 import { errnoName } from './errors.js';
 import { getLibc } from './libbpf.js';
+import { familyOf, formatIp, parseIp, unmapIpv4 } from '../../ip/index.js';
 import { formatAddress } from './addr.js';
 
 export interface OriginalDestination {
@@ -52,7 +53,7 @@ export function parseSockaddr(b: Buffer): { address: string; port: number; famil
 export function originalDestination(socket: Socket): OriginalDestination {
   const fd = descriptor(socket);
   const libc = getLibc();
-  const v6 = socket.localFamily === 'IPv6' || (socket.localAddress ?? '').includes(':');
+  const v6 = socket.localFamily === 'IPv6' || familyOf(socket.localAddress ?? '') === 6;
   const value = Buffer.alloc(v6 ? 28 : 16);
   const len = Buffer.alloc(4);
   len.writeUInt32LE(value.length);
@@ -68,7 +69,8 @@ export function originalDestination(socket: Socket): OriginalDestination {
   if (address === undefined || port === undefined) {
     throw new Error(`originalDestination: getsockopt failed (${errnoName(libc.errno())}) and the socket has no local address`);
   }
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped?.[1]) return { address: mapped[1], port, family: 'IPv4', source: 'local_address' };
-  return { address, port, family: address.includes(':') ? 'IPv6' : 'IPv4', source: 'local_address' };
+  const parsed = parseIp(address);
+  const ip = typeof parsed === 'string' ? undefined : unmapIpv4(parsed);
+  if (!ip) return { address, port, family: familyOf(address) === 6 ? 'IPv6' : 'IPv4', source: 'local_address' };
+  return { address: formatIp(ip.family, ip.bits), port, family: ip.family === 6 ? 'IPv6' : 'IPv4', source: 'local_address' };
 }

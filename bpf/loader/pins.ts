@@ -15,8 +15,6 @@ export type CgroupHook = 'connect4' | 'connect6' | 'sockops' | 'getsockopt' | 'p
 /** The hooks every workload cgroup gets. */
 export const CGROUP_HOOKS: readonly CgroupHook[] = ['connect4', 'connect6', 'sockops', 'getsockopt'];
 
-/** Kernel attach types (enum bpf_attach_type) of each hook. */
-export const ATTACH_TYPE: Readonly<Record<CgroupHook, number>> = { connect4: 10, connect6: 11, sockops: 3, getsockopt: 21, proxy_sockops: 3 };
 export const BPF_SK_MSG_VERDICT = 7;
 
 export interface PinLayout {

@@ -4,7 +4,8 @@
  * and what the kernel holds. No I/O here: cgroup paths are resolved to ids by a function the
  * caller injects, and `dataplane.ts` applies the result to the pinned maps.
  */
-import type { RedirectEntry } from '../../policy-compiler/index.js';
+import { redirectKey, type OutboundRedirect, type RedirectEntry } from '../../policy-compiler/index.js';
+import type { Diagnostic } from '../../problems/index.js';
 import { AF_INET, AF_INET6, RULE_F_BIND, RULE_F_FAIL_OPEN, encodeRuleKey, encodeRuleValue, type Family } from './abi.js';
 import { anyAddress, parseAddress, type MapAddress } from './addr.js';
 
@@ -42,8 +43,13 @@ export interface RulePlan {
   readonly rules: ReadonlyMap<string, DesiredRule>;
   readonly ignored: number;
   readonly unresolved: readonly Unresolved[];
-  /** Problems with a field path (`entries[2].port: …`); a non-empty list means nothing is applied. */
-  readonly issues: readonly string[];
+  /** Problems with a field path (`entries[2].port`), each naming its entry; a non-empty list means nothing is applied. */
+  readonly issues: readonly Diagnostic[];
+}
+
+/** A problem with one redirect entry (bad input to the dataplane: a Diagnostic, naming the entry when it has a key). */
+function issue(code: string, path: string, message: string, entry?: RedirectEntry): Diagnostic {
+  return { severity: 'error', code, path, message, ...(entry ? { subject: { kind: 'redirect', key: redirectKey(entry) } } : {}) };
 }
 
 const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
@@ -55,14 +61,14 @@ const ZERO16 = Buffer.alloc(16);
 /** Turns entries into the map contents they mean: one rule key per (workload, direction, address, port, family). */
 export function planRules(entries: readonly RedirectEntry[], options: PlanOptions): RulePlan {
   const rules = new Map<string, DesiredRule>();
-  const issues: string[] = [];
+  const issues: Diagnostic[] = [];
   const unresolved: Unresolved[] = [];
   let ignored = 0;
   const put = (rule: DesiredRule, what: string, at: string): void => {
     const id = ruleId(rule.map, rule.key);
     const existing = rules.get(id);
     if (existing && !existing.value.equals(rule.value)) {
-      issues.push(`${at}: ${what} is already redirected differently by entries[${existing.source}]`);
+      issues.push(issue('redirect.conflict', at, `${what} is already redirected differently by entries[${existing.source}]`, entries[rule.source]));
       return;
     }
     if (!existing) rules.set(id, rule);
@@ -75,16 +81,16 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
     }
     const before = issues.length;
     if (entry.direction !== 'outbound' && entry.direction !== 'inbound') {
-      issues.push(`${at}.direction: expected "outbound" or "inbound", got ${JSON.stringify((entry as { direction: unknown }).direction)}`);
+      issues.push(issue('redirect.direction', `${at}.direction`, `expected "outbound" or "inbound", got ${JSON.stringify((entry as { direction: unknown }).direction)}`));
       return;
     }
-    if (!isPort(entry.port)) issues.push(`${at}.port: expected an integer 1..65535, got ${JSON.stringify(entry.port)}`);
-    if (!isPort(entry.proxyPort)) issues.push(`${at}.proxyPort: expected an integer 1..65535, got ${JSON.stringify(entry.proxyPort)}`);
+    if (!isPort(entry.port)) issues.push(issue('redirect.port', `${at}.port`, `expected an integer 1..65535, got ${JSON.stringify(entry.port)}`, entry));
+    if (!isPort(entry.proxyPort)) issues.push(issue('redirect.port', `${at}.proxyPort`, `expected an integer 1..65535, got ${JSON.stringify(entry.proxyPort)}`, entry));
     const address = entry.address === undefined ? undefined : parseAddress(entry.address);
     if (entry.address !== undefined && !address) {
-      issues.push(`${at}.address: expected an IPv4 or IPv6 address without prefix, got ${JSON.stringify(entry.address)}`);
+      issues.push(issue('redirect.address', `${at}.address`, `expected an IPv4 or IPv6 address without prefix, got ${JSON.stringify(entry.address)}`, entry));
     }
-    const bind = entry.direction === 'outbound' ? bindAddresses(entry.bind, `${at}.bind`, issues) : undefined;
+    const bind = entry.direction === 'outbound' ? bindAddresses(entry, `${at}.bind`, issues) : undefined;
     if (issues.length > before) return;
     const targets: readonly MapAddress[] = address ? [address] : [anyAddress(AF_INET), anyAddress(AF_INET6)];
     if (entry.direction === 'inbound') {
@@ -113,13 +119,14 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
   return { rules, ignored, unresolved, issues };
 }
 
-function bindAddresses(bind: { readonly v4?: string; readonly v6?: string } | undefined, at: string, issues: string[]): { v4?: MapAddress; v6?: MapAddress } {
+function bindAddresses(entry: OutboundRedirect, at: string, issues: Diagnostic[]): { v4?: MapAddress; v6?: MapAddress } {
+  const bind = entry.bind;
   const out: { v4?: MapAddress; v6?: MapAddress } = {};
   for (const [name, want] of [['v4', AF_INET], ['v6', AF_INET6]] as const) {
     const text = bind?.[name];
     if (text === undefined) continue;
     const parsed = parseAddress(text);
-    if (!parsed || parsed.family !== want) issues.push(`${at}.${name}: expected an ${name === 'v4' ? 'IPv4' : 'IPv6'} address, got ${JSON.stringify(text)}`);
+    if (!parsed || parsed.family !== want) issues.push(issue('redirect.bind', `${at}.${name}`, `expected an ${name === 'v4' ? 'IPv4' : 'IPv6'} address, got ${JSON.stringify(text)}`, entry));
     else out[name] = parsed;
   }
   return out;

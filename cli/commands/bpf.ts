@@ -64,7 +64,7 @@ const port = (flag: string, text: string | undefined): number | undefined => {
   return n;
 };
 
-export const bpfLoadCommand: Command = {
+const bpfLoadCommand: Command = {
   name: 'bpf load',
   summary: 'load and attach the eBPF redirect programs to a workload cgroup (idempotent)',
   help: LOAD_HELP,
@@ -100,7 +100,7 @@ export const bpfLoadCommand: Command = {
 };
 
 /** The status in the readable form `sluice bpf status` prints. */
-export function formatStatus(status: DataplaneStatus): string {
+function formatStatus(status: DataplaneStatus): string {
   const out: string[] = [`pin root ${status.pinRoot}`, 'attachments:'];
   for (const a of status.attachments) {
     if (a.kind === 'cgroup') out.push(`  cgroup ${a.cgroupId} ${a.hook.padEnd(10)} prog ${a.programId} ${a.programName}`);
@@ -119,7 +119,7 @@ export function formatStatus(status: DataplaneStatus): string {
   return `${out.join('\n')}\n`;
 }
 
-export const bpfStatusCommand: Command = {
+const bpfStatusCommand: Command = {
   name: 'bpf status',
   summary: 'show the loaded eBPF programs, attachments and redirect map contents',
   help: STATUS_HELP,
@@ -143,7 +143,7 @@ export const bpfStatusCommand: Command = {
   },
 };
 
-export const bpfUnloadCommand: Command = {
+const bpfUnloadCommand: Command = {
   name: 'bpf unload',
   summary: 'detach the eBPF redirect programs and remove their pins',
   help: UNLOAD_HELP,

@@ -176,7 +176,7 @@ function describeLeaf(issued: IssuedLeaf): string {
   return rows.map(([k, v]) => `  ${k.padEnd(9)}${v}\n`).join('');
 }
 
-export const certsInitCommand: Command = {
+const certsInitCommand: Command = {
   name: 'certs init',
   summary: 'create a certificate authority (root, optionally an intermediate) in a directory',
   help: INIT_HELP,
@@ -208,7 +208,7 @@ export const certsInitCommand: Command = {
   },
 };
 
-export const certsIssueCommand: Command = {
+const certsIssueCommand: Command = {
   name: 'certs issue',
   summary: 'issue a TLS server or client certificate into a secret directory (tls.crt, tls.key, ca.crt)',
   help: ISSUE_HELP,
@@ -260,7 +260,7 @@ function formatReport(report: InspectReport, now: Date): string {
   return [...blocks, ...keys, ...verdict].join('\n');
 }
 
-export const certsInspectCommand: Command = {
+const certsInspectCommand: Command = {
   name: 'certs inspect',
   summary: 'show what a certificate, key, secret directory or CA directory holds, and check it',
   help: INSPECT_HELP,
@@ -279,7 +279,7 @@ export const certsInspectCommand: Command = {
   },
 };
 
-export const certsRotateCommand: Command = {
+const certsRotateCommand: Command = {
   name: 'certs rotate',
   summary: 'renew a secret directory\'s certificate when it is due (keeps the names; new key and serial)',
   help: ROTATE_HELP,

@@ -3,7 +3,8 @@ import { stringify } from 'yaml';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { readSourceFiles } from '../../controller/index.js';
-import { compileSources, toPlainJson, formatDiagnostic, hasErrors, MESSAGES, SERVER_LISTENER_PREFIX, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
+import { RESOURCE_TYPE_LIST } from '../../envoy-api/index.js';
+import { compileSources, toPlainJson, formatDiagnostic, hasErrors, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
 
 const HELP = `Usage: sluice compile --inventory FILE [--node ID] [--show resources|ir|redirects] [-o yaml|json] FILE|DIR...
 
@@ -24,17 +25,10 @@ Example:
   sluice compile --inventory examples/inventory.yaml --node node-a examples/policies
 `;
 
-const GROUPS: readonly [string, string][] = [
-  [MESSAGES.listener, 'listeners'],
-  [MESSAGES.routeConfiguration, 'routes'],
-  [MESSAGES.cluster, 'clusters'],
-  [MESSAGES.clusterLoadAssignment, 'endpoints'],
-  [MESSAGES.kafkaPolicy, 'kafkaPolicies'],
-];
-
+/** Resources grouped by type, under the registry's labels (listeners, routes, clusters, endpoints, …), in its order. */
 function grouped(resources: readonly EnvoyResource[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [message, label] of GROUPS) {
+  for (const { message, label } of RESOURCE_TYPE_LIST) {
     const list = resources.filter((r) => r.message === message).map((r) => r.json);
     if (list.length > 0) out[label] = list;
   }
@@ -42,10 +36,7 @@ function grouped(resources: readonly EnvoyResource[]): Record<string, unknown> {
 }
 
 function proxylessView(output: CompileOutput): Record<string, unknown> {
-  const servers = output.ir.proxyless.flatMap((s) =>
-    s.addresses.map((a) => output.resolveServerListener(`${SERVER_LISTENER_PREFIX}${a.includes(':') ? `[${a}]` : a}:${s.port}`)?.json),
-  );
-  return { node: 'proxyless', serverListeners: servers, ...grouped(output.shared) };
+  return { node: 'proxyless', serverListeners: output.serverListeners().map((l) => l.json), ...grouped(output.shared) };
 }
 
 function render(output: CompileOutput, show: string, node: string | undefined): unknown {

@@ -4,9 +4,10 @@ import type { Socket } from 'node:net';
 import { parseCommandArgs, parseHostPort } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { createLogger, Registry, type LogLevel } from '../../telemetry/index.js';
+import { formatDiagnostic } from '../../problems/index.js';
 import {
   KafkaProxy, KafkaXdsClient, PolicyStore, proxyMetrics, startAdmin, validateKafkaPolicy, DEFAULTS,
-  type FlowLog, type HostPort, type KafkaPolicyJson,
+  type HostPort, type KafkaPolicyJson,
 } from '../../kafka-proxy/index.js';
 import { originalDestination } from '../../bpf/index.js';
 
@@ -92,7 +93,7 @@ export const kafkaProxyCommand: Command = {
       const results = (Array.isArray(json) ? json : [json]).map((p, i) => validateKafkaPolicy(p, `${values.rules}[${i}]`));
       const problems = results.flatMap((r) => r.problems);
       if (problems.length > 0) {
-        for (const p of problems) io.stderr(`${p.path}: ${p.message}\n`);
+        for (const p of problems) io.stderr(`${formatDiagnostic(p, 'brief')}\n`);
         return EXIT.invalid;
       }
       store.set(results.map((r) => r.policy), 'file');

@@ -135,6 +135,10 @@ export const serveCommand: Command = {
       logger,
       ...(bpf ? { bpf } : {}),
       ...(envoy ? { envoy } : {}),
+    }).catch((error: unknown) => {
+      // The log gets the error in full (an EnvironmentError's code, details such as libbpf's lines, cause).
+      logger.error('sluice serve cannot start', { error });
+      throw error;
     });
     const xdsHost = parseHostPort('--xds-address', values['xds-address']).host;
     const adminHost = parseHostPort('--admin-address', values['admin-address']).host;

@@ -10,8 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { encodeMessage } from '../codec.js';
 import { protoRoot } from '../proto-root.js';
 import { createEnvoyChecker } from './checker.js';
+import { TYPE_URL_PREFIX } from '../protos.js';
 
-const T = 'type.googleapis.com/';
+const T = TYPE_URL_PREFIX;
 const ADS = { ads: {}, resource_api_version: 'V3' };
 
 type Resource = { readonly type: string; readonly json: Record<string, unknown> };

@@ -88,7 +88,7 @@ export function createEnvoyChecker(config: CheckerConfig = {}): EnvoyChecker {
 let shared: EnvoyChecker | undefined;
 
 /** The checker over the shared root, created on first use. */
-export function sharedChecker(): EnvoyChecker {
+function sharedChecker(): EnvoyChecker {
   shared ??= createEnvoyChecker();
   return shared;
 }

@@ -15,11 +15,12 @@ import { isPlainObject } from './raw-options.js';
 import { re2Problem } from './re2.js';
 import { fieldPath, indexPath, type Path } from './violation.js';
 import type { WalkContext } from './walk.js';
+import { TYPE_URL_PREFIX } from '../protos.js';
 
 type Json = Record<string, unknown>;
 type Hook = (ctx: WalkContext, json: Json, path: Path) => void;
 
-const T = 'type.googleapis.com/';
+const T = TYPE_URL_PREFIX;
 const TERMINAL_HTTP = new Set([`${T}envoy.extensions.filters.http.router.v3.Router`]);
 const NON_TERMINAL_HTTP = new Set([
   'rbac.v3.RBAC', 'cors.v3.Cors', 'fault.v3.HTTPFault', 'ext_authz.v3.ExtAuthz', 'jwt_authn.v3.JwtAuthentication',

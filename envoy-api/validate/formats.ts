@@ -3,7 +3,7 @@
  * validate.proto and PGV's generated checks (RFC 1034 host names, RFC 5322 addresses, RFC 3986
  * URIs, RFC 4122 UUIDs, and the RFC 7230 header regexes PGV ships verbatim).
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIpAddress } from '../../ip/index.js';
 import type { BytesFormat, StringFormat } from './pgv-rules.js';
 
 /**
@@ -24,7 +24,7 @@ const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const URI_FORBIDDEN = /[\u0000-\u0020\u007F<>"{}|\\^`]|%(?![0-9A-Fa-f]{2})/;
 
 /** RFC 1034 host name as PGV checks it; `undefined` when valid, else the reason. */
-export function hostnameProblem(host: string): string | undefined {
+function hostnameProblem(host: string): string | undefined {
   if (host.length > 253) return 'hostname cannot exceed 253 characters';
   const trimmed = (host.endsWith('.') ? host.slice(0, -1) : host).toLowerCase();
   for (const part of trimmed.split('.')) {
@@ -46,7 +46,7 @@ function emailProblem(address: string): string | undefined {
   return hostnameProblem(address.slice(at + 1));
 }
 
-const isIp = (s: string): boolean => !s.includes('%') && (isIPv4(s) || isIPv6(s));
+const isIp = (s: string): boolean => !s.includes('%') && isIpAddress(s) !== undefined;
 
 /** Checks `value` against one string format; `undefined` when it conforms, else the reason. */
 export function stringFormatProblem(format: StringFormat, value: string, strict: boolean): string | undefined {
@@ -64,9 +64,9 @@ export function stringFormatProblem(format: StringFormat, value: string, strict:
     case 'ip':
       return isIp(value) ? undefined : 'value must be a valid IP address';
     case 'ipv4':
-      return isIPv4(value) ? undefined : 'value must be a valid IPv4 address';
+      return isIpAddress(value) === 4 ? undefined : 'value must be a valid IPv4 address';
     case 'ipv6':
-      return !value.includes('%') && isIPv6(value) ? undefined : 'value must be a valid IPv6 address';
+      return !value.includes('%') && isIpAddress(value) === 6 ? undefined : 'value must be a valid IPv6 address';
     case 'address':
       return isIp(value) || hostnameProblem(value) === undefined ? undefined : 'value must be a valid hostname, or ip address';
     case 'uri':

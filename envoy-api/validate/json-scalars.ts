@@ -34,7 +34,7 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 const FLOAT_MAX = 3.4028234663852886e38;
 
 /** True for 64-bit integer kinds (compared as bigint). */
-export function isWide(kind: NumericKind): boolean {
+function isWide(kind: NumericKind): boolean {
   return kind.endsWith('64') && kind !== 'double';
 }
 

@@ -14,7 +14,7 @@ import { decodeBase64 } from './json-scalars.js';
 import type { FieldPlan, MessagePlan, PlanCache, ScalarKind, ValueKind } from './plan.js';
 import { isPlainObject } from './raw-options.js';
 import { fieldPath, indexPath, keyPath, renderPath, type Path } from './violation.js';
-import { TYPE_URL_PREFIX } from '../codec.js';
+import { TYPE_URL_PREFIX } from '../protos.js';
 
 export type DifferenceKind = 'lost' | 'changed' | 'added' | 'encode_failed' | 'decode_failed';
 

@@ -35,7 +35,7 @@ export const SUPPORTED_RULE_KINDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Lists the rule kinds of one raw `FieldRules` object, recursing into items, keys and values. */
-export function rawRuleKinds(raw: RawRules): string[] {
+function rawRuleKinds(raw: RawRules): string[] {
   const kinds: string[] = [];
   for (const [type, value] of Object.entries(raw)) {
     if (!isPlainObject(value)) {

@@ -5,6 +5,7 @@
  * map key) and is only rendered to a string when a violation is recorded, so walking a large
  * resource allocates no strings for the paths of fields that are fine.
  */
+import type { Diagnostic } from '../../problems/index.js';
 
 /**
  * One way in which a resource breaks a rule Envoy applies to what it receives.
@@ -103,4 +104,13 @@ export class ViolationSink {
     }
     this.violations.push({ path: renderPath(path), rule, message });
   }
+}
+
+/**
+ * A violation as the project's one problem type: its rule is the code, and the resource it was
+ * found in is the subject. (The checker runs on what sluice itself emits, in tests and benchmarks:
+ * a violation is a sluice bug, not a user's bad input, so its own shape stays the checker's.)
+ */
+export function violationDiagnostic(v: Violation, resource: { readonly type: string; readonly name: string }): Diagnostic {
+  return { severity: 'error', code: v.rule, path: v.path, message: v.message, subject: { kind: 'resource', type: resource.type, name: resource.name } };
 }

@@ -3,7 +3,7 @@
  * shape (what Envoy's JSON loader accepts and sluice's codec encodes without loss) and, where
  * protoc-gen-validate would run, the PGV rules, recursing into every `Any` by its `@type`.
  */
-import { TYPE_URL_PREFIX } from '../codec.js';
+import { TYPE_URL_PREFIX } from '../protos.js';
 import { applyValueRules, ruleProblems } from './apply-rules.js';
 import { checkEnvoySemantics } from './envoy-semantics.js';
 import { isScalarDefault, parseMapKey, parseScalar, scalarDefault } from './json-scalars.js';
@@ -151,7 +151,7 @@ function walkField(ctx: WalkContext, field: FieldPlan, value: unknown, path: Pat
   if (rules) ruleProblems(rules, failures);
   switch (field.cardinality.kind) {
     case 'single':
-      walkValue(ctx, field, field.value, rules, value, path, depth, pgv);
+      walkValue(ctx, field.value, rules, value, path, depth, pgv);
       break;
     case 'repeated': {
       if (!Array.isArray(value)) {
@@ -168,7 +168,7 @@ function walkField(ctx: WalkContext, field: FieldPlan, value: unknown, path: Pat
       for (let i = 0; i < value.length && !ctx.sink.full; i++) {
         const item: unknown = value[i];
         if (item === null || item === undefined) ctx.sink.add(indexPath(path, i), 'json.type', 'null is not allowed as a list element');
-        else walkValue(ctx, field, field.value, items, item, indexPath(path, i), depth + 1, pgv);
+        else walkValue(ctx, field.value, items, item, indexPath(path, i), depth + 1, pgv);
       }
       if (r) checkRepeated(field, r, value, failures);
       else if (rules?.rules) failures.push({ rule: 'pgv.unsupported', message: `${rules.rules.type} rules cannot apply to a repeated field` });
@@ -215,7 +215,7 @@ function walkMap(ctx: WalkContext, field: FieldPlan, rules: FieldRules | undefin
       ctx.sink.add(at, r?.no_sparse ? 'map.no_sparse' : 'json.type', 'map values cannot be null');
       continue;
     }
-    walkValue(ctx, field, field.value, r?.values, entry, at, depth + 1, pgv);
+    walkValue(ctx, field.value, r?.values, entry, at, depth + 1, pgv);
   }
   if (r && !(r.ignore_empty && keys.length === 0)) {
     if (r.min_pairs !== undefined && keys.length < r.min_pairs) failures.push({ rule: 'map.min_pairs', message: `value must contain at least ${r.min_pairs} pair(s), got ${keys.length}` });
@@ -267,7 +267,7 @@ function enumNumber(ctx: WalkContext, kind: Extract<ValueKind, { kind: 'enum' }>
 }
 
 /** Checks one element (a single field's value, a list item or a map value). */
-function walkValue(ctx: WalkContext, field: FieldPlan, kind: ValueKind, rules: FieldRules | undefined, json: unknown, path: Path, depth: number, pgv: boolean): void {
+function walkValue(ctx: WalkContext, kind: ValueKind, rules: FieldRules | undefined, json: unknown, path: Path, depth: number, pgv: boolean): void {
   const failures: RuleFailure[] = [];
   switch (kind.kind) {
     case 'scalar': {

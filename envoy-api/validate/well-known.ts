@@ -42,7 +42,7 @@ export function durationNanos(json: unknown): bigint | undefined {
 }
 
 /** Renders nanoseconds as Envoy's YAML would write them: `1.5s`, `-0.000000001s`. */
-export function showDuration(nanos: bigint): string {
+function showDuration(nanos: bigint): string {
   const sign = nanos < 0n ? '-' : '';
   const abs = nanos < 0n ? -nanos : nanos;
   const seconds = abs / NANOS_PER_SECOND;

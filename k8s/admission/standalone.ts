@@ -86,7 +86,7 @@ export async function startStandalone(config: StandaloneConfig, env: CertsEnv, l
   }
 
   const ca = await loadCa(config.tls.dir, env);
-  if (!ca.ok) throw new StandaloneError(`${config.tls.dir}: not a usable CA:\n${ca.diagnostics.map(formatDiagnostic).join('\n')}`);
+  if (!ca.ok) throw new StandaloneError(`${config.tls.dir}: not a usable CA:\n${ca.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
   const certs = await ServingCertificates.create(ca.value, config.tls.names, env);
   const server = await startWebhookServer({ host: config.listen.host, port: config.listen.port, certificate: certs.certificate, deps, logger });
   void startRotation({ certs, server, ...(publish ? { publishBundle: publish } : {}), logger, intervalMs: config.reloadIntervalMs, signal });

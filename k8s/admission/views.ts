@@ -33,7 +33,7 @@ export async function readInventory(file: string): Promise<Inventory> {
   const load = loadSources([await sourceFile(file)]);
   if (!load.inventory) {
     const errors = load.diagnostics.filter((d) => d.severity === 'error');
-    throw new Error(errors.length > 0 ? errors.map(formatDiagnostic).join('; ') : `${file}: no Inventory document`);
+    throw new Error(errors.length > 0 ? errors.map((d) => formatDiagnostic(d)).join('; ') : `${file}: no Inventory document`);
   }
   return load.inventory;
 }

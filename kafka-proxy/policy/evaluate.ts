@@ -16,7 +16,7 @@
  * `allow: [{ role: consume, topic: …, group: … }]` admits the Fetches (no group) of that consumer.
  */
 import { CONNECTION_APIS, KAFKA_API_KEYS } from '../../kafka-apis/index.js';
-import { cidrContains } from './cidr.js';
+import { cidrHas, parseIp, type Cidr, type IpAddress } from '../../ip/index.js';
 import { matches, type KafkaPolicy, type KafkaRule } from './resource.js';
 
 export interface RequestContext {
@@ -44,11 +44,23 @@ export interface Verdict {
 
 const CONNECTION_KEYS = new Set<number>(CONNECTION_APIS.map((n) => KAFKA_API_KEYS[n]));
 
+/** The last peer parsed: one connection's units are evaluated in a row, so this parses once per connection's run. */
+let lastPeer: { readonly text: string; readonly ip: IpAddress | undefined } = { text: '', ip: undefined };
+
+function peerIn(peers: readonly Cidr[], text: string): boolean {
+  if (lastPeer.text !== text) {
+    const ip = parseIp(text);
+    lastPeer = { text, ip: typeof ip === 'string' ? undefined : ip };
+  }
+  const ip = lastPeer.ip;
+  return ip !== undefined && peers.some((c) => cidrHas(c, ip));
+}
+
 function contextMatches(rule: KafkaRule, ctx: RequestContext): boolean {
   if (rule.apiKeys !== undefined && !rule.apiKeys.has(ctx.apiKey)) return false;
   if (ctx.apiVersion < rule.minVersion || ctx.apiVersion > rule.maxVersion) return false;
   if (!matches(rule.clientId, ctx.clientId)) return false;
-  if (rule.peers.length > 0 && !rule.peers.some((c) => cidrContains(c, ctx.peer))) return false;
+  if (rule.peers.length > 0 && !peerIn(rule.peers, ctx.peer)) return false;
   return true;
 }
 

@@ -3,6 +3,7 @@
  * up per request so a change applies to the next request on every open connection. A change
  * bumps `generation`, which connections use to reset fetch sessions.
  */
+import { formatIp, parseIp, unmapIpv4 } from '../../ip/index.js';
 import type { KafkaPolicy } from './resource.js';
 
 /**
@@ -14,8 +15,12 @@ export const UNCOVERED_DENY: KafkaPolicy = {
   name: '(uncovered)', policy: '', endpoints: [], mode: 'enforce', deny: [], allow: [], defaultRuleId: 'uncovered',
 };
 
+/** Canonical, and an IPv4-mapped IPv6 address as the IPv4 address it maps. */
 function normalize(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+  const ip = parseIp(address);
+  if (typeof ip === 'string') return address;
+  const plain = unmapIpv4(ip);
+  return formatIp(plain.family, plain.bits);
 }
 
 export class PolicyStore {

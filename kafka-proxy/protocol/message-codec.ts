@@ -28,7 +28,7 @@ export interface KafkaStruct {
 const ZERO_UUID = Buffer.alloc(16);
 
 /** The JSON default of a field, in its decoded form. */
-export function defaultValue(field: FieldSchema, version: number): KafkaValue {
+function defaultValue(field: FieldSchema, version: number): KafkaValue {
   const d = field.d;
   if (field.t.startsWith('[]')) return d === 'null' ? null : [];
   switch (field.t as PrimitiveType | 'struct') {
@@ -210,7 +210,7 @@ function isDefault(field: FieldSchema, value: KafkaValue | undefined, version: n
 }
 
 /** Writes one struct (and, in flexible versions, its tagged section, known fields first merged with kept unknown ones by tag). */
-export function writeStruct(w: Writer, fields: readonly FieldSchema[], value: KafkaStruct, version: number, flexible: boolean): void {
+function writeStruct(w: Writer, fields: readonly FieldSchema[], value: KafkaStruct, version: number, flexible: boolean): void {
   const tagged: { tag: number; data: Buffer }[] = [];
   for (const field of fields) {
     if (!inRange(field.v, version)) continue;

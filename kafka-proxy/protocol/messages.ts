@@ -122,12 +122,6 @@ export function encodeResponse(apiKey: number, version: number, correlationId: n
   return Buffer.from(out);
 }
 
-/** The correlation id of a response frame (the first 4 bytes). */
-export function responseCorrelationId(frame: Buffer): number {
-  if (frame.length < 4) throw new DecodeError('response shorter than its header');
-  return frame.readInt32BE(0);
-}
-
 /**
  * Decodes a response frame to the request `(apiKey, version)`. Trailing bytes after a known body
  * are tolerated (librdkafka's mock adds one) but reported, so a rewrite can keep them.

@@ -12,6 +12,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
+import { isIpAddress } from '../../ip/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import type { KafkaPolicy } from '../policy/resource.js';
 import { UNCOVERED_DENY, type PolicyStore } from '../policy/store.js';
@@ -68,7 +69,7 @@ export class KafkaProxy {
     if (this.o.upstream) {
       // Policies name brokers by IP: a host name would match none of them and leave the port uncovered.
       const { host } = this.o.upstream;
-      this.upstreamAddresses = net.isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+      this.upstreamAddresses = isIpAddress(host) !== undefined ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
     }
     const bound = await this.listen(this.o.listen, this.o.upstream);
     if (this.o.upstream) this.brokerListeners.set(key(this.o.upstream), Promise.resolve({ host: this.advertised, port: bound.port }));

@@ -7,9 +7,12 @@
  */
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
-import { INCLUDE_DIRS, decodeMessage } from '../../envoy-api/index.js';
+import { INCLUDE_DIRS, MESSAGES, TYPE_URL, decodeMessage } from '../../envoy-api/index.js';
+import { formatDiagnostic, type Diagnostic } from '../../problems/index.js';
 import type { Logger } from '../../telemetry/index.js';
-import { KAFKA_POLICY_MESSAGE, KAFKA_POLICY_TYPE_URL, validateKafkaPolicy, type KafkaPolicy, type KafkaPolicyJson } from '../policy/resource.js';
+import { validateKafkaPolicy, type KafkaPolicy, type KafkaPolicyJson } from '../policy/resource.js';
+
+const KAFKA_POLICY_TYPE_URL = TYPE_URL.KAFKA;
 import type { PolicyStore } from '../policy/store.js';
 
 interface AnyMessage {
@@ -49,26 +52,28 @@ function adsClientClass(): new (address: string, credentials: grpc.ChannelCreden
 }
 
 /** Validates one whole state-of-the-world response. */
-export function parsePolicies(resources: readonly AnyMessage[]): { policies: KafkaPolicy[]; problems: string[] } {
+export function parsePolicies(resources: readonly AnyMessage[]): { policies: KafkaPolicy[]; problems: Diagnostic[] } {
   const policies: KafkaPolicy[] = [];
-  const problems: string[] = [];
+  const problems: Diagnostic[] = [];
+  const problem = (code: string, path: string, message: string, name?: string): Diagnostic => ({ severity: 'error', code, path, message, ...(name !== undefined ? { subject: { kind: 'resource', type: 'KAFKA', name } } : {}) });
   const names = new Set<string>();
   resources.forEach((resource, i) => {
     if (resource.type_url !== KAFKA_POLICY_TYPE_URL) {
-      problems.push(`resources[${i}]: type ${resource.type_url}, expected ${KAFKA_POLICY_TYPE_URL}`);
+      problems.push(problem('xds.type', `resources[${i}]`, `type ${resource.type_url}, expected ${KAFKA_POLICY_TYPE_URL}`));
       return;
     }
     let json: KafkaPolicyJson;
     try {
-      json = decodeMessage(KAFKA_POLICY_MESSAGE, resource.value) as unknown as KafkaPolicyJson;
+      // The decoder's JSON form is the generated type's: the codec and the generator read the same proto.
+      json = decodeMessage(MESSAGES.kafkaPolicy, resource.value) as KafkaPolicyJson;
     } catch (error) {
-      problems.push(`resources[${i}]: undecodable: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(problem('xds.undecodable', `resources[${i}]`, `undecodable: ${error instanceof Error ? error.message : String(error)}`));
       return;
     }
     const at = `resources[${i}](${json.name ?? ''})`;
     const { policy, problems: p } = validateKafkaPolicy(json, at);
-    problems.push(...p.map((x) => `${x.path}: ${x.message}`));
-    if (names.has(policy.name)) problems.push(`${at}.name: duplicate resource name "${policy.name}"`);
+    problems.push(...p);
+    if (names.has(policy.name)) problems.push(problem('kafka-policy.duplicate', `${at}.name`, `duplicate resource name "${policy.name}"`, policy.name));
     names.add(policy.name);
     policies.push(policy);
   });
@@ -155,7 +160,7 @@ export class KafkaXdsClient {
     }
     const { policies, problems } = parsePolicies(response.resources ?? []);
     if (problems.length > 0) {
-      const message = problems.join('; ');
+      const message = problems.map((d) => formatDiagnostic(d, 'brief')).join('; ');
       this.o.logger.warn('xDS update rejected (NACK)', { version: response.version_info, problems });
       this.send({ type_url: KAFKA_POLICY_TYPE_URL, response_nonce: response.nonce, version_info: this.accepted, resource_names: [], error_detail: { code: 3, message } });
       this.last = { kind: 'nack', version: response.version_info, message };

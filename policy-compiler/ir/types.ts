@@ -3,7 +3,7 @@
  * filter chains they hold (matched by port and address), and which compiled rules each chain
  * enforces or audits. Every rule keeps the id of the policy rule it came from.
  */
-import type { Cidr } from '../model/ip.js';
+import type { Cidr } from '../../ip/index.js';
 import type { HeaderCondition, KafkaRule, Mode, PolicyKey, RuleId, StringMatcher } from '../model/types.js';
 import type { RedirectEntry } from './redirect.js';
 
@@ -73,6 +73,8 @@ export interface EnvoyNode {
   readonly outboundPort: number;
   /** New connections to protected ports reach the workload while the proxy is not listening. */
   readonly failOpen: boolean;
+  /** A workload it fronts has an IPv6 address: its listeners bind `::` too (a host without IPv6 could not). */
+  readonly ipv6: boolean;
   readonly inbound: readonly HttpChain[];
   readonly outbound: readonly HttpChain[];
 }

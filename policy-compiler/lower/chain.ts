@@ -4,9 +4,10 @@
  * proxyless gRPC server asks for), Kafka on its Kafka enforcer.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { hostCidr, type Cidr } from '../model/ip.js';
+import { hostCidr, type Cidr } from '../../ip/index.js';
 import type { Policy } from '../model/types.js';
 import type { HttpChain, KafkaChain, ProxylessServer } from '../ir/types.js';
+import { chainName } from '../names.js';
 import { chainPolicies, httpAuthz, kafkaAuthz } from './authz.js';
 import type { ChainKey, Contribution } from './contributions.js';
 
@@ -35,7 +36,7 @@ export function buildChain(
     report('error', contributions, 'port.protocol-conflict', `${workload.key} port ${port} (${direction}) has Kafka rules in one policy and HTTP/gRPC rules in another; a port carries one L7 protocol. The Kafka rules are ignored.`);
     use = contributions.filter((c) => c.protocol === 'http');
   }
-  const name = `${direction}|${port}|${workload.key}`;
+  const name = chainName(direction, port, workload.key);
   const policies = chainPolicies(use);
   const cgroup = direction === 'outbound' && workload.cgroup !== undefined ? { cgroup: workload.cgroup } : {};
 

@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Inventory, L7Rule, Mode, Policy, PolicyKey, PortProtocol, RuleId, Workload } from '../model/types.js';
 import type { AddressMatch, TrafficDirection } from '../ir/types.js';
+import { ruleIdPath } from '../names.js';
 import { resolveEgressPort, resolvePeers, resolvePort, selectedWorkloads } from './selection.js';
 
 export interface Contribution {
@@ -24,11 +25,6 @@ export interface ChainKey {
   readonly port: number;
 }
 
-/** `direction|namespace/name|port`: which chain a contribution goes to. */
-export function chainId(key: ChainKey): string {
-  return `${key.direction}|${key.workload.key}|${key.port}`;
-}
-
 export interface PolicyContributions {
   readonly entries: readonly { readonly key: ChainKey; readonly contribution: Contribution }[];
   readonly diagnostics: readonly Diagnostic[];
@@ -44,7 +40,7 @@ export function policyContributions(policy: Policy, inventory: Inventory): Polic
   if (workloads.length === 0) warn('spec.selector', 'selector.no-match', `selects no workload in namespace ${policy.namespace} of the inventory`);
   for (const rule of policy.rules) {
     const peers = resolvePeers(rule.peers, inventory);
-    const rulePath = rule.id.slice(rule.id.indexOf('#') + 1);
+    const rulePath = ruleIdPath(rule.id);
     if (peers.kind === 'ranges' && peers.ranges.length === 0) {
       warn(`${rulePath}.${rule.direction === 'ingress' ? 'from' : 'to'}`, 'peer.no-match', 'the peers match no workload or address, so this rule allows nothing');
     }
@@ -56,7 +52,7 @@ export function policyContributions(policy: Policy, inventory: Inventory): Polic
           const ports = direction === 'inbound' ? [resolvePort(ref, workload)].filter((p): p is number => p !== undefined) : resolveEgressPort(ref, rule.peers, inventory);
           if (ports.length === 0 && ref.kind === 'name') {
             const where = direction === 'inbound' ? `workload ${workload.key}` : 'the destination workloads of this rule';
-            warn(portRule.id.slice(portRule.id.indexOf('#') + 1), 'port.name-unresolved', `no port named "${ref.name}" on ${where}`);
+            warn(ruleIdPath(portRule.id), 'port.name-unresolved', `no port named "${ref.name}" on ${where}`);
           }
           for (const port of ports) entries.push({ key: { direction, workload, port }, contribution });
         }

@@ -8,6 +8,7 @@
 import { redirectKey, type OutboundRedirect, type RedirectEntry } from '../ir/redirect.js';
 import type { EnvoyNode, KafkaNode } from '../ir/types.js';
 import type { PolicyKey } from '../model/types.js';
+import { familyOf } from '../../ip/index.js';
 
 /** Workloads on one node whose connections cannot be told apart, and the policies affected. */
 export interface AmbiguousEgress {
@@ -64,8 +65,8 @@ export function redirectEntries(envoyNodes: readonly EnvoyNode[], kafkaNodes: re
       add(outbound(first, workloads, {}));
       continue;
     }
-    const v4 = first.addresses.find((a) => !a.includes(':'));
-    const v6 = first.addresses.find((a) => a.includes(':'));
+    const v4 = first.addresses.find((a) => familyOf(a) === 4);
+    const v6 = first.addresses.find((a) => familyOf(a) === 6);
     add(outbound(first, workloads, { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) }));
   }
   return { entries: [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e), ambiguous };

@@ -1,5 +1,5 @@
 /** Resolving a policy's selectors, peers and ports against the inventory. */
-import { hostCidr, type Cidr } from '../model/ip.js';
+import { hostCidr, type Cidr } from '../../ip/index.js';
 import type { Inventory, Peer, Policy, PortRef, Workload } from '../model/types.js';
 import type { AddressMatch } from '../ir/types.js';
 import { selectorMatches } from '../validate/selector.js';
@@ -10,7 +10,7 @@ export function selectedWorkloads(policy: Policy, inventory: Inventory): Workloa
 }
 
 /** The workloads a selector peer names (empty when none match). */
-export function peerWorkloads(peer: Extract<Peer, { kind: 'selector' }>, inventory: Inventory): Workload[] {
+function peerWorkloads(peer: Extract<Peer, { kind: 'selector' }>, inventory: Inventory): Workload[] {
   return inventory.workloads.filter((w) => (peer.namespaces === 'all' || peer.namespaces.includes(w.namespace)) && selectorMatches(peer.selector, w.labels));
 }
 

@@ -4,7 +4,7 @@
  * Kubernetes types. Every rule carries an id that is also its source path, so a verdict in a log
  * leads back to the line that caused it.
  */
-import type { Cidr } from './ip.js';
+import type { Cidr } from '../../ip/index.js';
 
 export type Mode = 'enforce' | 'audit';
 

@@ -4,7 +4,7 @@
  * enforcing policy covers the chain, no match denies). Audit rules give the would-be verdict.
  * `sluice simulate` prints this; a test holds it to gRPC's own RBAC engine.
  */
-import { cidrContains, hostCidr } from '../model/ip.js';
+import { cidrContains, hostCidr } from '../../ip/index.js';
 import type { HeaderCondition, StringMatcher } from '../model/types.js';
 import type { AddressMatch, Authz, CompiledRule, RequestMatch, RuleSet } from '../ir/types.js';
 import { re2FullMatch } from '../validate/regex.js';

@@ -1,7 +1,8 @@
 /** Which chain of the IR handles a connection, as the proxy's filter chain match would pick it. */
-import { canonicalIp } from '../model/ip.js';
+import { canonicalIp } from '../../ip/index.js';
 import type { Authz, Ir } from '../ir/types.js';
-import { findProxylessServer } from '../envoy/proxyless-server.js';
+import { findProxylessServer } from '../translate/features/proxyless-listener.js';
+import { chainName } from '../names.js';
 
 export interface FoundChain {
   readonly where: string;
@@ -21,7 +22,7 @@ export function findChain(ir: Ir, direction: 'inbound' | 'outbound', source: str
   }
   if (direction === 'inbound') {
     const server = findProxylessServer(ir.proxyless, dst, port);
-    if (server) return { where: 'proxyless gRPC server', chain: `inbound|${server.port}|${server.workload}`, direction, authz: server.authz };
+    if (server) return { where: 'proxyless gRPC server', chain: chainName('inbound', server.port, server.workload), direction, authz: server.authz };
   }
   return undefined;
 }

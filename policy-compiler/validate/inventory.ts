@@ -1,6 +1,7 @@
 /** An `Inventory` document (already schema-valid) → the model: canonical addresses, proxies with defaults. */
 import type { Inventory as SourceInventory } from '../generated/inventory.js';
-import { formatIp, parseIp } from '../model/ip.js';
+import { formatIp, parseIp } from '../../ip/index.js';
+import { objectKey } from '../names.js';
 import { DEFAULT_PORTS, type Inventory, type ProxyNode, type ProxyRef, type Workload } from '../model/types.js';
 import type { DocumentContext } from './context.js';
 import { checkLabelKeys } from './selector.js';
@@ -25,7 +26,7 @@ export function validateInventory(ctx: DocumentContext, source: SourceInventory)
   const owners = new Map<string, string>();
   const workloads: Workload[] = source.workloads.map((w, i) => {
     const namespace = w.namespace ?? 'default';
-    const key = `${namespace}/${w.name}`;
+    const key = objectKey(namespace, w.name);
     if (keys.has(key)) ctx.error(['workloads', i, 'name'], 'inventory.duplicate-workload', `workload ${key} is listed twice`);
     keys.add(key);
     checkLabelKeys(ctx, ['workloads', i, 'labels'], w.labels);

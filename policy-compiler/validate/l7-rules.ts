@@ -4,7 +4,7 @@
  */
 import type { GrpcRule as SourceGrpc, HeaderMatch, HttpRule as SourceHttp, KafkaRule as SourceKafka, L7Rules, NameMatch } from '../generated/l7policy.js';
 import type { PathSegment } from '../diagnostics.js';
-import { formatPath } from '../diagnostics.js';
+import { ruleId } from '../names.js';
 import type { GrpcRule, HeaderCondition, HttpRule, KafkaRule, L7Rule, NameMatcher, PortProtocol, StringMatcher } from '../model/types.js';
 import type { DocumentContext } from './context.js';
 import { apiKeyOf, KAFKA_API_KEYS } from '../../kafka-apis/index.js';
@@ -103,9 +103,9 @@ function kafkaRule(ctx: DocumentContext, path: readonly PathSegment[], id: strin
 }
 
 /** Every rule in an `L7Rules` block, in source order (http, grpc, kafka). */
-export function l7Rules(ctx: DocumentContext, path: readonly PathSegment[], idPrefix: string, rules: L7Rules | undefined): L7Rule[] {
+export function l7Rules(ctx: DocumentContext, path: readonly PathSegment[], policyKey: string, rules: L7Rules | undefined): L7Rule[] {
   if (!rules) return [];
-  const id = (kind: string, i: number) => `${idPrefix}${formatPath([...path, kind, i])}`;
+  const id = (kind: string, i: number) => ruleId(policyKey, [...path, kind, i]);
   return [
     ...(rules.http ?? []).map((r, i) => httpRule(ctx, [...path, 'http', i], id('http', i), r)),
     ...(rules.grpc ?? []).map((r, i) => grpcRule(ctx, [...path, 'grpc', i], id('grpc', i), r)),

@@ -1,9 +1,9 @@
 /** An `L7Policy` document (already schema-valid) → the model, with every semantic problem reported. */
 import type { EgressRule, IngressRule, L7Policy as SourcePolicy, Peer as SourcePeer, PortRule as SourcePortRule } from '../generated/l7policy.js';
 import type { PathSegment } from '../diagnostics.js';
-import { formatPath } from '../diagnostics.js';
-import { cidrContains, parseCidr } from '../model/ip.js';
-import type { Cidr } from '../model/ip.js';
+import { objectKey, ruleId } from '../names.js';
+import { cidrContains, parseCidr } from '../../ip/index.js';
+import type { Cidr } from '../../ip/index.js';
 import type { Peer, Policy, PortRef, PortRule, TrafficRule } from '../model/types.js';
 import type { DocumentContext } from './context.js';
 import { l7Rules, portProtocol } from './l7-rules.js';
@@ -13,7 +13,7 @@ const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function validatePolicy(ctx: DocumentContext, source: SourcePolicy): Policy {
   const namespace = source.metadata.namespace ?? 'default';
-  const key = `${namespace}/${source.metadata.name}`;
+  const key = objectKey(namespace, source.metadata.name);
   checkLabelKeys(ctx, ['metadata', 'labels'], source.metadata.labels);
   const selector = validateSelector(ctx, ['spec', 'selector'], source.spec.selector);
   const ingress = (source.spec.ingress ?? []).map((r, i) => trafficRule(ctx, key, 'ingress', i, r));
@@ -39,7 +39,7 @@ function trafficRule(ctx: DocumentContext, key: string, direction: 'ingress' | '
   const peers = sourcePeers ? sourcePeers.map((p, i) => peer(ctx, key.slice(0, key.indexOf('/')), [...path, peerField, i], p)) : 'any';
   return {
     direction,
-    id: `${key}#${formatPath(path)}`,
+    id: ruleId(key, path),
     peers,
     ports: rule.toPorts.map((p, i) => portRule(ctx, key, [...path, 'toPorts', i], p)),
   };
@@ -92,12 +92,11 @@ function portRule(ctx: DocumentContext, key: string, path: readonly PathSegment[
     if (seen.has(id)) ctx.warn([...path, 'ports', i], 'port.duplicate', `port ${id} is listed twice`);
     seen.add(id);
   });
-  const idPrefix = `${key}#`;
-  const allow = p.rules ? l7Rules(ctx, [...path, 'rules'], idPrefix, p.rules) : 'all';
-  const deny = l7Rules(ctx, [...path, 'deny'], idPrefix, p.deny);
+  const allow = p.rules ? l7Rules(ctx, [...path, 'rules'], key, p.rules) : 'all';
+  const deny = l7Rules(ctx, [...path, 'deny'], key, p.deny);
   const protocol = portProtocol(ctx, [...path], [...(allow === 'all' ? [] : allow), ...deny]);
   if (p.rules && allow !== 'all' && allow.length === 0) {
     ctx.warn([...path, 'rules'], 'rules.empty', '`rules` lists no rule, so nothing is allowed on these ports; omit `rules` to allow every request');
   }
-  return { id: `${key}#${formatPath(path)}`, ports, protocol, allow, deny };
+  return { id: ruleId(key, path), ports, protocol, allow, deny };
 }

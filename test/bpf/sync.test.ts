@@ -14,6 +14,7 @@ import {
   type RedirectDataplane,
 } from '../../bpf/index.js';
 import type { InboundRedirect, OutboundRedirect, RedirectEntry } from '../../policy-compiler/index.js';
+import { formatDiagnostic } from '../../problems/index.js';
 import { Sandbox } from '../../bench/redirect/sandbox.js';
 import { cgroupPathOf } from '../../bench/envoy/bed.js';
 import { describeKernel, testPinRoot } from './kernel.js';
@@ -67,7 +68,9 @@ describe('bpf map sync plan (pure)', () => {
       { node: 'n1', direction: 'sideways', port: 1, proxyPort: 2 } as unknown as RedirectEntry,
       out(1, 2, undefined, 'n1', { bind: { v4: 'fd00::1' } }),
     ];
-    expect(planRules(bad, options).issues).toEqual([
+    const issues = planRules(bad, options).issues;
+    expect(issues.map((d) => d.code)).toEqual(['redirect.port', 'redirect.port', 'redirect.address', 'redirect.direction', 'redirect.bind']);
+    expect(issues.map((d) => formatDiagnostic(d, 'brief'))).toEqual([
       'entries[0].port: expected an integer 1..65535, got 0',
       'entries[1].proxyPort: expected an integer 1..65535, got 70000',
       'entries[1].address: expected an IPv4 or IPv6 address without prefix, got "10.0.0.0/8"',
@@ -78,7 +81,8 @@ describe('bpf map sync plan (pure)', () => {
 
   it('reports two entries that send the same destination of one workload to different proxy ports', () => {
     const plan = planRules([out(8080, 15001, 'fd00::7'), out(8080, 15002, 'fd00:0::7')], options);
-    expect(plan.issues).toEqual(['entries[1]: outbound fd00:0::7:8080 of shop/web is already redirected differently by entries[0]']);
+    expect(plan.issues.map((d) => formatDiagnostic(d, 'brief'))).toEqual(['entries[1]: outbound fd00:0::7:8080 of shop/web is already redirected differently by entries[0]']);
+    expect(plan.issues[0]?.subject).toEqual({ kind: 'redirect', key: 'n1|outbound|<default>|fd00:0::7|8080' });
     // The same destination for two different workloads is two keys, not a conflict.
     expect(planRules([out(8080, 15001, 'fd00::7'), out(8080, 15002, 'fd00::7', 'n1', { cgroup: '/shop/api' })], options).issues).toEqual([]);
   });

@@ -53,6 +53,10 @@ describe('policy status follows ACKs and NACKs', () => {
     envoy.send({ type: 'LDS', node: null, version: '', nonce: lds.nonce, error: 'Error adding/updating listener(s) inbound: unknown filter' });
     await eventually(async () => (await orders()).state === 'Rejected', 'the policy to be Rejected', 5000);
     expect(await orders()).toMatchObject({ state: 'Rejected', message: 'node-a rejected Listener/inbound: Error adding/updating listener(s) inbound: unknown filter' });
+    // The NACK is also one of the policy's diagnostics, structured: code, and the resource and node it concerns.
+    expect((await orders()).diagnostics).toContainEqual({
+      severity: 'error', code: 'xds.nack', path: '', message: 'Error adding/updating listener(s) inbound: unknown filter', subject: { kind: 'resource', type: 'LDS', name: 'inbound', node: 'node-a' },
+    });
     const nodes = ((await (await fetch(`http://127.0.0.1:${serving.adminPort}/status`)).json()) as { nodes: { node: string; types: Record<string, { nack?: { message: string } }> }[] }).nodes;
     expect(nodes.find((n) => n.node === 'node-a')?.types.LDS?.nack?.message).toMatch(/unknown filter/);
   });

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Envoy, type Stats } from '../../bench/envoy/process.js';
 import { startServe, type PolicyStatus, type Serving } from '../../controller/index.js';
 import { encodeMessage } from '../../envoy-api/index.js';

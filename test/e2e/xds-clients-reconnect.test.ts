@@ -15,8 +15,8 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
 import { startServe, type PolicyStatus, type Serving } from '../../controller/index.js';
-import { encodeMessage } from '../../envoy-api/index.js';
-import { KAFKA_POLICY_MESSAGE, KafkaXdsClient, PolicyStore, type KafkaPolicyJson, type XdsUpdate } from '../../kafka-proxy/index.js';
+import { encodeMessage, MESSAGES } from '../../envoy-api/index.js';
+import { KafkaXdsClient, PolicyStore, type KafkaPolicyJson, type XdsUpdate } from '../../kafka-proxy/index.js';
 import { createLogger, silentLogger } from '../../telemetry/index.js';
 import { createSnapshot, SnapshotCache, TYPE_URL, XdsServer, type ShortName, type XdsEvent } from '../../xds-server/index.js';
 import { BOOTSTRAP_OPTION, call, Ledger, ledgerImplementation, xdsBootstrap, type CallResult } from '../support/ledger.js';
@@ -153,7 +153,7 @@ describe('the Kafka enforcer across an xDS server restart', () => {
     allow: [{ id: 'shop/orders-kafka#ingress[0].toPorts[0].rules.kafka[0]', role: 'produce', api_keys: [0, 3, 18], topic: { exact: topic } }],
   });
   const snapshot = (topic: string) => {
-    const r = createSnapshot([{ typeUrl: TYPE_URL.KAFKA, name: 'orders-kafka', body: encodeMessage(KAFKA_POLICY_MESSAGE, kafkaPolicy(topic) as unknown as Record<string, unknown>) }]);
+    const r = createSnapshot([{ typeUrl: TYPE_URL.KAFKA, name: 'orders-kafka', body: encodeMessage(MESSAGES.kafkaPolicy, kafkaPolicy(topic)) }]);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     return r.snapshot;
   };

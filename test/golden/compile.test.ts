@@ -1,8 +1,9 @@
 /**
- * Golden files for both compiler stages, one case per `*.in.yaml` (an inventory and policies):
+ * Golden files for the whole compiler, one case per `*.in.yaml` (an inventory and policies):
  *   <case>.diagnostics.txt  every diagnostic, as `sluice validate` prints it
  *   <case>.ir.yaml          stage 1: policies → IR
  *   <case>.resources.yaml   stage 2: IR → Envoy resources, per node, plus the proxyless view
+ * (translate.test.ts runs stage 2 alone on these IR files, and on IR written by hand.)
  * Every emitted resource must also pass Envoy's own validation rules (the protoc-gen-validate
  * annotations of its protos) and survive protobuf encoding and decoding without loss: the fast
  * path. The authority, a real Envoy, is served every resources file in envoy-accepts.test.ts.
@@ -12,31 +13,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { stringify } from 'yaml';
-import { compileSources, formatDiagnostic, SERVER_LISTENER_PREFIX, toPlainJson, type CompileOutput } from '../../policy-compiler/index.js';
-import { checkResource, roundTrip } from '../../envoy-api/index.js';
+import { compileSources, formatDiagnostic } from '../../policy-compiler/index.js';
+import { checkResource, roundTrip, violationDiagnostic } from '../../envoy-api/index.js';
 import { expectGolden, goldenCases, removeOrphans } from '../support/golden.js';
+import { allResources, resourcesView, yaml } from './views.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'compile');
 const produced = new Set<string>();
-
-function resourcesView(output: CompileOutput): unknown {
-  const serverListeners = output.ir.proxyless.flatMap((s) => s.addresses.map((a) => output.resolveServerListener(`${SERVER_LISTENER_PREFIX}${a.includes(':') ? `[${a}]` : a}:${s.port}`)));
-  return {
-    nodes: output.nodes.map((n) => ({ node: n.node, kind: n.kind, resources: n.resources.map((r) => ({ type: r.message, name: r.name, references: r.references, resource: r.json })) })),
-    proxyless: {
-      serverListeners: serverListeners.map((r) => r?.json),
-      shared: output.shared.map((r) => ({ type: r.message, name: r.name, references: r.references, resource: r.json })),
-    },
-  };
-}
-
-function allResources(output: CompileOutput) {
-  const servers = output.ir.proxyless.flatMap((s) => s.addresses.map((a) => output.resolveServerListener(`${SERVER_LISTENER_PREFIX}${a.includes(':') ? `[${a}]` : a}:${s.port}`)));
-  return [...output.nodes.flatMap((n) => n.resources), ...output.shared, ...servers.flatMap((r) => (r ? [r] : []))];
-}
-
-const yaml = (value: unknown) => stringify(toPlainJson(value), { lineWidth: 0 });
 
 describe('compiler golden files', () => {
   const cases = goldenCases(DIR);
@@ -53,14 +36,14 @@ describe('compiler golden files', () => {
         produced.add(`${name}${suffix}`);
         expectGolden(path.join(DIR, `${name}${suffix}`), content);
       };
-      out('.diagnostics.txt', result.diagnostics.map(formatDiagnostic).join('\n') + (result.diagnostics.length ? '\n' : 'no diagnostics\n'));
+      out('.diagnostics.txt', result.diagnostics.map((d) => formatDiagnostic(d)).join('\n') + (result.diagnostics.length ? '\n' : 'no diagnostics\n'));
       const invalid = name.startsWith('invalid-');
       expect(result.diagnostics.some((d) => d.severity === 'error')).toBe(invalid);
       if (!result.output) return;
       out('.ir.yaml', yaml(result.output.ir));
       out('.resources.yaml', yaml(resourcesView(result.output)));
       for (const r of allResources(result.output)) {
-        expect({ resource: `${r.message}/${r.name}`, violations: checkResource(r.message, r.json) }).toEqual({ resource: `${r.message}/${r.name}`, violations: [] });
+        expect(checkResource(r.message, r.json).map((v) => violationDiagnostic(v, { type: r.message, name: r.name }))).toEqual([]);
         expect({ resource: `${r.message}/${r.name}`, lost: roundTrip(r.message, r.json) }).toEqual({ resource: `${r.message}/${r.name}`, lost: [] });
       }
     });

@@ -1,5 +1,5 @@
 /**
- * Envoy accepts every golden case: each `compile/*.resources.yaml` is served to a real Envoy 1.40
+ * Envoy accepts every golden case: each `compile/*.resources.yaml` (and stage 2's hand-written `translate/*.resources.yaml`) is served to a real Envoy 1.40
  * over ADS by sluice's own xDS server, and must be ACKed. The PGV checker in compile.test.ts stays
  * the fast path (every resource, in microseconds); Envoy is the authority.
  *
@@ -29,7 +29,12 @@ import { goldenResourceCases, readGoldenCase, LISTENER, type GoldenCase, type Go
 import { GoldenEnvoy, describeEnvoyNetns, type Verdict } from './envoy-harness.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'compile');
-const cases: GoldenCase[] = goldenResourceCases(DIR).map((name) => readGoldenCase(DIR, name));
+/** Stage 2's hand-written IR cases (translate.test.ts), as `ir/<case>`. */
+const IR_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'translate');
+const cases: GoldenCase[] = [
+  ...goldenResourceCases(DIR).map((name) => readGoldenCase(DIR, name)),
+  ...goldenResourceCases(IR_DIR).map((name) => ({ ...readGoldenCase(IR_DIR, name), name: `ir/${name}` })),
+];
 /** Each case's wall time, for the summary line (the suite's own measurement). */
 const timings = new Map<string, number>();
 /** Long enough for every step's own deadlines, so a timeout still fails with the harness's reason. */

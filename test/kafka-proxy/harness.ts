@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { formatDiagnostic } from '../../problems/index.js';
 import os from 'node:os';
 import path from 'node:path';
 import { CACHE, KAFKA_VERSION, which } from '../../bench/kafka/peers.js';
@@ -35,7 +36,7 @@ export interface RunningProxy {
 export function policies(json: readonly KafkaPolicyJson[]) {
   return json.map((p) => {
     const { policy, problems } = validateKafkaPolicy(p);
-    if (problems.length > 0) throw new Error(problems.map((x) => `${x.path}: ${x.message}`).join('; '));
+    if (problems.length > 0) throw new Error(problems.map((x) => formatDiagnostic(x, 'brief')).join('; '));
     return policy;
   });
 }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   KAFKA_API_KEYS, ROLE_APIS, apiKeyOf, apiNameOf, expandApiKeys, roleApiKeys, isKafkaRole, validateKafkaPolicy, evaluateUnit, decideRequest,
-  cidrContains, parseCidr, PolicyStore, type KafkaPolicyJson, type RequestContext,
+  PolicyStore, type KafkaPolicyJson, type RequestContext,
 } from '../../kafka-proxy/index.js';
 
 describe('API and role tables', () => {
@@ -116,16 +116,17 @@ describe('rule semantics', () => {
     expect(evaluateUnit(undefined, ctx(0), none, 'request')).toEqual({ allowed: true, ruleId: 'uncovered' });
   });
 
-  test('CIDRs: IPv4, IPv6, mapped addresses', () => {
-    const v6 = parseCidr('fd00::', 8);
-    if (typeof v6 === 'string') throw new Error(v6);
-    expect(cidrContains(v6, 'fd12::1')).toBe(true);
-    expect(cidrContains(v6, 'fe00::1')).toBe(false);
-    expect(parseCidr('1.2.3.4', 33)).toMatch(/out of 0..32/);
-    const v4 = parseCidr('192.168.1.0', 23);
-    if (typeof v4 === 'string') throw new Error(v4);
-    expect(cidrContains(v4, '192.168.0.200')).toBe(true);
-    expect(cidrContains(v4, '192.168.2.1')).toBe(false);
+  test('peer CIDRs: IPv4, IPv6, mapped addresses, and their problems', () => {
+    const peers = (address_prefix: string, prefix_len: number) => validateKafkaPolicy({ name: 'p', allow: [{ id: 'a', peers: [{ address_prefix, prefix_len }] }] });
+    const allowed = (address_prefix: string, prefix_len: number, peer: string) => evaluateUnit(peers(address_prefix, prefix_len).policy, { ...ctx(0), peer }, none, 'request').allowed;
+    expect(allowed('fd00::', 8, 'fd12::1')).toBe(true);
+    expect(allowed('fd00::', 8, 'fe00::1')).toBe(false);
+    expect(allowed('192.168.1.0', 23, '192.168.0.200')).toBe(true);
+    expect(allowed('192.168.1.0', 23, '::ffff:192.168.0.200')).toBe(true);
+    expect(allowed('192.168.1.0', 23, '192.168.2.1')).toBe(false);
+    const subject = { kind: 'resource', type: 'KAFKA', name: 'p' };
+    expect(peers('1.2.3.4', 33).problems).toEqual([{ severity: 'error', code: 'kafka-policy.peer', path: 'allow[0].peers[0]', message: 'prefix length 33 out of 0..32', subject }]);
+    expect(peers('1.2.3', 24).problems).toEqual([{ severity: 'error', code: 'kafka-policy.peer', path: 'allow[0].peers[0]', message: 'not an IP address: "1.2.3"', subject }]);
   });
 
   test('the store finds a policy by exact endpoint before a port-only one, and counts generations', () => {

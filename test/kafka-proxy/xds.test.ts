@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import http from 'node:http';
 import net from 'node:net';
-import { encodeMessage } from '../../envoy-api/index.js';
+import { encodeMessage, MESSAGES } from '../../envoy-api/index.js';
 import { createSnapshot, SnapshotCache, TYPE_URL, XdsServer, type XdsEvent } from '../../xds-server/index.js';
 import { createLogger } from '../../telemetry/index.js';
-import { KAFKA_POLICY_MESSAGE, KafkaXdsClient, PolicyStore, type KafkaPolicyJson, type XdsUpdate } from '../../kafka-proxy/index.js';
+import { KafkaXdsClient, PolicyStore, type KafkaPolicyJson, type XdsUpdate } from '../../kafka-proxy/index.js';
 import { main } from '../../cli/main.js';
 import { RawConnection, eventually, mockUnavailable, startMockCluster, type Peer } from './harness.js';
 import { kafkajsDecode, kafkajsFrame } from './kafkajs-oracle.js';
@@ -18,7 +18,7 @@ import { kafkajsDecode, kafkajsFrame } from './kafkajs-oracle.js';
 jest.setTimeout(120_000);
 
 function snapshot(policies: readonly KafkaPolicyJson[]) {
-  const result = createSnapshot(policies.map((p) => ({ typeUrl: TYPE_URL.KAFKA, name: p.name, body: encodeMessage(KAFKA_POLICY_MESSAGE, p as unknown as Record<string, unknown>) })));
+  const result = createSnapshot(policies.map((p) => ({ typeUrl: TYPE_URL.KAFKA, name: p.name ?? '', body: encodeMessage(MESSAGES.kafkaPolicy, p) })));
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.snapshot;
 }

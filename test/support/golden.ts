@@ -21,14 +21,14 @@ export function expectGolden(file: string, actual: string): void {
   }
 }
 
-/** Inputs (`*.in.yaml`) of a golden directory, by case name. */
-export function goldenCases(dir: string): string[] {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length)).sort();
+/** Inputs (`*.in.yaml`, or another suffix) of a golden directory, by case name. */
+export function goldenCases(dir: string, inputSuffix = '.in.yaml'): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith(inputSuffix)).map((f) => f.slice(0, -inputSuffix.length)).sort();
 }
 
 /** In update mode, deletes files of `dir` that no case produced (EG's cleanupOutdatedTestData). */
-export function removeOrphans(dir: string, produced: ReadonlySet<string>): string[] {
-  const orphans = fs.readdirSync(dir).filter((f) => !f.endsWith('.in.yaml') && !produced.has(f));
+export function removeOrphans(dir: string, produced: ReadonlySet<string>, inputSuffix = '.in.yaml'): string[] {
+  const orphans = fs.readdirSync(dir).filter((f) => !f.endsWith(inputSuffix) && !produced.has(f));
   if (UPDATE_GOLDEN) for (const f of orphans) fs.rmSync(path.join(dir, f));
   return orphans;
 }

@@ -282,7 +282,7 @@ describe('xDS SotW protocol', () => {
 
   describe('serialization once per version', () => {
     it('encodes each response body once and shares it across streams (only the nonce differs)', async () => {
-      const clients = Array.from({ length: 20 }, (_, i) => env.client());
+      const clients = Array.from({ length: 20 }, () => env.client());
       clients.forEach((c, i) => c.send({ type: 'CDS', node: `n${i}` }));
       const first = await Promise.all(clients.map((c) => c.next()));
       const encodesBefore = env.server.metrics.encodes.get({ type: 'CDS' });

@@ -23,11 +23,11 @@ export type ServingDirResult = { readonly ok: true; readonly value: ServingDir }
 /** Reads and checks `dir`; the problems are `file: error: path: message [code]` lines. Throws a CertsError when a file is missing. */
 export async function readServingDir(dir: string, now: Date, crypto: webcrypto.Crypto): Promise<ServingDirResult> {
   const files = await readSecretFiles(dir);
-  if (!files.ok) return { ok: false, problems: files.diagnostics.map(formatDiagnostic) };
+  if (!files.ok) return { ok: false, problems: files.diagnostics.map((d) => formatDiagnostic(d)) };
   const { cert, key, ca } = files.value;
   const check = await checkSecret({ cert, key, ca }, now, crypto);
   const errors = check.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) return { ok: false, problems: errors.map(formatDiagnostic) };
+  if (errors.length > 0) return { ok: false, problems: errors.map((d) => formatDiagnostic(d)) };
   const fingerprint = createHash('sha256').update(cert.text).update('\0').update(key.text).update('\0').update(ca.text).digest('hex');
   return { ok: true, value: { certificate: { cert: cert.text, key: key.text }, caPem: ca.text, fingerprint } };
 }

@@ -1,0 +1,76 @@
+/**
+ * The protos sluice loads and the messages it emits, in one table. It imports nothing, because
+ * `scripts/gen-message-types.mjs` reads it too (`npm run gen` generates the JSON-form types of
+ * `MESSAGES` and of everything they contain, see envoy-api/generated/messages.ts).
+ *
+ * To emit a new message (a filter, a TLS context): add it to `MESSAGES`, add its `.proto` to
+ * `PROTO_FILES` when no listed file imports it yet, and run `npm run gen`.
+ */
+
+/** The include directories of `@grpc/grpc-js-xds`'s copies of Envoy's API and its dependencies (under its `deps/`). */
+export const PROTO_DEPS: readonly string[] = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'];
+
+/** Every proto file whose messages sluice emits or serves (sluice's own protos under `proto/` are added to these). */
+export const PROTO_FILES: readonly string[] = [
+  'envoy/service/discovery/v3/ads.proto',
+  'envoy/service/listener/v3/lds.proto',
+  'envoy/service/route/v3/rds.proto',
+  'envoy/service/cluster/v3/cds.proto',
+  'envoy/service/endpoint/v3/eds.proto',
+  'envoy/config/bootstrap/v3/bootstrap.proto',
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/network/direct_response/v3/config.proto',
+  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/filters/listener/original_src/v3/original_src.proto',
+  'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/network/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+];
+
+/**
+ * The messages sluice emits: the xDS resources (and the bootstrap) and every message it packs into
+ * a `google.protobuf.Any` (filters, protocol options, TLS contexts). Their transitive closure is
+ * what the generated types cover and what the Envoy-rules checker's coverage audit walks; an `Any`
+ * in a generated type may hold exactly these.
+ */
+export const MESSAGES = {
+  // xDS resources and the bootstrap
+  listener: 'envoy.config.listener.v3.Listener',
+  routeConfiguration: 'envoy.config.route.v3.RouteConfiguration',
+  cluster: 'envoy.config.cluster.v3.Cluster',
+  clusterLoadAssignment: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
+  secret: 'envoy.extensions.transport_sockets.tls.v3.Secret',
+  kafkaPolicy: 'sluice.kafka.v1alpha1.KafkaPolicy',
+  bootstrap: 'envoy.config.bootstrap.v3.Bootstrap',
+  // typed_config payloads
+  originalDst: 'envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
+  originalSrc: 'envoy.extensions.filters.listener.original_src.v3.OriginalSrc',
+  httpConnectionManager: 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+  directResponse: 'envoy.extensions.filters.network.direct_response.v3.Config',
+  networkRbac: 'envoy.extensions.filters.network.rbac.v3.RBAC',
+  rbac: 'envoy.extensions.filters.http.rbac.v3.RBAC',
+  rbacPerRoute: 'envoy.extensions.filters.http.rbac.v3.RBACPerRoute',
+  router: 'envoy.extensions.filters.http.router.v3.Router',
+  httpProtocolOptions: 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+  stdoutAccessLog: 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
+  upstreamTlsContext: 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+  downstreamTlsContext: 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+} as const;
+
+/** The fully qualified name of an emitted message. */
+export type MessageName = (typeof MESSAGES)[keyof typeof MESSAGES];
+
+/** The prefix of every type URL: `type.googleapis.com/<message>`. */
+export const TYPE_URL_PREFIX = 'type.googleapis.com/';
+
+/** The emitted messages as a list: the roots of the checker's coverage audit. */
+export const SLUICE_EMITTED_TYPES: readonly MessageName[] = Object.values(MESSAGES);

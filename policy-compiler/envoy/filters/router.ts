@@ -1,7 +1,0 @@
-/** The router: always the last HTTP filter. */
-import { MESSAGES, typed } from '../extensions.js';
-import type { HttpFilter } from './types.js';
-
-export function routerFilter(): HttpFilter {
-  return { name: 'envoy.filters.http.router', typed_config: typed(MESSAGES.router) };
-}

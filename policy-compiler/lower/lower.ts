@@ -1,0 +1,147 @@
+/**
+ * Stage 1, lowering: validated policies + inventory → the IR and the diagnostics found on the way.
+ * The IR holds every fact translation needs (stage 2 reads nothing else).
+ *
+ * `IncrementalLowering` remembers its results by identity: a policy object that did not change
+ * keeps its contributions, a chain whose contributions did not change keeps its IR object, and a
+ * proxy node whose chains did not change keeps its IR object too, so translation (memoised by
+ * identity as well) skips it. Changing the inventory starts from scratch. A test holds it equal to
+ * a fresh `lower` after every step of random edits.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import type { Inventory, Policy, ProxyNode } from '../model/types.js';
+import type { EnvoyNode, HttpChain, Ir, KafkaChain, KafkaNode, ProxylessServer, Service } from '../ir/types.js';
+import { familyOf } from '../../ip/index.js';
+import { chainName, chainSortKey } from '../names.js';
+import { buildChain, type ChainResult } from './chain.js';
+import { policyContributions, type ChainKey, type Contribution, type PolicyContributions } from './contributions.js';
+import { redirectEntries } from './redirects.js';
+import { inventoryServices } from './services.js';
+
+export interface Lowered {
+  readonly ir: Ir;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+interface ChainMemo {
+  readonly contributions: readonly Contribution[];
+  readonly result: ChainResult;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export class IncrementalLowering {
+  private inventory: Inventory | undefined;
+  private perPolicy = new WeakMap<Policy, PolicyContributions>();
+  private chains = new Map<string, ChainMemo>();
+  private envoyNodes = new Map<string, EnvoyNode>();
+  private kafkaNodes = new Map<string, KafkaNode>();
+  private services: readonly Service[] = [];
+
+  lower(policies: readonly Policy[], inventory: Inventory): Lowered {
+    if (inventory !== this.inventory) {
+      this.inventory = inventory;
+      this.perPolicy = new WeakMap();
+      this.chains = new Map();
+      this.envoyNodes = new Map();
+      this.kafkaNodes = new Map();
+      this.services = inventoryServices(inventory);
+    }
+    const diagnostics: Diagnostic[] = [];
+    const grouped = new Map<string, { key: ChainKey; contributions: Contribution[] }>();
+    for (const policy of policies) {
+      let lowered = this.perPolicy.get(policy);
+      if (!lowered) this.perPolicy.set(policy, (lowered = policyContributions(policy, inventory)));
+      diagnostics.push(...lowered.diagnostics);
+      for (const { key, contribution } of lowered.entries) {
+        const id = chainName(key.direction, key.port, key.workload.key);
+        let group = grouped.get(id);
+        if (!group) grouped.set(id, (group = { key, contributions: [] }));
+        group.contributions.push(contribution);
+      }
+    }
+
+    const policyByKey = new Map(policies.map((p) => [p.key, p]));
+    const kafkaNodeIds = new Set([...inventory.proxies.values()].filter((p) => p.kind === 'kafka').map((p) => p.node));
+    const envoyChains = new Map<string, { inbound: HttpChain[]; outbound: HttpChain[] }>();
+    const kafkaChains = new Map<string, KafkaChain[]>();
+    const proxyless: ProxylessServer[] = [];
+    const chains = new Map<string, ChainMemo>();
+    const order = [...grouped].map(([id, g]) => ({ id, group: g, sort: chainSortKey({ direction: g.key.direction, workload: g.key.workload.key, port: g.key.port }) }));
+    order.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+    for (const { id, group } of order) {
+      const previous = this.chains.get(id);
+      const memo = previous && sameList(previous.contributions, group.contributions) ? previous : { contributions: group.contributions, ...buildChain(group.key, group.contributions, policyByKey, kafkaNodeIds) };
+      chains.set(id, memo);
+      diagnostics.push(...memo.diagnostics);
+      const r = memo.result;
+      if (r.kind === 'envoy') {
+        let lists = envoyChains.get(r.node);
+        if (!lists) envoyChains.set(r.node, (lists = { inbound: [], outbound: [] }));
+        (r.chain.direction === 'inbound' ? lists.inbound : lists.outbound).push(r.chain);
+      } else if (r.kind === 'kafka') {
+        let list = kafkaChains.get(r.node);
+        if (!list) kafkaChains.set(r.node, (list = []));
+        list.push(r.chain);
+      } else if (r.kind === 'proxyless') {
+        proxyless.push(r.server);
+      }
+    }
+    this.chains = chains;
+
+    const envoyNodes: EnvoyNode[] = [];
+    const kafkaNodes: KafkaNode[] = [];
+    const nextEnvoy = new Map<string, EnvoyNode>();
+    const nextKafka = new Map<string, KafkaNode>();
+    for (const proxy of [...inventory.proxies.values()].sort((a, b) => a.node.localeCompare(b.node))) {
+      if (proxy.kind === 'kafka') {
+        const node = this.kafkaNode(proxy, kafkaChains.get(proxy.node) ?? []);
+        nextKafka.set(proxy.node, node);
+        kafkaNodes.push(node);
+        continue;
+      }
+      const node = this.envoyNode(proxy, inventory, envoyChains.get(proxy.node) ?? { inbound: [], outbound: [] });
+      nextEnvoy.set(proxy.node, node);
+      envoyNodes.push(node);
+    }
+    this.envoyNodes = nextEnvoy;
+    this.kafkaNodes = nextKafka;
+
+    const redirects = redirectEntries(envoyNodes, kafkaNodes);
+    for (const a of redirects.ambiguous) {
+      for (const key of a.policies) {
+        const p = policyByKey.get(key);
+        diagnostics.push({
+          severity: 'warning',
+          code: 'egress.ambiguous-identity',
+          ...(p ? { file: p.source.file, document: p.source.document } : {}),
+          path: 'spec.egress',
+          message: `${a.workloads.join(' and ')} have egress rules on port ${a.port} through node ${a.node} and no cgroup in the inventory, so their connections cannot be told apart: the proxy refuses them all (fail closed) until workloads[].cgroup names each one's cgroup`,
+        });
+      }
+    }
+    return { ir: { envoyNodes, proxyless, services: this.services, kafkaNodes, redirects: redirects.entries }, diagnostics };
+  }
+
+  /** The node's IR: the previous object when its chains are the same objects (the inventory, and so the node's facts, did not change). */
+  private envoyNode(proxy: ProxyNode, inventory: Inventory, lists: { inbound: HttpChain[]; outbound: HttpChain[] }): EnvoyNode {
+    const previous = this.envoyNodes.get(proxy.node);
+    if (previous && sameList(previous.inbound, lists.inbound) && sameList(previous.outbound, lists.outbound)) return previous;
+    const ipv6 = inventory.workloads.some((w) => w.proxy.kind === 'envoy' && w.proxy.node === proxy.node && w.addresses.some((a) => familyOf(a) === 6));
+    return { node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, failOpen: proxy.failOpen, ipv6, inbound: lists.inbound, outbound: lists.outbound };
+  }
+
+  private kafkaNode(proxy: ProxyNode, chains: KafkaChain[]): KafkaNode {
+    const previous = this.kafkaNodes.get(proxy.node);
+    if (previous && sameList(previous.chains, chains)) return previous;
+    return { node: proxy.node, listenPort: proxy.listenPort, failOpen: proxy.failOpen, chains };
+  }
+}
+
+/** Lowers from scratch. */
+export function lower(policies: readonly Policy[], inventory: Inventory): Lowered {
+  return new IncrementalLowering().lower(policies, inventory);
+}

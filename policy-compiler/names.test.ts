@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals';
+import { chainName, compareChains, objectKey, parseChainName, parseServerListenerName, ruleId, ruleIdPath, serverListenerName, serviceClusterName, serviceRouteName, serviceTarget } from './names.js';
+
+describe('names built and parsed in pairs', () => {
+  it('chains', () => {
+    expect(chainName('inbound', 8080, 'shop/orders')).toBe('inbound|8080|shop/orders');
+    expect(parseChainName('outbound|443|shop/web')).toEqual({ direction: 'outbound', port: 443, workload: 'shop/web' });
+    expect(parseChainName(chainName('inbound', 1, 'a/b|c'))).toEqual({ direction: 'inbound', port: 1, workload: 'a/b|c' });
+    expect([parseChainName('sideways|1|a/b'), parseChainName('inbound|x|a/b'), parseChainName('inbound|1|')]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('chains are listed by direction, workload, then port as text', () => {
+    const keys = [
+      { direction: 'outbound' as const, workload: 'a/x', port: 80 },
+      { direction: 'inbound' as const, workload: 'b/y', port: 443 },
+      { direction: 'inbound' as const, workload: 'b/y', port: 10000 },
+      { direction: 'inbound' as const, workload: 'a/z', port: 8080 },
+    ];
+    expect([...keys].sort(compareChains).map((k) => chainName(k.direction, k.port, k.workload))).toEqual(['inbound|8080|a/z', 'inbound|10000|b/y', 'inbound|443|b/y', 'outbound|80|a/x']);
+  });
+
+  it('server listeners, both families; anything else is not one', () => {
+    expect(serverListenerName('::1', 50051)).toBe('grpc/server?xds.resource.listening_address=[::1]:50051');
+    expect(parseServerListenerName(serverListenerName('::1', 50051))).toEqual({ host: '::1', port: 50051, family: 6 });
+    expect(parseServerListenerName(serverListenerName('127.0.0.1', 7443))).toEqual({ host: '127.0.0.1', port: 7443, family: 4 });
+    for (const bad of ['orders.shop:8080', 'grpc/server?xds.resource.listening_address=::1:50051', 'grpc/server?xds.resource.listening_address=1.2.3.4:0', 'grpc/server?xds.resource.listening_address=host:80']) {
+      expect(parseServerListenerName(bad)).toBeUndefined();
+    }
+  });
+
+  it('keys, rule ids and the names of a service', () => {
+    const key = objectKey('shop', 'orders-api');
+    const id = ruleId(key, ['spec', 'ingress', 0, 'toPorts', 1]);
+    expect([key, id, ruleIdPath(id)]).toEqual(['shop/orders-api', 'shop/orders-api#spec.ingress[0].toPorts[1]', 'spec.ingress[0].toPorts[1]']);
+    const target = serviceTarget('orders', 'shop', 8080);
+    expect([target, serviceRouteName(target), serviceClusterName(8080, 'shop/orders')]).toEqual(['orders.shop:8080', 'client|orders.shop:8080', 'outbound|8080|shop/orders']);
+  });
+});

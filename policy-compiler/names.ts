@@ -1,0 +1,95 @@
+/**
+ * Every name the compiler builds and something later reads back, built and parsed here in pairs:
+ * object keys (`namespace/name`), rule ids (`namespace/name#spec.ingress[0]…`), chain names
+ * (`inbound|8080|shop/orders`), the names of the resources proxyless gRPC clients ask for, and the
+ * Listener names proxyless gRPC servers ask for (gRFC A36). Nothing else writes these shapes.
+ */
+import { formatHostPort, isIpAddress, type IpFamily } from '../ip/index.js';
+import { formatPath, type PathSegment } from './diagnostics.js';
+
+/** `namespace/name`: a policy's or a workload's key. */
+export function objectKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** `namespace/name#spec.ingress[0].toPorts[1]`: a rule's id is its policy's key and its source path. */
+export function ruleId(policyKey: string, path: readonly PathSegment[]): string {
+  return `${policyKey}#${formatPath(path)}`;
+}
+
+/** The source path of a rule id: `spec.ingress[0].toPorts[1]`. */
+export function ruleIdPath(id: string): string {
+  return id.slice(id.indexOf('#') + 1);
+}
+
+export type ChainDirection = 'inbound' | 'outbound';
+
+/** `inbound|8080|shop/orders`: the chain of a workload port in one direction (unique within a node). */
+export function chainName(direction: ChainDirection, port: number, workload: string): string {
+  return `${direction}|${port}|${workload}`;
+}
+
+/** The inverse of `chainName`. */
+export function parseChainName(name: string): { direction: ChainDirection; port: number; workload: string } | undefined {
+  const match = /^(inbound|outbound)\|(\d{1,5})\|(.+)$/.exec(name);
+  if (!match?.[1] || !match[3]) return undefined;
+  return { direction: match[1] === 'inbound' ? 'inbound' : 'outbound', port: Number(match[2]), workload: match[3] };
+}
+
+/** The workload part of the chain of a proxyless server port no policy protects. */
+export const UNPROTECTED_WORKLOAD = 'unprotected';
+
+/**
+ * The order chains are listed in (IR lists, filter chains, routes): by direction, then workload,
+ * then port compared as text. This is the order every golden file and proxy has seen; it is not
+ * the order of the name's parts.
+ */
+export function compareChains(a: ChainKeyParts, b: ChainKeyParts): number {
+  const x = chainSortKey(a);
+  const y = chainSortKey(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+interface ChainKeyParts {
+  readonly direction: ChainDirection;
+  readonly workload: string;
+  readonly port: number;
+}
+
+/** The text `compareChains` compares (compute it once per chain to sort many). */
+export function chainSortKey(c: ChainKeyParts): string {
+  return `${c.direction}|${c.workload}|${c.port}`;
+}
+
+/** `orders.shop:8080`: the listener name proxyless gRPC clients ask for through `xds:///orders.shop:8080`. */
+export function serviceTarget(name: string, namespace: string, port: number): string {
+  return `${name}.${namespace}:${port}`;
+}
+
+/** The route configuration of a service's client listener. */
+export function serviceRouteName(target: string): string {
+  return `client|${target}`;
+}
+
+/** The EDS cluster (and its endpoints) of a service: `outbound|8080|shop/orders`. */
+export function serviceClusterName(port: number, workload: string): string {
+  return chainName('outbound', port, workload);
+}
+
+export const SERVER_LISTENER_PREFIX = 'grpc/server?xds.resource.listening_address=';
+
+/** `grpc/server?xds.resource.listening_address=[::1]:50051`: the Listener a proxyless server bound to that address asks for. */
+export function serverListenerName(host: string, port: number): string {
+  return `${SERVER_LISTENER_PREFIX}${formatHostPort(host, port)}`;
+}
+
+/** The inverse of `serverListenerName`: `{ host: '::1', port: 50051 }`, or `undefined` for any other name. */
+export function parseServerListenerName(name: string): { host: string; port: number; family: IpFamily } | undefined {
+  if (!name.startsWith(SERVER_LISTENER_PREFIX)) return undefined;
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(name.slice(SERVER_LISTENER_PREFIX.length));
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  const family = host !== undefined ? isIpAddress(host) : undefined;
+  if (!host || !family || !(port >= 1 && port <= 65535)) return undefined;
+  return { host, port, family };
+}

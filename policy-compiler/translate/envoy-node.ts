@@ -1,0 +1,112 @@
+/**
+ * Resources for an Envoy node: an inbound and an outbound listener for redirected traffic (the
+ * listener filters the features contribute; filter chains match the destination port and the
+ * workload's addresses), a RouteConfiguration per chain over RDS carrying what the features put on
+ * routes (the chain's RBAC rules), and the resources every node gets (the ORIGINAL_DST clusters).
+ * Only connections a policy selects are steered here, so a connection no chain matches is one the
+ * proxy cannot attribute (an egress client that bound a foreign address, a redirect whose chain is
+ * not there yet): it is closed, never passed through unchecked.
+ */
+import { MESSAGES, typed, type AnyJson, type envoy } from '../../envoy-api/index.js';
+import type { EnvoyNode, HttpChain, TrafficDirection } from '../ir/types.js';
+import { ORIGINAL_DST } from './features/original-dst.js';
+import { httpConnectionManager } from './http-connection-manager.js';
+import { cidrRange } from './matchers.js';
+import { LISTENER_FILTER_ORDER, ordered } from './ordering.js';
+import { HOOKS } from './registry.js';
+import type { EnvoyResource, ResourceRef } from './resource.js';
+
+type FilterChain = envoy.config.listener.v3.FilterChain;
+
+/** The filter chain of one workload port: matched by destination port and address, HCM with its filters. */
+function filterChain(chain: HttpChain): FilterChain {
+  const match: envoy.config.listener.v3.FilterChainMatch = {
+    destination_port: { value: chain.port },
+    ...(chain.destinations.length > 0 ? { prefix_ranges: chain.destinations.map(cidrRange) } : {}),
+    ...(chain.sources.length > 0 ? { source_prefix_ranges: chain.sources.map(cidrRange) } : {}),
+  };
+  return {
+    name: chain.name,
+    filter_chain_match: match,
+    filters: [httpConnectionManager({ chainName: chain.name, authz: chain.authz, direction: chain.direction, flavor: 'envoy' }, { kind: 'rds', routeConfigName: chain.name })],
+  };
+}
+
+/** The default chain: connections no workload chain matches are closed at once (fail closed). */
+const UNMATCHED_CHAIN = 'sluice|unmatched';
+function unmatchedChain(): FilterChain {
+  return { name: UNMATCHED_CHAIN, filters: [{ name: 'envoy.filters.network.direct_response', typed_config: typed(MESSAGES.directResponse) }] };
+}
+
+function routeConfiguration(chain: HttpChain): EnvoyResource<typeof MESSAGES.routeConfiguration> {
+  let perFilter: { readonly [filter: string]: AnyJson } = {};
+  for (const contribute of HOOKS.routeFilterConfig) perFilter = { ...perFilter, ...contribute(chain) };
+  return {
+    message: MESSAGES.routeConfiguration,
+    name: chain.name,
+    references: [{ message: MESSAGES.cluster, name: ORIGINAL_DST[chain.direction] }],
+    json: {
+      name: chain.name,
+      virtual_hosts: [
+        {
+          name: chain.name,
+          domains: ['*'],
+          typed_per_filter_config: perFilter,
+          // No route timeout: gRPC streams and long polls must not be cut by the proxy.
+          routes: [{ name: 'original-destination', match: { prefix: '/' }, route: { cluster: ORIGINAL_DST[chain.direction], timeout: { seconds: 0 } } }],
+        },
+      ],
+    },
+  };
+}
+
+/** A chain with its translated filter chain and route, kept together so unchanged chains are reused as they are. */
+export interface TranslatedChain {
+  readonly chain: HttpChain;
+  readonly filterChain: FilterChain;
+  readonly routeConfiguration: EnvoyResource<typeof MESSAGES.routeConfiguration>;
+}
+
+export function translateChain(chain: HttpChain): TranslatedChain {
+  return { chain, filterChain: filterChain(chain), routeConfiguration: routeConfiguration(chain) };
+}
+
+function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
+  const port = direction === 'inbound' ? node.inboundPort : node.outboundPort;
+  const references: ResourceRef[] = chains.map((c) => ({ message: MESSAGES.routeConfiguration, name: c.chain.name }));
+  return {
+    message: MESSAGES.listener,
+    name: direction,
+    references,
+    json: {
+      name: direction,
+      address: { socket_address: { address: '0.0.0.0', port_value: port } },
+      // The kernel hands IPv6 connections to an IPv6 socket; bound only where IPv6 workloads exist,
+      // because a host without IPv6 cannot bind it and Envoy would reject the whole listener.
+      ...(node.ipv6 ? { additional_addresses: [{ address: { socket_address: { address: '::', port_value: port } } }] } : {}),
+      listener_filters: ordered(LISTENER_FILTER_ORDER, HOOKS.listenerFilters.flatMap((contribute) => contribute({ node, direction }))),
+      ...(chains.length > 0 ? { filter_chains: chains.map((c) => c.filterChain) } : {}),
+      default_filter_chain: unmatchedChain(),
+      traffic_direction: direction === 'inbound' ? 'INBOUND' : 'OUTBOUND',
+      // Inbound connections are handed to this socket by the kernel's sk_lookup program with their
+      // original destination as local address. The socket is transparent because that is how
+      // Envoy's original_dst filter knows the local address *is* the original destination (with
+      // no SO_ORIGINAL_DST to read, it restores it only for a transparent socket; without the
+      // restore the ORIGINAL_DST cluster has no host: 503). One socket, not a reuse_port group:
+      // the socket the proxy registers is the one that takes the connection.
+      ...(direction === 'inbound' ? { transparent: { value: true }, enable_reuse_port: { value: false } } : {}),
+    },
+  };
+}
+
+/** Every resource of an Envoy node, from its translated chains (`translated` returns each chain's, memoised by the caller). */
+export function envoyNodeResources(node: EnvoyNode, translated: (chain: HttpChain) => TranslatedChain): EnvoyResource[] {
+  const inbound = node.inbound.map(translated);
+  const outbound = node.outbound.map(translated);
+  return [
+    listener(node, 'inbound', inbound),
+    listener(node, 'outbound', outbound),
+    ...[...inbound, ...outbound].map((c) => c.routeConfiguration),
+    ...HOOKS.nodeResources.flatMap((contribute) => contribute(node)),
+  ];
+}

@@ -1,0 +1,33 @@
+/** Where a policy's rules end up, so status can say which proxies must ACK before it is enforced. */
+import { MESSAGES } from '../../envoy-api/index.js';
+import type { Ir } from '../ir/types.js';
+import type { PolicyKey } from '../model/types.js';
+import type { ResourceRef } from './resource.js';
+
+export type PolicyTarget =
+  | ({ readonly kind: 'node'; readonly node: string } & ResourceRef)
+  /** A proxyless gRPC server port: whichever client asks for a Listener resolving to it. */
+  | { readonly kind: 'proxyless'; readonly workload: string; readonly port: number };
+
+export function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
+  const targets = new Map<PolicyKey, Map<string, PolicyTarget>>();
+  const add = (key: PolicyKey, t: PolicyTarget) => {
+    let list = targets.get(key);
+    if (!list) targets.set(key, (list = new Map()));
+    list.set(JSON.stringify(t), t);
+  };
+  // An Envoy chain is two resources: its filter chain in the listener, and its rules on its route.
+  for (const n of ir.envoyNodes) {
+    for (const [listener, chains] of [['inbound', n.inbound], ['outbound', n.outbound]] as const) {
+      for (const c of chains) {
+        for (const p of c.policies) {
+          add(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: listener });
+          add(p.key, { kind: 'node', node: n.node, message: MESSAGES.routeConfiguration, name: c.name });
+        }
+      }
+    }
+  }
+  for (const s of ir.proxyless) for (const p of s.policies) add(p.key, { kind: 'proxyless', workload: s.workload, port: s.port });
+  for (const k of ir.kafkaNodes) for (const c of k.chains) for (const p of c.policies) add(p.key, { kind: 'node', node: k.node, message: MESSAGES.kafkaPolicy, name: c.name });
+  return new Map([...targets].map(([k, m]) => [k, [...m.values()]]));
+}
