@@ -1,6 +1,6 @@
 /** L7 flows: the record, its collection from Envoy and the Kafka enforcer, the store, queries, metrics, the map, reports. */
 export * from './record.js';
-export { alsAccessLog, LOG_NAME, type AlsAccessLogOptions } from './envoy-config.js';
+export { ACCESS_LOG_NAME as LOG_NAME } from '../policy-compiler/index.js';
 export { FlowCollector, type CollectorOptions, type CollectorStats } from './collector.js';
 export { FlowStore, type StoredFlow, type StoreStats, type QueryOptions } from './store.js';
 export { WorkloadIndex, canonicalAddress } from './workloads.js';
