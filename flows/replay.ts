@@ -5,7 +5,7 @@
  * function from a compiled IR with the simulator's own evaluation (the same one `sluice simulate`
  * prints and a test holds to gRPC's RBAC engine).
  */
-import { evaluate, findChain, type Ir, type SimRequest } from '../policy-compiler/index.js';
+import { evaluate, findChain, type CompiledRule, type Ir, type SimRequest } from '../policy-compiler/index.js';
 import { l7Summary, workloadKey, type FlowRecord, type Verdict } from './record.js';
 import { policyOfRule } from './verdict.js';
 
@@ -93,9 +93,13 @@ export function verdictFromIr(ir: Ir): VerdictFunction {
     const direction = flow.direction === 'ingress' ? 'inbound' : 'outbound';
     const chain = findChain(ir, direction, flow.source.address, flow.destination.address, flow.destination.port);
     if (!chain) return { verdict: 'forwarded', rule: '', policy: '' };
-    const rules = [...(chain.authz.enforce?.allow ?? []), ...(chain.authz.enforce?.deny ?? []), ...(chain.authz.audit?.allow ?? []), ...(chain.authz.audit?.deny ?? [])];
-    const approximate = rules.some((r) => r.request.kind !== 'any' && r.request.headers.length > 0);
     const e = evaluate(chain.authz, request, direction);
+    // Headers could only change the outcome through a rule that looks at them, except when an
+    // enforced deny rule that ignores headers decides: deny wins whatever the headers hold.
+    const headerBlind = (r: CompiledRule) => r.request.kind === 'any' || r.request.headers.length === 0;
+    const deciding = e.enforced.verdict === 'deny' ? chain.authz.enforce?.deny.find((r) => r.id === e.enforced.rule) : undefined;
+    const rules = [...(chain.authz.enforce?.allow ?? []), ...(chain.authz.enforce?.deny ?? []), ...(chain.authz.audit?.allow ?? []), ...(chain.authz.audit?.deny ?? [])];
+    const approximate = !(deciding && headerBlind(deciding)) && !rules.every(headerBlind);
     const pick = (verdict: Verdict, rule: string | undefined): ReplayVerdict => ({ verdict, rule: rule ?? '', policy: policyOfRule(rule ?? ''), ...(approximate ? { approximate } : {}) });
     if (e.enforced.verdict === 'deny') return pick('denied', e.enforced.rule);
     if (e.audit?.verdict === 'deny') return pick('audit-denied', e.audit.rule);
