@@ -3,8 +3,9 @@
  * Lists every verdict that would change (forwarded → denied, denied → forwarded, …) grouped by
  * rule, peer and request, so a team sees what a change would break before it ships.
  */
-import { replay, verdictFromIr, type ReplayResult } from '../../flows/index.js';
-import type { Ir } from '../../policy-compiler/index.js';
+import { firstVerdict, kafkaVerdicts, replay, verdictFromIr, type ReplayResult } from '../../flows/index.js';
+import type { CompileOutput } from '../../policy-compiler/index.js';
+import { compiledKafkaPolicies } from './simulate-kafka.js';
 import { EXIT, UsageError, type CommandIo } from '../command.js';
 import { fetchFailure, fetchFlows, readFlowFile, type FlowLines } from '../flow-source.js';
 
@@ -30,7 +31,7 @@ async function readFlows(input: ReplayInput, signal: AbortSignal): Promise<FlowL
 
 export function formatReplay(r: ReplayResult): string {
   const lines = [
-    `replayed ${r.total} flow(s) against the proposed policies: ${r.total - r.unchanged - r.skipped} would change, ${r.unchanged} unchanged${r.skipped > 0 ? `, ${r.skipped} not replayable (Kafka flows, or flows whose direction the proxy did not report)` : ''}`,
+    `replayed ${r.total} flow(s) against the proposed policies: ${r.total - r.unchanged - r.skipped} would change, ${r.unchanged} unchanged${r.skipped > 0 ? `, ${r.skipped} not replayable (flows whose direction the proxy did not report, Kafka flows to a broker the policies do not cover)` : ''}`,
   ];
   if (r.groups.length > 0) {
     const change = (g: ReplayResult['groups'][number]) => `${g.from} → ${g.to}`;
@@ -45,7 +46,7 @@ export function formatReplay(r: ReplayResult): string {
 }
 
 /** Exit 0 when no verdict changes, 1 when some do, 3 when the flows cannot be read. */
-export async function runReplay(input: ReplayInput, ir: Ir, output: 'text' | 'json', io: CommandIo): Promise<number> {
+export async function runReplay(input: ReplayInput, compiled: CompileOutput, output: 'text' | 'json', io: CommandIo): Promise<number> {
   let read: FlowLines;
   try {
     read = await readFlows(input, io.signal);
@@ -55,7 +56,7 @@ export async function runReplay(input: ReplayInput, ir: Ir, output: 'text' | 'js
     return EXIT.failure;
   }
   for (const p of read.problems) io.stderr(`${p}\n`);
-  const result = replay(read.flows, verdictFromIr(ir));
+  const result = replay(read.flows, firstVerdict(verdictFromIr(compiled.ir), kafkaVerdicts(compiledKafkaPolicies(compiled).store)));
   if (output === 'json') {
     io.stdout(`${JSON.stringify({ total: result.total, unchanged: result.unchanged, skipped: result.skipped, groups: result.groups }, null, 2)}\n`);
   } else io.stdout(formatReplay(result));

@@ -4,6 +4,7 @@ import { EXIT, UsageError, type Command, type CommandIo } from '../command.js';
 import { readSourceFiles } from '../../controller/index.js';
 import { parseDuration } from '../../flows/index.js';
 import { compileSources, evaluate, findChain, formatDiagnostic, sortDiagnostics, type CompileOutput, type SimRequest } from '../../policy-compiler/index.js';
+import { kafkaPolicyAt, runKafkaSimulation } from './simulate-kafka.js';
 import { runReplay } from './simulate-replay.js';
 
 const HELP = `Usage: sluice simulate --inventory FILE --to ADDRESS:PORT [--from ADDRESS] [request options] FILE|DIR...
@@ -27,12 +28,20 @@ Request options:
   --authority HOST      the :authority / Host header (default: the --to address)
   -H, --header 'N: V'   a request header (repeatable)
   --grpc SERVICE/METHOD a gRPC call: sets POST and the path /SERVICE/METHOD
+
+Kafka request options (a broker a Kafka enforcer protects; judged by the enforcer's own code):
+  --kafka-api API       the Kafka API, by name (Produce, Fetch, JoinGroup, …) or key
+  --api-version N       its version (default: the newest the enforcer decodes that names topics)
+  --topic NAME          a topic the request names (repeatable)
+  --group NAME          the consumer group (repeatable for APIs that list groups)
+  --transactional-id ID the transactional id
+  --client-id ID        the client id of the request header
   --replay FLOWS        replay recorded flows instead of one request (see above)
   --since DURATION      with --replay from a server: how far back (default 24h)
   -o, --output FMT      text (default) or json
   -h, --help            show this help
 
-Exit codes: 0 allowed, 1 denied (or invalid input), 2 usage.
+Exit codes: 0 allowed, 1 denied (or invalid input, or a request it cannot judge), 2 usage.
 
 Example:
   sluice simulate --inventory examples/inventory.yaml --from 10.1.0.9 --to 10.1.0.7:8080 \\
@@ -65,6 +74,12 @@ export const simulateCommand: Command = {
         authority: { type: 'string' },
         header: { type: 'string', short: 'H', multiple: true },
         grpc: { type: 'string' },
+        'kafka-api': { type: 'string' },
+        'api-version': { type: 'string' },
+        topic: { type: 'string', multiple: true },
+        group: { type: 'string', multiple: true },
+        'transactional-id': { type: 'string' },
+        'client-id': { type: 'string' },
         replay: { type: 'string' },
         since: { type: 'string', default: '24h' },
         output: { type: 'string', short: 'o', default: 'text' },
@@ -79,7 +94,7 @@ export const simulateCommand: Command = {
       if (values.to) throw new UsageError('--replay judges recorded flows; --to names one request: use one or the other');
       if (parseDuration(values.since) === undefined) throw new UsageError(`--since: expected a duration such as 30m or 24h, got "${values.since}"`);
       const compiled = compileOrReport([values.inventory, ...positionals], io);
-      return compiled ? runReplay({ source: values.replay, since: values.since }, compiled.ir, output, io) : EXIT.invalid;
+      return compiled ? runReplay({ source: values.replay, since: values.since }, compiled, output, io) : EXIT.invalid;
     }
     if (!values.to) throw new UsageError('--to ADDRESS:PORT is required');
     const to = parseHostPort('--to', values.to);
@@ -100,6 +115,23 @@ export const simulateCommand: Command = {
     }
     const compiled = compileOrReport([values.inventory, ...positionals], io);
     if (!compiled) return EXIT.invalid;
+    const kafkaArgs = ['api-version', 'topic', 'group', 'transactional-id', 'client-id'] as const;
+    if (values['kafka-api'] !== undefined) {
+      if (values.grpc || values.egress) throw new UsageError('--kafka-api judges a Kafka request: --grpc and --egress do not apply');
+      return runKafkaSimulation(compiled, {
+        api: values['kafka-api'], from: values.from, to, topics: values.topic ?? [], groups: values.group ?? [],
+        ...(values['api-version'] !== undefined ? { apiVersion: values['api-version'] } : {}),
+        ...(values['client-id'] !== undefined ? { clientId: values['client-id'] } : {}),
+        ...(values['transactional-id'] !== undefined ? { transactionalId: values['transactional-id'] } : {}),
+      }, output, io);
+    }
+    const stray = kafkaArgs.find((k) => values[k] !== undefined);
+    if (stray) throw new UsageError(`--${stray} describes a Kafka request: name its API with --kafka-api`);
+    const kafka = kafkaPolicyAt(compiled, to.host, to.port);
+    if (kafka) {
+      io.stderr(`sluice simulate: ${values.to} is a Kafka broker port that policy ${kafka.policy.policy} protects (Kafka enforcer ${kafka.node}): name the request with --kafka-api API [--topic T] [--group G] [--client-id C]\n`);
+      return EXIT.usage;
+    }
     const direction = values.egress ? 'outbound' : 'inbound';
     const request: SimRequest = { source: values.from, destination: to.host, method, path, authority: values.authority ?? values.to, headers };
     const chain = findChain(compiled.ir, direction, values.from, to.host, to.port);

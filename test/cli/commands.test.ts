@@ -146,6 +146,45 @@ describe('sluice simulate', () => {
     expect(r.stderr).toMatch(/--header: expected "Name: value"/);
   });
 
+  describe('Kafka requests', () => {
+    const kafka = [...base, '--from', '10.1.0.9', '--to', '10.1.0.20:9092'];
+
+    it('judges a Produce topic by topic through the enforcer\'s code, exit 1 when any is denied', async () => {
+      const r = await runCli([...kafka, '--kafka-api', 'Produce', '--topic', 'invoices', '--topic', 'internal.x', '--client-id', 'billing-1', '-o', 'json', policies]);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        handledBy: { node: 'kafka-a', policy: 'data/invoices', mode: 'enforce' }, apiVersion: 12, outcome: 'partial',
+        decisions: [
+          { kind: 'request', verdict: { allowed: true, ruleId: 'data/invoices#spec.ingress[0].toPorts[0].rules.kafka[0]' } },
+          { kind: 'topic', name: 'invoices', verdict: { allowed: true } },
+          { kind: 'topic', name: 'internal.x', verdict: { allowed: false, ruleId: 'data/invoices#spec.ingress[0].toPorts[0].deny.kafka[0]' } },
+        ],
+      });
+    });
+
+    it('allows what the rules allow, and denies a client id they do not name', async () => {
+      const ok = await runCli([...kafka, '--kafka-api', 'Produce', '--topic', 'invoices', '--client-id', 'billing-1', policies]);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/outcome: allow/);
+      const other = await runCli([...kafka, '--kafka-api', 'Produce', '--topic', 'invoices', '--client-id', 'intruder', policies]);
+      expect(other.code).toBe(1);
+      expect(other.stdout).toMatch(/DENY\s+request\s+default-deny/);
+    });
+
+    it('says what it cannot judge instead of allowing', async () => {
+      const plain = await runCli([...kafka, policies]);
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toMatch(/10\.1\.0\.20:9092 is a Kafka broker port that policy data\/invoices protects \(Kafka enforcer kafka-a\): name the request with --kafka-api/);
+      const byId = await runCli([...kafka, '--kafka-api', 'Fetch', '--api-version', '13', '--topic', 'audit.x', policies]);
+      expect(byId.code).toBe(1);
+      expect(byId.stderr).toMatch(/cannot judge: Fetch v13 names topics by id/);
+      const all = await runCli([...kafka, '--kafka-api', 'Metadata', policies]);
+      expect(all.stdout).toMatch(/cannot judge: a Metadata request for all topics/);
+      expect((await runCli([...kafka, '--kafka-api', 'Bogus', policies])).stderr).toMatch(/--kafka-api: expected a Kafka API name/);
+      expect((await runCli([...kafka, '--topic', 'x', policies])).stderr).toMatch(/--topic describes a Kafka request: name its API with --kafka-api/);
+    });
+  });
+
   describe('--replay', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-replay-'));
     afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -177,6 +216,19 @@ describe('sluice simulate', () => {
       const r = await runCli([...base, '--replay', file, '-o', 'json', policies]);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual({ total: 2, unchanged: 1, skipped: 1, groups: [] });
+    });
+
+    it('replays Kafka flows with the enforcer\'s evaluation', async () => {
+      const broker = { address: '10.1.0.20', port: 9092, workload: 'broker', namespace: 'data', labels: { app: 'kafka' } };
+      const produce = (topic: string, verdict: 'forwarded' | 'denied') => JSON.stringify(flowToJson(flow({
+        protocol: 'kafka', http: undefined, destination: broker, verdict, kafka: { api: 'Produce', apiVersion: 9, topic, group: '', clientId: 'billing-1' },
+      })));
+      const file = write('kafka.jsonl', [produce('internal.audit', 'forwarded'), produce('invoices', 'forwarded')]);
+      const r = await runCli([...base, '--replay', file, '-o', 'json', policies]);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toEqual({ total: 2, unchanged: 1, skipped: 0, groups: [
+        { from: 'forwarded', to: 'denied', rule: 'data/invoices#spec.ingress[0].toPorts[0].deny.kafka[0]', peer: 'shop/web', what: 'Produce internal.audit', count: 1, approximate: true },
+      ] });
     });
 
     it('reads the flows of a server, and fails with exit 3 when it cannot', async () => {
