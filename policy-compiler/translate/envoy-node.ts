@@ -9,6 +9,7 @@
  */
 import { MESSAGES, typed, type AnyJson, type envoy } from '../../envoy-api/index.js';
 import type { EnvoyNode, HttpChain, TrafficDirection } from '../ir/types.js';
+import type { AccessLogSink } from '../model/types.js';
 import { ORIGINAL_DST } from './features/original-dst.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import { cidrRange } from './matchers.js';
@@ -19,7 +20,7 @@ import type { EnvoyResource, ResourceRef } from './resource.js';
 type FilterChain = envoy.config.listener.v3.FilterChain;
 
 /** The filter chain of one workload port: matched by destination port and address, HCM with its filters. */
-function filterChain(chain: HttpChain): FilterChain {
+function filterChain(chain: HttpChain, accessLog: readonly AccessLogSink[]): FilterChain {
   const match: envoy.config.listener.v3.FilterChainMatch = {
     destination_port: { value: chain.port },
     ...(chain.destinations.length > 0 ? { prefix_ranges: chain.destinations.map(cidrRange) } : {}),
@@ -28,7 +29,7 @@ function filterChain(chain: HttpChain): FilterChain {
   return {
     name: chain.name,
     filter_chain_match: match,
-    filters: [httpConnectionManager({ chainName: chain.name, authz: chain.authz, direction: chain.direction, flavor: 'envoy' }, { kind: 'rds', routeConfigName: chain.name })],
+    filters: [httpConnectionManager({ chainName: chain.name, authz: chain.authz, direction: chain.direction, flavor: 'envoy', accessLog }, { kind: 'rds', routeConfigName: chain.name })],
   };
 }
 
@@ -63,12 +64,14 @@ function routeConfiguration(chain: HttpChain): EnvoyResource<typeof MESSAGES.rou
 /** A chain with its translated filter chain and route, kept together so unchanged chains are reused as they are. */
 export interface TranslatedChain {
   readonly chain: HttpChain;
+  /** The node's access-log setting it was translated with (its filter chain depends on it). */
+  readonly accessLog: readonly AccessLogSink[];
   readonly filterChain: FilterChain;
   readonly routeConfiguration: EnvoyResource<typeof MESSAGES.routeConfiguration>;
 }
 
-export function translateChain(chain: HttpChain): TranslatedChain {
-  return { chain, filterChain: filterChain(chain), routeConfiguration: routeConfiguration(chain) };
+export function translateChain(chain: HttpChain, accessLog: readonly AccessLogSink[]): TranslatedChain {
+  return { chain, accessLog, filterChain: filterChain(chain, accessLog), routeConfiguration: routeConfiguration(chain) };
 }
 
 function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
