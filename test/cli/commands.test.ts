@@ -8,7 +8,7 @@ import { runCli, type CliResult } from '../support/run-cli.js';
 import { eventually, freePort } from '../support/poll.js';
 import { checkResource } from '../../envoy-api/index.js';
 import { defaultStateDir, STATE_FILE } from '../../controller/index.js';
-import { flowToJson } from '../../flows/index.js';
+import { FlowPusher, flowFromJson, flowToJson, kafkaFlow } from '../../flows/index.js';
 import { flow, T0 } from '../flows/fixtures.js';
 
 const EXAMPLES = path.resolve('examples');
@@ -245,17 +245,25 @@ describe('sluice simulate', () => {
   });
 });
 
+describe('sluice kafka-proxy', () => {
+  it('refuses a bad --flows-address with the flag name', async () => {
+    const r = await runCli(['kafka-proxy', '--listen', '127.0.0.1:0', '--node', 'kafka-a', '--xds-address', '127.0.0.1:18000', '--flows-address', 'nowhere']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--flows-address: expected HOST:PORT/);
+  });
+});
+
 describe('sluice serve', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-serve-'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   /** Runs serve until `check` has what it waits for, then stops it with a signal. */
-  async function serveUntil<T>(args: readonly string[], check: (admin: number) => Promise<T | undefined>): Promise<{ found: T; result: CliResult; admin: number; xds: number }> {
+  async function serveUntil<T>(args: readonly string[], check: (admin: number, xds: number) => Promise<T | undefined>): Promise<{ found: T; result: CliResult; admin: number; xds: number }> {
     const stop = new AbortController();
     const [xds, admin] = [await freePort(), await freePort()];
     const running = runCli(['serve', '--xds-address', `127.0.0.1:${xds}`, '--admin-address', `127.0.0.1:${admin}`, '--log-level', 'warn', ...args], stop.signal);
     try {
-      const found = await eventually(() => check(admin), 'serve to be ready', 15_000);
+      const found = await eventually(() => check(admin, xds), 'serve to be ready', 15_000);
       stop.abort();
       return { found, result: await running, admin, xds };
     } finally {
@@ -278,6 +286,39 @@ describe('sluice serve', () => {
     expect(r.stdout).toContain(`state      ${path.join(state, STATE_FILE)}`);
     expect(r.stdout).toMatch(/examples\/policies with inventory .*examples\/inventory\.yaml/);
     expect(fs.existsSync(path.join(state, STATE_FILE))).toBe(true);
+  });
+
+  it('collects flows on the xDS port into its store and the file export the flow flags name', async () => {
+    const file = path.join(tmp, 'flows.jsonl');
+    const args = ['--state-dir', path.join(tmp, 'flow-state'), '--flow-store-size', '10', '--flow-export-file', file, '--flow-export-file-size', '1', '--flow-export-file-count', '2'];
+    let pusher: FlowPusher | undefined;
+    const { found, result } = await serveUntil(args, async (admin, xds) => {
+      if (!(await readyz(admin))) return undefined;
+      // A Kafka enforcer's push, to the xDS port where serve collects flows.
+      if (!pusher) {
+        pusher = new FlowPusher({ address: `127.0.0.1:${xds}`, intervalMs: 20 });
+        pusher.offer(kafkaFlow({ time: Date.now(), node: 'kafka-a', direction: 'ingress', client: { address: '10.1.0.9', port: 40000 }, broker: { address: '10.1.0.20', port: 9092 }, clientId: 'billing-1', api: 'Produce', version: 9, resource: 'topic', name: 'invoices', verdict: 'allow', rule: 'data/invoices#spec.ingress[0].toPorts[0].rules.kafka[0]', policy: 'data/invoices' }));
+      }
+      const status = (await (await fetch(`http://127.0.0.1:${admin}/flows/status`)).json()) as { store: { capacity: number; total: number } };
+      return status.store.total > 0 && fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('invoices') ? status : undefined;
+    });
+    await pusher?.close();
+    expect(found.store.capacity).toBe(10);
+    expect(result.stdout).toMatch(/flows      http:\/\/127\.0\.0\.1:\d+\/flows  map: /);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => flowFromJson(JSON.parse(l)));
+    expect(lines).toEqual([expect.objectContaining({ node: 'kafka-a', verdict: 'forwarded', destination: expect.objectContaining({ workload: 'broker', namespace: 'data' }) })]);
+  });
+
+  it.each([
+    [['--flow-store-size', '0'], /--flow-store-size: expected a whole number from 1 to 10000000, got "0"/],
+    [['--flow-export-file-size', '5'], /--flow-export-file-size needs --flow-export-file/],
+    [['--flow-export-kafka', 'nowhere'], /--flow-export-kafka: expected host:port,\.\.\. .*got "nowhere"/],
+    [['--flow-export-kafka', '127.0.0.1:9092', '--flow-export-kafka-topic', 'bad topic'], /--flow-export-kafka-topic: "bad topic" is not a Kafka topic name/],
+    [['--flow-metrics-labels', 'source_workload,colour'], /--flow-metrics-labels/],
+  ])('refuses bad flow flags %j with the flag name', async (args, message) => {
+    const r = await runCli(['serve', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 
   it('serves several policy directories given by a repeated --policies', async () => {
