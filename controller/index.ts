@@ -8,3 +8,8 @@ export { readSourceFiles, type ReadResult } from './source-files.js';
 export { policyStatuses, type PolicyStatus, type PolicyState, type TargetStatus } from './policy-status.js';
 export type { PolicyEntry, PolicySource } from './policy-set.js';
 export { decodeState, encodeState, restoreState, STATE_FORMAT, STATE_VERSION, type LastGoodState } from './last-good-state.js';
+export { fileSource, fingerprintOf, type DocumentSource, type SourceRead } from './source.js';
+export { StateStore } from './state-store.js';
+export { startAdminServer, type AdminServer, type AdminRoutes } from './admin-server.js';
+export { configDump } from './admin-views.js';
+export { runtimeMetrics, type RuntimeMetrics } from './metrics.js';
