@@ -14,7 +14,7 @@
  */
 import { configDump, startAdminServer, type PolicyRuntime } from '../../controller/index.js';
 import type { Logger, Registry } from '../../telemetry/index.js';
-import type { SnapshotCache, XdsServer } from '../../xds-server/index.js';
+import type { NodeStatus, SnapshotCache } from '../../xds-server/index.js';
 import type { KubeSource } from './kube-source.js';
 import type { LeaderElector } from './leader.js';
 import { NODES_PATH } from './peers.js';
@@ -26,7 +26,8 @@ export interface ControllerAdminOptions {
   readonly port: number;
   readonly runtime: PolicyRuntime;
   readonly cache: SnapshotCache;
-  readonly xds: XdsServer;
+  /** This replica's proxies as status counts them (disconnects.ts), which the leader reads at `/xds/nodes`. */
+  readonly nodes: () => readonly NodeStatus[];
   readonly source: KubeSource;
   readonly leader: LeaderElector;
   readonly writer: StatusWriter;
@@ -97,7 +98,7 @@ export async function startControllerAdmin(o: ControllerAdminOptions): Promise<C
     extra: (_req, res, url) => {
       if (url.pathname !== NODES_PATH) return false;
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify(o.xds.status()));
+      res.end(JSON.stringify(o.nodes()));
       return true;
     },
   }, o.logger);

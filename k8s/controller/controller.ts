@@ -16,10 +16,12 @@ import type { KubeApi } from '../admission/kube-api.js';
 import { startControllerAdmin, type ControllerAdmin } from './admin.js';
 import { KubeSource } from './kube-source.js';
 import { LeaderElector } from './leader.js';
+import { Disconnects } from './disconnects.js';
 import { fetchPeerNodes, mergeNodeStatuses, peerAddresses } from './peers.js';
 import { NO_SECRET_REFS, type SecretRefs } from './secrets.js';
 import { StatusView } from './status-view.js';
 import { StatusWriter } from './status-writer.js';
+import type { ProxyPortsOf } from './workloads.js';
 
 export interface ControllerOptions {
   /** The API server, twice: raw requests (lists, status, the Lease) and the informers' watches. */
@@ -44,6 +46,10 @@ export interface ControllerOptions {
   readonly maxDelayMs?: number;
   readonly secretRefs?: SecretRefs;
   readonly probeMs?: number;
+  /** The listener ports of every Envoy (node proxies and sidecars); default 15006 and 15001. */
+  readonly proxyPorts?: ProxyPortsOf;
+  /** How long a disconnected proxy's ACKs still count (disconnects.ts). */
+  readonly disconnectGraceMs?: number;
 }
 
 export interface Controller {
@@ -85,7 +91,9 @@ export async function startController(o: ControllerOptions): Promise<Controller>
       if (leading) writer.mark(view.keys());
     },
   });
-  const nodes = () => (leader.isLeading() ? mergeNodeStatuses([xds.status(), ...peerNodes]) : xds.status());
+  const disconnects = new Disconnects(o.disconnectGraceMs);
+  const ownNodes = () => disconnects.live(xds.status(), now());
+  const nodes = () => (leader.isLeading() ? mergeNodeStatuses([ownNodes(), ...peerNodes]) : ownNodes());
   let source: KubeSource | undefined;
   const view: StatusView = new StatusView({
     runtime,
@@ -134,17 +142,30 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     quiet = setTimeout(reconcile, o.debounceMs ?? 100);
     deadline ??= setTimeout(reconcile, o.maxDelayMs ?? 1000);
   };
-  source = new KubeSource({ kubeconfig: o.kubeconfig, api: o.api, logger: logger.child({ component: 'kube' }), onChange: changed, secretRefs, ...(o.probeMs !== undefined ? { probeMs: o.probeMs } : {}), now });
+  source = new KubeSource({ kubeconfig: o.kubeconfig, api: o.api, logger: logger.child({ component: 'kube' }), onChange: changed, secretRefs, ...(o.probeMs !== undefined ? { probeMs: o.probeMs } : {}), ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}), now });
 
   // What proxies did changes what status says.
   let ackTimer: NodeJS.Timeout | undefined;
-  const unsubscribe = xds.on((e) => {
-    if (e.kind === 'request' || e.kind === 'response') return;
+  const graceTimers = new Set<NodeJS.Timeout>();
+  const proxiesChanged = () => {
     clearTimeout(ackTimer);
     ackTimer = setTimeout(() => {
       view.invalidate();
       writer.mark(view.keys());
     }, 50);
+  };
+  const unsubscribe = xds.on((e) => {
+    if (e.kind === 'request' || e.kind === 'response') return;
+    const graceEnds = disconnects.observe(e);
+    if (graceEnds !== undefined) {
+      const t = setTimeout(() => {
+        graceTimers.delete(t);
+        proxiesChanged();
+      }, graceEnds + 10);
+      t.unref();
+      graceTimers.add(t);
+    }
+    proxiesChanged();
   });
 
   // The leader reads the other replicas' ACKs.
@@ -171,7 +192,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   let admin: ControllerAdmin;
   try {
     xdsPort = await xds.listen(formatHostPort(o.xds.host, o.xds.port));
-    admin = await startControllerAdmin({ host: o.admin.host, port: o.admin.port, runtime, cache, xds, source, leader, writer, view, registry, restored, logger: logger.child({ component: 'admin' }), now });
+    admin = await startControllerAdmin({ host: o.admin.host, port: o.admin.port, runtime, cache, nodes: ownNodes, source, leader, writer, view, registry, restored, logger: logger.child({ component: 'admin' }), now });
     adminPort = admin.port;
   } catch (error) {
     await xds.close();
@@ -198,6 +219,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
       clearTimeout(deadline);
       clearTimeout(ackTimer);
       clearTimeout(peerTimer);
+      for (const t of graceTimers) clearTimeout(t);
       unsubscribe();
       writer.close();
       kube.close();

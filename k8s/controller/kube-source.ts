@@ -18,7 +18,7 @@ import { Informer, type InformerStats } from './informer.js';
 import { metaOf, type Labels } from './objects.js';
 import { policySources } from './policy-objects.js';
 import { NO_SECRET_REFS, SecretWatch, type SecretRefs, type SecretState } from './secrets.js';
-import { clusterInventory, inventorySourceFile, type HostNetworkPod } from './workloads.js';
+import { clusterInventory, inventorySourceFile, type HostNetworkPod, type ProxyPortsOf } from './workloads.js';
 
 export const POLICY_PATH = '/apis/sluice.dev/v1alpha1/l7policies';
 
@@ -59,6 +59,7 @@ export interface KubeSourceOptions {
   readonly secretRefs?: SecretRefs;
   readonly probeMs?: number;
   readonly now?: () => number;
+  readonly proxyPorts?: ProxyPortsOf;
 }
 
 export class KubeSource implements DocumentSource {
@@ -118,7 +119,7 @@ export class KubeSource implements DocumentSource {
     const policyObjects = this.informers.policies.objects();
     const namespaces = new Map<string, Labels>(this.informers.namespaces.objects().map((n) => [metaOf(n).name, metaOf(n).labels]));
     const endpointSlices = this.informers.endpointSlices.objects();
-    const inventory = clusterInventory({ pods: this.informers.pods.objects(), services: this.informers.services.objects(), endpointSlices, namespaces });
+    const inventory = clusterInventory({ pods: this.informers.pods.objects(), services: this.informers.services.objects(), endpointSlices, namespaces, ...(this.o.proxyPorts ? { proxyPorts: this.o.proxyPorts } : {}) });
     const { files, generations } = policySources(policyObjects);
     const objects = new Map<string, unknown>(policyObjects.map((o) => [`${metaOf(o).namespace}/${metaOf(o).name}`, o]));
     return { files: [...files, inventorySourceFile(inventory)], readDiagnostics: inventory.diagnostics, generations, hostNetwork: inventory.hostNetwork, objects, endpointSlices };

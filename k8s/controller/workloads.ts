@@ -31,6 +31,16 @@ export interface ClusterObjects {
   readonly endpointSlices: readonly unknown[];
   /** Namespace name → its labels. */
   readonly namespaces: ReadonlyMap<string, Labels>;
+  /** The listener ports of every Envoy the inventory names (node proxies and sidecars); absent: the defaults (15006, 15001). */
+  readonly proxyPorts?: ProxyPortsOf;
+}
+
+/** The same ports for every proxy, or per node id (tests run several "nodes" on one host). */
+export type ProxyPortsOf = ProxyPorts | ((node: string) => ProxyPorts | undefined);
+
+export interface ProxyPorts {
+  readonly inboundPort: number;
+  readonly outboundPort: number;
 }
 
 export interface HostNetworkPod {
@@ -162,10 +172,25 @@ function services(objects: ClusterObjects): ServiceDocument[] {
   return out.sort((a, b) => `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`));
 }
 
+/** Every Envoy the workloads name, with the configured listener ports (none listed: the defaults apply). */
+function proxies(list: readonly WorkloadDocument[], ports: ProxyPortsOf | undefined): Pick<InventoryDocument, 'proxies'> {
+  if (!ports) return {};
+  const portsOf = typeof ports === 'function' ? ports : () => ports;
+  const nodes = new Set<string>();
+  for (const w of list) if (w.proxy.node !== undefined) nodes.add(w.proxy.node);
+  return {
+    proxies: [...nodes].sort().flatMap((node) => {
+      const p = portsOf(node);
+      return p ? [{ node, inboundPort: p.inboundPort, outboundPort: p.outboundPort }] : [];
+    }),
+  };
+}
+
 export function clusterInventory(objects: ClusterObjects): ClusterInventory {
   const diagnostics: Diagnostic[] = [];
   const hostNetwork: HostNetworkPod[] = [];
-  const document: InventoryDocument = { apiVersion: 'sluice.dev/v1alpha1', kind: 'Inventory', workloads: workloads(objects, diagnostics, hostNetwork), services: services(objects) };
+  const list = workloads(objects, diagnostics, hostNetwork);
+  const document: InventoryDocument = { apiVersion: 'sluice.dev/v1alpha1', kind: 'Inventory', ...proxies(list, objects.proxyPorts), workloads: list, services: services(objects) };
   return { document, hostNetwork: hostNetwork.sort((a, b) => a.key.localeCompare(b.key)), diagnostics };
 }
 
