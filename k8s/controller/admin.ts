@@ -10,9 +10,10 @@
  * - `/status`: the API server's health, the informers (lists, watches, errors), the Lease, the
  *   status writer, and per policy the runtime's status (as `serve`'s `/status`).
  * - `/xds/nodes`: this replica's xDS node status (what its proxies ACKed), which the leader reads.
- * - `/config_dump?node=ID`, `/metrics`.
+ * - `/config_dump?node=ID`, `/metrics`, and the flows' `/flows` and `/map` (as `serve`'s).
  */
 import { configDump, startAdminServer, type PolicyRuntime } from '../../controller/index.js';
+import type { ExtraRoute } from '../../flows/index.js';
 import type { Logger, Registry } from '../../telemetry/index.js';
 import type { NodeStatus, SnapshotCache } from '../../xds-server/index.js';
 import type { KubeSource } from './kube-source.js';
@@ -34,6 +35,8 @@ export interface ControllerAdminOptions {
   readonly view: StatusView;
   readonly registry: Registry;
   readonly restored: { readonly policies: number };
+  /** `/flows` and `/map` (flows/routes.ts). */
+  readonly flowRoutes: ExtraRoute;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -95,8 +98,8 @@ export async function startControllerAdmin(o: ControllerAdminOptions): Promise<C
       refresh();
       return o.registry.render();
     },
-    extra: (_req, res, url) => {
-      if (url.pathname !== NODES_PATH) return false;
+    extra: (req, res, url) => {
+      if (url.pathname !== NODES_PATH) return o.flowRoutes(req, res, url);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(o.nodes()));
       return true;

@@ -8,7 +8,8 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { formatHostPort } from '../../ip/index.js';
-import { PolicyRuntime, restoreState, runtimeMetrics, StateStore, fingerprintOf } from '../../controller/index.js';
+import { AUDIT_WINDOW_MS, PolicyRuntime, restoreState, runtimeMetrics, StateStore, fingerprintOf, type ServeFlowsOptions } from '../../controller/index.js';
+import { startFlows, type Flows } from '../../flows/index.js';
 import type { Policy } from '../../policy-compiler/index.js';
 import { Registry, type Logger } from '../../telemetry/index.js';
 import { SnapshotCache, XdsServer, type NodeStatus } from '../../xds-server/index.js';
@@ -21,6 +22,7 @@ import { fetchPeerNodes, mergeNodeStatuses, peerAddresses } from './peers.js';
 import { NO_SECRET_REFS, type SecretRefs } from './secrets.js';
 import { StatusView } from './status-view.js';
 import { StatusWriter } from './status-writer.js';
+import { startWebhookCaSync, type WebhookCaSync } from './webhook-ca.js';
 import type { ProxyPortsOf } from './workloads.js';
 
 export interface ControllerOptions {
@@ -48,6 +50,10 @@ export interface ControllerOptions {
   readonly probeMs?: number;
   /** The listener ports of every Envoy (node proxies and sidecars); default 15006 and 15001. */
   readonly proxyPorts?: ProxyPortsOf;
+  /** The flows the proxies report on the xDS port (as `serve`: Envoy's gRPC access log, the Kafka enforcers' pushes). */
+  readonly flows?: ServeFlowsOptions;
+  /** On the leader: keep the webhook configurations' caBundle equal to this CA (webhook-ca.ts). */
+  readonly webhookCa?: { readonly read: () => string | undefined; readonly everyMs?: number };
   /** How long a disconnected proxy's ACKs still count (disconnects.ts). */
   readonly disconnectGraceMs?: number;
 }
@@ -62,6 +68,7 @@ export interface Controller {
   readonly leader: LeaderElector;
   readonly writer: StatusWriter;
   readonly view: StatusView;
+  readonly flows: Flows;
   /** Applies what the informers hold now (the debounce does it by itself). */
   reconcile(): boolean;
   close(options?: { release?: boolean }): Promise<void>;
@@ -74,8 +81,11 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   const now = o.now ?? Date.now;
   const registry = new Registry();
   const cache = new SnapshotCache({ logger: logger.child({ component: 'cache' }) });
-  const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry });
+  let current: PolicyRuntime | undefined;
+  const flows = startFlows({ ...o.flows, registry, logger, now, inventory: () => current?.state().inventory.inventory, ir: () => current?.state().output?.ir });
+  const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)] });
   const runtime = new PolicyRuntime({ cache, logger: logger.child({ component: 'runtime' }), metrics: runtimeMetrics(registry), now });
+  current = runtime;
   const store = o.stateDir !== undefined ? new StateStore(o.stateDir, logger.child({ component: 'state' })) : undefined;
   const secretRefs = o.secretRefs ?? NO_SECRET_REFS;
   let peerNodes: NodeStatus[][] = [];
@@ -88,9 +98,15 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     logger: logger.child({ component: 'leader' }),
     onChange: (leading) => {
       view.invalidate();
-      if (leading) writer.mark(view.keys());
+      if (leading) {
+        writer.mark(view.keys());
+        webhookCa?.kick();
+      }
     },
   });
+  const webhookCa: WebhookCaSync | undefined = o.webhookCa
+    ? startWebhookCaSync({ api: o.api, read: o.webhookCa.read, leading: () => leader.isLeading(), logger: logger.child({ component: 'webhook-ca' }), ...(o.webhookCa.everyMs !== undefined ? { everyMs: o.webhookCa.everyMs } : {}) })
+    : undefined;
   const disconnects = new Disconnects(o.disconnectGraceMs);
   const ownNodes = () => disconnects.live(xds.status(), now());
   const nodes = () => (leader.isLeading() ? mergeNodeStatuses([ownNodes(), ...peerNodes]) : ownNodes());
@@ -105,6 +121,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
       return p ? secretRefs([p]) : [];
     },
     now,
+    audit: (keys) => flows.wouldDeny(keys, now() - AUDIT_WINDOW_MS),
   });
   const writer: StatusWriter = new StatusWriter({
     api: o.api,
@@ -192,10 +209,11 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   let admin: ControllerAdmin;
   try {
     xdsPort = await xds.listen(formatHostPort(o.xds.host, o.xds.port));
-    admin = await startControllerAdmin({ host: o.admin.host, port: o.admin.port, runtime, cache, nodes: ownNodes, source, leader, writer, view, registry, restored, logger: logger.child({ component: 'admin' }), now });
+    admin = await startControllerAdmin({ host: o.admin.host, port: o.admin.port, runtime, cache, nodes: ownNodes, source, leader, writer, view, registry, restored, flowRoutes: flows.routes, logger: logger.child({ component: 'admin' }), now });
     adminPort = admin.port;
   } catch (error) {
     await xds.close();
+    await flows.close();
     throw error;
   }
   source.start();
@@ -213,6 +231,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     leader,
     writer,
     view,
+    flows,
     reconcile,
     async close(options = {}) {
       clearTimeout(quiet);
@@ -222,10 +241,12 @@ export async function startController(o: ControllerOptions): Promise<Controller>
       for (const t of graceTimers) clearTimeout(t);
       unsubscribe();
       writer.close();
+      webhookCa?.close();
       kube.close();
       await leader.stop({ release: options.release ?? true });
       await admin.close();
       await xds.close();
+      await flows.close();
     },
   };
 }

@@ -6,7 +6,7 @@
  * that belong with its warnings (hostNetwork Pods, Secrets it references that are missing).
  * Statuses are computed once per change (`invalidate`), not once per policy written.
  */
-import { policyStatuses, type PolicyRuntime, type PolicyStatus } from '../../controller/index.js';
+import { policyStatuses, type PolicyRuntime, type PolicyStatus, type StatusInputs } from '../../controller/index.js';
 import type { NodeStatus, SnapshotCache } from '../../xds-server/index.js';
 import { hostNetworkNotes } from './policy-objects.js';
 import { desiredStatus, type L7PolicyStatus } from './policy-conditions.js';
@@ -27,6 +27,8 @@ export interface StatusViewOptions {
   /** Which Secrets a policy references (the same function the secret watch follows). */
   readonly secretsOf: (key: string) => readonly { readonly namespace: string; readonly name: string }[];
   readonly now: () => number;
+  /** The would-deny counts of audit policies (the flows), as `serve`'s `/status` has them. */
+  readonly audit?: StatusInputs['audit'];
 }
 
 export class StatusView {
@@ -52,7 +54,7 @@ export class StatusView {
   statuses(): Map<string, PolicyStatus> {
     if (!this.memo) {
       const state = this.o.runtime.state();
-      const list = policyStatuses({ runtime: state, nodes: this.o.nodes(), view: (id) => this.o.cache.view(id) });
+      const list = policyStatuses({ runtime: state, nodes: this.o.nodes(), view: (id) => this.o.cache.view(id), ...(this.o.audit ? { audit: this.o.audit } : {}) });
       this.memo = new Map(list.map((s) => [s.key, s]));
     }
     return this.memo;

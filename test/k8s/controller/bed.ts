@@ -5,12 +5,14 @@
  * Controllers started here are in-process, with their clients on the API server's admin token.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { parse } from 'yaml';
 import { ADMIN_TOKEN, ApiServer } from '../../../bench/k8s/apiserver.js';
 import { kubeApi, type KubeApi } from '../../../k8s/admission/index.js';
 import { kubeConfigFrom, startController, type Controller, type ControllerOptions, type L7PolicyStatus } from '../../../k8s/controller/index.js';
 import { silentLogger } from '../../../telemetry/index.js';
 import { eventually } from '../../support/poll.js';
+import type { Link } from './link.js';
 
 export const POLICY_API = '/apis/sluice.dev/v1alpha1';
 
@@ -28,8 +30,8 @@ export interface PodSpec {
 export class ControllerBed {
   private constructor(readonly api: ApiServer, readonly admin: KubeApi) {}
 
-  static async start(namespaces: readonly string[] = ['shop']): Promise<ControllerBed> {
-    const api = await ApiServer.start();
+  static async start(namespaces: readonly string[] = ['shop'], options: { readonly extraArgs?: readonly string[] } = {}): Promise<ControllerBed> {
+    const api = await ApiServer.start(options);
     try {
       const admin = kubeApi({ server: api.url, ca: Buffer.from(api.caData, 'base64').toString('utf8'), token: ADMIN_TOKEN });
       const bed = new ControllerBed(api, admin);
@@ -80,11 +82,14 @@ export class ControllerBed {
     return (await this.must('GET', `${POLICY_API}/namespaces/${namespace}/l7policies/${name}`)) as unknown as { metadata: { generation: number; resourceVersion: string }; status?: L7PolicyStatus };
   }
 
-  /** A controller replica in-process, on loopback, talking to this API server. */
-  async controller(options: Partial<ControllerOptions> & { identity: string }): Promise<Controller> {
+  /** A controller replica in-process, on loopback, talking to this API server (through `link`, when given, which the test can break). */
+  async controller(options: Partial<ControllerOptions> & { identity: string; link?: Link }): Promise<Controller> {
+    const { link, ...rest } = options;
+    const server = link?.url ?? this.api.url;
+    const text = fs.readFileSync(this.api.kubeconfig, 'utf8').replace(this.api.url, server);
     return startController({
-      api: this.admin,
-      kubeconfig: kubeConfigFrom({ kind: 'text', text: fs.readFileSync(this.api.kubeconfig, 'utf8') }),
+      api: link ? kubeApi({ server, ca: Buffer.from(this.api.caData, 'base64').toString('utf8'), token: ADMIN_TOKEN, timeoutMs: 3000 }) : this.admin,
+      kubeconfig: kubeConfigFrom({ kind: 'text', text }),
       xds: { host: '127.0.0.1', port: 0 },
       admin: { host: '127.0.0.1', port: 0 },
       logger: silentLogger,
@@ -93,13 +98,41 @@ export class ControllerBed {
       maxDelayMs: 200,
       probeMs: 500,
       status: { perPolicyMs: 100, qps: 50, burst: 50 },
-      ...options,
+      ...rest,
+    });
+  }
+
+  /** Where the API server listens (for a Link). */
+  get target(): { host: string; port: number } {
+    const u = new URL(this.api.url);
+    return { host: u.hostname, port: Number(u.port) };
+  }
+
+  /**
+   * Registers a replica's admin address as an endpoint of the controller's Service (the leader
+   * reads its proxies there). EndpointSlices refuse loopback addresses, so replicas that others
+   * read listen on this host's own non-loopback address (`localAddress`): nothing leaves the host.
+   */
+  async replicaEndpoint(name: string, address: string, adminPort: number): Promise<void> {
+    await this.must('POST', '/apis/discovery.k8s.io/v1/namespaces/sluice-system/endpointslices', {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name, labels: { 'kubernetes.io/service-name': 'sluice-controller' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'admin', port: adminPort, protocol: 'TCP' }],
+      endpoints: [{ addresses: [address], conditions: { ready: true } }],
     });
   }
 
   stop(): Promise<void> {
     return this.api.stop();
   }
+}
+
+/** This host's first non-loopback IPv4 address. */
+export function localAddress(): string {
+  const found = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+  if (!found) throw new Error('this host has no non-loopback IPv4 address');
+  return found.address;
 }
 
 /** The condition of `type` in a status. */
