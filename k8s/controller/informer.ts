@@ -36,8 +36,14 @@ export interface InformerOptions {
   readonly kubeconfig: KubeConfig;
   readonly api: KubeApi;
   readonly logger: Logger;
-  /** Called after every change to the cache (add, update, delete). */
+  /** Called after every change to the cache (add, update, delete) that matters (see `changeKey`). */
   readonly onChange: () => void;
+  /**
+   * What of an object the reader uses: an update that leaves it equal is not signalled (the
+   * controller's own status writes to L7Policy objects, a kubelet's condition updates to Pods),
+   * so they never hold back the debounce of a change that matters. Absent: every update counts.
+   */
+  readonly changeKey?: (object: KubernetesObject) => string;
   /** Called when the watch fails (the API server is away) and when it comes back. */
   readonly onHealth?: (ok: boolean, error?: string) => void;
   readonly pageSize?: number;
@@ -56,7 +62,24 @@ export class Informer {
 
   constructor(private readonly o: InformerOptions) {
     this.watch = new ListWatch<KubernetesObject>(o.path, new Watch(o.kubeconfig), () => this.list(), false, undefined, o.fieldSelector);
-    for (const verb of ['add', 'update', 'delete'] as const) this.watch.on(verb, () => o.onChange());
+    const keys = new Map<string, string>();
+    const id = (obj: KubernetesObject) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+    this.watch.on('add', (obj) => {
+      if (o.changeKey) keys.set(id(obj), o.changeKey(obj));
+      o.onChange();
+    });
+    this.watch.on('update', (obj) => {
+      if (o.changeKey) {
+        const key = o.changeKey(obj);
+        if (keys.get(id(obj)) === key) return;
+        keys.set(id(obj), key);
+      }
+      o.onChange();
+    });
+    this.watch.on('delete', (obj) => {
+      keys.delete(id(obj));
+      o.onChange();
+    });
     this.watch.on('connect', () => {
       this.watches++;
     });

@@ -15,7 +15,7 @@ import type { Policy } from '../../policy-compiler/index.js';
 import type { SourceRead, DocumentSource } from '../../controller/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import { Informer, type InformerStats } from './informer.js';
-import { metaOf, type Labels } from './objects.js';
+import { metaOf, podOf, type Labels } from './objects.js';
 import { policySources } from './policy-objects.js';
 import { NO_SECRET_REFS, SecretWatch, type SecretRefs, type SecretState } from './secrets.js';
 import { clusterInventory, inventorySourceFile, type HostNetworkPod, type ProxyPortsOf } from './workloads.js';
@@ -31,6 +31,16 @@ const KINDS = {
 } as const;
 
 export type WatchedKind = keyof typeof KINDS;
+
+/**
+ * What the read uses of each kind, so that updates that change nothing of it are not signalled:
+ * a policy's generation (its spec: never the status this controller writes), and a Pod as the
+ * inventory sees it (labels, annotations, addresses, phase, node, ports; not its conditions).
+ */
+const CHANGE_KEYS: Partial<Record<WatchedKind, (o: unknown) => string>> = {
+  policies: (o) => String(metaOf(o).generation),
+  pods: (o) => JSON.stringify(podOf(o)),
+};
 
 export interface KubeRead extends SourceRead {
   /** Per policy key, the generation its document came from. */
@@ -72,7 +82,7 @@ export class KubeSource implements DocumentSource {
   constructor(private readonly o: KubeSourceOptions) {
     this.now = o.now ?? Date.now;
     const make = (name: WatchedKind) =>
-      new Informer({ name, path: KINDS[name], kubeconfig: o.kubeconfig, api: o.api, logger: o.logger, onChange: o.onChange, onHealth: (ok, error) => this.mark(ok, error) });
+      new Informer({ name, path: KINDS[name], kubeconfig: o.kubeconfig, api: o.api, logger: o.logger, onChange: o.onChange, onHealth: (ok, error) => this.mark(ok, error), ...(CHANGE_KEYS[name] ? { changeKey: CHANGE_KEYS[name] } : {}) });
     this.informers = { policies: make('policies'), pods: make('pods'), services: make('services'), endpointSlices: make('endpointSlices'), namespaces: make('namespaces') };
     this.secrets = new SecretWatch({ kubeconfig: o.kubeconfig, api: o.api, logger: o.logger, onChange: o.onChange });
   }
