@@ -159,7 +159,8 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     quiet = setTimeout(reconcile, o.debounceMs ?? 100);
     deadline ??= setTimeout(reconcile, o.maxDelayMs ?? 1000);
   };
-  source = new KubeSource({ kubeconfig: o.kubeconfig, api: o.api, logger: logger.child({ component: 'kube' }), onChange: changed, secretRefs, ...(o.probeMs !== undefined ? { probeMs: o.probeMs } : {}), ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}), now });
+  // A Secret a policy references changes what status notes say of it (missing, present), not the documents read.
+  source = new KubeSource({ kubeconfig: o.kubeconfig, api: o.api, logger: logger.child({ component: 'kube' }), onChange: changed, onSecretsChange: () => proxiesChanged(), secretRefs, ...(o.probeMs !== undefined ? { probeMs: o.probeMs } : {}), ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}), now });
 
   // What proxies did changes what status says.
   let ackTimer: NodeJS.Timeout | undefined;

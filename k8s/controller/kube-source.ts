@@ -66,6 +66,8 @@ export interface KubeSourceOptions {
   readonly api: KubeApi;
   readonly logger: Logger;
   readonly onChange: () => void;
+  /** A referenced Secret appeared, changed or went (default: `onChange`). */
+  readonly onSecretsChange?: () => void;
   readonly secretRefs?: SecretRefs;
   readonly probeMs?: number;
   readonly now?: () => number;
@@ -84,7 +86,7 @@ export class KubeSource implements DocumentSource {
     const make = (name: WatchedKind) =>
       new Informer({ name, path: KINDS[name], kubeconfig: o.kubeconfig, api: o.api, logger: o.logger, onChange: o.onChange, onHealth: (ok, error) => this.mark(ok, error), ...(CHANGE_KEYS[name] ? { changeKey: CHANGE_KEYS[name] } : {}) });
     this.informers = { policies: make('policies'), pods: make('pods'), services: make('services'), endpointSlices: make('endpointSlices'), namespaces: make('namespaces') };
-    this.secrets = new SecretWatch({ kubeconfig: o.kubeconfig, api: o.api, logger: o.logger, onChange: o.onChange });
+    this.secrets = new SecretWatch({ kubeconfig: o.kubeconfig, api: o.api, logger: o.logger, onChange: o.onSecretsChange ?? o.onChange });
   }
 
   start(): void {

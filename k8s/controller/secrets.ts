@@ -5,7 +5,7 @@
  *
  * Which Secrets a policy references is the compiler's business (policy-driven TLS names them);
  * until those fields exist, the references come from an injected function (`SecretRefs`), and the
- * watch is proven with one Secret by the tests (test/k8s/controller-secrets.test.ts).
+ * watch is proven with one Secret by the tests (test/k8s/controller/secrets.test.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeApi } from '../admission/kube-api.js';
