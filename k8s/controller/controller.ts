@@ -75,6 +75,8 @@ export interface Controller {
 }
 
 export const DEFAULT_LEASE = 'sluice-controller';
+/** ACKs and NACKs arrive in bursts (every proxy after a push): status is recomputed once they settle, not once per ACK. */
+const ACK_SETTLE_MS = 250;
 
 export async function startController(o: ControllerOptions): Promise<Controller> {
   const logger = o.logger;
@@ -170,7 +172,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     ackTimer = setTimeout(() => {
       view.invalidate();
       writer.mark(view.keys());
-    }, 50);
+    }, ACK_SETTLE_MS);
   };
   const unsubscribe = xds.on((e) => {
     if (e.kind === 'request' || e.kind === 'response') return;
