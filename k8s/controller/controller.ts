@@ -69,7 +69,7 @@ export interface Controller {
   readonly writer: StatusWriter;
   readonly view: StatusView;
   readonly flows: Flows;
-  /** Applies what the informers hold now (the debounce does it by itself). */
+  /** Applies what the informers hold now, the inventory built anew (the debounce does it by itself). */
   reconcile(): boolean;
   close(options?: { release?: boolean }): Promise<void>;
 }
@@ -235,7 +235,10 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     writer,
     view,
     flows,
-    reconcile,
+    reconcile: () => {
+      kube.invalidate();
+      return reconcile();
+    },
     async close(options = {}) {
       clearTimeout(quiet);
       clearTimeout(deadline);

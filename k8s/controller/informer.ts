@@ -56,6 +56,7 @@ export class Informer {
   private errors = 0;
   private lastError: string | undefined;
   private synced = false;
+  private changes = 0;
   private backoffMs = 500;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -66,6 +67,7 @@ export class Informer {
     const id = (obj: KubernetesObject) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
     this.watch.on('add', (obj) => {
       if (o.changeKey) keys.set(id(obj), o.changeKey(obj));
+      this.changes++;
       o.onChange();
     });
     this.watch.on('update', (obj) => {
@@ -74,10 +76,12 @@ export class Informer {
         if (keys.get(id(obj)) === key) return;
         keys.set(id(obj), key);
       }
+      this.changes++;
       o.onChange();
     });
     this.watch.on('delete', (obj) => {
       keys.delete(id(obj));
+      this.changes++;
       o.onChange();
     });
     this.watch.on('connect', () => {
@@ -99,6 +103,11 @@ export class Informer {
 
   objects(): readonly KubernetesObject[] {
     return this.watch.list();
+  }
+
+  /** Counts the changes signalled: equal revisions, equal caches (as far as `changeKey` sees). */
+  get revision(): number {
+    return this.changes;
   }
 
   get isSynced(): boolean {
