@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { formatHostPort } from '../../ip/index.js';
-import { inClusterKubeApi, kubeApiFromKubeconfig, type KubeApi } from '../../k8s/admission/index.js';
+import { DEFAULT_MIN_AUDIT_MS, DEFAULT_SIDECAR, inClusterKubeApi, kubeApiFromKubeconfig, PATHS, type KubeApi } from '../../k8s/admission/index.js';
 import { DEFAULT_LEASE, kubeConfigFrom, startController } from '../../k8s/controller/index.js';
 import { createLogger } from '../../telemetry/index.js';
 import { parseCommandArgs, parseDurationFlag, parseHostPort, parseLogLevel } from '../args.js';
@@ -36,6 +36,15 @@ Options:
                             the leader reads the other replicas' proxies there (default sluice-controller)
   --ca-bundle FILE          the leader keeps the webhook configurations' caBundle equal to FILE (PEM),
                             read again every 30s (a mounted Secret's ca.crt)
+  --webhook-tls-dir DIR     also serve the admission webhooks (as sluice webhook) from DIR's tls.crt and
+                            tls.key (a mounted TLS Secret, read again every 10s), validating against
+                            this replica's informers: the inventory and policies its xDS comes from
+  --webhook-listen HOST:PORT  where the webhooks listen (default 0.0.0.0:9443)
+  --audit-for DURATION      webhooks' rollout guard: audit time before enforce (default 24h); the
+                            would-deny flows are this replica's
+  --sidecar-xds-address HOST:PORT  webhooks: the xDS service injected sidecars use
+                            (default ${DEFAULT_SIDECAR.xds.host}:${DEFAULT_SIDECAR.xds.port})
+  --proxy-image IMAGE       webhooks: the sidecar's Envoy image (default ${DEFAULT_SIDECAR.image})
   --state-dir DIR           where the last good state is kept across restarts (default: not kept)
   --status-qps N            L7Policy status writes per second, all policies together (default 20)
   --disconnect-grace DURATION  how long a disconnected proxy's ACKs still count (default 15s)
@@ -69,6 +78,8 @@ export const controllerCommand: Command = {
       'ca-bundle': { type: 'string' }, 'state-dir': { type: 'string' }, 'status-qps': { type: 'string', default: '20' },
       'disconnect-grace': { type: 'string', default: '15s' }, 'inbound-port': { type: 'string' }, 'outbound-port': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      'webhook-tls-dir': { type: 'string' }, 'webhook-listen': { type: 'string', default: '0.0.0.0:9443' },
+      'audit-for': { type: 'string' }, 'sidecar-xds-address': { type: 'string' }, 'proxy-image': { type: 'string' },
       ...FLOW_FLAGS,
     });
     if (!values.kubeconfig === !values['in-cluster']) throw new UsageError('give one of --kubeconfig FILE and --in-cluster');
@@ -80,6 +91,19 @@ export const controllerCommand: Command = {
     const xdsAddress = parseHostPort('--xds-address', values['xds-address']);
     const adminAddress = parseHostPort('--admin-address', values['admin-address']);
     const caBundle = values['ca-bundle'];
+    const strayWebhook = (['audit-for', 'sidecar-xds-address', 'proxy-image'] as const).find((f) => values[f] !== undefined);
+    if (strayWebhook && !values['webhook-tls-dir']) throw new UsageError(`--${strayWebhook} needs --webhook-tls-dir`);
+    const webhook = values['webhook-tls-dir']
+      ? {
+          listen: parseHostPort('--webhook-listen', values['webhook-listen']),
+          tlsDir: values['webhook-tls-dir'],
+          rollout: { minAuditMs: values['audit-for'] ? parseDurationFlag('--audit-for', values['audit-for']) : DEFAULT_MIN_AUDIT_MS },
+          sidecar: {
+            ...(values['sidecar-xds-address'] ? { xds: parseHostPort('--sidecar-xds-address', values['sidecar-xds-address']) } : {}),
+            ...(values['proxy-image'] ? { image: values['proxy-image'] } : {}),
+          },
+        }
+      : undefined;
     let api: KubeApi;
     let kubeconfigText: string | undefined;
     if (values.kubeconfig) {
@@ -105,6 +129,7 @@ export const controllerCommand: Command = {
       disconnectGraceMs: parseDurationFlag('--disconnect-grace', values['disconnect-grace']),
       ...(inbound !== undefined || outbound !== undefined ? { proxyPorts: { inboundPort: inbound ?? 15006, outboundPort: outbound ?? 15001 } } : {}),
       ...(caBundle ? { webhookCa: { read: () => readOptional(caBundle) } } : {}),
+      ...(webhook ? { webhook } : {}),
       flows,
     }).catch((error: unknown) => {
       logger.error('sluice controller cannot start', { error });
@@ -114,6 +139,7 @@ export const controllerCommand: Command = {
       `sluice controller (${api.server})`,
       `  xDS (ADS)  ${formatHostPort(xdsAddress.host, controller.xdsPort)}`,
       `  admin      http://${formatHostPort(adminAddress.host, controller.adminPort)}/status  (/healthz /readyz /config_dump?node=ID /metrics /xds/nodes)`,
+      ...(controller.webhookPort !== undefined ? [`  webhooks   https://${formatHostPort(webhook?.listen.host ?? '', controller.webhookPort)} (${Object.values(PATHS).join(' ')})`] : []),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'));

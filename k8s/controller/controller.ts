@@ -13,7 +13,9 @@ import { startFlows, type Flows } from '../../flows/index.js';
 import type { Policy } from '../../policy-compiler/index.js';
 import { Registry, type Logger } from '../../telemetry/index.js';
 import { SnapshotCache, XdsServer, type NodeStatus } from '../../xds-server/index.js';
-import type { KubeApi } from '../admission/kube-api.js';
+import { defaultEnv } from '../../certs/index.js';
+import { startStandalone, type KubeApi, type SidecarOptions, type WebhookServer } from '../admission/index.js';
+import { flowsWouldDeny, runtimeView } from './webhook-view.js';
 import { startControllerAdmin, type ControllerAdmin } from './admin.js';
 import { KubeSource } from './kube-source.js';
 import { LeaderElector } from './leader.js';
@@ -54,6 +56,17 @@ export interface ControllerOptions {
   readonly flows?: ServeFlowsOptions;
   /** On the leader: keep the webhook configurations' caBundle equal to this CA (webhook-ca.ts). */
   readonly webhookCa?: { readonly read: () => string | undefined; readonly everyMs?: number };
+  /**
+   * Serve the admission webhooks in this process too (`sluice webhook`'s server), over TLS from a
+   * directory (a mounted kubernetes.io/tls Secret), validating against this replica's informers.
+   */
+  readonly webhook?: {
+    readonly listen: { readonly host: string; readonly port: number };
+    readonly tlsDir: string;
+    readonly reloadIntervalMs?: number;
+    readonly rollout?: { readonly minAuditMs?: number };
+    readonly sidecar?: SidecarOptions;
+  };
   /** How long a disconnected proxy's ACKs still count (disconnects.ts). */
   readonly disconnectGraceMs?: number;
 }
@@ -69,6 +82,8 @@ export interface Controller {
   readonly writer: StatusWriter;
   readonly view: StatusView;
   readonly flows: Flows;
+  /** The admission webhooks' port, when `webhook` was given. */
+  readonly webhookPort: number | undefined;
   /** Applies what the informers hold now, the inventory built anew (the debounce does it by itself). */
   reconcile(): boolean;
   close(options?: { release?: boolean }): Promise<void>;
@@ -219,6 +234,24 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     await flows.close();
     throw error;
   }
+  const stopWebhook = new AbortController();
+  let webhookServer: WebhookServer | undefined;
+  if (o.webhook) {
+    const w = o.webhook;
+    try {
+      webhookServer = await startStandalone({
+        listen: w.listen, tls: { kind: 'dir', dir: w.tlsDir }, inventory: '', policyDirs: [], syncCaBundle: false,
+        reloadIntervalMs: w.reloadIntervalMs ?? 10_000, view: runtimeView(runtime),
+        deps: { rollout: { now, ...(w.rollout?.minAuditMs !== undefined ? { minAuditMs: w.rollout.minAuditMs } : {}), wouldDenyFlows: flowsWouldDeny(flows) }, ...(w.sidecar ? { sidecar: w.sidecar } : {}) },
+      }, defaultEnv(), logger.child({ component: 'webhook' }), stopWebhook.signal);
+    } catch (error) {
+      stopWebhook.abort();
+      await admin.close();
+      await xds.close();
+      await flows.close();
+      throw error;
+    }
+  }
   source.start();
   leader.start();
   void refreshPeers();
@@ -235,6 +268,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     writer,
     view,
     flows,
+    webhookPort: webhookServer?.port,
     reconcile: () => {
       kube.invalidate();
       return reconcile();
@@ -248,6 +282,8 @@ export async function startController(o: ControllerOptions): Promise<Controller>
       unsubscribe();
       writer.close();
       webhookCa?.close();
+      stopWebhook.abort();
+      await webhookServer?.close();
       kube.close();
       await leader.stop({ release: options.release ?? true });
       await admin.close();
