@@ -23,6 +23,8 @@ import { eventually } from '../support/poll.js';
 const HELM_VERSION = '3.19.5';
 const CHART = 'deploy/helm/sluice';
 const GOLDEN_DIRS = ['deploy/controller', 'deploy/webhooks', 'deploy/node-agent'];
+/** Kept beside the rendered files, by hand: the RBAC of `sluice webhook` run on its own (the chart's controller serves the webhooks). */
+const NOT_RENDERED = new Set(['deploy/webhooks/rbac.yaml']);
 /** How the plain manifests are rendered: the defaults, into sluice-system, with the Namespace and the ServiceMonitor. */
 const RENDER = ['template', 'sluice', CHART, '--namespace', 'sluice-system', '--include-crds', '--set', 'namespace.create=true', '--set', 'serviceMonitor.enabled=true'];
 
@@ -86,7 +88,7 @@ describeHelm('the Helm chart', () => {
       if (UPDATE_GOLDEN) fs.mkdirSync(path.dirname(file), { recursive: true });
       expectGolden(file, texts.join('---\n'));
     }
-    const orphans = GOLDEN_DIRS.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(d, f)) : [])).filter((f) => !produced.has(f));
+    const orphans = GOLDEN_DIRS.flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).map((f) => path.join(d, f)) : [])).filter((f) => !produced.has(f) && !NOT_RENDERED.has(f));
     if (UPDATE_GOLDEN) for (const f of orphans) fs.rmSync(f);
     else expect(orphans).toEqual([]);
   });
