@@ -1,5 +1,7 @@
 /** Option parsing shared by the commands: `parseArgs` in strict mode, with errors as `UsageError`. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration } from '../certs/index.js';
+import type { LogLevel } from '../telemetry/index.js';
 import { UsageError } from './command.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -21,4 +23,20 @@ export function parseHostPort(flag: string, value: string): { host: string; port
     throw new UsageError(`${flag}: expected HOST:PORT (for example 127.0.0.1:18000), got "${value}"`);
   }
   return { host, port };
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** `--log-level`: one of the logger's levels. */
+export function parseLogLevel(value: string): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (!level) throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
+}
+
+/** A positive duration flag (`24h`, `90m`, `1d12h`, `500ms`). */
+export function parseDurationFlag(flag: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: expected a duration such as 24h, 90m or 1d12h, got "${text}"`);
+  return ms;
 }

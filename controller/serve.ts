@@ -14,8 +14,7 @@ import { startAdminServer, type AdminServer } from './admin-server.js';
 import { restoreState } from './last-good-state.js';
 import { runtimeMetrics, sourceMetrics } from './metrics.js';
 import { PolicyRuntime } from './runtime.js';
-import { readFingerprint, readSourceFiles } from './source-files.js';
-import { watchSources, type Watcher } from './source-watch.js';
+import { fileSource, fingerprintOf, type DocumentSource, type SourceRead } from './source.js';
 import { StateStore } from './state-store.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
 import { EnvoySupervisor } from './envoy-supervisor.js';
@@ -110,14 +109,16 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
   let report = restore(store, runtime, logger);
   let lastRead: string | undefined;
+  let source: DocumentSource | undefined;
   const reload = (trigger: 'start' | 'watch' | 'rescan' | 'manual') => {
-    const read = readSourceFiles(sources);
-    const fingerprint = readFingerprint(read);
+    const read: SourceRead | undefined = source?.read();
+    if (!read) return false;
+    const fingerprint = fingerprintOf(read);
     if (fingerprint === lastRead) return false;
     lastRead = fingerprint;
     changes.changed(trigger);
     if (trigger === 'rescan') logger.info('the rescan found a change the watches did not report', { component: 'watch' });
-    const result = runtime.apply({ files: read.files, readDiagnostics: read.diagnostics });
+    const result = runtime.apply(read);
     if (result.published && store) {
       const error = store.save(runtime.lastGoodState());
       if (error) metrics.stateSaveFailures.inc();
@@ -127,14 +128,14 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     return true;
   };
   // Watch first, then read: whatever changes after the first read is seen.
-  const watcher: Watcher = watchSources({
+  const watcher: DocumentSource = (source = fileSource({
     paths: sources,
     onChange: reload,
     logger: logger.child({ component: 'watch' }),
     metrics: changes.watch,
     quietMs: options.debounceMs ?? 100,
     rescanMs: options.rescanMs ?? DEFAULT_RESCAN_MS,
-  });
+  }));
   let admin: AdminServer | undefined;
   let xdsPort: number;
   let envoys: EnvoySupervisor | undefined;

@@ -9,6 +9,7 @@ export { DEFAULT_PARSE_LIMITS, type ParseLimits, type SourceFile } from './sourc
 export { SCHEMAS, type SchemaKind } from './source/schema-check.js';
 export type * from './model/types.js';
 export { checkRe2, re2FullMatch } from './validate/regex.js';
+export { selectorMatches } from './validate/selector.js';
 export { compile, Compiler, type CompileOutput } from './compiler.js';
 export { compileSources, type CompileSourcesResult } from './compile-sources.js';
 export { lower, IncrementalLowering, type Lowered } from './lower/lower.js';

@@ -16,7 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const CRDS = [['policy-compiler/schema/l7policy.schema.json', 'deploy/crds/l7policy.yaml']];
+// The chart carries the same CRD (Helm installs crds/ before the templates); both are generated.
+export const CRDS = [
+  ['policy-compiler/schema/l7policy.schema.json', 'deploy/crds/l7policy.yaml'],
+  ['policy-compiler/schema/l7policy.schema.json', 'deploy/helm/sluice/crds/l7policy.yaml'],
+];
 
 const DROPPED = new Set(['$schema', '$id', 'title', 'definitions']);
 

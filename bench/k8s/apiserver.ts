@@ -53,6 +53,8 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs: num
 
 export class ApiServer {
   private constructor(
+    /** etcd's client URL (its HTTP gateway compacts, for tests of a watch that must relist). */
+    readonly etcdUrl: string,
     readonly url: string,
     readonly kubeconfig: string,
     readonly caData: string,
@@ -61,7 +63,8 @@ export class ApiServer {
     private readonly logs: () => string,
   ) {}
 
-  static async start(): Promise<ApiServer> {
+  /** `extraArgs`: more kube-apiserver flags (e.g. `--watch-cache=false`, so watches are served from etcd and a compacted version is 410 Gone). */
+  static async start(options: { readonly extraArgs?: readonly string[] } = {}): Promise<ApiServer> {
     const bins = kubeBinaries();
     if ('missing' in bins) throw new Error(bins.missing);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-kube-'));
@@ -99,6 +102,7 @@ export class ApiServer {
         '--service-cluster-ip-range=10.96.0.0/24',
         '--endpoint-reconciler-type=none',
         '--disable-admission-plugins=ServiceAccount',
+        ...(options.extraArgs ?? []),
       ], { stdio: ['ignore', 'pipe', 'pipe'] });
       record(apiserver);
       children.push(apiserver);
@@ -113,7 +117,7 @@ export class ApiServer {
         'users:', `- name: admin`, `  user: { token: "${ADMIN_TOKEN}" }`,
         'contexts:', `- name: sluice`, '  context: { cluster: sluice, user: admin }', '',
       ].join('\n'));
-      const server = new ApiServer(url, kubeconfig, caData, dir, children, () => log);
+      const server = new ApiServer(`http://127.0.0.1:${etcdClient}`, url, kubeconfig, caData, dir, children, () => log);
       await until(async () => (await server.request('GET', '/readyz')).body === 'ok', 'the API server to be ready', 60_000, dead);
       return server;
     } catch (error) {

@@ -11,59 +11,7 @@
 import * as grpc from '@grpc/grpc-js';
 // The registry module alone (no protos, no checker): the generator stays cheap.
 import { TYPE_URL as T } from '../../envoy-api/resource-types.js';
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-function field(num: number, data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([(num << 3) | 2, ...varint(data.length)]), data]);
-}
-const str = (s: string): Buffer => Buffer.from(s, 'utf8');
-
-function request(node: string | undefined, typeUrl: string, names: readonly string[], version: string, nonce: string): Buffer {
-  const parts = [field(1, str(version))];
-  if (node) parts.push(field(2, Buffer.concat([field(1, str(node)), field(4, Buffer.alloc(0))])));
-  for (const n of names) parts.push(field(3, str(n)));
-  parts.push(field(4, str(typeUrl)), field(5, str(nonce)));
-  return Buffer.concat(parts);
-}
-
-/** version_info (1), type_url (4), nonce (5) of a DiscoveryResponse; skips the resources. */
-function readResponse(buf: Buffer): { version: string; typeUrl: string; nonce: string } {
-  let pos = 0;
-  let version = '';
-  let typeUrl = '';
-  let nonce = '';
-  const readVarint = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      const b = buf[pos++] ?? 0;
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 128;
-    }
-  };
-  while (pos < buf.length) {
-    const tag = readVarint();
-    const wire = tag & 7;
-    if (wire !== 2) throw new Error(`unexpected wire type ${wire}`);
-    const len = readVarint();
-    const s = buf.subarray(pos, pos + len);
-    pos += len;
-    const f = tag >>> 3;
-    if (f === 1) version = s.toString('utf8');
-    else if (f === 4) typeUrl = s.toString('utf8');
-    else if (f === 5) nonce = s.toString('utf8');
-  }
-  return { version, typeUrl, nonce };
-}
+import { readResponse, request } from './wire.js';
 
 interface Stream {
   call: grpc.ClientDuplexStream<Buffer, Buffer>;

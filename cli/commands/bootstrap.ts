@@ -1,4 +1,5 @@
 /** `sluice bootstrap`: an Envoy bootstrap that takes everything else from sluice over ADS. */
+import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { envoyBootstrap } from '../../policy-compiler/index.js';
 import { parseCommandArgs, parseHostPort } from '../args.js';
@@ -15,6 +16,7 @@ Options:
   --xds-address HOST:PORT   sluice's xDS server (default 127.0.0.1:18000)
   --admin-address HOST:PORT Envoy's admin endpoint (default 127.0.0.1:15000; keep it private)
   -o, --output FMT          yaml (default) or json
+  --out FILE                write it to FILE instead of stdout (a node agent's init container)
   -h, --help                show this help
 
 Example:
@@ -32,12 +34,15 @@ export const bootstrapCommand: Command = {
       'xds-address': { type: 'string', default: '127.0.0.1:18000' },
       'admin-address': { type: 'string', default: '127.0.0.1:15000' },
       output: { type: 'string', short: 'o', default: 'yaml' },
+      out: { type: 'string' },
     });
     if (!values.node) throw new UsageError('--node ID is required');
     if (!/^[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?$/.test(values.node)) throw new UsageError(`--node: "${values.node}" is not a valid node id`);
     if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`--output: expected yaml or json, got "${values.output}"`);
     const bootstrap = envoyBootstrap({ node: values.node, cluster: values.cluster, xds: parseHostPort('--xds-address', values['xds-address']), admin: parseHostPort('--admin-address', values['admin-address']) });
-    io.stdout(values.output === 'json' ? `${JSON.stringify(bootstrap, null, 2)}\n` : stringify(bootstrap, { lineWidth: 0 }));
+    const text = values.output === 'json' ? `${JSON.stringify(bootstrap, null, 2)}\n` : stringify(bootstrap, { lineWidth: 0 });
+    if (values.out) writeFileSync(values.out, text);
+    else io.stdout(text);
     return EXIT.ok;
   },
 };

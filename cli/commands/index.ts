@@ -10,6 +10,7 @@ import { kafkaProxyCommand } from './kafka-proxy.js';
 import { validateCommand } from './validate.js';
 import { FLOW_COMMANDS } from './flows.js';
 import { webhookCommand } from './webhook.js';
+import { controllerCommand } from './controller.js';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   ...CERTS_COMMANDS,
   ...FLOW_COMMANDS,
   webhookCommand,
+  controllerCommand,
 ];

@@ -1,8 +1,8 @@
 /** `sluice webhook`: the admission webhooks (L7Policy validation, the rollout guard, Pod mutation) as a process of their own. */
-import { defaultEnv, parseDuration } from '../../certs/index.js';
+import { defaultEnv } from '../../certs/index.js';
 import { DEFAULT_MIN_AUDIT_MS, DEFAULT_SIDECAR, PATHS, serviceNames, startStandalone, StandaloneError, type StandaloneConfig } from '../../k8s/admission/index.js';
-import { createLogger, type LogLevel } from '../../telemetry/index.js';
-import { parseCommandArgs, parseHostPort } from '../args.js';
+import { createLogger } from '../../telemetry/index.js';
+import { parseCommandArgs, parseDurationFlag, parseHostPort, parseLogLevel } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 
 const HELP = `Usage: sluice webhook --inventory FILE (--tls-dir DIR | --ca-dir DIR) [options]
@@ -40,19 +40,12 @@ Example:
   sluice certs init --dir ca && sluice webhook --ca-dir ca --ip 127.0.0.1 --inventory examples/inventory.yaml --listen 127.0.0.1:9443
 `;
 
-function duration(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: expected a duration such as 24h, 90m or 1d12h, got "${text}"`);
-  return ms;
-}
 
 function serviceFlag(text: string): { service: string; namespace: string } {
   const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(text);
   if (!m?.[1] || !m[3]) throw new UsageError(`--service: expected NAME.NAMESPACE (for example sluice-webhook.sluice-system), got "${text}"`);
   return { service: m[1], namespace: m[3] };
 }
-
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export const webhookCommand: Command = {
   name: 'webhook',
@@ -70,8 +63,7 @@ export const webhookCommand: Command = {
     if (!values.inventory) throw new UsageError('--inventory FILE is required');
     if ((values['tls-dir'] === undefined) === (values['ca-dir'] === undefined)) throw new UsageError('give one of --tls-dir DIR and --ca-dir DIR');
     if (values.kubeconfig && values['in-cluster']) throw new UsageError('give --kubeconfig or --in-cluster, not both');
-    const level = values['log-level'] as LogLevel;
-    if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected one of ${LEVELS.join(', ')}, got "${values['log-level']}"`);
+    const level = parseLogLevel(values['log-level']);
     const { service, namespace } = serviceFlag(values.service);
     const tls: StandaloneConfig['tls'] = values['tls-dir'] !== undefined ? { kind: 'dir', dir: values['tls-dir'] } : { kind: 'ca', dir: values['ca-dir'] ?? '', names: serviceNames(service, namespace, 'cluster.local', values.ip) };
     const config: StandaloneConfig = {
@@ -81,9 +73,9 @@ export const webhookCommand: Command = {
       policyDirs: values.policies,
       ...(values.kubeconfig ? { api: { kind: 'kubeconfig' as const, file: values.kubeconfig } } : values['in-cluster'] ? { api: { kind: 'in-cluster' as const } } : {}),
       syncCaBundle: values['sync-ca-bundle'],
-      reloadIntervalMs: duration('--reload-interval', values['reload-interval']),
+      reloadIntervalMs: parseDurationFlag('--reload-interval', values['reload-interval']),
       deps: {
-        rollout: { now: () => Date.now(), minAuditMs: values['audit-for'] ? duration('--audit-for', values['audit-for']) : DEFAULT_MIN_AUDIT_MS },
+        rollout: { now: () => Date.now(), minAuditMs: values['audit-for'] ? parseDurationFlag('--audit-for', values['audit-for']) : DEFAULT_MIN_AUDIT_MS },
         sidecar: {
           ...(values['xds-address'] ? { xds: parseHostPort('--xds-address', values['xds-address']) } : {}),
           ...(values['proxy-image'] ? { image: values['proxy-image'] } : {}),

@@ -36,14 +36,18 @@ export const INJECT_LABEL = 'sluice.dev/inject';
 export const ROLLOUT_LABEL = 'sluice.dev/rollout';
 export const AUDIT_FIRST = 'audit-first';
 
-/** On a Pod: `sidecar` or `node`. Written by the webhook; a Pod may set it to choose within an opted-in namespace. */
+/**
+ * On a Pod: `sidecar`, `node` or `grpc-proxyless` (a gRPC service that is its own xDS client: no
+ * proxy). Written by the webhook; a Pod may set it to choose within an opted-in namespace. The
+ * controller's inventory reads it (k8s/controller/workloads.ts).
+ */
 export const PROXY_ANNOTATION = 'sluice.dev/proxy';
 
-export type ProxyMode = 'sidecar' | 'node';
-export const PROXY_MODES: readonly ProxyMode[] = ['sidecar', 'node'];
+export type ProxyMode = 'sidecar' | 'node' | 'grpc-proxyless';
+export const PROXY_MODES: readonly ProxyMode[] = ['sidecar', 'node', 'grpc-proxyless'];
 
 export function isProxyMode(text: unknown): text is ProxyMode {
-  return text === 'sidecar' || text === 'node';
+  return text === 'sidecar' || text === 'node' || text === 'grpc-proxyless';
 }
 
 /**

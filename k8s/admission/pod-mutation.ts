@@ -1,7 +1,8 @@
 /**
  * The mutating webhook for Pods: opts a Pod in to sluice, as a sidecar-fronted workload (the
  * Envoy sidecar injected, sidecar.ts) or as a workload of its node's proxy (marked with the
- * annotation `sluice.dev/proxy: node`, which the controller's inventory reads). Which one: the
+ * annotation `sluice.dev/proxy: node`, which the controller's inventory reads), or as a proxyless
+ * gRPC service (`grpc-proxyless`: the annotation only, no proxy). Which one: the
  * Pod's annotation `sluice.dev/proxy` when it has one, else the namespace's label (the path the
  * API server calls says which: one webhook per label value), else the Pod's own label
  * `sluice.dev/inject`. The answer is a JSON Patch; nothing else of the Pod changes.
@@ -40,12 +41,12 @@ export function podMode(pod: Record<string, unknown>, source: ModeSource): Proxy
   const field = (map: string, key: string) => `metadata.${map}[${JSON.stringify(key)}]`;
   if (annotation !== undefined) {
     if (isProxyMode(annotation)) return annotation;
-    return refuse(field('annotations', PROXY_ANNOTATION), `expected "sidecar" or "node", got ${describe(annotation)} (this Pod is opted in to sluice; the annotation only chooses how)`);
+    return refuse(field('annotations', PROXY_ANNOTATION), `expected "sidecar", "node" or "grpc-proxyless", got ${describe(annotation)} (this Pod is opted in to sluice; the annotation only chooses how)`);
   }
   if (source.kind === 'namespace') return source.mode;
   const label = strings(metadata['labels'])[INJECT_LABEL];
   if (isProxyMode(label)) return label;
-  return refuse(field('labels', INJECT_LABEL), `expected "sidecar" or "node", got ${describe(label)}`);
+  return refuse(field('labels', INJECT_LABEL), `expected "sidecar", "node" or "grpc-proxyless", got ${describe(label)}`);
 }
 
 /** The container this webhook injected, after the API server's defaulting (which adds fields but keeps these). */

@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../../policy-compiler/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import { SLUICE_WEBHOOK_CONFIGURATIONS, syncCaBundle } from './ca-bundle.js';
 import type { WebhookDeps } from './handler.js';
+import type { PolicyView } from './validate-policy.js';
 import { inClusterKubeApi, kubeApiFromKubeconfig, type KubeApi } from './kube-api.js';
 import { startWebhookServer, type WebhookServer } from './server.js';
 import { startRotation } from './tls/rotation.js';
@@ -29,6 +30,8 @@ export interface StandaloneConfig {
   /** How often the TLS directory is read again, or the certificate's renewal checked. */
   readonly reloadIntervalMs: number;
   readonly deps: Omit<WebhookDeps, 'policies'>;
+  /** The cluster as the controller's informers hold it; replaces `inventory`, `policyDirs` and the listed policies. */
+  readonly view?: PolicyView;
 }
 
 export class StandaloneError extends Error {
@@ -49,12 +52,15 @@ export async function startStandalone(config: StandaloneConfig, env: CertsEnv, l
         logger.info('caBundle synced', { patched: results.map((r) => `${r.configuration.name}:${r.patched}`).join(',') });
       }
     : undefined;
-  try {
-    await readInventory(config.inventory);
-  } catch (error) {
-    throw new StandaloneError(`--inventory ${config.inventory}: ${error instanceof Error ? error.message : String(error)}`);
+  if (!config.view) {
+    try {
+      await readInventory(config.inventory);
+    } catch (error) {
+      throw new StandaloneError(`--inventory ${config.inventory}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
-  const deps: WebhookDeps = { ...config.deps, policies: { view: fileView({ inventory: config.inventory, policyDirs: config.policyDirs, ...(api ? { api } : {}) }) } };
+  const view = config.view ?? fileView({ inventory: config.inventory, policyDirs: config.policyDirs, ...(api ? { api } : {}) });
+  const deps: WebhookDeps = { ...config.deps, policies: { view } };
 
   if (config.tls.kind === 'dir') {
     const first = await readServingDir(config.tls.dir, env.now(), env.crypto);

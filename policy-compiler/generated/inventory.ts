@@ -41,6 +41,12 @@ export interface Inventory {
    * @maxItems 65536
    */
   workloads: Workload[];
+  /**
+   * The names proxyless gRPC clients reach (`xds:///name.namespace:port`), each with its endpoints: in Kubernetes, the controller lists Services and their EndpointSlices here. When the list is given (even empty), it replaces the names every workload port otherwise gets (`xds:///<workload>.<namespace>:<port>`).
+   *
+   * @maxItems 65536
+   */
+  services?: Service[];
 }
 /**
  * This interface was referenced by `Inventory`'s JSON-Schema
@@ -110,4 +116,40 @@ export interface WorkloadPort {
   port: Port;
   protocol?: 'TCP';
   name?: string;
+}
+/**
+ * This interface was referenced by `Inventory`'s JSON-Schema
+ * via the `definition` "Service".
+ */
+export interface Service {
+  name: string;
+  namespace?: string;
+  /**
+   * @maxItems 256
+   */
+  ports: ServicePort[];
+}
+/**
+ * This interface was referenced by `Inventory`'s JSON-Schema
+ * via the `definition` "ServicePort".
+ */
+export interface ServicePort {
+  /**
+   * The port clients name (`xds:///name.namespace:<port>`).
+   */
+  port: number;
+  /**
+   * Where its connections go: the ready endpoints, each an address and the port it listens on.
+   *
+   * @maxItems 65536
+   */
+  endpoints: Endpoint[];
+}
+/**
+ * This interface was referenced by `Inventory`'s JSON-Schema
+ * via the `definition` "Endpoint".
+ */
+export interface Endpoint {
+  address: string;
+  port: Port;
 }

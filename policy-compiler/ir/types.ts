@@ -94,6 +94,7 @@ export interface ProxylessServer {
 export interface Service {
   /** `orders.shop:8080`: the xDS listener name clients ask for. */
   readonly target: string;
+  /** The key of the workload it reaches, or of the inventory's service (a Kubernetes Service). */
   readonly workload: string;
   readonly port: number;
   readonly endpoints: readonly { readonly address: string; readonly port: number }[];

@@ -150,8 +150,19 @@ export type AccessLogSink = 'flows' | 'stdout';
 
 export const DEFAULT_ACCESS_LOG: readonly AccessLogSink[] = Object.freeze(['flows']);
 
+/** A name proxyless gRPC clients reach (`xds:///name.namespace:port`) and where it leads (a Kubernetes Service and its EndpointSlices). */
+export interface InventoryService {
+  /** `namespace/name`. */
+  readonly key: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly ports: readonly { readonly port: number; readonly endpoints: readonly { readonly address: string; readonly port: number }[] }[];
+}
+
 export interface Inventory {
   readonly workloads: readonly Workload[];
+  /** When given, the names proxyless clients reach instead of one per workload port. */
+  readonly services?: readonly InventoryService[];
   /** Every proxy node: those the inventory lists and those workloads name (with defaults). */
   readonly proxies: ReadonlyMap<string, ProxyNode>;
 }

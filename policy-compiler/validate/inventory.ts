@@ -2,7 +2,7 @@
 import type { Inventory as SourceInventory } from '../generated/inventory.js';
 import { formatIp, parseIp } from '../../ip/index.js';
 import { objectKey } from '../names.js';
-import { DEFAULT_ACCESS_LOG, DEFAULT_PORTS, type Inventory, type ProxyNode, type ProxyRef, type Workload } from '../model/types.js';
+import { DEFAULT_ACCESS_LOG, DEFAULT_PORTS, type Inventory, type InventoryService, type ProxyNode, type ProxyRef, type Workload } from '../model/types.js';
 import type { DocumentContext } from './context.js';
 import { checkLabelKeys } from './selector.js';
 
@@ -54,7 +54,32 @@ export function validateInventory(ctx: DocumentContext, source: SourceInventory)
     const cgroup = w.cgroup !== undefined ? { cgroup: w.cgroup } : {};
     return { key, name: w.name, namespace, labels: { ...(w.labels ?? {}) }, addresses: [...new Set(addresses)], ports, proxy: proxyRef(ctx, i, w.proxy, proxies), ...cgroup };
   });
-  return { workloads, proxies };
+  return { workloads, proxies, ...(source.services ? { services: validateServices(ctx, source.services) } : {}) };
+}
+
+function validateServices(ctx: DocumentContext, services: NonNullable<SourceInventory['services']>): InventoryService[] {
+  const keys = new Set<string>();
+  return services.map((s, i) => {
+    const namespace = s.namespace ?? 'default';
+    const key = objectKey(namespace, s.name);
+    if (keys.has(key)) ctx.error(['services', i, 'name'], 'inventory.duplicate-service', `service ${key} is listed twice`);
+    keys.add(key);
+    const seen = new Set<number>();
+    const ports = s.ports.map((p, j) => {
+      if (seen.has(p.port)) ctx.error(['services', i, 'ports', j, 'port'], 'inventory.duplicate-service-port', `port ${p.port} of service ${key} is listed twice`);
+      seen.add(p.port);
+      const endpoints = p.endpoints.flatMap((e, k) => {
+        const ip = parseIp(e.address);
+        if (typeof ip === 'string') {
+          ctx.error(['services', i, 'ports', j, 'endpoints', k, 'address'], 'inventory.address', ip);
+          return [];
+        }
+        return [{ address: formatIp(ip.family, ip.bits), port: e.port }];
+      });
+      return { port: p.port, endpoints };
+    });
+    return { key, name: s.name, namespace, ports };
+  });
 }
 
 /** A proxy node a workload names and the inventory's `proxies` omits: every setting its default. */

@@ -7,24 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { main } from '../../cli/main.js';
 import { ApiServer } from '../../bench/k8s/apiserver.js';
 import { PATHS } from '../../k8s/admission/index.js';
 import { tempDir } from '../certs/support.js';
 import { describeKube } from '../support/kube.js';
 import { eventually, freePort } from '../support/poll.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, startCli as start } from '../support/run-cli.js';
 import { ordersSpec, policyObject, reviewOf } from './admission/fixtures.js';
 import { post, servedSerial } from './admission/https.js';
 import { configurationsFor } from './webhook-bed.js';
-
-/** Runs `sluice ARGS` in-process until `stop()`; its output is readable while it runs. */
-function start(args: readonly string[]) {
-  const controller = new AbortController();
-  const out = { stdout: '', stderr: '' };
-  const done = main(args, { stdout: (t) => (out.stdout += t), stderr: (t) => (out.stderr += t), signal: controller.signal });
-  return { out, done, stop: async () => (controller.abort(), done) };
-}
 
 const INVENTORY = path.resolve('examples/inventory.yaml');
 

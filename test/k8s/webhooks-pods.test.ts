@@ -71,7 +71,7 @@ describeKube('the Pod webhooks, called by a real kube-apiserver', () => {
   it('refuses a bad annotation with its field, and a Pod that brings its own sluice-proxy', async () => {
     const typo = await bed.create('inject-node', pod('typo', { annotations: { 'sluice.dev/proxy': 'off' } }));
     expect(typo.status).toBe(422);
-    expect(messageOf(typo)).toBe('admission webhook "node.pods.sluice.dev" denied the request: metadata.annotations["sluice.dev/proxy"]: expected "sidecar" or "node", got string "off" (this Pod is opted in to sluice; the annotation only chooses how)');
+    expect(messageOf(typo)).toBe('admission webhook "node.pods.sluice.dev" denied the request: metadata.annotations["sluice.dev/proxy"]: expected "sidecar", "node" or "grpc-proxyless", got string "off" (this Pod is opted in to sluice; the annotation only chooses how)');
     const fake = await bed.create('inject-sidecar', pod('fake', { spec: { containers: [{ name: SIDECAR_CONTAINER, image: 'busybox' }] } }));
     expect(fake.status).toBe(403);
   });

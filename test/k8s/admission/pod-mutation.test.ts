@@ -55,12 +55,12 @@ describe('the Pod webhook', () => {
   it('takes the mode from the Pod label outside opted-in namespaces', async () => {
     expect(patchOf(await mutate(PATHS.podsLabelled, pod('app', { labels: { 'sluice.dev/inject': 'node' } })))).toEqual([{ op: 'add', path: '/metadata/annotations', value: { 'sluice.dev/proxy': 'node' } }]);
     const bad = await mutate(PATHS.podsLabelled, pod('app', { labels: { 'sluice.dev/inject': 'yes' } }));
-    expect(bad.status).toMatchObject({ code: 422, reason: 'Invalid', message: 'metadata.labels["sluice.dev/inject"]: expected "sidecar" or "node", got string "yes"' });
+    expect(bad.status).toMatchObject({ code: 422, reason: 'Invalid', message: 'metadata.labels["sluice.dev/inject"]: expected "sidecar", "node" or "grpc-proxyless", got string "yes"' });
   });
 
   it('refuses a Pod whose annotation names no mode, a hostNetwork Pod, and a foreign sluice-proxy container', async () => {
     const typo = await mutate(PATHS.podsSidecar, pod('app', { annotations: { 'sluice.dev/proxy': 'off' } }));
-    expect(typo.status).toMatchObject({ code: 422, message: 'metadata.annotations["sluice.dev/proxy"]: expected "sidecar" or "node", got string "off" (this Pod is opted in to sluice; the annotation only chooses how)' });
+    expect(typo.status).toMatchObject({ code: 422, message: 'metadata.annotations["sluice.dev/proxy"]: expected "sidecar", "node" or "grpc-proxyless", got string "off" (this Pod is opted in to sluice; the annotation only chooses how)' });
     const host = await mutate(PATHS.podsNode, pod('app', { spec: { hostNetwork: true } }));
     expect(host.status).toMatchObject({ code: 403, reason: 'Forbidden' });
     expect(host.status?.message).toMatch(/^spec\.hostNetwork: a hostNetwork Pod shares the node's network/);

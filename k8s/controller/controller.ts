@@ -1,0 +1,319 @@
+/**
+ * `sluice controller`, composed: in every replica, the Kubernetes source (informers) feeding the
+ * same policy runtime as `sluice serve`, the xDS server over its snapshot cache, the persisted
+ * last good state, and the admin endpoint; on the replica that holds the Lease, the status writer
+ * (with the other replicas' ACKs). Every decision is in the modules it wires; everything it needs
+ * is injected (API clients, addresses, clock, logger), so tests and the benchmark run it
+ * in-process, several replicas side by side.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { formatHostPort } from '../../ip/index.js';
+import { AUDIT_WINDOW_MS, PolicyRuntime, restoreState, runtimeMetrics, StateStore, fingerprintOf, type ServeFlowsOptions } from '../../controller/index.js';
+import { startFlows, type Flows } from '../../flows/index.js';
+import type { Policy } from '../../policy-compiler/index.js';
+import { Registry, type Logger } from '../../telemetry/index.js';
+import { SnapshotCache, XdsServer, type NodeStatus } from '../../xds-server/index.js';
+import { defaultEnv } from '../../certs/index.js';
+import { startStandalone, type KubeApi, type SidecarOptions, type WebhookServer } from '../admission/index.js';
+import { flowsWouldDeny, runtimeView } from './webhook-view.js';
+import { startControllerAdmin, type ControllerAdmin } from './admin.js';
+import { KubeSource } from './kube-source.js';
+import { LeaderElector } from './leader.js';
+import { Disconnects } from './disconnects.js';
+import { fetchPeerNodes, mergeNodeStatuses, peerAddresses } from './peers.js';
+import { NO_SECRET_REFS, type SecretRefs } from './secrets.js';
+import { StatusView } from './status-view.js';
+import { StatusWriter } from './status-writer.js';
+import { startWebhookCaSync, type WebhookCaSync } from './webhook-ca.js';
+import type { ProxyPortsOf } from './workloads.js';
+
+export interface ControllerOptions {
+  /** The API server, twice: raw requests (lists, status, the Lease) and the informers' watches. */
+  readonly api: KubeApi;
+  readonly kubeconfig: KubeConfig;
+  readonly xds: { readonly host: string; readonly port: number };
+  readonly admin: { readonly host: string; readonly port: number };
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly stateDir?: string;
+  /** This replica (its Pod name) and where its Lease and Service are. */
+  readonly identity: string;
+  readonly namespace: string;
+  readonly leaseName?: string;
+  readonly leaseDurationMs?: number;
+  /** The Service whose EndpointSlices list the replicas (port `admin`); the leader reads their ACKs. */
+  readonly peerService?: string;
+  /** This replica's admin address as the EndpointSlices list it (to leave itself out). */
+  readonly advertise?: { readonly host: string; readonly port: number };
+  readonly status?: { readonly perPolicyMs?: number; readonly qps?: number; readonly burst?: number };
+  readonly debounceMs?: number;
+  readonly maxDelayMs?: number;
+  readonly secretRefs?: SecretRefs;
+  readonly probeMs?: number;
+  /** The listener ports of every Envoy (node proxies and sidecars); default 15006 and 15001. */
+  readonly proxyPorts?: ProxyPortsOf;
+  /** The flows the proxies report on the xDS port (as `serve`: Envoy's gRPC access log, the Kafka enforcers' pushes). */
+  readonly flows?: ServeFlowsOptions;
+  /** On the leader: keep the webhook configurations' caBundle equal to this CA (webhook-ca.ts). */
+  readonly webhookCa?: { readonly read: () => string | undefined; readonly everyMs?: number };
+  /**
+   * Serve the admission webhooks in this process too (`sluice webhook`'s server), over TLS from a
+   * directory (a mounted kubernetes.io/tls Secret), validating against this replica's informers.
+   */
+  readonly webhook?: {
+    readonly listen: { readonly host: string; readonly port: number };
+    readonly tlsDir: string;
+    readonly reloadIntervalMs?: number;
+    readonly rollout?: { readonly minAuditMs?: number };
+    readonly sidecar?: SidecarOptions;
+  };
+  /** How long a disconnected proxy's ACKs still count (disconnects.ts). */
+  readonly disconnectGraceMs?: number;
+}
+
+export interface Controller {
+  readonly xdsPort: number;
+  readonly adminPort: number;
+  readonly runtime: PolicyRuntime;
+  readonly xds: XdsServer;
+  readonly cache: SnapshotCache;
+  readonly source: KubeSource;
+  readonly leader: LeaderElector;
+  readonly writer: StatusWriter;
+  readonly view: StatusView;
+  readonly flows: Flows;
+  /** The admission webhooks' port, when `webhook` was given. */
+  readonly webhookPort: number | undefined;
+  /** Applies what the informers hold now, the inventory built anew (the debounce does it by itself). */
+  reconcile(): boolean;
+  close(options?: { release?: boolean }): Promise<void>;
+}
+
+export const DEFAULT_LEASE = 'sluice-controller';
+/** ACKs and NACKs arrive in bursts (every proxy after a push): status is recomputed once they settle, not once per ACK. */
+const ACK_SETTLE_MS = 250;
+
+export async function startController(o: ControllerOptions): Promise<Controller> {
+  const logger = o.logger;
+  const now = o.now ?? Date.now;
+  const registry = new Registry();
+  const cache = new SnapshotCache({ logger: logger.child({ component: 'cache' }) });
+  let current: PolicyRuntime | undefined;
+  const flows = startFlows({ ...o.flows, registry, logger, now, inventory: () => current?.state().inventory.inventory, ir: () => current?.state().output?.ir });
+  const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)] });
+  const runtime = new PolicyRuntime({ cache, logger: logger.child({ component: 'runtime' }), metrics: runtimeMetrics(registry), now });
+  current = runtime;
+  const store = o.stateDir !== undefined ? new StateStore(o.stateDir, logger.child({ component: 'state' })) : undefined;
+  const secretRefs = o.secretRefs ?? NO_SECRET_REFS;
+  let peerNodes: NodeStatus[][] = [];
+  const leader = new LeaderElector({
+    api: o.api,
+    lease: { namespace: o.namespace, name: o.leaseName ?? DEFAULT_LEASE },
+    identity: o.identity,
+    ...(o.leaseDurationMs !== undefined ? { durationMs: o.leaseDurationMs } : {}),
+    now,
+    logger: logger.child({ component: 'leader' }),
+    onChange: (leading) => {
+      view.invalidate();
+      if (leading) {
+        writer.mark(view.keys());
+        webhookCa?.kick();
+      }
+    },
+  });
+  const webhookCa: WebhookCaSync | undefined = o.webhookCa
+    ? startWebhookCaSync({ api: o.api, read: o.webhookCa.read, leading: () => leader.isLeading(), logger: logger.child({ component: 'webhook-ca' }), ...(o.webhookCa.everyMs !== undefined ? { everyMs: o.webhookCa.everyMs } : {}) })
+    : undefined;
+  const disconnects = new Disconnects(o.disconnectGraceMs);
+  const ownNodes = () => disconnects.live(xds.status(), now());
+  const nodes = () => (leader.isLeading() ? mergeNodeStatuses([ownNodes(), ...peerNodes]) : ownNodes());
+  let source: KubeSource | undefined;
+  const view: StatusView = new StatusView({
+    runtime,
+    cache,
+    nodes,
+    secrets: () => source?.secretStates() ?? [],
+    secretsOf: (key) => {
+      const p = runtime.state().policies.get(key)?.policy;
+      return p ? secretRefs([p]) : [];
+    },
+    now,
+    audit: (keys) => flows.wouldDeny(keys, now() - AUDIT_WINDOW_MS),
+  });
+  const writer: StatusWriter = new StatusWriter({
+    api: o.api,
+    logger: logger.child({ component: 'status' }),
+    object: (key) => source?.policyObject(key),
+    desired: (key, object) => view.desired(key, object),
+    active: () => leader.isLeading(),
+    ...o.status,
+    now,
+  });
+
+  // Changes arrive as bursts (a list, many Pods at once): one apply after `debounceMs` of quiet, and at least one every `maxDelayMs`.
+  let quiet: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  let lastRead: string | undefined;
+  const reconcile = (): boolean => {
+    clearTimeout(quiet);
+    clearTimeout(deadline);
+    quiet = deadline = undefined;
+    const read = source?.read();
+    if (!read) return false;
+    const fingerprint = fingerprintOf(read);
+    if (fingerprint === lastRead) return false;
+    lastRead = fingerprint;
+    const result = runtime.apply(read);
+    if (result.published && store) store.save(runtime.lastGoodState());
+    view.setApplied({ generations: read.generations, hostNetwork: read.hostNetwork });
+    const inForce = [...runtime.state().policies.values()].flatMap((e): Policy[] => (e.policy ? [e.policy] : []));
+    source?.followSecrets(inForce);
+    writer.mark(read.generations.keys());
+    return true;
+  };
+  const changed = () => {
+    clearTimeout(quiet);
+    quiet = setTimeout(reconcile, o.debounceMs ?? 100);
+    deadline ??= setTimeout(reconcile, o.maxDelayMs ?? 1000);
+  };
+  // A Secret a policy references changes what status notes say of it (missing, present), not the documents read.
+  source = new KubeSource({ kubeconfig: o.kubeconfig, api: o.api, logger: logger.child({ component: 'kube' }), onChange: changed, onSecretsChange: () => proxiesChanged(), secretRefs, ...(o.probeMs !== undefined ? { probeMs: o.probeMs } : {}), ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}), now });
+
+  // What proxies did changes what status says.
+  let ackTimer: NodeJS.Timeout | undefined;
+  const graceTimers = new Set<NodeJS.Timeout>();
+  const proxiesChanged = () => {
+    clearTimeout(ackTimer);
+    ackTimer = setTimeout(() => {
+      view.invalidate();
+      writer.mark(view.keys());
+    }, ACK_SETTLE_MS);
+  };
+  const unsubscribe = xds.on((e) => {
+    if (e.kind === 'request' || e.kind === 'response') return;
+    const graceEnds = disconnects.observe(e);
+    if (graceEnds !== undefined) {
+      const t = setTimeout(() => {
+        graceTimers.delete(t);
+        proxiesChanged();
+      }, graceEnds + 10);
+      t.unref();
+      graceTimers.add(t);
+    }
+    proxiesChanged();
+  });
+
+  // The leader reads the other replicas' ACKs.
+  let peerTimer: NodeJS.Timeout | undefined;
+  const refreshPeers = async () => {
+    if (leader.isLeading() && o.peerService) {
+      const read = source?.read();
+      const self = o.advertise ?? { host: o.admin.host, port: adminPort };
+      const peers = read ? peerAddresses(read.endpointSlices, o.namespace, o.peerService, self) : [];
+      const fetched = await fetchPeerNodes(peers);
+      if (fetched.failed.length > 0) logger.warn('replicas did not answer with their proxies\' ACKs', { component: 'peers', failed: fetched.failed });
+      peerNodes = fetched.nodes;
+      view.invalidate();
+      writer.mark(view.keys());
+    } else peerNodes = [];
+    peerTimer = setTimeout(() => void refreshPeers(), 1000);
+    peerTimer.unref();
+  };
+
+  // The last good state first: with the API server away at start-up, proxies still get what was in force.
+  const restored = restore(store, runtime, logger);
+  let xdsPort: number;
+  let adminPort = 0;
+  let admin: ControllerAdmin;
+  try {
+    xdsPort = await xds.listen(formatHostPort(o.xds.host, o.xds.port));
+    admin = await startControllerAdmin({ host: o.admin.host, port: o.admin.port, runtime, cache, nodes: ownNodes, source, leader, writer, view, registry, restored, flowRoutes: flows.routes, logger: logger.child({ component: 'admin' }), now });
+    adminPort = admin.port;
+  } catch (error) {
+    await xds.close();
+    await flows.close();
+    throw error;
+  }
+  const stopWebhook = new AbortController();
+  let webhookServer: WebhookServer | undefined;
+  if (o.webhook) {
+    const w = o.webhook;
+    try {
+      webhookServer = await startStandalone({
+        listen: w.listen, tls: { kind: 'dir', dir: w.tlsDir }, inventory: '', policyDirs: [], syncCaBundle: false,
+        reloadIntervalMs: w.reloadIntervalMs ?? 10_000, view: runtimeView(runtime),
+        deps: { rollout: { now, ...(w.rollout?.minAuditMs !== undefined ? { minAuditMs: w.rollout.minAuditMs } : {}), wouldDenyFlows: flowsWouldDeny(flows) }, ...(w.sidecar ? { sidecar: w.sidecar } : {}) },
+      }, defaultEnv(), logger.child({ component: 'webhook' }), stopWebhook.signal);
+    } catch (error) {
+      stopWebhook.abort();
+      await admin.close();
+      await xds.close();
+      await flows.close();
+      throw error;
+    }
+  }
+  source.start();
+  leader.start();
+  void refreshPeers();
+  logger.info('sluice controller started', { identity: o.identity, xds: `${o.xds.host}:${xdsPort}`, admin: `${o.admin.host}:${adminPort}`, restored: restored.policies });
+  const kube = source;
+  return {
+    xdsPort,
+    adminPort,
+    runtime,
+    xds,
+    cache,
+    source: kube,
+    leader,
+    writer,
+    view,
+    flows,
+    webhookPort: webhookServer?.port,
+    reconcile: () => {
+      kube.invalidate();
+      return reconcile();
+    },
+    async close(options = {}) {
+      clearTimeout(quiet);
+      clearTimeout(deadline);
+      clearTimeout(ackTimer);
+      clearTimeout(peerTimer);
+      for (const t of graceTimers) clearTimeout(t);
+      unsubscribe();
+      writer.close();
+      webhookCa?.close();
+      stopWebhook.abort();
+      await webhookServer?.close();
+      kube.close();
+      await leader.stop({ release: options.release ?? true });
+      await admin.close();
+      await xds.close();
+      await flows.close();
+    },
+  };
+}
+
+/** The persisted last good state, applied at once: proxies get what was in force even before the first list. */
+function restore(store: StateStore | undefined, runtime: PolicyRuntime, logger: Logger): { policies: number } {
+  const loaded = store?.load();
+  if (!store || !loaded?.state) {
+    if (loaded?.problem) logger.error('the state file is ignored', { file: store?.file, problem: loaded.problem.message });
+    return { policies: 0 };
+  }
+  const restored = restoreState(loaded.state, store.file);
+  runtime.restore(restored);
+  const texts = new Map<string, string>();
+  for (const p of loaded.state.policies) texts.set(p.file, p.text);
+  if (loaded.state.inventory) texts.set(loaded.state.inventory.file, loaded.state.inventory.text);
+  runtime.apply({ files: [...texts].map(([name, text]) => ({ name, text })), readDiagnostics: [] });
+  logger.info('last good state restored and served until the API server is read', { file: store.file, policies: restored.policies.size });
+  return { policies: restored.policies.size };
+}
+
+/** A KubeConfig for the informers from a kubeconfig text (the current context), or from the Pod's service account. */
+export function kubeConfigFrom(source: { readonly kind: 'text'; readonly text: string } | { readonly kind: 'in-cluster' }): KubeConfig {
+  const kc = new KubeConfig();
+  if (source.kind === 'text') kc.loadFromString(source.text);
+  else kc.loadFromCluster();
+  return kc;
+}
