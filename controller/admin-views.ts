@@ -4,7 +4,7 @@ import { formatDiagnostic, type Diagnostic } from '../problems/index.js';
 import { PUSH_ORDER, type SnapshotCache, type XdsServer } from '../xds-server/index.js';
 import { dataPathProblems, type DataplaneView } from './dataplane-status.js';
 import type { EnvoyStatus } from './envoy-supervisor.js';
-import { policyStatuses } from './policy-status.js';
+import { policyStatuses, type StatusInputs } from './policy-status.js';
 import type { PolicyRuntime, RuntimeState } from './runtime.js';
 
 /** What `/status` says about the state directory. */
@@ -30,6 +30,8 @@ export interface StatusContext {
   readonly dataplane?: () => DataplaneView;
   /** The Envoy processes this process supervises, if any (`serve --envoy`). */
   readonly envoys?: () => readonly EnvoyStatus[];
+  /** The audit policies' would-deny flows (the flows `serve` collects). */
+  readonly audit?: StatusInputs['audit'];
 }
 
 const fmt = (d: Diagnostic) => formatDiagnostic(d, 'in-sources');
@@ -97,6 +99,7 @@ export function statusDocument(ctx: StatusContext): unknown {
       nodes,
       view: (id) => cache.view(id),
       ...(ctx.dataplane && state.output ? { dataPath: dataPathProblems(state.output.ir, ctx.dataplane()) } : {}),
+      ...(ctx.audit ? { audit: ctx.audit } : {}),
     }),
     nodes: [
       ...nodes.map((n) => {

@@ -1,5 +1,5 @@
 /** The runtime that wires sources, compiler, xDS server and admin endpoint together for `sluice serve`. */
-export { DEFAULT_RESCAN_MS, startServe, type ServeOptions, type Serving, type SupervisedEnvoyOptions } from './serve.js';
+export { AUDIT_WINDOW_MS, DEFAULT_RESCAN_MS, startServe, type ServeFlowsOptions, type ServeOptions, type Serving, type SupervisedEnvoyOptions } from './serve.js';
 export { ENVOY_VERSION, findEnvoy } from './envoy-binary.js';
 export { EnvoySupervisor, type EnvoyStatus } from './envoy-supervisor.js';
 export { defaultStateDir, STATE_FILE } from './state-store.js';

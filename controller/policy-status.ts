@@ -54,6 +54,17 @@ export interface PolicyStatus {
   readonly targets: readonly TargetStatus[];
   /** What the dataplane says about its traffic, when this process manages it (`serve --bpf-cgroup`). */
   readonly dataPath?: readonly DataPathProblem[];
+  /** An audit-mode policy's evidence: the flows it would have denied in the window (`sluice audit-report` lists them). */
+  readonly audit?: AuditEvidence;
+}
+
+export interface AuditEvidence {
+  readonly wouldDeny: number;
+  /** ISO time the window starts. */
+  readonly since: string;
+  /** False when the flows kept do not reach back to `since` (collection started later, or the store evicted). */
+  readonly complete: boolean;
+  readonly report: string;
 }
 
 export interface StatusInputs {
@@ -62,6 +73,8 @@ export interface StatusInputs {
   readonly view: (nodeId: string) => ResourceView;
   /** Per policy, what the managed eBPF dataplane says about its traffic (absent: not managed here). */
   readonly dataPath?: ReadonlyMap<string, readonly DataPathProblem[]>;
+  /** The would-deny counts of the audit policies named (absent: no flows here). */
+  readonly audit?: (policies: readonly string[]) => { readonly counts: Record<string, number>; readonly since: number; readonly complete: boolean };
 }
 
 function targetStatus(node: NodeStatus | undefined, nodeId: string, info: ResourceTypeInfo, name: string, view: ResourceView): TargetStatus {
@@ -153,6 +166,10 @@ function summarize(entry: PolicyEntry, targets: readonly TargetStatus[], declare
 
 export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {
   const output = inputs.runtime.output;
+  const auditing = [...inputs.runtime.policies.values()].filter((e) => e.policy?.mode === 'audit').map((e) => e.key);
+  const evidence = inputs.audit && auditing.length > 0 ? inputs.audit(auditing) : undefined;
+  const auditOf = (key: string): AuditEvidence | undefined =>
+    evidence && key in evidence.counts ? { wouldDeny: evidence.counts[key] ?? 0, since: new Date(evidence.since).toISOString(), complete: evidence.complete, report: `sluice audit-report --policy ${key}` } : undefined;
   return [...inputs.runtime.policies.values()]
     .sort((a, b) => a.key.localeCompare(b.key))
     .map((entry) => {
@@ -161,6 +178,7 @@ export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {
       const problems = inputs.dataPath?.get(entry.key) ?? [];
       const { state, message } = summarize(entry, targets, declared.length, problems);
       const fmt = (d: Diagnostic) => formatDiagnostic(d, 'in-policy');
+      const audit = auditOf(entry.key);
       return {
         key: entry.key,
         ...(entry.policy ? { mode: entry.policy.mode } : {}),
@@ -173,6 +191,7 @@ export function policyStatuses(inputs: StatusInputs): PolicyStatus[] {
         diagnostics: [...entry.diagnostics, ...nacks],
         targets,
         ...(inputs.dataPath && entry.policy ? { dataPath: problems } : {}),
+        ...(audit ? { audit } : {}),
       };
     });
 }

@@ -4,6 +4,7 @@
  * admin endpoint. Everything it needs is injected (addresses, logger, clock, state directory), so
  * tests run it in-process.
  */
+import { startFlows, type Flows, type FlowsOptions } from '../flows/index.js';
 import { formatHostPort } from '../ip/index.js';
 import type { CompileOutput } from '../policy-compiler/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
@@ -18,6 +19,9 @@ import { watchSources, type Watcher } from './source-watch.js';
 import { StateStore } from './state-store.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
 import { EnvoySupervisor } from './envoy-supervisor.js';
+
+/** The flows `serve` collects from its proxies (what `startFlows` takes beyond what `serve` supplies). */
+export type ServeFlowsOptions = Omit<FlowsOptions, 'registry' | 'logger' | 'now' | 'inventory' | 'ir'>;
 
 /** `serve --envoy`: run and supervise the local Envoy of the node(s) this host runs. */
 export interface SupervisedEnvoyOptions {
@@ -50,6 +54,8 @@ export interface ServeOptions {
   /** Manage the eBPF redirect dataplane: reconcile its maps after every publish. */
   readonly bpf?: RedirectSyncOptions;
   readonly envoy?: SupervisedEnvoyOptions;
+  /** The flow collector, store, metrics and exports (default: collected, kept in memory, no export). */
+  readonly flows?: ServeFlowsOptions;
 }
 
 export interface Serving {
@@ -60,12 +66,16 @@ export interface Serving {
   readonly cache: SnapshotCache;
   /** The Envoy processes `serve` supervises (empty without `envoy`). */
   readonly envoys: EnvoySupervisor | undefined;
+  /** The flows the proxies report (Envoy's access logs, the Kafka enforcers' pushes), on the xDS port. */
+  readonly flows: Flows;
   /** Re-reads the sources now, as the watcher does after a change; applies them only if anything differs from the last read. */
   reload(): boolean;
   close(): Promise<void>;
 }
 
 export const DEFAULT_RESCAN_MS = 5000;
+/** `/status` counts each audit policy's would-deny flows over this window. */
+export const AUDIT_WINDOW_MS = 24 * 3600_000;
 
 export async function startServe(options: ServeOptions): Promise<Serving> {
   const logger = options.logger;
@@ -74,7 +84,17 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const metrics = runtimeMetrics(registry);
   const changes = sourceMetrics(registry);
   const cache = new SnapshotCache({ logger: logger.child({ component: 'cache' }) });
-  const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry });
+  // The policy runtime is built below; the flows read its inventory and IR through it at each batch.
+  let current: PolicyRuntime | undefined;
+  const flows = startFlows({
+    ...options.flows,
+    registry,
+    logger,
+    now,
+    inventory: () => current?.state().inventory.inventory,
+    ir: () => current?.state().output?.ir,
+  });
+  const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)] });
   // The dataplane opens first, so a missing kernel feature fails start-up with a clear error.
   const redirects: RedirectSync | undefined = options.bpf ? await openRedirectSync(options.bpf, logger.child({ component: 'bpf' }), registry) : undefined;
   const runtime = new PolicyRuntime({
@@ -84,6 +104,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     now,
     ...(redirects ? { onPublish: (output: CompileOutput) => redirects.sync(output) } : {}),
   });
+  current = runtime;
   const policies = typeof options.policies === 'string' ? [options.policies] : [...options.policies];
   const sources = [...policies, options.inventory];
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
@@ -137,15 +158,18 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
           state: () => report,
           ...(redirects ? { dataplane: () => redirects.view() } : {}),
           ...(envoys ? { envoys: () => envoys?.status() ?? [] } : {}),
+          audit: (keys) => flows.wouldDeny(keys, now() - AUDIT_WINDOW_MS),
         }),
       configDump: (node) => configDump(cache, runtime, node),
       metrics: () => registry.render(),
+      extra: flows.routes,
     }, logger.child({ component: 'admin' }));
   } catch (error) {
     watcher.close();
     redirects?.close();
     await envoys?.stop();
     await xds.close();
+    await flows.close();
     throw error;
   }
   const adminServer = admin;
@@ -157,6 +181,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     xds,
     cache,
     envoys,
+    flows,
     reload: () => reload('manual'),
     async close() {
       watcher.close();
@@ -164,6 +189,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
       redirects?.close();
       await adminServer.close();
       await xds.close();
+      await flows.close();
     },
   };
 }

@@ -6,7 +6,7 @@
 import type { ChainLookup } from './chains.js';
 import type { Direction, FlowRecord, GrpcFields } from './record.js';
 import { decide, RBAC_METADATA_NAMESPACE, type RbacFields } from './verdict.js';
-import { LOG_NAME } from './envoy-config.js';
+import { directionOfAccessLog } from '../policy-compiler/index.js';
 import type { WorkloadIndex } from './workloads.js';
 
 type Obj = Record<string, unknown>;
@@ -28,9 +28,8 @@ export interface StreamContext {
 }
 
 export function directionOfLog(logName: string): Direction {
-  if (logName === LOG_NAME.inbound) return 'ingress';
-  if (logName === LOG_NAME.outbound) return 'egress';
-  return 'unknown';
+  const direction = directionOfAccessLog(logName);
+  return direction === 'inbound' ? 'ingress' : direction === 'outbound' ? 'egress' : 'unknown';
 }
 
 /** gRPC status codes by number (grpc/grpc doc/statuscodes.md). */

@@ -60,17 +60,22 @@ export function auditReport(store: FlowStore, policy: string, since: number, now
       g.last = Math.max(g.last, f.time);
     } else groups.set(key, { rule, peer, what, count: 1, first: f.time, last: f.time });
   }
-  const stats = store.stats();
-  const evictedAfter = stats.evicted > 0 && stats.oldest !== undefined && stats.oldest > since;
-  const startedAfter = coverage.collectingSince > since;
-  const complete = !evictedAfter && !startedAfter;
-  const storeOldest = evictedAfter ? stats.oldest : startedAfter ? coverage.collectingSince : undefined;
+  const { complete, storeOldest } = coverageOf(store, since, coverage);
   const sorted = [...groups.values()].sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule) || a.peer.localeCompare(b.peer) || a.what.localeCompare(b.what));
   const verdict = flows.length > 0 ? 'would-deny' : complete ? 'clean' : 'incomplete';
   const message = flows.length > 0
     ? `${flows.length} would-deny flow${flows.length === 1 ? '' : 's'} in the window`
     : complete ? CLEAN_MESSAGE : `no would-deny flows since ${new Date(storeOldest ?? since).toISOString()}, but the store does not reach back to ${new Date(since).toISOString()}`;
   return { policy, since, until: now, wouldDeny: flows.length, groups: sorted.slice(0, maxGroups), complete, ...(storeOldest !== undefined ? { storeOldest } : {}), verdict, message };
+}
+
+/** Whether the store holds every flow since `since`, and if not, from when it does. */
+export function coverageOf(store: FlowStore, since: number, coverage: WindowCoverage): { complete: boolean; storeOldest?: number } {
+  const stats = store.stats();
+  const evictedAfter = stats.evicted > 0 && stats.oldest !== undefined && stats.oldest > since;
+  const startedAfter = coverage.collectingSince > since;
+  const storeOldest = evictedAfter ? stats.oldest : startedAfter ? coverage.collectingSince : undefined;
+  return { complete: storeOldest === undefined, ...(storeOldest !== undefined ? { storeOldest } : {}) };
 }
 
 /**

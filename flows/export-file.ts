@@ -16,6 +16,8 @@ export interface FileExportOptions {
   readonly files?: number;
 }
 
+export const FILE_EXPORT_DEFAULTS = { maxBytes: 64 * 1024 * 1024, files: 5 } as const;
+
 export class FileExport {
   private fd: number | undefined;
   private size = 0;
@@ -26,8 +28,8 @@ export class FileExport {
   lastError: string | undefined;
 
   constructor(readonly options: FileExportOptions) {
-    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
-    this.files = options.files ?? 5;
+    this.maxBytes = options.maxBytes ?? FILE_EXPORT_DEFAULTS.maxBytes;
+    this.files = options.files ?? FILE_EXPORT_DEFAULTS.files;
   }
 
   write(flows: readonly FlowRecord[]): void {

@@ -3,8 +3,7 @@
  * destination workload so one workload's flows stay in order on one partition. The producer is
  * kafkajs behind a small interface; flows wait in a bounded buffer while a send is in flight, and
  * past it they are dropped and counted, so a slow or absent broker never holds memory or the
- * collector. kafkajs is a devDependency today: `createKafkajsProducer` loads it when the export is
- * configured, and says so when it is not installed.
+ * collector. `createKafkajsProducer` loads kafkajs only when the export is configured.
  */
 import { flowToJson } from './codec.js';
 import { workloadKey, type FlowRecord } from './record.js';
@@ -90,7 +89,7 @@ interface KafkajsModule {
   };
 }
 
-/** A kafkajs producer for `brokers` (`host:port,...`). */
+/** A kafkajs producer for `brokers` (`host:port,...`), connected when it first sends. */
 export async function createKafkajsProducer(brokers: readonly string[], clientId = 'sluice-flows'): Promise<KafkaProducer> {
   let mod: KafkajsModule;
   try {
@@ -99,9 +98,17 @@ export async function createKafkajsProducer(brokers: readonly string[], clientId
     throw new Error('the Kafka flow export needs the kafkajs package (npm install kafkajs)');
   }
   const producer = new mod.Kafka({ clientId, brokers: [...brokers], logLevel: 0 }).producer({ allowAutoTopicCreation: false });
-  await producer.connect();
+  // Connected at the first send, and again after a failed connect: brokers that are away when
+  // serving starts cost flows (counted as failed), never the start.
+  let connected: Promise<void> | undefined;
+  const connect = () =>
+    (connected ??= producer.connect().catch((error: unknown) => {
+      connected = undefined;
+      throw error;
+    }));
   return {
     send: async (topic, messages) => {
+      await connect();
       await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
     },
     close: () => producer.disconnect(),

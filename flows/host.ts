@@ -7,7 +7,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Inventory, Ir } from '../policy-compiler/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
-import { wouldDenyCounts } from './audit.js';
+import { coverageOf, wouldDenyCounts } from './audit.js';
 import { chainLookup, type ChainLookup } from './chains.js';
 import { FlowCollector } from './collector.js';
 import { FileExport, type FileExportOptions } from './export-file.js';
@@ -38,17 +38,28 @@ export interface Flows {
   readonly metrics: FlowMetrics;
   /** For the admin endpoint's `extra` hook. */
   readonly routes: ExtraRoute;
-  /** Per audit policy, its would-deny flows since `since` (for `/status`). */
-  wouldDeny(policies: readonly string[], since: number): Record<string, number>;
+  /** Per audit policy, its would-deny flows since `since` (for `/status`), and whether the store reaches back that far. */
+  wouldDeny(policies: readonly string[], since: number): WouldDeny;
   register(server: grpc.Server): void;
   listen(address: string): Promise<number>;
   close(): Promise<void>;
 }
 
+/** Flows kept in memory unless told otherwise. */
+export const DEFAULT_STORE_CAPACITY = 200_000;
+
+export interface WouldDeny {
+  readonly counts: Record<string, number>;
+  readonly since: number;
+  readonly complete: boolean;
+  /** From when the store holds every flow, when that is after `since`. */
+  readonly storeOldest?: number;
+}
+
 export function startFlows(o: FlowsOptions): Flows {
   const now = o.now ?? Date.now;
   const startedAt = now();
-  const store = new FlowStore(o.storeCapacity ?? 200_000, now);
+  const store = new FlowStore(o.storeCapacity ?? DEFAULT_STORE_CAPACITY, now);
   const metrics = new FlowMetrics(o.registry, o.metrics ?? DEFAULT_METRICS_CONFIG);
   const file = o.file ? new FileExport(o.file) : undefined;
   const kafka = o.kafka ? new KafkaExport(o.kafka.producer, o.kafka.options) : undefined;
@@ -119,7 +130,7 @@ export function startFlows(o: FlowsOptions): Flows {
     store,
     metrics,
     routes,
-    wouldDeny: (policies, since) => wouldDenyCounts(store, policies, since),
+    wouldDeny: (policies, since) => ({ counts: wouldDenyCounts(store, policies, since), since, ...coverageOf(store, since, { collectingSince: startedAt }) }),
     register: (server) => collector.register(server),
     listen: (address) => collector.listen(address),
     async close() {

@@ -1,6 +1,6 @@
 /** L7 flows: the record, its collection from Envoy and the Kafka enforcer, the store, queries, metrics, the map, reports. */
 export * from './record.js';
-export { alsAccessLog, LOG_NAME, type AlsAccessLogOptions } from './envoy-config.js';
+export { ACCESS_LOG_NAME as LOG_NAME } from '../policy-compiler/index.js';
 export { FlowCollector, type CollectorOptions, type CollectorStats } from './collector.js';
 export { FlowStore, type StoredFlow, type StoreStats, type QueryOptions } from './store.js';
 export { WorkloadIndex, canonicalAddress } from './workloads.js';
@@ -17,7 +17,7 @@ export { auditReport, wouldDenyCounts, CLEAN_MESSAGE, type AuditReport, type Aud
 export { replay, verdictFromIr, simRequestOf, type ReplayResult, type ReplayGroup, type ReplayChange, type ReplayVerdict, type VerdictFunction } from './replay.js';
 export { buildGraph, nodeOf, edgeId, type MapGraph, type MapNode, type MapEdge } from './map-graph.js';
 export { flowRoutes, type FlowRoutesOptions, type ExtraRoute } from './routes.js';
-export { FileExport, type FileExportOptions } from './export-file.js';
+export { FileExport, FILE_EXPORT_DEFAULTS, type FileExportOptions } from './export-file.js';
 export { KafkaExport, createKafkajsProducer, type KafkaExportOptions, type KafkaProducer, type KafkaMessage } from './export-kafka.js';
-export { startFlows, type Flows, type FlowsOptions } from './host.js';
+export { startFlows, DEFAULT_STORE_CAPACITY, type Flows, type FlowsOptions, type WouldDeny } from './host.js';
 export { FlowPusher, kafkaFlow, type KafkaDecision, type FlowPusherOptions } from './kafka-sink.js';

@@ -22,7 +22,6 @@ export const FLOW_METHOD = 'PushFlows';
 export const MESSAGE = {
   alsRequest: 'envoy.service.accesslog.v3.StreamAccessLogsMessage',
   alsResponse: 'envoy.service.accesslog.v3.StreamAccessLogsResponse',
-  httpGrpcAccessLogConfig: 'envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig',
   flow: 'sluice.flow.v1alpha1.Flow',
   pushRequest: 'sluice.flow.v1alpha1.PushFlowsRequest',
   pushResponse: 'sluice.flow.v1alpha1.PushFlowsResponse',
@@ -30,7 +29,6 @@ export const MESSAGE = {
 
 const FILES = [
   'envoy/service/accesslog/v3/als.proto',
-  'envoy/extensions/access_loggers/grpc/v3/als.proto',
   'sluice/flow/v1alpha1/flow.proto',
 ];
 

@@ -1,6 +1,6 @@
 /**
  * The verdict of one request, from the dynamic metadata Envoy's RBAC filters write (namespace
- * `envoy.filters.http.rbac`, one key per filter prefix; see envoy-config.ts) and, as a fallback,
+ * `envoy.filters.http.rbac`, one key per filter prefix; see policy-compiler/translate/features/access-log.ts) and, as a fallback,
  * the response code details (`rbac_access_denied_matched_policy[ID]`). sluice's listeners run a
  * DENY filter (`sluice_deny_`, shadow `sluice_audit_deny_`) before an ALLOW filter
  * (`sluice_allow_`, shadow `sluice_audit_allow_`); the shadow rule sets are enforce ∪ audit.

@@ -30,6 +30,6 @@ export { capApiKeys } from './enforce/api-versions.js';
 export { ERR, type Plan, type EnforceEnv, type Enforcement, type FlowDecision, type BrokerRewriter } from './enforce/types.js';
 export { KafkaProxy, DEFAULTS, type KafkaProxyOptions, type HostPort, type OriginalDestination } from './proxy/server.js';
 export { proxyMetrics, type ProxyMetrics } from './proxy/metrics.js';
-export type { FlowLog } from './proxy/connection.js';
+export type { FlowLog, KafkaFlowEvent } from './proxy/connection.js';
 export { KafkaXdsClient, parsePolicies, type XdsClientOptions, type XdsUpdate } from './xds/client.js';
 export { startAdmin, type AdminStatus } from './proxy/admin.js';

@@ -17,8 +17,9 @@ export { translate, IncrementalTranslation, type Translation, type NodeResources
 export type { PolicyTarget } from './translate/targets.js';
 export type { Ir, EnvoyNode, HttpChain, ChainTls, IrSecret, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
 export type { EnvoyResource, ResourceRef } from './translate/resource.js';
-export { chainName, parseChainName, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX, SDS_NAMES, issuedKey } from './names.js';
+export { ACCESS_LOG_NAME, chainName, directionOfAccessLog, parseChainName, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX, SDS_NAMES, issuedKey } from './names.js';
 export { toPlainJson, irFromPlainJson } from './ir/json.js';
 export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './translate/bootstrap.js';
 export { evaluate, type Evaluation, type SimRequest, type Verdict } from './simulate/evaluate.js';
 export { findChain, type FoundChain } from './simulate/find-chain.js';
+export { flowAccessLog } from './translate/features/access-log.js';

@@ -40,6 +40,16 @@ export function parseChainName(name: string): { direction: ChainDirection; port:
   return { direction: match[1] === 'inbound' ? 'inbound' : 'outbound', port: Number(match[2]), workload: match[3], ...(match[4] !== undefined ? { serverName: match[4] } : {}) };
 }
 
+/** The `log_name` of the gRPC access log each listener direction streams to the flow collector. */
+export const ACCESS_LOG_NAME = { inbound: 'sluice.inbound', outbound: 'sluice.outbound' } as const;
+
+/** The inverse of `ACCESS_LOG_NAME`. */
+export function directionOfAccessLog(logName: string): ChainDirection | undefined {
+  if (logName === ACCESS_LOG_NAME.inbound) return 'inbound';
+  if (logName === ACCESS_LOG_NAME.outbound) return 'outbound';
+  return undefined;
+}
+
 /** The workload part of the chain of a proxyless server port no policy protects. */
 export const UNPROTECTED_WORKLOAD = 'unprotected';
 

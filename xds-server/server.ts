@@ -31,6 +31,8 @@ export interface XdsServerOptions {
   readonly maxRetainedNodes?: number;
   /** Budget for shared encoded response bodies (default 64 MiB). */
   readonly bodyCacheBytes?: number;
+  /** Further gRPC services `listen` serves on the same port (the flow collector's access-log service). */
+  readonly services?: readonly ((server: grpc.Server) => void)[];
 }
 
 interface NodeRecord {
@@ -76,6 +78,7 @@ export class XdsServer {
   private readonly pending = new Set<XdsStream>();
   private nextStreamId = 1;
   private own: grpc.Server | undefined;
+  private readonly services: readonly ((server: grpc.Server) => void)[];
 
   constructor(options: XdsServerOptions) {
     this.cache = options.cache;
@@ -83,6 +86,7 @@ export class XdsServer {
     this.metrics = createMetrics(options.registry ?? new Registry());
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.maxRetained = options.maxRetainedNodes ?? 4096;
+    this.services = options.services ?? [];
     this.now = options.now ?? (() => performance.timeOrigin + performance.now());
     const server = this;
     this.ctx = {
@@ -114,11 +118,12 @@ export class XdsServer {
     }
   }
 
-  /** Starts a gRPC server of its own on `address` (default an ephemeral loopback port). */
+  /** Starts a gRPC server of its own on `address` (default an ephemeral loopback port), with the further `services`. */
   async listen(address = '127.0.0.1:0', credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
     if (this.own) throw new Error('XdsServer.listen called twice');
     const server = new grpc.Server(grpcServerOptions(this.limits));
     this.register(server);
+    for (const add of this.services) add(server);
     this.own = server;
     const port = await new Promise<number>((resolve, reject) => server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))));
     this.log.info('xDS server listening', { address, port });

@@ -5,10 +5,10 @@
  * HttpConnectionManager (its RBAC filters, the route carrying the chain's rules, the router) is
  * served on a static loopback listener at the workload's own address and port, routed to a static
  * upstream; only its access log is replaced, by the `envoy.access_loggers.http_grpc` logger that
- * `alsAccessLog` builds: the config the compiler is to emit.
+ * `flowAccessLog` builds: the config the compiler emits.
  */
 import { compile, loadSources, type CompileOutput, type HttpChain, type Inventory } from '../../policy-compiler/index.js';
-import { alsAccessLog } from '../../flows/index.js';
+import { flowAccessLog } from '../../policy-compiler/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -161,7 +161,7 @@ export function scenarioBootstrap(compiled: CompiledScenario, o: BootstrapOption
     config['route_config'] = routes;
     const kind = o.accessLog?.kind ?? 'als';
     config['access_log'] = kind === 'als'
-      ? [alsAccessLog({ clusterName: COLLECTOR_CLUSTER, direction: entry.chain.direction, flushIntervalMs: o.flushIntervalMs ?? 100 })]
+      ? [flowAccessLog(entry.chain.direction, { clusterName: COLLECTOR_CLUSTER, flushIntervalMs: o.flushIntervalMs ?? 100 })]
       : o.accessLog?.kind === 'file' ? fileAccessLog(entry.hcm, o.accessLog.path) : [];
     listeners.push({ name: entry.chain.name, address: { socket_address: { address: ORDERS, port_value: port } }, filter_chains: [{ filters: [hcm] }] });
   }

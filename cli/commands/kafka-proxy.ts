@@ -7,9 +7,10 @@ import { createLogger, Registry, type LogLevel } from '../../telemetry/index.js'
 import { formatDiagnostic } from '../../problems/index.js';
 import {
   KafkaProxy, KafkaXdsClient, PolicyStore, proxyMetrics, startAdmin, validateKafkaPolicy, DEFAULTS,
-  type HostPort, type KafkaPolicyJson,
+  type HostPort, type KafkaFlowEvent, type KafkaPolicyJson,
 } from '../../kafka-proxy/index.js';
 import { originalDestination } from '../../bpf/index.js';
+import { FlowPusher, kafkaFlow } from '../../flows/index.js';
 
 const HELP = `Usage: sluice kafka-proxy --node ID --xds-address HOST:PORT --listen HOST:PORT [--upstream HOST:PORT] [options]
 
@@ -37,6 +38,10 @@ Options:
   --max-in-flight N         requests awaiting answers per connection before reading pauses (default ${DEFAULTS.maxInFlight})
   --frame-timeout-ms N      an incomplete request frame older than this closes the connection (default ${DEFAULTS.frameTimeoutMs})
   --flow-log all|deny|none  which decisions are written to the log as flow records (default all)
+  --flows-address HOST:PORT where every decision is pushed as a flow (sluice serve's xDS address,
+                            which collects them for /flows, /map and audit reports); default the
+                            --xds-address, "none" to push nowhere. Never slows the relay: past a
+                            bounded buffer flows are dropped and counted (sluice_kafka_flows_total)
   --uncovered deny|allow    traffic to a broker no policy covers: denied (default) or let through
   --log-level LEVEL         debug, info, warn, error (default info)
   -h, --help                show this help
@@ -70,7 +75,7 @@ export const kafkaProxyCommand: Command = {
       admin: { type: 'string', default: '127.0.0.1:9911' }, 'max-frame-bytes': { type: 'string' },
       'max-in-flight': { type: 'string' }, 'frame-timeout-ms': { type: 'string' },
       'flow-log': { type: 'string', default: 'all' }, 'log-level': { type: 'string', default: 'info' },
-      uncovered: { type: 'string', default: 'deny' },
+      uncovered: { type: 'string', default: 'deny' }, 'flows-address': { type: 'string' },
     });
     if (!values.listen) throw new UsageError('--listen is required');
     if (!values['xds-address'] && !values.rules) throw new UsageError('give --xds-address (with --node) or --rules');
@@ -84,6 +89,8 @@ export const kafkaProxyCommand: Command = {
     const listen = parseHostPort('--listen', values.listen);
     const upstream = values.upstream ? parseHostPort('--upstream', values.upstream) : undefined;
     const admin = parseHostPort('--admin', values.admin ?? '127.0.0.1:9911');
+    const flowsAddress = values['flows-address'] ?? values['xds-address'];
+    if (flowsAddress !== undefined && flowsAddress !== 'none') parseHostPort('--flows-address', flowsAddress);
 
     const logger = createLogger({ level: level as LogLevel, write: (line) => io.stderr(line) }, { component: 'kafka-proxy', node: values.node ?? '' });
     const registry = new Registry();
@@ -98,8 +105,18 @@ export const kafkaProxyCommand: Command = {
       }
       store.set(results.map((r) => r.policy), 'file');
     }
+    const node = values.node ?? '';
+    const pusher = flowsAddress !== undefined && flowsAddress !== 'none' ? new FlowPusher({ address: flowsAddress }) : undefined;
+    if (pusher) {
+      const pushed = registry.counter('sluice_kafka_flows_total', 'Flows pushed to the collector (--flows-address), by outcome (sent, dropped)');
+      registry.onCollect(() => {
+        pushed.set(pusher.sent, { outcome: 'sent' });
+        pushed.set(pusher.dropped, { outcome: 'dropped' });
+      });
+    }
     const proxy = new KafkaProxy({
       listen, store, logger, metrics: proxyMetrics(registry), flowLog, uncovered,
+      ...(pusher ? { flowSink: (event: KafkaFlowEvent) => pusher.offer(kafkaFlow({ ...event, node, direction: 'ingress' })) } : {}),
       ...(upstream ? { upstream } : { originalDestination: redirectedDestination }),
       ...(values['advertised-host'] ? { advertisedHost: values['advertised-host'] } : {}),
       maxFrameBytes: positiveInt('--max-frame-bytes', values['max-frame-bytes'], DEFAULTS.maxFrameBytes),
@@ -122,6 +139,7 @@ export const kafkaProxyCommand: Command = {
     });
     xds?.stop();
     await proxy.close();
+    await pusher?.close();
     await new Promise<void>((resolve) => adminServer.server.close(() => resolve()));
     return EXIT.ok;
   },

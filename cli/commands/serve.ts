@@ -3,15 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_RESCAN_MS, defaultStateDir, findEnvoy, startServe, STATE_FILE, type Serving, type SupervisedEnvoyOptions } from '../../controller/index.js';
+import { formatHostPort } from '../../ip/index.js';
 import { createLogger, type LogLevel } from '../../telemetry/index.js';
 import { parseCommandArgs, parseHostPort } from '../args.js';
+import { FLOW_FLAGS, FLOW_HELP, flowOptions } from '../flow-flags.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { packageRoot } from '../package-root.js';
 
-const HELP = `Usage: sluice serve [--policies DIR]... [--inventory FILE] [--xds-address HOST:PORT] [--admin-address HOST:PORT] [--state-dir DIR] [--envoy [--envoy-bin PATH]]
+const HELP = `Usage: sluice serve [--policies DIR]... [--inventory FILE] [--xds-address HOST:PORT] [--admin-address HOST:PORT] [--state-dir DIR] [--envoy [--envoy-bin PATH]] [--flow-... ]
 
 Watches policy files and the inventory, compiles them and serves the result over xDS (ADS, and
-the LDS/RDS/CDS/EDS services) to Envoy proxies, proxyless gRPC services and Kafka enforcers.
+the LDS/RDS/CDS/EDS services) to Envoy proxies, proxyless gRPC services and Kafka enforcers,
+and collects their flows on the same port (Envoy's gRPC access log, the enforcers' pushes).
 Without --policies and --inventory it serves the examples shipped with sluice.
 
 Never fail open: a file that cannot be read, parsed or validated, or that is emptied, keeps
@@ -26,7 +29,7 @@ Options:
   --inventory FILE          the Inventory (default: examples/inventory.yaml)
   --xds-address HOST:PORT   where the xDS server listens (default 127.0.0.1:18000)
   --admin-address HOST:PORT admin HTTP: /healthz /readyz /status /config_dump?node=ID /metrics
-                            (default 127.0.0.1:9901; port 0 picks a free one, printed at start)
+                            /flows /map (default 127.0.0.1:9901; port 0 picks a free one, printed at start)
   --state-dir DIR           where the last good state is kept (default /var/lib/sluice as root,
                             else $XDG_STATE_HOME/sluice or ~/.local/state/sluice)
   --rescan-interval SECONDS the safety-net rescan of the sources, besides watching them
@@ -52,6 +55,8 @@ eBPF redirection (needs root, cgroup v2, bpffs; see sluice bpf load --help):
                             host, e.g. its Envoy and its Kafka enforcer; default all)
   --bpf-proxy-cgroup PATH   the proxy's cgroup: never redirected (repeatable)
   --bpf-inbound-iface IFACE steer inbound connections arriving on IFACE (repeatable)
+
+${FLOW_HELP}
 
 Example:
   sluice serve --policies ./policies --policies /etc/sluice/team-b --inventory ./inventory.yaml --xds-address 0.0.0.0:18000
@@ -80,6 +85,7 @@ export const serveCommand: Command = {
       envoy: { type: 'boolean', default: false },
       'envoy-bin': { type: 'string' },
       'envoy-admin-port': { type: 'string' },
+      ...FLOW_FLAGS,
     });
     const level = values['log-level'] as LogLevel;
     if (!LEVELS.includes(level)) throw new UsageError(`--log-level: expected ${LEVELS.join(', ')}, got "${values['log-level']}"`);
@@ -124,6 +130,7 @@ export const serveCommand: Command = {
         ...(cgroup ? { cgroup } : {}),
       };
     }
+    const flows = await flowOptions(values);
     const logger = createLogger({ level, write: io.stderr });
     const serving = await startServe({
       policies,
@@ -135,20 +142,22 @@ export const serveCommand: Command = {
       logger,
       ...(bpf ? { bpf } : {}),
       ...(envoy ? { envoy } : {}),
+      flows,
     }).catch((error: unknown) => {
       // The log gets the error in full (an EnvironmentError's code, details such as libbpf's lines, cause).
       logger.error('sluice serve cannot start', { error });
       throw error;
     });
-    const xdsHost = parseHostPort('--xds-address', values['xds-address']).host;
-    const adminHost = parseHostPort('--admin-address', values['admin-address']).host;
+    const xds = formatHostPort(parseHostPort('--xds-address', values['xds-address']).host, serving.xdsPort);
+    const admin = `http://${formatHostPort(parseHostPort('--admin-address', values['admin-address']).host, serving.adminPort)}`;
     io.stdout(
       [
         `sluice serving ${policies.join(', ')} with inventory ${inventory}`,
-        `  xDS (ADS)  ${xdsHost}:${serving.xdsPort}`,
-        `  admin      http://${adminHost}:${serving.adminPort}/status  (/healthz /readyz /config_dump?node=ID /metrics)`,
+        `  xDS (ADS)  ${xds}`,
+        `  admin      ${admin}/status  (/healthz /readyz /config_dump?node=ID /metrics)`,
+        `  flows      ${admin}/flows  map: ${admin}/map  (sluice observe --server ${admin} --follow)`,
         `  state      ${path.join(stateDir, STATE_FILE)}`,
-        ...proxyHints(serving, `${xdsHost}:${serving.xdsPort}`),
+        ...proxyHints(serving, xds),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

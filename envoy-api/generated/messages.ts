@@ -1,5 +1,5 @@
 /* Generated from Envoy's protos (@grpc/grpc-js-xds deps) and proto/ by scripts/gen-message-types.mjs (npm run gen). Do not edit. */
-/* 441 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
+/* 443 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
 import type { MESSAGES } from '../protos.js';
 
 /** A 64-bit integer: a number while it is a safe integer, else a decimal string. */
@@ -1851,6 +1851,25 @@ export declare namespace envoy.data.accesslog.v3 {
   type AccessLogType = 'NotSet' | 'TcpUpstreamConnected' | 'TcpPeriodic' | 'TcpConnectionEnd' | 'DownstreamStart' | 'DownstreamPeriodic' | 'DownstreamEnd' | 'UpstreamPoolReady' | 'UpstreamPeriodic' | 'UpstreamEnd' | 'DownstreamTunnelSuccessfullyEstablished' | 'UdpTunnelUpstreamConnected' | 'UdpPeriodic' | 'UdpSessionEnd';
 }
 
+export declare namespace envoy.extensions.access_loggers.grpc.v3 {
+  interface CommonGrpcAccessLogConfig {
+    readonly log_name?: string;
+    readonly grpc_service?: envoy.config.core.v3.GrpcService;
+    readonly buffer_flush_interval?: google.protobuf.Duration;
+    readonly buffer_size_bytes?: google.protobuf.UInt32Value;
+    readonly filter_state_objects_to_log?: readonly string[];
+    readonly transport_api_version?: envoy.config.core.v3.ApiVersion;
+    readonly grpc_stream_retry_policy?: envoy.config.core.v3.RetryPolicy;
+    readonly custom_tags?: readonly envoy.type.tracing.v3.CustomTag[];
+  }
+  interface HttpGrpcAccessLogConfig {
+    readonly common_config?: envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
+    readonly additional_request_headers_to_log?: readonly string[];
+    readonly additional_response_headers_to_log?: readonly string[];
+    readonly additional_response_trailers_to_log?: readonly string[];
+  }
+}
+
 export declare namespace envoy.extensions.access_loggers.stream.v3 {
   interface StdoutAccessLog {
     readonly log_format?: envoy.config.core.v3.SubstitutionFormatString;
@@ -2829,6 +2848,20 @@ export interface MessageTypes {
   'envoy.extensions.transport_sockets.tls.v3.PrivateKeyProvider': envoy.extensions.transport_sockets.tls.v3.PrivateKeyProvider;
   'envoy.extensions.transport_sockets.tls.v3.TlsParameters': envoy.extensions.transport_sockets.tls.v3.TlsParameters;
   'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext': envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+  'envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig': envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
+  'envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig': envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
+  'envoy.type.tracing.v3.CustomTag': envoy.type.tracing.v3.CustomTag;
+  'envoy.type.tracing.v3.CustomTag.Metadata': envoy.type.tracing.v3.CustomTag.Metadata;
+  'envoy.type.metadata.v3.MetadataKey': envoy.type.metadata.v3.MetadataKey;
+  'envoy.type.metadata.v3.MetadataKey.PathSegment': envoy.type.metadata.v3.MetadataKey.PathSegment;
+  'envoy.type.metadata.v3.MetadataKind': envoy.type.metadata.v3.MetadataKind;
+  'envoy.type.metadata.v3.MetadataKind.Host': envoy.type.metadata.v3.MetadataKind.Host;
+  'envoy.type.metadata.v3.MetadataKind.Cluster': envoy.type.metadata.v3.MetadataKind.Cluster;
+  'envoy.type.metadata.v3.MetadataKind.Route': envoy.type.metadata.v3.MetadataKind.Route;
+  'envoy.type.metadata.v3.MetadataKind.Request': envoy.type.metadata.v3.MetadataKind.Request;
+  'envoy.type.tracing.v3.CustomTag.Header': envoy.type.tracing.v3.CustomTag.Header;
+  'envoy.type.tracing.v3.CustomTag.Environment': envoy.type.tracing.v3.CustomTag.Environment;
+  'envoy.type.tracing.v3.CustomTag.Literal': envoy.type.tracing.v3.CustomTag.Literal;
   'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog': envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
   'envoy.config.core.v3.SubstitutionFormatString': envoy.config.core.v3.SubstitutionFormatString;
   'envoy.config.core.v3.JsonFormatOptions': envoy.config.core.v3.JsonFormatOptions;
@@ -2946,18 +2979,6 @@ export interface MessageTypes {
   'envoy.config.core.v3.SchemeHeaderTransformation': envoy.config.core.v3.SchemeHeaderTransformation;
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.Tracing': envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.Tracing;
   'envoy.config.trace.v3.Tracing.Http': envoy.config.trace.v3.Tracing.Http;
-  'envoy.type.tracing.v3.CustomTag': envoy.type.tracing.v3.CustomTag;
-  'envoy.type.tracing.v3.CustomTag.Metadata': envoy.type.tracing.v3.CustomTag.Metadata;
-  'envoy.type.metadata.v3.MetadataKey': envoy.type.metadata.v3.MetadataKey;
-  'envoy.type.metadata.v3.MetadataKey.PathSegment': envoy.type.metadata.v3.MetadataKey.PathSegment;
-  'envoy.type.metadata.v3.MetadataKind': envoy.type.metadata.v3.MetadataKind;
-  'envoy.type.metadata.v3.MetadataKind.Host': envoy.type.metadata.v3.MetadataKind.Host;
-  'envoy.type.metadata.v3.MetadataKind.Cluster': envoy.type.metadata.v3.MetadataKind.Cluster;
-  'envoy.type.metadata.v3.MetadataKind.Route': envoy.type.metadata.v3.MetadataKind.Route;
-  'envoy.type.metadata.v3.MetadataKind.Request': envoy.type.metadata.v3.MetadataKind.Request;
-  'envoy.type.tracing.v3.CustomTag.Header': envoy.type.tracing.v3.CustomTag.Header;
-  'envoy.type.tracing.v3.CustomTag.Environment': envoy.type.tracing.v3.CustomTag.Environment;
-  'envoy.type.tracing.v3.CustomTag.Literal': envoy.type.tracing.v3.CustomTag.Literal;
   'envoy.extensions.filters.network.http_connection_manager.v3.ScopedRoutes': envoy.extensions.filters.network.http_connection_manager.v3.ScopedRoutes;
   'envoy.extensions.filters.network.http_connection_manager.v3.ScopedRds': envoy.extensions.filters.network.http_connection_manager.v3.ScopedRds;
   'envoy.extensions.filters.network.http_connection_manager.v3.ScopedRouteConfigurationsList': envoy.extensions.filters.network.http_connection_manager.v3.ScopedRouteConfigurationsList;
@@ -3168,6 +3189,7 @@ export interface AnyOf {
   'envoy.config.endpoint.v3.ClusterLoadAssignment': { readonly '@type': 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment' } & envoy.config.endpoint.v3.ClusterLoadAssignment;
   'envoy.config.listener.v3.Listener': { readonly '@type': 'type.googleapis.com/envoy.config.listener.v3.Listener' } & envoy.config.listener.v3.Listener;
   'envoy.config.route.v3.RouteConfiguration': { readonly '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration' } & envoy.config.route.v3.RouteConfiguration;
+  'envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig': { readonly '@type': 'type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig' } & envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
   'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog': { readonly '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' } & envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
   'envoy.extensions.filters.http.credential_injector.v3.CredentialInjector': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.http.credential_injector.v3.CredentialInjector' } & envoy.extensions.filters.http.credential_injector.v3.CredentialInjector;
   'envoy.extensions.filters.http.rbac.v3.RBAC': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC' } & envoy.extensions.filters.http.rbac.v3.RBAC;

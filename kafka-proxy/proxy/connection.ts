@@ -19,6 +19,21 @@ import type { ProxyMetrics } from './metrics.js';
 
 export type FlowLog = 'all' | 'deny' | 'none';
 
+/** One decision as the flow collector takes it (flows/kafka-sink.ts `KafkaDecision`, without the node). */
+export interface KafkaFlowEvent {
+  readonly time: number;
+  readonly client: { readonly address: string; readonly port: number };
+  readonly broker: { readonly address: string; readonly port: number };
+  readonly clientId: string | null;
+  readonly api: string;
+  readonly version: number;
+  readonly resource: string;
+  readonly name: string;
+  readonly verdict: 'allow' | 'deny' | 'audit_deny';
+  readonly rule: string;
+  readonly policy: string;
+}
+
 export interface ConnectionOptions {
   readonly client: Socket;
   readonly upstream: Socket;
@@ -32,6 +47,8 @@ export interface ConnectionOptions {
   /** A request frame left incomplete this long closes the connection (slowloris). */
   readonly frameTimeoutMs: number;
   readonly flowLog: FlowLog;
+  /** Every decision, whatever `flowLog` says (`kafka-proxy --flows-address` pushes them to sluice serve). */
+  readonly flowSink?: (event: KafkaFlowEvent) => void;
   readonly rewriteBroker?: BrokerRewriter;
   readonly topicIds: TopicIds;
   readonly onClose: () => void;
@@ -168,6 +185,12 @@ export class Connection {
     const audit = policy?.mode === 'audit';
     const v = d.verdict.allowed ? 'allow' : audit ? 'audit_deny' : 'deny';
     this.o.metrics.decisions.inc({ kind: d.kind, verdict: v });
+    this.o.flowSink?.({
+      time: Date.now(),
+      client: { address: this.peer, port: this.o.client.remotePort ?? 0 },
+      broker: { address: this.o.upstream.remoteAddress ?? '', port: this.o.upstream.remotePort ?? 0 },
+      clientId, api: apiNameOf(apiKey), version, resource: d.kind, name: d.name, verdict: v, rule: d.verdict.ruleId, policy: policy?.policy ?? '',
+    });
     if (this.o.flowLog === 'none' || (this.o.flowLog === 'deny' && d.verdict.allowed)) return;
     this.o.logger.info('kafka flow', {
       client: this.peer, clientId, api: apiNameOf(apiKey), version, resource: d.kind, name: d.name, verdict: v,

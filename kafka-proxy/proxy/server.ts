@@ -17,7 +17,7 @@ import type { Logger } from '../../telemetry/index.js';
 import type { KafkaPolicy } from '../policy/resource.js';
 import { UNCOVERED_DENY, type PolicyStore } from '../policy/store.js';
 import { TopicIds } from '../policy/topic-ids.js';
-import { Connection, type FlowLog } from './connection.js';
+import { Connection, type FlowLog, type KafkaFlowEvent } from './connection.js';
 import type { ProxyMetrics } from './metrics.js';
 
 export interface HostPort {
@@ -42,6 +42,7 @@ export interface KafkaProxyOptions {
   readonly maxInFlight?: number;
   readonly frameTimeoutMs?: number;
   readonly flowLog?: FlowLog;
+  readonly flowSink?: (event: KafkaFlowEvent) => void;
   /** A broker no policy covers: `deny` everything (default: an enforcer fails closed) or `allow` it. */
   readonly uncovered?: 'deny' | 'allow';
 }
@@ -148,6 +149,7 @@ export class KafkaProxy {
       maxInFlight: this.o.maxInFlight ?? DEFAULTS.maxInFlight,
       frameTimeoutMs: this.o.frameTimeoutMs ?? DEFAULTS.frameTimeoutMs,
       flowLog: this.o.flowLog ?? 'all',
+      ...(this.o.flowSink ? { flowSink: this.o.flowSink } : {}),
       ...(this.o.upstream ? { rewriteBroker: (_id: number, host: string, port: number) => this.brokerAddress({ host, port }) } : {}),
       topicIds: this.topicIds,
       onClose: () => this.connections.delete(connection),

@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -68,6 +69,28 @@ describe('the Kafka export, in memory', () => {
     expect(exporter.sent).toBe(140);
   });
 });
+
+describe('the Kafka export with no broker', () => {
+  it('starts without one; the flows it could not send are counted as failed, with the error', async () => {
+    const closed = await closedPort();
+    const producer = await createKafkajsProducer([`127.0.0.1:${closed}`]);
+    const exporter = new KafkaExport(producer, { topic: 'flows' });
+    exporter.write(many(5));
+    await exporter.flush();
+    expect({ sent: exporter.sent, failed: exporter.failed }).toEqual({ sent: 0, failed: 5 });
+    expect(exporter.lastError).toMatch(/ECONNREFUSED|Connection error|connect/i);
+    await exporter.close().catch(() => undefined);
+  }, 60_000);
+});
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 const missing = mockUnavailable();
 if (missing && process.env['CI'] !== 'true') console.warn(`[skip] the Kafka export against a broker: ${missing}`);

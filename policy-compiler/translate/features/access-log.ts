@@ -1,9 +1,16 @@
 /**
- * The audit access log of Envoy chains: one JSON line per request on Envoy's stdout, with the
- * request, the enforced verdict and the audit (shadow) verdict with the id of the deciding rule,
- * read from the RBAC filters' dynamic metadata.
+ * The access logs of Envoy chains, each request's enforced and audit (shadow) verdicts with the
+ * ids of the deciding rules (read from the RBAC filters' dynamic metadata):
+ * - the flow log: Envoy's gRPC access logger streams every entry to sluice's flow collector,
+ *   which shares the xDS server's port (the bootstrap's xDS cluster); the stream's dynamic
+ *   metadata travels with each entry unasked, and the log name carries the listener's direction;
+ *   a gRPC call's status is asked for in the response headers (Envoy's own local replies) and
+ *   trailers. Envoy buffers and drops on its side if the collector is slow: never a blocked proxy.
+ * - one JSON line per request on Envoy's stdout, for a proxy run without a collector.
  */
 import { MESSAGES, typed, type envoy, type google } from '../../../envoy-api/index.js';
+import { ACCESS_LOG_NAME, type ChainDirection } from '../../names.js';
+import { XDS_CLUSTER } from '../bootstrap.js';
 import type { FeatureTranslator } from '../feature.js';
 import { RBAC_PREFIX } from './rbac.js';
 
@@ -40,7 +47,26 @@ function auditAccessLog(): envoy.config.accesslog.v3.AccessLog {
   };
 }
 
+/** The flow log of one direction's chains; the options are for test and benchmark peers with a collector of their own. */
+export function flowAccessLog(direction: ChainDirection, options: { readonly clusterName?: string; readonly flushIntervalMs?: number } = {}): envoy.config.accesslog.v3.AccessLog {
+  const flushMs = options.flushIntervalMs ?? 1000;
+  return {
+    name: 'envoy.access_loggers.http_grpc',
+    typed_config: typed(MESSAGES.httpGrpcAccessLog, {
+      common_config: {
+        log_name: ACCESS_LOG_NAME[direction],
+        transport_api_version: 'V3',
+        grpc_service: { envoy_grpc: { cluster_name: options.clusterName ?? XDS_CLUSTER } },
+        buffer_flush_interval: { seconds: Math.floor(flushMs / 1000), nanos: (flushMs % 1000) * 1e6 },
+        buffer_size_bytes: { value: 16384 },
+      },
+      additional_response_headers_to_log: ['grpc-status'],
+      additional_response_trailers_to_log: ['grpc-status'],
+    }),
+  };
+}
+
 export const ACCESS_LOG_FEATURE: FeatureTranslator = {
-  name: "access log: each request's enforced and audit verdicts with the deciding rule ids (Envoy)",
-  connectionManager: ({ flavor }) => (flavor === 'envoy' ? { access_log: [auditAccessLog()] } : {}),
+  name: "access logs: each request's enforced and audit verdicts with the deciding rule ids, to the flow collector and to stdout (Envoy)",
+  connectionManager: ({ flavor, direction }) => (flavor === 'envoy' ? { access_log: [flowAccessLog(direction), auditAccessLog()] } : {}),
 };
