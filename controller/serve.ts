@@ -17,6 +17,8 @@ import { PolicyRuntime } from './runtime.js';
 import { readFingerprint, readSourceFiles } from './source-files.js';
 import { watchSources, type Watcher } from './source-watch.js';
 import { StateStore } from './state-store.js';
+import { catalogFingerprint } from './secrets/fingerprint.js';
+import { SecretSource } from './secrets/source.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
 import { EnvoySupervisor } from './envoy-supervisor.js';
 
@@ -42,6 +44,8 @@ export interface ServeOptions {
   /** One policy directory, or several. */
   readonly policies: string | readonly string[];
   readonly inventory: string;
+  /** `--secrets DIR`: one directory per `namespace/name` of secret keys (docs/tls.md). */
+  readonly secrets?: string;
   readonly xds: { readonly host: string; readonly port: number };
   readonly admin: { readonly host: string; readonly port: number };
   readonly logger: Logger;
@@ -107,17 +111,20 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   current = runtime;
   const policies = typeof options.policies === 'string' ? [options.policies] : [...options.policies];
   const sources = [...policies, options.inventory];
+  const secretSource = options.secrets !== undefined ? new SecretSource(options.secrets) : undefined;
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
   let report = restore(store, runtime, logger);
   let lastRead: string | undefined;
   const reload = (trigger: 'start' | 'watch' | 'rescan' | 'manual') => {
     const read = readSourceFiles(sources);
-    const fingerprint = readFingerprint(read);
+    const secrets = secretSource?.read(new Date(now()));
+    const fingerprint = readFingerprint(read) + (secrets ? catalogFingerprint(secrets.catalog) : '');
     if (fingerprint === lastRead) return false;
     lastRead = fingerprint;
     changes.changed(trigger);
     if (trigger === 'rescan') logger.info('the rescan found a change the watches did not report', { component: 'watch' });
-    const result = runtime.apply({ files: read.files, readDiagnostics: read.diagnostics });
+    for (const problem of secrets?.problems ?? []) logger.warn('a secret is not usable', { component: 'secrets', problem });
+    const result = runtime.apply({ files: read.files, readDiagnostics: read.diagnostics, ...(secrets ? { secrets: secrets.catalog } : {}) });
     if (result.published && store) {
       const error = store.save(runtime.lastGoodState());
       if (error) metrics.stateSaveFailures.inc();
@@ -128,7 +135,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   };
   // Watch first, then read: whatever changes after the first read is seen.
   const watcher: Watcher = watchSources({
-    paths: sources,
+    paths: options.secrets !== undefined ? [...sources, options.secrets] : sources,
     onChange: reload,
     logger: logger.child({ component: 'watch' }),
     metrics: changes.watch,

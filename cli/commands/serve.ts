@@ -27,6 +27,9 @@ Options:
   --policies DIR            policy files (*.yaml, *.yml, *.json, hidden entries skipped); repeat
                             for several directories (default: examples/policies)
   --inventory FILE          the Inventory (default: examples/inventory.yaml)
+  --secrets DIR             secrets policies name for TLS and injected headers: DIR/<namespace>/<name>/
+                            holds one file per key (tls.crt, tls.key, ca.crt, token); watched, and
+                            a bad new version keeps the last good one (docs/tls.md)
   --xds-address HOST:PORT   where the xDS server listens (default 127.0.0.1:18000)
   --admin-address HOST:PORT admin HTTP: /healthz /readyz /status /config_dump?node=ID /metrics
                             /flows /map (default 127.0.0.1:9901; port 0 picks a free one, printed at start)
@@ -72,6 +75,7 @@ export const serveCommand: Command = {
     const { values } = parseCommandArgs(args, {
       policies: { type: 'string', multiple: true },
       inventory: { type: 'string' },
+      secrets: { type: 'string' },
       'state-dir': { type: 'string' },
       'rescan-interval': { type: 'string' },
       'xds-address': { type: 'string', default: '127.0.0.1:18000' },
@@ -132,9 +136,12 @@ export const serveCommand: Command = {
     }
     const flows = await flowOptions(values);
     const logger = createLogger({ level, write: io.stderr });
+    const secrets = values.secrets !== undefined ? path.resolve(values.secrets) : undefined;
+    if (secrets !== undefined && !fs.statSync(secrets, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--secrets: ${secrets} is not a directory`);
     const serving = await startServe({
       policies,
       inventory,
+      ...(secrets !== undefined ? { secrets } : {}),
       stateDir,
       rescanMs: rescanSeconds * 1000,
       xds: parseHostPort('--xds-address', values['xds-address']),
