@@ -9,7 +9,7 @@
  * termination certificate over SDS while a connection stays open, with no listener change.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
@@ -53,10 +53,17 @@ const EGRESS = l7Policy('web-out', `  selector: { matchLabels: { app: web } }
           originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test }
 `);
 
-function run(where: Placement, command: readonly string[]): { status: number | null; out: string; err: string } {
+/** Runs a command where it says, without blocking this process (the upstream servers live in it). */
+function run(where: Placement, command: readonly string[]): Promise<{ status: number | null; out: string; err: string }> {
   const argv = placed(where, command);
-  const r = spawnSync(argv[0] ?? 'sh', argv.slice(1), { encoding: 'utf8', timeout: 20_000 });
-  return { status: r.status, out: r.stdout, err: r.stderr };
+  return new Promise((resolve) => {
+    const child = spawn(argv[0] ?? 'sh', argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (status) => resolve({ status, out, err }));
+  });
 }
 
 describeDataPath('policy-driven TLS on the real data path: termination, interception, origination, rotation', () => {
@@ -121,59 +128,59 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
   const ordersUrl = (port: number, p: string) => ['--resolve', `orders.shop:${port}:${orders.v4}`, `https://orders.shop:${port}${p}`];
   const fromWeb = (args: readonly string[]) => run({ cgroup: web.cgroup, netns: bed.netns }, ['curl', '-sS', '--max-time', '10', ...args]);
 
-  it('inbound termination: openssl s_client with the SNI gets the secret\'s chain and verifies it; curl --cacert gets an allowed path, a denied one is 403', () => {
-    const s = run({}, ['sh', '-c', `openssl s_client -connect ${orders.v4}:8080 -servername orders.shop -CAfile ${files.ordersCa} -verify_return_error </dev/null`]);
+  it('inbound termination: openssl s_client with the SNI gets the secret\'s chain and verifies it; curl --cacert gets an allowed path, a denied one is 403', async () => {
+    const s = await run({}, ['sh', '-c', `openssl s_client -connect ${orders.v4}:8080 -servername orders.shop -CAfile ${files.ordersCa} -verify_return_error </dev/null`]);
     expect(s.out).toContain('Verify return code: 0 (ok)');
     expect(s.out).toMatch(/subject=.*CN\s*=\s*orders\.shop/);
-    const allowed = inbound(['--cacert', files.ordersCa, '-w', '\n%{http_code}', ...ordersUrl(8080, '/public/a')]);
+    const allowed = await inbound(['--cacert', files.ordersCa, '-w', '\n%{http_code}', ...ordersUrl(8080, '/public/a')]);
     expect(allowed.out.trim().split('\n').pop()).toBe('200');
     const body = JSON.parse(allowed.out.trim().split('\n')[0] ?? '{}') as { workload: string; path: string; viaEnvoy: boolean };
     expect(body).toMatchObject({ workload: 'orders', path: '/public/a', viaEnvoy: true });
-    const denied = inbound(['--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8080, '/private/a')]);
+    const denied = await inbound(['--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8080, '/private/a')]);
     expect(denied.out).toBe('403');
   });
 
-  it('inbound: a wrong SNI, no SNI and plain HTTP are refused (no chain matches: the connection is closed)', () => {
-    const wrong = run({}, ['sh', '-c', `openssl s_client -connect ${orders.v4}:8080 -servername other.shop </dev/null`]);
+  it('inbound: a wrong SNI and plain HTTP are refused (no chain matches: the connection is closed)', async () => {
+    const wrong = await run({}, ['sh', '-c', `openssl s_client -connect ${orders.v4}:8080 -servername other.shop </dev/null`]);
     expect(wrong.out).not.toContain('BEGIN CERTIFICATE');
     expect(wrong.out + wrong.err).toMatch(/no peer certificate available|errno|unexpected eof|Connection reset|handshake failure/i);
-    const plain = inbound(['-o', '/dev/null', '-w', '%{http_code}', `http://${orders.v4}:8080/public/a`]);
+    const plain = await inbound(['-o', '/dev/null', '-w', '%{http_code}', `http://${orders.v4}:8080/public/a`]);
     expect(plain.status).not.toBe(0);
   });
 
-  it('inbound: a required client certificate is enforced (without one the handshake fails; with one from the CA the request reaches the workload)', () => {
-    const without = inbound(['--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
+  it('inbound: a required client certificate is enforced (without one the handshake fails; with one from the CA the request reaches the workload)', async () => {
+    const without = await inbound(['--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
     expect(without.status).not.toBe(0);
-    const withCert = inbound(['--cacert', files.ordersCa, '--cert', files.client, '--key', files.clientKey, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
+    const withCert = await inbound(['--cacert', files.ordersCa, '--cert', files.client, '--key', files.clientKey, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
     expect(withCert.out).toBe('200');
   });
 
-  it('egress interception: the workload\'s HTTPS call is terminated with a certificate it trusts, the rules apply, Authorization is injected and TLS is originated to the real upstream, verified', () => {
+  it('egress interception: the workload\'s HTTPS call is terminated with a certificate it trusts, the rules apply, Authorization is injected and TLS is originated to the real upstream, verified', async () => {
     const before = good.seen.length;
-    const ok = fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-w', '\n%{http_code}', 'https://api.example.test:9443/v1/items']);
+    const ok = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-w', '\n%{http_code}', 'https://api.example.test:9443/v1/items']);
     expect(ok.out.trim().split('\n').pop()).toBe('200');
     const seen = good.seen.slice(before);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.headers['authorization']).toBe(`Bearer ${TOKEN}`);
     expect(seen[0]?.sni).toBe('api.example.test');
     // The answer the workload gets is the upstream's echo; the workload itself never had the token in any file or flag.
-    const denied = fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-o', '/dev/null', '-w', '%{http_code}', 'https://api.example.test:9443/admin']);
+    const denied = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-o', '/dev/null', '-w', '%{http_code}', 'https://api.example.test:9443/admin']);
     expect(denied.out).toBe('403');
     expect(good.seen.slice(before)).toHaveLength(1);
   });
 
-  it('a plain-HTTP workload gets TLS originated (to another port), and mutual TLS origination presents the client certificate', () => {
+  it('a plain-HTTP workload gets TLS originated (to another port), and mutual TLS origination presents the client certificate', async () => {
     const before = good.seen.length;
-    const plain = fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9080/plain`]);
+    const plain = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9080/plain`]);
     expect(plain.out).toBe('200');
     expect(good.seen.slice(before).map((s) => [s.path, s.sni])).toEqual([['/plain', 'api.example.test']]);
-    const m = fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9444/mutual`]);
+    const m = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9444/mutual`]);
     expect(m.out).toBe('200');
     expect(mtls.seen.map((s) => s.client)).toEqual(['web.shop']);
   });
 
-  it('a forged upstream certificate (another CA) is refused: the workload gets 503, the request never carries data upstream', () => {
-    const forged = fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9445/forged`]);
+  it('a forged upstream certificate (another CA) is refused: the workload gets 503, the request never carries data upstream', async () => {
+    const forged = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9445/forged`]);
     expect(forged.out).toBe('503');
     expect(upstreams[2]?.seen).toHaveLength(0);
   });
@@ -185,8 +192,10 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     const held = new https.Agent({ keepAlive: true, maxSockets: 1, ca: ordersCaPem });
     const get = (agent: https.Agent) => new Promise<{ status: number; serial: string; socket: unknown }>((resolve, reject) => {
       const req = https.request({ host: orders.v4, port: 8080, servername: 'orders.shop', path: '/public/held', headers: { host: 'orders.shop' }, agent }, (res) => {
+        const socket = res.socket as TLSSocket;
+        const serial = socket.getPeerCertificate().serialNumber.toLowerCase();
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, serial: (res.socket as TLSSocket).getPeerCertificate().serialNumber.toLowerCase(), socket: res.socket }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, serial, socket }));
       });
       req.on('error', reject);
       req.end();
