@@ -1,5 +1,6 @@
 /** What the admin endpoint shows: `/status` (sources, policies, nodes) and `/config_dump`. */
 import { decodeMessage } from '../envoy-api/index.js';
+import { redactSecrets } from '../policy-compiler/index.js';
 import { formatDiagnostic, type Diagnostic } from '../problems/index.js';
 import { PUSH_ORDER, type SnapshotCache, type XdsServer } from '../xds-server/index.js';
 import { dataPathProblems, type DataplaneView } from './dataplane-status.js';
@@ -138,7 +139,7 @@ export function configDump(cache: SnapshotCache, runtime: PolicyRuntime, node: s
       type: t.short,
       typeUrl: t.typeUrl,
       version: view.version(t.typeUrl),
-      resources: [...view.of(t.typeUrl).byName.values()].map((r) => ({ name: r.name, version: r.version, resource: decodeMessage(t.message, r.body) })),
+      resources: [...view.of(t.typeUrl).byName.values()].map((r) => ({ name: r.name, version: r.version, resource: redactSecrets(decodeMessage(t.message, r.body)) })),
     })).filter((t) => t.resources.length > 0),
   };
 }

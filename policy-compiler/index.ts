@@ -19,6 +19,7 @@ export type { Ir, EnvoyNode, HttpChain, ChainTls, IrSecret, ProxylessServer, Ser
 export type { EnvoyResource, ResourceRef } from './translate/resource.js';
 export { ACCESS_LOG_NAME, chainName, directionOfAccessLog, parseChainName, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX, SDS_NAMES, issuedKey } from './names.js';
 export { toPlainJson, irFromPlainJson } from './ir/json.js';
+export { redactSecrets, REDACTED } from './redact.js';
 export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './translate/bootstrap.js';
 export { evaluate, type Evaluation, type SimRequest, type Verdict } from './simulate/evaluate.js';
 export { findChain, type FoundChain } from './simulate/find-chain.js';

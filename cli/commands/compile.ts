@@ -4,7 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { readSourceFiles } from '../../controller/index.js';
 import { RESOURCE_TYPE_LIST } from '../../envoy-api/index.js';
-import { compileSources, toPlainJson, formatDiagnostic, hasErrors, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
+import { compileSources, redactSecrets, toPlainJson, formatDiagnostic, hasErrors, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
 
 const HELP = `Usage: sluice compile --inventory FILE [--node ID] [--show resources|ir|redirects] [-o yaml|json] FILE|DIR...
 
@@ -73,7 +73,8 @@ export const compileCommand: Command = {
     const known = [...result.output.nodes.map((n) => n.node), 'proxyless'];
     if (values.node && !known.includes(values.node)) throw new UsageError(`--node: unknown node "${values.node}"; the inventory has ${known.join(', ')}`);
     const view = render(result.output, values.show, values.node);
-    const plain = toPlainJson(view);
+    // Private keys and credentials are never printed (certificates are).
+    const plain = redactSecrets(toPlainJson(view));
     io.stdout(values.output === 'json' ? `${JSON.stringify(plain, null, 2)}\n` : stringify(plain, { lineWidth: 0 }));
     return hasErrors(diagnostics) ? EXIT.invalid : EXIT.ok;
   },

@@ -77,19 +77,20 @@ function routeConfiguration(chain: HttpChain): EnvoyResource<typeof MESSAGES.rou
 export interface TranslatedChain {
   readonly chain: HttpChain;
   readonly filterChain: FilterChain;
-  readonly routeConfiguration: EnvoyResource<typeof MESSAGES.routeConfiguration>;
+  /** Absent for a chain that closes its connections (its secrets are not available). */
+  readonly routeConfiguration?: EnvoyResource<typeof MESSAGES.routeConfiguration>;
   /** What its filter chain names besides its route (SDS secrets): the listener's references. */
   readonly references: readonly ResourceRef[];
 }
 
 export function translateChain(chain: HttpChain): TranslatedChain {
-  const references = chain.tls?.unavailable !== undefined ? [] : HOOKS.chainReferences.flatMap((contribute) => contribute(chain));
-  return { chain, filterChain: filterChain(chain), routeConfiguration: routeConfiguration(chain), references };
+  if (chain.tls?.unavailable !== undefined) return { chain, filterChain: filterChain(chain), references: [] };
+  return { chain, filterChain: filterChain(chain), routeConfiguration: routeConfiguration(chain), references: HOOKS.chainReferences.flatMap((contribute) => contribute(chain)) };
 }
 
 function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
   const port = direction === 'inbound' ? node.inboundPort : node.outboundPort;
-  const references: ResourceRef[] = chains.flatMap((c) => [{ message: MESSAGES.routeConfiguration, name: c.chain.name }, ...c.references]);
+  const references: ResourceRef[] = chains.flatMap((c) => [...(c.routeConfiguration ? [{ message: MESSAGES.routeConfiguration, name: c.chain.name }] : []), ...c.references]);
   return {
     message: MESSAGES.listener,
     name: direction,
@@ -122,7 +123,7 @@ export function envoyNodeResources(node: EnvoyNode, translated: (chain: HttpChai
   return [
     listener(node, 'inbound', inbound),
     listener(node, 'outbound', outbound),
-    ...[...inbound, ...outbound].map((c) => c.routeConfiguration),
+    ...[...inbound, ...outbound].flatMap((c) => (c.routeConfiguration ? [c.routeConfiguration] : [])),
     ...HOOKS.nodeResources.flatMap((contribute) => contribute(node)),
   ];
 }

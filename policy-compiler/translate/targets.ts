@@ -22,7 +22,8 @@ export function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
       for (const c of chains) {
         for (const p of c.policies) {
           add(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: listener });
-          add(p.key, { kind: 'node', node: n.node, message: MESSAGES.routeConfiguration, name: c.name });
+          // A chain whose secrets are not available closes its connections: it has no route.
+          if (c.tls?.unavailable === undefined) add(p.key, { kind: 'node', node: n.node, message: MESSAGES.routeConfiguration, name: c.name });
         }
       }
     }
