@@ -8,3 +8,6 @@ export { readSourceFiles, type ReadResult } from './source-files.js';
 export { policyStatuses, type PolicyStatus, type PolicyState, type TargetStatus } from './policy-status.js';
 export type { PolicyEntry, PolicySource } from './policy-set.js';
 export { decodeState, encodeState, restoreState, STATE_FORMAT, STATE_VERSION, type LastGoodState } from './last-good-state.js';
+export { DEFAULT_TRUST_DOMAIN, readXdsTls, type XdsTlsFiles } from './xds-tls.js';
+export { SecretSource, readSecretDirs } from './secrets/source.js';
+export { judgeSecret, type RawValue, type Judged } from './secrets/judge.js';

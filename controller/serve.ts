@@ -9,6 +9,7 @@ import { formatHostPort } from '../ip/index.js';
 import type { CompileOutput } from '../policy-compiler/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
 import { SnapshotCache, XdsServer } from '../xds-server/index.js';
+import { readXdsTls, type XdsTlsFiles } from './xds-tls.js';
 import { configDump, statusDocument, type StateReport } from './admin-views.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import { restoreState } from './last-good-state.js';
@@ -47,6 +48,8 @@ export interface ServeOptions {
   /** `--secrets DIR`: one directory per `namespace/name` of secret keys (docs/tls.md). */
   readonly secrets?: string;
   readonly xds: { readonly host: string; readonly port: number };
+  /** Mutual TLS on the xDS port: the server's certificate and key, the CA client certificates must chain to, and the trust domain of node identities (files, read at start). */
+  readonly xdsTls?: XdsTlsFiles;
   readonly admin: { readonly host: string; readonly port: number };
   readonly logger: Logger;
   readonly now?: () => number;
@@ -98,7 +101,8 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     inventory: () => current?.state().inventory.inventory,
     ir: () => current?.state().output?.ir,
   });
-  const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)] });
+  const tls = options.xdsTls ? readXdsTls(options.xdsTls) : undefined;
+  const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)], ...(tls ? { identity: { trustDomain: tls.trustDomain } } : {}) });
   // The dataplane opens first, so a missing kernel feature fails start-up with a clear error.
   const redirects: RedirectSync | undefined = options.bpf ? await openRedirectSync(options.bpf, logger.child({ component: 'bpf' }), registry) : undefined;
   const runtime = new PolicyRuntime({
@@ -147,7 +151,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   let envoys: EnvoySupervisor | undefined;
   try {
     reload('start');
-    xdsPort = await xds.listen(formatHostPort(options.xds.host, options.xds.port));
+    xdsPort = await xds.listen(formatHostPort(options.xds.host, options.xds.port), tls?.credentials);
     if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHost(options.xds.host), port: xdsPort }, logger);
     admin = await startAdminServer(options.admin.host, options.admin.port, {
       ready: () => {
