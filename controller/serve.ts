@@ -6,7 +6,8 @@
  */
 import { startFlows, type Flows, type FlowsOptions } from '../flows/index.js';
 import { formatHostPort } from '../ip/index.js';
-import type { CompileOutput } from '../policy-compiler/index.js';
+import { EMPTY_SECRET_CATALOG, issueRequests, loadSources, type CompileOutput, type SecretCatalog, type SourceFile } from '../policy-compiler/index.js';
+import { defaultEnv, loadCa } from '../certs/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
 import { SnapshotCache, XdsServer } from '../xds-server/index.js';
 import { readXdsTls, type XdsTlsFiles } from './xds-tls.js';
@@ -20,6 +21,7 @@ import { watchSources, type Watcher } from './source-watch.js';
 import { StateStore } from './state-store.js';
 import { catalogFingerprint } from './secrets/fingerprint.js';
 import { SecretSource } from './secrets/source.js';
+import { OnTheFlyIssuer } from './secrets/issuer.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
 import { EnvoySupervisor } from './envoy-supervisor.js';
 
@@ -47,6 +49,8 @@ export interface ServeOptions {
   readonly inventory: string;
   /** `--secrets DIR`: one directory per `namespace/name` of secret keys (docs/tls.md). */
   readonly secrets?: string;
+  /** `--ca-dir DIR`: sluice's CA (`sluice certs init`), which issues the certificates of `terminatingTLS: { issue: true }`. */
+  readonly caDir?: string;
   readonly xds: { readonly host: string; readonly port: number };
   /** Mutual TLS on the xDS port: the server's certificate and key, the CA client certificates must chain to, and the trust domain of node identities (files, read at start). */
   readonly xdsTls?: XdsTlsFiles;
@@ -116,19 +120,23 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const policies = typeof options.policies === 'string' ? [options.policies] : [...options.policies];
   const sources = [...policies, options.inventory];
   const secretSource = options.secrets !== undefined ? new SecretSource(options.secrets) : undefined;
+  let onIssued = () => {};
+  const issuer = options.caDir !== undefined ? await openIssuer(options.caDir, logger, () => onIssued()) : undefined;
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
   let report = restore(store, runtime, logger);
   let lastRead: string | undefined;
   const reload = (trigger: 'start' | 'watch' | 'rescan' | 'manual') => {
     const read = readSourceFiles(sources);
-    const secrets = secretSource?.read(new Date(now()));
-    const fingerprint = readFingerprint(read) + (secrets ? catalogFingerprint(secrets.catalog) : '');
+    const at = new Date(now());
+    const secrets = secretSource?.read(at);
+    const catalog = secrets || issuer ? withIssued(secrets?.catalog ?? EMPTY_SECRET_CATALOG, issuer, read.files, at) : undefined;
+    const fingerprint = readFingerprint(read) + (catalog ? catalogFingerprint(catalog) : '');
     if (fingerprint === lastRead) return false;
     lastRead = fingerprint;
     changes.changed(trigger);
     if (trigger === 'rescan') logger.info('the rescan found a change the watches did not report', { component: 'watch' });
     for (const problem of secrets?.problems ?? []) logger.warn('a secret is not usable', { component: 'secrets', problem });
-    const result = runtime.apply({ files: read.files, readDiagnostics: read.diagnostics, ...(secrets ? { secrets: secrets.catalog } : {}) });
+    const result = runtime.apply({ files: read.files, readDiagnostics: read.diagnostics, ...(catalog ? { secrets: catalog } : {}) });
     if (result.published && store) {
       const error = store.save(runtime.lastGoodState());
       if (error) metrics.stateSaveFailures.inc();
@@ -137,6 +145,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     }
     return true;
   };
+  onIssued = () => reload('manual');
   // Watch first, then read: whatever changes after the first read is seen.
   const watcher: Watcher = watchSources({
     paths: options.secrets !== undefined ? [...sources, options.secrets] : sources,
@@ -235,4 +244,18 @@ function restore(store: StateStore | undefined, runtime: PolicyRuntime, logger: 
   runtime.restore(restored);
   logger.info('last good state restored', { file: store.file, policies: restored.policies.size, inventory: restored.inventory !== undefined });
   return { file: store.file, restored: { policies: restored.policies.size, inventory: restored.inventory !== undefined }, problems: restored.diagnostics };
+}
+
+/** sluice's CA from `--ca-dir`, issuing on the fly; a CA that does not load fails start-up. */
+async function openIssuer(dir: string, logger: Logger, onIssued: () => void): Promise<OnTheFlyIssuer> {
+  const env = defaultEnv();
+  const ca = await loadCa(dir, env);
+  if (!ca.ok) throw new Error(`--ca-dir ${dir}: ${ca.diagnostics.map((d) => d.message).join('; ')}`);
+  return new OnTheFlyIssuer({ ca: ca.value, env, logger: logger.child({ component: 'ca' }), onIssued });
+}
+
+/** The catalog with what sluice's CA issued for the policies read now (the policies are loaded for their issue requests). */
+function withIssued(catalog: SecretCatalog, issuer: OnTheFlyIssuer | undefined, files: readonly SourceFile[], at: Date): SecretCatalog {
+  if (!issuer) return catalog;
+  return { ...catalog, issuer: true, issued: issuer.wanted(issueRequests(loadSources(files).policies), at) };
 }

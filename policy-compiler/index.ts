@@ -24,3 +24,4 @@ export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './translate/
 export { evaluate, type Evaluation, type SimRequest, type Verdict } from './simulate/evaluate.js';
 export { findChain, type FoundChain } from './simulate/find-chain.js';
 export { flowAccessLog } from './translate/features/access-log.js';
+export { issueRequests } from './lower/issue-requests.js';

@@ -30,6 +30,8 @@ Options:
   --secrets DIR             secrets policies name for TLS and injected headers: DIR/<namespace>/<name>/
                             holds one file per key (tls.crt, tls.key, ca.crt, token); watched, and
                             a bad new version keeps the last good one (docs/tls.md)
+  --ca-dir DIR              sluice's CA (sluice certs init --dir DIR): issues and renews the
+                            certificates of terminatingTLS: { issue: true } for their serverNames
   --xds-address HOST:PORT   where the xDS server listens (default 127.0.0.1:18000)
   --xds-tls-cert FILE       mutual TLS on the xDS port: the server's certificate chain (PEM), with
   --xds-tls-key FILE        its private key and
@@ -82,6 +84,7 @@ export const serveCommand: Command = {
       policies: { type: 'string', multiple: true },
       inventory: { type: 'string' },
       secrets: { type: 'string' },
+      'ca-dir': { type: 'string' },
       'xds-tls-cert': { type: 'string' },
       'xds-tls-key': { type: 'string' },
       'xds-client-ca': { type: 'string' },
@@ -159,6 +162,7 @@ export const serveCommand: Command = {
       policies,
       inventory,
       ...(secrets !== undefined ? { secrets } : {}),
+      ...(values['ca-dir'] !== undefined ? { caDir: path.resolve(values['ca-dir']) } : {}),
       stateDir,
       rescanMs: rescanSeconds * 1000,
       xds: parseHostPort('--xds-address', values['xds-address']),

@@ -66,14 +66,8 @@ function readKey(file: string, maxBytes: number): RawValue {
 /** The secrets in force across reads: each read judged, the last good version of each kept. */
 export class SecretSource {
   private good = new Map<string, CatalogSecret>();
-  private issued: ReadonlyMap<string, CatalogSecret> = new Map();
 
-  constructor(private readonly root: string, private readonly options: { readonly issuer?: boolean } = {}) {}
-
-  /** Certificates sluice's CA issued (by `issuedKey`), judged like secrets. */
-  setIssued(issued: ReadonlyMap<string, CatalogSecret>): void {
-    this.issued = issued;
-  }
+  constructor(private readonly root: string) {}
 
   /** Reads the directory now and returns the catalog in force. */
   read(now: Date): { catalog: SecretCatalog; problems: string[] } {
@@ -89,6 +83,6 @@ export class SecretSource {
       if (!judged.ok) read.problems.push(`secret ${key}: ${judged.problem}${previous ? ' (the last good version stays in force)' : ''}`);
     }
     this.good = new Map([...next].map(([k, s]) => [k, s.stale !== undefined ? (this.good.get(k) ?? s) : s]));
-    return { catalog: { secrets: next, broken, issuer: this.options.issuer ?? false, issued: this.issued }, problems: read.problems };
+    return { catalog: { secrets: next, broken, issuer: false, issued: new Map() }, problems: read.problems };
   }
 }

@@ -10,11 +10,13 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { webcrypto } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { EnvoyBed, type WorkloadSpec } from '../../bench/envoy/bed.js';
+import { saveCa } from '../../certs/index.js';
 import { placed, type Placement } from '../../bench/redirect/sandbox.js';
 import { describeDataPath } from '../support/envoy.js';
 import { inForce, l7Policy } from '../support/envoy-cases.js';
@@ -41,7 +43,7 @@ const EGRESS = l7Policy('web-out', `  selector: { matchLabels: { app: web } }
     - toPorts:
         - ports: [ { port: 9443 } ]
           serverNames: [ api.example.test ]
-          terminatingTLS: { secret: { name: api-intercept } }
+          terminatingTLS: { issue: true }
           originatingTLS: { trustedCA: { secret: { name: upstream-ca } } }
           injectHeaders: [ { name: Authorization, secret: { name: api-token }, key: token, prefix: "Bearer " } ]
           rules: { http: [ { method: GET, path: { prefix: /v1/ } } ] }
@@ -84,7 +86,8 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     const [ordersCa, clientsCa, interceptCa, upstreamCa, forgerCa] = await Promise.all(['orders CA', 'clients CA', 'sluice interception CA', 'upstream CA', 'forger CA'].map(newCa));
     ordersPem = await leaf(ordersCa!, { dns: ['orders.shop'] });
     ordersCaPem = caPem(ordersCa!);
-    const intercept = await leaf(interceptCa!, { dns: ['api.example.test'] });
+    // sluice's CA (serve --ca-dir), which the workload trusts, issues the interception certificate on the fly.
+    await saveCa(path.join(bed.dir, 'ca'), interceptCa!, webcrypto);
     const upstream = await leaf(upstreamCa!, { dns: ['api.example.test'] });
     const forged = await leaf(forgerCa!, { dns: ['api.example.test'] });
     const webClient = await leaf(upstreamCa!, { dns: ['web.shop'], usages: ['client'] });
@@ -92,7 +95,6 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     // The termination secret carries a ca.crt too: it must not make termination ask for client certificates.
     writeSecret(secrets, 'shop/orders-tls', { 'tls.crt': ordersPem.cert, 'tls.key': ordersPem.key, 'ca.crt': ordersPem.ca });
     writeSecret(secrets, 'shop/clients-ca', { 'ca.crt': caPem(clientsCa!) });
-    writeSecret(secrets, 'shop/api-intercept', { 'tls.crt': intercept.cert, 'tls.key': intercept.key });
     writeSecret(secrets, 'shop/upstream-ca', { 'ca.crt': caPem(upstreamCa!) });
     writeSecret(secrets, 'shop/api-token', { token: `${TOKEN}\n` });
     writeSecret(secrets, 'shop/web-client', { 'tls.crt': webClient.cert, 'tls.key': webClient.key });
@@ -114,7 +116,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     mtls = await echoServer(bed.host4, 9444, upstream, { clientCa: caPem(upstreamCa!) });
     upstreams.push(good, mtls, await echoServer(bed.host4, 9445, forged));
     await bed.startWorkload(ORDERS);
-    await bed.startServe(['--secrets', secrets]);
+    await bed.startServe(['--secrets', secrets, '--ca-dir', path.join(bed.dir, 'ca')]);
     await bed.startEnvoy();
     await inForce(bed);
   }, 120_000);
@@ -155,7 +157,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     expect(withCert.out).toBe('200');
   });
 
-  it('egress interception: the workload\'s HTTPS call is terminated with a certificate it trusts, the rules apply, Authorization is injected and TLS is originated to the real upstream, verified', async () => {
+  it('egress interception: the workload\'s HTTPS call is terminated with a certificate sluice\'s CA issued for the SNI (which the workload trusts), the rules apply, Authorization is injected and TLS is originated to the real upstream, verified', async () => {
     const before = good.seen.length;
     const ok = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-w', '\n%{http_code}', 'https://api.example.test:9443/v1/items']);
     expect(ok.out.trim().split('\n').pop()).toBe('200');
