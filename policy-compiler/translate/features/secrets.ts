@@ -11,7 +11,7 @@ import type { EnvoyResource } from '../resource.js';
 /** Where Envoy reads the system trust bundle (Debian/Ubuntu and Alpine path). */
 export const SYSTEM_TRUST_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
-function secretJson(s: IrSecret): envoy.extensions.transport_sockets.tls.v3.Secret {
+export function secretJson(s: IrSecret): envoy.extensions.transport_sockets.tls.v3.Secret {
   switch (s.kind) {
     case 'certificate':
       return { name: s.name, tls_certificate: { certificate_chain: { inline_string: s.certificateChain }, private_key: { inline_string: s.privateKey } } };
