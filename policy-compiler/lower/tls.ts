@@ -56,7 +56,7 @@ class Resolver {
   private secret(name: string, field: string): CatalogSecret | undefined {
     if (!this.catalog) {
       this.unavailable ??= `secret ${name} is not checked: no secret source`;
-      this.problem('warning', 'secret.unchecked', field, `secret ${name} cannot be checked without a secret source (sluice validate --secrets DIR)`);
+      this.problem('warning', 'secret.unchecked', field, `secret ${name} cannot be checked without a secret source (sluice compile --secrets DIR, sluice serve --secrets DIR)`);
       return undefined;
     }
     const found = this.catalog.secrets.get(name);
