@@ -8,7 +8,8 @@ import { hostCidr, type Cidr } from '../../ip/index.js';
 import type { Policy } from '../model/types.js';
 import type { SecretCatalog } from '../model/secrets.js';
 import type { HttpChain, IrSecret, KafkaChain, ProxylessServer } from '../ir/types.js';
-import { chainName, ruleIdPath } from '../names.js';
+import { chainName } from '../names.js';
+import { atPortRules } from './port-rule-diagnostics.js';
 import { chainPolicies, httpAuthz, kafkaAuthz } from './authz.js';
 import type { ChainKey, Contribution } from './contributions.js';
 import { resolveTls } from './tls.js';
@@ -45,7 +46,7 @@ export function buildChain(
   const conflicting = use.filter((c) => tlsOf(c) !== tlsText);
   if (conflicting.length > 0) {
     const first = use[0]?.policy ?? '';
-    report('error', conflicting, 'tls.conflict', `${workload.key} port ${port} (${direction}${serverNames.length > 0 ? `, server names ${serverNames.join(', ')}` : ''}) has another TLS configuration in ${first}: one port and SNI allow list take one terminatingTLS, originatingTLS and injectHeaders. This port rule is left out.`);
+    diagnostics.push(...atPortRules(conflicting, policyByKey, [{ severity: 'error', code: 'tls.conflict', message: `${workload.key} port ${port} (${direction}${serverNames.length > 0 ? `, server names ${serverNames.join(', ')}` : ''}) has another TLS configuration in ${first}: one port and SNI allow list take one terminatingTLS, originatingTLS and injectHeaders. This port rule is left out.` }]));
     use = use.filter((c) => tlsOf(c) === tlsText);
   }
   const name = chainName(direction, port, workload.key, serverNames);
@@ -93,15 +94,7 @@ export function buildChain(
     const resolved = resolveTls(portTls, secrets);
     tls = resolved.tls;
     secretsOfChain = resolved.secrets;
-    const seen = new Set<string>();
-    for (const c of use) {
-      if (seen.has(c.portRuleId)) continue;
-      seen.add(c.portRuleId);
-      const p = policyByKey.get(c.policy);
-      for (const problem of resolved.problems) {
-        diagnostics.push({ severity: problem.severity, code: problem.code, ...(p ? { file: p.source.file, document: p.source.document } : {}), path: `${ruleIdPath(c.portRuleId)}.${problem.field}`, message: problem.message });
-      }
-    }
+    diagnostics.push(...atPortRules(use, policyByKey, resolved.problems));
   }
   const addresses = workload.addresses.map((a) => hostCidr(a)).filter((c): c is Cidr => typeof c !== 'string');
   const chain: HttpChain = {

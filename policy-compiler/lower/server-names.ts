@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Policy } from '../model/types.js';
 import { chainName } from '../names.js';
+import { atPortRules } from './port-rule-diagnostics.js';
 import type { ChainKey, Contribution } from './contributions.js';
 
 export function overlappingServerNames(grouped: Map<string, { key: ChainKey; contributions: Contribution[] }>, policyByKey: ReadonlyMap<string, Policy>): Diagnostic[] {
@@ -21,16 +22,12 @@ export function overlappingServerNames(grouped: Map<string, { key: ChainKey; con
       continue;
     }
     grouped.delete(id);
-    for (const policy of new Set(group.contributions.map((c) => c.policy))) {
-      const p = policyByKey.get(policy);
-      diagnostics.push({
-        severity: 'error',
-        code: 'tls.server-names-overlap',
-        ...(p ? { file: p.source.file, document: p.source.document } : {}),
-        path: 'spec',
-        message: `${key.workload.key} port ${key.port} (${key.direction}): ${taken.map((t) => t.name).join(', ')} is already in the SNI allow list of chain ${taken[0]?.by ?? ''}; a server name belongs to one list per port. These port rules are left out.`,
-      });
-    }
+    diagnostics.push(...atPortRules(group.contributions, policyByKey, [{
+      severity: 'error',
+      code: 'tls.server-names-overlap',
+      field: 'serverNames',
+      message: `${key.workload.key} port ${key.port} (${key.direction}): ${taken.map((t) => t.name).join(', ')} is already in the SNI allow list of chain ${taken[0]?.by ?? ''}; a server name belongs to one list per port. This port rule is left out.`,
+    }]));
   }
   return diagnostics;
 }
