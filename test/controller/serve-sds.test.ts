@@ -150,6 +150,33 @@ describe('SDS from serve --secrets over mutual TLS: exact secrets per node, node
     }
   });
 
+  it('a Kubernetes secret volume (..data swapped) is watched: the new credential reaches node-b over SDS', async () => {
+    const dir2 = path.join(dir, 'secrets', 'shop', 'api-token');
+    fs.rmSync(dir2, { recursive: true });
+    const version = (v: string, token: string) => {
+      fs.mkdirSync(path.join(dir2, `..${v}`), { recursive: true });
+      fs.writeFileSync(path.join(dir2, `..${v}`, 'token'), token);
+      fs.symlinkSync(`..${v}`, path.join(dir2, '..data_tmp'));
+      fs.renameSync(path.join(dir2, '..data_tmp'), path.join(dir2, '..data'));
+      if (!fs.existsSync(path.join(dir2, 'token'))) fs.symlinkSync('..data/token', path.join(dir2, 'token'));
+    };
+    const c = new RawXdsClient(serving.xdsPort, 'ADS', {}, creds(nodeB));
+    const name = 'credential|shop/api-token|token|Bearer%20';
+    const valueOf = (r: { bodies: readonly Uint8Array[]; names: readonly string[] }) => Buffer.from(r.bodies[r.names.indexOf(name)] ?? []).toString('latin1');
+    version('v1', 'rotated-one');
+    c.send({ type: 'SDS', node: 'node-b', names: NODE_B_SECRETS });
+    let r = await c.next();
+    while (!valueOf(r).includes('rotated-one')) {
+      c.ack('SDS', NODE_B_SECRETS);
+      r = await c.next();
+    }
+    version('v2', 'rotated-two');
+    c.ack('SDS', NODE_B_SECRETS);
+    r = await c.next();
+    expect(valueOf(r)).toContain('Bearer rotated-two');
+    c.close();
+  }, 20_000);
+
   it('a secret replaced by a bad version keeps the last good one in force (and says why); a fixed one is served', async () => {
     const secrets = path.join(dir, 'secrets');
     writeSecret(secrets, 'shop/orders-tls', { 'tls.crt': orders.cert, 'tls.key': nodeA.key });

@@ -130,7 +130,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
   const ordersUrl = (port: number, p: string) => ['--resolve', `orders.shop:${port}:${orders.v4}`, `https://orders.shop:${port}${p}`];
   const fromWeb = (args: readonly string[]) => run({ cgroup: web.cgroup, netns: bed.netns }, ['curl', '-sS', '--max-time', '10', ...args]);
 
-  it('inbound termination: openssl s_client with the SNI gets the secret\'s chain and verifies it; curl --cacert gets an allowed path, a denied one is 403', async () => {
+  it('inbound termination: openssl s_client with the SNI gets the secret\'s chain and verifies it; curl --cacert gets an allowed path (HTTP/1.1 and HTTP/2), a denied one is 403', async () => {
     const s = await run({}, ['sh', '-c', `openssl s_client -connect ${orders.v4}:8080 -servername orders.shop -CAfile ${files.ordersCa} -verify_return_error </dev/null`]);
     expect(s.out).toContain('Verify return code: 0 (ok)');
     expect(s.out).toMatch(/subject=.*CN\s*=\s*orders\.shop/);
@@ -140,6 +140,9 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     expect(body).toMatchObject({ workload: 'orders', path: '/public/a', viaEnvoy: true });
     const denied = await inbound(['--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8080, '/private/a')]);
     expect(denied.out).toBe('403');
+    // HTTP/2 negotiated by ALPN on the terminated connection.
+    const h2 = await inbound(['--http2', '--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_version} %{http_code}', ...ordersUrl(8080, '/public/h2')]);
+    expect(h2.out).toBe('2 200');
   });
 
   it('inbound: a wrong SNI and plain HTTP are refused (no chain matches: the connection is closed)', async () => {
