@@ -34,6 +34,25 @@ function facts(cert: x509.X509Certificate, now: Date): CertificateFacts {
   };
 }
 
+/** Why a certificate is not valid at `now` (absent: it is). */
+export function validityAt(leaf: CertificateFacts | undefined, now: Date): string | undefined {
+  const t = now.getTime();
+  if (!leaf) return undefined;
+  if (t > leaf.notAfter) return `expired at ${new Date(leaf.notAfter).toISOString()}`;
+  if (t < leaf.notBefore) return `not valid before ${new Date(leaf.notBefore).toISOString()}`;
+  return undefined;
+}
+
+/** The keys of a version whose leaf certificate is not valid at `now`, with why. */
+export function invalidKeysAt(secret: CatalogSecret, now: Date): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of secret.values) {
+    const why = value.kind === 'certificates' ? validityAt(value.certificates[0], now) : undefined;
+    if (why !== undefined) out.set(key, why);
+  }
+  return out;
+}
+
 function judgeValue(key: string, text: string, now: Date): { value: SecretValue; invalid?: string } | { problem: string } {
   if (!text.includes('-----BEGIN ')) return { value: { kind: 'text', text } };
   const pem = parsePem(text);
@@ -51,9 +70,7 @@ function judgeValue(key: string, text: string, now: Date): { value: SecretValue;
   const certs = parseCertificates(text, key);
   if (!certs.ok) return { problem: certs.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ') };
   const all = certs.value.map((c) => facts(c, now));
-  const leaf = all[0];
-  const t = now.getTime();
-  const invalid = leaf && t > leaf.notAfter ? `expired at ${new Date(leaf.notAfter).toISOString()}` : leaf && t < leaf.notBefore ? `not valid before ${new Date(leaf.notBefore).toISOString()}` : undefined;
+  const invalid = validityAt(all[0], now);
   return { value: { kind: 'certificates', text, certificates: all }, ...(invalid ? { invalid } : {}) };
 }
 

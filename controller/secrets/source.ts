@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_PEM_BYTES } from '../../certs/index.js';
 import type { CatalogSecret, SecretCatalog } from '../../policy-compiler/index.js';
-import { judgeSecret, type RawValue } from './judge.js';
+import { invalidKeysAt, judgeSecret, type Judged, type RawValue } from './judge.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 /** Keys as Kubernetes allows them: `[-._a-zA-Z0-9]+`. */
@@ -63,6 +63,18 @@ function readKey(file: string, maxBytes: number): RawValue {
   }
 }
 
+/**
+ * A new version whose certificate is expired or not yet valid does not replace a last good one
+ * that is valid now (a rotation to a stale certificate keeps the current one); it replaces one
+ * that is no better.
+ */
+function notWorse(judged: Judged, previous: CatalogSecret | undefined, now: Date): Judged {
+  if (!judged.ok || !previous || judged.secret.version === previous.version) return judged;
+  const invalid = judged.secret.invalidNow;
+  if (!invalid || invalid.size === 0 || invalidKeysAt(previous, now).size > 0) return judged;
+  return { ok: false, problem: `the new version's ${[...invalid].map(([k, why]) => `${k} ${why}`).join('; ')}` };
+}
+
 /** The secrets in force across reads: each read judged, the last good version of each kept. */
 export class SecretSource {
   private good = new Map<string, CatalogSecret>();
@@ -75,10 +87,14 @@ export class SecretSource {
     const next = new Map<string, CatalogSecret>();
     const broken = new Map<string, string>();
     for (const [key, raw] of read.secrets) {
-      const judged = judgeSecret(key, raw, now);
       const previous = this.good.get(key);
+      const judged = notWorse(judgeSecret(key, raw, now), previous, now);
       if (judged.ok) next.set(key, judged.secret);
-      else if (previous) next.set(key, { ...previous, stale: judged.problem });
+      else if (previous) {
+        const { invalidNow: _then, ...kept } = previous;
+        const invalidNow = invalidKeysAt(previous, now);
+        next.set(key, { ...kept, stale: judged.problem, ...(invalidNow.size > 0 ? { invalidNow } : {}) });
+      }
       else broken.set(key, judged.problem);
       if (!judged.ok) read.problems.push(`secret ${key}: ${judged.problem}${previous ? ' (the last good version stays in force)' : ''}`);
     }

@@ -9,7 +9,9 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createCa, encodePem, issueLeaf, privateKeyPem } from '../../certs/index.js';
 import { SecretSource } from '../../controller/index.js';
+import { testEnv } from '../certs/support.js';
 import { leaf, newCa, writeSecret, type Pem } from '../support/tls.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-secrets-'));
@@ -79,6 +81,21 @@ describe('the secret source', () => {
       expect(source.read(NOW).catalog.secrets.get('shop/a-tls')?.stale).toBeUndefined();
     });
   }
+
+  it('a rotation to an expired or not-yet-valid certificate keeps the valid one in force', async () => {
+    const past = testEnv(new Date('2024-01-01T00:00:00Z'));
+    const oldCa = await createCa({ days: 3650 }, past);
+    if (!oldCa.ok) throw new Error('no CA');
+    const expired = await issueLeaf(oldCa.value, { dns: ['a.shop'], days: 1 }, past);
+    if (!expired.ok) throw new Error('no leaf');
+    const good = source.read(NOW).catalog.secrets.get('shop/a-tls');
+    writeSecret(root, 'shop/a-tls', { 'tls.crt': encodePem('CERTIFICATE', expired.value.certificate.rawData), 'tls.key': await privateKeyPem(past.crypto, expired.value.key) });
+    const now = source.read(NOW).catalog.secrets.get('shop/a-tls');
+    expect(now?.version).toBe(good?.version);
+    expect(now?.stale).toMatch(/^the new version's tls\.crt expired at 2024-01-02/);
+    writeSecret(root, 'shop/a-tls', { 'tls.crt': pem.cert, 'tls.key': pem.key });
+    expect(source.read(NOW).catalog.secrets.get('shop/a-tls')?.stale).toBeUndefined();
+  });
 
   it('a secret that never had a good version is broken, with the reason; an empty directory too', () => {
     writeSecret(root, 'shop/never', { 'tls.crt': pem.cert, 'tls.key': other.key });
