@@ -7,6 +7,7 @@ import { dataPathProblems, type DataplaneView } from './dataplane-status.js';
 import type { EnvoyStatus } from './envoy-supervisor.js';
 import { policyStatuses, type StatusInputs } from './policy-status.js';
 import type { PolicyRuntime, RuntimeState } from './runtime.js';
+import type { SecretsStatus } from './secrets/status.js';
 
 /** What `/status` says about the state directory. */
 export interface StateReport {
@@ -33,6 +34,8 @@ export interface StatusContext {
   readonly envoys?: () => readonly EnvoyStatus[];
   /** The audit policies' would-deny flows (the flows `serve` collects). */
   readonly audit?: StatusInputs['audit'];
+  /** The secrets in force (`serve --secrets`, `--ca-dir`), without their values. */
+  readonly secrets?: () => SecretsStatus | undefined;
 }
 
 const fmt = (d: Diagnostic) => formatDiagnostic(d, 'in-sources');
@@ -95,6 +98,7 @@ export function statusDocument(ctx: StatusContext): unknown {
         ...(persisted.saveError ? { saveError: persisted.saveError } : {}),
       },
     },
+    ...(ctx.secrets ? { secrets: ctx.secrets() ?? null } : {}),
     policies: policyStatuses({
       runtime: state,
       nodes,

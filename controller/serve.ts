@@ -22,6 +22,7 @@ import { StateStore } from './state-store.js';
 import { catalogFingerprint } from './secrets/fingerprint.js';
 import { SecretSource } from './secrets/source.js';
 import { OnTheFlyIssuer } from './secrets/issuer.js';
+import { secretsStatus } from './secrets/status.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
 import { EnvoySupervisor } from './envoy-supervisor.js';
 
@@ -125,12 +126,14 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
   let report = restore(store, runtime, logger);
   let lastRead: string | undefined;
+  let lastCatalog: SecretCatalog | undefined;
   const reload = (trigger: 'start' | 'watch' | 'rescan' | 'manual') => {
     const read = readSourceFiles(sources);
     const at = new Date(now());
     const secrets = secretSource?.read(at);
     const catalog = secrets || issuer ? withIssued(secrets?.catalog ?? EMPTY_SECRET_CATALOG, issuer, read.files, at) : undefined;
     const fingerprint = readFingerprint(read) + (catalog ? catalogFingerprint(catalog) : '');
+    lastCatalog = catalog;
     if (fingerprint === lastRead) return false;
     lastRead = fingerprint;
     changes.changed(trigger);
@@ -179,6 +182,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
           ...(redirects ? { dataplane: () => redirects.view() } : {}),
           ...(envoys ? { envoys: () => envoys?.status() ?? [] } : {}),
           audit: (keys) => flows.wouldDeny(keys, now() - AUDIT_WINDOW_MS),
+          ...(secretSource || issuer ? { secrets: () => (lastCatalog ? secretsStatus(lastCatalog) : undefined) } : {}),
         }),
       configDump: (node) => configDump(cache, runtime, node),
       metrics: () => registry.render(),

@@ -177,6 +177,13 @@ describe('SDS from serve --secrets over mutual TLS: exact secrets per node, node
     c.close();
   }, 20_000);
 
+  it('/status lists the secrets in force (names, versions, keys, stale reasons), never a value', async () => {
+    const status = (await (await fetch(`http://127.0.0.1:${serving.adminPort}/status`)).json()) as { secrets: { inForce: { secret: string; keys: string[] }[]; broken: unknown[] } };
+    expect(status.secrets.inForce.map((s) => s.secret)).toEqual(['shop/api-token', 'shop/orders-tls', 'shop/unused', 'shop/upstream-ca']);
+    expect(status.secrets.inForce.find((s) => s.secret === 'shop/orders-tls')?.keys).toEqual(['tls.crt', 'tls.key']);
+    expect(status.secrets.broken).toEqual([]);
+  });
+
   it('a secret replaced by a bad version keeps the last good one in force (and says why); a fixed one is served', async () => {
     const secrets = path.join(dir, 'secrets');
     writeSecret(secrets, 'shop/orders-tls', { 'tls.crt': orders.cert, 'tls.key': nodeA.key });
