@@ -1,12 +1,14 @@
 /**
  * TLS origination: a chain with `originatingTLS` forwards to a cluster of its own, ORIGINAL_DST
- * like the plain ones (optionally to another port of the destination), whose UpstreamTlsContext
+ * like the plain ones (inbound, its leg marked the same way; optionally to another port of the
+ * destination), whose UpstreamTlsContext
  * sends the SNI and verifies the destination's certificate against the trusted CA from SDS and the
  * names it must carry; with a client certificate (from SDS), mutual TLS. Without a fixed server
  * name, Envoy takes both from the request's :authority (auto SNI, auto SAN validation).
  */
 import { MESSAGES, typed, type envoy } from '../../../envoy-api/index.js';
-import type { ChainTls, EnvoyNode } from '../../ir/types.js';
+import type { ChainTls, EnvoyNode, HttpChain } from '../../ir/types.js';
+import { legBinding } from './original-dst.js';
 import { originatingClusterName } from '../../names.js';
 import type { FeatureTranslator } from '../feature.js';
 import type { EnvoyResource } from '../resource.js';
@@ -35,8 +37,8 @@ function upstreamContext(o: Originate): UpstreamTlsContext {
   };
 }
 
-function originatingCluster(chain: string, o: Originate): EnvoyResource<typeof MESSAGES.cluster> {
-  const name = originatingClusterName(chain);
+function originatingCluster(chain: HttpChain, o: Originate): EnvoyResource<typeof MESSAGES.cluster> {
+  const name = originatingClusterName(chain.name);
   return {
     message: MESSAGES.cluster,
     name,
@@ -46,6 +48,7 @@ function originatingCluster(chain: string, o: Originate): EnvoyResource<typeof M
       type: 'ORIGINAL_DST',
       lb_policy: 'CLUSTER_PROVIDED',
       connect_timeout: { seconds: 5 },
+      ...legBinding(chain.direction),
       ...(o.port !== undefined ? { original_dst_lb_config: { upstream_port_override: { value: o.port } } } : {}),
       transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: typed(MESSAGES.upstreamTlsContext, upstreamContext(o)) },
       typed_extension_protocol_options: {
@@ -60,7 +63,7 @@ function originatingCluster(chain: string, o: Originate): EnvoyResource<typeof M
 }
 
 function originatingClusters(node: EnvoyNode): EnvoyResource[] {
-  return [...node.inbound, ...node.outbound].flatMap((c) => (c.tls?.originate && c.tls.unavailable === undefined ? [originatingCluster(c.name, c.tls.originate)] : []));
+  return [...node.inbound, ...node.outbound].flatMap((c) => (c.tls?.originate && c.tls.unavailable === undefined ? [originatingCluster(c, c.tls.originate)] : []));
 }
 
 export const TLS_ORIGINATION_FEATURE: FeatureTranslator = {
