@@ -36,7 +36,19 @@ const INGRESS = l7Policy('orders-tls', `  selector: { matchLabels: { app: orders
           rules: { http: [ { method: GET, path: { prefix: /public/ } } ] }
         - ports: [ { port: 8090 } ]
           terminatingTLS: { secret: { name: orders-tls }, clientCA: { secret: { name: clients-ca } } }
+        - ports: [ { port: 7443 } ]
+          originatingTLS: { trustedCA: { secret: { name: orders-ca } }, serverName: orders.shop }
 `);
+
+/** A workload that speaks TLS itself (inbound origination's peer): HTTPS on HOST:PORT, answering with what it saw. */
+const TLS_WORKLOAD = `import https from 'node:https';
+import fs from 'node:fs';
+const [host, port, cert, key] = process.argv.slice(2);
+https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, (req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ tls: true, path: req.url, sni: req.socket.servername, viaEnvoy: req.headers['x-request-id'] !== undefined }));
+}).listen(Number(port), host, () => console.log(JSON.stringify({ event: 'listening' })));
+`;
 
 const EGRESS = l7Policy('web-out', `  selector: { matchLabels: { app: web } }
   egress:
@@ -95,6 +107,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     // The termination secret carries a ca.crt too: it must not make termination ask for client certificates.
     writeSecret(secrets, 'shop/orders-tls', { 'tls.crt': ordersPem.cert, 'tls.key': ordersPem.key, 'ca.crt': ordersPem.ca });
     writeSecret(secrets, 'shop/clients-ca', { 'ca.crt': caPem(clientsCa!) });
+    writeSecret(secrets, 'shop/orders-ca', { 'ca.crt': ordersCaPem });
     writeSecret(secrets, 'shop/upstream-ca', { 'ca.crt': caPem(upstreamCa!) });
     writeSecret(secrets, 'shop/api-token', { token: `${TOKEN}\n` });
     writeSecret(secrets, 'shop/web-client', { 'tls.crt': webClient.cert, 'tls.key': webClient.key });
@@ -116,6 +129,8 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     mtls = await echoServer(bed.host4, 9444, upstream, { clientCa: caPem(upstreamCa!) });
     upstreams.push(good, mtls, await echoServer(bed.host4, 9445, forged));
     await bed.startWorkload(ORDERS);
+    const tlsWorkload = bed.spawn('orders TLS server', { cgroup: o.cgroup, netns: bed.netns }, [process.execPath, f('tls-workload.mjs', TLS_WORKLOAD), o.v4, '7443', f('orders.crt', ordersPem.cert), f('orders.key', ordersPem.key)]);
+    await tlsWorkload.waitFor((l) => l.event === 'listening', 'the TLS workload to listen');
     await bed.startServe(['--secrets', secrets, '--ca-dir', path.join(bed.dir, 'ca')]);
     await bed.startEnvoy();
     await inForce(bed);
@@ -182,6 +197,12 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     const m = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9444/mutual`]);
     expect(m.out).toBe('200');
     expect(mtls.seen.map((s) => s.client)).toEqual(['web.shop']);
+  });
+
+  it('inbound origination: a plain-HTTP client reaches a workload that speaks TLS itself, verified against its CA', async () => {
+    const r = await inbound(['-w', '\n%{http_code}', `http://${orders.v4}:7443/inside`]);
+    expect(r.out.trim().split('\n').pop()).toBe('200');
+    expect(JSON.parse(r.out.trim().split('\n')[0] ?? '{}')).toEqual({ tls: true, path: '/inside', sni: 'orders.shop', viaEnvoy: true });
   });
 
   it('a forged upstream certificate (another CA) is refused: the workload gets 503, the request never carries data upstream', async () => {
