@@ -14,7 +14,7 @@ export { flowProtoRoot, flowMessage, MESSAGE, OBJECT_FORM, DECODE_FORM, ALS_SERV
 export { BoundedQueue } from './queue.js';
 export { FlowMetrics, parseMetricsConfig, CONTEXT_LABELS, DEFAULT_METRICS_CONFIG, OTHER, type FlowMetricsConfig, type ContextLabel } from './metrics.js';
 export { auditReport, wouldDenyCounts, CLEAN_MESSAGE, type AuditReport, type AuditGroup, type WindowCoverage } from './audit.js';
-export { replay, verdictFromIr, simRequestOf, type ReplayResult, type ReplayGroup, type ReplayChange, type ReplayVerdict, type VerdictFunction } from './replay.js';
+export { replay, verdictFromIr, kafkaVerdicts, firstVerdict, simRequestOf, type ReplayResult, type ReplayGroup, type ReplayChange, type ReplayVerdict, type VerdictFunction } from './replay.js';
 export { buildGraph, nodeOf, edgeId, type MapGraph, type MapNode, type MapEdge } from './map-graph.js';
 export { flowRoutes, type FlowRoutesOptions, type ExtraRoute } from './routes.js';
 export { FileExport, FILE_EXPORT_DEFAULTS, type FileExportOptions } from './export-file.js';

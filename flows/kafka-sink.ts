@@ -36,6 +36,11 @@ const VERDICT: Record<KafkaDecision['verdict'], Verdict> = { allow: 'forwarded',
 /** The enforcer's special rule names (docs/kafka.md) that are not rule ids. */
 const SPECIAL_RULES: Record<string, string> = { 'default-deny': 'no allow rule matched', uncovered: 'no policy covers this broker', 'connection-api': 'connection API (always allowed)', 'topic-id-unresolved': 'topic named only by id' };
 
+/** The rule id a Kafka flow carries: '' for the enforcer's special verdicts (a default deny, an uncovered broker, …). */
+export function flowRuleOf(ruleId: string): string {
+  return SPECIAL_RULES[ruleId] ? '' : ruleId;
+}
+
 export function kafkaFlow(d: KafkaDecision): FlowRecord {
   const special = SPECIAL_RULES[d.rule];
   const verdict = VERDICT[d.verdict];
@@ -49,7 +54,7 @@ export function kafkaFlow(d: KafkaDecision): FlowRecord {
     kafka: { api: d.api, apiVersion: d.version, topic: d.resource === 'topic' ? d.name : '', group: d.resource === 'group' ? d.name : '', clientId: d.clientId ?? '' },
     verdict,
     policy: d.policy,
-    rule: special ? '' : d.rule,
+    rule: flowRuleOf(d.rule),
     reason: special ?? (verdict === 'forwarded' ? 'allow rule matched' : verdict === 'denied' ? 'deny rule matched' : 'audit deny rule matched'),
     durationMs: d.durationMs ?? 0,
     bytesReceived: d.bytes ?? 0,

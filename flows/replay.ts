@@ -5,7 +5,9 @@
  * function from a compiled IR with the simulator's own evaluation (the same one `sluice simulate`
  * prints and a test holds to gRPC's RBAC engine).
  */
-import { evaluate, findChain, type Ir, type SimRequest } from '../policy-compiler/index.js';
+import { evaluate, findChain, type CompiledRule, type Ir, type SimRequest } from '../policy-compiler/index.js';
+import { apiKeyOf, evaluateUnit, type PolicyStore, type UnitKind } from '../kafka-proxy/index.js';
+import { flowRuleOf } from './kafka-sink.js';
 import { l7Summary, workloadKey, type FlowRecord, type Verdict } from './record.js';
 import { policyOfRule } from './verdict.js';
 
@@ -17,7 +19,7 @@ export interface ReplayVerdict {
   readonly approximate?: boolean;
 }
 
-/** undefined: the flow cannot be replayed (a Kafka flow; an unknown direction). */
+/** undefined: the flow cannot be replayed (an unknown direction; a protocol the function does not judge). */
 export type VerdictFunction = (flow: FlowRecord) => ReplayVerdict | undefined;
 
 export interface ReplayChange {
@@ -93,12 +95,52 @@ export function verdictFromIr(ir: Ir): VerdictFunction {
     const direction = flow.direction === 'ingress' ? 'inbound' : 'outbound';
     const chain = findChain(ir, direction, flow.source.address, flow.destination.address, flow.destination.port);
     if (!chain) return { verdict: 'forwarded', rule: '', policy: '' };
-    const rules = [...(chain.authz.enforce?.allow ?? []), ...(chain.authz.enforce?.deny ?? []), ...(chain.authz.audit?.allow ?? []), ...(chain.authz.audit?.deny ?? [])];
-    const approximate = rules.some((r) => r.request.kind !== 'any' && r.request.headers.length > 0);
     const e = evaluate(chain.authz, request, direction);
+    // Headers could only change the outcome through a rule that looks at them, except when an
+    // enforced deny rule that ignores headers decides: deny wins whatever the headers hold.
+    const headerBlind = (r: CompiledRule) => r.request.kind === 'any' || r.request.headers.length === 0;
+    const deciding = e.enforced.verdict === 'deny' ? chain.authz.enforce?.deny.find((r) => r.id === e.enforced.rule) : undefined;
+    const rules = [...(chain.authz.enforce?.allow ?? []), ...(chain.authz.enforce?.deny ?? []), ...(chain.authz.audit?.allow ?? []), ...(chain.authz.audit?.deny ?? [])];
+    const approximate = !(deciding && headerBlind(deciding)) && !rules.every(headerBlind);
     const pick = (verdict: Verdict, rule: string | undefined): ReplayVerdict => ({ verdict, rule: rule ?? '', policy: policyOfRule(rule ?? ''), ...(approximate ? { approximate } : {}) });
     if (e.enforced.verdict === 'deny') return pick('denied', e.enforced.rule);
     if (e.audit?.verdict === 'deny') return pick('audit-denied', e.audit.rule);
     return pick('forwarded', e.enforced.rule ?? e.audit?.rule);
+  };
+}
+
+/**
+ * What the Kafka enforcer would decide for a Kafka flow under the proposed KafkaPolicy resources
+ * (`store`): a Kafka flow is one decision unit (the request, a topic or a group), judged by the
+ * enforcer's own evaluation. Flows to a broker the proposal does not cover are not replayed (the
+ * enforcer's `--uncovered` flag decides those, which the policies do not say).
+ */
+export function kafkaVerdicts(store: PolicyStore): VerdictFunction {
+  return (flow) => {
+    const k = flow.kafka;
+    if (!k || flow.direction === 'unknown') return undefined;
+    const policy = store.lookup(flow.destination.address, flow.destination.port);
+    const apiKey = apiKeyOf(k.api);
+    if (!policy || apiKey === undefined) return undefined;
+    const kind: UnitKind = k.topic ? 'topic' : k.group ? 'group' : 'request';
+    const name = k.topic || k.group;
+    const v = evaluateUnit(policy, { apiKey, apiVersion: k.apiVersion, clientId: k.clientId || null, peer: flow.source.address }, {
+      topics: kind === 'topic' ? [name] : [], groups: kind === 'group' ? [name] : [], transactionalIds: [],
+    }, kind, name);
+    // A topic's verdict can hang on the request's group or transactional id, which its flow does not carry.
+    const approximate = kind === 'topic' && [...policy.allow, ...policy.deny].some((r) => r.group !== undefined || r.transactionalId !== undefined);
+    const verdict: Verdict = v.allowed ? 'forwarded' : policy.mode === 'audit' ? 'audit-denied' : 'denied';
+    return { verdict, rule: flowRuleOf(v.ruleId), policy: policy.policy, ...(approximate ? { approximate } : {}) };
+  };
+}
+
+/** The first of `fns` that judges a flow. */
+export function firstVerdict(...fns: readonly VerdictFunction[]): VerdictFunction {
+  return (flow) => {
+    for (const fn of fns) {
+      const v = fn(flow);
+      if (v) return v;
+    }
+    return undefined;
   };
 }

@@ -33,3 +33,4 @@ export { proxyMetrics, type ProxyMetrics } from './proxy/metrics.js';
 export type { FlowLog, KafkaFlowEvent } from './proxy/connection.js';
 export { KafkaXdsClient, parsePolicies, type XdsClientOptions, type XdsUpdate } from './xds/client.js';
 export { startAdmin, type AdminStatus } from './proxy/admin.js';
+export { simulateKafkaRequest, type KafkaSimRequest, type KafkaSimResult, type KafkaSimOutcome } from './enforce/simulate.js';

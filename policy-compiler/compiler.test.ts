@@ -5,10 +5,12 @@
  */
 import { describe, it, expect } from '@jest/globals';
 import { seededRandom } from '../test/support/random.js';
-import { compile, Compiler, LoadCache, loadSources, toPlainJson, type CompileOutput, type SourceFile } from './index.js';
+import { compile, Compiler, IncrementalTranslation, LoadCache, loadSources, toPlainJson, translate, type CompileOutput, type Ir, type SourceFile, type Translation } from './index.js';
 
-function inventory(extra: number): SourceFile {
-  const lines = ['apiVersion: sluice.dev/v1alpha1', 'kind: Inventory', 'workloads:'];
+const ACCESS_LOGS = ['', 'accessLog: [flows, stdout]', 'accessLog: []', 'accessLog: [stdout]'];
+
+function inventory(extra: number, accessLog = 0): SourceFile {
+  const lines = ['apiVersion: sluice.dev/v1alpha1', 'kind: Inventory', `proxies: [ { node: node-0${ACCESS_LOGS[accessLog] ? `, ${ACCESS_LOGS[accessLog]}` : ''} } ]`, 'workloads:'];
   for (let i = 0; i < 12 + extra; i++) {
     const proxy = i % 5 === 4 ? '{ grpcProxyless: true }' : `{ node: node-${i % 3} }`;
     lines.push(`  - { name: w${i}, namespace: ns${i % 2}, labels: { team: t${i % 4} }, addresses: [10.0.${i}.1], ports: [ { port: 8080, name: http } ], proxy: ${proxy} }`);
@@ -48,17 +50,33 @@ describe('incremental compiler', () => {
     const cache = new LoadCache();
     const policies = new Map<number, number>([[0, 0], [1, 1], [2, 2]]);
     let extra = 0;
+    let accessLog = 0;
     for (let step = 0; step < 200; step++) {
-      const action = random(10);
+      const action = random(11);
       if (action < 6) policies.set(random(8), random(6));
       else if (action < 8) policies.delete(random(8));
-      else extra = random(4);
-      const files = [inventory(extra), ...[...policies].map(([i, v]) => policy(i, v))];
+      else if (action < 10) extra = random(4);
+      else accessLog = random(ACCESS_LOGS.length);
+      const files = [inventory(extra, accessLog), ...[...policies].map(([i, v]) => policy(i, v))];
       const load = loadSources(files, undefined, cache);
       if (!load.inventory) throw new Error('inventory must be valid');
       const incremental = comparable(compiler.compile(load.policies, load.inventory));
       const fresh = comparable(compile(loadSources(files).policies, load.inventory));
       expect({ step, output: incremental }).toEqual({ step, output: fresh });
+    }
+  });
+
+  it('translates a chain again when only its node\'s access-log setting changed', () => {
+    const load = loadSources([inventory(0), policy(0, 1), policy(1, 2)]);
+    if (!load.inventory) throw new Error('inventory must be valid');
+    const { ir } = compile(load.policies, load.inventory);
+    const translation = new IncrementalTranslation();
+    translation.translate(ir);
+    // The same chain objects under a node that now logs to stdout too, and under one that logs nowhere.
+    for (const accessLog of [['flows', 'stdout'], []] as const) {
+      const changed: Ir = { ...ir, envoyNodes: ir.envoyNodes.map((n) => ({ ...n, accessLog })) };
+      const logs = (t: Translation) => JSON.stringify(t.nodes.flatMap((n) => n.resources.filter((r) => r.message.endsWith('Listener')).map((r) => r.json)));
+      expect(logs(translation.translate(changed))).toBe(logs(translate(changed)));
     }
   });
 

@@ -225,7 +225,8 @@ export class EnvoyBed {
     return `  - { name: ${spec.name}, namespace: ${spec.namespace ?? 'shop'}, labels: { ${labels} }, addresses: [${spec.addresses.map((a) => JSON.stringify(a)).join(', ')}], ports: [ ${ports} ], proxy: { node: ${spec.node ?? 'node-b'} } }`;
   }
 
-  writeInventory(entries: readonly string[], proxies = `  - { node: ${NODE_ID} }`): void {
+  /** The inventory; the node proxy logs to stdout too by default, whose lines are the tests' evidence beside Envoy's stats. */
+  writeInventory(entries: readonly string[], proxies = `  - { node: ${NODE_ID}, accessLog: [flows, stdout] }`): void {
     writeFileSync(this.inventoryFile, `apiVersion: sluice.dev/v1alpha1\nkind: Inventory\nproxies:\n${proxies}\nworkloads:\n${entries.join('\n')}\n`);
   }
 

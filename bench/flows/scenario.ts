@@ -27,6 +27,8 @@ export interface ScenarioPorts {
 export function inventoryText(ports: ScenarioPorts): string {
   return `apiVersion: sluice.dev/v1alpha1
 kind: Inventory
+# stdout too: bench:flows compares the gRPC access logger with the same fields written to a file.
+proxies: [ { node: ${NODE}, accessLog: [flows, stdout] } ]
 workloads:
   - { name: orders, namespace: shop, labels: { app: orders, tier: backend }, addresses: [${ORDERS}], ports: [ { port: ${ports.http}, name: http }, { port: ${ports.grpc}, name: grpc } ], proxy: { node: ${NODE} } }
   - { name: web, namespace: shop, labels: { app: web }, addresses: [${ports.web ?? WEB}], proxy: { node: ${NODE} } }
@@ -143,8 +145,11 @@ function cluster(name: string, to: { host: string; port: number }, http2: boolea
 
 /** The file access log bench:flows compares against: the compiler's JSON fields, one line per request. */
 function fileAccessLog(hcm: Json, file: string): Json[] {
-  const format = at(hcm, 'typed_config', 'access_log', 0, 'typed_config', 'log_format', 'json_format', 'fields');
-  const fields = isJson(format) ? Object.fromEntries(Object.entries(format).map(([k, v]) => [k, at(v, 'stringValue')])) : {};
+  const logs = at(hcm, 'typed_config', 'access_log');
+  const stdout = Array.isArray(logs) ? logs.find((l) => at(l, 'name') === 'envoy.access_loggers.stdout') : undefined;
+  const format = at(stdout, 'typed_config', 'log_format', 'json_format', 'fields');
+  if (!isJson(format)) throw new Error('the compiled chain has no stdout access log to copy the fields of');
+  const fields = Object.fromEntries(Object.entries(format).map(([k, v]) => [k, at(v, 'stringValue')]));
   return [{ name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: file, log_format: { json_format: fields } } }];
 }
 

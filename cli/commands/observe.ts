@@ -1,9 +1,9 @@
 /** `sluice observe`: the flows a running `sluice serve` collected, filtered, Hubble `observe` style. */
-import fs from 'node:fs';
 import { FILTER_PARAMS, flowFromJson, FlowStore, parseFlowQuery, toPairs, type FilterParam } from '../../flows/index.js';
 import { formatFlow, OUTPUTS, TABLE_HEADER, type Output } from '../../flows/format.js';
 import { readSse } from '../../flows/sse.js';
 import { parseCommandArgs } from '../args.js';
+import { fetchFailure, parseFlowLines, readFlowFile } from '../flow-source.js';
 import { EXIT, UsageError, type Command, type CommandIo } from '../command.js';
 
 const width = Math.max(...Object.keys(FILTER_PARAMS).map((k) => k.length)) + 10;
@@ -56,11 +56,9 @@ async function fromServer(server: string, pairs: Array<[string, string]>, follow
     }
     if (output === 'table') io.stdout(`${TABLE_HEADER}\n`);
     if (!follow) {
-      for (const line of (await res.text()).split('\n')) {
-        if (!line) continue;
-        const f = flowFromJson(JSON.parse(line));
-        if (typeof f !== 'string') io.stdout(`${formatFlow(f, output)}\n`);
-      }
+      const { flows, problems } = parseFlowLines(await res.text(), `${url.origin}/flows`);
+      for (const p of problems) io.stderr(`${p}\n`);
+      for (const f of flows) io.stdout(`${formatFlow(f, output)}\n`);
       return EXIT.ok;
     }
     for await (const event of readSse(res.body)) {
@@ -72,7 +70,7 @@ async function fromServer(server: string, pairs: Array<[string, string]>, follow
     return EXIT.ok;
   } catch (error) {
     if (controller.signal.aborted) return EXIT.ok;
-    io.stderr(`sluice observe: cannot read ${url.origin}/flows: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}\n`);
+    io.stderr(`sluice observe: cannot read ${url.origin}/flows: ${fetchFailure(error)}\n`);
     return EXIT.failure;
   } finally {
     io.signal.removeEventListener('abort', stop);
@@ -80,19 +78,10 @@ async function fromServer(server: string, pairs: Array<[string, string]>, follow
 }
 
 function fromFile(file: string, pairs: Array<[string, string]>, output: Output, io: CommandIo): number {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  const store = new FlowStore(Math.max(1, lines.length));
-  lines.forEach((line, i) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      parsed = undefined;
-    }
-    const f = flowFromJson(parsed);
-    if (typeof f === 'string') io.stderr(`${file}:${i + 1}: not a flow record: ${f}\n`);
-    else store.add(f);
-  });
+  const { flows, problems } = readFlowFile(file);
+  for (const p of problems) io.stderr(`${p}\n`);
+  const store = new FlowStore(Math.max(1, flows.length));
+  for (const f of flows) store.add(f);
   const { query } = parseFlowQuery(pairs, Date.now());
   if (output === 'table') io.stdout(`${TABLE_HEADER}\n`);
   for (const s of store.query(query.filter, { limit: query.last ?? 20, lateMs: Infinity }).reverse()) io.stdout(`${formatFlow(s.flow, output)}\n`);

@@ -37,6 +37,8 @@ export interface KafkaFlowEvent {
 export interface ConnectionOptions {
   readonly client: Socket;
   readonly upstream: Socket;
+  /** The broker the connection goes to, as its policy was looked up (flows name it even before the upstream socket connects). */
+  readonly broker: { readonly address: string; readonly port: number };
   /** The policy in force for this connection's broker, looked up per request (rules change live). */
   readonly policy: () => KafkaPolicy | undefined;
   readonly store: PolicyStore;
@@ -188,7 +190,7 @@ export class Connection {
     this.o.flowSink?.({
       time: Date.now(),
       client: { address: this.peer, port: this.o.client.remotePort ?? 0 },
-      broker: { address: this.o.upstream.remoteAddress ?? '', port: this.o.upstream.remotePort ?? 0 },
+      broker: this.o.broker,
       clientId, api: apiNameOf(apiKey), version, resource: d.kind, name: d.name, verdict: v, rule: d.verdict.ruleId, policy: policy?.policy ?? '',
     });
     if (this.o.flowLog === 'none' || (this.o.flowLog === 'deny' && d.verdict.allowed)) return;

@@ -141,6 +141,7 @@ export class KafkaProxy {
     const connection = new Connection({
       client,
       upstream,
+      broker: { address: addresses[0] ?? target.host, port },
       policy,
       store: this.o.store,
       logger: this.o.logger,

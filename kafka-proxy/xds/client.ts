@@ -106,9 +106,17 @@ export class KafkaXdsClient {
   private accepted = '';
   /** The last ACK or NACK, for /healthz. */
   last: XdsUpdate | undefined;
-  connected = false;
+  private openedAt = 0;
 
   constructor(private readonly o: XdsClientOptions) {}
+
+  /**
+   * Whether a stream is open on a ready channel. Not "has received a response": a server that
+   * resumes the version this client holds rightly sends nothing, and the client is connected.
+   */
+  get connected(): boolean {
+    return this.stream !== undefined && this.client?.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+  }
 
   start(): void {
     const Ctor = adsClientClass();
@@ -124,8 +132,8 @@ export class KafkaXdsClient {
     if (this.stopped || !this.client) return;
     const stream = this.client.StreamAggregatedResources();
     this.stream = stream;
+    this.openedAt = Date.now();
     stream.on('data', (response: DiscoveryResponse) => {
-      this.connected = true;
       this.attempt = 0;
       this.onResponse(response);
     });
@@ -145,9 +153,10 @@ export class KafkaXdsClient {
   private reconnect(stream: AdsStream): void {
     if (this.stream !== stream) return;
     this.stream = undefined;
-    this.connected = false;
     if (this.stopped) return;
     const { initial, max } = this.o.backoff ?? { initial: 200, max: 10_000 };
+    // A stream that lived longer than the longest back-off was a working one, answered or not.
+    if (Date.now() - this.openedAt > max) this.attempt = 0;
     const delay = Math.min(max, initial * 2 ** this.attempt++);
     this.timer = setTimeout(() => this.open(), delay);
     this.timer.unref();

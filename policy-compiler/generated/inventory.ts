@@ -65,6 +65,12 @@ export interface Proxy {
    */
   listenPort?: number;
   /**
+   * Envoy: where each request's access log entry goes. `flows` (the default): to sluice's flow collector over gRPC (sluice observe, /flows, the metrics, audit reports); `stdout`: also one JSON line per request on Envoy's stdout, for log shipping or a proxy run without sluice. [] for none (the flows then lack this proxy's requests).
+   *
+   * @maxItems 2
+   */
+  accessLog?: [] | ['flows' | 'stdout'] | ['flows' | 'stdout', 'flows' | 'stdout'];
+  /**
    * With eBPF redirection: while this proxy is not listening (stopped, restarting, booting), new connections to the ports its policies protect reach the workload unchecked instead of being dropped. Default false (fail closed). Trades enforcement for availability: /status and the metrics say so for every policy it carries.
    */
   failOpen?: boolean;

@@ -4,7 +4,7 @@
  * enforces or audits. Every rule keeps the id of the policy rule it came from.
  */
 import type { Cidr } from '../../ip/index.js';
-import type { HeaderCondition, KafkaRule, Mode, PolicyKey, RuleId, StringMatcher } from '../model/types.js';
+import type { AccessLogSink, HeaderCondition, KafkaRule, Mode, PolicyKey, RuleId, StringMatcher } from '../model/types.js';
 import type { RedirectEntry } from './redirect.js';
 
 /** Addresses a rule applies to: the client (ingress) or the destination (egress). */
@@ -101,6 +101,8 @@ export interface EnvoyNode {
   readonly outboundPort: number;
   /** New connections to protected ports reach the workload while the proxy is not listening. */
   readonly failOpen: boolean;
+  /** Where its chains' access log entries go: the flow collector, Envoy's stdout (both, one, none). */
+  readonly accessLog: readonly AccessLogSink[];
   /** A workload it fronts has an IPv6 address: its listeners bind `::` too (a host without IPv6 could not). */
   readonly ipv6: boolean;
   readonly inbound: readonly HttpChain[];

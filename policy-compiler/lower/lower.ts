@@ -146,7 +146,7 @@ export class IncrementalLowering {
     const previous = this.envoyNodes.get(proxy.node);
     if (previous && sameList(previous.inbound, lists.inbound) && sameList(previous.outbound, lists.outbound) && sameSecrets(previous.secrets ?? [], secrets)) return previous;
     const ipv6 = inventory.workloads.some((w) => w.proxy.kind === 'envoy' && w.proxy.node === proxy.node && w.addresses.some((a) => familyOf(a) === 6));
-    return { node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, failOpen: proxy.failOpen, ipv6, inbound: lists.inbound, outbound: lists.outbound, ...(secrets.length > 0 ? { secrets } : {}) };
+    return { node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, failOpen: proxy.failOpen, accessLog: proxy.accessLog, ipv6, inbound: lists.inbound, outbound: lists.outbound, ...(secrets.length > 0 ? { secrets } : {}) };
   }
 
   private kafkaNode(proxy: ProxyNode, chains: KafkaChain[]): KafkaNode {

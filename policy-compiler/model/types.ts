@@ -187,7 +187,14 @@ export interface ProxyNode {
   readonly listenPort: number;
   /** With eBPF redirection: deliver to the workload while the proxy is not listening (default false). */
   readonly failOpen: boolean;
+  /** Envoy: where each request's access log entry goes (default: the flow collector only). */
+  readonly accessLog: readonly AccessLogSink[];
 }
+
+/** `flows`: Envoy's gRPC access logger to sluice's flow collector; `stdout`: a JSON line per request on Envoy's stdout. */
+export type AccessLogSink = 'flows' | 'stdout';
+
+export const DEFAULT_ACCESS_LOG: readonly AccessLogSink[] = Object.freeze(['flows']);
 
 export interface Inventory {
   readonly workloads: readonly Workload[];

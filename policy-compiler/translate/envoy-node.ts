@@ -9,6 +9,7 @@
  */
 import { MESSAGES, typed, type AnyJson, type envoy } from '../../envoy-api/index.js';
 import type { EnvoyNode, HttpChain, TrafficDirection } from '../ir/types.js';
+import type { AccessLogSink } from '../model/types.js';
 import { ORIGINAL_DST } from './features/original-dst.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import { cidrRange } from './matchers.js';
@@ -26,7 +27,7 @@ const CLOSE_FILTER: envoy.config.listener.v3.Filter = { name: 'envoy.filters.net
  * features add: the SNI allow list), its transport socket (TLS termination), HCM with its filters.
  * A chain whose secrets are not available closes its connections (fail closed).
  */
-function filterChain(chain: HttpChain): FilterChain {
+function filterChain(chain: HttpChain, accessLog: readonly AccessLogSink[]): FilterChain {
   let match: envoy.config.listener.v3.FilterChainMatch = {
     destination_port: { value: chain.port },
     ...(chain.destinations.length > 0 ? { prefix_ranges: chain.destinations.map(cidrRange) } : {}),
@@ -38,7 +39,7 @@ function filterChain(chain: HttpChain): FilterChain {
   return {
     name: chain.name,
     filter_chain_match: match,
-    filters: [httpConnectionManager({ chainName: chain.name, authz: chain.authz, direction: chain.direction, flavor: 'envoy', chain }, { kind: 'rds', routeConfigName: chain.name })],
+    filters: [httpConnectionManager({ chainName: chain.name, authz: chain.authz, direction: chain.direction, flavor: 'envoy', accessLog, chain }, { kind: 'rds', routeConfigName: chain.name })],
     ...(transport ? { transport_socket: transport } : {}),
   };
 }
@@ -76,6 +77,8 @@ function routeConfiguration(chain: HttpChain): EnvoyResource<typeof MESSAGES.rou
 /** A chain with its translated filter chain and route, kept together so unchanged chains are reused as they are. */
 export interface TranslatedChain {
   readonly chain: HttpChain;
+  /** The node's access-log setting it was translated with (its filter chain depends on it). */
+  readonly accessLog: readonly AccessLogSink[];
   readonly filterChain: FilterChain;
   /** Absent for a chain that closes its connections (its secrets are not available). */
   readonly routeConfiguration?: EnvoyResource<typeof MESSAGES.routeConfiguration>;
@@ -83,9 +86,9 @@ export interface TranslatedChain {
   readonly references: readonly ResourceRef[];
 }
 
-export function translateChain(chain: HttpChain): TranslatedChain {
-  if (chain.tls?.unavailable !== undefined) return { chain, filterChain: filterChain(chain), references: [] };
-  return { chain, filterChain: filterChain(chain), routeConfiguration: routeConfiguration(chain), references: HOOKS.chainReferences.flatMap((contribute) => contribute(chain)) };
+export function translateChain(chain: HttpChain, accessLog: readonly AccessLogSink[]): TranslatedChain {
+  if (chain.tls?.unavailable !== undefined) return { chain, accessLog, filterChain: filterChain(chain, accessLog), references: [] };
+  return { chain, accessLog, filterChain: filterChain(chain, accessLog), routeConfiguration: routeConfiguration(chain), references: HOOKS.chainReferences.flatMap((contribute) => contribute(chain)) };
 }
 
 function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {

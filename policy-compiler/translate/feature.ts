@@ -7,6 +7,7 @@
  */
 import type { AnyJson, envoy, MESSAGES } from '../../envoy-api/index.js';
 import type { Authz, EnvoyNode, HttpChain, KafkaChain, ProxylessServer, Service, TrafficDirection } from '../ir/types.js';
+import type { AccessLogSink } from '../model/types.js';
 import type { HttpFilterPosition, ListenerFilterPosition, Placed } from './ordering.js';
 import type { EnvoyResource, ResourceRef } from './resource.js';
 
@@ -34,6 +35,8 @@ export interface ConnectionScope {
   readonly flavor: ProxyFlavor;
   /** The Envoy chain itself (absent for proxyless servers). */
   readonly chain?: HttpChain;
+  /** Where the chain's access log entries go (an Envoy node's setting; none for proxyless servers). */
+  readonly accessLog: readonly AccessLogSink[];
 }
 
 export interface FeatureTranslator {

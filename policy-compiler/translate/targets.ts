@@ -14,7 +14,7 @@ export function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
   const add = (key: PolicyKey, t: PolicyTarget) => {
     let list = targets.get(key);
     if (!list) targets.set(key, (list = new Map()));
-    list.set(JSON.stringify(t), t);
+    list.set(t.kind === 'node' ? `${t.node}\u0000${t.message}\u0000${t.name}` : `\u0001${t.workload}\u0000${t.port}`, t);
   };
   // An Envoy chain is two resources: its filter chain in the listener, and its rules on its route.
   for (const n of ir.envoyNodes) {

@@ -14,6 +14,7 @@ import type { MESSAGES } from '../../envoy-api/index.js';
 import type { EnvoyNode, HttpChain, Ir, KafkaChain, KafkaNode, ProxylessServer, Service } from '../ir/types.js';
 import { parseServerListenerName, serverListenerName } from '../names.js';
 import { envoyNodeResources, translateChain, type TranslatedChain } from './envoy-node.js';
+import type { AccessLogSink } from '../model/types.js';
 import { findProxylessServer } from './features/proxyless-listener.js';
 import { HOOKS } from './registry.js';
 import { sortResources, type EnvoyResource } from './resource.js';
@@ -67,6 +68,12 @@ class Memo<K, V> {
     return value;
   }
 
+  /** Replaces `key`'s value (one built with inputs the key alone does not capture). */
+  set(key: K, value: V): V {
+    this.current.set(key, value);
+    return value;
+  }
+
   /** Keeps `key`'s value for the next run without asking for it (the parts of a result reused whole). */
   keep(key: K): void {
     const value = this.current.get(key) ?? this.previous.get(key);
@@ -111,7 +118,14 @@ export class IncrementalTranslation {
     };
   }
 
-  private readonly envoyNode = (node: EnvoyNode): readonly EnvoyResource[] => sortResources(envoyNodeResources(node, (chain) => this.chains.get(chain, translateChain)));
+  private readonly envoyNode = (node: EnvoyNode): readonly EnvoyResource[] => sortResources(envoyNodeResources(node, (chain) => this.chain(chain, node.accessLog)));
+
+  /** A chain's translation, memoised by the chain and rebuilt when its node's access-log setting differs from the one it was built with. */
+  private chain(chain: HttpChain, accessLog: readonly AccessLogSink[]): TranslatedChain {
+    const t = this.chains.get(chain, (c) => translateChain(c, accessLog));
+    const same = t.accessLog === accessLog || (t.accessLog.length === accessLog.length && t.accessLog.every((s, i) => s === accessLog[i]));
+    return same ? t : this.chains.set(chain, translateChain(chain, accessLog));
+  }
 
   private readonly kafkaNode = (node: KafkaNode): readonly EnvoyResource[] =>
     sortResources(node.chains.flatMap((chain) => this.kafkaChains.get(chain, (c) => HOOKS.kafkaChain.flatMap((build) => build(c)))));

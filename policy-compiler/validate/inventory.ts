@@ -2,7 +2,7 @@
 import type { Inventory as SourceInventory } from '../generated/inventory.js';
 import { formatIp, parseIp } from '../../ip/index.js';
 import { objectKey } from '../names.js';
-import { DEFAULT_PORTS, type Inventory, type ProxyNode, type ProxyRef, type Workload } from '../model/types.js';
+import { DEFAULT_ACCESS_LOG, DEFAULT_PORTS, type Inventory, type ProxyNode, type ProxyRef, type Workload } from '../model/types.js';
 import type { DocumentContext } from './context.js';
 import { checkLabelKeys } from './selector.js';
 
@@ -20,6 +20,7 @@ export function validateInventory(ctx: DocumentContext, source: SourceInventory)
       outboundPort: p.outboundPort ?? DEFAULT_PORTS.outbound,
       listenPort: p.listenPort ?? DEFAULT_PORTS.kafka,
       failOpen: p.failOpen ?? false,
+      accessLog: p.accessLog ?? DEFAULT_ACCESS_LOG,
     });
   });
   const keys = new Set<string>();
@@ -56,6 +57,11 @@ export function validateInventory(ctx: DocumentContext, source: SourceInventory)
   return { workloads, proxies };
 }
 
+/** A proxy node a workload names and the inventory's `proxies` omits: every setting its default. */
+function defaultProxy(node: string, kind: ProxyNode['kind']): ProxyNode {
+  return { node, kind, inboundPort: DEFAULT_PORTS.inbound, outboundPort: DEFAULT_PORTS.outbound, listenPort: DEFAULT_PORTS.kafka, failOpen: false, accessLog: DEFAULT_ACCESS_LOG };
+}
+
 function proxyRef(ctx: DocumentContext, i: number, ref: SourceInventory['workloads'][number]['proxy'], proxies: Map<string, ProxyNode>): ProxyRef {
   if (ref.grpcProxyless) {
     if (ref.kafka !== undefined) ctx.error(['workloads', i, 'proxy', 'kafka'], 'inventory.proxy', 'a proxyless gRPC workload has no Kafka enforcer');
@@ -64,11 +70,11 @@ function proxyRef(ctx: DocumentContext, i: number, ref: SourceInventory['workloa
   const node = ref.node ?? '';
   const declared = proxies.get(node);
   if (declared?.kind === 'kafka') ctx.error(['workloads', i, 'proxy', 'node'], 'inventory.proxy-kind', `"${node}" is a Kafka enforcer; name it under \`kafka\`, and an Envoy node under \`node\``);
-  if (!declared) proxies.set(node, { node, kind: 'envoy', inboundPort: DEFAULT_PORTS.inbound, outboundPort: DEFAULT_PORTS.outbound, listenPort: DEFAULT_PORTS.kafka, failOpen: false });
+  if (!declared) proxies.set(node, defaultProxy(node, 'envoy'));
   if (ref.kafka !== undefined) {
     const kafka = proxies.get(ref.kafka);
     if (kafka && kafka.kind !== 'kafka') ctx.error(['workloads', i, 'proxy', 'kafka'], 'inventory.proxy-kind', `"${ref.kafka}" is declared as an Envoy node, not a Kafka enforcer`);
-    if (!kafka) proxies.set(ref.kafka, { node: ref.kafka, kind: 'kafka', inboundPort: DEFAULT_PORTS.inbound, outboundPort: DEFAULT_PORTS.outbound, listenPort: DEFAULT_PORTS.kafka, failOpen: false });
+    if (!kafka) proxies.set(ref.kafka, defaultProxy(ref.kafka, 'kafka'));
     return { kind: 'envoy', node, kafkaNode: ref.kafka };
   }
   return { kind: 'envoy', node };

@@ -8,6 +8,8 @@ import { runCli, type CliResult } from '../support/run-cli.js';
 import { eventually, freePort } from '../support/poll.js';
 import { checkResource } from '../../envoy-api/index.js';
 import { defaultStateDir, STATE_FILE } from '../../controller/index.js';
+import { FlowPusher, flowFromJson, flowToJson, kafkaFlow } from '../../flows/index.js';
+import { flow, T0 } from '../flows/fixtures.js';
 
 const EXAMPLES = path.resolve('examples');
 
@@ -143,6 +145,112 @@ describe('sluice simulate', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--header: expected "Name: value"/);
   });
+
+  describe('Kafka requests', () => {
+    const kafka = [...base, '--from', '10.1.0.9', '--to', '10.1.0.20:9092'];
+
+    it('judges a Produce topic by topic through the enforcer\'s code, exit 1 when any is denied', async () => {
+      const r = await runCli([...kafka, '--kafka-api', 'Produce', '--topic', 'invoices', '--topic', 'internal.x', '--client-id', 'billing-1', '-o', 'json', policies]);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        handledBy: { node: 'kafka-a', policy: 'data/invoices', mode: 'enforce' }, apiVersion: 12, outcome: 'partial',
+        decisions: [
+          { kind: 'request', verdict: { allowed: true, ruleId: 'data/invoices#spec.ingress[0].toPorts[0].rules.kafka[0]' } },
+          { kind: 'topic', name: 'invoices', verdict: { allowed: true } },
+          { kind: 'topic', name: 'internal.x', verdict: { allowed: false, ruleId: 'data/invoices#spec.ingress[0].toPorts[0].deny.kafka[0]' } },
+        ],
+      });
+    });
+
+    it('allows what the rules allow, and denies a client id they do not name', async () => {
+      const ok = await runCli([...kafka, '--kafka-api', 'Produce', '--topic', 'invoices', '--client-id', 'billing-1', policies]);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/outcome: allow/);
+      const other = await runCli([...kafka, '--kafka-api', 'Produce', '--topic', 'invoices', '--client-id', 'intruder', policies]);
+      expect(other.code).toBe(1);
+      expect(other.stdout).toMatch(/DENY\s+request\s+default-deny/);
+    });
+
+    it('says what it cannot judge instead of allowing', async () => {
+      const plain = await runCli([...kafka, policies]);
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toMatch(/10\.1\.0\.20:9092 is a Kafka broker port that policy data\/invoices protects \(Kafka enforcer kafka-a\): name the request with --kafka-api/);
+      const byId = await runCli([...kafka, '--kafka-api', 'Fetch', '--api-version', '13', '--topic', 'audit.x', policies]);
+      expect(byId.code).toBe(1);
+      expect(byId.stderr).toMatch(/cannot judge: Fetch v13 names topics by id/);
+      const all = await runCli([...kafka, '--kafka-api', 'Metadata', policies]);
+      expect(all.stdout).toMatch(/cannot judge: a Metadata request for all topics/);
+      expect((await runCli([...kafka, '--kafka-api', 'Bogus', policies])).stderr).toMatch(/--kafka-api: expected a Kafka API name/);
+      expect((await runCli([...kafka, '--topic', 'x', policies])).stderr).toMatch(/--topic describes a Kafka request: name its API with --kafka-api/);
+    });
+  });
+
+  describe('--replay', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-replay-'));
+    afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    const admin = { method: 'GET', path: '/v1/orders/admin/7', authority: 'orders', status: 200, version: 'HTTP/1.1' };
+    const denyRule = 'shop/orders-api#spec.ingress[0].toPorts[0].deny.http[0]';
+    const write = (name: string, lines: readonly string[]) => {
+      const file = path.join(tmp, name);
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      return file;
+    };
+    const json = (over: Parameters<typeof flow>[0]) => JSON.stringify(flowToJson(flow(over)));
+
+    it('lists the recorded flows whose verdict the policies would change, exit 1', async () => {
+      // Recorded under an older, laxer policy: the admin path was forwarded; the examples deny it.
+      // The allowed request needs an x-tenant header, which flows do not record: marked approximate.
+      const file = write('laxer.jsonl', [json({ http: admin }), json({ http: admin, time: T0 + 1 }), 'not json', json({ verdict: 'denied', rule: denyRule, http: admin }), json({})]);
+      const r = await runCli([...base, '--replay', file, policies]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/replayed 4 flow\(s\) against the proposed policies: 3 would change, 1 unchanged/);
+      expect(r.stdout).toMatch(/^\s+1  forwarded → denied\s+shop\/web\s+GET \/v1\/orders\/7\s+\(default deny\)  ~$/m);
+      expect(r.stdout).toContain('~ the deciding rules match on request headers');
+      expect(r.stdout).toMatch(new RegExp(`^\\s+2  forwarded → denied\\s+shop/web\\s+GET /v1/orders/admin/7\\s+${denyRule.replace(/[[\].#]/g, '\\$&')}$`, 'm'));
+      expect(r.stderr).toContain(`${file}:3: not a flow record`);
+    });
+
+    it('exits 0 when no verdict changes, and says which flows it cannot judge', async () => {
+      const kafka = JSON.stringify(flowToJson(flow({ protocol: 'kafka', http: undefined, kafka: { api: 'Produce', apiVersion: 9, topic: 'invoices', group: '', clientId: 'c' } })));
+      const file = write('same.jsonl', [json({ verdict: 'denied', rule: denyRule, http: admin }), kafka]);
+      const r = await runCli([...base, '--replay', file, '-o', 'json', policies]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ total: 2, unchanged: 1, skipped: 1, groups: [] });
+    });
+
+    it('replays Kafka flows with the enforcer\'s evaluation', async () => {
+      const broker = { address: '10.1.0.20', port: 9092, workload: 'broker', namespace: 'data', labels: { app: 'kafka' } };
+      const produce = (topic: string, verdict: 'forwarded' | 'denied') => JSON.stringify(flowToJson(flow({
+        protocol: 'kafka', http: undefined, destination: broker, verdict, kafka: { api: 'Produce', apiVersion: 9, topic, group: '', clientId: 'billing-1' },
+      })));
+      const file = write('kafka.jsonl', [produce('internal.audit', 'forwarded'), produce('invoices', 'forwarded')]);
+      const r = await runCli([...base, '--replay', file, '-o', 'json', policies]);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toEqual({ total: 2, unchanged: 1, skipped: 0, groups: [
+        { from: 'forwarded', to: 'denied', rule: 'data/invoices#spec.ingress[0].toPorts[0].deny.kafka[0]', peer: 'shop/web', what: 'Produce internal.audit', count: 1, approximate: true },
+      ] });
+    });
+
+    it('reads the flows of a server, and fails with exit 3 when it cannot', async () => {
+      const port = await freePort();
+      const r = await runCli([...base, '--replay', `http://127.0.0.1:${port}`, policies]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(new RegExp(`cannot read flows from http://127.0.0.1:${port}: .*ECONNREFUSED`));
+    });
+
+    it('refuses --to with --replay, and a bad --since', async () => {
+      expect((await runCli([...base, '--replay', 'x', '--to', '10.1.0.7:8080', policies])).stderr).toMatch(/use one or the other/);
+      expect((await runCli([...base, '--replay', 'x', '--since', 'soon', policies])).stderr).toMatch(/--since: expected a duration/);
+    });
+  });
+});
+
+describe('sluice kafka-proxy', () => {
+  it('refuses a bad --flows-address with the flag name', async () => {
+    const r = await runCli(['kafka-proxy', '--listen', '127.0.0.1:0', '--node', 'kafka-a', '--xds-address', '127.0.0.1:18000', '--flows-address', 'nowhere']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--flows-address: expected HOST:PORT/);
+  });
 });
 
 describe('sluice serve', () => {
@@ -150,12 +258,12 @@ describe('sluice serve', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   /** Runs serve until `check` has what it waits for, then stops it with a signal. */
-  async function serveUntil<T>(args: readonly string[], check: (admin: number) => Promise<T | undefined>): Promise<{ found: T; result: CliResult; admin: number; xds: number }> {
+  async function serveUntil<T>(args: readonly string[], check: (admin: number, xds: number) => Promise<T | undefined>): Promise<{ found: T; result: CliResult; admin: number; xds: number }> {
     const stop = new AbortController();
     const [xds, admin] = [await freePort(), await freePort()];
     const running = runCli(['serve', '--xds-address', `127.0.0.1:${xds}`, '--admin-address', `127.0.0.1:${admin}`, '--log-level', 'warn', ...args], stop.signal);
     try {
-      const found = await eventually(() => check(admin), 'serve to be ready', 15_000);
+      const found = await eventually(() => check(admin, xds), 'serve to be ready', 15_000);
       stop.abort();
       return { found, result: await running, admin, xds };
     } finally {
@@ -178,6 +286,39 @@ describe('sluice serve', () => {
     expect(r.stdout).toContain(`state      ${path.join(state, STATE_FILE)}`);
     expect(r.stdout).toMatch(/examples\/policies with inventory .*examples\/inventory\.yaml/);
     expect(fs.existsSync(path.join(state, STATE_FILE))).toBe(true);
+  });
+
+  it('collects flows on the xDS port into its store and the file export the flow flags name', async () => {
+    const file = path.join(tmp, 'flows.jsonl');
+    const args = ['--state-dir', path.join(tmp, 'flow-state'), '--flow-store-size', '10', '--flow-export-file', file, '--flow-export-file-size', '1', '--flow-export-file-count', '2'];
+    let pusher: FlowPusher | undefined;
+    const { found, result } = await serveUntil(args, async (admin, xds) => {
+      if (!(await readyz(admin))) return undefined;
+      // A Kafka enforcer's push, to the xDS port where serve collects flows.
+      if (!pusher) {
+        pusher = new FlowPusher({ address: `127.0.0.1:${xds}`, intervalMs: 20 });
+        pusher.offer(kafkaFlow({ time: Date.now(), node: 'kafka-a', direction: 'ingress', client: { address: '10.1.0.9', port: 40000 }, broker: { address: '10.1.0.20', port: 9092 }, clientId: 'billing-1', api: 'Produce', version: 9, resource: 'topic', name: 'invoices', verdict: 'allow', rule: 'data/invoices#spec.ingress[0].toPorts[0].rules.kafka[0]', policy: 'data/invoices' }));
+      }
+      const status = (await (await fetch(`http://127.0.0.1:${admin}/flows/status`)).json()) as { store: { capacity: number; total: number } };
+      return status.store.total > 0 && fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('invoices') ? status : undefined;
+    });
+    await pusher?.close();
+    expect(found.store.capacity).toBe(10);
+    expect(result.stdout).toMatch(/flows      http:\/\/127\.0\.0\.1:\d+\/flows  map: /);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => flowFromJson(JSON.parse(l)));
+    expect(lines).toEqual([expect.objectContaining({ node: 'kafka-a', verdict: 'forwarded', destination: expect.objectContaining({ workload: 'broker', namespace: 'data' }) })]);
+  });
+
+  it.each([
+    [['--flow-store-size', '0'], /--flow-store-size: expected a whole number from 1 to 10000000, got "0"/],
+    [['--flow-export-file-size', '5'], /--flow-export-file-size needs --flow-export-file/],
+    [['--flow-export-kafka', 'nowhere'], /--flow-export-kafka: expected host:port,\.\.\. .*got "nowhere"/],
+    [['--flow-export-kafka', '127.0.0.1:9092', '--flow-export-kafka-topic', 'bad topic'], /--flow-export-kafka-topic: "bad topic" is not a Kafka topic name/],
+    [['--flow-metrics-labels', 'source_workload,colour'], /--flow-metrics-labels/],
+  ])('refuses bad flow flags %j with the flag name', async (args, message) => {
+    const r = await runCli(['serve', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 
   it('serves several policy directories given by a repeated --policies', async () => {

@@ -31,7 +31,7 @@ describeDataPath('a node that fails open says so', () => {
     await bed.setUp();
     const o = bed.addWorkload(ORDERS);
     base = new URL(`http://${o.v4}:8080`);
-    bed.writeInventory([o.inventory], `  - { node: ${NODE_ID}, failOpen: true }`);
+    bed.writeInventory([o.inventory], `  - { node: ${NODE_ID}, failOpen: true, accessLog: [flows, stdout] }`);
     bed.writePolicy('orders.yaml', POLICY);
     workload = await bed.startWorkload(ORDERS);
     await bed.startServe();

@@ -2,6 +2,9 @@
  * Kafka policy end to end: an L7Policy with Kafka rules → `sluice serve` compiles a KafkaPolicy for
  * the enforcer node → `sluice kafka-proxy` takes it over ADS → kafkajs, through the proxy, against
  * librdkafka's mock cluster. The status turns Enforced when the enforcer ACKed; edits apply live.
+ * Every decision reaches serve as a flow (the enforcer pushes them to its xDS address); a replay
+ * of those flows against an edit predicts what the enforcer then really does; in audit mode
+ * `/status` and `sluice audit-report` show the would-deny flows.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +12,7 @@ import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
 import { startServe, type PolicyStatus, type Serving } from '../../controller/index.js';
+import { flowFromJson, type FlowRecord } from '../../flows/index.js';
 import { silentLogger } from '../../telemetry/index.js';
 import { mockUnavailable, startMockCluster, type Peer } from '../kafka-proxy/harness.js';
 import { runCli } from '../support/run-cli.js';
@@ -45,6 +49,18 @@ suite('Kafka policy end to end: serve → kafka-proxy → kafkajs', () => {
   const status = async (): Promise<PolicyStatus | undefined> =>
     ((await (await fetch(`http://127.0.0.1:${serving.adminPort}/status`)).json()) as { policies: PolicyStatus[] }).policies.find((p) => p.key === 'data/invoices');
   const write = (text: string) => fs.writeFileSync(path.join(dir, 'policies', 'invoices.yaml'), text);
+  const admin = () => `http://127.0.0.1:${serving.adminPort}`;
+  const kafkaFlows = async (query = ''): Promise<FlowRecord[]> => {
+    const text = await (await fetch(`${admin()}/flows?protocol=kafka&last=1000${query}`)).text();
+    return text.split('\n').filter(Boolean).map((l) => flowFromJson(JSON.parse(l))).filter((f): f is FlowRecord => typeof f !== 'string');
+  };
+  const topicFlows = async (api: string, topic: string, verdict: string) => (await kafkaFlows(`&verdict=${verdict}`)).filter((f) => f.kafka?.api === api && f.kafka.topic === topic);
+  const flowsOf = (api: string, topic: string, verdict: string) =>
+    eventually(async () => {
+      const found = await topicFlows(api, topic, verdict);
+      return found.length > 0 ? found : undefined;
+    }, `a ${verdict} ${api} ${topic} flow`, 10_000);
+  const rule = (tail: string) => `data/invoices#spec.ingress[0].toPorts[0].${tail}`;
   const produce = async (topic: string) => {
     const producer = kafka.producer();
     await producer.connect();
@@ -97,14 +113,49 @@ workloads:
     expect(await produce('secrets.keys')).toMatch(/Topic authorization failed/);
   });
 
-  it('applies an edited policy to the next request', async () => {
-    write(policy('enforce', false));
-    await eventually(async () => (await produce('secrets.keys')) === 'ok', 'the edit to allow secrets.keys', 10_000);
+  it('sends every decision to serve as a flow, with the verdict, the rule and the broker workload', async () => {
+    const allowed = await flowsOf('Produce', 'invoices', 'forwarded');
+    expect(allowed[0]).toMatchObject({
+      node: 'kafka-a', direction: 'ingress', protocol: 'kafka', verdict: 'forwarded', policy: 'data/invoices', rule: rule('rules.kafka[0]'),
+      destination: { address: broker.host, port: broker.port, workload: 'broker', namespace: 'data' }, kafka: { clientId: 'billing' },
+    });
+    // kafkajs asks for the topic's metadata first; denied there, it never sends the Produce.
+    const denied = await flowsOf('Metadata', 'secrets.keys', 'denied');
+    const refused = await kafkaFlows('&verdict=denied');
+    expect(refused.map((f) => `${f.kafka?.api} ${f.kafka?.topic}`)).toEqual(['Metadata secrets.keys']);
+    expect(denied[0]).toMatchObject({ verdict: 'denied', rule: rule('deny.kafka[0]'), reason: 'deny rule matched' });
   });
 
-  it('lets everything through in audit mode', async () => {
+  it('replays the recorded flows against an edit, and the enforcer then does what the replay said', async () => {
+    const proposed = path.join(dir, 'proposed');
+    fs.mkdirSync(proposed);
+    fs.writeFileSync(path.join(proposed, 'invoices.yaml'), policy('enforce', false));
+    const r = await runCli(['simulate', '--inventory', path.join(dir, 'inventory.yaml'), '--replay', admin(), '-o', 'json', proposed]);
+    expect(r.code).toBe(1);
+    const groups = (JSON.parse(r.stdout) as { groups: Array<{ from: string; to: string; what: string; rule: string }> }).groups;
+    expect(groups).toEqual([expect.objectContaining({ from: 'denied', to: 'forwarded', what: 'Metadata secrets.keys', rule: rule('rules.kafka[1]'), count: 1 })]);
+
+    write(policy('enforce', false));
+    await eventually(async () => (await produce('secrets.keys')) === 'ok', 'the edit to allow secrets.keys', 10_000);
+    expect((await flowsOf('Metadata', 'secrets.keys', 'forwarded'))[0]?.rule).toBe(rule('rules.kafka[1]'));
+    expect((await flowsOf('Produce', 'secrets.keys', 'forwarded'))[0]?.rule).toBe(rule('rules.kafka[1]'));
+  });
+
+  it('lets everything through in audit mode, and shows what it would have denied', async () => {
     write(policy('audit', true));
     await eventually(async () => (await status())?.state === 'Auditing', 'the policy to be Auditing', 10_000);
     expect(await produce('secrets.keys')).toBe('ok');
+    expect((await flowsOf('Produce', 'secrets.keys', 'audit-denied'))[0]).toMatchObject({ rule: rule('deny.kafka[0]'), reason: 'audit deny rule matched' });
+    const evidence = await eventually(async () => {
+      const a = (await status())?.audit;
+      return a && a.wouldDeny > 0 ? a : undefined;
+    }, '/status to count the would-deny flow');
+    // Collection began with this serve, seconds ago: the 24 h window is not complete, and says so.
+    expect(evidence).toMatchObject({ complete: false, report: 'sluice audit-report --policy data/invoices' });
+    const report = await runCli(['audit-report', '--policy', 'data/invoices', '--since', '1h', '--server', admin()]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(/Produce secrets\.keys\s+\S+ \S+\s+data\/invoices#spec\.ingress\[0\]\.toPorts\[0\]\.deny\.kafka\[0\]/);
+    const clean = await runCli(['audit-report', '--policy', 'data/other', '--since', '1h', '--server', admin()]);
+    expect(clean.code).toBe(4);
   });
 });

@@ -180,6 +180,8 @@ describe('the Kafka enforcer across an xDS server restart', () => {
       await second.listen(`127.0.0.1:${port}`);
       await eventually(() => events.find((e) => e.kind === 'resume' && e.type === 'KAFKA'), 'the enforcer to come back', 30_000);
       await quiet();
+      // Sent nothing, and connected all the same (its /healthz says so).
+      expect(client.connected).toBe(true);
       expect(second.metrics.responses.get({ type: 'KAFKA' })).toBe(0);
       expect(second.nodeStatus(node)?.types[0]?.lastAck).toMatchObject({ version: held, resumed: true });
       expect([updates.length, store.version, store.lookup('127.0.0.1', 9092)?.allow[0]?.topic?.value]).toEqual([1, held, 'orders']);

@@ -17,7 +17,7 @@ const inventory: Inventory = {
     { key: 'shop/orders', name: 'orders', namespace: 'shop', labels: { app: 'orders' }, addresses: ['10.1.0.7'], ports: [{ port: 8080 }], proxy: { kind: 'envoy', node: 'node-a' } },
     { key: 'shop/web', name: 'web', namespace: 'shop', labels: { app: 'web' }, addresses: ['10.1.0.9'], ports: [], proxy: { kind: 'envoy', node: 'node-a' } },
   ],
-  proxies: new Map([['node-a', { node: 'node-a', kind: 'envoy', inboundPort: 15006, outboundPort: 15001, listenPort: 0, failOpen: false }]]),
+  proxies: new Map([['node-a', { node: 'node-a', kind: 'envoy', inboundPort: 15006, outboundPort: 15001, listenPort: 0, failOpen: false, accessLog: ['flows'] }]]),
 };
 const workloads = new WorkloadIndex(inventory);
 const allowed: SyntheticEntry = { source: '10.1.0.9', destination: '10.1.0.7', port: 8080, path: '/v1/orders/1', rbac: { [RBAC_KEYS.allowResult]: 'allowed', [RBAC_KEYS.allowRule]: 'shop/orders-api#spec.ingress[0].toPorts[0].rules.http[0]' } };

@@ -6,7 +6,9 @@
  *   metadata travels with each entry unasked, and the log name carries the listener's direction;
  *   a gRPC call's status is asked for in the response headers (Envoy's own local replies) and
  *   trailers. Envoy buffers and drops on its side if the collector is slow: never a blocked proxy.
- * - one JSON line per request on Envoy's stdout, for a proxy run without a collector.
+ * - one JSON line per request on Envoy's stdout (the inventory's `accessLog: [flows, stdout]`),
+ *   for log shipping, or a proxy run without sluice.
+ * Which of them a node's chains carry is the node's `accessLog` setting (default: flows only).
  */
 import { MESSAGES, typed, type envoy, type google } from '../../../envoy-api/index.js';
 import { ACCESS_LOG_NAME, type ChainDirection } from '../../names.js';
@@ -19,7 +21,7 @@ function structOf(fields: Record<string, string>): google.protobuf.Struct {
   return { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { stringValue: v }])) };
 }
 
-function auditAccessLog(): envoy.config.accesslog.v3.AccessLog {
+function stdoutAccessLog(): envoy.config.accesslog.v3.AccessLog {
   const rbac = (key: string) => `%DYNAMIC_METADATA(envoy.filters.http.rbac:${key})%`;
   return {
     name: 'envoy.access_loggers.stdout',
@@ -67,6 +69,9 @@ export function flowAccessLog(direction: ChainDirection, options: { readonly clu
 }
 
 export const ACCESS_LOG_FEATURE: FeatureTranslator = {
-  name: "access logs: each request's enforced and audit verdicts with the deciding rule ids, to the flow collector and to stdout (Envoy)",
-  connectionManager: ({ flavor, direction }) => (flavor === 'envoy' ? { access_log: [flowAccessLog(direction), auditAccessLog()] } : {}),
+  name: "access logs: each request's enforced and audit verdicts with the deciding rule ids, to the flow collector and/or Envoy's stdout, as the node's accessLog says (Envoy)",
+  connectionManager: ({ flavor, direction, accessLog }) => {
+    if (flavor !== 'envoy' || accessLog.length === 0) return {};
+    return { access_log: [...(accessLog.includes('flows') ? [flowAccessLog(direction)] : []), ...(accessLog.includes('stdout') ? [stdoutAccessLog()] : [])] };
+  },
 };

@@ -42,7 +42,7 @@ export const PROXYLESS_LISTENER_FEATURE: FeatureTranslator = {
           {
             name: chain,
             filters: [
-              httpConnectionManager({ chainName: chain, authz, direction: 'inbound', flavor: 'grpc' }, {
+              httpConnectionManager({ chainName: chain, authz, direction: 'inbound', flavor: 'grpc', accessLog: [] }, {
                 kind: 'inline',
                 routeConfig: { name: chain, virtual_hosts: [{ name: chain, domains: ['*'], routes: [{ match: { prefix: '' }, non_forwarding_action: {} }] }] },
               }),

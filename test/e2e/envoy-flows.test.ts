@@ -1,0 +1,186 @@
+/**
+ * Flows on the real data path: `sluice serve` compiles the policies, real Envoy takes them over
+ * ADS and, on the eBPF-redirected path, streams its access log back to serve's own collector
+ * (the compiler points every listener's gRPC access logger at the xDS cluster). Allowed, denied
+ * and audit-denied HTTP and gRPC requests each appear once in `/flows`, with both sides' workloads,
+ * the verdict and the rule id Envoy's RBAC filters decided with; `sluice observe --follow` shows
+ * them live; `/status` counts an audit policy's would-deny flows and `sluice audit-report` lists
+ * them; `sluice simulate --replay` of the recorded flows against the audit policy enforced lists
+ * exactly the flows whose verdict changes, and Envoy then does what the replay said.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Protocol } from '../../bench/envoy/call.js';
+import { EnvoyBed, SERVE_ADMIN_PORT, type WorkloadSpec } from '../../bench/envoy/bed.js';
+import { main } from '../../cli/main.js';
+import type { PolicyStatus } from '../../controller/index.js';
+import { flowFromJson, type FlowRecord } from '../../flows/index.js';
+import { describeDataPath } from '../support/envoy.js';
+import { inForce, l7Policy, Scene, urlOf } from '../support/envoy-cases.js';
+import { runCli } from '../support/run-cli.js';
+import { eventually } from '../support/poll.js';
+
+const trial = (mode: 'audit' | 'enforce') => l7Policy('orders-trial', `  mode: ${mode}
+  selector: { matchLabels: { app: orders } }
+  ingress:
+    - toPorts:
+        - ports: [ { port: 8081 } ]
+          rules: { http: [ { method: GET, path: { prefix: /v1/ } } ] }
+          deny: { http: [ { path: { prefix: /v1/legacy } } ] }
+`);
+
+const POLICIES = [
+  l7Policy('orders-api', `  selector: { matchLabels: { app: orders } }
+  ingress:
+    - toPorts:
+        - ports: [ { port: 8080 } ]
+          rules: { http: [ { method: GET, path: { prefix: /v1/ } } ] }
+          deny: { http: [ { path: { prefix: /v1/admin } } ] }
+        - ports: [ { port: 9090 } ]
+          rules: { grpc: [ { service: shop.v1.Orders, methods: [Get] } ] }
+          deny: { grpc: [ { service: shop.v1.Orders, methods: [Delete] } ] }
+`),
+  l7Policy('web-out', `  selector: { matchLabels: { app: web } }
+  egress:
+    - toPorts:
+        - ports: [ { port: 9000 } ]
+          rules: { http: [ { method: GET, path: { exact: /allowed } } ] }
+`),
+];
+
+const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8081], grpc: [9090], services: ['shop.v1.Orders'] };
+const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' } };
+
+describeDataPath('flows from real Envoy on the data path reach serve, observe, the audit report and the replay', () => {
+  const bed = new EnvoyBed();
+  const scene = new Scene(bed);
+  let orders: { v4: string; v6: string };
+  let fromWeb: Awaited<ReturnType<Scene['clientIn']>>;
+  const admin = () => `http://${bed.node4}:${SERVE_ADMIN_PORT}`;
+  const followed: string[] = [];
+  const stopFollow = new AbortController();
+  let following: Promise<number> | undefined;
+
+  beforeAll(async () => {
+    await bed.setUp();
+    const o = bed.addWorkload(ORDERS);
+    const w = bed.addWorkload(WEB);
+    orders = o;
+    // The test's own namespace is "another host": a workload of another node, so its flows name it.
+    const batch = bed.remoteWorkload({ name: 'batch', namespace: 'ops', labels: { app: 'batch' }, addresses: [bed.host4, bed.host6], ports: [{ port: 9000 }] });
+    bed.writeInventory([o.inventory, w.inventory, batch]);
+    bed.writePolicy('policies.yaml', [...POLICIES, trial('audit')].join('---\n'));
+    await Promise.all([bed.startWorkload(ORDERS), bed.startOutside('outside', 9000)]);
+    await scene.start();
+    fromWeb = await scene.clientIn('web');
+    // Started before any request: what it prints arrived live.
+    following = main(['observe', '--server', admin(), '--follow', '-o', 'json'], { stdout: (t) => followed.push(...t.split('\n').filter(Boolean)), stderr: () => {}, signal: stopFollow.signal });
+  }, 90_000);
+
+  afterAll(async () => {
+    stopFollow.abort();
+    await following;
+    await scene.stop();
+  }, 60_000);
+
+  const flows = async (query: string): Promise<FlowRecord[]> => {
+    const res = await fetch(`${admin()}/flows?last=10000&${query}`, { signal: AbortSignal.timeout(5000) });
+    return (await res.text()).split('\n').filter(Boolean).map((l) => flowFromJson(JSON.parse(l))).filter((f): f is FlowRecord => typeof f !== 'string');
+  };
+  /** The flows of one request path, once at least `n` arrived. */
+  const flowsOf = (match: (f: FlowRecord) => boolean, what: string, n = 1) =>
+    eventually(async () => {
+      const found = (await flows('')).filter(match);
+      return found.length >= n ? found : undefined;
+    }, what, 15_000);
+  const http = (path: string, method = 'GET') => (f: FlowRecord) => f.http?.path === path && f.http.method === method;
+  const grpc = (method: string) => (f: FlowRecord) => f.grpc?.method === method;
+  const send = (protocol: Protocol, port: number, path: string, method?: string) => scene.send({ protocol, url: urlOf(orders.v4, port), path, ...(method ? { method } : {}) });
+  const id = (policy: string, tail: string, direction = 'ingress') => `shop/${policy}#spec.${direction}[0].${tail}`;
+
+  it('gives every HTTP and gRPC request exactly one flow with the workloads, the verdict and the rule Envoy decided with', async () => {
+    const cases = [
+      { call: () => send('http1', 8080, '/v1/orders/7'), match: http('/v1/orders/7'), status: 200, verdict: 'forwarded', policy: 'shop/orders-api', rule: id('orders-api', 'toPorts[0].rules.http[0]') },
+      { call: () => send('http1', 8080, '/v1/admin/keys'), match: http('/v1/admin/keys'), status: 403, verdict: 'denied', policy: 'shop/orders-api', rule: id('orders-api', 'toPorts[0].deny.http[0]') },
+      { call: () => send('http1', 8080, '/v1/orders', 'POST'), match: http('/v1/orders', 'POST'), status: 403, verdict: 'denied', policy: 'shop/orders-api', rule: '' },
+      { call: () => send('http1', 8081, '/v1/legacy/3'), match: http('/v1/legacy/3'), status: 200, verdict: 'audit-denied', policy: 'shop/orders-trial', rule: id('orders-trial', 'toPorts[0].deny.http[0]') },
+      { call: () => send('grpc', 9090, '/shop.v1.Orders/Get'), match: grpc('Get'), grpc: 0, grpcStatus: 'OK', verdict: 'forwarded', policy: 'shop/orders-api', rule: id('orders-api', 'toPorts[1].rules.grpc[0]') },
+      { call: () => send('grpc', 9090, '/shop.v1.Orders/Delete'), match: grpc('Delete'), grpc: 7, grpcStatus: 'PERMISSION_DENIED', verdict: 'denied', policy: 'shop/orders-api', rule: id('orders-api', 'toPorts[1].deny.grpc[0]') },
+    ] as const;
+    for (const c of cases) {
+      const answer = await c.call();
+      if ('status' in c) expect(answer.status).toBe(c.status);
+      else expect(answer.grpc?.code).toBe(c.grpc);
+    }
+    for (const c of cases) {
+      const found = await flowsOf(c.match, `the flow of ${c.rule || 'the default deny'}`);
+      // Envoy flushes its log every second: a duplicate would have arrived with the first.
+      await new Promise((r) => setTimeout(r, 1200));
+      expect((await flows('')).filter(c.match)).toHaveLength(1);
+      expect(found[0]).toMatchObject({
+        node: 'node-a', direction: 'ingress', verdict: c.verdict, policy: c.policy, rule: c.rule,
+        source: { address: bed.host4, workload: 'batch', namespace: 'ops', labels: { app: 'batch' } },
+        destination: { address: orders.v4, workload: 'orders', namespace: 'shop', labels: { app: 'orders' } },
+      });
+      if ('grpc' in c) expect(found[0]).toMatchObject({ protocol: 'grpc', grpc: { service: 'shop.v1.Orders', status: c.grpcStatus } });
+      else expect(found[0]).toMatchObject({ protocol: 'http', http: { status: c.status, authority: `${orders.v4}:${found[0]?.destination.port}` } });
+    }
+  });
+
+  it('labels egress flows with the calling workload', async () => {
+    expect((await fromWeb({ protocol: 'http1', url: urlOf(bed.host4, 9000), path: '/allowed' })).status).toBe(200);
+    expect((await fromWeb({ protocol: 'http1', url: urlOf(bed.host4, 9000), path: '/elsewhere' })).status).toBe(403);
+    const allowed = await flowsOf(http('/allowed'), 'the egress flow');
+    expect(allowed[0]).toMatchObject({ direction: 'egress', verdict: 'forwarded', rule: id('web-out', 'toPorts[0].rules.http[0]', 'egress'), source: { workload: 'web', namespace: 'shop' }, destination: { workload: 'batch', port: 9000 } });
+    expect((await flowsOf(http('/elsewhere'), 'the denied egress flow'))[0]).toMatchObject({ direction: 'egress', verdict: 'denied', rule: '', policy: 'shop/web-out' });
+  });
+
+  it('streamed every flow live to sluice observe --follow, and filters as the server does', async () => {
+    await eventually(() => (followed.some((l) => l.includes('/v1/legacy/3')) && followed.some((l) => l.includes('/elsewhere')) ? true : undefined), 'observe --follow to print the flows');
+    const seen = followed.map((l) => flowFromJson(JSON.parse(l))).filter((f): f is FlowRecord => typeof f !== 'string');
+    expect(seen.filter(http('/v1/admin/keys'))).toEqual([expect.objectContaining({ verdict: 'denied' })]);
+    const denied = await runCli(['observe', '--server', admin(), '--verdict', 'denied', '--from', 'ops/batch', '--protocol', 'grpc', '-o', 'json']);
+    expect(denied.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { grpc: { method: string } }).grpc.method)).toEqual(['Delete']);
+  });
+
+  it('counts what Envoy decided in the verdict metrics', async () => {
+    const metrics = (await bed.serveAdmin('/metrics')) as string;
+    const line = (rule: string, verdict: string) => metrics.split('\n').find((l) => l.startsWith('sluice_policy_verdicts_total{') && l.includes(`rule="${rule}"`) && l.includes(`verdict="${verdict}"`));
+    expect(line(id('orders-api', 'toPorts[0].deny.http[0]'), 'denied')).toMatch(/ 1$/);
+    expect(line(id('orders-trial', 'toPorts[0].deny.http[0]'), 'audit-denied')).toMatch(/ 1$/);
+  });
+
+  it('shows the audit policy\'s would-deny flows in /status and in sluice audit-report', async () => {
+    const { policies } = (await bed.serveAdmin('/status')) as { policies: PolicyStatus[] };
+    expect(policies.find((p) => p.key === 'shop/orders-trial')).toMatchObject({ state: 'Auditing', audit: { wouldDeny: 1, report: 'sluice audit-report --policy shop/orders-trial' } });
+    const report = await runCli(['audit-report', '--policy', 'shop/orders-trial', '--since', '1h', '--allow-incomplete', '--server', admin()]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(/^\s+1\s+ops\/batch\s+GET \/v1\/legacy\/3\s+.*shop\/orders-trial#spec\.ingress\[0\]\.toPorts\[0\]\.deny\.http\[0\]$/m);
+  });
+
+  it('replays the recorded flows against the trial enforced, and Envoy then does exactly what the replay said', async () => {
+    expect((await send('http1', 8081, '/v1/orders/9')).status).toBe(200);
+    await flowsOf(http('/v1/orders/9'), 'the allowed trial flow');
+    const proposed = path.join(bed.dir, 'proposed');
+    fs.mkdirSync(proposed, { recursive: true });
+    fs.writeFileSync(path.join(proposed, 'policies.yaml'), [...POLICIES, trial('enforce')].join('---\n'));
+    const r = await runCli(['simulate', '--inventory', bed.inventoryFile, '--replay', admin(), '--since', '1h', '-o', 'json', proposed]);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout) as { total: number; skipped: number; groups: unknown[] };
+    expect(result.skipped).toBe(0);
+    expect(result.groups).toEqual([{ from: 'audit-denied', to: 'denied', rule: id('orders-trial', 'toPorts[0].deny.http[0]'), peer: 'ops/batch', what: 'GET /v1/legacy/3', count: 1, approximate: false }]);
+
+    bed.writePolicy('policies.yaml', [...POLICIES, trial('enforce')].join('---\n'));
+    await eventually(async () => ((await bed.serveAdmin('/status')) as { policies: PolicyStatus[] }).policies.find((p) => p.key === 'shop/orders-trial')?.state === 'Enforced' || undefined, 'the trial to be Enforced', 30_000);
+    await inForce(bed);
+    expect((await send('http1', 8081, '/v1/legacy/3')).status).toBe(403);
+    expect((await send('http1', 8081, '/v1/orders/9')).status).toBe(200);
+    const after = await flowsOf(http('/v1/legacy/3'), 'the flow under the enforced trial', 2);
+    expect(after.map((f) => [f.verdict, f.rule])).toEqual([
+      ['audit-denied', id('orders-trial', 'toPorts[0].deny.http[0]')],
+      ['denied', id('orders-trial', 'toPorts[0].deny.http[0]')],
+    ]);
+    expect((await flowsOf(http('/v1/orders/9'), 'the allowed flows', 2)).map((f) => f.verdict)).toEqual(['forwarded', 'forwarded']);
+  }, 60_000);
+});
