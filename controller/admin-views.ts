@@ -1,11 +1,13 @@
 /** What the admin endpoint shows: `/status` (sources, policies, nodes) and `/config_dump`. */
 import { decodeMessage } from '../envoy-api/index.js';
+import { redactSecrets } from '../policy-compiler/index.js';
 import { formatDiagnostic, type Diagnostic } from '../problems/index.js';
 import { PUSH_ORDER, type SnapshotCache, type XdsServer } from '../xds-server/index.js';
 import { dataPathProblems, type DataplaneView } from './dataplane-status.js';
 import type { EnvoyStatus } from './envoy-supervisor.js';
 import { policyStatuses, type StatusInputs } from './policy-status.js';
 import type { PolicyRuntime, RuntimeState } from './runtime.js';
+import type { SecretsStatus } from './secrets/status.js';
 
 /** What `/status` says about the state directory. */
 export interface StateReport {
@@ -32,6 +34,8 @@ export interface StatusContext {
   readonly envoys?: () => readonly EnvoyStatus[];
   /** The audit policies' would-deny flows (the flows `serve` collects). */
   readonly audit?: StatusInputs['audit'];
+  /** The secrets in force (`serve --secrets`, `--ca-dir`), without their values. */
+  readonly secrets?: () => SecretsStatus | undefined;
 }
 
 const fmt = (d: Diagnostic) => formatDiagnostic(d, 'in-sources');
@@ -94,6 +98,7 @@ export function statusDocument(ctx: StatusContext): unknown {
         ...(persisted.saveError ? { saveError: persisted.saveError } : {}),
       },
     },
+    ...(ctx.secrets ? { secrets: ctx.secrets() ?? null } : {}),
     policies: policyStatuses({
       runtime: state,
       nodes,
@@ -138,7 +143,7 @@ export function configDump(cache: SnapshotCache, runtime: PolicyRuntime, node: s
       type: t.short,
       typeUrl: t.typeUrl,
       version: view.version(t.typeUrl),
-      resources: [...view.of(t.typeUrl).byName.values()].map((r) => ({ name: r.name, version: r.version, resource: decodeMessage(t.message, r.body) })),
+      resources: [...view.of(t.typeUrl).byName.values()].map((r) => ({ name: r.name, version: r.version, resource: redactSecrets(decodeMessage(t.message, r.body)) })),
     })).filter((t) => t.resources.length > 0),
   };
 }

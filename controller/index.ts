@@ -13,3 +13,6 @@ export { StateStore } from './state-store.js';
 export { startAdminServer, type AdminServer, type AdminRoutes } from './admin-server.js';
 export { configDump } from './admin-views.js';
 export { runtimeMetrics, type RuntimeMetrics } from './metrics.js';
+export { DEFAULT_TRUST_DOMAIN, readXdsTls, type XdsTlsFiles } from './xds-tls.js';
+export { SecretSource, readSecretDirs } from './secrets/source.js';
+export { judgeSecret, type RawValue, type Judged } from './secrets/judge.js';

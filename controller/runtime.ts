@@ -6,7 +6,7 @@
  * configuration. What is in force can be restored from a persisted state before the first apply.
  */
 import type { Logger } from '../telemetry/index.js';
-import { Compiler, DEFAULT_PARSE_LIMITS, formatDiagnostic, hasErrors, LoadCache, loadSources, type CompileOutput, type Diagnostic, type Inventory, type Policy, type SourceFile } from '../policy-compiler/index.js';
+import { Compiler, DEFAULT_PARSE_LIMITS, formatDiagnostic, hasErrors, LoadCache, loadSources, type CompileOutput, type Diagnostic, type Inventory, type Policy, type SecretCatalog, type SourceFile } from '../policy-compiler/index.js';
 import type { SnapshotCache } from '../xds-server/index.js';
 import { chooseInventory, choosePolicies, demote, type GoodInventory, type GoodPolicy, type PolicyEntry, type Removal } from './policy-set.js';
 import { stateOf, type LastGoodState, type Restored } from './last-good-state.js';
@@ -17,6 +17,8 @@ export interface ApplyInput {
   readonly files: readonly SourceFile[];
   /** Problems found while reading (missing files, files too large). */
   readonly readDiagnostics: readonly Diagnostic[];
+  /** The secrets in force (`serve --secrets`); absent: no secret source. */
+  readonly secrets?: SecretCatalog;
 }
 
 export interface ApplyResult {
@@ -90,9 +92,9 @@ export class PolicyRuntime {
 
     let output: CompileOutput | undefined;
     if (inventory) {
-      output = this.compiler.compile(inServe(entries), inventory);
+      output = this.compiler.compile(inServe(entries), inventory, input.secrets);
       const offenders = this.offenders(entries, output.diagnostics);
-      if (offenders.size > 0 && demote(entries, offenders, this.lastGood, output.diagnostics)) output = this.compiler.compile(inServe(entries), inventory);
+      if (offenders.size > 0 && demote(entries, offenders, this.lastGood, output.diagnostics)) output = this.compiler.compile(inServe(entries), inventory, input.secrets);
     }
     // What compiling found (conflicts, unmatched selectors, peer caveats) belongs to the policy too.
     if (output) {

@@ -6,9 +6,11 @@
  */
 import { startFlows, type Flows, type FlowsOptions } from '../flows/index.js';
 import { formatHostPort } from '../ip/index.js';
-import type { CompileOutput } from '../policy-compiler/index.js';
+import { EMPTY_SECRET_CATALOG, issueRequests, loadSources, type CompileOutput, type SecretCatalog, type SourceFile } from '../policy-compiler/index.js';
+import { defaultEnv, loadCa } from '../certs/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
 import { SnapshotCache, XdsServer } from '../xds-server/index.js';
+import { readXdsTls, type XdsTlsFiles } from './xds-tls.js';
 import { configDump, statusDocument, type StateReport } from './admin-views.js';
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import { restoreState } from './last-good-state.js';
@@ -16,6 +18,10 @@ import { runtimeMetrics, sourceMetrics } from './metrics.js';
 import { PolicyRuntime } from './runtime.js';
 import { fileSource, fingerprintOf, type DocumentSource, type SourceRead } from './source.js';
 import { StateStore } from './state-store.js';
+import { catalogFingerprint } from './secrets/fingerprint.js';
+import { SecretSource } from './secrets/source.js';
+import { OnTheFlyIssuer } from './secrets/issuer.js';
+import { secretsStatus } from './secrets/status.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
 import { EnvoySupervisor } from './envoy-supervisor.js';
 
@@ -41,7 +47,13 @@ export interface ServeOptions {
   /** One policy directory, or several. */
   readonly policies: string | readonly string[];
   readonly inventory: string;
+  /** `--secrets DIR`: one directory per `namespace/name` of secret keys (docs/tls.md). */
+  readonly secrets?: string;
+  /** `--ca-dir DIR`: sluice's CA (`sluice certs init`), which issues the certificates of `terminatingTLS: { issue: true }`. */
+  readonly caDir?: string;
   readonly xds: { readonly host: string; readonly port: number };
+  /** Mutual TLS on the xDS port: the server's certificate and key, the CA client certificates must chain to, and the trust domain of node identities (files, read at start). */
+  readonly xdsTls?: XdsTlsFiles;
   readonly admin: { readonly host: string; readonly port: number };
   readonly logger: Logger;
   readonly now?: () => number;
@@ -93,7 +105,8 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     inventory: () => current?.state().inventory.inventory,
     ir: () => current?.state().output?.ir,
   });
-  const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)] });
+  const tls = options.xdsTls ? readXdsTls(options.xdsTls) : undefined;
+  const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)], ...(tls ? { identity: { trustDomain: tls.trustDomain } } : {}) });
   // The dataplane opens first, so a missing kernel feature fails start-up with a clear error.
   const redirects: RedirectSync | undefined = options.bpf ? await openRedirectSync(options.bpf, logger.child({ component: 'bpf' }), registry) : undefined;
   const runtime = new PolicyRuntime({
@@ -106,19 +119,28 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   current = runtime;
   const policies = typeof options.policies === 'string' ? [options.policies] : [...options.policies];
   const sources = [...policies, options.inventory];
+  const secretSource = options.secrets !== undefined ? new SecretSource(options.secrets) : undefined;
+  let onIssued = () => {};
+  const issuer = options.caDir !== undefined ? await openIssuer(options.caDir, logger, () => onIssued()) : undefined;
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
   let report = restore(store, runtime, logger);
   let lastRead: string | undefined;
   let source: DocumentSource | undefined;
+  let lastCatalog: SecretCatalog | undefined;
   const reload = (trigger: 'start' | 'watch' | 'rescan' | 'manual') => {
     const read: SourceRead | undefined = source?.read();
     if (!read) return false;
-    const fingerprint = fingerprintOf(read);
+    const at = new Date(now());
+    const secrets = secretSource?.read(at);
+    const catalog = secrets || issuer ? withIssued(secrets?.catalog ?? EMPTY_SECRET_CATALOG, issuer, read.files, at) : undefined;
+    const fingerprint = fingerprintOf(read) + (catalog ? catalogFingerprint(catalog) : '');
+    lastCatalog = catalog;
     if (fingerprint === lastRead) return false;
     lastRead = fingerprint;
     changes.changed(trigger);
     if (trigger === 'rescan') logger.info('the rescan found a change the watches did not report', { component: 'watch' });
-    const result = runtime.apply(read);
+    for (const problem of secrets?.problems ?? []) logger.warn('a secret is not usable', { component: 'secrets', problem });
+    const result = runtime.apply({ ...read, ...(catalog ? { secrets: catalog } : {}) });
     if (result.published && store) {
       const error = store.save(runtime.lastGoodState());
       if (error) metrics.stateSaveFailures.inc();
@@ -127,9 +149,12 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     }
     return true;
   };
+  onIssued = () => reload('manual');
   // Watch first, then read: whatever changes after the first read is seen.
   const watcher: DocumentSource = (source = fileSource({
     paths: sources,
+    // The secrets directory is watched with the sources (same fail-safe rules) and read by its own source.
+    ...(options.secrets !== undefined ? { watchPaths: [options.secrets] } : {}),
     onChange: reload,
     logger: logger.child({ component: 'watch' }),
     metrics: changes.watch,
@@ -141,7 +166,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   let envoys: EnvoySupervisor | undefined;
   try {
     reload('start');
-    xdsPort = await xds.listen(formatHostPort(options.xds.host, options.xds.port));
+    xdsPort = await xds.listen(formatHostPort(options.xds.host, options.xds.port), tls?.credentials);
     if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHost(options.xds.host), port: xdsPort }, logger);
     admin = await startAdminServer(options.admin.host, options.admin.port, {
       ready: () => {
@@ -160,6 +185,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
           ...(redirects ? { dataplane: () => redirects.view() } : {}),
           ...(envoys ? { envoys: () => envoys?.status() ?? [] } : {}),
           audit: (keys) => flows.wouldDeny(keys, now() - AUDIT_WINDOW_MS),
+          ...(secretSource || issuer ? { secrets: () => (lastCatalog ? secretsStatus(lastCatalog) : undefined) } : {}),
         }),
       configDump: (node) => configDump(cache, runtime, node),
       metrics: () => registry.render(),
@@ -225,4 +251,18 @@ function restore(store: StateStore | undefined, runtime: PolicyRuntime, logger: 
   runtime.restore(restored);
   logger.info('last good state restored', { file: store.file, policies: restored.policies.size, inventory: restored.inventory !== undefined });
   return { file: store.file, restored: { policies: restored.policies.size, inventory: restored.inventory !== undefined }, problems: restored.diagnostics };
+}
+
+/** sluice's CA from `--ca-dir`, issuing on the fly; a CA that does not load fails start-up. */
+async function openIssuer(dir: string, logger: Logger, onIssued: () => void): Promise<OnTheFlyIssuer> {
+  const env = defaultEnv();
+  const ca = await loadCa(dir, env);
+  if (!ca.ok) throw new Error(`--ca-dir ${dir}: ${ca.diagnostics.map((d) => d.message).join('; ')}`);
+  return new OnTheFlyIssuer({ ca: ca.value, env, logger: logger.child({ component: 'ca' }), onIssued });
+}
+
+/** The catalog with what sluice's CA issued for the policies read now (the policies are loaded for their issue requests). */
+function withIssued(catalog: SecretCatalog, issuer: OnTheFlyIssuer | undefined, files: readonly SourceFile[], at: Date): SecretCatalog {
+  if (!issuer) return catalog;
+  return { ...catalog, issuer: true, issued: issuer.wanted(issueRequests(loadSources(files).policies), at) };
 }

@@ -32,6 +32,8 @@ export function fingerprintOf(read: SourceRead): string {
 
 export interface FileSourceOptions {
   readonly paths: readonly string[];
+  /** Watched like `paths` but not read as documents (a secrets directory, read by its own source). */
+  readonly watchPaths?: readonly string[];
   readonly onChange: (trigger: WatchTrigger) => void;
   readonly logger: Logger;
   readonly metrics?: WatchMetrics;
@@ -41,7 +43,7 @@ export interface FileSourceOptions {
 
 /** Policy directories and the inventory file, watched so that no change goes unnoticed. */
 export function fileSource(o: FileSourceOptions): DocumentSource {
-  const watcher = watchSources({ paths: o.paths, onChange: o.onChange, logger: o.logger, quietMs: o.quietMs ?? 100, ...(o.metrics ? { metrics: o.metrics } : {}), ...(o.rescanMs !== undefined ? { rescanMs: o.rescanMs } : {}) });
+  const watcher = watchSources({ paths: [...o.paths, ...(o.watchPaths ?? [])], onChange: o.onChange, logger: o.logger, quietMs: o.quietMs ?? 100, ...(o.metrics ? { metrics: o.metrics } : {}), ...(o.rescanMs !== undefined ? { rescanMs: o.rescanMs } : {}) });
   return {
     read: () => {
       const read = readSourceFiles(o.paths);

@@ -35,6 +35,9 @@ export const PROTO_FILES: readonly string[] = [
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/extensions/transport_sockets/tls/v3/tls.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+  'envoy/extensions/filters/http/credential_injector/v3/credential_injector.proto',
+  'envoy/extensions/http/injected_credentials/generic/v3/generic.proto',
 ];
 
 /**
@@ -66,6 +69,9 @@ export const MESSAGES = {
   httpGrpcAccessLog: 'envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig',
   upstreamTlsContext: 'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
   downstreamTlsContext: 'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+  tlsInspector: 'envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
+  credentialInjector: 'envoy.extensions.filters.http.credential_injector.v3.CredentialInjector',
+  genericCredential: 'envoy.extensions.http.injected_credentials.generic.v3.Generic',
 } as const;
 
 /** The fully qualified name of an emitted message. */

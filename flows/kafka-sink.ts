@@ -69,6 +69,8 @@ export interface FlowPusherOptions {
   readonly batch?: number;
   /** How often buffered flows are sent (default 200 ms). */
   readonly intervalMs?: number;
+  /** Channel credentials (default insecure; mutual TLS when serve requires it on its xDS port). */
+  readonly credentials?: grpc.ChannelCredentials;
 }
 
 /** Pushes flows to the collector over one long-lived client stream. */
@@ -85,7 +87,7 @@ export class FlowPusher {
 
   constructor(private readonly o: FlowPusherOptions, private readonly now: () => number = Date.now) {
     this.queue = new BoundedQueue(o.bufferFlows ?? 10_000);
-    this.client = new grpc.Client(o.address, grpc.credentials.createInsecure());
+    this.client = new grpc.Client(o.address, o.credentials ?? grpc.credentials.createInsecure());
     this.timer = setInterval(() => this.flush(), o.intervalMs ?? 200);
     this.timer.unref();
   }

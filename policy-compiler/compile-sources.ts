@@ -4,6 +4,7 @@ import { parsePath, sortDiagnostics } from './diagnostics.js';
 import { compile, type CompileOutput } from './compiler.js';
 import { loadSources, type LoadResult } from './source/load.js';
 import type { SourceFile } from './source/yaml-documents.js';
+import type { SecretCatalog } from './model/secrets.js';
 
 export interface CompileSourcesResult {
   readonly load: LoadResult;
@@ -22,13 +23,13 @@ function withLine(load: LoadResult, d: Diagnostic): Diagnostic {
 }
 
 /** Loads sources (policies and exactly one inventory among them) and compiles the valid policies. */
-export function compileSources(files: readonly SourceFile[]): CompileSourcesResult {
+export function compileSources(files: readonly SourceFile[], secrets?: SecretCatalog): CompileSourcesResult {
   const load = loadSources(files);
   if (!load.inventory) {
     const hasInventory = load.documents.some((d) => d.kind === 'Inventory');
     const missing: Diagnostic[] = hasInventory ? [] : [{ severity: 'error', code: 'inventory.missing', path: '', message: 'no Inventory document among the inputs: say which workloads exist (see examples/inventory.yaml)' }];
     return { load, diagnostics: sortDiagnostics([...load.diagnostics, ...missing]) };
   }
-  const output = compile(load.policies, load.inventory);
+  const output = compile(load.policies, load.inventory, secrets);
   return { load, output, diagnostics: sortDiagnostics([...load.diagnostics, ...output.diagnostics.map((d) => withLine(load, d))]) };
 }

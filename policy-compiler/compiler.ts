@@ -7,6 +7,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { sortDiagnostics } from './diagnostics.js';
 import type { Inventory, Policy } from './model/types.js';
+import type { SecretCatalog } from './model/secrets.js';
 import type { Ir } from './ir/types.js';
 import type { RedirectEntry } from './ir/redirect.js';
 import { IncrementalLowering } from './lower/lower.js';
@@ -27,13 +28,14 @@ export class Compiler {
   private readonly lowering = new IncrementalLowering();
   private readonly translation = new IncrementalTranslation();
 
-  compile(policies: readonly Policy[], inventory: Inventory): CompileOutput {
-    const { ir, diagnostics } = this.lowering.lower(policies, inventory);
+  /** `secrets`: the secrets in force (absent: no secret source, so TLS references are not checked and their chains refuse connections). */
+  compile(policies: readonly Policy[], inventory: Inventory, secrets?: SecretCatalog): CompileOutput {
+    const { ir, diagnostics } = this.lowering.lower(policies, inventory, secrets);
     return { ...this.translation.translate(ir), diagnostics: sortDiagnostics(diagnostics), ir, redirects: ir.redirects };
   }
 }
 
 /** Compiles from scratch: the pure function the CLI and the tests call. */
-export function compile(policies: readonly Policy[], inventory: Inventory): CompileOutput {
-  return new Compiler().compile(policies, inventory);
+export function compile(policies: readonly Policy[], inventory: Inventory, secrets?: SecretCatalog): CompileOutput {
+  return new Compiler().compile(policies, inventory, secrets);
 }

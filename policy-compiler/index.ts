@@ -8,6 +8,7 @@ export { duplicatePolicy, loadSources, LoadCache, type LoadResult, type LoadedDo
 export { DEFAULT_PARSE_LIMITS, type ParseLimits, type SourceFile } from './source/yaml-documents.js';
 export { SCHEMAS, type SchemaKind } from './source/schema-check.js';
 export type * from './model/types.js';
+export { EMPTY_SECRET_CATALOG, type SecretCatalog, type CatalogSecret, type SecretValue, type CertificateFacts } from './model/secrets.js';
 export { checkRe2, re2FullMatch } from './validate/regex.js';
 export { selectorMatches } from './validate/selector.js';
 export { compile, Compiler, type CompileOutput } from './compiler.js';
@@ -15,11 +16,14 @@ export { compileSources, type CompileSourcesResult } from './compile-sources.js'
 export { lower, IncrementalLowering, type Lowered } from './lower/lower.js';
 export { translate, IncrementalTranslation, type Translation, type NodeResources } from './translate/translate.js';
 export type { PolicyTarget } from './translate/targets.js';
-export type { Ir, EnvoyNode, HttpChain, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
+export type { Ir, EnvoyNode, HttpChain, ChainTls, IrSecret, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
 export type { EnvoyResource, ResourceRef } from './translate/resource.js';
-export { ACCESS_LOG_NAME, chainName, directionOfAccessLog, parseChainName, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX } from './names.js';
+export { ACCESS_LOG_NAME, chainName, directionOfAccessLog, parseChainName, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX, SDS_NAMES, issuedKey } from './names.js';
 export { toPlainJson, irFromPlainJson } from './ir/json.js';
+export { redactSecrets, REDACTED } from './redact.js';
 export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './translate/bootstrap.js';
 export { evaluate, type Evaluation, type SimRequest, type Verdict } from './simulate/evaluate.js';
 export { findChain, type FoundChain } from './simulate/find-chain.js';
 export { flowAccessLog } from './translate/features/access-log.js';
+export { issueRequests } from './lower/issue-requests.js';
+export { secretJson } from './translate/features/secrets.js';

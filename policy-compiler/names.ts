@@ -24,16 +24,20 @@ export function ruleIdPath(id: string): string {
 
 export type ChainDirection = 'inbound' | 'outbound';
 
-/** `inbound|8080|shop/orders`: the chain of a workload port in one direction (unique within a node). */
-export function chainName(direction: ChainDirection, port: number, workload: string): string {
-  return `${direction}|${port}|${workload}`;
+/**
+ * `inbound|8080|shop/orders`: the chain of a workload port in one direction (unique within a node).
+ * A port rule with an SNI allow list has a chain of its own, named by the first of its server
+ * names: `outbound|443|shop/web@api.example.com` (a server name is in one list only).
+ */
+export function chainName(direction: ChainDirection, port: number, workload: string, serverNames: readonly string[] = []): string {
+  return `${direction}|${port}|${workload}${serverNames[0] !== undefined ? `@${serverNames[0]}` : ''}`;
 }
 
-/** The inverse of `chainName`. */
-export function parseChainName(name: string): { direction: ChainDirection; port: number; workload: string } | undefined {
-  const match = /^(inbound|outbound)\|(\d{1,5})\|(.+)$/.exec(name);
+/** The inverse of `chainName` (`serverName`: the first name of the chain's SNI allow list). */
+export function parseChainName(name: string): { direction: ChainDirection; port: number; workload: string; serverName?: string } | undefined {
+  const match = /^(inbound|outbound)\|(\d{1,5})\|([^@]+)(?:@([^@]+))?$/.exec(name);
   if (!match?.[1] || !match[3]) return undefined;
-  return { direction: match[1] === 'inbound' ? 'inbound' : 'outbound', port: Number(match[2]), workload: match[3] };
+  return { direction: match[1] === 'inbound' ? 'inbound' : 'outbound', port: Number(match[2]), workload: match[3], ...(match[4] !== undefined ? { serverName: match[4] } : {}) };
 }
 
 /** The `log_name` of the gRPC access log each listener direction streams to the flow collector. */
@@ -64,11 +68,39 @@ interface ChainKeyParts {
   readonly direction: ChainDirection;
   readonly workload: string;
   readonly port: number;
+  readonly serverNames?: readonly string[];
 }
 
-/** The text `compareChains` compares (compute it once per chain to sort many). */
+/** The text `compareChains` compares (compute it once per chain to sort many): a port's plain chain first, then its SNI chains. */
 export function chainSortKey(c: ChainKeyParts): string {
-  return `${c.direction}|${c.workload}|${c.port}`;
+  const sni = c.serverNames?.[0];
+  return `${c.direction}|${c.workload}|${c.port}${sni !== undefined ? `@${sni}` : ''}`;
+}
+
+/**
+ * The names of the SDS secrets a node is served, one per use of a secret: a certificate with its
+ * key (`tls|shop/orders-tls`, or with the key names when they are not tls.crt and tls.key), one
+ * issued by sluice's CA (`issued|api.example.com,www.example.com`), trusted CA certificates
+ * (`ca|shop/upstream-ca`, `ca|shop/bundle|roots.pem`, the host's bundle `ca|system`) and an
+ * injected credential with the prefix written before it (`credential|shop/api-token|token|Bearer%20`).
+ */
+export const SDS_NAMES = {
+  certificate: (secret: string, certificate: string, privateKey: string): string =>
+    `tls|${secret}${certificate === 'tls.crt' && privateKey === 'tls.key' ? '' : `|${certificate}|${privateKey}`}`,
+  issued: (serverNames: readonly string[]): string => `issued|${serverNames.join(',')}`,
+  trust: (secret: string, key: string): string => `ca|${secret}${key === 'ca.crt' ? '' : `|${key}`}`,
+  systemTrust: 'ca|system',
+  credential: (secret: string, key: string, prefix: string): string => `credential|${secret}|${key}${prefix === '' ? '' : `|${encodeURIComponent(prefix)}`}`,
+} as const;
+
+/** The names sluice's CA issues a certificate for, as the catalog of issued certificates keys them. */
+export function issuedKey(serverNames: readonly string[]): string {
+  return serverNames.join(',');
+}
+
+/** The cluster that originates TLS for one chain: `tls|outbound|443|shop/web@api.example.com`. */
+export function originatingClusterName(chain: string): string {
+  return `tls|${chain}`;
 }
 
 /** `orders.shop:8080`: the listener name proxyless gRPC clients ask for through `xds:///orders.shop:8080`. */

@@ -37,3 +37,4 @@ export type {
   XdsEventListener,
 } from './status.js';
 export type { NodeInfo } from './wire.js';
+export { checkNodeIdentity, nodeIdsOf, type NodeIdentityOptions, type IdentityVerdict } from './identity.js';

@@ -12,6 +12,7 @@ import type { AckStatus, NackStatus, NodeStatus, NodeTypeStatus, Transport, XdsE
 import { XdsStream, type DuplexCall, type StreamContext, type XdsLimits } from './stream.js';
 import { PUSH_ORDER, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
 import type { NodeInfo } from './wire.js';
+import type { NodeIdentityOptions } from './identity.js';
 
 export type { XdsLimits } from './stream.js';
 
@@ -33,6 +34,8 @@ export interface XdsServerOptions {
   readonly bodyCacheBytes?: number;
   /** Further gRPC services `listen` serves on the same port (the flow collector's access-log service). */
   readonly services?: readonly ((server: grpc.Server) => void)[];
+  /** Require each stream's node id to be the one its client certificate names (use with `listen`'s TLS credentials: identity.ts). */
+  readonly identity?: NodeIdentityOptions;
 }
 
 interface NodeRecord {
@@ -103,6 +106,7 @@ export class XdsServer {
       wantedChanged: (nodeId, typeUrl) => server.wantedChanged(nodeId, typeUrl),
       recordAck: (nodeId, typeUrl, ack) => server.nodes.get(nodeId)?.acks.set(typeUrl, ack),
       recordNack: (nodeId, typeUrl, nack) => server.nodes.get(nodeId)?.nacks.set(typeUrl, nack),
+      ...(options.identity ? { identity: options.identity } : {}),
     };
   }
 

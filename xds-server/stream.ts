@@ -6,6 +6,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { checkNodeIdentity, type NodeIdentityOptions } from './identity.js';
 import type { Logger } from '../telemetry/index.js';
 import type { BodyCache } from './bodies.js';
 import type { SnapshotCache } from './cache.js';
@@ -37,6 +38,8 @@ export interface StreamContext {
   wantedChanged(nodeId: string, typeUrl: TypeUrl): void;
   recordAck(nodeId: string, typeUrl: TypeUrl, ack: AckStatus): void;
   recordNack(nodeId: string, typeUrl: TypeUrl, nack: NackStatus): void;
+  /** Mutual TLS binding node ids to client certificates (absent: any node id is taken as claimed). */
+  readonly identity?: NodeIdentityOptions;
 }
 
 export type DuplexCall = grpc.ServerDuplexStream<Buffer, Buffer>;
@@ -94,6 +97,14 @@ export class XdsStream {
     call.on('error', (err: Error) => this.close(`error: ${err.message}`));
     call.on('cancelled', () => this.close('cancelled'));
     call.on('close', () => this.close('closed'));
+  }
+
+  private authContext(): ReturnType<DuplexCall['getAuthContext']> | null {
+    try {
+      return this.call.getAuthContext();
+    } catch {
+      return null;
+    }
   }
 
   get peer(): string {
@@ -184,6 +195,14 @@ export class XdsStream {
     }
     const { req, typeUrl } = admission;
     if (!this.node) {
+      if (this.ctx.identity) {
+        const verdict = checkNodeIdentity(this.authContext(), admission.node.id, this.ctx.identity);
+        if (!verdict.ok) {
+          this.log.warn('refusing an xDS stream: its node id is not the one its client certificate names', { node: admission.node.id, peer: this.peer, details: verdict.details });
+          this.fail(verdict.code, 'identity', verdict.details);
+          return;
+        }
+      }
       this.node = admission.node;
       this.ctx.attach(this);
     }

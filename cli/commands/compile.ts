@@ -2,11 +2,11 @@
 import { stringify } from 'yaml';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { readSourceFiles } from '../../controller/index.js';
+import { readSourceFiles, SecretSource } from '../../controller/index.js';
 import { RESOURCE_TYPE_LIST } from '../../envoy-api/index.js';
-import { compileSources, toPlainJson, formatDiagnostic, hasErrors, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
+import { compileSources, redactSecrets, toPlainJson, formatDiagnostic, hasErrors, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
 
-const HELP = `Usage: sluice compile --inventory FILE [--node ID] [--show resources|ir|redirects] [-o yaml|json] FILE|DIR...
+const HELP = `Usage: sluice compile --inventory FILE [--secrets DIR] [--node ID] [--show resources|ir|redirects] [-o yaml|json] FILE|DIR...
 
 Compiles L7Policy documents against an inventory and prints the result per proxy:
   resources  the Envoy resources (listeners, routes, clusters, endpoints) each node is served (default)
@@ -16,6 +16,9 @@ Diagnostics go to stderr. Exits 1 when any input is invalid.
 
 Options:
   --inventory FILE   the Inventory document (required)
+  --secrets DIR      the secrets TLS and injected headers name, as serve --secrets reads them;
+                     without it, TLS chains are compiled as refusing (private keys and
+                     credentials are never printed)
   --node ID          only this node; "proxyless" for what proxyless gRPC clients and servers get
   --show WHAT        resources (default), ir or redirects
   -o, --output FMT   yaml (default) or json
@@ -58,7 +61,7 @@ export const compileCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { inventory: { type: 'string' }, node: { type: 'string' }, show: { type: 'string', default: 'resources' }, output: { type: 'string', short: 'o', default: 'yaml' } },
+      { inventory: { type: 'string' }, secrets: { type: 'string' }, node: { type: 'string' }, show: { type: 'string', default: 'resources' }, output: { type: 'string', short: 'o', default: 'yaml' } },
       true,
     );
     if (!values.inventory) throw new UsageError('--inventory FILE is required');
@@ -66,14 +69,17 @@ export const compileCommand: Command = {
     if (!['resources', 'ir', 'redirects'].includes(values.show)) throw new UsageError(`--show: expected resources, ir or redirects, got "${values.show}"`);
     if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`--output: expected yaml or json, got "${values.output}"`);
     const read = readSourceFiles([values.inventory, ...positionals]);
-    const result = compileSources(read.files);
+    const secrets = values.secrets !== undefined ? new SecretSource(values.secrets).read(new Date()) : undefined;
+    for (const problem of secrets?.problems ?? []) io.stderr(`${values.secrets}: ${problem}\n`);
+    const result = compileSources(read.files, secrets?.catalog);
     const diagnostics = sortDiagnostics([...read.diagnostics, ...result.diagnostics]);
     for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
     if (!result.output) return EXIT.invalid;
     const known = [...result.output.nodes.map((n) => n.node), 'proxyless'];
     if (values.node && !known.includes(values.node)) throw new UsageError(`--node: unknown node "${values.node}"; the inventory has ${known.join(', ')}`);
     const view = render(result.output, values.show, values.node);
-    const plain = toPlainJson(view);
+    // Private keys and credentials are never printed (certificates are).
+    const plain = redactSecrets(toPlainJson(view));
     io.stdout(values.output === 'json' ? `${JSON.stringify(plain, null, 2)}\n` : stringify(plain, { lineWidth: 0 }));
     return hasErrors(diagnostics) ? EXIT.invalid : EXIT.ok;
   },

@@ -1,4 +1,5 @@
 /** `sluice kafka-proxy`: the Kafka-aware enforcing proxy, configured over xDS (or from a rules file). */
+import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { parseCommandArgs, parseHostPort } from '../args.js';
@@ -30,6 +31,9 @@ Modes:
 Options:
   --node ID                 xDS node id (the proxy's identity in policies' status)
   --xds-address HOST:PORT   sluice's xDS server
+  --tls-cert FILE           mutual TLS to it (serve --xds-tls-cert ...): the enforcer's client
+  --tls-key FILE            certificate (URI SAN spiffe://TRUST-DOMAIN/node/ID), its key, and
+  --ca FILE                 the CA the server's certificate must chain to; flows are pushed the same way
   --rules FILE              instead of xDS: a JSON array of KafkaPolicy resources (JSON form)
   --listen HOST:PORT        where clients connect (or are redirected to)
   --advertised-host HOST    host written into rewritten broker addresses (default: listen host)
@@ -76,7 +80,9 @@ export const kafkaProxyCommand: Command = {
       'max-in-flight': { type: 'string' }, 'frame-timeout-ms': { type: 'string' },
       'flow-log': { type: 'string', default: 'all' }, 'log-level': { type: 'string', default: 'info' },
       uncovered: { type: 'string', default: 'deny' }, 'flows-address': { type: 'string' },
+      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, ca: { type: 'string' },
     });
+    const credentials = channelCredentials(values['tls-cert'], values['tls-key'], values.ca);
     if (!values.listen) throw new UsageError('--listen is required');
     if (!values['xds-address'] && !values.rules) throw new UsageError('give --xds-address (with --node) or --rules');
     if (values['xds-address'] && !values.node) throw new UsageError('--node is required with --xds-address');
@@ -106,7 +112,7 @@ export const kafkaProxyCommand: Command = {
       store.set(results.map((r) => r.policy), 'file');
     }
     const node = values.node ?? '';
-    const pusher = flowsAddress !== undefined && flowsAddress !== 'none' ? new FlowPusher({ address: flowsAddress }) : undefined;
+    const pusher = flowsAddress !== undefined && flowsAddress !== 'none' ? new FlowPusher({ address: flowsAddress, ...(credentials ? { credentials } : {}) }) : undefined;
     if (pusher) {
       const pushed = registry.counter('sluice_kafka_flows_total', 'Flows pushed to the collector (--flows-address), by outcome (sent, dropped)');
       registry.onCollect(() => {
@@ -124,7 +130,7 @@ export const kafkaProxyCommand: Command = {
       frameTimeoutMs: positiveInt('--frame-timeout-ms', values['frame-timeout-ms'], DEFAULTS.frameTimeoutMs),
     });
     const xds = values['xds-address']
-      ? new KafkaXdsClient({ address: values['xds-address'], nodeId: values.node ?? '', store, logger })
+      ? new KafkaXdsClient({ address: values['xds-address'], nodeId: values.node ?? '', store, logger, ...(credentials ? { credentials } : {}) })
       : undefined;
     const bound = await proxy.start();
     const adminServer = await startAdmin(admin.host, admin.port, registry, () => ({
@@ -144,3 +150,11 @@ export const kafkaProxyCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** Mutual TLS to sluice's xDS server from `--tls-cert --tls-key --ca` (all three or none). */
+function channelCredentials(cert: string | undefined, key: string | undefined, ca: string | undefined): grpc.ChannelCredentials | undefined {
+  const given = [cert, key, ca].filter((f) => f !== undefined).length;
+  if (given === 0) return undefined;
+  if (cert === undefined || key === undefined || ca === undefined) throw new UsageError('--tls-cert, --tls-key and --ca go together');
+  return grpc.credentials.createSsl(readFileSync(ca), readFileSync(key), readFileSync(cert));
+}

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_RESCAN_MS, defaultStateDir, findEnvoy, startServe, STATE_FILE, type Serving, type SupervisedEnvoyOptions } from '../../controller/index.js';
+import { DEFAULT_RESCAN_MS, DEFAULT_TRUST_DOMAIN, defaultStateDir, findEnvoy, startServe, STATE_FILE, type Serving, type SupervisedEnvoyOptions } from '../../controller/index.js';
 import { formatHostPort } from '../../ip/index.js';
 import { createLogger, type LogLevel } from '../../telemetry/index.js';
 import { parseCommandArgs, parseHostPort } from '../args.js';
@@ -27,7 +27,18 @@ Options:
   --policies DIR            policy files (*.yaml, *.yml, *.json, hidden entries skipped); repeat
                             for several directories (default: examples/policies)
   --inventory FILE          the Inventory (default: examples/inventory.yaml)
+  --secrets DIR             secrets policies name for TLS and injected headers: DIR/<namespace>/<name>/
+                            holds one file per key (tls.crt, tls.key, ca.crt, token); watched, and
+                            a bad new version keeps the last good one (docs/tls.md)
+  --ca-dir DIR              sluice's CA (sluice certs init --dir DIR): issues and renews the
+                            certificates of terminatingTLS: { issue: true } for their serverNames
   --xds-address HOST:PORT   where the xDS server listens (default 127.0.0.1:18000)
+  --xds-tls-cert FILE       mutual TLS on the xDS port: the server's certificate chain (PEM), with
+  --xds-tls-key FILE        its private key and
+  --xds-client-ca FILE      the CA proxies' client certificates must chain to; each stream's node
+                            id must then be the spiffe://TRUST-DOMAIN/node/ID URI SAN of its
+                            certificate (another id: PERMISSION_DENIED, logged)
+  --trust-domain NAME       the SPIFFE trust domain of node identities (default sluice.local)
   --admin-address HOST:PORT admin HTTP: /healthz /readyz /status /config_dump?node=ID /metrics
                             /flows /map (default 127.0.0.1:9901; port 0 picks a free one, printed at start)
   --state-dir DIR           where the last good state is kept (default /var/lib/sluice as root,
@@ -72,6 +83,12 @@ export const serveCommand: Command = {
     const { values } = parseCommandArgs(args, {
       policies: { type: 'string', multiple: true },
       inventory: { type: 'string' },
+      secrets: { type: 'string' },
+      'ca-dir': { type: 'string' },
+      'xds-tls-cert': { type: 'string' },
+      'xds-tls-key': { type: 'string' },
+      'xds-client-ca': { type: 'string' },
+      'trust-domain': { type: 'string' },
       'state-dir': { type: 'string' },
       'rescan-interval': { type: 'string' },
       'xds-address': { type: 'string', default: '127.0.0.1:18000' },
@@ -132,9 +149,20 @@ export const serveCommand: Command = {
     }
     const flows = await flowOptions(values);
     const logger = createLogger({ level, write: io.stderr });
+    const secrets = values.secrets !== undefined ? path.resolve(values.secrets) : undefined;
+    if (secrets !== undefined && !fs.statSync(secrets, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--secrets: ${secrets} is not a directory`);
+    const tlsFlags = [values['xds-tls-cert'], values['xds-tls-key'], values['xds-client-ca']];
+    if (tlsFlags.some((f) => f !== undefined) && !tlsFlags.every((f) => f !== undefined)) throw new UsageError('--xds-tls-cert, --xds-tls-key and --xds-client-ca go together');
+    if (values['trust-domain'] !== undefined && tlsFlags[0] === undefined) throw new UsageError('--trust-domain needs --xds-tls-cert, --xds-tls-key and --xds-client-ca');
+    const xdsTls = values['xds-tls-cert'] !== undefined && values['xds-tls-key'] !== undefined && values['xds-client-ca'] !== undefined
+      ? { cert: path.resolve(values['xds-tls-cert']), key: path.resolve(values['xds-tls-key']), clientCa: path.resolve(values['xds-client-ca']), trustDomain: values['trust-domain'] ?? DEFAULT_TRUST_DOMAIN }
+      : undefined;
     const serving = await startServe({
+      ...(xdsTls ? { xdsTls } : {}),
       policies,
       inventory,
+      ...(secrets !== undefined ? { secrets } : {}),
+      ...(values['ca-dir'] !== undefined ? { caDir: path.resolve(values['ca-dir']) } : {}),
       stateDir,
       rescanMs: rescanSeconds * 1000,
       xds: parseHostPort('--xds-address', values['xds-address']),

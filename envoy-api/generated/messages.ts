@@ -1,5 +1,5 @@
 /* Generated from Envoy's protos (@grpc/grpc-js-xds deps) and proto/ by scripts/gen-message-types.mjs (npm run gen). Do not edit. */
-/* 440 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
+/* 443 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
 import type { MESSAGES } from '../protos.js';
 
 /** A 64-bit integer: a number while it is a safe integer, else a decimal string. */
@@ -1876,6 +1876,14 @@ export declare namespace envoy.extensions.access_loggers.stream.v3 {
   }
 }
 
+export declare namespace envoy.extensions.filters.http.credential_injector.v3 {
+  interface CredentialInjector {
+    readonly overwrite?: boolean;
+    readonly allow_request_without_credential?: boolean;
+    readonly credential?: envoy.config.core.v3.TypedExtensionConfig;
+  }
+}
+
 export declare namespace envoy.extensions.filters.http.rbac.v3 {
   interface RBAC {
     readonly rules?: envoy.config.rbac.v3.RBAC;
@@ -1921,6 +1929,13 @@ export declare namespace envoy.extensions.filters.listener.original_src.v3 {
   interface OriginalSrc {
     readonly bind_port?: boolean;
     readonly mark?: number;
+  }
+}
+
+export declare namespace envoy.extensions.filters.listener.tls_inspector.v3 {
+  interface TlsInspector {
+    readonly enable_ja3_fingerprinting?: google.protobuf.BoolValue;
+    readonly initial_read_buffer_size?: google.protobuf.UInt32Value;
   }
 }
 
@@ -2123,6 +2138,13 @@ export declare namespace envoy.extensions.filters.network.rbac.v3 {
 
 export declare namespace envoy.extensions.filters.network.rbac.v3.RBAC {
   type EnforcementType = 'ONE_TIME_ON_FIRST_BYTE' | 'CONTINUOUS';
+}
+
+export declare namespace envoy.extensions.http.injected_credentials.generic.v3 {
+  interface Generic {
+    readonly credential?: envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+    readonly header?: string;
+  }
 }
 
 export declare namespace envoy.extensions.transport_sockets.tls.v3 {
@@ -2766,11 +2788,10 @@ export declare namespace xds.type.matcher.v3.RegexMatcher {
 
 /** Every generated message by its fully qualified name. */
 export interface MessageTypes {
-  'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext': envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-  'google.protobuf.BoolValue': google.protobuf.BoolValue;
-  'google.protobuf.Duration': google.protobuf.Duration;
+  'envoy.extensions.http.injected_credentials.generic.v3.Generic': envoy.extensions.http.injected_credentials.generic.v3.Generic;
   'envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig': envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
   'envoy.config.core.v3.ConfigSource': envoy.config.core.v3.ConfigSource;
+  'google.protobuf.Duration': google.protobuf.Duration;
   'envoy.config.core.v3.SelfConfigSource': envoy.config.core.v3.SelfConfigSource;
   'envoy.config.core.v3.AggregatedConfigSource': envoy.config.core.v3.AggregatedConfigSource;
   'envoy.config.core.v3.ApiConfigSource': envoy.config.core.v3.ApiConfigSource;
@@ -2804,6 +2825,10 @@ export interface MessageTypes {
   'envoy.config.core.v3.GrpcService.EnvoyGrpc': envoy.config.core.v3.GrpcService.EnvoyGrpc;
   'envoy.config.core.v3.PathConfigSource': envoy.config.core.v3.PathConfigSource;
   'xds.core.v3.Authority': xds.core.v3.Authority;
+  'envoy.extensions.filters.http.credential_injector.v3.CredentialInjector': envoy.extensions.filters.http.credential_injector.v3.CredentialInjector;
+  'envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector': envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+  'google.protobuf.BoolValue': google.protobuf.BoolValue;
+  'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext': envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
   'envoy.extensions.transport_sockets.tls.v3.TlsSessionTicketKeys': envoy.extensions.transport_sockets.tls.v3.TlsSessionTicketKeys;
   'envoy.extensions.transport_sockets.tls.v3.CommonTlsContext': envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
   'envoy.extensions.transport_sockets.tls.v3.TlsKeyLog': envoy.extensions.transport_sockets.tls.v3.TlsKeyLog;
@@ -3166,14 +3191,17 @@ export interface AnyOf {
   'envoy.config.route.v3.RouteConfiguration': { readonly '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration' } & envoy.config.route.v3.RouteConfiguration;
   'envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig': { readonly '@type': 'type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig' } & envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
   'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog': { readonly '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' } & envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
+  'envoy.extensions.filters.http.credential_injector.v3.CredentialInjector': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.http.credential_injector.v3.CredentialInjector' } & envoy.extensions.filters.http.credential_injector.v3.CredentialInjector;
   'envoy.extensions.filters.http.rbac.v3.RBAC': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC' } & envoy.extensions.filters.http.rbac.v3.RBAC;
   'envoy.extensions.filters.http.rbac.v3.RBACPerRoute': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute' } & envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
   'envoy.extensions.filters.http.router.v3.Router': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } & envoy.extensions.filters.http.router.v3.Router;
   'envoy.extensions.filters.listener.original_dst.v3.OriginalDst': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst' };
   'envoy.extensions.filters.listener.original_src.v3.OriginalSrc': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_src.v3.OriginalSrc' } & envoy.extensions.filters.listener.original_src.v3.OriginalSrc;
+  'envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector' } & envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
   'envoy.extensions.filters.network.direct_response.v3.Config': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.network.direct_response.v3.Config' } & envoy.extensions.filters.network.direct_response.v3.Config;
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager' } & envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
   'envoy.extensions.filters.network.rbac.v3.RBAC': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC' } & envoy.extensions.filters.network.rbac.v3.RBAC;
+  'envoy.extensions.http.injected_credentials.generic.v3.Generic': { readonly '@type': 'type.googleapis.com/envoy.extensions.http.injected_credentials.generic.v3.Generic' } & envoy.extensions.http.injected_credentials.generic.v3.Generic;
   'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext': { readonly '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext' } & envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
   'envoy.extensions.transport_sockets.tls.v3.Secret': { readonly '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret' } & envoy.extensions.transport_sockets.tls.v3.Secret;
   'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext': { readonly '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext' } & envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;

@@ -31,6 +31,50 @@ export type Peer1 = {
   [k: string]: unknown;
 };
 /**
+ * A DNS name, or `*.` and a DNS name for every name below it.
+ *
+ * This interface was referenced by `L7Policy`'s JSON-Schema
+ * via the `definition` "ServerNamePattern".
+ */
+export type ServerNamePattern = string;
+/**
+ * The proxy terminates TLS on these ports (on ingress, facing the remote client; on egress, facing the workload) with a certificate from a secret or issued by sluice's CA.
+ */
+export type TerminatingTls = {
+  secret?: SecretRef;
+  /**
+   * The key holding the certificate chain (default `tls.crt`).
+   */
+  certificate?: string;
+  /**
+   * The key holding the private key (default `tls.key`).
+   */
+  privateKey?: string;
+  /**
+   * sluice's CA (`serve --ca-dir`) issues and renews a certificate for `serverNames`; clients must trust that CA.
+   */
+  issue?: true;
+  clientCA?: SecretCa;
+} & {
+  [k: string]: unknown;
+};
+/**
+ * Who may sign the destination's certificate.
+ */
+export type TrustedCa = {
+  secret?: SecretRef1;
+  /**
+   * The key holding the CA certificates (default `ca.crt`).
+   */
+  key?: string;
+  /**
+   * The system trust bundle of the proxy's host.
+   */
+  system?: true;
+} & {
+  [k: string]: unknown;
+};
+/**
  * The request path, without the query string.
  */
 export type StringMatch = {
@@ -97,6 +141,26 @@ export type DnsLabel = string;
  * via the `definition` "DnsSubdomain".
  */
 export type DnsSubdomain = string;
+/**
+ * A DNS name (no wildcard).
+ *
+ * This interface was referenced by `L7Policy`'s JSON-Schema
+ * via the `definition` "ServerName".
+ */
+export type ServerName = string;
+/**
+ * A key of a secret (a file of its directory), as Kubernetes names them: `tls.crt`, `tls.key`, `ca.crt`, `token`.
+ *
+ * This interface was referenced by `L7Policy`'s JSON-Schema
+ * via the `definition` "SecretKey".
+ */
+export type SecretKey = string;
+export type TerminatingTls1 = {
+  [k: string]: unknown;
+};
+export type TrustedCa1 = {
+  [k: string]: unknown;
+};
 
 /**
  * An API-aware (L7) policy: which HTTP requests, gRPC methods and Kafka operations the selected workloads accept (ingress) or make (egress).
@@ -235,6 +299,22 @@ export interface PortRule {
    * @maxItems 40
    */
   ports: [PortProtocol, ...PortProtocol[]];
+  /**
+   * SNI allow list: a TLS connection on these ports is handled by this rule only if its server name is one of these (`*.example.com` matches any name below example.com). Needs `terminatingTLS`: the HTTP rules apply to the decrypted requests, and requests whose :authority is not one of these names are refused.
+   *
+   * @minItems 1
+   * @maxItems 64
+   */
+  serverNames?: [ServerNamePattern, ...ServerNamePattern[]];
+  terminatingTLS?: TerminatingTls;
+  originatingTLS?: OriginatingTls;
+  /**
+   * A header the proxy sets on every allowed request (after the rules decided), its value from a secret the workload never sees (Envoy's credential injector: one header per port rule).
+   *
+   * @minItems 1
+   * @maxItems 1
+   */
+  injectHeaders?: [InjectedHeader];
   rules?: L7Rules;
   deny?: L7Rules1;
 }
@@ -251,6 +331,95 @@ export interface PortProtocol {
    * Only TCP carries L7 traffic (default TCP).
    */
   protocol?: 'TCP';
+}
+/**
+ * The secret holding the certificate chain (leaf first) and its private key. A `ca.crt` in it is ignored: client certificates are required only by `clientCA`.
+ */
+export interface SecretRef {
+  /**
+   * A secret in the policy's namespace (standalone: the directory `<namespace>/<name>` under `serve --secrets`; in Kubernetes, a Secret). Policies never hold secret values.
+   */
+  name: string;
+}
+/**
+ * Require a client certificate issued by this CA (mutual TLS); without it, no client certificate is asked for.
+ */
+export interface SecretCa {
+  secret: SecretRef1;
+  /**
+   * The key holding the CA certificates (default `ca.crt`).
+   */
+  key?: string;
+}
+/**
+ * A secret of the policy's own namespace, by name.
+ *
+ * This interface was referenced by `L7Policy`'s JSON-Schema
+ * via the `definition` "SecretRef".
+ */
+export interface SecretRef1 {
+  /**
+   * A secret in the policy's namespace (standalone: the directory `<namespace>/<name>` under `serve --secrets`; in Kubernetes, a Secret). Policies never hold secret values.
+   */
+  name: string;
+}
+/**
+ * The proxy originates TLS to the destination (on egress, the remote service; on ingress, the workload), verifying its certificate, optionally with a client certificate (mutual TLS). The workload may speak plain HTTP.
+ */
+export interface OriginatingTls {
+  trustedCA: TrustedCa;
+  /**
+   * The SNI sent, and the name the certificate must carry. Default: the request's :authority (without its port), which `serverNames` constrains when set.
+   */
+  serverName?: string;
+  /**
+   * DNS names the destination's certificate must carry one of (default: the server name).
+   *
+   * @maxItems 32
+   */
+  subjectAltNames?: ServerNamePattern[];
+  clientCertificate?: ClientCertificate;
+  /**
+   * Connect to this port of the destination instead of the one the workload connected to (e.g. 443 for a workload that calls http://host:80).
+   */
+  port?: number;
+}
+/**
+ * Present this certificate to the destination (mutual TLS).
+ */
+export interface ClientCertificate {
+  secret: SecretRef1;
+  /**
+   * Default `tls.crt`.
+   */
+  certificate?: string;
+  /**
+   * Default `tls.key`.
+   */
+  privateKey?: string;
+}
+/**
+ * This interface was referenced by `L7Policy`'s JSON-Schema
+ * via the `definition` "InjectedHeader".
+ */
+export interface InjectedHeader {
+  /**
+   * The header, e.g. `Authorization`.
+   */
+  name: string;
+  secret: SecretRef1;
+  /**
+   * The key whose value is the credential (one trailing newline is dropped).
+   */
+  key: string;
+  /**
+   * Written before the secret's value, e.g. `Bearer `.
+   */
+  prefix?: string;
+  /**
+   * `mismatch` (default): the header is set to the secret's value whenever the request lacks it or carries another value. `absent`: set only when the request has no such header (a value the client sent is kept).
+   */
+  when?: 'mismatch' | 'absent';
 }
 /**
  * What is allowed. Absent: every request on these ports is allowed from the rule's peers.
@@ -401,4 +570,79 @@ export interface StringMatch3 {
   suffix?: string;
   regex?: string;
   present?: true;
+}
+export interface TerminatingTls2 {
+  secret?: SecretRef;
+  /**
+   * The key holding the certificate chain (default `tls.crt`).
+   */
+  certificate?: string;
+  /**
+   * The key holding the private key (default `tls.key`).
+   */
+  privateKey?: string;
+  /**
+   * sluice's CA (`serve --ca-dir`) issues and renews a certificate for `serverNames`; clients must trust that CA.
+   */
+  issue?: true;
+  clientCA?: SecretCa;
+}
+/**
+ * This interface was referenced by `L7Policy`'s JSON-Schema
+ * via the `definition` "SecretCa".
+ */
+export interface SecretCa1 {
+  secret: SecretRef1;
+  /**
+   * The key holding the CA certificates (default `ca.crt`).
+   */
+  key?: string;
+}
+export interface TrustedCa2 {
+  secret?: SecretRef1;
+  /**
+   * The key holding the CA certificates (default `ca.crt`).
+   */
+  key?: string;
+  /**
+   * The system trust bundle of the proxy's host.
+   */
+  system?: true;
+}
+/**
+ * This interface was referenced by `L7Policy`'s JSON-Schema
+ * via the `definition` "OriginatingTls".
+ */
+export interface OriginatingTls1 {
+  trustedCA: TrustedCa;
+  /**
+   * The SNI sent, and the name the certificate must carry. Default: the request's :authority (without its port), which `serverNames` constrains when set.
+   */
+  serverName?: string;
+  /**
+   * DNS names the destination's certificate must carry one of (default: the server name).
+   *
+   * @maxItems 32
+   */
+  subjectAltNames?: ServerNamePattern[];
+  clientCertificate?: ClientCertificate;
+  /**
+   * Connect to this port of the destination instead of the one the workload connected to (e.g. 443 for a workload that calls http://host:80).
+   */
+  port?: number;
+}
+/**
+ * This interface was referenced by `L7Policy`'s JSON-Schema
+ * via the `definition` "ClientCertificate".
+ */
+export interface ClientCertificate1 {
+  secret: SecretRef1;
+  /**
+   * Default `tls.crt`.
+   */
+  certificate?: string;
+  /**
+   * Default `tls.key`.
+   */
+  privateKey?: string;
 }

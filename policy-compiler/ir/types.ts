@@ -65,7 +65,35 @@ export interface HttpChain {
   /** The policies whose rules are in this chain, with their modes. */
   readonly policies: readonly { readonly key: PolicyKey; readonly mode: Mode }[];
   readonly authz: Authz;
+  /** TLS and the injected credential; every secret by its SDS name (the node's `secrets` hold the values). */
+  readonly tls?: ChainTls;
 }
+
+export interface ChainTls {
+  /** The SNI allow list the filter chain matches (empty: any server name, or none). */
+  readonly serverNames: readonly string[];
+  readonly terminate?: { readonly certificate: string; readonly clientCa?: string };
+  readonly originate?: {
+    readonly trust: string;
+    /** The SNI sent and the name verified; absent: the request's :authority (Envoy's auto SNI and SAN validation). */
+    readonly serverName?: string;
+    /** The names the peer's certificate must carry one of (empty: the server name). */
+    readonly subjectAltNames: readonly string[];
+    readonly clientCertificate?: string;
+    readonly port?: number;
+  };
+  readonly inject?: { readonly header: string; readonly credential: string; readonly overwrite: boolean };
+  /** A secret the chain needs is not available: it refuses its connections (fail closed), and says why. */
+  readonly unavailable?: string;
+}
+
+/** A secret served to a node over SDS, with its value (golden files and `--show ir` redact it). */
+export type IrSecret =
+  | { readonly name: string; readonly kind: 'certificate'; readonly certificateChain: string; readonly privateKey: string }
+  | { readonly name: string; readonly kind: 'trust'; readonly trustedCa: string }
+  /** The trust bundle of the proxy's host. */
+  | { readonly name: string; readonly kind: 'system-trust' }
+  | { readonly name: string; readonly kind: 'credential'; readonly value: string };
 
 export interface EnvoyNode {
   readonly node: string;
@@ -79,6 +107,8 @@ export interface EnvoyNode {
   readonly ipv6: boolean;
   readonly inbound: readonly HttpChain[];
   readonly outbound: readonly HttpChain[];
+  /** The secrets its chains name, by name (absent: none); no node is served a secret it does not name. */
+  readonly secrets?: readonly IrSecret[];
 }
 
 /** A proxyless gRPC server port: its Listener is built on demand for the address it binds. */

@@ -4,7 +4,7 @@
  * policy that did not change keeps its contributions (see `compiler.ts`).
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { Inventory, L7Rule, Mode, Policy, PolicyKey, PortProtocol, RuleId, Workload } from '../model/types.js';
+import type { Inventory, L7Rule, Mode, Policy, PolicyKey, PortProtocol, PortTls, RuleId, Workload } from '../model/types.js';
 import type { AddressMatch, TrafficDirection } from '../ir/types.js';
 import { ruleIdPath } from '../names.js';
 import { resolveEgressPort, resolvePeers, resolvePort, selectedWorkloads } from './selection.js';
@@ -17,12 +17,15 @@ export interface Contribution {
   readonly peers: AddressMatch;
   readonly allow: readonly L7Rule[] | 'all';
   readonly deny: readonly L7Rule[];
+  readonly tls?: PortTls;
 }
 
 export interface ChainKey {
   readonly direction: TrafficDirection;
   readonly workload: Workload;
   readonly port: number;
+  /** The port rule's SNI allow list: port rules with one get a chain of their own (empty: the port's plain chain). */
+  readonly serverNames: readonly string[];
 }
 
 export interface PolicyContributions {
@@ -46,7 +49,8 @@ export function policyContributions(policy: Policy, inventory: Inventory): Polic
     }
     const direction: TrafficDirection = rule.direction === 'ingress' ? 'inbound' : 'outbound';
     for (const portRule of rule.ports) {
-      const contribution: Contribution = { policy: policy.key, mode: policy.mode, protocol: portRule.protocol, portRuleId: portRule.id, peers, allow: portRule.allow, deny: portRule.deny };
+      const contribution: Contribution = { policy: policy.key, mode: policy.mode, protocol: portRule.protocol, portRuleId: portRule.id, peers, allow: portRule.allow, deny: portRule.deny, ...(portRule.tls ? { tls: portRule.tls } : {}) };
+      const serverNames = portRule.tls?.serverNames ?? [];
       for (const ref of portRule.ports) {
         for (const workload of workloads) {
           const ports = direction === 'inbound' ? [resolvePort(ref, workload)].filter((p): p is number => p !== undefined) : resolveEgressPort(ref, rule.peers, inventory);
@@ -54,7 +58,7 @@ export function policyContributions(policy: Policy, inventory: Inventory): Polic
             const where = direction === 'inbound' ? `workload ${workload.key}` : 'the destination workloads of this rule';
             warn(ruleIdPath(portRule.id), 'port.name-unresolved', `no port named "${ref.name}" on ${where}`);
           }
-          for (const port of ports) entries.push({ key: { direction, workload, port }, contribution });
+          for (const port of ports) entries.push({ key: { direction, workload, port, serverNames }, contribution });
         }
       }
     }

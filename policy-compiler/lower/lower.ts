@@ -10,13 +10,16 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { Inventory, Policy, ProxyNode } from '../model/types.js';
-import type { EnvoyNode, HttpChain, Ir, KafkaChain, KafkaNode, ProxylessServer, Service } from '../ir/types.js';
+import type { SecretCatalog } from '../model/secrets.js';
+import type { EnvoyNode, HttpChain, Ir, IrSecret, KafkaChain, KafkaNode, ProxylessServer, Service } from '../ir/types.js';
 import { familyOf } from '../../ip/index.js';
 import { chainName, chainSortKey } from '../names.js';
 import { buildChain, type ChainResult } from './chain.js';
 import { policyContributions, type ChainKey, type Contribution, type PolicyContributions } from './contributions.js';
 import { redirectEntries } from './redirects.js';
 import { inventoryServices } from './services.js';
+import { overlappingServerNames } from './server-names.js';
+import { tlsDependencies } from './tls.js';
 
 export interface Lowered {
   readonly ir: Ir;
@@ -25,6 +28,8 @@ export interface Lowered {
 
 interface ChainMemo {
   readonly contributions: readonly Contribution[];
+  /** What the chain read of the secrets in force (tls.ts): a chain is rebuilt when that changed. */
+  readonly secretDeps: string;
   readonly result: ChainResult;
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -41,7 +46,7 @@ export class IncrementalLowering {
   private kafkaNodes = new Map<string, KafkaNode>();
   private services: readonly Service[] = [];
 
-  lower(policies: readonly Policy[], inventory: Inventory): Lowered {
+  lower(policies: readonly Policy[], inventory: Inventory, secrets?: SecretCatalog): Lowered {
     if (inventory !== this.inventory) {
       this.inventory = inventory;
       this.perPolicy = new WeakMap();
@@ -57,7 +62,7 @@ export class IncrementalLowering {
       if (!lowered) this.perPolicy.set(policy, (lowered = policyContributions(policy, inventory)));
       diagnostics.push(...lowered.diagnostics);
       for (const { key, contribution } of lowered.entries) {
-        const id = chainName(key.direction, key.port, key.workload.key);
+        const id = chainName(key.direction, key.port, key.workload.key, key.serverNames);
         let group = grouped.get(id);
         if (!group) grouped.set(id, (group = { key, contributions: [] }));
         group.contributions.push(contribution);
@@ -65,16 +70,22 @@ export class IncrementalLowering {
     }
 
     const policyByKey = new Map(policies.map((p) => [p.key, p]));
+    diagnostics.push(...overlappingServerNames(grouped, policyByKey));
     const kafkaNodeIds = new Set([...inventory.proxies.values()].filter((p) => p.kind === 'kafka').map((p) => p.node));
     const envoyChains = new Map<string, { inbound: HttpChain[]; outbound: HttpChain[] }>();
     const kafkaChains = new Map<string, KafkaChain[]>();
     const proxyless: ProxylessServer[] = [];
     const chains = new Map<string, ChainMemo>();
-    const order = [...grouped].map(([id, g]) => ({ id, group: g, sort: chainSortKey({ direction: g.key.direction, workload: g.key.workload.key, port: g.key.port }) }));
+    const order = [...grouped].map(([id, g]) => ({ id, group: g, sort: chainSortKey({ direction: g.key.direction, workload: g.key.workload.key, port: g.key.port, serverNames: g.key.serverNames }) }));
     order.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+    const envoySecrets = new Map<string, Map<string, IrSecret>>();
     for (const { id, group } of order) {
       const previous = this.chains.get(id);
-      const memo = previous && sameList(previous.contributions, group.contributions) ? previous : { contributions: group.contributions, ...buildChain(group.key, group.contributions, policyByKey, kafkaNodeIds) };
+      const tls = group.contributions[0]?.tls;
+      const secretDeps = tls ? tlsDependencies(tls, secrets) : '';
+      const memo = previous && sameList(previous.contributions, group.contributions) && previous.secretDeps === secretDeps
+        ? previous
+        : { contributions: group.contributions, secretDeps, ...buildChain(group.key, group.contributions, policyByKey, kafkaNodeIds, secrets) };
       chains.set(id, memo);
       diagnostics.push(...memo.diagnostics);
       const r = memo.result;
@@ -82,6 +93,9 @@ export class IncrementalLowering {
         let lists = envoyChains.get(r.node);
         if (!lists) envoyChains.set(r.node, (lists = { inbound: [], outbound: [] }));
         (r.chain.direction === 'inbound' ? lists.inbound : lists.outbound).push(r.chain);
+        let named = envoySecrets.get(r.node);
+        if (!named) envoySecrets.set(r.node, (named = new Map()));
+        for (const secret of r.secrets) named.set(secret.name, secret);
       } else if (r.kind === 'kafka') {
         let list = kafkaChains.get(r.node);
         if (!list) kafkaChains.set(r.node, (list = []));
@@ -103,7 +117,8 @@ export class IncrementalLowering {
         kafkaNodes.push(node);
         continue;
       }
-      const node = this.envoyNode(proxy, inventory, envoyChains.get(proxy.node) ?? { inbound: [], outbound: [] });
+      const named = [...(envoySecrets.get(proxy.node)?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+      const node = this.envoyNode(proxy, inventory, envoyChains.get(proxy.node) ?? { inbound: [], outbound: [] }, named);
       nextEnvoy.set(proxy.node, node);
       envoyNodes.push(node);
     }
@@ -127,11 +142,11 @@ export class IncrementalLowering {
   }
 
   /** The node's IR: the previous object when its chains are the same objects (the inventory, and so the node's facts, did not change). */
-  private envoyNode(proxy: ProxyNode, inventory: Inventory, lists: { inbound: HttpChain[]; outbound: HttpChain[] }): EnvoyNode {
+  private envoyNode(proxy: ProxyNode, inventory: Inventory, lists: { inbound: HttpChain[]; outbound: HttpChain[] }, secrets: readonly IrSecret[]): EnvoyNode {
     const previous = this.envoyNodes.get(proxy.node);
-    if (previous && sameList(previous.inbound, lists.inbound) && sameList(previous.outbound, lists.outbound)) return previous;
+    if (previous && sameList(previous.inbound, lists.inbound) && sameList(previous.outbound, lists.outbound) && sameSecrets(previous.secrets ?? [], secrets)) return previous;
     const ipv6 = inventory.workloads.some((w) => w.proxy.kind === 'envoy' && w.proxy.node === proxy.node && w.addresses.some((a) => familyOf(a) === 6));
-    return { node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, failOpen: proxy.failOpen, accessLog: proxy.accessLog, ipv6, inbound: lists.inbound, outbound: lists.outbound };
+    return { node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, failOpen: proxy.failOpen, accessLog: proxy.accessLog, ipv6, inbound: lists.inbound, outbound: lists.outbound, ...(secrets.length > 0 ? { secrets } : {}) };
   }
 
   private kafkaNode(proxy: ProxyNode, chains: KafkaChain[]): KafkaNode {
@@ -141,7 +156,12 @@ export class IncrementalLowering {
   }
 }
 
+/** Two lists of secrets with the same names and values. */
+function sameSecrets(a: readonly IrSecret[], b: readonly IrSecret[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i] || JSON.stringify(x) === JSON.stringify(b[i]));
+}
+
 /** Lowers from scratch. */
-export function lower(policies: readonly Policy[], inventory: Inventory): Lowered {
-  return new IncrementalLowering().lower(policies, inventory);
+export function lower(policies: readonly Policy[], inventory: Inventory, secrets?: SecretCatalog): Lowered {
+  return new IncrementalLowering().lower(policies, inventory, secrets);
 }

@@ -88,6 +88,52 @@ export interface PortRule {
   /** What is allowed; `all` when the port rule has no `rules` (every request from the peers). */
   readonly allow: readonly L7Rule[] | 'all';
   readonly deny: readonly L7Rule[];
+  /** TLS termination, origination, the SNI allow list and injected credentials (docs/tls.md); absent: plain traffic. */
+  readonly tls?: PortTls;
+}
+
+/** A key of a secret of the policy's namespace: `{ secret: 'shop/api-token', key: 'token' }`. */
+export interface SecretKeyRef {
+  /** `namespace/name`. */
+  readonly secret: string;
+  readonly key: string;
+}
+
+/** A certificate chain and its private key, two keys of one secret. */
+export interface CertificateRef {
+  readonly secret: string;
+  readonly certificate: string;
+  readonly privateKey: string;
+}
+
+export type TrustRef = { readonly kind: 'secret'; readonly ref: SecretKeyRef } | { readonly kind: 'system' };
+
+export interface PortTls {
+  /** The SNI allow list, lower-case, sorted, each once; empty: any server name (or none). */
+  readonly serverNames: readonly string[];
+  readonly terminate?: {
+    /** From a secret, or issued by sluice's CA for `serverNames`. */
+    readonly certificate: ({ readonly kind: 'secret' } & CertificateRef) | { readonly kind: 'issued' };
+    /** Client certificates are required and must chain to this CA. */
+    readonly clientCa?: SecretKeyRef;
+  };
+  readonly originate?: {
+    readonly trust: TrustRef;
+    /** The SNI sent; absent: the request's :authority. */
+    readonly serverName?: string;
+    /** Names the peer certificate must carry one of; empty: the server name. */
+    readonly subjectAltNames: readonly string[];
+    readonly clientCertificate?: CertificateRef;
+    readonly port?: number;
+  };
+  readonly inject?: {
+    /** Lower-case. */
+    readonly header: string;
+    readonly credential: SecretKeyRef;
+    readonly prefix: string;
+    /** `mismatch`: set whenever the value differs or is missing; `absent`: only when missing. */
+    readonly when: 'mismatch' | 'absent';
+  };
 }
 
 export interface TrafficRule {

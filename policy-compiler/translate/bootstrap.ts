@@ -12,6 +12,12 @@ export interface BootstrapOptions {
   readonly xds: { readonly host: string; readonly port: number };
   /** Envoy's admin endpoint (keep it on loopback or a private address: it can change Envoy's state). */
   readonly admin: { readonly host: string; readonly port: number };
+  /**
+   * Mutual TLS to the xDS server: the node's client certificate (whose URI SAN names the node:
+   * `spiffe://<trust-domain>/node/<id>`), its key, and the CA the server's certificate must chain
+   * to. Files on the proxy's host, read by Envoy; the key never passes through sluice.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
 }
 
 export const XDS_CLUSTER = 'sluice_xds';
@@ -38,8 +44,23 @@ export function envoyBootstrap(o: BootstrapOptions): envoy.config.bootstrap.v3.B
           typed_extension_protocol_options: {
             'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': typed(MESSAGES.httpProtocolOptions, { explicit_http_config: { http2_protocol_options: {} } }),
           },
+          ...(o.tls ? { transport_socket: xdsTransportSocket(o.tls) } : {}),
         },
       ],
     },
+  };
+}
+
+function xdsTransportSocket(tls: NonNullable<BootstrapOptions['tls']>): envoy.config.core.v3.TransportSocket {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: typed(MESSAGES.upstreamTlsContext, {
+      common_tls_context: {
+        tls_certificates: [{ certificate_chain: { filename: tls.cert }, private_key: { filename: tls.key } }],
+        validation_context: { trusted_ca: { filename: tls.ca } },
+        // gRPC servers negotiate HTTP/2 by ALPN.
+        alpn_protocols: ['h2'],
+      },
+    }),
   };
 }

@@ -19,42 +19,55 @@ import type { EnvoyResource, ResourceRef } from './resource.js';
 
 type FilterChain = envoy.config.listener.v3.FilterChain;
 
-/** The filter chain of one workload port: matched by destination port and address, HCM with its filters. */
+/** Closes a connection at once, sending nothing. */
+const CLOSE_FILTER: envoy.config.listener.v3.Filter = { name: 'envoy.filters.network.direct_response', typed_config: typed(MESSAGES.directResponse) };
+
+/**
+ * The filter chain of one workload port: matched by destination port and address (and what the
+ * features add: the SNI allow list), its transport socket (TLS termination), HCM with its filters.
+ * A chain whose secrets are not available closes its connections (fail closed).
+ */
 function filterChain(chain: HttpChain, accessLog: readonly AccessLogSink[]): FilterChain {
-  const match: envoy.config.listener.v3.FilterChainMatch = {
+  let match: envoy.config.listener.v3.FilterChainMatch = {
     destination_port: { value: chain.port },
     ...(chain.destinations.length > 0 ? { prefix_ranges: chain.destinations.map(cidrRange) } : {}),
     ...(chain.sources.length > 0 ? { source_prefix_ranges: chain.sources.map(cidrRange) } : {}),
   };
+  for (const contribute of HOOKS.filterChainMatch) match = { ...match, ...contribute(chain) };
+  if (chain.tls?.unavailable !== undefined) return { name: chain.name, filter_chain_match: match, filters: [CLOSE_FILTER] };
+  const transport = HOOKS.filterChainTransport.map((contribute) => contribute(chain)).find((t) => t !== undefined);
   return {
     name: chain.name,
     filter_chain_match: match,
-    filters: [httpConnectionManager({ chainName: chain.name, authz: chain.authz, direction: chain.direction, flavor: 'envoy', accessLog }, { kind: 'rds', routeConfigName: chain.name })],
+    filters: [httpConnectionManager({ chainName: chain.name, authz: chain.authz, direction: chain.direction, flavor: 'envoy', accessLog, chain }, { kind: 'rds', routeConfigName: chain.name })],
+    ...(transport ? { transport_socket: transport } : {}),
   };
 }
 
 /** The default chain: connections no workload chain matches are closed at once (fail closed). */
 const UNMATCHED_CHAIN = 'sluice|unmatched';
 function unmatchedChain(): FilterChain {
-  return { name: UNMATCHED_CHAIN, filters: [{ name: 'envoy.filters.network.direct_response', typed_config: typed(MESSAGES.directResponse) }] };
+  return { name: UNMATCHED_CHAIN, filters: [CLOSE_FILTER] };
 }
 
 function routeConfiguration(chain: HttpChain): EnvoyResource<typeof MESSAGES.routeConfiguration> {
   let perFilter: { readonly [filter: string]: AnyJson } = {};
   for (const contribute of HOOKS.routeFilterConfig) perFilter = { ...perFilter, ...contribute(chain) };
+  const cluster = HOOKS.upstreamCluster.map((pick) => pick(chain)).find((c) => c !== undefined) ?? ORIGINAL_DST[chain.direction];
+  const domains = HOOKS.routeDomains.map((pick) => pick(chain)).find((d) => d !== undefined) ?? ['*'];
   return {
     message: MESSAGES.routeConfiguration,
     name: chain.name,
-    references: [{ message: MESSAGES.cluster, name: ORIGINAL_DST[chain.direction] }],
+    references: [{ message: MESSAGES.cluster, name: cluster }],
     json: {
       name: chain.name,
       virtual_hosts: [
         {
           name: chain.name,
-          domains: ['*'],
+          domains: [...domains],
           typed_per_filter_config: perFilter,
           // No route timeout: gRPC streams and long polls must not be cut by the proxy.
-          routes: [{ name: 'original-destination', match: { prefix: '/' }, route: { cluster: ORIGINAL_DST[chain.direction], timeout: { seconds: 0 } } }],
+          routes: [{ name: 'original-destination', match: { prefix: '/' }, route: { cluster, timeout: { seconds: 0 } } }],
         },
       ],
     },
@@ -67,16 +80,20 @@ export interface TranslatedChain {
   /** The node's access-log setting it was translated with (its filter chain depends on it). */
   readonly accessLog: readonly AccessLogSink[];
   readonly filterChain: FilterChain;
-  readonly routeConfiguration: EnvoyResource<typeof MESSAGES.routeConfiguration>;
+  /** Absent for a chain that closes its connections (its secrets are not available). */
+  readonly routeConfiguration?: EnvoyResource<typeof MESSAGES.routeConfiguration>;
+  /** What its filter chain names besides its route (SDS secrets): the listener's references. */
+  readonly references: readonly ResourceRef[];
 }
 
 export function translateChain(chain: HttpChain, accessLog: readonly AccessLogSink[]): TranslatedChain {
-  return { chain, accessLog, filterChain: filterChain(chain, accessLog), routeConfiguration: routeConfiguration(chain) };
+  if (chain.tls?.unavailable !== undefined) return { chain, accessLog, filterChain: filterChain(chain, accessLog), references: [] };
+  return { chain, accessLog, filterChain: filterChain(chain, accessLog), routeConfiguration: routeConfiguration(chain), references: HOOKS.chainReferences.flatMap((contribute) => contribute(chain)) };
 }
 
 function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
   const port = direction === 'inbound' ? node.inboundPort : node.outboundPort;
-  const references: ResourceRef[] = chains.map((c) => ({ message: MESSAGES.routeConfiguration, name: c.chain.name }));
+  const references: ResourceRef[] = chains.flatMap((c) => [...(c.routeConfiguration ? [{ message: MESSAGES.routeConfiguration, name: c.chain.name }] : []), ...c.references]);
   return {
     message: MESSAGES.listener,
     name: direction,
@@ -109,7 +126,7 @@ export function envoyNodeResources(node: EnvoyNode, translated: (chain: HttpChai
   return [
     listener(node, 'inbound', inbound),
     listener(node, 'outbound', outbound),
-    ...[...inbound, ...outbound].map((c) => c.routeConfiguration),
+    ...[...inbound, ...outbound].flatMap((c) => (c.routeConfiguration ? [c.routeConfiguration] : [])),
     ...HOOKS.nodeResources.flatMap((contribute) => contribute(node)),
   ];
 }

@@ -9,12 +9,14 @@ import type { AnyJson, envoy, MESSAGES } from '../../envoy-api/index.js';
 import type { Authz, EnvoyNode, HttpChain, KafkaChain, ProxylessServer, Service, TrafficDirection } from '../ir/types.js';
 import type { AccessLogSink } from '../model/types.js';
 import type { HttpFilterPosition, ListenerFilterPosition, Placed } from './ordering.js';
-import type { EnvoyResource } from './resource.js';
+import type { EnvoyResource, ResourceRef } from './resource.js';
 
 export type Listener = envoy.config.listener.v3.Listener;
 export type ListenerFilter = envoy.config.listener.v3.ListenerFilter;
 export type HttpFilter = envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 export type HttpConnectionManager = envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+export type FilterChainMatch = envoy.config.listener.v3.FilterChainMatch;
+export type TransportSocket = envoy.config.core.v3.TransportSocket;
 
 /** Which xDS client receives the config: Envoy, or gRPC's own xDS implementation (proxyless). */
 export type ProxyFlavor = 'envoy' | 'grpc';
@@ -31,6 +33,8 @@ export interface ConnectionScope {
   readonly direction: TrafficDirection;
   readonly authz: Authz;
   readonly flavor: ProxyFlavor;
+  /** The Envoy chain itself (absent for proxyless servers). */
+  readonly chain?: HttpChain;
   /** Where the chain's access log entries go (an Envoy node's setting; none for proxyless servers). */
   readonly accessLog: readonly AccessLogSink[];
 }
@@ -46,6 +50,16 @@ export interface FeatureTranslator {
   readonly connectionManager?: (scope: ConnectionScope) => HttpConnectionManager;
   /** `typed_per_filter_config` entries of a chain's route (config for its own HTTP filters, over RDS). */
   readonly routeFilterConfig?: (chain: HttpChain) => { readonly [filter: string]: AnyJson };
+  /** Fields it adds to the match of an Envoy chain's filter chain (after port and addresses). */
+  readonly filterChainMatch?: (chain: HttpChain) => FilterChainMatch;
+  /** The transport socket of an Envoy chain's filter chain (one feature may set it). */
+  readonly filterChainTransport?: (chain: HttpChain) => TransportSocket | undefined;
+  /** Resources an Envoy chain's filter chain names (its listener's references: the SDS secrets). */
+  readonly chainReferences?: (chain: HttpChain) => readonly ResourceRef[];
+  /** The cluster an Envoy chain's route forwards to, instead of the ORIGINAL_DST cluster of its direction (one feature may say). */
+  readonly upstreamCluster?: (chain: HttpChain) => string | undefined;
+  /** The :authority values an Envoy chain's route accepts (default any); others get no route. */
+  readonly routeDomains?: (chain: HttpChain) => readonly string[] | undefined;
   /** Resources every Envoy node gets whatever its chains (the clusters its routes forward to). */
   readonly nodeResources?: (node: EnvoyNode) => readonly EnvoyResource[];
   /** The Listener a proxyless gRPC server asks for by its name, for the server of the IR bound there (undefined: no policy selects it). */

@@ -8,12 +8,14 @@
 export const HTTP_FILTER_ORDER = [
   { position: 'rbac-deny', why: 'deny rules first, so a deny wins over any allow' },
   { position: 'rbac-allow', why: 'then the allow list; what it does not allow is denied' },
+  { position: 'credential-injection', why: 'after the rules decided, so a denied request never carries the credential' },
   { position: 'router', why: 'last, as Envoy and gRPC both require' },
 ] as const;
 
 /** Listener filters of an Envoy node's inbound and outbound listeners, in order. */
 export const LISTENER_FILTER_ORDER = [
   { position: 'original-dst', why: 'first: it recovers where the connection was going, which every filter chain matches on' },
+  { position: 'tls-inspector', why: 'reads the server name from the ClientHello (it waits for the client\'s first bytes), which SNI chains match on, before a filter chain is chosen' },
   { position: 'original-src', why: "outbound: the leg to the destination leaves from the workload's own address" },
 ] as const;
 

@@ -16,14 +16,22 @@ import { PATH_NORMALIZATION_FEATURE } from './features/path-normalization.js';
 import { PROXYLESS_LISTENER_FEATURE } from './features/proxyless-listener.js';
 import { RBAC_FEATURE } from './features/rbac.js';
 import { ROUTER_FEATURE } from './features/router.js';
+import { CREDENTIAL_INJECTION_FEATURE } from './features/credential-injection.js';
+import { SECRETS_FEATURE } from './features/secrets.js';
+import { TLS_ORIGINATION_FEATURE } from './features/tls-origination.js';
+import { TLS_TERMINATION_FEATURE } from './features/tls-termination.js';
 
 export const FEATURES: readonly FeatureTranslator[] = [
   ORIGINAL_DST_FEATURE,
   ORIGINAL_SRC_FEATURE,
   PATH_NORMALIZATION_FEATURE,
   ACCESS_LOG_FEATURE,
+  TLS_TERMINATION_FEATURE,
   RBAC_FEATURE,
+  CREDENTIAL_INJECTION_FEATURE,
   ROUTER_FEATURE,
+  TLS_ORIGINATION_FEATURE,
+  SECRETS_FEATURE,
   PROXYLESS_LISTENER_FEATURE,
   MESH_SERVICES_FEATURE,
   KAFKA_POLICY_FEATURE,
@@ -41,6 +49,11 @@ export const HOOKS = {
   connectionManager: implementations((f) => f.connectionManager),
   routeFilterConfig: implementations((f) => f.routeFilterConfig),
   nodeResources: implementations((f) => f.nodeResources),
+  filterChainMatch: implementations((f) => f.filterChainMatch),
+  filterChainTransport: implementations((f) => f.filterChainTransport),
+  chainReferences: implementations((f) => f.chainReferences),
+  upstreamCluster: implementations((f) => f.upstreamCluster),
+  routeDomains: implementations((f) => f.routeDomains),
   serverListener: implementations((f) => f.serverListener),
   serviceResources: implementations((f) => f.serviceResources),
   kafkaChain: implementations((f) => f.kafkaChain),

@@ -1,6 +1,6 @@
 /** Where a policy's rules end up, so status can say which proxies must ACK before it is enforced. */
 import { MESSAGES } from '../../envoy-api/index.js';
-import type { Ir } from '../ir/types.js';
+import type { HttpChain, Ir } from '../ir/types.js';
 import type { PolicyKey } from '../model/types.js';
 import type { ResourceRef } from './resource.js';
 
@@ -22,7 +22,10 @@ export function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
       for (const c of chains) {
         for (const p of c.policies) {
           add(p.key, { kind: 'node', node: n.node, message: MESSAGES.listener, name: listener });
-          add(p.key, { kind: 'node', node: n.node, message: MESSAGES.routeConfiguration, name: c.name });
+          // A chain whose secrets are not available closes its connections: it has no route.
+          if (c.tls?.unavailable === undefined) add(p.key, { kind: 'node', node: n.node, message: MESSAGES.routeConfiguration, name: c.name });
+          // Envoy keeps a TLS chain's listener warming until its secrets arrive: they must be ACKed too.
+          for (const name of c.tls?.unavailable === undefined ? chainSecretNames(c) : []) add(p.key, { kind: 'node', node: n.node, message: MESSAGES.secret, name });
         }
       }
     }
@@ -30,4 +33,12 @@ export function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
   for (const s of ir.proxyless) for (const p of s.policies) add(p.key, { kind: 'proxyless', workload: s.workload, port: s.port });
   for (const k of ir.kafkaNodes) for (const c of k.chains) for (const p of c.policies) add(p.key, { kind: 'node', node: k.node, message: MESSAGES.kafkaPolicy, name: c.name });
   return new Map([...targets].map(([k, m]) => [k, [...m.values()]]));
+}
+
+/** The SDS secrets a chain names. */
+function chainSecretNames(c: HttpChain): string[] {
+  const t = c.tls;
+  if (!t) return [];
+  const names = [t.terminate?.certificate, t.terminate?.clientCa, t.originate?.trust, t.originate?.clientCertificate, t.inject?.credential];
+  return names.filter((n): n is string => n !== undefined);
 }

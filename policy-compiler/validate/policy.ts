@@ -8,6 +8,7 @@ import type { Peer, Policy, PortRef, PortRule, TrafficRule } from '../model/type
 import type { DocumentContext } from './context.js';
 import { l7Rules, portProtocol } from './l7-rules.js';
 import { checkLabelKeys, validateSelector } from './selector.js';
+import { portTls } from './tls.js';
 
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -41,7 +42,7 @@ function trafficRule(ctx: DocumentContext, key: string, direction: 'ingress' | '
     direction,
     id: ruleId(key, path),
     peers,
-    ports: rule.toPorts.map((p, i) => portRule(ctx, key, [...path, 'toPorts', i], p)),
+    ports: rule.toPorts.map((p, i) => portRule(ctx, key, direction, [...path, 'toPorts', i], p)),
   };
 }
 
@@ -75,7 +76,7 @@ function cidrOrReport(ctx: DocumentContext, path: readonly PathSegment[], text: 
   return parsed;
 }
 
-function portRule(ctx: DocumentContext, key: string, path: readonly PathSegment[], p: SourcePortRule): PortRule {
+function portRule(ctx: DocumentContext, key: string, direction: 'ingress' | 'egress', path: readonly PathSegment[], p: SourcePortRule): PortRule {
   const ports: PortRef[] = p.ports.map((pp, i) => {
     const at = [...path, 'ports', i, 'port'];
     if (typeof pp.port === 'number') {
@@ -98,5 +99,6 @@ function portRule(ctx: DocumentContext, key: string, path: readonly PathSegment[
   if (p.rules && allow !== 'all' && allow.length === 0) {
     ctx.warn([...path, 'rules'], 'rules.empty', '`rules` lists no rule, so nothing is allowed on these ports; omit `rules` to allow every request');
   }
-  return { id: ruleId(key, path), ports, protocol, allow, deny };
+  const tls = portTls(ctx, key.slice(0, key.indexOf('/')), path, p, direction, protocol);
+  return { id: ruleId(key, path), ports, protocol, allow, deny, ...(tls ? { tls } : {}) };
 }

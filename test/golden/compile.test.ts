@@ -7,6 +7,8 @@
  * Every emitted resource must also pass Envoy's own validation rules (the protoc-gen-validate
  * annotations of its protos) and survive protobuf encoding and decoding without loss: the fast
  * path. The authority, a real Envoy, is served every resources file in envoy-accepts.test.ts.
+ * A case may come with secrets (`<case>.secrets.yaml`, written by make-secrets.ts); private keys
+ * and credentials are redacted in the outputs.
  * Regenerate with `npm run test:golden:update` and review the diff.
  */
 import fs from 'node:fs';
@@ -17,6 +19,7 @@ import { compileSources, formatDiagnostic } from '../../policy-compiler/index.js
 import { checkResource, roundTrip, violationDiagnostic } from '../../envoy-api/index.js';
 import { expectGolden, goldenCases, removeOrphans } from '../support/golden.js';
 import { allResources, resourcesView, yaml } from './views.js';
+import { caseCatalog, readCaseSecrets } from './secrets.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'compile');
 const produced = new Set<string>();
@@ -31,7 +34,10 @@ describe('compiler golden files', () => {
   for (const name of cases) {
     it(name, () => {
       const text = fs.readFileSync(path.join(DIR, `${name}.in.yaml`), 'utf8');
-      const result = compileSources([{ name: `${name}.in.yaml`, text }]);
+      // A case's secrets (`<case>.secrets.yaml`), as `serve --secrets` would find them.
+      const secrets = readCaseSecrets(DIR, name);
+      if (secrets) produced.add(`${name}.secrets.yaml`);
+      const result = compileSources([{ name: `${name}.in.yaml`, text }], secrets ? caseCatalog(secrets) : undefined);
       const out = (suffix: string, content: string) => {
         produced.add(`${name}${suffix}`);
         expectGolden(path.join(DIR, `${name}${suffix}`), content);

@@ -20,6 +20,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { MESSAGES } from '../../envoy-api/index.js';
+import { compileSources, toPlainJson } from '../../policy-compiler/index.js';
+import { caseCatalog, readCaseSecrets } from './secrets.js';
 
 /** A resource as the golden file holds it: its message, name, JSON form and what it points at. */
 export interface GoldenResource {
@@ -93,12 +96,27 @@ function proxylessStep(file: ResourcesFile): Step | undefined {
   return resources.length > 0 ? { label: 'proxyless', resources } : undefined;
 }
 
+/**
+ * The golden files redact private keys and credentials; Envoy needs the real ones. A case with
+ * secrets is compiled again from its inputs, and its Secret resources are served from that.
+ */
+function unredactedSecrets(dir: string, name: string): ReadonlyMap<string, GoldenResource> {
+  const raw = readCaseSecrets(dir, name);
+  const input = path.join(dir, `${name}.in.yaml`);
+  if (!raw || !fs.existsSync(input)) return new Map();
+  const output = compileSources([{ name: `${name}.in.yaml`, text: fs.readFileSync(input, 'utf8') }], caseCatalog(raw)).output;
+  const secrets = (output?.nodes ?? []).flatMap((n) => n.resources).filter((r) => r.message === MESSAGES.secret);
+  return new Map(secrets.map((r) => [r.name, { message: r.message, name: r.name, json: toPlainJson(r.json) as Record<string, unknown>, references: r.references }]));
+}
+
 export function readGoldenCase(dir: string, name: string): GoldenCase {
   const file = parse(fs.readFileSync(path.join(dir, `${name}.resources.yaml`), 'utf8')) as ResourcesFile;
+  const secrets = unredactedSecrets(dir, name);
+  const restored = (r: FileResource): GoldenResource => (r.type === MESSAGES.secret ? secrets.get(r.name) ?? fromFile(r) : fromFile(r));
   const steps: Step[] = [];
   const skipped: string[] = [];
   for (const n of file.nodes) {
-    if (n.kind === 'envoy') steps.push({ label: `node ${n.node}`, resources: n.resources.map(fromFile) });
+    if (n.kind === 'envoy') steps.push({ label: `node ${n.node}`, resources: n.resources.map(restored) });
     else skipped.push(`node ${n.node} (${n.kind}): ${n.resources.map((r) => r.type).join(', ') || 'no resources'} — not Envoy's; the Kafka suites serve it to sluice's enforcer`);
   }
   const proxyless = proxylessStep(file);

@@ -1,6 +1,6 @@
 /** What the golden files hold of a translation: every node's resources and the proxyless view, as YAML. */
 import { stringify } from 'yaml';
-import { toPlainJson, type EnvoyResource, type Translation } from '../../policy-compiler/index.js';
+import { redactSecrets, toPlainJson, type EnvoyResource, type Translation } from '../../policy-compiler/index.js';
 
 const entry = (r: EnvoyResource) => ({ type: r.message, name: r.name, references: r.references, resource: r.json });
 
@@ -16,4 +16,5 @@ export function allResources(t: Translation): EnvoyResource[] {
   return [...t.nodes.flatMap((n) => n.resources), ...t.shared, ...t.serverListeners()];
 }
 
-export const yaml = (value: unknown): string => stringify(toPlainJson(value), { lineWidth: 0 });
+/** Private keys and credentials redacted (envoy-accepts.test.ts puts the case's own back before serving). */
+export const yaml = (value: unknown): string => stringify(redactSecrets(toPlainJson(value)), { lineWidth: 0 });

@@ -219,8 +219,8 @@ export class RawXdsClient {
   /** The last response of each type (what an ACK would answer). */
   readonly last = new Map<string, Response>();
 
-  constructor(port: number, service: keyof typeof SERVICE_PATH = 'ADS', options: grpc.ClientOptions = {}) {
-    this.client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
+  constructor(port: number, service: keyof typeof SERVICE_PATH = 'ADS', options: grpc.ClientOptions = {}, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
+    this.client = new grpc.Client(`127.0.0.1:${port}`, credentials, options);
     this.call = this.client.makeBidiStreamRequest(SERVICE_PATH[service] ?? '', identity, identity);
     this.call.on('data', (buf: Buffer) => {
       const r = decodeResponse(buf);

@@ -1,0 +1,253 @@
+/**
+ * Policy-driven TLS on the real data path (eBPF redirection, real Envoy fed by `sluice serve
+ * --secrets` over ADS and SDS): inbound termination (the right chain for the SNI, a wrong or no
+ * SNI refused, a required client certificate enforced, HTTP rules on the decrypted requests, a
+ * `ca.crt` key in the termination secret harmless), egress interception (terminated with a
+ * certificate the workload trusts, rules applied, `Authorization` injected, TLS originated to the
+ * real upstream and verified; the workload never holds the token), a forged upstream certificate
+ * refused, TLS originated for a plain-HTTP workload, mutual TLS origination, and rotation of the
+ * termination certificate over SDS while a connection stays open, with no listener change.
+ */
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { webcrypto } from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { EnvoyBed, type WorkloadSpec } from '../../bench/envoy/bed.js';
+import { saveCa } from '../../certs/index.js';
+import { placed, type Placement } from '../../bench/redirect/sandbox.js';
+import { describeDataPath } from '../support/envoy.js';
+import { inForce, l7Policy } from '../support/envoy-cases.js';
+import { eventually } from '../support/poll.js';
+import { caPem, echoServer, leaf, newCa, writeSecret, type EchoServer, type Pem } from '../support/tls.js';
+
+const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8090] };
+const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' } };
+const TOKEN = 's3cr3t-token-value';
+
+const INGRESS = l7Policy('orders-tls', `  selector: { matchLabels: { app: orders } }
+  ingress:
+    - toPorts:
+        - ports: [ { port: 8080 } ]
+          serverNames: [ orders.shop ]
+          terminatingTLS: { secret: { name: orders-tls } }
+          rules: { http: [ { method: GET, path: { prefix: /public/ } } ] }
+        - ports: [ { port: 8090 } ]
+          terminatingTLS: { secret: { name: orders-tls }, clientCA: { secret: { name: clients-ca } } }
+        - ports: [ { port: 7443 } ]
+          originatingTLS: { trustedCA: { secret: { name: orders-ca } }, serverName: orders.shop }
+`);
+
+/** A workload that speaks TLS itself (inbound origination's peer): HTTPS on HOST:PORT, answering with what it saw. */
+const TLS_WORKLOAD = `import https from 'node:https';
+import fs from 'node:fs';
+const [host, port, cert, key] = process.argv.slice(2);
+https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, (req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ tls: true, path: req.url, sni: req.socket.servername, viaEnvoy: req.headers['x-request-id'] !== undefined }));
+}).listen(Number(port), host, () => console.log(JSON.stringify({ event: 'listening' })));
+`;
+
+const EGRESS = l7Policy('web-out', `  selector: { matchLabels: { app: web } }
+  egress:
+    - toPorts:
+        - ports: [ { port: 9443 } ]
+          serverNames: [ api.example.test ]
+          terminatingTLS: { issue: true }
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } } }
+          injectHeaders: [ { name: Authorization, secret: { name: api-token }, key: token, prefix: "Bearer " } ]
+          rules: { http: [ { method: GET, path: { prefix: /v1/ } } ] }
+        - ports: [ { port: 9080 } ]
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test, port: 9443 }
+        - ports: [ { port: 9444 } ]
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test, clientCertificate: { secret: { name: web-client } } }
+        - ports: [ { port: 9445 } ]
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test }
+`);
+
+/** Runs a command where it says, without blocking this process (the upstream servers live in it). */
+function run(where: Placement, command: readonly string[]): Promise<{ status: number | null; out: string; err: string }> {
+  const argv = placed(where, command);
+  return new Promise((resolve) => {
+    const child = spawn(argv[0] ?? 'sh', argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (status) => resolve({ status, out, err }));
+  });
+}
+
+describeDataPath('policy-driven TLS on the real data path: termination, interception, origination, rotation', () => {
+  const bed = new EnvoyBed();
+  const secrets = path.join(bed.dir, 'secrets');
+  let orders: { v4: string; v6: string };
+  let web: { cgroup: string };
+  let files: { ordersCa: string; interceptCa: string; client: string; clientKey: string };
+  let ordersPem: Pem;
+  let ordersCaPem: string;
+  const upstreams: EchoServer[] = [];
+  let good: EchoServer;
+  let mtls: EchoServer;
+
+  beforeAll(async () => {
+    await bed.setUp();
+    fs.mkdirSync(secrets);
+    const [ordersCa, clientsCa, interceptCa, upstreamCa, forgerCa] = await Promise.all(['orders CA', 'clients CA', 'sluice interception CA', 'upstream CA', 'forger CA'].map(newCa));
+    ordersPem = await leaf(ordersCa!, { dns: ['orders.shop'] });
+    ordersCaPem = caPem(ordersCa!);
+    // sluice's CA (serve --ca-dir), which the workload trusts, issues the interception certificate on the fly.
+    await saveCa(path.join(bed.dir, 'ca'), interceptCa!, webcrypto);
+    const upstream = await leaf(upstreamCa!, { dns: ['api.example.test'] });
+    const forged = await leaf(forgerCa!, { dns: ['api.example.test'] });
+    const webClient = await leaf(upstreamCa!, { dns: ['web.shop'], usages: ['client'] });
+    const someClient = await leaf(clientsCa!, { dns: ['client.shop'], usages: ['client'] });
+    // The termination secret carries a ca.crt too: it must not make termination ask for client certificates.
+    writeSecret(secrets, 'shop/orders-tls', { 'tls.crt': ordersPem.cert, 'tls.key': ordersPem.key, 'ca.crt': ordersPem.ca });
+    writeSecret(secrets, 'shop/clients-ca', { 'ca.crt': caPem(clientsCa!) });
+    writeSecret(secrets, 'shop/orders-ca', { 'ca.crt': ordersCaPem });
+    writeSecret(secrets, 'shop/upstream-ca', { 'ca.crt': caPem(upstreamCa!) });
+    writeSecret(secrets, 'shop/api-token', { token: `${TOKEN}\n` });
+    writeSecret(secrets, 'shop/web-client', { 'tls.crt': webClient.cert, 'tls.key': webClient.key });
+    const f = (name: string, text: string) => {
+      const file = path.join(bed.dir, name);
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    files = { ordersCa: f('orders-ca.pem', ordersCaPem), interceptCa: f('intercept-ca.pem', caPem(interceptCa!)), client: f('client.pem', someClient.cert), clientKey: f('client.key', someClient.key) };
+
+    const o = bed.addWorkload(ORDERS);
+    const w = bed.addWorkload(WEB);
+    orders = o;
+    web = w;
+    bed.writeInventory([o.inventory, w.inventory]);
+    bed.writePolicy('orders.yaml', INGRESS);
+    bed.writePolicy('web.yaml', EGRESS);
+    good = await echoServer(bed.host4, 9443, upstream);
+    mtls = await echoServer(bed.host4, 9444, upstream, { clientCa: caPem(upstreamCa!) });
+    upstreams.push(good, mtls, await echoServer(bed.host4, 9445, forged));
+    await bed.startWorkload(ORDERS);
+    const tlsWorkload = bed.spawn('orders TLS server', { cgroup: o.cgroup, netns: bed.netns }, [process.execPath, f('tls-workload.mjs', TLS_WORKLOAD), o.v4, '7443', f('orders.crt', ordersPem.cert), f('orders.key', ordersPem.key)]);
+    await tlsWorkload.waitFor((l) => l.event === 'listening', 'the TLS workload to listen');
+    await bed.startServe(['--secrets', secrets, '--ca-dir', path.join(bed.dir, 'ca')]);
+    await bed.startEnvoy();
+    await inForce(bed);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const u of upstreams) await u.close();
+    await bed.cleanup();
+  }, 60_000);
+
+  const inbound = (args: readonly string[]) => run({}, ['curl', '-sS', '--max-time', '10', ...args]);
+  const ordersUrl = (port: number, p: string) => ['--resolve', `orders.shop:${port}:${orders.v4}`, `https://orders.shop:${port}${p}`];
+  const fromWeb = (args: readonly string[]) => run({ cgroup: web.cgroup, netns: bed.netns }, ['curl', '-sS', '--max-time', '10', ...args]);
+
+  it('inbound termination: openssl s_client with the SNI gets the secret\'s chain and verifies it; curl --cacert gets an allowed path (HTTP/1.1 and HTTP/2), a denied one is 403', async () => {
+    const s = await run({}, ['sh', '-c', `openssl s_client -connect ${orders.v4}:8080 -servername orders.shop -CAfile ${files.ordersCa} -verify_return_error </dev/null`]);
+    expect(s.out).toContain('Verify return code: 0 (ok)');
+    expect(s.out).toMatch(/subject=.*CN\s*=\s*orders\.shop/);
+    const allowed = await inbound(['--cacert', files.ordersCa, '-w', '\n%{http_code}', ...ordersUrl(8080, '/public/a')]);
+    expect(allowed.out.trim().split('\n').pop()).toBe('200');
+    const body = JSON.parse(allowed.out.trim().split('\n')[0] ?? '{}') as { workload: string; path: string; viaEnvoy: boolean };
+    expect(body).toMatchObject({ workload: 'orders', path: '/public/a', viaEnvoy: true });
+    const denied = await inbound(['--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8080, '/private/a')]);
+    expect(denied.out).toBe('403');
+    // HTTP/2 negotiated by ALPN on the terminated connection.
+    const h2 = await inbound(['--http2', '--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_version} %{http_code}', ...ordersUrl(8080, '/public/h2')]);
+    expect(h2.out).toBe('2 200');
+  });
+
+  it('inbound: a wrong SNI and plain HTTP are refused (no chain matches: the connection is closed)', async () => {
+    const wrong = await run({}, ['sh', '-c', `openssl s_client -connect ${orders.v4}:8080 -servername other.shop </dev/null`]);
+    expect(wrong.out).not.toContain('BEGIN CERTIFICATE');
+    expect(wrong.out + wrong.err).toMatch(/no peer certificate available|errno|unexpected eof|Connection reset|handshake failure/i);
+    const plain = await inbound(['-o', '/dev/null', '-w', '%{http_code}', `http://${orders.v4}:8080/public/a`]);
+    expect(plain.status).not.toBe(0);
+  });
+
+  it('inbound: a required client certificate is enforced (without one the handshake fails; with one from the CA the request reaches the workload)', async () => {
+    const without = await inbound(['--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
+    expect(without.status).not.toBe(0);
+    const withCert = await inbound(['--cacert', files.ordersCa, '--cert', files.client, '--key', files.clientKey, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
+    expect(withCert.out).toBe('200');
+  });
+
+  it('egress interception: the workload\'s HTTPS call is terminated with a certificate sluice\'s CA issued for the SNI (which the workload trusts), the rules apply, Authorization is injected and TLS is originated to the real upstream, verified', async () => {
+    const before = good.seen.length;
+    const ok = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-w', '\n%{http_code}', 'https://api.example.test:9443/v1/items']);
+    expect(ok.out.trim().split('\n').pop()).toBe('200');
+    const seen = good.seen.slice(before);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.headers['authorization']).toBe(`Bearer ${TOKEN}`);
+    expect(seen[0]?.sni).toBe('api.example.test');
+    // The answer the workload gets is the upstream's echo; the workload itself never had the token in any file or flag.
+    const denied = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-o', '/dev/null', '-w', '%{http_code}', 'https://api.example.test:9443/admin']);
+    expect(denied.out).toBe('403');
+    expect(good.seen.slice(before)).toHaveLength(1);
+  });
+
+  it('a plain-HTTP workload gets TLS originated (to another port), and mutual TLS origination presents the client certificate', async () => {
+    const before = good.seen.length;
+    const plain = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9080/plain`]);
+    expect(plain.out).toBe('200');
+    expect(good.seen.slice(before).map((s) => [s.path, s.sni])).toEqual([['/plain', 'api.example.test']]);
+    const m = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9444/mutual`]);
+    expect(m.out).toBe('200');
+    expect(mtls.seen.map((s) => s.client)).toEqual(['web.shop']);
+  });
+
+  it('inbound origination: a plain-HTTP client reaches a workload that speaks TLS itself, verified against its CA', async () => {
+    const r = await inbound(['-w', '\n%{http_code}', `http://${orders.v4}:7443/inside`]);
+    expect(r.out.trim().split('\n').pop()).toBe('200');
+    expect(JSON.parse(r.out.trim().split('\n')[0] ?? '{}')).toEqual({ tls: true, path: '/inside', sni: 'orders.shop', viaEnvoy: true });
+  });
+
+  it('a forged upstream certificate (another CA) is refused: the workload gets 503, the request never carries data upstream', async () => {
+    const forged = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9445/forged`]);
+    expect(forged.out).toBe('503');
+    expect(upstreams[2]?.seen).toHaveLength(0);
+  });
+
+  it('rotation: a new termination certificate reaches Envoy over SDS with no listener change; an open connection keeps working, new handshakes get the new certificate', async () => {
+    const envoy = bed.envoy!;
+    const listenerChanges = async () => (await envoy.stat('listener_manager.listener_modified')) + (await envoy.stat('listener_manager.listener_in_place_updated'));
+    const changesBefore = await listenerChanges();
+    const held = new https.Agent({ keepAlive: true, maxSockets: 1, ca: ordersCaPem });
+    const get = (agent: https.Agent) => new Promise<{ status: number; serial: string; socket: unknown }>((resolve, reject) => {
+      const req = https.request({ host: orders.v4, port: 8080, servername: 'orders.shop', path: '/public/held', headers: { host: 'orders.shop' }, agent }, (res) => {
+        const socket = res.socket as TLSSocket;
+        const serial = socket.getPeerCertificate().serialNumber.toLowerCase();
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, serial, socket }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const first = await get(held);
+    expect(first).toMatchObject({ status: 200, serial: ordersPem.serial });
+    const renewed = await leaf(await newCaFor(), { dns: ['orders.shop'] });
+    writeSecret(secrets, 'shop/orders-tls', { 'tls.crt': renewed.cert, 'tls.key': renewed.key });
+    await eventually(async () => {
+      const fresh = new https.Agent({ keepAlive: false, ca: renewed.ca });
+      try {
+        return (await get(fresh)).serial === renewed.serial;
+      } catch {
+        return false;
+      }
+    }, 'new handshakes to get the renewed certificate', 30_000, 200);
+    const again = await get(held);
+    expect(again.status).toBe(200);
+    expect(again.socket).toBe(first.socket);
+    expect(again.serial).toBe(ordersPem.serial);
+    expect(await listenerChanges()).toBe(changesBefore);
+    held.destroy();
+  }, 60_000);
+});
+
+/** The renewed certificate comes from a fresh CA (a replaced issuer), so the test tells the versions apart by trust as well as by serial. */
+function newCaFor() {
+  return newCa('orders CA 2');
+}

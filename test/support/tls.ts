@@ -1,0 +1,87 @@
+/**
+ * TLS for the tests: CAs and leaves from sluice's own certs/ module, written as secret directories
+ * (`<root>/<namespace>/<name>/tls.crt|tls.key|ca.crt`, swapped atomically by a directory rename
+ * as a rotation does), PEM in memory for in-process servers, and a TLS server that answers each
+ * request with what it received (headers, SNI, the client certificate's subject).
+ */
+import fs from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { createCa, defaultEnv, encodePem, issueLeaf, privateKeyPem, type Ca, type IssuedLeaf, type LeafRequest } from '../../certs/index.js';
+
+const env = defaultEnv();
+
+export interface Pem {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+  readonly serial: string;
+}
+
+export async function newCa(commonName: string): Promise<Ca> {
+  const ca = await createCa({ commonName }, env);
+  if (!ca.ok) throw new Error(ca.diagnostics.map((d) => d.message).join('; '));
+  return ca.value;
+}
+
+export async function leaf(ca: Ca, request: LeafRequest): Promise<Pem> {
+  const issued = await issueLeaf(ca, request, env);
+  if (!issued.ok) throw new Error(issued.diagnostics.map((d) => d.message).join('; '));
+  return pemOf(issued.value);
+}
+
+async function pemOf(issued: IssuedLeaf): Promise<Pem> {
+  const certs = (list: readonly { rawData: ArrayBuffer }[]) => list.map((c) => encodePem('CERTIFICATE', c.rawData)).join('');
+  return { cert: certs(issued.chain), key: await privateKeyPem(env.crypto, issued.key), ca: certs([issued.root]), serial: issued.certificate.serialNumber.toLowerCase() };
+}
+
+export function caPem(ca: Ca): string {
+  return encodePem('CERTIFICATE', ca.root.rawData);
+}
+
+/** Writes secret `namespace/name` with these keys: the new version appears at once (a directory rename). */
+export function writeSecret(root: string, secret: string, keys: Readonly<Record<string, string>>): void {
+  const dir = path.join(root, secret);
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const next = `${dir}.next-${process.hrtime.bigint()}`;
+  fs.mkdirSync(next);
+  for (const [k, v] of Object.entries(keys)) fs.writeFileSync(path.join(next, k), v, { mode: 0o600 });
+  const old = `${dir}.old-${process.hrtime.bigint()}`;
+  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  fs.renameSync(next, dir);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+export interface EchoServer {
+  readonly port: number;
+  /** What each request carried, in order. */
+  readonly seen: Array<{ path: string; headers: Record<string, string | string[] | undefined>; sni: string | undefined; client: string | undefined }>;
+  close(): Promise<void>;
+}
+
+/** An HTTPS server (HTTP/1.1) on `host:port` that answers 200 with a JSON echo of the request. */
+export async function echoServer(host: string, port: number, pem: Pem, options: { clientCa?: string } = {}): Promise<EchoServer> {
+  const seen: EchoServer['seen'] = [];
+  const server = https.createServer({ cert: pem.cert, key: pem.key, ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, (req, res) => {
+    const socket = req.socket as TLSSocket;
+    const peer = socket.getPeerCertificate();
+    const record = { path: req.url ?? '', headers: req.headers, sni: (socket as TLSSocket & { servername?: string }).servername, client: peer && peer.subject ? String(peer.subject.CN) : undefined };
+    seen.push(record);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(record));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
