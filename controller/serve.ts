@@ -26,7 +26,7 @@ import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from '.
 import { EnvoySupervisor } from './envoy-supervisor.js';
 
 /** The flows `serve` collects from its proxies (what `startFlows` takes beyond what `serve` supplies). */
-export type ServeFlowsOptions = Omit<FlowsOptions, 'registry' | 'logger' | 'now' | 'inventory' | 'ir'>;
+export type ServeFlowsOptions = Omit<FlowsOptions, 'registry' | 'logger' | 'now' | 'inventory' | 'ir' | 'identity'>;
 
 /** `serve --envoy`: run and supervise the local Envoy of the node(s) this host runs. */
 export interface SupervisedEnvoyOptions {
@@ -97,6 +97,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const cache = new SnapshotCache({ logger: logger.child({ component: 'cache' }) });
   // The policy runtime is built below; the flows read its inventory and IR through it at each batch.
   let current: PolicyRuntime | undefined;
+  const tls = options.xdsTls ? readXdsTls(options.xdsTls) : undefined;
   const flows = startFlows({
     ...options.flows,
     registry,
@@ -104,8 +105,8 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     now,
     inventory: () => current?.state().inventory.inventory,
     ir: () => current?.state().output?.ir,
+    ...(tls ? { identity: { trustDomain: tls.trustDomain } } : {}),
   });
-  const tls = options.xdsTls ? readXdsTls(options.xdsTls) : undefined;
   const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)], ...(tls ? { identity: { trustDomain: tls.trustDomain } } : {}) });
   // The dataplane opens first, so a missing kernel feature fails start-up with a clear error.
   const redirects: RedirectSync | undefined = options.bpf ? await openRedirectSync(options.bpf, logger.child({ component: 'bpf' }), registry) : undefined;

@@ -23,6 +23,7 @@ import { ALS_METHOD, ALS_SERVICE, DECODE_FORM, FLOW_METHOD, FLOW_SERVICE, flowMe
 import { BoundedQueue } from './queue.js';
 import type { FlowRecord } from './record.js';
 import { WorkloadIndex } from './workloads.js';
+import { checkNodeIdentity, nodeIdsOf, type NodeIdentityOptions } from '../xds-server/identity.js';
 import { collectorMetrics, type CollectorMetrics } from './collector-metrics.js';
 import { checkPushedFlow } from './pushed-flow.js';
 
@@ -42,6 +43,12 @@ export interface CollectorOptions {
   /** The largest gRPC message accepted (default 4 MiB; Envoy's batches are ~16 KiB). */
   readonly maxMessageBytes?: number;
   readonly maxEntriesPerMessage?: number;
+  /**
+   * With mutual TLS on the port (`serve --xds-tls-*`): an access-log stream must come from the node
+   * its client certificate names, and a pushed flow must name a node the certificate names, as
+   * for xDS streams (xds-server/identity.ts). Otherwise refused and counted.
+   */
+  readonly identity?: NodeIdentityOptions;
 }
 
 export interface CollectorStats {
@@ -128,12 +135,24 @@ export class FlowCollector {
     return this.o.workloads?.() ?? this.noInventory;
   }
 
-  private refuse(call: Reader, done: Done, reason: string, message: string, fields: Record<string, unknown>): void {
+  private refuse(call: Reader, done: Done, reason: string, message: string, fields: Record<string, unknown>, code: grpc.status = grpc.status.INVALID_ARGUMENT): void {
     this.rejected += 1;
     this.metrics.rejected.inc({ reason });
     this.log.warn('flow stream refused', { reason, message, peer: call.getPeer(), ...fields });
     call.removeAllListeners('data');
-    done({ code: grpc.status.INVALID_ARGUMENT, details: message });
+    done({ code, details: message });
+  }
+
+  /** The node ids the stream's client certificate names (undefined: identities are not checked here). */
+  private certifiedNodes(call: Reader): readonly string[] | undefined {
+    if (!this.o.identity) return undefined;
+    let cert: { subjectaltname?: string } | undefined;
+    try {
+      cert = call.getAuthContext()?.sslPeerCertificate;
+    } catch {
+      cert = undefined;
+    }
+    return nodeIdsOf(cert?.subjectaltname, this.o.identity.trustDomain);
   }
 
   private opened(node: string, source: 'envoy' | 'kafka', call: Reader): () => void {
@@ -166,6 +185,10 @@ export class FlowCollector {
       if (!ctx) {
         const node = identifier?.node?.id ?? '';
         if (!node) return this.refuse(call, done, 'no_identifier', `${at}.identifier.node.id: the first message of a stream must identify its node`, {});
+        if (this.o.identity) {
+          const verdict = checkNodeIdentity(call.getAuthContext(), node, this.o.identity);
+          if (!verdict.ok) return this.refuse(call, done, 'identity', verdict.details, { node }, verdict.code);
+        }
         ctx = { node, logName: identifier?.log_name ?? '', workloads: this.workloads(), chains: this.o.chains?.() ?? NO_CHAINS, now: this.now };
         close = this.opened(node, 'envoy', call);
       } else {
@@ -195,6 +218,11 @@ export class FlowCollector {
     let rejected = 0;
     let index = 0;
     const nodes = new Map<string, () => void>();
+    const certified = this.certifiedNodes(call);
+    if (certified && certified.length === 0) {
+      this.refuse(call, done, 'identity', `this collector requires a client certificate naming spiffe://${this.o.identity?.trustDomain}/node/<id> (mutual TLS)`, {}, grpc.status.UNAUTHENTICATED);
+      return;
+    }
     call.on('data', (bytes: Buffer) => {
       const at = `message[${index++}]`;
       let flows: unknown[];
@@ -208,7 +236,7 @@ export class FlowCollector {
       const workloads = this.workloads();
       flows.forEach((raw, i) => {
         const flow = flowFromProto(raw as Record<string, unknown>);
-        const problem = checkPushedFlow(flow);
+        const problem = checkPushedFlow(flow) ?? (certified && !certified.includes(flow.node) ? { path: 'node', message: `"${flow.node}" is not the node this stream's client certificate names (${certified.join(', ')})` } : undefined);
         if (problem) {
           rejected += 1;
           this.metrics.rejected.inc({ reason: 'invalid_flow' });

@@ -13,6 +13,7 @@ import { FlowCollector } from './collector.js';
 import { FileExport, type FileExportOptions } from './export-file.js';
 import { KafkaExport, type KafkaExportOptions, type KafkaProducer } from './export-kafka.js';
 import { DEFAULT_METRICS_CONFIG, FlowMetrics, type FlowMetricsConfig } from './metrics.js';
+import type { NodeIdentityOptions } from '../xds-server/identity.js';
 import type { FlowRecord } from './record.js';
 import { flowRoutes, type ExtraRoute } from './routes.js';
 import { FlowStore } from './store.js';
@@ -30,6 +31,8 @@ export interface FlowsOptions {
   readonly metrics?: FlowMetricsConfig;
   readonly file?: FileExportOptions;
   readonly kafka?: { readonly producer: KafkaProducer; readonly options: KafkaExportOptions };
+  /** Bind each stream's flows to the node its client certificate names (mutual TLS on the port). */
+  readonly identity?: NodeIdentityOptions;
 }
 
 export interface Flows {
@@ -97,6 +100,7 @@ export function startFlows(o: FlowsOptions): Flows {
     logger: o.logger,
     now,
     ...(o.queueCapacity ? { queueCapacity: o.queueCapacity } : {}),
+    ...(o.identity ? { identity: o.identity } : {}),
     workloads: () => {
       const current = o.inventory();
       if (current !== inventory) {

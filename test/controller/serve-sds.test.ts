@@ -13,6 +13,9 @@ import path from 'node:path';
 import { startServe, type Serving } from '../../controller/index.js';
 import { createLogger } from '../../telemetry/index.js';
 import { RawXdsClient } from '../xds-server/harness.js';
+import { encodeMessage, openAlsStream } from '../../bench/flows/als-client.js';
+import { flowToProto, kafkaFlow, LOG_NAME, type FlowRecord } from '../../flows/index.js';
+import { FLOW_METHOD, FLOW_SERVICE, flowMessage, MESSAGE } from '../../flows/proto.js';
 import { eventually } from '../support/poll.js';
 import { caPem, leaf, newCa, writeSecret, type Pem } from '../support/tls.js';
 
@@ -117,6 +120,34 @@ describe('SDS from serve --secrets over mutual TLS: exact secrets per node, node
     expect(c.last.size).toBe(0);
     expect(logs.some((l) => l.includes('refusing an xDS stream') && l.includes('node-a'))).toBe(true);
     c.close();
+  });
+
+  it('the flow collector on the same port binds flows to the node the client certificate names', async () => {
+    const address = `127.0.0.1:${serving.xdsPort}`;
+    const entry = { source: '10.9.9.9', destination: '10.9.9.8', port: 8443, path: '/identity-check', rbac: {} };
+    // Envoy's access-log stream: claiming node-a with node-b's certificate is refused, as for xDS.
+    const asB = new grpc.Client(address, creds(nodeB));
+    const forged = openAlsStream(asB);
+    await forged.write(encodeMessage([entry], { node: 'node-a', logName: LOG_NAME.inbound }));
+    expect(await forged.end()).toEqual({ code: grpc.status.PERMISSION_DENIED, details: 'the stream claims node "node-a" but its client certificate is for node "node-b"' });
+    const own = openAlsStream(asB);
+    await own.write(encodeMessage([entry], { node: 'node-b', logName: LOG_NAME.inbound }));
+    expect(await own.end()).toEqual({ code: 0, details: '' });
+    // A pushed flow must name a node the certificate names; the others are refused and counted.
+    const type = flowMessage(MESSAGE.pushRequest);
+    const answer = flowMessage(MESSAGE.pushResponse);
+    const pushed = (f: FlowRecord) => Buffer.from(type.encode(type.fromObject({ flows: [flowToProto(f)] })).finish());
+    const result = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const call = asB.makeClientStreamRequest<Buffer, Buffer>(`/${FLOW_SERVICE}/${FLOW_METHOD}`, (b: Buffer) => b, (b: Buffer) => b, (error, value) => (error || !value ? reject(error ?? new Error('no answer')) : resolve(answer.toObject(answer.decode(value), { longs: Number }) as Record<string, unknown>)));
+      const flow = kafkaFlow({ time: Date.now(), node: 'node-b', direction: 'ingress', client: { address: '10.9.9.9', port: 1 }, broker: { address: '10.9.9.8', port: 9092 }, clientId: 'c', api: 'Produce', version: 9, resource: 'topic', name: 'identity-check', verdict: 'allow', rule: 'r', policy: 'p' });
+      call.write(pushed(flow));
+      call.write(pushed({ ...flow, node: 'node-a' }));
+      call.end();
+    });
+    expect(result).toEqual({ accepted: 1, dropped: 0, rejected: 1 });
+    await eventually(() => serving.flows.store.query({}).filter((s) => s.flow.http?.path === '/identity-check' || s.flow.kafka?.topic === 'identity-check').length === 2 || undefined, 'the two flows of node-b');
+    expect(serving.flows.store.query({}).filter((s) => s.flow.http?.path === '/identity-check' || s.flow.kafka?.topic === 'identity-check').map((s) => s.flow.node)).toEqual(['node-b', 'node-b']);
+    asB.close();
   });
 
   it('a stream without a client certificate gets nothing (the TLS handshake requires one)', async () => {
