@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Inventory, L7Rule, Mode, Policy, PolicyKey, PortProtocol, PortTls, RuleId, Workload } from '../model/types.js';
 import type { AddressMatch, TrafficDirection } from '../ir/types.js';
-import { ruleIdPath } from '../names.js';
+import { chainName, chainSortKey, ruleIdPath } from '../names.js';
 import { resolveEgressPort, resolvePeers, resolvePort, selectedWorkloads } from './selection.js';
 
 export interface Contribution {
@@ -29,12 +29,13 @@ export interface ChainKey {
 }
 
 export interface PolicyContributions {
-  readonly entries: readonly { readonly key: ChainKey; readonly contribution: Contribution }[];
+  /** `id` and `sort`: the chain's name and sort key (names.ts), computed once with the policy's lowering. */
+  readonly entries: readonly { readonly key: ChainKey; readonly id: string; readonly sort: string; readonly contribution: Contribution }[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
 export function policyContributions(policy: Policy, inventory: Inventory): PolicyContributions {
-  const entries: { key: ChainKey; contribution: Contribution }[] = [];
+  const entries: { key: ChainKey; id: string; sort: string; contribution: Contribution }[] = [];
   const diagnostics: Diagnostic[] = [];
   const warn = (path: string, code: string, message: string) =>
     diagnostics.push({ severity: 'warning', code, file: policy.source.file, document: policy.source.document, path, message });
@@ -58,7 +59,7 @@ export function policyContributions(policy: Policy, inventory: Inventory): Polic
             const where = direction === 'inbound' ? `workload ${workload.key}` : 'the destination workloads of this rule';
             warn(ruleIdPath(portRule.id), 'port.name-unresolved', `no port named "${ref.name}" on ${where}`);
           }
-          for (const port of ports) entries.push({ key: { direction, workload, port, serverNames }, contribution });
+          for (const port of ports) entries.push({ key: { direction, workload, port, serverNames }, id: chainName(direction, port, workload.key, serverNames), sort: chainSortKey({ direction, workload: workload.key, port, serverNames }), contribution });
         }
       }
     }

@@ -13,7 +13,6 @@ import type { Inventory, Policy, ProxyNode } from '../model/types.js';
 import type { SecretCatalog } from '../model/secrets.js';
 import type { EnvoyNode, HttpChain, Ir, IrSecret, KafkaChain, KafkaNode, ProxylessServer, Service } from '../ir/types.js';
 import { familyOf } from '../../ip/index.js';
-import { chainName, chainSortKey } from '../names.js';
 import { buildChain, type ChainResult } from './chain.js';
 import { policyContributions, type ChainKey, type Contribution, type PolicyContributions } from './contributions.js';
 import { redirectEntries } from './redirects.js';
@@ -56,15 +55,14 @@ export class IncrementalLowering {
       this.services = inventoryServices(inventory);
     }
     const diagnostics: Diagnostic[] = [];
-    const grouped = new Map<string, { key: ChainKey; contributions: Contribution[] }>();
+    const grouped = new Map<string, { key: ChainKey; sort: string; contributions: Contribution[] }>();
     for (const policy of policies) {
       let lowered = this.perPolicy.get(policy);
       if (!lowered) this.perPolicy.set(policy, (lowered = policyContributions(policy, inventory)));
       diagnostics.push(...lowered.diagnostics);
-      for (const { key, contribution } of lowered.entries) {
-        const id = chainName(key.direction, key.port, key.workload.key, key.serverNames);
+      for (const { key, id, sort, contribution } of lowered.entries) {
         let group = grouped.get(id);
-        if (!group) grouped.set(id, (group = { key, contributions: [] }));
+        if (!group) grouped.set(id, (group = { key, sort, contributions: [] }));
         group.contributions.push(contribution);
       }
     }
@@ -76,7 +74,7 @@ export class IncrementalLowering {
     const kafkaChains = new Map<string, KafkaChain[]>();
     const proxyless: ProxylessServer[] = [];
     const chains = new Map<string, ChainMemo>();
-    const order = [...grouped].map(([id, g]) => ({ id, group: g, sort: chainSortKey({ direction: g.key.direction, workload: g.key.workload.key, port: g.key.port, serverNames: g.key.serverNames }) }));
+    const order = [...grouped].map(([id, g]) => ({ id, group: g, sort: g.sort }));
     order.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
     const envoySecrets = new Map<string, Map<string, IrSecret>>();
     for (const { id, group } of order) {

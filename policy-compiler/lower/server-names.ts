@@ -12,9 +12,9 @@ import type { ChainKey, Contribution } from './contributions.js';
 export function overlappingServerNames(grouped: Map<string, { key: ChainKey; contributions: Contribution[] }>, policyByKey: ReadonlyMap<string, Policy>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const owner = new Map<string, string>();
-  for (const [id, group] of [...grouped].sort(([a], [b]) => a.localeCompare(b))) {
+  const withNames = [...grouped].filter(([, g]) => g.key.serverNames.length > 0);
+  for (const [id, group] of withNames.sort(([a], [b]) => a.localeCompare(b))) {
     const { key } = group;
-    if (key.serverNames.length === 0) continue;
     const port = chainName(key.direction, key.port, key.workload.key);
     const taken = key.serverNames.map((n) => ({ name: n, by: owner.get(`${port}\n${n}`) })).filter((t) => t.by !== undefined);
     if (taken.length === 0) {
