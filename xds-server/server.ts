@@ -1,6 +1,7 @@
 /**
- * The xDS servers: SotW ADS (`StreamAggregatedResources`) and the per-type SotW services (LDS, RDS,
- * CDS, EDS, SDS), all over one cache. Knows nothing about policies: it streams what the cache holds.
+ * The xDS servers: SotW ADS (`StreamAggregatedResources`), Delta ADS (`DeltaAggregatedResources`)
+ * and the per-type SotW services (LDS, RDS, CDS, EDS, SDS), all over one cache and one stream
+ * state machine. Knows nothing about policies: it streams what the cache holds.
  */
 import * as grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +11,10 @@ import type { SnapshotCache } from './cache.js';
 import { createMetrics, type XdsMetrics } from './metrics.js';
 import type { AckStatus, NackStatus, NodeStatus, NodeTypeStatus, Transport, XdsEvent, XdsEventListener } from './status.js';
 import { XdsStream, type DuplexCall, type StreamContext, type XdsLimits } from './stream.js';
+import type { BaseRequest } from './admit.js';
+import type { Protocol } from './protocol.js';
+import { DELTA } from './delta.js';
+import { SOTW } from './sotw.js';
 import { PUSH_ORDER, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
 import type { NodeInfo } from './wire.js';
 
@@ -108,13 +113,16 @@ export class XdsServer {
 
   /** Adds the ADS service and the per-type SotW services to a gRPC server the caller owns. */
   register(server: grpc.Server): void {
-    const ads = { StreamAggregatedResources: rawMethod(ADS_SERVICE, 'StreamAggregatedResources') };
-    server.addService(ads, { StreamAggregatedResources: (call: DuplexCall) => this.open(call, 'ADS') });
+    const ads = { StreamAggregatedResources: rawMethod(ADS_SERVICE, 'StreamAggregatedResources'), DeltaAggregatedResources: rawMethod(ADS_SERVICE, 'DeltaAggregatedResources') };
+    server.addService(ads, {
+      StreamAggregatedResources: (call: DuplexCall) => this.open(call, 'ADS', SOTW),
+      DeltaAggregatedResources: (call: DuplexCall) => this.open(call, 'DELTA_ADS', DELTA),
+    });
     for (const t of PUSH_ORDER) {
       const svc = t.service;
       if (!svc) continue;
       const info: ResourceTypeInfo = t;
-      server.addService({ [svc.method]: rawMethod(svc.name, svc.method) }, { [svc.method]: (call: DuplexCall) => this.open(call, info.short) });
+      server.addService({ [svc.method]: rawMethod(svc.name, svc.method) }, { [svc.method]: (call: DuplexCall) => this.open(call, info.short, SOTW) });
     }
   }
 
@@ -184,8 +192,8 @@ export class XdsServer {
     if (rec && rec.streams.size === 0) this.nodes.delete(nodeId);
   }
 
-  private open(call: DuplexCall, transport: Transport): void {
-    const stream = new XdsStream(this.nextStreamId++, call, transport, this.ctx);
+  private open<R extends BaseRequest>(call: DuplexCall, transport: Transport, protocol: Protocol<R>): void {
+    const stream = new XdsStream(this.nextStreamId++, call, transport, this.ctx, protocol as unknown as Protocol<BaseRequest>);
     this.pending.add(stream);
     this.metrics.streams.inc({ transport });
   }
@@ -216,7 +224,7 @@ export class XdsServer {
     rec.streams.add(stream);
     if (!rec.unwatch) rec.unwatch = this.cache.watch(node.id, (types) => this.onChange(node.id, types));
     this.log.info('xDS stream connected', { node: node.id, stream: stream.id, transport: stream.transport, peer: stream.peer });
-    this.emit({ kind: 'connect', at: this.now(), streamId: stream.id, nodeId: node.id, peer: stream.peer, transport: stream.transport });
+    this.emit({ kind: 'connect', at: this.now(), streamId: stream.id, nodeId: node.id, peer: stream.peer, transport: stream.transport, api: stream.api });
   }
 
   private detach(stream: XdsStream, reason: string): void {
