@@ -1,19 +1,20 @@
 /** `sluice bootstrap`: an Envoy bootstrap that takes everything else from sluice over ADS. */
 import { stringify } from 'yaml';
-import { envoyBootstrap } from '../../policy-compiler/index.js';
+import { DEFAULT_XDS_API, envoyBootstrap } from '../../policy-compiler/index.js';
 import { parseCommandArgs, parseHostPort } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 
-const HELP = `Usage: sluice bootstrap --node ID [--cluster NAME] [--xds-address HOST:PORT] [--admin-address HOST:PORT] [-o yaml|json]
+const HELP = `Usage: sluice bootstrap --node ID [--cluster NAME] [--xds-address HOST:PORT] [--admin-address HOST:PORT] [--xds-api delta|sotw] [-o yaml|json]
 
 Prints an Envoy bootstrap for node ID: one static cluster for sluice's xDS server, and listeners,
-routes, clusters and endpoints from it over ADS (gRPC, state of the world).
+routes, clusters and endpoints from it over ADS (gRPC; Delta xDS by default).
 
 Options:
   --node ID                 the node id, as the inventory names the proxy (required)
   --cluster NAME            the node's cluster (default: sluice)
   --xds-address HOST:PORT   sluice's xDS server (default 127.0.0.1:18000)
   --admin-address HOST:PORT Envoy's admin endpoint (default 127.0.0.1:15000; keep it private)
+  --xds-api API             delta (default: only changed resources are sent) or sotw (state of the world)
   -o, --output FMT          yaml (default) or json
   -h, --help                show this help
 
@@ -31,12 +32,15 @@ export const bootstrapCommand: Command = {
       cluster: { type: 'string', default: 'sluice' },
       'xds-address': { type: 'string', default: '127.0.0.1:18000' },
       'admin-address': { type: 'string', default: '127.0.0.1:15000' },
+      'xds-api': { type: 'string', default: DEFAULT_XDS_API },
       output: { type: 'string', short: 'o', default: 'yaml' },
     });
     if (!values.node) throw new UsageError('--node ID is required');
     if (!/^[A-Za-z0-9]([-A-Za-z0-9_.:]*[A-Za-z0-9])?$/.test(values.node)) throw new UsageError(`--node: "${values.node}" is not a valid node id`);
+    const xdsApi = values['xds-api'];
+    if (xdsApi !== 'delta' && xdsApi !== 'sotw') throw new UsageError(`--xds-api: expected delta or sotw, got "${xdsApi}"`);
     if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`--output: expected yaml or json, got "${values.output}"`);
-    const bootstrap = envoyBootstrap({ node: values.node, cluster: values.cluster, xds: parseHostPort('--xds-address', values['xds-address']), admin: parseHostPort('--admin-address', values['admin-address']) });
+    const bootstrap = envoyBootstrap({ node: values.node, cluster: values.cluster, xds: parseHostPort('--xds-address', values['xds-address']), admin: parseHostPort('--admin-address', values['admin-address']), xdsApi });
     io.stdout(values.output === 'json' ? `${JSON.stringify(bootstrap, null, 2)}\n` : stringify(bootstrap, { lineWidth: 0 }));
     return EXIT.ok;
   },
