@@ -9,7 +9,8 @@
  * all current is sent nothing (resume).
  */
 import { planDelta } from './respond.js';
-import type { Protocol, TypeState } from './protocol.js';
+import type { Outgoing, Protocol, StreamCore, TypeState } from './protocol.js';
+import { TYPE_URL } from './type-urls.js';
 import { setVersion } from './snapshot.js';
 import { decodeDeltaRequest, encodeDeltaBody, type DeltaDiscoveryRequest } from './delta-wire.js';
 
@@ -27,6 +28,34 @@ function initiallyHeld(st: TypeState, initial: ReadonlyMap<string, string>): Rea
   return held;
 }
 
+/**
+ * Envoy (1.40, Delta) re-creates a cluster whose definition changed and the new cluster waits for
+ * an EDS response, but it asks for nothing — the name is already subscribed — so without one it
+ * warms only at its initial_fetch_timeout (15 s, measured). After a CDS response that created or
+ * changed clusters, their endpoints are sent again, right behind it.
+ */
+function rewarmEndpoints(core: StreamCore, out: Outgoing, heldBefore: ReadonlyMap<string, string> | undefined): void {
+  const eds = core.stateOf(TYPE_URL.EDS);
+  const edsHeld = eds.held ?? new Map<string, string>();
+  const before = heldBefore ?? new Map<string, string>();
+  // Changed clusters; and new ones whose endpoints' name the stream already holds (Envoy will not
+  // subscribe to it anew) — except on the stream's first CDS response, before any cluster existed.
+  const names = out.resources.flatMap((r) => {
+    const was = before.get(r.name);
+    const refs = r.references.filter((x) => x.typeUrl === TYPE_URL.EDS).map((x) => x.name);
+    if (was !== undefined) return was === r.version ? [] : refs;
+    return before.size > 0 ? refs.filter((n) => edsHeld.has(n)) : [];
+  });
+  if (names.length === 0) return;
+  if (!eds.sub.started) {
+    // A reconnect: the EDS request (with what Envoy held) is still to be read; do not trust it for these.
+    eds.resend = new Set([...eds.resend, ...names]);
+    return;
+  }
+  eds.held = without(edsHeld, names);
+  core.push(new Set([TYPE_URL.EDS]));
+}
+
 export const DELTA: Protocol<DeltaDiscoveryRequest> = {
   api: 'delta',
   decode: decodeDeltaRequest,
@@ -36,7 +65,8 @@ export const DELTA: Protocol<DeltaDiscoveryRequest> = {
   apply(st, req, ctx) {
     const change = st.sub.updateDelta(req.subscribe, req.unsubscribe, st.held?.keys() ?? []);
     if (ctx.first) {
-      st.held = initiallyHeld(st, req.initialVersions);
+      st.held = without(initiallyHeld(st, req.initialVersions), [...st.resend]);
+      st.resend = new Set();
       // A fresh wildcard subscription is answered even when there is nothing to send: the client
       // waits for a first response before it finishes initializing.
       st.answerEmpty = st.sub.wildcard && req.initialVersions.size === 0;
@@ -78,7 +108,8 @@ export const DELTA: Protocol<DeltaDiscoveryRequest> = {
     st.held = sent.before ?? new Map();
   },
 
-  afterSend(_core, st, out) {
+  afterSend(core, st, out, heldBefore) {
+    if (st.info.short === 'CDS') rewarmEndpoints(core, out, heldBefore);
     if (st.rejected.size === 0) return;
     // A resource sent at a new version is no longer rejected.
     const rejected = new Map(st.rejected);

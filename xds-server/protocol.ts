@@ -42,6 +42,8 @@ export interface TypeState {
   warm: boolean;
   /** Delta: answer even with nothing to send (a fresh wildcard subscription waits for a first response). */
   answerEmpty: boolean;
+  /** Delta: names to send even if the client's first request says it holds them (their parent was re-created). */
+  resend: ReadonlySet<string>;
   /** What to send once the stream drains (backpressure): only the latest state is ever sent. */
   pending: Pending;
 }
@@ -75,6 +77,10 @@ export interface RequestContext {
 /** The stream operations a protocol may use (its view of the core). */
 export interface StreamCore {
   typeState(typeUrl: TypeUrl): TypeState | undefined;
+  /** The type's state, created (not yet subscribed) if the stream has had no request of it yet. */
+  stateOf(typeUrl: TypeUrl): TypeState;
+  /** Sends, in push order, what these types' states now call for. */
+  push(types: ReadonlySet<TypeUrl>): void;
 }
 
 export interface Protocol<R extends BaseRequest> {

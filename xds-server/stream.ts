@@ -103,6 +103,12 @@ export class XdsStream implements StreamCore {
     return this.types.get(typeUrl);
   }
 
+  stateOf(typeUrl: TypeUrl): TypeState {
+    const info = typeInfo(typeUrl);
+    if (!info) throw new Error(`stateOf: ${typeUrl} is not a served type`);
+    return this.state(info);
+  }
+
   status(): StreamStatus {
     return {
       id: this.id,
@@ -201,6 +207,7 @@ export class XdsStream implements StreamCore {
         lastNack: undefined,
         warm: false,
         answerEmpty: false,
+        resend: new Set(),
         pending: 'none',
       };
       this.types.set(info.typeUrl, st);
@@ -308,7 +315,6 @@ export class XdsStream implements StreamCore {
     st.heldVersion = set.version;
     st.pending = 'none';
     st.answerEmpty = false;
-    this.proto.afterSend(this, st, out, heldBefore);
     this.ctx.metrics.responses.inc({ type: info.short });
     this.ctx.metrics.bytesSent.inc({ type: info.short }, message.length);
     if (this.ctx.listening()) {
@@ -316,6 +322,8 @@ export class XdsStream implements StreamCore {
       this.ctx.emit({ kind: 'response', at, streamId: this.id, nodeId, type: info.short, version: out.version, nonce, names, ...(out.removed.length ? { removed: out.removed } : {}), bytes: message.length });
     }
     this.write(message);
+    // After the write: what the protocol sends in consequence goes out behind this response.
+    this.proto.afterSend(this, st, out, heldBefore);
     return 'sent';
   }
 

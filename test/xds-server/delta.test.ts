@@ -116,6 +116,31 @@ describe('xDS Delta protocol', () => {
     expect(env.server.metrics.responses.get({ type: 'CDS' })).toBe(1);
   });
 
+  it('after a CDS response that re-created a cluster, its endpoints are sent again right behind it (Envoy asks for nothing, and waits for them)', async () => {
+    const c = await settled();
+    env.cache.setDefault(snap([...without(base(), 'CDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
+    const cds = await c.next();
+    expect([cds.type, cds.names]).toEqual(['CDS', ['c2']]);
+    const eds = await c.next();
+    expect([eds.type, eds.names, eds.resources[0]?.version]).toEqual(['EDS', ['c2'], version(endpoints('c2', [90]))]);
+    c.ack('CDS').ack('EDS');
+    await c.barrier('rewarmed');
+  });
+
+  it('… also on a reconnect: a cluster changed while away has its endpoints sent though the EDS request says they are held', async () => {
+    const c1 = await settled();
+    const held = { CDS: Object.fromEntries(c1.held.get('CDS') ?? []), EDS: Object.fromEntries(c1.held.get('EDS') ?? []) };
+    c1.close();
+    await until(() => env.server.nodeStatus('n1')?.connected === false, 10_000, 'the disconnect');
+    env.cache.setDefault(snap([...without(base(), 'CDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
+    const c2 = client();
+    c2.send({ type: 'CDS', node: 'n1', initial: held.CDS });
+    c2.send({ type: 'EDS', node: null, subscribe: ['c1', 'c2'], initial: held.EDS });
+    expect((await c2.next()).names).toEqual(['c2']);
+    const eds = await c2.next();
+    expect([eds.type, eds.names]).toEqual(['EDS', ['c2']]);
+  });
+
   it('removals: a wildcard resource deleted and a named one gone are listed in removed_resources', async () => {
     const c = await settled();
     env.cache.setDefault(snap(without(without(base(), 'CDS', 'c2'), 'EDS', 'c2')));
