@@ -17,7 +17,7 @@ import { PUSH_ORDER, typeInfo, type ResourceTypeInfo, type TypeUrl } from './typ
 import { admit, type BaseRequest, type XdsLimits } from './admit.js';
 import type { Protocol, Sent, StreamCore, TypeState } from './protocol.js';
 import type { ResourceSet } from './view.js';
-import { withNonce, type NodeInfo } from './proto-wire.js';
+import type { NodeInfo } from './proto-wire.js';
 
 export type { XdsLimits } from './admit.js';
 
@@ -41,14 +41,19 @@ export interface StreamContext {
 
 export type DuplexCall = grpc.ServerDuplexStream<Buffer, Buffer>;
 
-const record = (m: ReadonlyMap<string, string>): Record<string, string> => Object.fromEntries(m);
+const records = new WeakMap<ReadonlyMap<string, string>, Record<string, string>>();
+/** A versions map as a plain record, memoized: the maps are shared by every stream sent the same set. */
+function record(m: ReadonlyMap<string, string>): Record<string, string> {
+  let r = records.get(m);
+  if (!r) records.set(m, (r = Object.freeze(Object.fromEntries(m))));
+  return r;
+}
 
 export class XdsStream implements StreamCore {
   node: NodeInfo | undefined;
   readonly connectedAt: number;
   readonly api: XdsApi;
   private readonly types = new Map<TypeUrl, TypeState>();
-  private nonceSeq = 0;
   private blocked = false;
   private closed = false;
   private readonly unknownLogged = new Set<string>();
@@ -231,7 +236,7 @@ export class XdsStream implements StreamCore {
     }
     const at = now();
     const described = this.proto.describe(req);
-    this.ctx.emit({ kind: 'request', at, streamId: this.id, nodeId, type: info.short, names: described.names, versionInfo: described.versionInfo, nonce: req.responseNonce });
+    if (this.ctx.listening()) this.ctx.emit({ kind: 'request', at, streamId: this.id, nodeId, type: info.short, names: described.names, versionInfo: described.versionInfo, nonce: req.responseNonce });
     const answers = sent !== undefined && req.responseNonce === sent.nonce;
     const nack = answers && req.errorDetail !== undefined;
     const newAck = answers && !nack && st.lastAcked?.nonce !== sent.nonce;
@@ -300,12 +305,10 @@ export class XdsStream implements StreamCore {
       this.resume(st, set);
       return 'unchanged';
     }
-    const body = this.ctx.bodies.get(out.bodyKey, () => {
+    const { message, nonce } = this.ctx.bodies.get(out.bodyKey, () => {
       this.ctx.metrics.encodes.inc({ type: info.short });
       return out.encode();
     });
-    const nonce = (++this.nonceSeq).toString(36);
-    const message = withNonce(body, nonce);
     const at = this.ctx.now();
     const heldBefore = st.held;
     const carried = new Map(out.resources.map((r) => [r.name, r.version]));
