@@ -81,6 +81,8 @@ export class XdsServer {
   private readonly maxRetained: number;
   private readonly now: () => number;
   private readonly pending = new Set<XdsStream>();
+  /** Nodes with no stream, oldest disconnect first (eviction order). */
+  private readonly idle = new Set<string>();
   private nextStreamId = 1;
   private own: grpc.Server | undefined;
   private readonly services: readonly ((server: grpc.Server) => void)[];
@@ -189,7 +191,10 @@ export class XdsServer {
   /** Drops a disconnected node's history. */
   forget(nodeId: string): void {
     const rec = this.nodes.get(nodeId);
-    if (rec && rec.streams.size === 0) this.nodes.delete(nodeId);
+    if (rec && rec.streams.size === 0) {
+      this.nodes.delete(nodeId);
+      this.idle.delete(nodeId);
+    }
   }
 
   private open<R extends BaseRequest>(call: DuplexCall, transport: Transport, protocol: Protocol<R>): void {
@@ -222,6 +227,7 @@ export class XdsServer {
     this.nodes.set(node.id, rec);
     rec.node = node;
     rec.streams.add(stream);
+    this.idle.delete(node.id);
     if (!rec.unwatch) rec.unwatch = this.cache.watch(node.id, (types) => this.onChange(node.id, types));
     this.log.info('xDS stream connected', { node: node.id, stream: stream.id, transport: stream.transport, peer: stream.peer });
     this.emit({ kind: 'connect', at: this.now(), streamId: stream.id, nodeId: node.id, peer: stream.peer, transport: stream.transport, api: stream.api });
@@ -239,20 +245,19 @@ export class XdsServer {
     if (rec.streams.size === 0) {
       rec.unwatch?.();
       rec.unwatch = undefined;
+      this.idle.add(nodeId);
       this.evict();
     } else {
       for (const t of PUSH_ORDER) this.wantedChanged(nodeId, t.typeUrl);
     }
   }
 
+  /** Forgets the oldest disconnected nodes beyond `maxRetainedNodes` (O(1) per disconnect, also when thousands drop at once). */
   private evict(): void {
-    let idle = 0;
-    for (const rec of this.nodes.values()) if (rec.streams.size === 0) idle++;
-    for (const [id, rec] of this.nodes) {
-      if (idle <= this.maxRetained) break;
-      if (rec.streams.size > 0) continue;
+    for (const id of this.idle) {
+      if (this.idle.size <= this.maxRetained) break;
+      this.idle.delete(id);
       this.nodes.delete(id);
-      idle--;
     }
   }
 
