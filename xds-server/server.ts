@@ -20,6 +20,9 @@ import type { NodeInfo } from './wire.js';
 
 export type { XdsLimits } from './stream.js';
 
+/** How long one slice of a fan-out runs before the event loop gets a turn (milliseconds). */
+const FAN_OUT_SLICE_MS = 5;
+
 export const DEFAULT_LIMITS: XdsLimits = { maxRequestBytes: 4 * 1024 * 1024, maxNamesPerRequest: 10_000 };
 
 export interface XdsServerOptions {
@@ -81,6 +84,11 @@ export class XdsServer {
   private readonly maxRetained: number;
   private readonly now: () => number;
   private readonly pending = new Set<XdsStream>();
+  /** Node changes not yet fanned out, merged per node (a burst of changes becomes one push). */
+  private readonly queued = new Map<string, Set<TypeUrl>>();
+  private fanningOut = false;
+  /** While a stream's request is being handled: changes it causes are pushed at once, in order. */
+  private inline = 0;
   /** Nodes with no stream, oldest disconnect first (eviction order). */
   private readonly idle = new Set<string>();
   private nextStreamId = 1;
@@ -266,10 +274,48 @@ export class XdsServer {
     if (!rec) return;
     const names = new Set<string>();
     for (const s of rec.streams) for (const n of s.wantedNames(typeUrl)) names.add(n);
-    this.cache.setWanted(nodeId, typeUrl, names);
+    this.inline++;
+    try {
+      this.cache.setWanted(nodeId, typeUrl, names);
+    } finally {
+      this.inline--;
+    }
   }
 
+  /**
+   * A node's view changed. Outside request handling the push is queued and fanned out in slices
+   * of `FAN_OUT_SLICE_MS`: between slices the event loop flushes what was written (the first
+   * proxies get their bytes while later ones are still being served) and reads ACKs; a node
+   * changed again before its turn gets one push with its latest state.
+   */
   private onChange(nodeId: string, types: ReadonlySet<TypeUrl>): void {
+    if (this.inline > 0) {
+      this.pushNode(nodeId, types);
+      return;
+    }
+    const q = this.queued.get(nodeId);
+    if (q) for (const t of types) q.add(t);
+    else this.queued.set(nodeId, new Set(types));
+    if (!this.fanningOut) {
+      this.fanningOut = true;
+      setImmediate(() => this.fanOut());
+    }
+  }
+
+  private fanOut(): void {
+    const start = this.now();
+    for (const [nodeId, types] of this.queued) {
+      this.queued.delete(nodeId);
+      this.pushNode(nodeId, types);
+      if (this.now() - start >= FAN_OUT_SLICE_MS && this.queued.size > 0) {
+        setImmediate(() => this.fanOut());
+        return;
+      }
+    }
+    this.fanningOut = false;
+  }
+
+  private pushNode(nodeId: string, types: ReadonlySet<TypeUrl>): void {
     const rec = this.nodes.get(nodeId);
     if (!rec) return;
     const start = this.now();
