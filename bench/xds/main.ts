@@ -7,8 +7,8 @@
  * node (one Listener's RBAC gains a rule) and one that touches a single node. For each change:
  * ACK latency (p50/p99/max over the streams it touches), responses and bytes sent to all streams
  * (redundant ones included: the load waits a settle time after convergence), server CPU. Figures
- * are printed for both peers with the ratio sluice / go-control-plane. XDS_BENCH_CPU_PROF=DIR runs
- * sluice's peer under `node --cpu-prof` into DIR. The load generator runs in its own process.
+ * are printed for both peers with the ratio sluice / go-control-plane. XDS_BENCH_CPU_PROF=DIR writes
+ * a CPU profile of sluice's peer during the every-node change into DIR (change-<api>-<n>.cpuprofile). The load generator runs in its own process.
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchNames, benchSnapshots, type BenchShape } from './resources.js';
 import { gcpPeerBinary, Peer, procStats } from './peers.js';
+import { summarize, type CpuProfile } from './profile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -46,7 +47,7 @@ interface Result {
 
 type LoadMsg = { evt: 'connected'; bytes: number; responses: number } | { evt: 'marked' } | { evt: 'converged'; ackNs: string[]; bytes: number; responses: number } | { evt: 'error'; message: string };
 
-async function measure(peer: Peer, port: number, api: Api, streams: number): Promise<Result> {
+async function measure(peer: Peer, port: number, api: Api, streams: number, profile?: string): Promise<Result> {
   const names = benchNames(SHAPE);
   const load = fork(path.join(here, 'load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: LoadMsg[] = [];
@@ -73,14 +74,22 @@ async function measure(peer: Peer, port: number, api: Api, streams: number): Pro
       });
     }
   };
-  const change = async (cmd: string, expect: number[] | undefined): Promise<Change> => {
+  const change = async (cmd: string, expect: number[] | undefined, prof?: string): Promise<Change> => {
     load.send({ cmd: 'mark', expect });
     await next('marked', 30_000);
+    if (prof) {
+      peer.send('profile start');
+      await peer.line((l) => l === 'ok profile', 30_000);
+    }
     const s0 = procStats(peer.pid);
     const t0 = process.hrtime.bigint();
     peer.send(cmd);
     const converged = await next('converged', 300_000);
     const s1 = procStats(peer.pid);
+    if (prof) {
+      peer.send(`profile stop ${prof}`);
+      await peer.line((l) => l === 'ok profile', 30_000);
+    }
     return {
       ackMs: converged.ackNs.map((ns) => Number(BigInt(ns) - t0) / 1e6).sort((a, b) => a - b),
       bytes: converged.bytes,
@@ -99,7 +108,7 @@ async function measure(peer: Peer, port: number, api: Api, streams: number): Pro
     const heap1 = await peer.heapBytes();
     // Let the connect phase's last ACKs drain before the change.
     await new Promise((r) => setTimeout(r, 1000));
-    const all = await change('set 1', undefined);
+    const all = await change('set 1', undefined, profile);
     const one = await change('setone 2 bench-0', [0]);
     return { connectMs, connectCpuMs: s1.cpuMs - s0.cpuMs, connectResponses: connected.responses, rssPerStream: (s1.rssBytes - s0.rssBytes) / streams, heapPerStream: (heap1 - heap0) / streams, all, one };
   } finally {
@@ -171,10 +180,9 @@ async function main(): Promise<void> {
     const results: Record<string, Result> = {};
     for (const streams of SIZES) {
       for (const api of APIS) {
-        const profArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF, '--cpu-prof-name', `ts-peer-${api}-${streams}.cpuprofile`] : [];
-        const ts = await Peer.start('sluice', process.execPath, ['--expose-gc', ...profArgs, path.join(here, 'ts-peer.js'), dataPath, String(streams)]);
+        const ts = await Peer.start('sluice', process.execPath, ['--expose-gc', path.join(here, 'ts-peer.js'), dataPath, String(streams)]);
         peers.push(ts.peer);
-        const ours = await measure(ts.peer, ts.port, api, streams);
+        const ours = await measure(ts.peer, ts.port, api, streams, CPU_PROF ? path.join(CPU_PROF, `change-${api}-${streams}.cpuprofile`) : undefined);
         ts.peer.send('stats');
         const stats = JSON.parse(await ts.peer.line((l) => l.startsWith('{'), 30_000)) as { encodes: number; skipped: number };
         await ts.peer.stop();
@@ -188,6 +196,10 @@ async function main(): Promise<void> {
           results[`gcp ${api} ${streams}`] = theirs;
         }
         table(`${streams} streams, ${api === 'sotw' ? 'SotW' : 'Delta'} ADS — sluice vs go-control-plane`, ours, theirs, ['sluice', 'go-control-plane']);
+        if (CPU_PROF) {
+          const file = path.join(CPU_PROF, `change-${api}-${streams}.cpuprofile`);
+          console.log(`CPU profile of sluice during the every-node change (${file}):\n${summarize(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile).join('\n')}`);
+        }
         console.log(`sluice encoded ${stats.encodes} LDS response bodies in all (connect + both changes); ${stats.skipped} pushes skipped (stream already held the version)`);
       }
       const sotw = results[`sluice sotw ${streams}`];
