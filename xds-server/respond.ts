@@ -99,6 +99,8 @@ export interface DeltaPlan {
 
 /** The resources whose version the client does not hold, and the held names that no longer exist; `undefined`: nothing to send. */
 export function planDelta(f: DeltaFacts): DeltaPlan | undefined {
+  // The common case, an ACK: the client holds exactly the set (the same shared map), nothing to compute.
+  if (f.held === f.set.versions && f.rejected.size === 0 && !f.answerEmpty) return undefined;
   const resources = f.set.resources.filter((r) => f.held.get(r.name) !== r.version && f.rejected.get(r.name) !== r.version);
   const removed: string[] = [];
   for (const name of f.held.keys()) if (!f.set.versions.has(name)) removed.push(name);
