@@ -86,7 +86,8 @@ export class XdsServer {
   private readonly pending = new Set<XdsStream>();
   /** Node changes not yet fanned out, merged per node (a burst of changes becomes one push). */
   private readonly queued = new Map<string, Set<TypeUrl>>();
-  private fanningOut = false;
+  /** The fan-out's position in `queued`, kept across slices (a Map iterator skips no deleted entries again). */
+  private fanOutAt: Iterator<[string, Set<TypeUrl>]> | undefined;
   /** While a stream's request is being handled: changes it causes are pushed at once, in order. */
   private inline = 0;
   /** Nodes with no stream, oldest disconnect first (eviction order). */
@@ -296,15 +297,18 @@ export class XdsServer {
     const q = this.queued.get(nodeId);
     if (q) for (const t of types) q.add(t);
     else this.queued.set(nodeId, new Set(types));
-    if (!this.fanningOut) {
-      this.fanningOut = true;
+    if (!this.fanOutAt) {
+      this.fanOutAt = this.queued.entries();
       setImmediate(() => this.fanOut());
     }
   }
 
   private fanOut(): void {
+    const at = this.fanOutAt;
+    if (!at) return;
     const start = this.now();
-    for (const [nodeId, types] of this.queued) {
+    for (let next = at.next(); !next.done; next = at.next()) {
+      const [nodeId, types] = next.value;
       this.queued.delete(nodeId);
       this.pushNode(nodeId, types);
       if (this.now() - start >= FAN_OUT_SLICE_MS && this.queued.size > 0) {
@@ -312,7 +316,7 @@ export class XdsServer {
         return;
       }
     }
-    this.fanningOut = false;
+    this.fanOutAt = undefined;
   }
 
   private pushNode(nodeId: string, types: ReadonlySet<TypeUrl>): void {
