@@ -31,7 +31,8 @@ export function summarize(p: CpuProfile, top = 12): string[] {
   let busy = 0;
   for (const [id, us] of self) {
     const n = byId.get(id);
-    if (!n || n.callFrame.functionName === '(idle)') continue;
+    // Idle time, and the inspector's own `dispatch` (handing the profile over at Profiler.stop), are not the server's work.
+    if (!n || n.callFrame.functionName === '(idle)' || (n.callFrame.functionName === 'dispatch' && n.callFrame.url === '')) continue;
     busy += us;
     const a = area(n);
     areas.set(a, (areas.get(a) ?? 0) + us);
