@@ -28,6 +28,13 @@ const WARM_MS = 3000;
 const TYPES: readonly ShortName[] = ['CDS', 'EDS', 'LDS', 'RDS', 'SDS', 'KAFKA'];
 const XDS_APIS = ['sotw', 'delta'] as const;
 
+/**
+ * Envoy's `update_success` for the re-created cluster after one EDS response: SotW, 1. Delta: the
+ * response reaches the successor and, when it arrives before the old cluster is gone, the old one
+ * too (one stat name): 1 or 2 — still one response, which the responses check pins.
+ */
+const edsUpdates = (api: 'sotw' | 'delta'): unknown => (api === 'sotw' ? 1 : { asymmetricMatch: (n: unknown) => n === 1 || n === 2, toString: () => 'OneOf<1, 2>' });
+
 const quiet = () => new Promise((r) => setTimeout(r, QUIET_MS));
 
 /** Envoy's counters that move when it applies an xDS update (and the ones that say what it rebuilt). */
@@ -322,8 +329,7 @@ for (const api of XDS_APIS) describeEnvoy(`real Envoy warms what a reconnect re-
     await proxy().until(async () => (await proxy().stat('cluster_manager.cluster_modified')) > (before['cluster_manager.cluster_modified'] ?? 0) && (await warm()), 'the re-created cluster to warm', 20_000);
     expect(Date.now() - at).toBeLessThan(WARM_MS);
     await quiet();
-    // Delta: the one EDS response reaches the cluster being replaced and its successor (one stat name).
-    expect(moved(before, updateCounters(await proxy().stats()))).toEqual({ 'cluster_manager.cds.update_success': 1, 'cluster_manager.cluster_modified': 1, 'cluster.svc.update_success': api === 'sotw' ? 1 : 2 });
+    expect(moved(before, updateCounters(await proxy().stats()))).toEqual({ 'cluster_manager.cds.update_success': 1, 'cluster_manager.cluster_modified': 1, 'cluster.svc.update_success': edsUpdates(api) });
     expect(moved(sent, responsesBy(xds()))).toEqual({ CDS: 1, EDS: 1 });
   });
 
@@ -343,7 +349,7 @@ for (const api of XDS_APIS) describeEnvoy(`real Envoy warms what a reconnect re-
     const took = Date.now() - at;
     await quiet();
     const delta = moved(before, updateCounters(await proxy().stats()));
-    expect({ took: took < WARM_MS, delta }).toEqual({ took: true, delta: { 'cluster_manager.cds.update_success': 1, 'cluster_manager.cluster_modified': 1, 'cluster.svc.update_success': 1 } });
+    expect({ took: took < WARM_MS, delta }).toEqual({ took: true, delta: { 'cluster_manager.cds.update_success': 1, 'cluster_manager.cluster_modified': 1, 'cluster.svc.update_success': edsUpdates(api) } });
     expect(responsesBy(xds())).toEqual({ CDS: 1, EDS: 1 });
     expect(await proxy().stat('cluster.svc.membership_total')).toBe(1);
   });
