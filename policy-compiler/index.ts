@@ -21,7 +21,7 @@ export type { EnvoyResource, ResourceRef } from './translate/resource.js';
 export { ACCESS_LOG_NAME, chainName, directionOfAccessLog, parseChainName, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX, SDS_NAMES, issuedKey } from './names.js';
 export { toPlainJson, irFromPlainJson } from './ir/json.js';
 export { redactSecrets, REDACTED } from './redact.js';
-export { envoyBootstrap, XDS_CLUSTER, type BootstrapOptions } from './translate/bootstrap.js';
+export { envoyBootstrap, XDS_CLUSTER, DEFAULT_XDS_API, type BootstrapOptions, type XdsApiChoice } from './translate/bootstrap.js';
 export { evaluate, type Evaluation, type SimRequest, type Verdict } from './simulate/evaluate.js';
 export { findChain, type FoundChain } from './simulate/find-chain.js';
 export { flowAccessLog } from './translate/features/access-log.js';

@@ -1,11 +1,12 @@
 /**
- * Admitting one request on a stream, pure: the size limit, decoding, the `type_url` rules of the
- * transport and the node rules (docs/xds-server.md, "Node", "type_url", "Limits", "Malformed").
+ * Admitting one request on a stream, pure: the size limit, decoding (with the protocol's decoder,
+ * SotW or Delta), the `type_url` rules of the transport and the node rules (docs/xds-server.md,
+ * "Node", "type_url", "Limits", "Malformed").
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Transport } from './status.js';
 import { TYPE_URL } from './type-urls.js';
-import { decodeRequest, WireError, type DiscoveryRequest, type NodeInfo } from './wire.js';
+import { WireError, type ErrorDetail, type NodeInfo } from './proto-wire.js';
 
 /** Bounds applied to every stream. */
 export interface XdsLimits {
@@ -15,10 +16,18 @@ export interface XdsLimits {
   readonly maxNamesPerRequest: number;
 }
 
-export type Admission =
+/** What the stream core reads of any request, SotW or Delta. */
+export interface BaseRequest {
+  readonly node: NodeInfo | undefined;
+  readonly typeUrl: string;
+  readonly responseNonce: string;
+  readonly errorDetail: ErrorDetail | undefined;
+}
+
+export type Admission<R extends BaseRequest> =
   | {
       readonly ok: true;
-      readonly req: DiscoveryRequest;
+      readonly req: R;
       /** The request's type URL (the service's own on a per-type service when the request left it empty). */
       readonly typeUrl: string;
       /** The stream's node: the one it had, or the first request's. */
@@ -34,24 +43,30 @@ export type Admission =
       readonly bug?: unknown;
     };
 
-type Rejection = Extract<Admission, { readonly ok: false }>;
+type Rejection = Extract<Admission<BaseRequest>, { readonly ok: false }>;
 const reject = (code: GrpcStatus, reason: string, details: string): Rejection => ({ ok: false, code, reason, details });
 
-export function admit(buf: Buffer, transport: Transport, node: NodeInfo | undefined, limits: XdsLimits): Admission {
+export function admit<R extends BaseRequest>(
+  buf: Buffer,
+  decode: (bytes: Uint8Array, maxNames: number) => R,
+  transport: Transport,
+  node: NodeInfo | undefined,
+  limits: XdsLimits,
+): Admission<R> {
   if (buf.length > limits.maxRequestBytes) {
     return reject(GrpcStatus.RESOURCE_EXHAUSTED, 'too_large', `DiscoveryRequest of ${buf.length} bytes exceeds the limit of ${limits.maxRequestBytes}`);
   }
-  let req: DiscoveryRequest;
+  let req: R;
   try {
-    req = decodeRequest(buf, limits.maxNamesPerRequest);
+    req = decode(buf, limits.maxNamesPerRequest);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     const tooMany = msg.includes('more than');
-    const r = reject(tooMany ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.INVALID_ARGUMENT, tooMany ? 'too_many_names' : 'malformed', `invalid DiscoveryRequest: ${msg}`);
+    const r = reject(tooMany ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.INVALID_ARGUMENT, tooMany ? 'too_many_names' : 'malformed', `invalid ${transport === 'DELTA_ADS' ? 'DeltaDiscoveryRequest' : 'DiscoveryRequest'}: ${msg}`);
     return err instanceof WireError ? r : { ...r, bug: err };
   }
   let typeUrl = req.typeUrl;
-  if (transport === 'ADS') {
+  if (transport === 'ADS' || transport === 'DELTA_ADS') {
     if (typeUrl === '') return reject(GrpcStatus.INVALID_ARGUMENT, 'missing_type_url', 'ADS requests must set type_url');
   } else {
     const own = TYPE_URL[transport];

@@ -13,6 +13,7 @@ export interface XdsMetrics {
   readonly rejected: Counter;
   readonly unknownTypes: Counter;
   readonly encodes: Counter;
+  readonly skipped: Counter;
   readonly pushDuration: Histogram;
 }
 
@@ -29,6 +30,10 @@ export function createMetrics(registry: Registry): XdsMetrics {
     rejected: registry.counter('sluice_xds_streams_rejected_total', 'Streams ended by the server with an error status, by reason.'),
     unknownTypes: registry.counter('sluice_xds_unknown_type_requests_total', 'Requests for a type URL the server does not serve (logged and ignored).'),
     encodes: registry.counter('sluice_xds_response_encodes_total', 'DiscoveryResponse bodies encoded (once per type, version and resource set, shared by all streams), by type.'),
+    skipped: registry.counter(
+      'sluice_xds_responses_skipped_total',
+      'Responses not sent because the stream already held exactly what it would be sent (a change that did not touch its resources, an unchanged re-request), by type.',
+    ),
     pushDuration: registry.histogram(
       'sluice_xds_push_duration_seconds',
       'Time to fan one node change out to that node\'s streams.',

@@ -1,6 +1,7 @@
 /**
- * When a SotW stream answers, and with what: two pure decisions, one per request and one per
- * response, over plain facts (docs/xds-server.md lists the rules; respond.test.ts is the table).
+ * When a stream answers, and with what: pure decisions over plain facts (docs/xds-server.md lists
+ * the rules; respond.test.ts is the table). SotW has two, one per request and one per response;
+ * Delta has one, the per-resource difference between what the client holds and what it should.
  *
  * 1. `planRequest`: a request either forces an answer (a first request, a subscription change, a
  *    re-request without nonce, warming) or only lets changes through ("push"). A first request
@@ -10,6 +11,9 @@
  *    changed (partial types), nothing, or — when the claim is exactly the set's version and
  *    nothing was sent on this stream yet — *resume*: send nothing and record the set as held.
  */
+
+import type { Resource } from './snapshot.js';
+import type { ResourceSet } from './view.js';
 
 export type Mode = 'force' | 'push';
 
@@ -26,8 +30,13 @@ export interface RequestFacts {
   readonly versionInfo: string;
   /** The request changed the subscription (names or wildcard). */
   readonly subscriptionChanged: boolean;
-  /** A CDS (LDS) response was sent since the last EDS (RDS) response: answer once. */
+  /** A CDS response that created or changed clusters was sent since the last EDS response: answer once. */
   readonly warm: boolean;
+  /**
+   * The request ACKs our last response for the first time: an ACK the client sent before it read
+   * a later CDS response, not the warming request that CDS response makes it send.
+   */
+  readonly newAck: boolean;
 }
 
 export interface RequestPlan {
@@ -45,7 +54,7 @@ export interface RequestPlan {
 export function planRequest(f: RequestFacts): RequestPlan {
   const nack = f.answersLast && f.hasError;
   const claim = f.first && !f.sent && f.nonce === '' && !f.hasError && f.versionInfo !== '' ? f.versionInfo : undefined;
-  const force = !f.sent || f.subscriptionChanged || (!nack && (f.warm || f.nonce === ''));
+  const force = !f.sent || f.subscriptionChanged || (!nack && ((f.warm && !f.newAck) || f.nonce === ''));
   return { mode: force ? 'force' : 'push', claim };
 }
 
@@ -70,4 +79,31 @@ export function planResponse(f: ResponseFacts): ResponseAction {
   if (f.mode === 'push' && f.heldVersion === f.setVersion) return 'none';
   if (f.mode === 'push' && !f.fullState && f.heldVersion !== undefined) return 'changed';
   return 'all';
+}
+
+export interface DeltaFacts {
+  /** What the stream should hold now (its subscribed resources that exist). */
+  readonly set: ResourceSet;
+  /** name → version the client holds (only subscribed names). */
+  readonly held: ReadonlyMap<string, string>;
+  /** name → version the client NACKed: not sent again at that version. */
+  readonly rejected: ReadonlyMap<string, string>;
+  /** Answer even with nothing to send: a fresh wildcard subscription (the client waits for a first response). */
+  readonly answerEmpty: boolean;
+}
+
+export interface DeltaPlan {
+  readonly resources: readonly Resource[];
+  readonly removed: readonly string[];
+}
+
+/** The resources whose version the client does not hold, and the held names that no longer exist; `undefined`: nothing to send. */
+export function planDelta(f: DeltaFacts): DeltaPlan | undefined {
+  // The common case, an ACK: the client holds exactly the set (the same shared map), nothing to compute.
+  if (f.held === f.set.versions && f.rejected.size === 0 && !f.answerEmpty) return undefined;
+  const resources = f.set.resources.filter((r) => f.held.get(r.name) !== r.version && f.rejected.get(r.name) !== r.version);
+  const removed: string[] = [];
+  for (const name of f.held.keys()) if (!f.set.versions.has(name)) removed.push(name);
+  if (resources.length === 0 && removed.length === 0 && !f.answerEmpty) return undefined;
+  return { resources, removed: removed.sort() };
 }

@@ -1,6 +1,7 @@
 /**
- * The xDS servers: SotW ADS (`StreamAggregatedResources`) and the per-type SotW services (LDS, RDS,
- * CDS, EDS, SDS), all over one cache. Knows nothing about policies: it streams what the cache holds.
+ * The xDS servers: SotW ADS (`StreamAggregatedResources`), Delta ADS (`DeltaAggregatedResources`)
+ * and the per-type SotW services (LDS, RDS, CDS, EDS, SDS), all over one cache and one stream
+ * state machine. Knows nothing about policies: it streams what the cache holds.
  */
 import * as grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
@@ -10,11 +11,18 @@ import type { SnapshotCache } from './cache.js';
 import { createMetrics, type XdsMetrics } from './metrics.js';
 import type { AckStatus, NackStatus, NodeStatus, NodeTypeStatus, Transport, XdsEvent, XdsEventListener } from './status.js';
 import { XdsStream, type DuplexCall, type StreamContext, type XdsLimits } from './stream.js';
+import type { BaseRequest } from './admit.js';
+import type { Protocol } from './protocol.js';
+import { DELTA } from './delta.js';
+import { SOTW } from './sotw.js';
 import { PUSH_ORDER, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
 import type { NodeInfo } from './wire.js';
 import type { NodeIdentityOptions } from './identity.js';
 
 export type { XdsLimits } from './stream.js';
+
+/** How long one slice of a fan-out runs before the event loop gets a turn (milliseconds). */
+const FAN_OUT_SLICE_MS = 5;
 
 export const DEFAULT_LIMITS: XdsLimits = { maxRequestBytes: 4 * 1024 * 1024, maxNamesPerRequest: 10_000 };
 
@@ -79,6 +87,14 @@ export class XdsServer {
   private readonly maxRetained: number;
   private readonly now: () => number;
   private readonly pending = new Set<XdsStream>();
+  /** Node changes not yet fanned out, merged per node (a burst of changes becomes one push). */
+  private readonly queued = new Map<string, Set<TypeUrl>>();
+  /** The fan-out's position in `queued`, kept across slices (a Map iterator skips no deleted entries again). */
+  private fanOutAt: Iterator<[string, Set<TypeUrl>]> | undefined;
+  /** While a stream's request is being handled: changes it causes are pushed at once, in order. */
+  private inline = 0;
+  /** Nodes with no stream, oldest disconnect first (eviction order). */
+  private readonly idle = new Set<string>();
   private nextStreamId = 1;
   private own: grpc.Server | undefined;
   private readonly services: readonly ((server: grpc.Server) => void)[];
@@ -112,13 +128,16 @@ export class XdsServer {
 
   /** Adds the ADS service and the per-type SotW services to a gRPC server the caller owns. */
   register(server: grpc.Server): void {
-    const ads = { StreamAggregatedResources: rawMethod(ADS_SERVICE, 'StreamAggregatedResources') };
-    server.addService(ads, { StreamAggregatedResources: (call: DuplexCall) => this.open(call, 'ADS') });
+    const ads = { StreamAggregatedResources: rawMethod(ADS_SERVICE, 'StreamAggregatedResources'), DeltaAggregatedResources: rawMethod(ADS_SERVICE, 'DeltaAggregatedResources') };
+    server.addService(ads, {
+      StreamAggregatedResources: (call: DuplexCall) => this.open(call, 'ADS', SOTW),
+      DeltaAggregatedResources: (call: DuplexCall) => this.open(call, 'DELTA_ADS', DELTA),
+    });
     for (const t of PUSH_ORDER) {
       const svc = t.service;
       if (!svc) continue;
       const info: ResourceTypeInfo = t;
-      server.addService({ [svc.method]: rawMethod(svc.name, svc.method) }, { [svc.method]: (call: DuplexCall) => this.open(call, info.short) });
+      server.addService({ [svc.method]: rawMethod(svc.name, svc.method) }, { [svc.method]: (call: DuplexCall) => this.open(call, info.short, SOTW) });
     }
   }
 
@@ -185,11 +204,14 @@ export class XdsServer {
   /** Drops a disconnected node's history. */
   forget(nodeId: string): void {
     const rec = this.nodes.get(nodeId);
-    if (rec && rec.streams.size === 0) this.nodes.delete(nodeId);
+    if (rec && rec.streams.size === 0) {
+      this.nodes.delete(nodeId);
+      this.idle.delete(nodeId);
+    }
   }
 
-  private open(call: DuplexCall, transport: Transport): void {
-    const stream = new XdsStream(this.nextStreamId++, call, transport, this.ctx);
+  private open<R extends BaseRequest>(call: DuplexCall, transport: Transport, protocol: Protocol<R>): void {
+    const stream = new XdsStream(this.nextStreamId++, call, transport, this.ctx, protocol as unknown as Protocol<BaseRequest>);
     this.pending.add(stream);
     this.metrics.streams.inc({ transport });
   }
@@ -218,9 +240,10 @@ export class XdsServer {
     this.nodes.set(node.id, rec);
     rec.node = node;
     rec.streams.add(stream);
+    this.idle.delete(node.id);
     if (!rec.unwatch) rec.unwatch = this.cache.watch(node.id, (types) => this.onChange(node.id, types));
     this.log.info('xDS stream connected', { node: node.id, stream: stream.id, transport: stream.transport, peer: stream.peer });
-    this.emit({ kind: 'connect', at: this.now(), streamId: stream.id, nodeId: node.id, peer: stream.peer, transport: stream.transport });
+    this.emit({ kind: 'connect', at: this.now(), streamId: stream.id, nodeId: node.id, peer: stream.peer, transport: stream.transport, api: stream.api });
   }
 
   private detach(stream: XdsStream, reason: string): void {
@@ -235,20 +258,19 @@ export class XdsServer {
     if (rec.streams.size === 0) {
       rec.unwatch?.();
       rec.unwatch = undefined;
+      this.idle.add(nodeId);
       this.evict();
     } else {
       for (const t of PUSH_ORDER) this.wantedChanged(nodeId, t.typeUrl);
     }
   }
 
+  /** Forgets the oldest disconnected nodes beyond `maxRetainedNodes` (O(1) per disconnect, also when thousands drop at once). */
   private evict(): void {
-    let idle = 0;
-    for (const rec of this.nodes.values()) if (rec.streams.size === 0) idle++;
-    for (const [id, rec] of this.nodes) {
-      if (idle <= this.maxRetained) break;
-      if (rec.streams.size > 0) continue;
+    for (const id of this.idle) {
+      if (this.idle.size <= this.maxRetained) break;
+      this.idle.delete(id);
       this.nodes.delete(id);
-      idle--;
     }
   }
 
@@ -257,10 +279,51 @@ export class XdsServer {
     if (!rec) return;
     const names = new Set<string>();
     for (const s of rec.streams) for (const n of s.wantedNames(typeUrl)) names.add(n);
-    this.cache.setWanted(nodeId, typeUrl, names);
+    this.inline++;
+    try {
+      this.cache.setWanted(nodeId, typeUrl, names);
+    } finally {
+      this.inline--;
+    }
   }
 
+  /**
+   * A node's view changed. Outside request handling the push is queued and fanned out in slices
+   * of `FAN_OUT_SLICE_MS`: between slices the event loop flushes what was written (the first
+   * proxies get their bytes while later ones are still being served) and reads ACKs; a node
+   * changed again before its turn gets one push with its latest state.
+   */
   private onChange(nodeId: string, types: ReadonlySet<TypeUrl>): void {
+    if (this.inline > 0) {
+      this.pushNode(nodeId, types);
+      return;
+    }
+    const q = this.queued.get(nodeId);
+    if (q) for (const t of types) q.add(t);
+    else this.queued.set(nodeId, new Set(types));
+    if (!this.fanOutAt) {
+      this.fanOutAt = this.queued.entries();
+      setImmediate(() => this.fanOut());
+    }
+  }
+
+  private fanOut(): void {
+    const at = this.fanOutAt;
+    if (!at) return;
+    const start = this.now();
+    for (let next = at.next(); !next.done; next = at.next()) {
+      const [nodeId, types] = next.value;
+      this.queued.delete(nodeId);
+      this.pushNode(nodeId, types);
+      if (this.now() - start >= FAN_OUT_SLICE_MS && this.queued.size > 0) {
+        setImmediate(() => this.fanOut());
+        return;
+      }
+    }
+    this.fanOutAt = undefined;
+  }
+
+  private pushNode(nodeId: string, types: ReadonlySet<TypeUrl>): void {
     const rec = this.nodes.get(nodeId);
     if (!rec) return;
     const start = this.now();

@@ -61,7 +61,7 @@ export function contentHash(data: Uint8Array | string): string {
 }
 
 /** The version of a set of resources: the hash of their sorted `name:version` pairs. */
-export function setVersion(resources: Iterable<Resource>): string {
+export function setVersion(resources: Iterable<Pick<Resource, 'name' | 'version'>>): string {
   const pairs = [...resources].map((r) => `${r.name}:${r.version}`).sort();
   return contentHash(pairs.join('\n'));
 }

@@ -6,15 +6,21 @@
 import type { ShortName, TypeUrl } from './type-urls.js';
 import type { NodeInfo } from './wire.js';
 
-/** Which service a stream came in on: ADS, or one per-type SotW service. */
-export type Transport = 'ADS' | ShortName;
+/** Which service a stream came in on: ADS, Delta ADS (`DeltaAggregatedResources`), or one per-type SotW service. */
+export type Transport = 'ADS' | 'DELTA_ADS' | ShortName;
+
+/** The xDS variant a stream speaks: state of the world or incremental (Delta). */
+export type XdsApi = 'sotw' | 'delta';
 
 export interface SentStatus {
+  /** SotW: the response's `version_info`; Delta: `system_version_info`, the version of the whole set the client then holds. */
   readonly version: string;
   readonly nonce: string;
   readonly at: number;
   /** How many resources the response carried (partial types may carry only the changed ones). */
   readonly count: number;
+  /** Delta: how many names it listed in `removed_resources`. */
+  readonly removed?: number;
 }
 
 export interface AckStatus {
@@ -43,6 +49,8 @@ export interface NackStatus {
   readonly message: string;
   readonly at: number;
   readonly streamId: number;
+  /** Delta: name → version of each resource the rejected response carried (the client keeps its earlier ones). */
+  readonly resources?: Readonly<Record<string, string>>;
 }
 
 export interface SubscriptionStatus {
@@ -59,6 +67,8 @@ export interface StreamTypeStatus {
   readonly lastSent: SentStatus | undefined;
   readonly lastAcked: AckStatus | undefined;
   readonly lastNack: NackStatus | undefined;
+  /** Delta: name → version the client NACKed (not sent again at that version). */
+  readonly rejected?: Readonly<Record<string, string>>;
   /** A response is waiting for the stream to drain (backpressure). */
   readonly pending: boolean;
 }
@@ -67,6 +77,7 @@ export interface StreamStatus {
   readonly id: number;
   readonly peer: string;
   readonly transport: Transport;
+  readonly api: XdsApi;
   readonly connectedAt: number;
   readonly types: readonly StreamTypeStatus[];
 }
@@ -96,13 +107,22 @@ interface EventBase {
 
 /** What the runtime can subscribe to with `XdsServer.on`. */
 export type XdsEvent =
-  | (EventBase & { readonly kind: 'connect'; readonly peer: string; readonly transport: Transport })
+  | (EventBase & { readonly kind: 'connect'; readonly peer: string; readonly transport: Transport; readonly api: XdsApi })
   | (EventBase & { readonly kind: 'disconnect'; readonly peer: string; readonly reason: string })
   | (EventBase & { readonly kind: 'request'; readonly type: ShortName; readonly names: readonly string[]; readonly versionInfo: string; readonly nonce: string })
   | (EventBase & { readonly kind: 'ack'; readonly type: ShortName; readonly ack: AckStatus })
   /** A reconnecting client holds exactly what it would be sent: nothing is sent, `ack` is recorded as `lastAck`. */
   | (EventBase & { readonly kind: 'resume'; readonly type: ShortName; readonly ack: AckStatus })
   | (EventBase & { readonly kind: 'nack'; readonly type: ShortName; readonly nack: NackStatus })
-  | (EventBase & { readonly kind: 'response'; readonly type: ShortName; readonly version: string; readonly nonce: string; readonly names: readonly string[]; readonly bytes: number });
+  | (EventBase & {
+      readonly kind: 'response';
+      readonly type: ShortName;
+      readonly version: string;
+      readonly nonce: string;
+      readonly names: readonly string[];
+      /** Delta: the names listed in `removed_resources`. */
+      readonly removed?: readonly string[];
+      readonly bytes: number;
+    });
 
 export type XdsEventListener = (event: XdsEvent) => void;

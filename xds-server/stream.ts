@@ -1,8 +1,8 @@
 /**
- * One SotW stream (ADS or a per-type service): its node, and per type its subscription, the last
- * response sent, what the client holds, ACK/NACK bookkeeping, the warming flag and at most one
- * pending response. The decisions (respond or not, what to send, resume) are the pure functions
- * in respond.ts; the rules are listed in docs/xds-server.md.
+ * One xDS stream, SotW or Delta: the one state machine. Its node, and per type its subscription,
+ * the last response sent, what the client holds, ACK/NACK bookkeeping, warming state and at most
+ * one pending response. The protocol (sotw.ts, delta.ts) says how a request reads and what a
+ * response carries; the pure decisions are in respond.ts; the rules are listed in docs/xds-server.md.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
@@ -11,14 +11,14 @@ import type { Logger } from '../telemetry/index.js';
 import type { BodyCache } from './bodies.js';
 import type { SnapshotCache } from './cache.js';
 import type { XdsMetrics } from './metrics.js';
-import type { Resource } from './snapshot.js';
-import type { ResourceSet } from './view.js';
-import type { AckStatus, NackStatus, SentStatus, StreamStatus, Transport, XdsEvent } from './status.js';
-import { planRequest, planResponse, type Mode } from './respond.js';
+import type { AckStatus, NackStatus, StreamStatus, Transport, XdsApi, XdsEvent } from './status.js';
+import type { Mode } from './respond.js';
 import { Subscription } from './subscription.js';
-import { PUSH_ORDER, TYPE_URL, typeInfo, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
-import { admit, type XdsLimits } from './admit.js';
-import { encodeResponseBody, withNonce, type DiscoveryRequest, type NodeInfo } from './wire.js';
+import { PUSH_ORDER, typeInfo, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
+import { admit, type BaseRequest, type XdsLimits } from './admit.js';
+import type { Protocol, Sent, StreamCore, TypeState } from './protocol.js';
+import type { ResourceSet } from './view.js';
+import type { NodeInfo } from './proto-wire.js';
 
 export type { XdsLimits } from './admit.js';
 
@@ -44,38 +44,19 @@ export interface StreamContext {
 
 export type DuplexCall = grpc.ServerDuplexStream<Buffer, Buffer>;
 
-type Pending = 'none' | Mode;
-
-/** A set of one type as the client holds it (or will, once it applies our last response). */
-interface Held {
-  readonly version: string;
-  /** name → version of every resource in it. */
-  readonly versions: ReadonlyMap<string, string>;
+const records = new WeakMap<ReadonlyMap<string, string>, Record<string, string>>();
+/** A versions map as a plain record, memoized: the maps are shared by every stream sent the same set. */
+function record(m: ReadonlyMap<string, string>): Record<string, string> {
+  let r = records.get(m);
+  if (!r) records.set(m, (r = Object.freeze(Object.fromEntries(m))));
+  return r;
 }
 
-type Sent = SentStatus & Held;
-
-interface TypeState {
-  readonly info: ResourceTypeInfo;
-  readonly sub: Subscription;
-  lastSent: Sent | undefined;
-  /** What the client holds: the last response sent, else the set it resumed with on this stream. */
-  held: Held | undefined;
-  /** The version the first request said the client holds (see respond.ts); until the next request. */
-  claim: string | undefined;
-  lastAcked: AckStatus | undefined;
-  lastNack: NackStatus | undefined;
-  /** Answer the next request even if nothing changed (a CDS/LDS response was just sent: warming). */
-  warm: boolean;
-  /** What to send once the stream drains (backpressure): only the latest state is ever sent. */
-  pending: Pending;
-}
-
-export class XdsStream {
+export class XdsStream implements StreamCore {
   node: NodeInfo | undefined;
   readonly connectedAt: number;
+  readonly api: XdsApi;
   private readonly types = new Map<TypeUrl, TypeState>();
-  private nonceSeq = 0;
   private blocked = false;
   private closed = false;
   private readonly unknownLogged = new Set<string>();
@@ -86,7 +67,9 @@ export class XdsStream {
     private readonly call: DuplexCall,
     readonly transport: Transport,
     private readonly ctx: StreamContext,
+    private readonly proto: Protocol<BaseRequest>,
   ) {
+    this.api = proto.api;
     this.connectedAt = ctx.now();
     this.log = ctx.log.child({ stream: id, transport });
     call.on('data', (buf: Buffer) => this.onData(buf));
@@ -120,7 +103,10 @@ export class XdsStream {
     for (const t of PUSH_ORDER) {
       if (!changed.has(t.typeUrl)) continue;
       const st = this.types.get(t.typeUrl);
-      if (st?.sub.started) this.respond(st, 'push');
+      if (!st?.sub.started) continue;
+      const held = st.held !== undefined;
+      // Nothing sent although the type changed for the node: the stream already holds what it would be sent.
+      if (this.respond(st, 'push') === 'unchanged' && held) this.ctx.metrics.skipped.inc({ type: t.short });
     }
   }
 
@@ -129,11 +115,22 @@ export class XdsStream {
     return this.types.get(typeUrl)?.sub.names ?? new Set();
   }
 
+  typeState(typeUrl: TypeUrl): TypeState | undefined {
+    return this.types.get(typeUrl);
+  }
+
+  stateOf(typeUrl: TypeUrl): TypeState {
+    const info = typeInfo(typeUrl);
+    if (!info) throw new Error(`stateOf: ${typeUrl} is not a served type`);
+    return this.state(info);
+  }
+
   status(): StreamStatus {
     return {
       id: this.id,
       peer: this.peer,
       transport: this.transport,
+      api: this.api,
       connectedAt: this.connectedAt,
       types: PUSH_ORDER.flatMap((t) => {
         const st = this.types.get(t.typeUrl);
@@ -144,9 +141,10 @@ export class XdsStream {
             typeUrl: t.typeUrl,
             type: t.short,
             subscription: { wildcard: st.sub.wildcard, names: st.sub.selector.names },
-            lastSent: sent && { version: sent.version, nonce: sent.nonce, at: sent.at, count: sent.count },
+            lastSent: sent && { version: sent.version, nonce: sent.nonce, at: sent.at, count: sent.count, ...(sent.removed ? { removed: sent.removed } : {}) },
             lastAcked: st.lastAcked,
             lastNack: st.lastNack,
+            ...(st.rejected.size > 0 ? { rejected: record(st.rejected) } : {}),
             pending: st.pending !== 'none',
           },
         ];
@@ -187,7 +185,7 @@ export class XdsStream {
 
   private handle(buf: Buffer): void {
     const { metrics } = this.ctx;
-    const admission = admit(buf, this.transport, this.node, this.ctx.limits);
+    const admission = admit(buf, (b, max) => this.proto.decode(b, max), this.transport, this.node, this.ctx.limits);
     if (!admission.ok) {
       this.fail(admission.code, admission.reason, admission.details);
       if (admission.bug !== undefined) throw admission.bug;
@@ -221,123 +219,134 @@ export class XdsStream {
   private state(info: ResourceTypeInfo): TypeState {
     let st = this.types.get(info.typeUrl);
     if (!st) {
-      st = { info, sub: new Subscription(), lastSent: undefined, held: undefined, claim: undefined, lastAcked: undefined, lastNack: undefined, warm: false, pending: 'none' };
+      st = {
+        info,
+        sub: new Subscription(),
+        lastSent: undefined,
+        held: undefined,
+        heldVersion: undefined,
+        rejected: new Map(),
+        claim: undefined,
+        lastAcked: undefined,
+        lastNack: undefined,
+        warm: false,
+        answerEmpty: false,
+        resend: new Set(),
+        pending: 'none',
+      };
       this.types.set(info.typeUrl, st);
     }
     return st;
   }
 
-  private request(info: ResourceTypeInfo, req: DiscoveryRequest): void {
+  private request(info: ResourceTypeInfo, req: BaseRequest): void {
     const { metrics, now } = this.ctx;
     const nodeId = this.node?.id ?? '';
     const labels = { type: info.short };
     metrics.requests.inc(labels);
     const st = this.state(info);
     const sent = st.lastSent;
-    if (sent && req.responseNonce !== '' && req.responseNonce !== sent.nonce) {
-      // SotW: a request answering an older (or unknown) response is superseded; ignore it whole.
+    const stale = sent !== undefined && req.responseNonce !== '' && req.responseNonce !== sent.nonce;
+    if (stale) {
+      // A request answering an older (or unknown) response is superseded.
       metrics.staleNonces.inc(labels);
       this.log.debug('stale nonce', { node: nodeId, type: info.short, nonce: req.responseNonce, last: sent.nonce });
-      return;
+      if (this.proto.staleIgnoresRequest) return;
     }
     const at = now();
-    this.ctx.emit({ kind: 'request', at, streamId: this.id, nodeId, type: info.short, names: req.resourceNames, versionInfo: req.versionInfo, nonce: req.responseNonce });
+    const described = this.proto.describe(req);
+    if (this.ctx.listening()) this.ctx.emit({ kind: 'request', at, streamId: this.id, nodeId, type: info.short, names: described.names, versionInfo: described.versionInfo, nonce: req.responseNonce });
     const answers = sent !== undefined && req.responseNonce === sent.nonce;
-    if (answers && req.errorDetail) {
-      const nack: NackStatus = {
-        rejectedVersion: sent.version,
-        acceptedVersion: req.versionInfo,
-        nonce: sent.nonce,
-        code: req.errorDetail.code,
-        message: req.errorDetail.message,
-        at,
-        streamId: this.id,
-      };
-      st.lastNack = nack;
-      metrics.nacks.inc(labels);
-      this.log.warn('NACK', { node: nodeId, type: info.short, version: sent.version, message: nack.message });
-      this.ctx.recordNack(nodeId, info.typeUrl, nack);
-      this.ctx.emit({ kind: 'nack', at, streamId: this.id, nodeId, type: info.short, nack });
-    } else if (answers && st.lastAcked?.nonce !== sent.nonce) {
-      const ack: AckStatus = { version: sent.version, nonce: sent.nonce, at, streamId: this.id, resources: Object.fromEntries(sent.versions) };
-      st.lastAcked = ack;
-      metrics.acks.inc(labels);
-      this.ctx.recordAck(nodeId, info.typeUrl, ack);
-      this.ctx.emit({ kind: 'ack', at, streamId: this.id, nodeId, type: info.short, ack });
-    } else if (req.errorDetail) {
+    const nack = answers && req.errorDetail !== undefined;
+    const newAck = answers && !nack && st.lastAcked?.nonce !== sent.nonce;
+    if (nack && sent && req.errorDetail) this.nack(st, sent, described.versionInfo, req.errorDetail, at);
+    else if (newAck && sent) this.ack(st, sent, at);
+    else if (req.errorDetail && !stale) {
       this.log.warn('error_detail on a request that answers no response of ours; treated as a plain request', { node: nodeId, type: info.short, message: req.errorDetail.message });
     }
     const before = st.lastSent;
     const first = !st.sub.started;
-    const changed = st.sub.update(req.resourceNames);
-    const plan = planRequest({
-      first,
-      sent: sent !== undefined,
-      answersLast: answers,
-      hasError: req.errorDetail !== undefined,
-      nonce: req.responseNonce,
-      versionInfo: req.versionInfo,
-      subscriptionChanged: changed,
-      warm: st.warm,
-    });
-    // Set before resolving new names: a push that resolution triggers must honour the claim too.
-    st.claim = plan.claim;
-    if (changed) this.ctx.wantedChanged(nodeId, info.typeUrl);
-    if (changed && st.lastSent !== before) return; // resolving the new names already answered it
+    const plan = this.proto.apply(st, req, { first, answersLast: answers, nack, newAck });
+    if (plan.subscriptionChanged) this.ctx.wantedChanged(nodeId, info.typeUrl);
+    if (plan.subscriptionChanged && st.lastSent !== before) return; // resolving the new names already answered it
     this.respond(st, plan.mode);
   }
 
-  private respond(st: TypeState, mode: Mode): void {
-    if (this.closed) return;
+  private ack(st: TypeState, sent: Sent, at: number): void {
+    const nodeId = this.node?.id ?? '';
+    const ack: AckStatus = { version: sent.version, nonce: sent.nonce, at, streamId: this.id, resources: record(sent.versions) };
+    st.lastAcked = ack;
+    this.ctx.metrics.acks.inc({ type: st.info.short });
+    this.ctx.recordAck(nodeId, st.info.typeUrl, ack);
+    this.ctx.emit({ kind: 'ack', at, streamId: this.id, nodeId, type: st.info.short, ack });
+  }
+
+  private nack(st: TypeState, sent: Sent, acceptedVersion: string, error: { code: number; message: string }, at: number): void {
+    const nodeId = this.node?.id ?? '';
+    const nack: NackStatus = {
+      rejectedVersion: sent.version,
+      acceptedVersion: this.api === 'delta' ? (st.lastAcked?.version ?? '') : acceptedVersion,
+      nonce: sent.nonce,
+      code: error.code,
+      message: error.message,
+      at,
+      streamId: this.id,
+      ...(this.api === 'delta' ? { resources: record(sent.carried) } : {}),
+    };
+    st.lastNack = nack;
+    this.proto.nacked(st, sent);
+    this.ctx.metrics.nacks.inc({ type: st.info.short });
+    this.log.warn('NACK', { node: nodeId, type: st.info.short, version: sent.version, message: nack.message });
+    this.ctx.recordNack(nodeId, st.info.typeUrl, nack);
+    this.ctx.emit({ kind: 'nack', at, streamId: this.id, nodeId, type: st.info.short, nack });
+  }
+
+  /** Sends what the type's state calls for; says what happened. */
+  private respond(st: TypeState, mode: Mode): 'sent' | 'unchanged' | 'deferred' {
+    if (this.closed) return 'deferred';
     if (st.sub.empty) {
       st.pending = 'none';
-      return;
+      return 'deferred';
     }
     if (this.blocked) {
       if (st.pending !== 'force') st.pending = mode;
-      return;
+      return 'deferred';
     }
     const nodeId = this.node?.id ?? '';
     const { info } = st;
     const set = this.ctx.cache.view(nodeId).select(info.typeUrl, st.sub.selector);
-    const held = st.held;
-    const action = planResponse({ mode, setVersion: set.version, sent: st.lastSent !== undefined, heldVersion: held?.version, claim: st.claim, fullState: info.fullState });
-    if (action === 'none') {
+    const out = this.proto.plan(st, set, mode);
+    if (out === 'none') {
       st.pending = 'none';
-      return;
+      return 'unchanged';
     }
-    if (action === 'resume') {
+    if (out === 'resume') {
       this.resume(st, set);
-      return;
+      return 'unchanged';
     }
-    // Full-state types and forced answers carry the whole set; partial pushes only what changed.
-    let resources: readonly Resource[] = set.resources;
-    let subsetKey = '*';
-    if (action === 'changed' && held) {
-      resources = set.resources.filter((r) => held.versions.get(r.name) !== r.version);
-      // The subset is determined by the two set versions (each a hash of name:version pairs).
-      if (resources.length !== set.resources.length) subsetKey = `from ${held.version}`;
-    }
-    const bodyKey = `${info.typeUrl}\n${set.version}\n${subsetKey}`;
-    const body = this.ctx.bodies.get(bodyKey, () => {
+    const { message, nonce } = this.ctx.bodies.get(out.bodyKey, () => {
       this.ctx.metrics.encodes.inc({ type: info.short });
-      return encodeResponseBody(info.typeUrl, set.version, resources.map((r) => r.body));
+      return out.encode();
     });
-    const nonce = (++this.nonceSeq).toString(36);
-    const message = withNonce(body, nonce);
     const at = this.ctx.now();
-    st.lastSent = { version: set.version, nonce, at, count: resources.length, versions: set.versions };
-    st.held = st.lastSent;
+    const heldBefore = st.held;
+    const carried = new Map(out.resources.map((r) => [r.name, r.version]));
+    const holds = out.holds ?? set.versions;
+    st.lastSent = { version: out.version, nonce, at, count: out.resources.length, ...(out.removed.length ? { removed: out.removed.length } : {}), versions: holds, before: heldBefore, carried };
+    st.held = holds;
+    st.heldVersion = set.version;
     st.pending = 'none';
-    st.warm = false;
-    if (info.short === 'CDS') this.warmNext(TYPE_URL.EDS);
-    if (info.short === 'LDS') this.warmNext(TYPE_URL.RDS);
+    st.answerEmpty = false;
     this.ctx.metrics.responses.inc({ type: info.short });
     this.ctx.metrics.bytesSent.inc({ type: info.short }, message.length);
     if (this.ctx.listening()) {
-      this.ctx.emit({ kind: 'response', at, streamId: this.id, nodeId, type: info.short, version: set.version, nonce, names: resources.map((r) => r.name), bytes: message.length });
+      const names = out.resources.map((r) => r.name);
+      this.ctx.emit({ kind: 'response', at, streamId: this.id, nodeId, type: info.short, version: out.version, nonce, names, ...(out.removed.length ? { removed: out.removed } : {}), bytes: message.length });
     }
     this.write(message);
+    // After the write: what the protocol sends in consequence goes out behind this response.
+    this.proto.afterSend(this, st, out, heldBefore);
+    return 'sent';
   }
 
   /**
@@ -347,19 +356,16 @@ export class XdsStream {
   private resume(st: TypeState, set: ResourceSet): void {
     const nodeId = this.node?.id ?? '';
     const at = this.ctx.now();
-    st.held = { version: set.version, versions: set.versions };
+    st.held = set.versions;
+    st.heldVersion = set.version;
     st.pending = 'none';
-    const ack: AckStatus = { version: set.version, nonce: '', at, streamId: this.id, resources: Object.fromEntries(set.versions), resumed: true };
+    st.answerEmpty = false;
+    const ack: AckStatus = { version: set.version, nonce: '', at, streamId: this.id, resources: record(set.versions), resumed: true };
     st.lastAcked = ack;
     this.ctx.metrics.resumes.inc({ type: st.info.short });
     this.log.debug('resumed: the client holds the current version', { node: nodeId, type: st.info.short, version: set.version });
     this.ctx.recordAck(nodeId, st.info.typeUrl, ack);
     this.ctx.emit({ kind: 'resume', at, streamId: this.id, nodeId, type: st.info.short, ack });
-  }
-
-  private warmNext(typeUrl: TypeUrl): void {
-    const st = this.types.get(typeUrl);
-    if (st) st.warm = true;
   }
 
   private write(message: Buffer): void {

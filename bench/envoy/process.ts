@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { envoyBootstrap } from '../../policy-compiler/index.js';
+import { envoyBootstrap, type XdsApiChoice } from '../../policy-compiler/index.js';
 import { findEnvoy } from '../../controller/envoy-binary.js';
 import { placed, type Placement } from '../redirect/sandbox.js';
 
@@ -45,6 +45,8 @@ export interface EnvoyOptions {
    * unused; the admin endpoint must still be `admin`, which the waits below ask.
    */
   readonly bootstrap?: Readonly<Record<string, unknown>>;
+  /** The ADS variant of sluice's bootstrap (default: the bootstrap's default, Delta). */
+  readonly xdsApi?: XdsApiChoice;
   /**
    * `collect` (the default): every access log line is parsed into `accessLog`, the tests' evidence.
    * `discard`: Envoy's stdout goes to /dev/null, so a benchmark's millions of lines cost Envoy
@@ -86,7 +88,7 @@ export class Envoy {
     if (!('path' in found)) throw new Error(found.missing);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-envoy-'));
     const config = path.join(dir, 'envoy.json');
-    writeFileSync(config, JSON.stringify(options.bootstrap ?? envoyBootstrap({ node: options.node, cluster: 'sluice', xds: options.xds, admin: options.admin })));
+    writeFileSync(config, JSON.stringify(options.bootstrap ?? envoyBootstrap({ node: options.node, cluster: 'sluice', xds: options.xds, admin: options.admin, ...(options.xdsApi ? { xdsApi: options.xdsApi } : {}) })));
     const args = [
       '-c', config,
       ...(options.hotRestart

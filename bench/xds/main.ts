@@ -1,9 +1,14 @@
 /**
- * `npm run bench:xds`: 1,000 concurrent ADS streams against sluice's xDS server and against
- * go-control-plane (the reference server) in the same run, then one policy change (one Listener's
- * RBAC gains a rule). Reports, for both and as a ratio: time until every stream ACKed the change
- * (p50/p99/max), bytes sent, server memory per stream (RSS and heap deltas) and server CPU.
- * The load generator runs in its own process. XDS_BENCH_STREAMS overrides the stream count.
+ * `npm run bench:xds`: N concurrent ADS streams — SotW and Delta — against sluice's xDS server and
+ * against go-control-plane (the reference server: its SnapshotCache behind its SotW and its Delta
+ * server) in the same run, at several sizes (XDS_BENCH_STREAMS, default 1000,5000,10000;
+ * XDS_BENCH_APIS, default sotw,delta). Per size, API and peer: every stream connects at once (time
+ * until all ACKed CDS/EDS/LDS/RDS, server CPU, memory per stream), then a change that touches every
+ * node (one Listener's RBAC gains a rule) and one that touches a single node. For each change:
+ * ACK latency (p50/p99/max over the streams it touches), responses and bytes sent to all streams
+ * (redundant ones included: the load waits a settle time after convergence), server CPU. Figures
+ * are printed for both peers with the ratio sluice / go-control-plane. XDS_BENCH_CPU_PROF=DIR writes
+ * a CPU profile of sluice's peer during the every-node change into DIR (change-<api>-<n>.cpuprofile). The load generator runs in its own process.
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,34 +17,46 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchNames, benchSnapshots, type BenchShape } from './resources.js';
 import { gcpPeerBinary, Peer, procStats } from './peers.js';
+import { summarize, type CpuProfile } from './profile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
-const STREAMS = Number(process.env.XDS_BENCH_STREAMS ?? 1000);
+const SIZES = (process.env.XDS_BENCH_STREAMS ?? '1000,5000,10000').split(',').map(Number);
+const APIS = (process.env.XDS_BENCH_APIS ?? 'sotw,delta').split(',') as Api[];
+const CPU_PROF = process.env.XDS_BENCH_CPU_PROF;
 const SHAPE: BenchShape = { clusters: 50, listeners: 20, rulesPerListener: 10 };
+
+type Api = 'sotw' | 'delta';
+
+interface Change {
+  readonly ackMs: readonly number[];
+  readonly bytes: number;
+  readonly responses: number;
+  readonly cpuMs: number;
+}
 
 interface Result {
   readonly connectMs: number;
-  readonly connectBytes: number;
   readonly connectCpuMs: number;
-  readonly ackMs: readonly number[];
-  readonly changeBytes: number;
-  readonly changeResponses: number;
-  readonly changeCpuMs: number;
+  readonly connectResponses: number;
   readonly rssPerStream: number;
   readonly heapPerStream: number;
+  readonly all: Change;
+  readonly one: Change;
 }
 
 type LoadMsg = { evt: 'connected'; bytes: number; responses: number } | { evt: 'marked' } | { evt: 'converged'; ackNs: string[]; bytes: number; responses: number } | { evt: 'error'; message: string };
 
-async function measure(peer: Peer, port: number): Promise<Result> {
+async function measure(peer: Peer, port: number, api: Api, streams: number, profile?: string): Promise<Result> {
   const names = benchNames(SHAPE);
   const load = fork(path.join(here, 'load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox: LoadMsg[] = [];
   let wake: (() => void) | undefined;
+  let errors = 0;
   load.on('message', (m: LoadMsg) => {
-    if (m.evt === 'error') process.stderr.write(`[load] ${m.message}\n`);
-    else inbox.push(m);
+    if (m.evt === 'error') {
+      if (errors++ < 5) process.stderr.write(`[load] ${m.message}\n`);
+    } else inbox.push(m);
     wake?.();
   });
   const next = async <E extends LoadMsg['evt']>(evt: E, ms: number): Promise<Extract<LoadMsg, { evt: E }>> => {
@@ -57,34 +74,43 @@ async function measure(peer: Peer, port: number): Promise<Result> {
       });
     }
   };
+  const change = async (cmd: string, expect: number[] | undefined, prof?: string): Promise<Change> => {
+    load.send({ cmd: 'mark', expect });
+    await next('marked', 30_000);
+    if (prof) {
+      peer.send('profile start');
+      await peer.line((l) => l === 'ok profile', 30_000);
+    }
+    const s0 = procStats(peer.pid);
+    const t0 = process.hrtime.bigint();
+    peer.send(cmd);
+    const converged = await next('converged', 300_000);
+    const s1 = procStats(peer.pid);
+    if (prof) {
+      peer.send(`profile stop ${prof}`);
+      await peer.line((l) => l === 'ok profile', 30_000);
+    }
+    return {
+      ackMs: converged.ackNs.map((ns) => Number(BigInt(ns) - t0) / 1e6).sort((a, b) => a - b),
+      bytes: converged.bytes,
+      responses: converged.responses,
+      cpuMs: s1.cpuMs - s0.cpuMs,
+    };
+  };
   try {
     const heap0 = await peer.heapBytes();
     const s0 = procStats(peer.pid);
     const t0 = process.hrtime.bigint();
-    load.send({ cmd: 'start', port, streams: STREAMS, eds: names.eds, rds: names.rds });
-    const connected = await next('connected', 300_000);
+    load.send({ cmd: 'start', port, streams, api, eds: names.eds, rds: names.rds });
+    const connected = await next('connected', 600_000);
     const connectMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const s1 = procStats(peer.pid);
     const heap1 = await peer.heapBytes();
-    load.send({ cmd: 'mark' });
-    await next('marked', 30_000);
-    const s2 = procStats(peer.pid);
-    const change = process.hrtime.bigint();
-    peer.send('set 1');
-    const converged = await next('converged', 300_000);
-    const s3 = procStats(peer.pid);
-    const ackMs = converged.ackNs.map((ns) => Number(BigInt(ns) - change) / 1e6).sort((a, b) => a - b);
-    return {
-      connectMs,
-      connectBytes: connected.bytes,
-      connectCpuMs: s1.cpuMs - s0.cpuMs,
-      ackMs,
-      changeBytes: converged.bytes,
-      changeResponses: converged.responses,
-      changeCpuMs: s3.cpuMs - s2.cpuMs,
-      rssPerStream: (s1.rssBytes - s0.rssBytes) / STREAMS,
-      heapPerStream: (heap1 - heap0) / STREAMS,
-    };
+    // Let the connect phase's last ACKs drain before the change.
+    await new Promise((r) => setTimeout(r, 1000));
+    const all = await change('set 1', undefined, profile);
+    const one = await change('setone 2 bench-0', [0]);
+    return { connectMs, connectCpuMs: s1.cpuMs - s0.cpuMs, connectResponses: connected.responses, rssPerStream: (s1.rssBytes - s0.rssBytes) / streams, heapPerStream: (heap1 - heap0) / streams, all, one };
   } finally {
     load.send({ cmd: 'stop' });
     await new Promise<void>((resolve) => {
@@ -102,21 +128,37 @@ const pct = (xs: readonly number[], p: number): number => xs[Math.min(xs.length 
 
 function rows(r: Result): [string, number, string][] {
   return [
-    ['connect: every stream ACKed CDS/EDS/LDS/RDS', r.connectMs, 'ms'],
-    ['connect: bytes sent', r.connectBytes, 'B'],
+    ['connect at once: all ACKed CDS/EDS/LDS/RDS', r.connectMs, 'ms'],
     ['connect: server CPU', r.connectCpuMs, 'ms'],
-    ['change: ACKed p50', pct(r.ackMs, 50), 'ms'],
-    ['change: ACKed p99', pct(r.ackMs, 99), 'ms'],
-    ['change: ACKed max (all streams)', r.ackMs[r.ackMs.length - 1] ?? NaN, 'ms'],
-    ['change: responses sent', r.changeResponses, ''],
-    ['change: bytes sent', r.changeBytes, 'B'],
-    ['change: server CPU', r.changeCpuMs, 'ms'],
+    ['connect: responses', r.connectResponses, ''],
     ['memory per stream: RSS delta', r.rssPerStream / 1024, 'KiB'],
     ['memory per stream: heap delta', r.heapPerStream / 1024, 'KiB'],
+    ['change (every node): ACKed p50', pct(r.all.ackMs, 50), 'ms'],
+    ['change (every node): ACKed p99', pct(r.all.ackMs, 99), 'ms'],
+    ['change (every node): ACKed max', r.all.ackMs[r.all.ackMs.length - 1] ?? NaN, 'ms'],
+    ['change (every node): server CPU', r.all.cpuMs, 'ms'],
+    ['change (every node): responses sent', r.all.responses, ''],
+    ['change (every node): bytes sent', r.all.bytes, 'B'],
+    ['change (one node): ACKed', pct(r.one.ackMs, 50), 'ms'],
+    ['change (one node): server CPU', r.one.cpuMs, 'ms'],
+    ['change (one node): responses sent', r.one.responses, ''],
   ];
 }
 
 const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2)) : 'n/a');
+
+function table(title: string, a: Result, b: Result | undefined, names: [string, string]): void {
+  const w = 46;
+  console.log(`\n${title}`);
+  console.log(`${'figure'.padEnd(w)}${names[0].padStart(14)}${names[1].padStart(18)}${'ratio'.padStart(10)}  unit`);
+  const ra = rows(a);
+  const rb = b ? rows(b) : undefined;
+  ra.forEach(([label, v, unit], i) => {
+    const g = rb?.[i]?.[1];
+    const ratio = g !== undefined && g !== 0 ? fmt(v / g) : 'n/a';
+    console.log(`${label.padEnd(w)}${fmt(v).padStart(14)}${(g === undefined ? 'n/a' : fmt(g)).padStart(18)}${ratio.padStart(10)}  ${unit}`);
+  });
+}
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-xds-'));
@@ -130,37 +172,41 @@ async function main(): Promise<void> {
     );
     const resources = snapshots[0]?.length ?? 0;
     const bytes = snapshots[0]?.reduce((n, r) => n + r.body.length, 0) ?? 0;
-    console.log(`bench:xds — ${STREAMS} ADS streams (one connection each), ${resources} resources (${SHAPE.clusters} clusters + endpoints, ${SHAPE.listeners} listeners with RBAC + route configs, ${bytes} bytes encoded); change: one Listener's RBAC gains a rule`);
-    console.log(`machine: ${os.cpus().length} cores, node ${process.version}; load generator in its own process\n`);
-
-    const ts = await Peer.start('sluice', process.execPath, ['--expose-gc', path.join(here, 'ts-peer.js'), dataPath, String(STREAMS)]);
-    peers.push(ts.peer);
-    const ours = await measure(ts.peer, ts.port);
-    ts.peer.send('stats');
-    const encodes = JSON.parse(await ts.peer.line((l) => l.startsWith('{'), 30_000)) as { encodes: number };
-    await ts.peer.stop();
-
-    let theirs: Result | undefined;
+    console.log(`bench:xds — ${SIZES.join(', ')} ADS streams (one connection each; ${APIS.join(' and ')}), ${resources} resources (${SHAPE.clusters} clusters + endpoints, ${SHAPE.listeners} listeners with RBAC + route configs, ${bytes} bytes encoded)`);
+    console.log(`changes: every node's Listener 0 gains an RBAC rule; then node bench-0's Listener 1 gains one (a single-node change)`);
+    console.log(`machine: ${os.cpus().length} cores, node ${process.version}; load generator in its own process`);
     const bin = gcpPeerBinary(path.join(repoRoot, 'bench', 'xds', 'gcp-peer'));
-    if ('path' in bin) {
-      const gcp = await Peer.start('go-control-plane', bin.path, ['-data', dataPath, '-nodes', String(STREAMS)]);
-      peers.push(gcp.peer);
-      theirs = await measure(gcp.peer, gcp.port);
-      await gcp.peer.stop();
-    } else {
-      console.log(`go-control-plane peer not run: ${bin.reason}`);
+    if (!('path' in bin)) console.log(`go-control-plane peer not run: ${bin.reason}`);
+    const results: Record<string, Result> = {};
+    for (const streams of SIZES) {
+      for (const api of APIS) {
+        const ts = await Peer.start('sluice', process.execPath, ['--expose-gc', path.join(here, 'ts-peer.js'), dataPath, String(streams)]);
+        peers.push(ts.peer);
+        const ours = await measure(ts.peer, ts.port, api, streams, CPU_PROF ? path.join(CPU_PROF, `change-${api}-${streams}.cpuprofile`) : undefined);
+        ts.peer.send('stats');
+        const stats = JSON.parse(await ts.peer.line((l) => l.startsWith('{'), 30_000)) as { encodes: number; skipped: number };
+        await ts.peer.stop();
+        results[`sluice ${api} ${streams}`] = ours;
+        let theirs: Result | undefined;
+        if ('path' in bin) {
+          const gcp = await Peer.start('go-control-plane', bin.path, ['-data', dataPath, '-nodes', String(streams)]);
+          peers.push(gcp.peer);
+          theirs = await measure(gcp.peer, gcp.port, api, streams);
+          await gcp.peer.stop();
+          results[`gcp ${api} ${streams}`] = theirs;
+        }
+        table(`${streams} streams, ${api === 'sotw' ? 'SotW' : 'Delta'} ADS — sluice vs go-control-plane`, ours, theirs, ['sluice', 'go-control-plane']);
+        if (CPU_PROF) {
+          const file = path.join(CPU_PROF, `change-${api}-${streams}.cpuprofile`);
+          console.log(`CPU profile of sluice during the every-node change (${file}):\n${summarize(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile).join('\n')}`);
+        }
+        console.log(`sluice encoded ${stats.encodes} LDS response bodies in all (connect + both changes); ${stats.skipped} pushes skipped (stream already held the version)`);
+      }
+      const sotw = results[`sluice sotw ${streams}`];
+      const delta = results[`sluice delta ${streams}`];
+      if (sotw && delta) table(`${streams} streams — sluice Delta vs sluice SotW (ratio = Delta / SotW)`, delta, sotw, ['delta', 'sotw']);
     }
-
-    const w = 48;
-    console.log(`${'figure'.padEnd(w)}${'sluice'.padStart(14)}${'go-control-plane'.padStart(18)}${'ratio'.padStart(10)}  unit`);
-    const a = rows(ours);
-    const b = theirs ? rows(theirs) : undefined;
-    a.forEach(([label, v, unit], i) => {
-      const g = b?.[i]?.[1];
-      const ratio = g !== undefined && g !== 0 ? fmt(v / g) : 'n/a';
-      console.log(`${label.padEnd(w)}${fmt(v).padStart(14)}${(g === undefined ? 'n/a' : fmt(g)).padStart(18)}${ratio.padStart(10)}  ${unit}`);
-    });
-    console.log(`\nratio = sluice / go-control-plane (below 1: sluice is lower). sluice encoded ${encodes.encodes} LDS response bodies in total for ${STREAMS} streams (initial + change).`);
+    console.log('\nratio = sluice / go-control-plane (below 1: sluice is lower), unless the table says otherwise.');
   } finally {
     for (const p of peers) await p.stop().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 /**
  * The configuration both servers stream in the bench: clusters with endpoints, API listeners with
  * an RBAC filter (the shape sluice's policies compile to) and their route configs. Snapshot 1 is
- * snapshot 0 with one policy change: one listener's RBAC gains a rule (an LDS-only change).
+ * snapshot 0 with one policy change: one listener's RBAC gains a rule (an LDS-only change, given
+ * to every node); snapshot 2 is snapshot 1 with a second listener's RBAC gaining a rule (given to
+ * one node: a change that touches a single node).
  */
 import { encodeMessage } from '../../envoy-api/index.js';
 import { TYPE_URL, type ResourceInput } from '../../xds-server/index.js';
@@ -28,7 +30,7 @@ function rbac(rules: number, extra: boolean): Record<string, unknown> {
   };
 }
 
-function snapshotInputs(shape: BenchShape, changed: boolean): ResourceInput[] {
+function snapshotInputs(shape: BenchShape, changed: number): ResourceInput[] {
   const out: ResourceInput[] = [];
   for (let i = 0; i < shape.clusters; i++) {
     const name = `svc-${i}`;
@@ -66,7 +68,7 @@ function snapshotInputs(shape: BenchShape, changed: boolean): ResourceInput[] {
             '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
             stat_prefix: name,
             rds: { route_config_name: rc, config_source: ADS },
-            http_filters: [rbac(shape.rulesPerListener, changed && i === 0), { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
+            http_filters: [rbac(shape.rulesPerListener, i < changed), { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
           },
         },
       }),
@@ -84,9 +86,9 @@ function snapshotInputs(shape: BenchShape, changed: boolean): ResourceInput[] {
   return out;
 }
 
-/** Snapshot 0 and snapshot 1 (the change). */
+/** Snapshot 0, snapshot 1 (the change for every node) and snapshot 2 (the change for one node). */
 export function benchSnapshots(shape: BenchShape): ResourceInput[][] {
-  return [snapshotInputs(shape, false), snapshotInputs(shape, true)];
+  return [snapshotInputs(shape, 0), snapshotInputs(shape, 1), snapshotInputs(shape, 2)];
 }
 
 /** The names a stream subscribes to for EDS and RDS (CDS and LDS are wildcard, as Envoy does). */

@@ -1,11 +1,14 @@
 /**
  * sluice's xDS server as a bench peer, in a process of its own. Same line protocol as gcp-peer:
  *   stdin "set <i>" → every bench node gets snapshot i; stdout "ok set <i>"
+ *   stdin "setone <i> <node>" → only that node gets snapshot i; stdout "ok setone <i>"
  *   stdin "stats"   → stdout {"heapAlloc":…} (after a GC)
+ *   stdin "profile start" / "profile stop <file>" → a CPU profile (node:inspector) of what runs between; stdout "ok profile"
  *   stdout "ready <port>" once serving on 127.0.0.1.
  * Usage: node ts-peer.js <data.json> <nodes>
  */
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import readline from 'node:readline';
 import { createSnapshot, SnapshotCache, XdsServer, type ResourceInput, type Snapshot, type TypeUrl } from '../../xds-server/index.js';
 
@@ -39,15 +42,32 @@ const server = new XdsServer({ cache });
 const port = await server.listen('127.0.0.1:0');
 process.stdout.write(`ready ${port}\n`);
 
+const profiler = new Session();
+profiler.connect();
+const PUSHED = ['CDS', 'EDS', 'LDS', 'RDS'] as const;
 const gc = (globalThis as { gc?: () => void }).gc;
 for await (const line of readline.createInterface({ input: process.stdin })) {
-  const [cmd, arg] = line.trim().split(/\s+/);
+  const [cmd, arg, nodeArg] = line.trim().split(/\s+/);
   if (cmd === 'set') {
     set(Number(arg));
     process.stdout.write(`ok set ${arg}\n`);
+  } else if (cmd === 'setone') {
+    const s = snapshots[Number(arg)];
+    if (!s || !nodeArg) throw new Error(`bad setone ${line}`);
+    cache.set(nodeArg, s);
+    process.stdout.write(`ok setone ${arg}\n`);
   } else if (cmd === 'stats') {
     gc?.();
-    process.stdout.write(`${JSON.stringify({ heapAlloc: process.memoryUsage().heapUsed, encodes: server.metrics.encodes.get({ type: 'LDS' }) })}\n`);
+    process.stdout.write(`${JSON.stringify({ heapAlloc: process.memoryUsage().heapUsed, encodes: server.metrics.encodes.get({ type: 'LDS' }), skipped: PUSHED.reduce((n, t) => n + server.metrics.skipped.get({ type: t }), 0) })}\n`);
+  } else if (cmd === 'profile') {
+    if (arg === 'start') {
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    } else {
+      const { profile } = await profiler.post('Profiler.stop');
+      fs.writeFileSync(nodeArg ?? 'ts-peer.cpuprofile', JSON.stringify(profile));
+    }
+    process.stdout.write('ok profile\n');
   } else if (cmd === 'quit') break;
 }
 await server.close();

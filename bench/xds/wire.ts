@@ -17,6 +17,16 @@ function field(num: number, data: Buffer): Buffer {
 }
 const str = (s: string): Buffer => Buffer.from(s, 'utf8');
 
+/** A DeltaDiscoveryRequest: node (1), type_url (2), resource_names_subscribe (3), response_nonce (6). */
+export function deltaRequest(node: string | undefined, typeUrl: string, subscribe: readonly string[], nonce: string): Buffer {
+  const parts: Buffer[] = [];
+  if (node) parts.push(field(1, Buffer.concat([field(1, str(node)), field(4, Buffer.alloc(0))])));
+  parts.push(field(2, str(typeUrl)));
+  for (const n of subscribe) parts.push(field(3, str(n)));
+  if (nonce) parts.push(field(6, str(nonce)));
+  return Buffer.concat(parts);
+}
+
 export function request(node: string | undefined, typeUrl: string, names: readonly string[], version: string, nonce: string): Buffer {
   const parts = [field(1, str(version))];
   if (node) parts.push(field(2, Buffer.concat([field(1, str(node)), field(4, Buffer.alloc(0))])));
@@ -25,7 +35,10 @@ export function request(node: string | undefined, typeUrl: string, names: readon
   return Buffer.concat(parts);
 }
 
-/** version_info (1), type_url (4), nonce (5) of a DiscoveryResponse; skips the resources. */
+/**
+ * version_info (1), type_url (4), nonce (5) of a DiscoveryResponse — or system_version_info,
+ * type_url, nonce of a DeltaDiscoveryResponse (the same field numbers); skips the resources.
+ */
 export function readResponse(buf: Buffer): { version: string; typeUrl: string; nonce: string } {
   let pos = 0;
   let version = '';

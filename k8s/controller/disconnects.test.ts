@@ -13,7 +13,7 @@ describe('Disconnects', () => {
     expect(d.observe({ kind: 'disconnect', at: 5000, streamId: 1, nodeId: 'node-a', peer: 'p', reason: 'gone' })).toBe(1000);
     expect(d.live([node(false)], 5999)[0]?.types[0]?.lastAck?.version).toBe('v1');
     expect(d.live([node(false)], 6000)[0]?.types[0]?.lastAck).toBeUndefined();
-    d.observe({ kind: 'connect', at: 7000, streamId: 2, nodeId: 'node-a', peer: 'p', transport: 'ADS' });
+    d.observe({ kind: 'connect', at: 7000, streamId: 2, nodeId: 'node-a', peer: 'p', transport: 'ADS', api: 'sotw' });
     expect(d.live([node(false)], 9000)[0]?.types[0]?.lastAck?.version).toBe('v1');
     expect(d.live([node(true)], 9000)[0]?.types[0]?.lastAck?.version).toBe('v1');
   });

@@ -101,8 +101,12 @@ describe('sluice CLI', () => {
     const r = await runCli(['bootstrap', '--node', 'node-a', '--xds-address', '10.0.0.1:18000', '-o', 'json']);
     expect(r.code).toBe(0);
     const bootstrap = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(bootstrap).toMatchObject({ node: { id: 'node-a' }, dynamic_resources: { ads_config: { api_type: 'GRPC' } } });
+    expect(bootstrap).toMatchObject({ node: { id: 'node-a' }, dynamic_resources: { ads_config: { api_type: 'DELTA_GRPC' } } });
     expect(checkResource('envoy.config.bootstrap.v3.Bootstrap', bootstrap)).toEqual([]);
+    const sotw = await runCli(['bootstrap', '--node', 'node-a', '--xds-api', 'sotw', '-o', 'json']);
+    expect(JSON.parse(sotw.stdout)).toMatchObject({ dynamic_resources: { ads_config: { api_type: 'GRPC' } } });
+    const bad = await runCli(['bootstrap', '--node', 'node-a', '--xds-api', 'rest']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--xds-api: expected delta or sotw')]);
   });
 
   it('rejects a bad bootstrap address with the flag name', async () => {

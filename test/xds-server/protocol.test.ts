@@ -229,7 +229,7 @@ describe('xDS SotW protocol', () => {
   });
 
   describe('warming and order', () => {
-    it('answers the EDS request that follows a CDS response even when nothing changed (and RDS after LDS)', async () => {
+    it('answers the EDS request that follows a CDS response that re-created a cluster, once; not RDS after an LDS change that kept the route name', async () => {
       const c = env.client();
       c.send({ type: 'CDS', node: 'n1' });
       await c.next();
@@ -249,18 +249,54 @@ describe('xDS SotW protocol', () => {
       // Only once: the ACK of that response is not answered again.
       c.ack('EDS', ['c1', 'c2']);
       await c.barrier('warmed');
-      // The same for LDS → RDS.
+      // LDS → RDS: a listener that changed but kept its route name needs no RDS answer (Envoy keeps
+      // the route provider across the listener update; test/e2e/envoy-delta.test.ts shows it).
       c.send({ type: 'LDS', node: null });
       await c.next();
       c.send({ type: 'RDS', node: null, names: ['rc1'] });
       const r1 = await c.next();
       c.ack('LDS');
       c.ack('RDS', ['rc1']);
+      await c.barrier('lds-settled');
+      const skipped = env.server.metrics.skipped.get({ type: 'RDS' });
       env.cache.setDefault(snap([...without(without(base(), 'LDS', 'l1'), 'CDS', 'c2'), apiListener('l1', 'rc1', '-v2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
       expect((await c.next()).type).toBe('LDS');
       c.ack('LDS');
       c.send({ type: 'RDS', node: null, names: ['rc1'], version: r1.version, nonce: r1.nonce });
-      expect((await c.next()).type).toBe('RDS');
+      await c.barrier('no-rds');
+      expect(env.server.metrics.skipped.get({ type: 'RDS' })).toBe(skipped);
+    });
+
+    it('does not take a late EDS ACK, read after a CDS push, for the warming request (no redundant EDS response)', async () => {
+      const c = env.client();
+      c.send({ type: 'CDS', node: 'n1' });
+      await c.next();
+      c.ack('CDS');
+      c.send({ type: 'EDS', node: null, names: ['c1', 'c2'] });
+      const e1 = await c.next();
+      // The cluster changes before the server reads the client's ACK of e1.
+      env.cache.setDefault(snap([...without(base(), 'CDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
+      expect((await c.next()).type).toBe('CDS');
+      c.send({ type: 'EDS', node: null, names: ['c1', 'c2'], version: e1.version, nonce: e1.nonce }); // the late ACK
+      c.ack('CDS');
+      await c.barrier('late-ack');
+      // Envoy's warming request (the same nonce again, after applying CDS) is answered.
+      c.send({ type: 'EDS', node: null, names: ['c1', 'c2'], version: e1.version, nonce: e1.nonce });
+      expect((await c.next()).type).toBe('EDS');
+    });
+
+    it('counts a push that leaves a stream\'s resources as they were in sluice_xds_responses_skipped_total', async () => {
+      const c = env.client();
+      c.send({ type: 'EDS', node: 'n1', names: ['c1'] });
+      const e1 = await c.next();
+      c.ack('EDS', ['c1']);
+      await c.barrier('eds');
+      // c2's endpoints change: EDS changed for the node, but not for this stream, which holds c1 only.
+      env.cache.setDefault(snap(without(base(), 'EDS', 'c2').concat([endpoints('c2', [9999])])));
+      await until(() => env.server.metrics.skipped.get({ type: 'EDS' }) === 1, 10_000, 'the skipped response');
+      await c.barrier('none-sent');
+      expect(c.last.get('EDS')?.nonce).toBe(e1.nonce);
+      expect(env.registry.render()).toContain('sluice_xds_responses_skipped_total{type="EDS"} 1');
     });
 
     it('pushes a change that touches every type in the order CDS → EDS → LDS → RDS → SDS → Kafka', async () => {

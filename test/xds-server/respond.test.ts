@@ -14,6 +14,7 @@ const request = (over: Partial<RequestFacts>): RequestFacts => ({
   versionInfo: 'v1',
   subscriptionChanged: false,
   warm: false,
+  newAck: false,
   ...over,
 });
 
@@ -27,7 +28,8 @@ describe('planRequest', () => {
     ['a later request on a stream that sent nothing of the type (e.g. a warming request after a resume): answered', { sent: false, answersLast: false, nonce: '' }, { mode: 'force', claim: undefined }],
     ['an ACK: only changes', {}, { mode: 'push', claim: undefined }],
     ['an ACK that changes the subscription: answered', { subscriptionChanged: true }, { mode: 'force', claim: undefined }],
-    ['an ACK after a CDS/LDS response (warming): answered', { warm: true }, { mode: 'force', claim: undefined }],
+    ['a repeated request after a CDS response that re-created clusters (warming): answered', { warm: true }, { mode: 'force', claim: undefined }],
+    ['an ACK, read after such a CDS response, of an EDS response sent before it: only changes (it is not the warming request)', { warm: true, newAck: true }, { mode: 'push', claim: undefined }],
     ['a re-request without nonce after a response: answered', { answersLast: false, nonce: '' }, { mode: 'force', claim: undefined }],
     ['a NACK: never the same version again', { hasError: true }, { mode: 'push', claim: undefined }],
     ['a NACK while warming: still only changes', { hasError: true, warm: true }, { mode: 'push', claim: undefined }],

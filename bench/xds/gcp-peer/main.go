@@ -1,10 +1,12 @@
 // gcp-peer: the reference xDS server for `npm run bench:xds`. It serves, through go-control-plane's
-// SnapshotCache in ADS mode, exactly the resources the TypeScript bench generated (the same encoded
+// SnapshotCache in ADS mode, over its SotW and its Delta ADS server (one server implements both),
+// exactly the resources the TypeScript bench generated (the same encoded
 // bytes, read from a JSON file), so both servers stream the same configuration to the same load.
 //
 // Protocol on stdin/stdout (one line each):
 //
 //	stdin  "set <i>"   → every bench node gets snapshot i of the data file; stdout "ok set <i>"
+//	stdin  "setone <i> <node>" → only that node gets snapshot i; stdout "ok setone <i>"
 //	stdin  "stats"     → stdout {"rss":…, "heapAlloc":…, "cpuUser":…, "cpuSys":…} (bytes, seconds)
 //	stdout "ready <port>" once serving on 127.0.0.1.
 package main
@@ -154,6 +156,15 @@ func main() {
 			}
 			set(i)
 			fmt.Printf("ok set %d\n", i)
+		case "setone":
+			i, err := strconv.Atoi(fields[1])
+			if err != nil || i < 0 || i >= len(snapshots) || len(fields) < 3 {
+				log.Fatalf("bad setone %q", in.Text())
+			}
+			if err := cache.SetSnapshot(ctx, fields[2], snapshots[i]); err != nil {
+				log.Fatal(err)
+			}
+			fmt.Printf("ok setone %d\n", i)
 		case "stats":
 			runtime.GC()
 			var ms runtime.MemStats

@@ -1,0 +1,160 @@
+/**
+ * A raw Delta xDS client (the protocol seam): DeltaDiscoveryRequests built with envoy-api, every
+ * DeltaDiscoveryResponse decoded with envoy-api's own protobuf types (not the server's encoder).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { encodeMessage, messageType } from '../../envoy-api/index.js';
+import { TYPE_URL, typeInfo, type ShortName } from '../../xds-server/index.js';
+
+export interface DeltaRequest {
+  readonly type: ShortName | string;
+  readonly node?: string | null;
+  readonly subscribe?: readonly string[];
+  readonly unsubscribe?: readonly string[];
+  readonly initial?: Readonly<Record<string, string>>;
+  readonly nonce?: string;
+  readonly error?: string;
+}
+
+export interface DeltaResponse {
+  readonly type: ShortName | string;
+  readonly typeUrl: string;
+  readonly systemVersion: string;
+  readonly nonce: string;
+  /** name → version of each resource carried, in the order sent. */
+  readonly resources: ReadonlyArray<{ readonly name: string; readonly version: string; readonly typeUrl: string }>;
+  readonly names: readonly string[];
+  readonly removed: readonly string[];
+}
+
+function decodeDelta(buf: Buffer): DeltaResponse {
+  const msg = messageType('envoy.service.discovery.v3.DeltaDiscoveryResponse').decode(buf) as unknown as {
+    system_version_info: string;
+    type_url: string;
+    nonce: string;
+    removed_resources: string[];
+    resources: { name: string; version: string; resource?: { type_url: string } }[];
+  };
+  const resources = msg.resources.map((r) => ({ name: r.name, version: r.version, typeUrl: r.resource?.type_url ?? '' }));
+  return {
+    type: typeInfo(msg.type_url)?.short ?? msg.type_url,
+    typeUrl: msg.type_url,
+    systemVersion: msg.system_version_info,
+    nonce: msg.nonce,
+    resources,
+    names: resources.map((r) => r.name),
+    removed: msg.removed_resources,
+  };
+}
+
+export function encodeDeltaRequest(r: DeltaRequest): Buffer {
+  const json: Record<string, unknown> = {
+    type_url: (TYPE_URL as Record<string, string>)[r.type] ?? r.type,
+    resource_names_subscribe: r.subscribe ?? [],
+    resource_names_unsubscribe: r.unsubscribe ?? [],
+    initial_resource_versions: r.initial ?? {},
+    response_nonce: r.nonce ?? '',
+  };
+  if (r.node !== null) json.node = { id: r.node ?? 'node-1', cluster: 'test', user_agent_name: 'raw-delta-client', locality: {} };
+  if (r.error !== undefined) json.error_detail = { code: 3, message: r.error };
+  return Buffer.from(encodeMessage('envoy.service.discovery.v3.DeltaDiscoveryRequest', json));
+}
+
+const identity = (b: Buffer): Buffer => b;
+
+export class RawDeltaClient {
+  private readonly client: grpc.Client;
+  readonly call: grpc.ClientDuplexStream<Buffer, Buffer>;
+  private readonly queue: DeltaResponse[] = [];
+  private waiters: (() => void)[] = [];
+  ended: { code: number; details: string } | undefined;
+  /** The last response of each type. */
+  readonly last = new Map<string, DeltaResponse>();
+  /** What the client holds, per type: name → version (applied from every response). */
+  readonly held = new Map<string, Map<string, string>>();
+
+  constructor(port: number) {
+    this.client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    this.call = this.client.makeBidiStreamRequest('/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources', identity, identity);
+    this.call.on('data', (buf: Buffer) => {
+      const r = decodeDelta(buf);
+      this.last.set(r.type, r);
+      const h = this.held.get(r.type) ?? new Map<string, string>();
+      for (const x of r.resources) h.set(x.name, x.version);
+      for (const n of r.removed) h.delete(n);
+      this.held.set(r.type, h);
+      this.queue.push(r);
+      this.wake();
+    });
+    this.call.on('status', (s: grpc.StatusObject) => {
+      this.ended = { code: s.code, details: s.details };
+      this.wake();
+    });
+    this.call.on('error', () => undefined);
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  send(r: DeltaRequest): this {
+    this.call.write(encodeDeltaRequest(r));
+    return this;
+  }
+
+  ack(type: ShortName): this {
+    const r = this.last.get(type);
+    if (!r) throw new Error(`no ${type} response to ACK`);
+    return this.send({ type, node: null, nonce: r.nonce });
+  }
+
+  nack(type: ShortName, message: string): this {
+    const r = this.last.get(type);
+    if (!r) throw new Error(`no ${type} response to NACK`);
+    return this.send({ type, node: null, nonce: r.nonce, error: message });
+  }
+
+  async next(ms = 10_000): Promise<DeltaResponse> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const r = this.queue.shift();
+      if (r) return r;
+      if (this.ended) throw new Error(`stream ended (${this.ended.code} ${this.ended.details}) while waiting for a response`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for a response');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /**
+   * Proves nothing was sent before this point: subscribes to a new Secret name that exists (the
+   * test's snapshot must hold `barrier-<tag>`) and expects its response to be the next message.
+   */
+  async barrier(tag: string): Promise<void> {
+    this.send({ type: 'SDS', node: null, subscribe: [`barrier-${tag}`] });
+    const r = await this.next();
+    if (r.type !== 'SDS' || r.names[0] !== `barrier-${tag}`) throw new Error(`expected the barrier response, got ${r.type} ${JSON.stringify(r.names)} removed ${JSON.stringify(r.removed)}`);
+  }
+
+  async status(ms = 10_000): Promise<{ code: number; details: string }> {
+    const deadline = Date.now() + ms;
+    while (!this.ended) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the stream to end');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.ended;
+  }
+
+  close(): void {
+    this.call.cancel();
+    this.client.close();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Protobuf wire primitives shared by the SotW and Delta codecs (wire.ts, delta-wire.ts): bounds-
+ * checked readers for the fields requests carry (strings, `Node`, `google.rpc.Status`) and writers
+ * for length-delimited fields. Every malformed input is a `WireError`, never a crash.
+ */
+import protobuf from 'protobufjs';
+
+/** The parts of `envoy.config.core.v3.Node` the server uses. */
+export interface NodeInfo {
+  readonly id: string;
+  readonly cluster: string;
+  readonly userAgentName: string;
+  readonly userAgentVersion: string;
+}
+
+/** A request's `error_detail` (`google.rpc.Status`): set on a NACK. */
+export interface ErrorDetail {
+  readonly code: number;
+  readonly message: string;
+}
+
+export class WireError extends Error {}
+
+export const LEN = 2;
+
+/** A length-delimited field's bytes, with the length checked against what is left. */
+export function lenDelimited(r: protobuf.Reader): Uint8Array {
+  const len = r.uint32() >>> 0;
+  if (len > r.len - r.pos) throw new WireError(`malformed protobuf: a field of ${len} bytes with ${r.len - r.pos} left`);
+  const out = r.buf.subarray(r.pos, r.pos + len);
+  r.pos += len;
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8');
+export function str(r: protobuf.Reader): string {
+  return utf8.decode(lenDelimited(r));
+}
+
+export function checkWire(field: number, wire: number, want: number, what: string): void {
+  if (wire !== want) throw new WireError(`${what}: field ${field} has wire type ${wire}, expected ${want}`);
+}
+
+/**
+ * Walks a message's fields: `onField` reads the ones it knows (returning true) and the rest are
+ * skipped. Field number 0 is refused; any decoding failure becomes a `WireError`.
+ */
+export function readFields(bytes: Uint8Array, what: string, onField: (r: protobuf.Reader, field: number, wire: number) => boolean): void {
+  try {
+    const r = protobuf.Reader.create(bytes);
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      const field = tag >>> 3;
+      const wire = tag & 7;
+      if (field === 0) throw new WireError(`${what}field number 0`);
+      if (!onField(r, field, wire)) r.skipType(wire);
+    }
+  } catch (err) {
+    if (err instanceof WireError) throw err;
+    throw new WireError(`malformed protobuf: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export function readNode(bytes: Uint8Array): NodeInfo {
+  let id = '';
+  let cluster = '';
+  let userAgentName = '';
+  let userAgentVersion = '';
+  readFields(bytes, 'node: ', (r, field, wire) => {
+    const names: Record<number, string> = { 1: 'node.id', 2: 'node.cluster', 6: 'node.user_agent_name', 7: 'node.user_agent_version' };
+    const what = names[field];
+    if (!what) return false;
+    checkWire(field, wire, LEN, what);
+    const s = str(r);
+    if (field === 1) id = s;
+    else if (field === 2) cluster = s;
+    else if (field === 6) userAgentName = s;
+    else userAgentVersion = s;
+    return true;
+  });
+  return { id, cluster, userAgentName, userAgentVersion };
+}
+
+export function readStatus(bytes: Uint8Array): ErrorDetail {
+  let code = 0;
+  let message = '';
+  readFields(bytes, 'error_detail: ', (r, field, wire) => {
+    if (field === 1) {
+      checkWire(field, wire, 0, 'error_detail.code');
+      code = r.int32();
+    } else if (field === 2) {
+      checkWire(field, wire, LEN, 'error_detail.message');
+      message = str(r);
+    } else return false;
+    return true;
+  });
+  return { code, message };
+}
+
+// ---- encoding ----
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(buf: Buffer, pos: number, n: number): number {
+  while (n >= 0x80) {
+    buf[pos++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  buf[pos++] = n;
+  return pos;
+}
+
+/** A length-delimited field: tag, length, bytes. */
+export function fieldSize(len: number): number {
+  return 1 + varintSize(len) + len;
+}
+
+export function writeField(buf: Buffer, pos: number, field: number, data: Uint8Array): number {
+  buf[pos++] = (field << 3) | LEN;
+  pos = writeVarint(buf, pos, data.length);
+  buf.set(data, pos);
+  return pos + data.length;
+}
+
+/** A message made of length-delimited fields, in the order given. */
+export function encodeFields(fields: readonly (readonly [number, Uint8Array])[]): Buffer {
+  let size = 0;
+  for (const [, data] of fields) size += fieldSize(data.length);
+  const buf = Buffer.allocUnsafe(size);
+  let pos = 0;
+  for (const [field, data] of fields) pos = writeField(buf, pos, field, data);
+  if (pos !== size) throw new Error(`encodeFields: wrote ${pos} of ${size} bytes`);
+  return buf;
+}
+
+/** `google.protobuf.Any` of `typeUrl` and a message's bytes. */
+export function encodeAny(typeUrl: Uint8Array, value: Uint8Array): Buffer {
+  return encodeFields([
+    [1, typeUrl],
+    [2, value],
+  ]);
+}
+
+/**
+ * `body` followed by one more string field: a response's nonce (SotW field 5, Delta field 5).
+ * Protobuf lets fields come in any order, so `body ‖ nonce` is a complete response for one stream.
+ */
+export function withNonce(body: Buffer, nonce: string): Buffer {
+  const n = Buffer.from(nonce, 'utf8');
+  const buf = Buffer.allocUnsafe(body.length + fieldSize(n.length));
+  body.copy(buf, 0);
+  writeField(buf, body.length, 5, n);
+  return buf;
+}
