@@ -9,28 +9,19 @@ import * as grpc from '@grpc/grpc-js';
 import { flowToProto } from './codec.js';
 import { FLOW_METHOD, FLOW_SERVICE, flowMessage, MESSAGE } from './proto.js';
 import { BoundedQueue } from './queue.js';
+import type { KafkaFlowEvent } from '../kafka-proxy/index.js';
 import { NO_LABELS, type FlowRecord, type Verdict } from './record.js';
 
-/** What the enforcer knows of one decision (the fields of its `kafka flow` log line). */
-export interface KafkaDecision {
-  readonly time: number;
+/**
+ * What the enforcer knows of one decision (its `KafkaFlowEvent`: the fields of its `kafka flow`
+ * log line) and where it was made.
+ */
+export type KafkaDecision = KafkaFlowEvent & {
   readonly node: string;
   readonly direction: 'ingress' | 'egress';
-  readonly client: { readonly address: string; readonly port: number };
-  readonly broker: { readonly address: string; readonly port: number };
-  readonly clientId: string | null;
-  readonly api: string;
-  readonly version: number;
-  /** `topic`, `group`, `transactional_id`, ... and its name. */
-  readonly resource: string;
-  readonly name: string;
-  /** The enforcer's own verdict words. */
-  readonly verdict: 'allow' | 'deny' | 'audit_deny';
-  readonly rule: string;
-  readonly policy: string;
   readonly durationMs?: number;
   readonly bytes?: number;
-}
+};
 
 const VERDICT: Record<KafkaDecision['verdict'], Verdict> = { allow: 'forwarded', deny: 'denied', audit_deny: 'audit-denied' };
 /** The enforcer's special rule names (docs/kafka.md) that are not rule ids. */

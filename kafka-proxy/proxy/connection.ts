@@ -27,8 +27,10 @@ export interface KafkaFlowEvent {
   readonly clientId: string | null;
   readonly api: string;
   readonly version: number;
+  /** `topic`, `group`, `transactional_id`, ... and its name. */
   readonly resource: string;
   readonly name: string;
+  /** The enforcer's own verdict words. */
   readonly verdict: 'allow' | 'deny' | 'audit_deny';
   readonly rule: string;
   readonly policy: string;
