@@ -125,7 +125,9 @@ export class GoldenEnvoy {
       box.veth(undefined, netns, `${link.host}/30`, `${link.inner}/30`);
       const port = await server.listen(`${link.host}:0`);
       box.onCleanup(() => server.close());
-      const envoy = await Envoy.start({ node: NODE, xds: { host: link.host, port }, admin: { host: link.inner, port: ADMIN_PORT }, where: { netns }, drainTimeS: 0 });
+      // State of the world: a step is judged by the snapshot's type versions, which SotW listeners carry
+      // (over Delta each resource has its own); Delta is proven by envoy-reconnect and the data-path suites.
+      const envoy = await Envoy.start({ node: NODE, xds: { host: link.host, port }, admin: { host: link.inner, port: ADMIN_PORT }, where: { netns }, drainTimeS: 0, xdsApi: 'sotw' });
       box.onCleanup(() => envoy.stop());
       const golden = new GoldenEnvoy(box, cache, server, envoy);
       await golden.reset();
