@@ -17,6 +17,7 @@ import { Subscription } from './subscription.js';
 import { PUSH_ORDER, typeInfo, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
 import { admit, type BaseRequest, type XdsLimits } from './admit.js';
 import type { Protocol, Sent, StreamCore, TypeState } from './protocol.js';
+import { ackStatus, nackStatus, record } from './stream-records.js';
 import type { ResourceSet } from './view.js';
 import type { NodeInfo } from './proto-wire.js';
 
@@ -44,13 +45,6 @@ export interface StreamContext {
 
 export type DuplexCall = grpc.ServerDuplexStream<Buffer, Buffer>;
 
-const records = new WeakMap<ReadonlyMap<string, string>, Record<string, string>>();
-/** A versions map as a plain record, memoized: the maps are shared by every stream sent the same set. */
-function record(m: ReadonlyMap<string, string>): Record<string, string> {
-  let r = records.get(m);
-  if (!r) records.set(m, (r = Object.freeze(Object.fromEntries(m))));
-  return r;
-}
 
 export class XdsStream implements StreamCore {
   node: NodeInfo | undefined;
@@ -274,7 +268,7 @@ export class XdsStream implements StreamCore {
 
   private ack(st: TypeState, sent: Sent, at: number): void {
     const nodeId = this.node?.id ?? '';
-    const ack: AckStatus = { version: sent.version, nonce: sent.nonce, at, streamId: this.id, resources: record(sent.versions) };
+    const ack = ackStatus(sent, at, this.id);
     st.lastAcked = ack;
     this.ctx.metrics.acks.inc({ type: st.info.short });
     this.ctx.recordAck(nodeId, st.info.typeUrl, ack);
@@ -283,16 +277,7 @@ export class XdsStream implements StreamCore {
 
   private nack(st: TypeState, sent: Sent, acceptedVersion: string, error: { code: number; message: string }, at: number): void {
     const nodeId = this.node?.id ?? '';
-    const nack: NackStatus = {
-      rejectedVersion: sent.version,
-      acceptedVersion: this.api === 'delta' ? (st.lastAcked?.version ?? '') : acceptedVersion,
-      nonce: sent.nonce,
-      code: error.code,
-      message: error.message,
-      at,
-      streamId: this.id,
-      ...(this.api === 'delta' ? { resources: record(sent.carried) } : {}),
-    };
+    const nack = nackStatus(this.api, st, sent, acceptedVersion, error, at, this.id);
     st.lastNack = nack;
     this.proto.nacked(st, sent);
     this.ctx.metrics.nacks.inc({ type: st.info.short });
