@@ -114,3 +114,9 @@ export function messageOf(r: KubeResponse): string {
 export function yamlDocuments(file: string): unknown[] {
   return parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS() as unknown);
 }
+
+/**
+ * How the API server reports a webhook that is down: refused, or, when it still holds a kept-alive
+ * connection to the closed server, a broken one (pipe, reset, EOF), depending on timing.
+ */
+export const WEBHOOK_DOWN = String.raw`(dial tcp 127\.0\.0\.1:\d+: connect: connection refused|write tcp \S+: write: broken pipe|read tcp \S+: read: connection reset by peer|EOF)`;

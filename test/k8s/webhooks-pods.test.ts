@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { SIDECAR_CONTAINER } from '../../k8s/admission/index.js';
 import { describeKube } from '../support/kube.js';
 import { pod } from './admission/fixtures.js';
-import { messageOf, WebhookBed } from './webhook-bed.js';
+import { messageOf, WEBHOOK_DOWN, WebhookBed } from './webhook-bed.js';
 
 interface PodBody {
   metadata: { name: string; annotations?: Record<string, string> };
@@ -80,7 +80,7 @@ describeKube('the Pod webhooks, called by a real kube-apiserver', () => {
     await bed.server.close();
     const refused = await bed.create('inject-sidecar', pod('while-down'));
     expect(refused.status).toBe(500);
-    expect(messageOf(refused)).toMatch(/^Internal error occurred: failed calling webhook "sidecar\.pods\.sluice\.dev": failed to call webhook: Post "https:\/\/127\.0\.0\.1:\d+\/mutate\/pods\/sidecar\?timeout=5s": dial tcp 127\.0\.0\.1:\d+: connect: connection refused$/);
+    expect(messageOf(refused)).toMatch(new RegExp(String.raw`^Internal error occurred: failed calling webhook "sidecar\.pods\.sluice\.dev": failed to call webhook: Post "https://127\.0\.0\.1:\d+/mutate/pods/sidecar\?timeout=5s": ${WEBHOOK_DOWN}$`));
     const elsewhere = await created('plain', pod('while-down'));
     expect(elsewhere.metadata.name).toBe('while-down');
     console.log(`Pod while the webhook is down (${refused.status}): ${messageOf(refused)}`);

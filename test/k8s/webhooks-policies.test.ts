@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { describeKube } from '../support/kube.js';
 import { ordersSpec, policyObject } from './admission/fixtures.js';
-import { messageOf, warnings, WebhookBed } from './webhook-bed.js';
+import { messageOf, warnings, WEBHOOK_DOWN, WebhookBed } from './webhook-bed.js';
 
 const HOUR = 3_600_000;
 const bare = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'sluice.dev/v1alpha1', kind: 'L7Policy', metadata: { name }, spec });
@@ -107,7 +107,7 @@ describeKube('the L7Policy webhooks, called by a real kube-apiserver', () => {
     const r = await bed.create('shop', policyObject('while-down', ordersSpec([{ method: 'GET' }])));
     expect(r.status).toBe(500);
     // Refused on a new connection, or a kept-alive one found dead: either way the webhook is named.
-    expect(messageOf(r)).toMatch(/^Internal error occurred: failed calling webhook "l7policies\.sluice\.dev": failed to call webhook: Post "https:\/\/127\.0\.0\.1:\d+\/validate\/l7policies\?timeout=10s": (dial tcp 127\.0\.0\.1:\d+: connect: connection refused|write tcp \S+: write: broken pipe|read tcp \S+: read: connection reset by peer|EOF)$/);
+    expect(messageOf(r)).toMatch(new RegExp(String.raw`^Internal error occurred: failed calling webhook "l7policies\.sluice\.dev": failed to call webhook: Post "https://127\.0\.0\.1:\d+/validate/l7policies\?timeout=10s": ${WEBHOOK_DOWN}$`));
     expect((await bed.admin.request('GET', '/apis/sluice.dev/v1alpha1/namespaces/shop/l7policies/while-down')).status).toBe(404);
     // The controller's status writes do not go through the webhook: they still work.
     expect((await bed.patchPolicy('shop', 'narrow', { status: { observedGeneration: 1 } }, '/status')).status).toBe(200);
