@@ -137,7 +137,8 @@ export class BedProcess {
 
 export class EnvoyBed {
   readonly box = new Sandbox();
-  readonly subnet = 10 + Math.floor(Math.random() * 200);
+  /** The third octet of this bed's 10.231.S.0/24 (and fd5c:S::/64), claimed from the sandbox. */
+  readonly subnet = this.box.subnet('10.231');
   readonly host4 = `10.231.${this.subnet}.1`;
   readonly host6 = `fd5c:${this.subnet.toString(16)}::1`;
   readonly node4 = `10.231.${this.subnet}.2`;

@@ -96,7 +96,7 @@ async function main(): Promise<number> {
   const box = new Sandbox();
   try {
     const ns = box.netns('l7');
-    const subnet = 10 + Math.floor(Math.random() * 200);
+    const subnet = box.subnet('10.234');
     box.veth(undefined, ns, `10.234.${subnet}.1/30`, `10.234.${subnet}.2/30`);
     const admin = { host: `10.234.${subnet}.2`, port: ADMIN_PORT };
 

@@ -5,7 +5,8 @@
  * (and loopback) are ever used.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,43 @@ export function peerScript(): string | undefined {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const candidates = [join(here, 'peer.js'), join(here, '..', '..', 'dist', 'bench', 'redirect', 'peer.js')];
   return candidates.find((c) => existsSync(c));
+}
+
+/** Creates `claim` holding this pid; a claim whose process is gone is taken over. */
+function tryClaim(claim: string): boolean {
+  if (createClaim(claim)) return true;
+  let owner: number;
+  try {
+    owner = Number(readFileSync(claim, 'utf8'));
+  } catch {
+    return createClaim(claim); // released meanwhile
+  }
+  // An empty claim is being written by its owner right now.
+  if (!(owner > 0) || processAlive(owner)) return false;
+  try {
+    unlinkSync(claim);
+  } catch {
+    /* another sandbox took it over first */
+  }
+  return createClaim(claim);
+}
+
+function createClaim(claim: string): boolean {
+  try {
+    writeFileSync(claim, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function sh(cmd: string, args: readonly string[]): string {
@@ -83,6 +121,25 @@ export class Sandbox {
       if (existsSync(path)) rmdirSync(path);
     });
     return path;
+  }
+
+  /**
+   * The third octet of a /24 under `prefix` (e.g. `10.231`) that no other live sandbox on this
+   * machine holds, claimed until cleanup. Test files run in parallel and each puts its /24 on a
+   * veth in the host namespace: two holding the same /24 would route each other's traffic.
+   */
+  subnet(prefix: string): number {
+    const dir = join(tmpdir(), 'sluice-test-subnets');
+    mkdirSync(dir, { recursive: true });
+    const start = Math.floor(Math.random() * 256);
+    for (let i = 0; i < 256; i++) {
+      const octet = (start + i) % 256;
+      const claim = join(dir, `${prefix}.${octet}`);
+      if (!tryClaim(claim)) continue;
+      this.defer(() => unlinkSync(claim));
+      return octet;
+    }
+    throw new Error(`every /24 under ${prefix} is held by a live test sandbox (claims in ${dir})`);
   }
 
   /** A network namespace with loopback up. */

@@ -15,11 +15,11 @@ import { join } from 'node:path';
 import { abi, openRedirectDataplane, unloadDataplane, type RedirectDataplane } from '../../bpf/index.js';
 import { Sandbox, type Peer } from '../../bench/redirect/sandbox.js';
 import type { InboundRedirect } from '../../policy-compiler/index.js';
-import { describeKernel, repoRoot, testPinRoot, testPort, testSubnet } from './kernel.js';
+import { describeKernel, repoRoot, testPinRoot, testPort } from './kernel.js';
 
 describeKernel('bpf inbound redirect (sk_lookup + proxy listener registration)', () => {
   const box = new Sandbox();
-  const net = testSubnet(50);
+  let net = ''; // a /24 of 10.231.0.0/16 claimed for this file (box.subnet)
   const workloadPort = testPort();
   const proxyPort = workloadPort + 1;
   const pinRoot = testPinRoot('in');
@@ -31,6 +31,7 @@ describeKernel('bpf inbound redirect (sk_lookup + proxy listener registration)',
   const entry = (more: Partial<InboundRedirect> = {}): InboundRedirect => ({ node: 'n1', direction: 'inbound', address: `${net}.1`, port: workloadPort, proxyPort, failOpen: false, ...more });
 
   beforeAll(async () => {
+    net = `10.231.${box.subnet('10.231')}`;
     remote = box.netns('remote');
     const link = box.veth(undefined, remote, `${net}.1/24`, `${net}.2/24`);
     const workloadCgroup = box.cgroup('wl');
@@ -63,18 +64,18 @@ describeKernel('bpf inbound redirect (sk_lookup + proxy listener registration)',
     await client.exited;
     return String(reply.line ?? reply.message);
   };
-  const STEERED = `proxy ${net}.1:${workloadPort}`; // the proxy's socket, with the workload's address as its own
-  const DIRECT = `workload ${net}.1:${workloadPort}`;
+  const steered = (): string => `proxy ${net}.1:${workloadPort}`; // the proxy's socket, with the workload's address as its own
+  const direct = (): string => `workload ${net}.1:${workloadPort}`;
 
   it('reaches the workload directly while no inbound entry exists', async () => {
     proxy = await startProxy();
-    expect(await remoteClient()).toBe(DIRECT);
+    expect(await remoteClient()).toBe(direct());
   });
 
   it('steers a new connection for the protected port to the proxy with its original destination intact', async () => {
     expect(dp.sync([entry()])).toMatchObject({ added: 1 });
     expect(dp.listeners()).toContainEqual({ family: 2, port: proxyPort });
-    expect(await remoteClient()).toBe(STEERED);
+    expect(await remoteClient()).toBe(steered());
     const status = dp.status();
     expect(status.stats.in_assigned).toBeGreaterThanOrEqual(1n);
     expect(status.attachments.some((a) => a.kind === 'netns' && a.hook === 'sk_lookup')).toBe(true);
@@ -89,9 +90,9 @@ describeKernel('bpf inbound redirect (sk_lookup + proxy listener registration)',
       const fromProxy = (mark: number): string =>
         execFileSync('sh', ['-c', `echo $$ > '${proxyCgroup}/cgroup.procs' && exec "$@"`, 'sh', binary, String(mark), `${net}.1`, String(workloadPort)], { encoding: 'utf8' }).trim();
       const legs = dp.status().stats.in_proxy_leg;
-      expect(fromProxy(abi.INBOUND_LEG_MARK)).toBe(DIRECT);
+      expect(fromProxy(abi.INBOUND_LEG_MARK)).toBe(direct());
       expect(dp.status().stats.in_proxy_leg).toBe(legs + 1n);
-      expect(fromProxy(0x7)).toBe(STEERED); // e.g. the proxy's outbound leg to a workload of this node
+      expect(fromProxy(0x7)).toBe(steered()); // e.g. the proxy's outbound leg to a workload of this node
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -109,7 +110,7 @@ describeKernel('bpf inbound redirect (sk_lookup + proxy listener registration)',
 
   it('steers again as soon as a proxy listens again', async () => {
     proxy = await startProxy();
-    expect(await remoteClient()).toBe(STEERED);
+    expect(await remoteClient()).toBe(steered());
   });
 
   it('never steers to a listener opened outside the proxy cgroup', async () => {
@@ -129,7 +130,7 @@ describeKernel('bpf inbound redirect (sk_lookup + proxy listener registration)',
   it('delivers to the workload while no proxy listens when the rule fails open, and counts it', async () => {
     expect(dp.sync([entry({ failOpen: true })])).toMatchObject({ changed: 1 });
     const before = dp.status().stats.in_fail_open;
-    expect(await remoteClient()).toBe(DIRECT);
+    expect(await remoteClient()).toBe(direct());
     expect(dp.status().stats.in_fail_open).toBeGreaterThan(before);
     expect(dp.status().rules.map((r) => r.text)).toEqual([`inbound ${net}.1:${workloadPort} → :${proxyPort} (fail-open)`]);
   });
@@ -137,6 +138,6 @@ describeKernel('bpf inbound redirect (sk_lookup + proxy listener registration)',
   it('passes traffic through again once the entry is removed', async () => {
     proxy = await startProxy();
     expect(dp.sync([])).toMatchObject({ removed: 1 });
-    expect(await remoteClient()).toBe(DIRECT);
+    expect(await remoteClient()).toBe(direct());
   });
 });

@@ -36,11 +36,6 @@ export function testPinRoot(tag: string): string {
   return join('/sys/fs/bpf', `sluice-test-${process.pid}-${tag}-${Math.random().toString(36).slice(2, 6)}`);
 }
 
-/** A /24 in 10.231.0.0/16 for one test file: `base` picks the band, the rest is random. */
-export function testSubnet(base: number): string {
-  return `10.231.${base + Math.floor(Math.random() * 40)}`;
-}
-
 /** A TCP port for a listener in a test (random in 20000-29999). */
 export function testPort(): number {
   return 20000 + Math.floor(Math.random() * 10000);

@@ -14,7 +14,7 @@ import { attachDataplane, openRedirectDataplane, unloadDataplane, type RedirectD
 import { Sandbox, sh, type Peer } from '../../bench/redirect/sandbox.js';
 import { cgroupPathOf } from '../../bench/envoy/bed.js';
 import type { OutboundRedirect } from '../../policy-compiler/index.js';
-import { describeKernel, repoRoot, testPinRoot, testPort, testSubnet } from './kernel.js';
+import { describeKernel, repoRoot, testPinRoot, testPort } from './kernel.js';
 
 /** Connects from this (jest) process, which is in no workload cgroup; returns the first line. */
 function directReply(host: string, port: number): Promise<string> {
@@ -37,7 +37,7 @@ const accepts = (proxy: Peer): Array<Record<string, unknown>> => proxy.lines.fil
 
 describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)', () => {
   const box = new Sandbox();
-  const net = testSubnet(0);
+  let net = ''; // a /24 of 10.231.0.0/16 claimed for this file (box.subnet)
   const svc6 = `fd5c:${Math.floor(Math.random() * 0xffff).toString(16)}::2`;
   const servicePort = 8080;
   const proxyPort = testPort();
@@ -49,6 +49,7 @@ describeKernel('bpf outbound redirect (connect4/connect6 + sockops + getsockopt)
   const pinRoot = testPinRoot('out');
 
   beforeAll(async () => {
+    net = `10.231.${box.subnet('10.231')}`;
     const ns = box.netns('svc');
     const link = box.veth(undefined, ns, `${net}.1/24`, `${net}.2/24`);
     sh('ip', ['addr', 'add', `${svc6.replace(/::2$/, '::1')}/64`, 'dev', link.local, 'nodad']);

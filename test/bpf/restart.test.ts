@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Sandbox, type Peer } from '../../bench/redirect/sandbox.js';
-import { cliMain, describeKernel, repoRoot, testPinRoot, testPort, testSubnet } from './kernel.js';
+import { cliMain, describeKernel, repoRoot, testPinRoot, testPort } from './kernel.js';
 
 const CONTROLLER = `
 const [cgroup, proxyCgroup, pinRoot, entries, dist] = process.argv.slice(1);
@@ -22,7 +22,7 @@ dp.close();
 
 describeKernel('bpf controller restart and the bpf CLI', () => {
   const box = new Sandbox();
-  const net = testSubnet(100);
+  let net = ''; // a /24 of 10.231.0.0/16 claimed for this file (box.subnet)
   const servicePort = testPort();
   const proxyPort = servicePort + 1;
   const pinRoot = testPinRoot('restart');
@@ -50,6 +50,7 @@ describeKernel('bpf controller restart and the bpf CLI', () => {
   };
 
   beforeAll(async () => {
+    net = `10.231.${box.subnet('10.231')}`;
     const ns = box.netns('svc');
     box.veth(undefined, ns, `${net}.1/24`, `${net}.2/24`);
     workload = box.cgroup('wl');

@@ -92,13 +92,6 @@ export function encodeStep(resources: readonly GoldenResource[]): ResourceInput[
   }));
 }
 
-/** A /30 on the veth pair, away from the 10.231.0.0/16 the kernel suites use. */
-function pickLink(): { host: string; inner: string } {
-  const third = Math.floor(Math.random() * 256);
-  const fourth = Math.floor(Math.random() * 64) * 4;
-  return { host: `10.233.${third}.${fourth + 1}`, inner: `10.233.${third}.${fourth + 2}` };
-}
-
 export class GoldenEnvoy {
   private constructor(
     private readonly box: Sandbox,
@@ -121,7 +114,8 @@ export class GoldenEnvoy {
     const server = new XdsServer({ cache });
     try {
       const netns = box.netns('golden');
-      const link = pickLink();
+      const octet = box.subnet('10.233'); // away from the 10.231.0.0/16 of the kernel and Envoy beds
+      const link = { host: `10.233.${octet}.1`, inner: `10.233.${octet}.2` };
       box.veth(undefined, netns, `${link.host}/30`, `${link.inner}/30`);
       const port = await server.listen(`${link.host}:0`);
       box.onCleanup(() => server.close());
