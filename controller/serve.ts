@@ -122,7 +122,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const sources = [...policies, options.inventory];
   const secretSource = options.secrets !== undefined ? new SecretSource(options.secrets) : undefined;
   let onIssued = () => {};
-  const issuer = options.caDir !== undefined ? await openIssuer(options.caDir, logger, () => onIssued()) : undefined;
+  const issuer = options.caDir !== undefined ? await openIssuer(options.caDir, logger, now, () => onIssued()) : undefined;
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
   let report = restore(store, runtime, logger);
   let lastRead: string | undefined;
@@ -255,8 +255,9 @@ function restore(store: StateStore | undefined, runtime: PolicyRuntime, logger: 
 }
 
 /** sluice's CA from `--ca-dir`, issuing on the fly; a CA that does not load fails start-up. */
-async function openIssuer(dir: string, logger: Logger, onIssued: () => void): Promise<OnTheFlyIssuer> {
-  const env = defaultEnv();
+/** sluice's CA on serve's clock: what it issues is dated, and judged, by the same time that decides renewal. */
+async function openIssuer(dir: string, logger: Logger, now: () => number, onIssued: () => void): Promise<OnTheFlyIssuer> {
+  const env = { ...defaultEnv(), now: () => new Date(now()) };
   const ca = await loadCa(dir, env);
   if (!ca.ok) throw new Error(`--ca-dir ${dir}: ${ca.diagnostics.map((d) => d.message).join('; ')}`);
   return new OnTheFlyIssuer({ ca: ca.value, env, logger: logger.child({ component: 'ca' }), onIssued });
