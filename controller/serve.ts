@@ -128,7 +128,11 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   let lastRead: string | undefined;
   let source: DocumentSource | undefined;
   let lastCatalog: SecretCatalog | undefined;
+  let started = false;
   const reload = (trigger: 'start' | 'watch' | 'rescan' | 'manual') => {
+    // Until the first read (after the CA's first certificates), changes are left to it.
+    if (!started && trigger !== 'start') return false;
+    started = true;
     const read: SourceRead | undefined = source?.read();
     if (!read) return false;
     const at = new Date(now());
@@ -150,7 +154,6 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     }
     return true;
   };
-  onIssued = () => reload('manual');
   // Watch first, then read: whatever changes after the first read is seen.
   const watcher: DocumentSource = (source = fileSource({
     paths: sources,
@@ -166,6 +169,12 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   let xdsPort: number;
   let envoys: EnvoySupervisor | undefined;
   try {
+    if (issuer) {
+      // The certificates the policies ask sluice's CA for are issued before the first compile.
+      const first = watcher.read();
+      if (first) await issuer.prime(issueRequests(loadSources(first.files).policies), new Date(now()));
+    }
+    onIssued = () => reload('manual');
     reload('start');
     xdsPort = await xds.listen(formatHostPort(options.xds.host, options.xds.port), tls?.credentials);
     if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHost(options.xds.host), port: xdsPort }, logger);
