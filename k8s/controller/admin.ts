@@ -93,7 +93,7 @@ export async function startControllerAdmin(o: ControllerAdminOptions): Promise<C
         leader: o.leader.view(),
         statusWriter: { pending: o.writer.pending, ...o.writer.counts },
         restored: o.restored,
-        secrets: { watched: o.source.secretStates().map((s) => ({ ...s.ref, state: s.state, keys: s.keys })), ...secretsStatus(o.catalog()) },
+        secrets: { watched: o.source.secretStates().map((s) => ({ ...s.ref, state: s.state, keys: s.keys, ...(s.error !== undefined ? { error: s.error } : {}) })), ...secretsStatus(o.catalog()) },
         sources: { problems: state.sourceDiagnostics },
         policies: [...o.view.statuses().values()],
       };

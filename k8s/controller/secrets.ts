@@ -29,6 +29,8 @@ export interface SecretState {
   readonly state: 'pending' | 'missing' | 'present';
   /** Its data keys (never the values) when it exists. */
   readonly keys: readonly string[];
+  /** While pending: why its list failed (the API server away, or RBAC forbids it: `403`). */
+  readonly error?: string;
 }
 
 /** `namespace/name` (the compiler's names) → the Secret's namespace and name. */
@@ -91,7 +93,8 @@ export class SecretWatch implements SecretSource {
   states(): SecretState[] {
     return [...this.informers.values()]
       .map(({ ref, informer }): SecretState => {
-        if (!informer.isSynced) return { ref, state: 'pending', keys: [] };
+        const error = informer.stats().lastError;
+        if (!informer.isSynced) return { ref, state: 'pending', keys: [], ...(error !== undefined ? { error } : {}) };
         const found = this.find(ref, informer);
         return found ? { ref, state: 'present', keys: [...secretKeys(found, 0).keys()] } : { ref, state: 'missing', keys: [] };
       })

@@ -73,7 +73,7 @@ export class StatusView {
     for (const ref of this.o.secretsOf(key)) {
       const name = `${ref.namespace}/${ref.name}`;
       const s = states.find((x) => x.ref.namespace === ref.namespace && x.ref.name === ref.name);
-      if (s?.state === 'pending') notes.push(`Secret ${name} it references has not been read yet`);
+      if (s?.state === 'pending') notes.push(s.error !== undefined ? `Secret ${name} it references cannot be read (${s.error}); its TLS port refuses connections until it is` : `Secret ${name} it references has not been read yet`);
       const stale = catalog.secrets.get(name);
       if (stale?.stale !== undefined) notes.push(`Secret ${name} is stale: its newest version is not used (${stale.stale}); the last good version (${stale.version}) stays in force`);
     }
