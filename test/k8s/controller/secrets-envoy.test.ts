@@ -1,13 +1,15 @@
 /**
  * A Kubernetes Secret served to real Envoy 1.40 by `sluice controller`: Envoy's own config dump
  * holds the kubernetes.io/tls Secret's certificate (its key redacted) and a TLS chain for the
- * port, and the policy is Enforced from Envoy's ACKs. A rotation of the Secret reaches Envoy as a
+ * port, and the policy is Enforced from Envoy's ACKs; the Secret, created before the controller
+ * started, was never compiled as missing (the first compile waits for its list). A rotation of the Secret reaches Envoy as a
  * new SDS version with the new certificate, while Envoy's listener and cluster counters show no
  * change at all (no Listener or Cluster churn).
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Envoy } from '../../../bench/envoy/process.js';
 import type { Controller } from '../../../k8s/controller/index.js';
+import { createLogger } from '../../../telemetry/index.js';
 import { describeEnvoy } from '../../support/envoy.js';
 import { describeKube } from '../../support/kube.js';
 import { eventually, freePort } from '../../support/poll.js';
@@ -31,6 +33,7 @@ describeKube('a Kubernetes Secret served to real Envoy by the controller', () =>
     let envoy: Envoy;
     let first: Pem;
     let second: Pem;
+    const logs: string[] = [];
     /** The SDS secret as Envoy holds it: its version and the certificate chain it serves. */
     const held = async (): Promise<{ version: string; chain: string; key: string } | undefined> => {
       const dump = await envoy.configDump('dynamic_active_secrets');
@@ -53,7 +56,7 @@ describeKube('a Kubernetes Secret served to real Envoy by the controller', () =>
       await bed.must('POST', SECRETS, tlsSecret(first));
       await bed.applyPolicy('shop', 'tls-api', { selector: { matchLabels: { app: 'api' } }, ingress: [{ toPorts: [{ ports: [{ port: 8443 }], terminatingTLS: { secret: { name: 'api-cert' } } }] }] });
       const ports = { inboundPort: await freePort(), outboundPort: await freePort() };
-      controller = await bed.controller({ identity: 'replica-1', proxyPorts: () => ports });
+      controller = await bed.controller({ identity: 'replica-1', proxyPorts: () => ports, logger: createLogger({ level: 'info', write: (line) => logs.push(line) }) });
       await eventually(() => controller.leader.isLeading(), 'the only replica to lead', 20_000);
       envoy = await Envoy.start({ node: 'node-a', xds: { host: '127.0.0.1', port: controller.xdsPort }, admin: { host: '127.0.0.1', port: await freePort() } });
     }, 120_000);
@@ -76,6 +79,11 @@ describeKube('a Kubernetes Secret served to real Envoy by the controller', () =>
       expect(listeners).toContain('tls|shop/api-cert');
       await eventually(async () => condition((await bed.policy('shop', 'tls-api')).status, 'Enforced')?.status === 'True', 'Enforced from Envoy\'s ACKs', 30_000);
     }, 60_000);
+
+    it('the Secret existed before the controller started: no compile ever took it for missing (the first waits for its list)', () => {
+      expect(logs.some((l) => l.includes('configuration published'))).toBe(true);
+      expect(logs.filter((l) => l.includes('does not exist') || l.includes('not read yet'))).toEqual([]);
+    });
 
     it('a rotation reaches Envoy as a new SDS version with the new certificate, and no listener or cluster changes', async () => {
       const before = await held();
