@@ -141,9 +141,10 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     nodes,
     secrets: () => source?.secretStates() ?? [],
     catalog: () => catalog,
+    // The version in force and the newest one read (a rejected policy has none in force, and its status still names its Secrets).
     secretsOf: (key) => {
-      const p = runtime.state().policies.get(key)?.policy;
-      return p ? secretReferences([p]).map(secretRef) : [];
+      const versions = [runtime.state().policies.get(key)?.policy, loadedByKey.get(key)].filter((p): p is Policy => p !== undefined);
+      return secretReferences(versions).map(secretRef);
     },
     now,
     audit: (keys) => flows.wouldDeny(keys, now() - AUDIT_WINDOW_MS),
@@ -165,6 +166,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   let secretWait: NodeJS.Timeout | undefined;
   let pendingSince: number | undefined;
   const loads = new LoadCache();
+  let loadedByKey = new Map<string, Policy>();
   const inForce = () => [...runtime.state().policies.values()].flatMap((e): Policy[] => (e.policy ? [e.policy] : []));
   const reconcile = (): boolean => {
     clearTimeout(quiet);
@@ -177,6 +179,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     // The Secrets of the policies read now (a new policy whose Secret is missing is followed, so
     // that creating the Secret compiles it) and of those in force (a stale policy's last good version).
     const loaded = loadSources(read.files, DEFAULT_PARSE_LIMITS, loads).policies;
+    loadedByKey = new Map(loaded.map((p) => [p.key, p]));
     kube.followSecrets(secretReferences([...loaded, ...inForce()]));
     const pending = kube.pendingSecrets();
     if (pending.length > 0) {
