@@ -164,7 +164,8 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   let deadline: NodeJS.Timeout | undefined;
   let lastRead: string | undefined;
   let secretWait: NodeJS.Timeout | undefined;
-  let pendingSince: number | undefined;
+  /** Since when each referenced Secret has been waited for (its first list). */
+  const pendingSince = new Map<string, number>();
   const loads = new LoadCache();
   let loadedByKey = new Map<string, Policy>();
   const inForce = () => [...runtime.state().policies.values()].flatMap((e): Policy[] => (e.policy ? [e.policy] : []));
@@ -182,16 +183,15 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     loadedByKey = new Map(loaded.map((p) => [p.key, p]));
     kube.followSecrets(secretReferences([...loaded, ...inForce()]));
     const pending = kube.pendingSecrets();
-    if (pending.length > 0) {
-      pendingSince ??= now();
-      const left = pendingSince + (o.secretSyncMs ?? 5000) - now();
+    for (const key of [...pendingSince.keys()]) if (!pending.includes(key)) pendingSince.delete(key);
+    for (const key of pending) if (!pendingSince.has(key)) pendingSince.set(key, now());
+    const left = Math.max(0, ...[...pendingSince.values()].map((since) => since + (o.secretSyncMs ?? 5000) - now()));
+    if (left > 0) {
       // Their first list reconciles again sooner (onSecretsChange).
-      if (left > 0) {
-        secretWait = setTimeout(reconcile, left);
-        return false;
-      }
-      logger.warn('Secrets policies reference are not read yet: compiling without them; the TLS ports that need them refuse connections', { component: 'secrets', pending });
-    } else pendingSince = undefined;
+      secretWait = setTimeout(reconcile, left);
+      return false;
+    }
+    if (pending.length > 0) logger.warn('Secrets policies reference are not read yet: compiling without them; the TLS ports that need them refuse connections', { component: 'secrets', pending });
     const judged = secrets.read(new Date(now()));
     const fingerprint = fingerprintOf(read) + catalogFingerprint(judged.catalog);
     catalog = judged.catalog;
