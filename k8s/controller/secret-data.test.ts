@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodedLength, secretKeys } from './secret-data.js';
+import { decodedLength, secretChangeKey, secretKeyNames, secretKeys } from './secret-data.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -24,5 +24,12 @@ describe('secretKeys: a Secret object\'s data, decoded for the secret source', (
     ]));
     expect(secretKeys({ metadata: { name: 'x' } }).size).toBe(0);
     expect(secretKeys('nonsense').size).toBe(0);
+  });
+
+  it('names the keys, never a value; a change is a change of data alone', () => {
+    const secret = { metadata: { name: 'x', labels: { a: '1' } }, data: { 'tls.key': b64('k'), 'tls.crt': b64('c') } };
+    expect(secretKeyNames(secret)).toEqual(['tls.crt', 'tls.key']);
+    expect(secretChangeKey({ ...secret, metadata: { name: 'x', labels: { a: '2' } } })).toBe(secretChangeKey(secret));
+    expect(secretChangeKey({ ...secret, data: { 'tls.crt': b64('c2'), 'tls.key': b64('k') } })).not.toBe(secretChangeKey(secret));
   });
 });

@@ -39,3 +39,15 @@ export function secretKeys(secret: unknown, maxBytes = MAX_PEM_BYTES): Map<strin
   }
   return out;
 }
+
+/** The key names of a Secret's `data`, sorted (what `/status` shows; never a value). */
+export function secretKeyNames(secret: unknown): string[] {
+  const data = isRecord(secret) ? secret['data'] : undefined;
+  return isRecord(data) ? Object.keys(data).sort() : [];
+}
+
+/** What of a Secret the controller reads (its data): an update that leaves it equal (labels, annotations) is not a change. */
+export function secretChangeKey(secret: unknown): string {
+  const data = isRecord(secret) ? secret['data'] : undefined;
+  return JSON.stringify(isRecord(data) ? Object.entries(data).sort(([a], [b]) => a.localeCompare(b)) : null);
+}

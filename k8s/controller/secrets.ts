@@ -16,7 +16,7 @@ import type { KubeApi } from '../admission/kube-api.js';
 import type { RawSecrets, RawValue, SecretSource } from '../../controller/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import { Informer } from './informer.js';
-import { secretKeys } from './secret-data.js';
+import { secretChangeKey, secretKeyNames, secretKeys } from './secret-data.js';
 
 export interface SecretRef {
   readonly namespace: string;
@@ -64,6 +64,7 @@ export class SecretWatch implements SecretSource {
         api: this.o.api,
         logger: this.o.logger,
         onChange: this.o.onChange,
+        changeKey: secretChangeKey,
       });
       this.informers.set(key, { ref, informer });
       informer.start();
@@ -96,7 +97,7 @@ export class SecretWatch implements SecretSource {
         const error = informer.stats().lastError;
         if (!informer.isSynced) return { ref, state: 'pending', keys: [], ...(error !== undefined ? { error } : {}) };
         const found = this.find(ref, informer);
-        return found ? { ref, state: 'present', keys: [...secretKeys(found, 0).keys()] } : { ref, state: 'missing', keys: [] };
+        return found ? { ref, state: 'present', keys: secretKeyNames(found) } : { ref, state: 'missing', keys: [] };
       })
       .sort((a, b) => `${a.ref.namespace}/${a.ref.name}`.localeCompare(`${b.ref.namespace}/${b.ref.name}`));
   }
