@@ -19,7 +19,7 @@ import { PolicyRuntime } from './runtime.js';
 import { fileSource, fingerprintOf, type DocumentSource, type SourceRead } from './source.js';
 import { StateStore } from './state-store.js';
 import { catalogFingerprint } from './secrets/fingerprint.js';
-import { SecretSource } from './secrets/source.js';
+import { directorySecrets } from './secrets/directory.js';
 import { OnTheFlyIssuer } from './secrets/issuer.js';
 import { secretsStatus } from './secrets/status.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
@@ -120,7 +120,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   current = runtime;
   const policies = typeof options.policies === 'string' ? [options.policies] : [...options.policies];
   const sources = [...policies, options.inventory];
-  const secretSource = options.secrets !== undefined ? new SecretSource(options.secrets) : undefined;
+  const secretSource = options.secrets !== undefined ? directorySecrets(options.secrets) : undefined;
   let onIssued = () => {};
   const issuer = options.caDir !== undefined ? await openIssuer(options.caDir, logger, now, () => onIssued()) : undefined;
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
