@@ -144,10 +144,25 @@ function delivery(policy: NonNullable<PolicyEntry['policy']>, targets: readonly 
 function throughDataPath(served: { state: PolicyState; message: string }, entry: PolicyEntry, problems: readonly DataPathProblem[]): { state: PolicyState; message: string } {
   if (served.state !== 'Enforced' && served.state !== 'Auditing') return served;
   const ambiguous = entry.diagnostics.filter((d) => d.code === 'egress.ambiguous-identity').map((d) => ({ state: 'Degraded' as const, message: d.message }));
-  const all = [...problems, ...ambiguous];
+  const all = [...problems, ...ambiguous, ...tlsNotServed(entry)];
   if (all.length === 0) return served;
   const state = all.some((p) => p.state === 'Bypassed') ? 'Bypassed' : 'Degraded';
   return { state, message: `${[...new Set(all.map((p) => p.message))].join('; ')} (${served.message})` };
+}
+
+/** The compiler's errors that say a TLS port of the policy is not served as written (lower/tls.ts). */
+const TLS_ERROR = /^(secret|cert|ca|tls)\./;
+
+/**
+ * A policy in force whose TLS cannot be set up as written (a secret it names deleted or without a
+ * usable version, an expired certificate): those ports refuse their connections, so it is Degraded.
+ */
+function tlsNotServed(entry: PolicyEntry): Array<Pick<DataPathProblem, 'state' | 'message'>> {
+  if (entry.source !== 'current') return [];
+  const errors = entry.diagnostics.filter((d) => d.severity === 'error' && TLS_ERROR.test(d.code));
+  if (errors.length === 0) return [];
+  const list = errors.map((d) => `${d.path}: ${d.message} [${d.code}]`).join('; ');
+  return [{ state: 'Degraded', message: `its TLS is not served as written (a port whose secret is not usable refuses its connections): ${list}` }];
 }
 
 /**

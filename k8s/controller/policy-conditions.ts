@@ -10,7 +10,8 @@
  *   the reason (`Pending`, `Rejected`, `NoTargets`, `Stale`, `Invalid`, `Degraded`, `Bypassed`).
  *   A policy in force whose TLS cannot be set up as written (a Secret it names deleted, or
  *   without a usable version: the port refuses its connections; an expired certificate) is
- *   `Degraded`, with the compiler's errors and their field paths, never Enforced.
+ *   `Degraded` (controller/policy-status.ts, as for `serve`), with the compiler's errors and
+ *   their field paths, never Enforced.
  *   `status.enforced` counts the proxies: `acked/total`, and the ones still `pending`.
  * - `Rejected`: a proxy NACKed it (True, `Nacked`, each node and its reason, also in
  *   `status.rejected`).
@@ -71,13 +72,6 @@ function rejections(policy: PolicyStatus): L7PolicyStatus['rejected'] {
   return [...byNode].sort(([a], [b]) => a.localeCompare(b)).slice(0, MAX_LISTED).map(([node, message]) => ({ node: clip(node, 253), message: clip(message, 4096) }));
 }
 
-/** The compiler's errors that say a TLS port of the policy is not served as written (lower/tls.ts). */
-const TLS_ERROR = /^(secret|cert|ca|tls)\./;
-
-function tlsErrors(policy: PolicyStatus): string[] {
-  return policy.diagnostics.filter((d) => d.severity === 'error' && TLS_ERROR.test(d.code)).map((d) => `${d.path}: ${d.message} [${d.code}]`);
-}
-
 function accepted(policy: PolicyStatus, generation: number, notes: readonly string[]): Pick<Condition, 'status' | 'reason' | 'message'> {
   const warnings = [...policy.warnings, ...notes];
   const warned = warnings.length > 0 ? `; warnings: ${warnings.join('; ')}` : '';
@@ -91,8 +85,6 @@ function accepted(policy: PolicyStatus, generation: number, notes: readonly stri
 }
 
 function enforced(policy: PolicyStatus): Pick<Condition, 'status' | 'reason' | 'message'> {
-  const tls = policy.source === 'current' ? tlsErrors(policy) : [];
-  if (tls.length > 0) return { status: 'False', reason: 'Degraded', message: `its TLS is not served as written (a port whose secret is not usable refuses its connections): ${tls.join('; ')}; ${policy.message}` };
   const done = (policy.state === 'Enforced' || policy.state === 'Auditing') && policy.source === 'current';
   return { status: done ? 'True' : 'False', reason: policy.state, message: policy.message };
 }

@@ -266,6 +266,23 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     expect(await listenerChanges()).toBe(changesBefore);
     held.destroy();
   }, 60_000);
+
+  it('a secret in force deleted: the port it served refuses connections and /status says Degraded with the field path, never Enforced', async () => {
+    // -k: the rotation above left orders.shop with a certificate from another CA; this is about the client CA.
+    const withCert = () => inbound(['-k', '--cert', files.client, '--key', files.clientKey, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/after-delete')]);
+    expect((await withCert()).out).toBe('200');
+    fs.rmSync(path.join(secrets, 'shop', 'clients-ca'), { recursive: true });
+    const status = async () => ((await bed.serveAdmin('/status')) as { policies: Array<{ key: string; state: string; message: string }> }).policies.find((p) => p.key === 'shop/orders-tls');
+    const degraded = await eventually(async () => {
+      const s = await status();
+      return s?.state === 'Degraded' ? s : undefined;
+    }, 'orders-tls Degraded', 20_000);
+    expect(degraded.message).toContain('spec.ingress[0].toPorts[1].terminatingTLS.clientCA');
+    await eventually(async () => (await withCert()).status !== 0, 'port 8090 to refuse connections', 20_000, 200);
+    // The other ports of the policy are served as before.
+    const allowed = await inbound(['-k', '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8080, '/public/still')]);
+    expect(allowed.out).toBe('200');
+  }, 60_000);
 });
 
 /** The renewed certificate comes from a fresh CA (a replaced issuer), so the test tells the versions apart by trust as well as by serial. */
