@@ -63,7 +63,8 @@ class Resolver {
     if (found) return found;
     const broken = this.catalog.broken.get(name);
     if (broken !== undefined) return this.fail('secret.invalid', field, `secret ${name} has no usable version: ${broken}`);
-    return this.fail('secret.missing', field, `secret ${name} does not exist (standalone: the directory ${name} under serve --secrets)`);
+    const [namespace, secretName] = name.split('/');
+    return this.fail('secret.missing', field, `secret ${name} does not exist (in a cluster: the Secret ${secretName ?? name} in namespace ${namespace ?? ''}; standalone: the directory ${name} under serve --secrets)`);
   }
 
   /** A certificate chain and its key from one secret, fit for a TLS server or client. */
