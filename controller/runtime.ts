@@ -47,6 +47,8 @@ export interface RuntimeOptions {
   readonly now?: () => number;
   /** Called after each publish with what was published (the eBPF map sync listens here). */
   readonly onPublish?: (output: CompileOutput) => void;
+  /** The parse cache, when the caller also loads the same sources (each file is parsed once). */
+  readonly loads?: LoadCache;
 }
 
 export class PolicyRuntime {
@@ -59,12 +61,13 @@ export class PolicyRuntime {
   private inventorySource: InventorySource = 'missing';
   private output: CompileOutput | undefined;
   private readonly planner = new SnapshotPlanner();
-  private readonly loads = new LoadCache();
+  private readonly loads: LoadCache;
   private readonly compiler = new Compiler();
   private readonly now: () => number;
 
   constructor(private readonly options: RuntimeOptions) {
     this.now = options.now ?? Date.now;
+    this.loads = options.loads ?? new LoadCache();
   }
 
   /** Takes a persisted last good state as what was in force (before the first apply, at start-up). */

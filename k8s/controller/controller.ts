@@ -106,7 +106,9 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   let current: PolicyRuntime | undefined;
   const flows = startFlows({ ...o.flows, registry, logger, now, inventory: () => current?.state().inventory.inventory, ir: () => current?.state().output?.ir });
   const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)] });
-  const runtime = new PolicyRuntime({ cache, logger: logger.child({ component: 'runtime' }), metrics: runtimeMetrics(registry), now });
+  // One parse cache for the runtime and the Secret references read below: each source is parsed once.
+  const loads = new LoadCache();
+  const runtime = new PolicyRuntime({ cache, logger: logger.child({ component: 'runtime' }), metrics: runtimeMetrics(registry), now, loads });
   current = runtime;
   const store = o.stateDir !== undefined ? new StateStore(o.stateDir, logger.child({ component: 'state' })) : undefined;
   // The secrets in force: the referenced Secrets judged, the last good version of each kept (controller/secrets/in-force.ts).
@@ -166,7 +168,6 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   let secretWait: NodeJS.Timeout | undefined;
   /** Since when each referenced Secret has been waited for (its first list). */
   const pendingSince = new Map<string, number>();
-  const loads = new LoadCache();
   let loadedByKey = new Map<string, Policy>();
   const inForce = () => [...runtime.state().policies.values()].flatMap((e): Policy[] => (e.policy ? [e.policy] : []));
   const reconcile = (): boolean => {
