@@ -50,6 +50,9 @@ Options:
   --disconnect-grace DURATION  how long a disconnected proxy's ACKs still count (default 15s)
   --inbound-port PORT       every Envoy's inbound listener (default 15006)
   --outbound-port PORT      every Envoy's outbound listener (default 15001)
+  --node-agents             node agents (sluice node-agent, the chart's DaemonSet) program each node's
+                            redirects: Enforced then also waits for the node's agent to ACK them, and
+                            inbound rules of Pods (which nothing steers) are named Bypassed
   --log-level LEVEL         debug, info (default), warn or error; JSON lines on stderr
   -h, --help                show this help
 
@@ -77,7 +80,7 @@ export const controllerCommand: Command = {
       'lease-duration': { type: 'string', default: '15s' }, 'peer-service': { type: 'string', default: 'sluice-controller' },
       'ca-bundle': { type: 'string' }, 'state-dir': { type: 'string' }, 'status-qps': { type: 'string', default: '20' },
       'disconnect-grace': { type: 'string', default: '15s' }, 'inbound-port': { type: 'string' }, 'outbound-port': { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
+      'log-level': { type: 'string', default: 'info' }, 'node-agents': { type: 'boolean', default: false },
       'webhook-tls-dir': { type: 'string' }, 'webhook-listen': { type: 'string', default: '0.0.0.0:9443' },
       'audit-for': { type: 'string' }, 'sidecar-xds-address': { type: 'string' }, 'proxy-image': { type: 'string' },
       ...FLOW_FLAGS,
@@ -130,6 +133,7 @@ export const controllerCommand: Command = {
       ...(inbound !== undefined || outbound !== undefined ? { proxyPorts: { inboundPort: inbound ?? 15006, outboundPort: outbound ?? 15001 } } : {}),
       ...(caBundle ? { webhookCa: { read: () => readOptional(caBundle) } } : {}),
       ...(webhook ? { webhook } : {}),
+      ...(values['node-agents'] ? { nodeAgents: true } : {}),
       flows,
     }).catch((error: unknown) => {
       logger.error('sluice controller cannot start', { error });

@@ -52,6 +52,8 @@ export interface ControllerOptions {
   readonly probeMs?: number;
   /** The listener ports of every Envoy (node proxies and sidecars); default 15006 and 15001. */
   readonly proxyPorts?: ProxyPortsOf;
+  /** Node agents (`sluice node-agent`) program each node's redirects: their ACKs count in status (status-view.ts). */
+  readonly nodeAgents?: boolean;
   /** The flows the proxies report on the xDS port (as `serve`: Envoy's gRPC access log, the Kafka enforcers' pushes). */
   readonly flows?: ServeFlowsOptions;
   /** On the leader: keep the webhook configurations' caBundle equal to this CA (webhook-ca.ts). */
@@ -139,6 +141,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     },
     now,
     audit: (keys) => flows.wouldDeny(keys, now() - AUDIT_WINDOW_MS),
+    ...(o.nodeAgents ? { nodeAgents: true } : {}),
   });
   const writer: StatusWriter = new StatusWriter({
     api: o.api,

@@ -6,7 +6,7 @@
  * that belong with its warnings (hostNetwork Pods, Secrets it references that are missing).
  * Statuses are computed once per change (`invalidate`), not once per policy written.
  */
-import { policyStatuses, type PolicyRuntime, type PolicyStatus, type StatusInputs } from '../../controller/index.js';
+import { policyStatuses, unsteeredProblems, type PolicyRuntime, type PolicyStatus, type StatusInputs } from '../../controller/index.js';
 import type { NodeStatus, SnapshotCache } from '../../xds-server/index.js';
 import { hostNetworkNotes } from './policy-objects.js';
 import { desiredStatus, type L7PolicyStatus } from './policy-conditions.js';
@@ -29,6 +29,11 @@ export interface StatusViewOptions {
   readonly now: () => number;
   /** The would-deny counts of audit policies (the flows), as `serve`'s `/status` has them. */
   readonly audit?: StatusInputs['audit'];
+  /**
+   * Node agents program the redirects (`--node-agents`): their ACKs count towards Enforced, and
+   * the inbound rules of Pods, which nothing steers, are named (Bypassed). Without: as before.
+   */
+  readonly nodeAgents?: boolean;
 }
 
 export class StatusView {
@@ -54,7 +59,9 @@ export class StatusView {
   statuses(): Map<string, PolicyStatus> {
     if (!this.memo) {
       const state = this.o.runtime.state();
-      const list = policyStatuses({ runtime: state, nodes: this.o.nodes(), view: (id) => this.o.cache.view(id), ...(this.o.audit ? { audit: this.o.audit } : {}) });
+      const agents = this.o.nodeAgents === true;
+      const dataPath = agents && state.output ? { dataPath: unsteeredProblems(state.output.unsteered) } : {};
+      const list = policyStatuses({ runtime: state, nodes: this.o.nodes(), view: (id) => this.o.cache.view(id), countAgents: agents, ...dataPath, ...(this.o.audit ? { audit: this.o.audit } : {}) });
       this.memo = new Map(list.map((s) => [s.key, s]));
     }
     return this.memo;
