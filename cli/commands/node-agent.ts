@@ -1,7 +1,7 @@
 /** `sluice node-agent`: programs this node's eBPF redirects from the controller's NodeRedirects (Kubernetes DaemonSet). */
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { familyOf, parseIp } from '../../ip/index.js';
 import { BpfError, DEFAULT_PIN_ROOT } from '../../bpf/index.js';
 import { NodeAgent, startAgentAdmin } from '../../node-agent/index.js';
 import { createLogger, Registry } from '../../telemetry/index.js';
@@ -55,8 +55,8 @@ function credentialsOf(cert: string | undefined, key: string | undefined, ca: st
 function nodeAddresses(list: readonly string[]): { v4?: string; v6?: string } {
   const out: { v4?: string; v6?: string } = {};
   for (const a of list) {
-    const family = isIP(a);
-    if (family === 0) throw new UsageError(`--node-address: expected an IP address, got "${a}"`);
+    if (typeof parseIp(a) === 'string') throw new UsageError(`--node-address: expected an IP address, got "${a}"`);
+    const family = familyOf(a);
     const k = family === 4 ? 'v4' : 'v6';
     if (out[k] !== undefined) throw new UsageError(`--node-address: two IPv${family} addresses (${out[k]}, ${a})`);
     out[k] = a;
