@@ -10,7 +10,7 @@ describe('type table', () => {
     expect(TYPE_URL.KAFKA).toBe('type.googleapis.com/sluice.kafka.v1alpha1.KafkaPolicy');
     expect(typeInfo('type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment')?.short).toBe('EDS');
     expect(typeInfo('type.googleapis.com/envoy.service.runtime.v3.Runtime')).toBeUndefined();
-    expect(Object.keys(RESOURCE_TYPES)).toHaveLength(6);
+    expect(Object.keys(RESOURCE_TYPES)).toHaveLength(7);
   });
 });
 
