@@ -168,9 +168,11 @@ describeKernel('sluice node-agent (process) programs its node from xDS', () => {
   const acks = () => events.filter((e) => e.kind === 'ack' && e.type === 'REDIRECTS' && e.nodeId === 'node-a.agent');
 
   it('attaches, ACKs its node\'s redirects (the server records it), and a node-mode Pod in its own netns reaches the node proxy at the node address', async () => {
+    const started = Date.now();
     agent = startAgent(xdsPort);
     await agent.admin;
-    await eventually('the agent ACK on the server', () => acks()[0]);
+    const first = await eventually('the agent ACK on the server', () => acks()[0]);
+    console.log(`node-agent: process start → attached, subscribed, first NodeRedirects programmed and ACKed in ${Math.round(first.at - started)} ms`);
     expect(server?.status().find((n) => n.node.id === 'node-a.agent')).toBeDefined();
     expect((await get('/readyz')).status).toBe(200);
 
@@ -241,8 +243,10 @@ describeKernel('sluice node-agent (process) programs its node from xDS', () => {
   });
 
   it('restarted with the controller down, keeps the maps, and Pods stay steered', async () => {
+    const published = Date.now();
     publish(resources(baseRedirects()));
     await eventually('the agent back on the good version', async () => ((await get('/readyz')).text.includes('was rejected') ? undefined : true));
+    console.log(`node-agent: an update published → applied (seen on /readyz) in ${Date.now() - published} ms`);
     const good = rules();
     expect(good.length).toBeGreaterThan(0);
     await stopAgent();
