@@ -66,6 +66,7 @@ describeCaps('the node agent\'s capabilities, measured', () => {
   const pin = `/sys/fs/bpf/${tag}`;
   const uid = '0000000a-0000-0000-0000-00000000000a';
   let root: string;
+  const podPath = `kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid.replace(/-/g, '_')}.slice/cri-containerd-c.scope`;
   const cache = new SnapshotCache();
   const server = new XdsServer({ cache });
   const events: XdsEvent[] = [];
@@ -73,7 +74,7 @@ describeCaps('the node agent\'s capabilities, measured', () => {
 
   beforeAll(async () => {
     root = path.join(findCgroup2Mount() ?? '/sys/fs/cgroup', tag);
-    fs.mkdirSync(path.join(root, `kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid.replace(/-/g, '_')}.slice/cri-containerd-c.scope`), { recursive: true });
+    fs.mkdirSync(path.join(root, podPath), { recursive: true });
     port = await server.listen('127.0.0.1:0');
     server.on((e) => events.push(e));
     const json = { host: 'caps', redirects: [{ proxy: 'caps', port: 443, proxy_port: 15001, workloads: ['shop/web'], pod_uid: uid, bind_v4: '10.9.9.9' }] };
@@ -84,8 +85,8 @@ describeCaps('the node agent\'s capabilities, measured', () => {
   afterAll(async () => {
     await server.close();
     spawnSync(process.execPath, [CLI, 'bpf', 'unload', '--pin-root', pin], { encoding: 'utf8' });
-    for (const dir of [...fs.readdirSync(root, { recursive: true, encoding: 'utf8' })].map((d) => path.join(root, d)).sort((a, b) => b.length - a.length)) fs.rmdirSync(dir);
-    fs.rmdirSync(root);
+    // Deepest first; a cgroup directory holds only its control files, which rmdir takes along.
+    for (let dir = path.join(root, podPath); dir.startsWith(root); dir = path.dirname(dir)) fs.rmdirSync(dir);
   });
 
   it('attaches, writes its rules and ACKs with CAP_BPF and CAP_NET_ADMIN alone', async () => {
