@@ -15,5 +15,8 @@ export { startAdminServer, type AdminServer, type AdminRoutes } from './admin-se
 export { configDump } from './admin-views.js';
 export { runtimeMetrics, type RuntimeMetrics } from './metrics.js';
 export { DEFAULT_TRUST_DOMAIN, readXdsTls, type XdsTlsFiles } from './xds-tls.js';
-export { SecretSource, readSecretDirs } from './secrets/source.js';
+export { directorySecrets, readSecretDirs, SecretDirectory } from './secrets/directory.js';
+export { SecretsInForce, type RawSecrets, type SecretSource, type SecretsRead } from './secrets/in-force.js';
+export { catalogFingerprint } from './secrets/fingerprint.js';
+export { secretsStatus, type SecretsStatus } from './secrets/status.js';
 export { judgeSecret, type RawValue, type Judged } from './secrets/judge.js';

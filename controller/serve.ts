@@ -19,7 +19,7 @@ import { PolicyRuntime } from './runtime.js';
 import { fileSource, fingerprintOf, type DocumentSource, type SourceRead } from './source.js';
 import { StateStore } from './state-store.js';
 import { catalogFingerprint } from './secrets/fingerprint.js';
-import { SecretSource } from './secrets/source.js';
+import { directorySecrets } from './secrets/directory.js';
 import { OnTheFlyIssuer } from './secrets/issuer.js';
 import { secretsStatus } from './secrets/status.js';
 import { openRedirectSync, type RedirectSync, type RedirectSyncOptions } from './redirect-sync.js';
@@ -120,15 +120,19 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   current = runtime;
   const policies = typeof options.policies === 'string' ? [options.policies] : [...options.policies];
   const sources = [...policies, options.inventory];
-  const secretSource = options.secrets !== undefined ? new SecretSource(options.secrets) : undefined;
+  const secretSource = options.secrets !== undefined ? directorySecrets(options.secrets) : undefined;
   let onIssued = () => {};
-  const issuer = options.caDir !== undefined ? await openIssuer(options.caDir, logger, () => onIssued()) : undefined;
+  const issuer = options.caDir !== undefined ? await openIssuer(options.caDir, logger, now, () => onIssued()) : undefined;
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
   let report = restore(store, runtime, logger);
   let lastRead: string | undefined;
   let source: DocumentSource | undefined;
   let lastCatalog: SecretCatalog | undefined;
+  let started = false;
   const reload = (trigger: 'start' | 'watch' | 'rescan' | 'manual') => {
+    // Until the first read (after the CA's first certificates), changes are left to it.
+    if (!started && trigger !== 'start') return false;
+    started = true;
     const read: SourceRead | undefined = source?.read();
     if (!read) return false;
     const at = new Date(now());
@@ -150,7 +154,6 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     }
     return true;
   };
-  onIssued = () => reload('manual');
   // Watch first, then read: whatever changes after the first read is seen.
   const watcher: DocumentSource = (source = fileSource({
     paths: sources,
@@ -166,6 +169,12 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   let xdsPort: number;
   let envoys: EnvoySupervisor | undefined;
   try {
+    if (issuer) {
+      // The certificates the policies ask sluice's CA for are issued before the first compile.
+      const first = watcher.read();
+      if (first) await issuer.prime(issueRequests(loadSources(first.files).policies), new Date(now()));
+    }
+    onIssued = () => reload('manual');
     reload('start');
     xdsPort = await xds.listen(formatHostPort(options.xds.host, options.xds.port), tls?.credentials);
     if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHost(options.xds.host), port: xdsPort }, logger);
@@ -255,8 +264,9 @@ function restore(store: StateStore | undefined, runtime: PolicyRuntime, logger: 
 }
 
 /** sluice's CA from `--ca-dir`, issuing on the fly; a CA that does not load fails start-up. */
-async function openIssuer(dir: string, logger: Logger, onIssued: () => void): Promise<OnTheFlyIssuer> {
-  const env = defaultEnv();
+/** sluice's CA on serve's clock: what it issues is dated, and judged, by the same time that decides renewal. */
+async function openIssuer(dir: string, logger: Logger, now: () => number, onIssued: () => void): Promise<OnTheFlyIssuer> {
+  const env = { ...defaultEnv(), now: () => new Date(now()) };
   const ca = await loadCa(dir, env);
   if (!ca.ok) throw new Error(`--ca-dir ${dir}: ${ca.diagnostics.map((d) => d.message).join('; ')}`);
   return new OnTheFlyIssuer({ ca: ca.value, env, logger: logger.child({ component: 'ca' }), onIssued });

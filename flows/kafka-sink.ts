@@ -62,19 +62,39 @@ export interface FlowPusherOptions {
   readonly intervalMs?: number;
   /** Channel credentials (default insecure; mutual TLS when serve requires it on its xDS port). */
   readonly credentials?: grpc.ChannelCredentials;
+  /** How long a stream stays open before it is ended for the collector's confirmation (default 30 s). */
+  readonly confirmEveryMs?: number;
 }
 
-/** Pushes flows to the collector over one long-lived client stream. */
+/** What happened to the flows offered, as far as the pusher can know. */
+export interface PushCounts {
+  /** Written to a stream (on its way; not yet confirmed). */
+  readonly written: number;
+  /** Dropped here because the buffer was full (the collector away or slow). */
+  readonly dropped: number;
+  /** Confirmed stored by the collector (its answer when a stream ends). */
+  readonly accepted: number;
+  /** Confirmed not stored: dropped by the collector's full queue, or rejected as invalid. */
+  readonly refused: number;
+  /** Written on a stream that then failed: the collector may or may not have them. */
+  readonly unconfirmed: number;
+}
+
+/**
+ * Pushes flows to the collector over a client stream, ended every `confirmEveryMs` (and on close)
+ * so the collector's answer confirms what it stored; the next flush opens a new one.
+ */
 export class FlowPusher {
   private readonly queue: BoundedQueue<FlowRecord>;
   private readonly client: grpc.Client;
-  private stream: grpc.ClientWritableStream<Buffer> | undefined;
+  private stream: { readonly call: grpc.ClientWritableStream<Buffer>; readonly opened: number; written: number } | undefined;
   private answered: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
   private readonly type = flowMessage(MESSAGE.pushRequest);
+  private readonly answer = flowMessage(MESSAGE.pushResponse);
   private backoffUntil = 0;
   private failures = 0;
-  sent = 0;
+  private readonly count = { written: 0, accepted: 0, refused: 0, unconfirmed: 0 };
 
   constructor(private readonly o: FlowPusherOptions, private readonly now: () => number = Date.now) {
     this.queue = new BoundedQueue(o.bufferFlows ?? 10_000);
@@ -83,8 +103,8 @@ export class FlowPusher {
     this.timer.unref();
   }
 
-  get dropped(): number {
-    return this.queue.dropped;
+  get counts(): PushCounts {
+    return { ...this.count, dropped: this.queue.dropped };
   }
 
   offer(flow: FlowRecord): void {
@@ -92,39 +112,61 @@ export class FlowPusher {
   }
 
   flush(): void {
+    if (this.stream && this.now() - this.stream.opened >= (this.o.confirmEveryMs ?? 30_000)) this.endStream();
     if (this.queue.size === 0 || this.now() < this.backoffUntil) return;
     const stream = this.stream ?? this.open();
     while (this.queue.size > 0) {
       const flows = this.queue.take(this.o.batch ?? 500);
       const bytes = Buffer.from(this.type.encode(this.type.fromObject({ flows: flows.map(flowToProto) })).finish());
-      this.sent += flows.length;
-      if (!stream.write(bytes)) break;
+      this.count.written += flows.length;
+      stream.written += flows.length;
+      if (!stream.call.write(bytes)) break;
     }
   }
 
-  private open(): grpc.ClientWritableStream<Buffer> {
+  private endStream(): void {
+    this.stream?.call.end();
+    this.stream = undefined;
+  }
+
+  private open(): NonNullable<FlowPusher['stream']> {
     const identity = (b: Buffer): Buffer => b;
-    let answer = () => undefined as void;
-    this.answered = new Promise<void>((resolve) => (answer = resolve));
-    const stream = this.client.makeClientStreamRequest<Buffer, Buffer>(`/${FLOW_SERVICE}/${FLOW_METHOD}`, identity, identity, (error) => {
-      if (this.stream === stream) this.stream = undefined;
-      if (error) {
+    let settle = () => undefined as void;
+    const answered = new Promise<void>((resolve) => (settle = resolve));
+    this.answered = Promise.all([this.answered, answered]).then(() => undefined);
+    const call = this.client.makeClientStreamRequest<Buffer, Buffer>(`/${FLOW_SERVICE}/${FLOW_METHOD}`, identity, identity, (error, response) => {
+      if (this.stream?.call === call) this.stream = undefined;
+      if (error || !response) {
         this.failures += 1;
         this.backoffUntil = this.now() + Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
-      } else this.failures = 0;
-      answer();
+        this.count.unconfirmed += stream.written;
+      } else {
+        this.failures = 0;
+        this.confirm(response, stream.written);
+      }
+      settle();
     });
+    const stream = { call, opened: this.now(), written: 0 };
     this.stream = stream;
     return stream;
+  }
+
+  /** The collector's answer for one stream: what it stored, and what it did not. */
+  private confirm(response: Buffer, written: number): void {
+    try {
+      const r = this.answer.toObject(this.answer.decode(response), { longs: Number }) as { accepted?: number; dropped?: number; rejected?: number };
+      this.count.accepted += r.accepted ?? 0;
+      this.count.refused += (r.dropped ?? 0) + (r.rejected ?? 0);
+    } catch {
+      this.count.unconfirmed += written;
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.flush();
-    if (this.stream) {
-      this.stream.end();
-      await this.answered;
-    }
+    this.endStream();
+    await this.answered;
     this.client.close();
   }
 }

@@ -28,4 +28,5 @@ export { evaluate, type Evaluation, type SimRequest, type Verdict } from './simu
 export { findChain, type FoundChain } from './simulate/find-chain.js';
 export { flowAccessLog } from './translate/features/access-log.js';
 export { issueRequests } from './lower/issue-requests.js';
+export { secretReferences } from './lower/secret-references.js';
 export { secretJson } from './translate/features/secrets.js';

@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { readSourceFiles, SecretSource } from '../../controller/index.js';
+import { directorySecrets, readSourceFiles } from '../../controller/index.js';
 import { RESOURCE_TYPE_LIST } from '../../envoy-api/index.js';
 import { compileSources, redactSecrets, toPlainJson, formatDiagnostic, hasErrors, sortDiagnostics, type CompileOutput, type EnvoyResource } from '../../policy-compiler/index.js';
 
@@ -69,7 +69,7 @@ export const compileCommand: Command = {
     if (!['resources', 'ir', 'redirects'].includes(values.show)) throw new UsageError(`--show: expected resources, ir or redirects, got "${values.show}"`);
     if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`--output: expected yaml or json, got "${values.output}"`);
     const read = readSourceFiles([values.inventory, ...positionals]);
-    const secrets = values.secrets !== undefined ? new SecretSource(values.secrets).read(new Date()) : undefined;
+    const secrets = values.secrets !== undefined ? directorySecrets(values.secrets).read(new Date()) : undefined;
     for (const problem of secrets?.problems ?? []) io.stderr(`${values.secrets}: ${problem}\n`);
     const result = compileSources(read.files, secrets?.catalog);
     const diagnostics = sortDiagnostics([...read.diagnostics, ...result.diagnostics]);

@@ -114,10 +114,12 @@ export const kafkaProxyCommand: Command = {
     const node = values.node ?? '';
     const pusher = flowsAddress !== undefined && flowsAddress !== 'none' ? new FlowPusher({ address: flowsAddress, ...(credentials ? { credentials } : {}) }) : undefined;
     if (pusher) {
-      const pushed = registry.counter('sluice_kafka_flows_total', 'Flows pushed to the collector (--flows-address), by outcome (sent, dropped)');
+      const pushed = registry.counter(
+        'sluice_kafka_flows_total',
+        'Flows for the collector (--flows-address), by outcome: written (to a stream), dropped (buffer full), accepted or refused (as the collector confirmed), unconfirmed (their stream failed)',
+      );
       registry.onCollect(() => {
-        pushed.set(pusher.sent, { outcome: 'sent' });
-        pushed.set(pusher.dropped, { outcome: 'dropped' });
+        for (const [outcome, value] of Object.entries(pusher.counts)) pushed.set(value, { outcome });
       });
     }
     const proxy = new KafkaProxy({

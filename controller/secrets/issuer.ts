@@ -29,7 +29,7 @@ export interface IssuerOptions {
 
 export class OnTheFlyIssuer {
   private readonly issued = new Map<string, Issued>();
-  private readonly pending = new Set<string>();
+  private readonly pending = new Map<string, Promise<void>>();
 
   constructor(private readonly options: IssuerOptions) {}
 
@@ -40,13 +40,24 @@ export class OnTheFlyIssuer {
       const have = this.issued.get(key);
       if (have) out.set(key, have.secret);
       const due = !have || renewalDecision(have, now, this.options.renewWindowMs).due;
-      if (due && !this.pending.has(key)) void this.issue(key, names);
+      if (due && !this.pending.has(key)) this.pending.set(key, this.issue(key, names));
     }
     return out;
   }
 
+  /**
+   * Issues what these requests lack and resolves once it is done (or after `timeoutMs`), so a
+   * first compile finds the certificates instead of failing the ports closed for a moment.
+   */
+  async prime(requests: ReadonlyMap<string, readonly string[]>, now: Date, timeoutMs = 10_000): Promise<void> {
+    this.wanted(requests, now);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all(this.pending.values()), late]);
+    clearTimeout(timer);
+  }
+
   private async issue(key: string, names: readonly string[]): Promise<void> {
-    this.pending.add(key);
     const { ca, env, logger } = this.options;
     try {
       const leaf = await issueLeaf(ca, { dns: names, usages: ['server'], days: this.options.days ?? 90 }, env);
@@ -69,6 +80,8 @@ export class OnTheFlyIssuer {
       this.issued.set(key, { secret: judged.secret, notBefore: leaf.value.certificate.notBefore, notAfter: leaf.value.certificate.notAfter });
       logger.info(renewed ? 'certificate renewed by sluice\'s CA' : 'certificate issued by sluice\'s CA', { names, serial: leaf.value.certificate.serialNumber, notAfter: leaf.value.certificate.notAfter.toISOString() });
       this.options.onIssued();
+    } catch (error) {
+      logger.error('sluice\'s CA failed while issuing a certificate', { names, error });
     } finally {
       this.pending.delete(key);
     }

@@ -8,11 +8,14 @@
  *   new proxies still get the last good configuration, and the Service keeps its endpoints while
  *   every replica shares the outage.
  * - `/status`: the API server's health, the informers (lists, watches, errors), the Lease, the
- *   status writer, and per policy the runtime's status (as `serve`'s `/status`).
+ *   status writer, the Secrets (each one watched: pending, missing or present, with its key
+ *   names; and as `serve`'s `/status`: in force with version, stale with why, broken with why;
+ *   never a value), and per policy the runtime's status (as `serve`'s `/status`).
  * - `/xds/nodes`: this replica's xDS node status (what its proxies ACKed), which the leader reads.
  * - `/config_dump?node=ID`, `/metrics`, and the flows' `/flows` and `/map` (as `serve`'s).
  */
-import { configDump, startAdminServer, type PolicyRuntime } from '../../controller/index.js';
+import { configDump, secretsStatus, startAdminServer, type PolicyRuntime } from '../../controller/index.js';
+import type { SecretCatalog } from '../../policy-compiler/index.js';
 import type { ExtraRoute } from '../../flows/index.js';
 import type { Logger, Registry } from '../../telemetry/index.js';
 import type { NodeStatus, SnapshotCache } from '../../xds-server/index.js';
@@ -30,6 +33,8 @@ export interface ControllerAdminOptions {
   /** This replica's proxies as status counts them (disconnects.ts), which the leader reads at `/xds/nodes`. */
   readonly nodes: () => readonly NodeStatus[];
   readonly source: KubeSource;
+  /** The secrets in force (the referenced Secrets, judged). */
+  readonly catalog: () => SecretCatalog;
   readonly leader: LeaderElector;
   readonly writer: StatusWriter;
   readonly view: StatusView;
@@ -88,7 +93,7 @@ export async function startControllerAdmin(o: ControllerAdminOptions): Promise<C
         leader: o.leader.view(),
         statusWriter: { pending: o.writer.pending, ...o.writer.counts },
         restored: o.restored,
-        secrets: o.source.secretStates().map((s) => ({ ...s.ref, state: s.state, keys: s.keys })),
+        secrets: { watched: o.source.secretStates().map((s) => ({ ...s.ref, state: s.state, keys: s.keys, ...(s.error !== undefined ? { error: s.error } : {}) })), ...secretsStatus(o.catalog()) },
         sources: { problems: state.sourceDiagnostics },
         policies: [...o.view.statuses().values()],
       };

@@ -8,9 +8,9 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { formatHostPort } from '../../ip/index.js';
-import { AUDIT_WINDOW_MS, PolicyRuntime, restoreState, runtimeMetrics, StateStore, fingerprintOf, type ServeFlowsOptions } from '../../controller/index.js';
+import { AUDIT_WINDOW_MS, catalogFingerprint, PolicyRuntime, restoreState, runtimeMetrics, SecretsInForce, StateStore, fingerprintOf, type ServeFlowsOptions } from '../../controller/index.js';
 import { startFlows, type Flows } from '../../flows/index.js';
-import type { Policy } from '../../policy-compiler/index.js';
+import { DEFAULT_PARSE_LIMITS, EMPTY_SECRET_CATALOG, LoadCache, loadSources, secretReferences, type Policy, type SecretCatalog } from '../../policy-compiler/index.js';
 import { Registry, type Logger } from '../../telemetry/index.js';
 import { SnapshotCache, XdsServer, type NodeStatus } from '../../xds-server/index.js';
 import { defaultEnv } from '../../certs/index.js';
@@ -21,7 +21,7 @@ import { KubeSource } from './kube-source.js';
 import { LeaderElector } from './leader.js';
 import { Disconnects } from './disconnects.js';
 import { fetchPeerNodes, mergeNodeStatuses, peerAddresses } from './peers.js';
-import { NO_SECRET_REFS, type SecretRefs } from './secrets.js';
+import { secretRef } from './secrets.js';
 import { StatusView } from './status-view.js';
 import { StatusWriter } from './status-writer.js';
 import { startWebhookCaSync, type WebhookCaSync } from './webhook-ca.js';
@@ -48,7 +48,12 @@ export interface ControllerOptions {
   readonly status?: { readonly perPolicyMs?: number; readonly qps?: number; readonly burst?: number };
   readonly debounceMs?: number;
   readonly maxDelayMs?: number;
-  readonly secretRefs?: SecretRefs;
+  /**
+   * How long a compile waits for the Secrets its policies reference to be listed (default 5 s):
+   * a Secret not read yet is never compiled as missing while it may exist. After that, the compile
+   * goes ahead; the TLS ports that need it refuse connections until it is read.
+   */
+  readonly secretSyncMs?: number;
   readonly probeMs?: number;
   /** The listener ports of every Envoy (node proxies and sidecars); default 15006 and 15001. */
   readonly proxyPorts?: ProxyPortsOf;
@@ -106,7 +111,9 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   const runtime = new PolicyRuntime({ cache, logger: logger.child({ component: 'runtime' }), metrics: runtimeMetrics(registry), now });
   current = runtime;
   const store = o.stateDir !== undefined ? new StateStore(o.stateDir, logger.child({ component: 'state' })) : undefined;
-  const secretRefs = o.secretRefs ?? NO_SECRET_REFS;
+  // The secrets in force: the referenced Secrets judged, the last good version of each kept (controller/secrets/in-force.ts).
+  let secrets: SecretsInForce | undefined;
+  let catalog: SecretCatalog = EMPTY_SECRET_CATALOG;
   let peerNodes: NodeStatus[][] = [];
   const leader = new LeaderElector({
     api: o.api,
@@ -135,9 +142,11 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     cache,
     nodes,
     secrets: () => source?.secretStates() ?? [],
+    catalog: () => catalog,
+    // The version in force and the newest one read (a rejected policy has none in force, and its status still names its Secrets).
     secretsOf: (key) => {
-      const p = runtime.state().policies.get(key)?.policy;
-      return p ? secretRefs([p]) : [];
+      const versions = [runtime.state().policies.get(key)?.policy, loadedByKey.get(key)].filter((p): p is Policy => p !== undefined);
+      return secretReferences(versions).map(secretRef);
     },
     now,
     audit: (keys) => flows.wouldDeny(keys, now() - AUDIT_WINDOW_MS),
@@ -157,20 +166,45 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   let quiet: NodeJS.Timeout | undefined;
   let deadline: NodeJS.Timeout | undefined;
   let lastRead: string | undefined;
+  let secretWait: NodeJS.Timeout | undefined;
+  /** Since when each referenced Secret has been waited for (its first list). */
+  const pendingSince = new Map<string, number>();
+  const loads = new LoadCache();
+  let loadedByKey = new Map<string, Policy>();
+  const inForce = () => [...runtime.state().policies.values()].flatMap((e): Policy[] => (e.policy ? [e.policy] : []));
   const reconcile = (): boolean => {
     clearTimeout(quiet);
     clearTimeout(deadline);
-    quiet = deadline = undefined;
-    const read = source?.read();
-    if (!read) return false;
-    const fingerprint = fingerprintOf(read);
+    clearTimeout(secretWait);
+    quiet = deadline = secretWait = undefined;
+    const kube = source;
+    const read = kube?.read();
+    if (!kube || !secrets || !read) return false;
+    // The Secrets of the policies read now (a new policy whose Secret is missing is followed, so
+    // that creating the Secret compiles it) and of those in force (a stale policy's last good version).
+    const loaded = loadSources(read.files, DEFAULT_PARSE_LIMITS, loads).policies;
+    loadedByKey = new Map(loaded.map((p) => [p.key, p]));
+    kube.followSecrets(secretReferences([...loaded, ...inForce()]));
+    const pending = kube.pendingSecrets();
+    for (const key of [...pendingSince.keys()]) if (!pending.includes(key)) pendingSince.delete(key);
+    for (const key of pending) if (!pendingSince.has(key)) pendingSince.set(key, now());
+    const left = Math.max(0, ...[...pendingSince.values()].map((since) => since + (o.secretSyncMs ?? 5000) - now()));
+    if (left > 0) {
+      // Their first list reconciles again sooner (onSecretsChange).
+      secretWait = setTimeout(reconcile, left);
+      return false;
+    }
+    if (pending.length > 0) logger.warn('Secrets policies reference are not read yet: compiling without them; the TLS ports that need them refuse connections', { component: 'secrets', pending });
+    const judged = secrets.read(new Date(now()));
+    const fingerprint = fingerprintOf(read) + catalogFingerprint(judged.catalog);
+    catalog = judged.catalog;
     if (fingerprint === lastRead) return false;
     lastRead = fingerprint;
-    const result = runtime.apply(read);
+    for (const problem of judged.problems) logger.warn('a Secret is not usable', { component: 'secrets', problem });
+    const result = runtime.apply({ ...read, secrets: judged.catalog });
     if (result.published && store) store.save(runtime.lastGoodState());
     view.setApplied({ generations: read.generations, hostNetwork: read.hostNetwork });
-    const inForce = [...runtime.state().policies.values()].flatMap((e): Policy[] => (e.policy ? [e.policy] : []));
-    source?.followSecrets(inForce);
+    kube.followSecrets(secretReferences([...loaded, ...inForce()]));
     writer.mark(read.generations.keys());
     return true;
   };
@@ -179,8 +213,13 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     quiet = setTimeout(reconcile, o.debounceMs ?? 100);
     deadline ??= setTimeout(reconcile, o.maxDelayMs ?? 1000);
   };
-  // A Secret a policy references changes what status notes say of it (missing, present), not the documents read.
-  source = new KubeSource({ kubeconfig: o.kubeconfig, api: o.api, logger: logger.child({ component: 'kube' }), onChange: changed, onSecretsChange: () => proxiesChanged(), secretRefs, ...(o.probeMs !== undefined ? { probeMs: o.probeMs } : {}), ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}), now });
+  // A Secret a policy references is compiled (its certificates and keys are served over SDS), and status notes say what became of it.
+  source = new KubeSource({ kubeconfig: o.kubeconfig, api: o.api, logger: logger.child({ component: 'kube' }), onChange: changed, onSecretsChange: () => {
+    changed();
+    proxiesChanged();
+  }, ...(o.probeMs !== undefined ? { probeMs: o.probeMs } : {}), ...(o.proxyPorts ? { proxyPorts: o.proxyPorts } : {}), now });
+
+  secrets = new SecretsInForce(source.secretSource);
 
   // What proxies did changes what status says.
   let ackTimer: NodeJS.Timeout | undefined;
@@ -230,7 +269,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   let admin: ControllerAdmin;
   try {
     xdsPort = await xds.listen(formatHostPort(o.xds.host, o.xds.port));
-    admin = await startControllerAdmin({ host: o.admin.host, port: o.admin.port, runtime, cache, nodes: ownNodes, source, leader, writer, view, registry, restored, flowRoutes: flows.routes, logger: logger.child({ component: 'admin' }), now });
+    admin = await startControllerAdmin({ host: o.admin.host, port: o.admin.port, runtime, cache, nodes: ownNodes, source, catalog: () => catalog, leader, writer, view, registry, restored, flowRoutes: flows.routes, logger: logger.child({ component: 'admin' }), now });
     adminPort = admin.port;
   } catch (error) {
     await xds.close();
@@ -279,6 +318,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     async close(options = {}) {
       clearTimeout(quiet);
       clearTimeout(deadline);
+      clearTimeout(secretWait);
       clearTimeout(ackTimer);
       clearTimeout(peerTimer);
       for (const t of graceTimers) clearTimeout(t);

@@ -11,13 +11,12 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeApi } from '../admission/kube-api.js';
-import type { Policy } from '../../policy-compiler/index.js';
-import type { SourceRead, DocumentSource } from '../../controller/index.js';
+import type { SourceRead, DocumentSource, SecretSource } from '../../controller/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import { Informer, type InformerStats } from './informer.js';
 import { metaOf, podOf, type Labels } from './objects.js';
 import { policySources } from './policy-objects.js';
-import { NO_SECRET_REFS, SecretWatch, type SecretRefs, type SecretState } from './secrets.js';
+import { SecretWatch, type SecretState } from './secrets.js';
 import { clusterInventory, inventorySourceFile, type HostNetworkPod, type ProxyPortsOf } from './workloads.js';
 
 export const POLICY_PATH = '/apis/sluice.dev/v1alpha1/l7policies';
@@ -68,7 +67,6 @@ export interface KubeSourceOptions {
   readonly onChange: () => void;
   /** A referenced Secret appeared, changed or went (default: `onChange`). */
   readonly onSecretsChange?: () => void;
-  readonly secretRefs?: SecretRefs;
   readonly probeMs?: number;
   readonly now?: () => number;
   readonly proxyPorts?: ProxyPortsOf;
@@ -119,9 +117,19 @@ export class KubeSource implements DocumentSource {
     return out;
   }
 
-  /** Follows the Secrets the policies in force reference (called after each apply). */
-  followSecrets(policies: readonly Policy[]): void {
-    this.secrets.follow((this.o.secretRefs ?? NO_SECRET_REFS)(policies));
+  /** Follows exactly these Secrets (`namespace/name`: what the policies reference, `secretReferences`). */
+  followSecrets(keys: readonly string[]): void {
+    this.secrets.follow(keys);
+  }
+
+  /** The Secrets followed that have not been listed yet. */
+  pendingSecrets(): string[] {
+    return this.secrets.pending();
+  }
+
+  /** The followed Secrets as a secret source (their keys decoded), for the secrets in force. */
+  get secretSource(): SecretSource {
+    return this.secrets;
   }
 
   secretStates(): SecretState[] {

@@ -28,6 +28,14 @@ describe('desiredStatus', () => {
     expect(type(s, 'Enforced')?.status).toBe('False');
   });
 
+  it('calls a policy in force whose TLS secret is not usable Degraded, with the field path, never Enforced', () => {
+    const error = { severity: 'error', code: 'secret.missing', path: 'spec.ingress[0].toPorts[0].terminatingTLS.secret', message: 'secret shop/api-cert does not exist' } as const;
+    const s = desiredStatus({ policy: policy({ errors: ['spec.ingress[0].toPorts[0].terminatingTLS.secret: secret shop/api-cert does not exist'], diagnostics: [error] }), generation: 2, current: undefined, now: T0 });
+    expect(type(s, 'Accepted')).toMatchObject({ status: 'True', reason: 'Valid', message: 'generation 2 is valid and compiled; errors: spec.ingress[0].toPorts[0].terminatingTLS.secret: secret shop/api-cert does not exist' });
+    expect(type(s, 'Enforced')).toMatchObject({ status: 'False', reason: 'Degraded' });
+    expect(type(s, 'Enforced')?.message).toContain('spec.ingress[0].toPorts[0].terminatingTLS.secret: secret shop/api-cert does not exist [secret.missing]');
+  });
+
   it('sets auditSince when every proxy runs the generation in audit, keeps it for that generation, drops it on a new one', () => {
     const auditing = policy({ mode: 'audit', state: 'Auditing' });
     const first = desiredStatus({ policy: auditing, generation: 2, current: undefined, now: T0 });

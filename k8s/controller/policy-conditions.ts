@@ -8,6 +8,9 @@
  * - `Enforced`: every proxy that must carry the policy ACKed the resource versions that hold this
  *   generation (True, reason `Enforced`, or `Auditing` in audit mode); else False with the state as
  *   the reason (`Pending`, `Rejected`, `NoTargets`, `Stale`, `Invalid`, `Degraded`, `Bypassed`).
+ *   A policy in force whose TLS cannot be set up as written (a Secret it names deleted, or
+ *   without a usable version: the port refuses its connections; an expired certificate) is
+ *   `Degraded`, with the compiler's errors and their field paths, never Enforced.
  *   `status.enforced` counts the proxies: `acked/total`, and the ones still `pending`.
  * - `Rejected`: a proxy NACKed it (True, `Nacked`, each node and its reason, also in
  *   `status.rejected`).
@@ -68,16 +71,28 @@ function rejections(policy: PolicyStatus): L7PolicyStatus['rejected'] {
   return [...byNode].sort(([a], [b]) => a.localeCompare(b)).slice(0, MAX_LISTED).map(([node, message]) => ({ node: clip(node, 253), message: clip(message, 4096) }));
 }
 
+/** The compiler's errors that say a TLS port of the policy is not served as written (lower/tls.ts). */
+const TLS_ERROR = /^(secret|cert|ca|tls)\./;
+
+function tlsErrors(policy: PolicyStatus): string[] {
+  return policy.diagnostics.filter((d) => d.severity === 'error' && TLS_ERROR.test(d.code)).map((d) => `${d.path}: ${d.message} [${d.code}]`);
+}
+
 function accepted(policy: PolicyStatus, generation: number, notes: readonly string[]): Pick<Condition, 'status' | 'reason' | 'message'> {
   const warnings = [...policy.warnings, ...notes];
   const warned = warnings.length > 0 ? `; warnings: ${warnings.join('; ')}` : '';
-  if (policy.source === 'current') return { status: 'True', reason: 'Valid', message: `generation ${generation} is valid and compiled${warned}` };
+  if (policy.source === 'current') {
+    const errors = policy.errors.length > 0 ? `; errors: ${policy.errors.join('; ')}` : '';
+    return { status: 'True', reason: 'Valid', message: `generation ${generation} is valid and compiled${errors}${warned}` };
+  }
   const errors = policy.errors.length > 0 ? policy.errors.join('; ') : policy.message;
   const kept = policy.source === 'stale' ? 'its last good version stays in force' : 'nothing of it is in force (no earlier version was valid)';
   return { status: 'False', reason: 'Invalid', message: `generation ${generation} is invalid: ${errors}; ${kept}${warned}` };
 }
 
 function enforced(policy: PolicyStatus): Pick<Condition, 'status' | 'reason' | 'message'> {
+  const tls = policy.source === 'current' ? tlsErrors(policy) : [];
+  if (tls.length > 0) return { status: 'False', reason: 'Degraded', message: `its TLS is not served as written (a port whose secret is not usable refuses its connections): ${tls.join('; ')}; ${policy.message}` };
   const done = (policy.state === 'Enforced' || policy.state === 'Auditing') && policy.source === 'current';
   return { status: done ? 'True' : 'False', reason: policy.state, message: policy.message };
 }

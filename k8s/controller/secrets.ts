@@ -1,56 +1,61 @@
 /**
  * The Secrets policies reference, and only those: one informer per referenced Secret, restricted
- * by `fieldSelector=metadata.name=<name>` to its namespace, so the controller never reads another
- * Secret's data. The set follows the policies: a Secret no policy names any more is dropped.
+ * by `fieldSelector=metadata.name=<name>` to its namespace, so the controller never lists, watches
+ * or holds another Secret. Which Secrets that is, the compiler says (`secretReferences`: the
+ * `namespace/name` of every secret a policy's TLS names); the set follows the policies, and a
+ * Secret no policy names any more is dropped.
  *
- * Which Secrets a policy references is the compiler's business (policy-driven TLS names them);
- * until those fields exist, the references come from an injected function (`SecretRefs`), and the
- * watch is proven with one Secret by the tests (test/k8s/controller/secrets.test.ts).
+ * This is the Kubernetes secret source (controller/secrets/in-force.ts): `readRaw` gives each
+ * Secret that exists its decoded keys (secret-data.ts), so judging, the last good version and
+ * staleness are the same code as for `serve --secrets DIR`. A Secret that does not exist is not in
+ * the read (the compiler reports it missing at the field that names it); one whose informer has not
+ * listed yet is `pending` (the controller waits for it before compiling, secretSyncMs).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeApi } from '../admission/kube-api.js';
-import type { Policy } from '../../policy-compiler/index.js';
+import type { RawSecrets, RawValue, SecretSource } from '../../controller/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import { Informer } from './informer.js';
-import { field, isRecord } from './objects.js';
+import { secretChangeKey, secretKeyNames, secretKeys } from './secret-data.js';
 
 export interface SecretRef {
   readonly namespace: string;
   readonly name: string;
 }
 
-/** The Secrets the policies in force reference. */
-export type SecretRefs = (policies: readonly Policy[]) => readonly SecretRef[];
-
-/** Until policy-driven TLS names Secrets in the policy schema, policies reference none. */
-export const NO_SECRET_REFS: SecretRefs = () => [];
-
 export interface SecretState {
   readonly ref: SecretRef;
-  /** `missing` until the Secret exists; its data keys (never the values) when it does. */
+  /** `pending` until its informer has listed; then whether the Secret exists. */
   readonly state: 'pending' | 'missing' | 'present';
+  /** Its data keys (never the values) when it exists. */
   readonly keys: readonly string[];
-  /** base64 data, for the compiler's secret resources. */
-  readonly data: Readonly<Record<string, string>>;
+  /** While pending: why its list failed (the API server away, or RBAC forbids it: `403`). */
+  readonly error?: string;
 }
 
-const refKey = (r: SecretRef) => `${r.namespace}/${r.name}`;
+/** `namespace/name` (the compiler's names) → the Secret's namespace and name. */
+export function secretRef(key: string): SecretRef {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
 
-export class SecretWatch {
+export class SecretWatch implements SecretSource {
   private readonly informers = new Map<string, { ref: SecretRef; informer: Informer }>();
 
   constructor(private readonly o: { readonly kubeconfig: KubeConfig; readonly api: KubeApi; readonly logger: Logger; readonly onChange: () => void }) {}
 
-  /** Watches exactly these Secrets from now on. */
-  follow(refs: readonly SecretRef[]): void {
-    const wanted = new Map(refs.map((r) => [refKey(r), r]));
+  /** Watches exactly these Secrets (`namespace/name`) from now on. */
+  follow(keys: readonly string[]): void {
+    const wanted = new Set(keys);
     for (const [key, { informer }] of this.informers) {
       if (wanted.has(key)) continue;
       informer.stop();
       this.informers.delete(key);
     }
-    for (const [key, ref] of wanted) {
+    for (const key of wanted) {
       if (this.informers.has(key)) continue;
+      const ref = secretRef(key);
+      if (ref.namespace === '' || ref.name === '') continue;
       const informer = new Informer({
         name: `secret ${key}`,
         path: `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/secrets`,
@@ -59,26 +64,50 @@ export class SecretWatch {
         api: this.o.api,
         logger: this.o.logger,
         onChange: this.o.onChange,
+        changeKey: secretChangeKey,
       });
       this.informers.set(key, { ref, informer });
       informer.start();
     }
   }
 
+  /** The Secrets followed whose informer has not listed yet. */
+  pending(): string[] {
+    return [...this.informers].filter(([, { informer }]) => !informer.isSynced).map(([key]) => key).sort();
+  }
+
+  /** Each followed Secret that exists, its keys decoded (the secret source's read). */
+  readRaw(): RawSecrets {
+    const secrets = new Map<string, Map<string, RawValue>>();
+    const problems: string[] = [];
+    for (const [key, { ref, informer }] of this.informers) {
+      if (!informer.isSynced) {
+        problems.push(`secret ${key}: not read from the API server yet`);
+        continue;
+      }
+      const found = this.find(ref, informer);
+      if (found) secrets.set(key, secretKeys(found));
+    }
+    return { secrets, problems };
+  }
+
   states(): SecretState[] {
     return [...this.informers.values()]
-      .map(({ ref, informer }) => {
-        if (!informer.isSynced) return { ref, state: 'pending' as const, keys: [], data: {} };
-        const found = informer.objects().find((o) => o.metadata?.name === ref.name);
-        const data = field(found, 'data');
-        const entries = isRecord(data) ? Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string') : [];
-        return found ? { ref, state: 'present' as const, keys: entries.map(([k]) => k).sort(), data: Object.fromEntries(entries) } : { ref, state: 'missing' as const, keys: [], data: {} };
+      .map(({ ref, informer }): SecretState => {
+        const error = informer.stats().lastError;
+        if (!informer.isSynced) return { ref, state: 'pending', keys: [], ...(error !== undefined ? { error } : {}) };
+        const found = this.find(ref, informer);
+        return found ? { ref, state: 'present', keys: secretKeyNames(found) } : { ref, state: 'missing', keys: [] };
       })
-      .sort((a, b) => refKey(a.ref).localeCompare(refKey(b.ref)));
+      .sort((a, b) => `${a.ref.namespace}/${a.ref.name}`.localeCompare(`${b.ref.namespace}/${b.ref.name}`));
   }
 
   close(): void {
     for (const { informer } of this.informers.values()) informer.stop();
     this.informers.clear();
+  }
+
+  private find(ref: SecretRef, informer: Informer): unknown {
+    return informer.objects().find((o) => o.metadata?.name === ref.name && o.metadata.namespace === ref.namespace);
   }
 }

@@ -3,10 +3,13 @@
  * writer: the runtime's per-policy status (controller/policy-status.ts, the same function the
  * file-based `/status` uses) computed against every proxy's ACKs (this replica's own and, on the
  * leader, the other replicas'), the generation each policy's document came from, and the notes
- * that belong with its warnings (hostNetwork Pods, Secrets it references that are missing).
+ * that belong with its warnings (hostNetwork Pods; Secrets it references that are not read yet, or
+ * whose newest version is not used: stale, the last good one in force). A Secret that is missing
+ * or has no usable version is the compiler's error, at the field that names it.
  * Statuses are computed once per change (`invalidate`), not once per policy written.
  */
 import { policyStatuses, unsteeredProblems, type PolicyRuntime, type PolicyStatus, type StatusInputs } from '../../controller/index.js';
+import type { SecretCatalog } from '../../policy-compiler/index.js';
 import type { NodeStatus, SnapshotCache } from '../../xds-server/index.js';
 import { hostNetworkNotes } from './policy-objects.js';
 import { desiredStatus, type L7PolicyStatus } from './policy-conditions.js';
@@ -24,6 +27,8 @@ export interface StatusViewOptions {
   readonly cache: SnapshotCache;
   readonly nodes: () => readonly NodeStatus[];
   readonly secrets: () => readonly SecretState[];
+  /** The secrets in force the last compile read. */
+  readonly catalog: () => SecretCatalog;
   /** Which Secrets a policy references (the same function the secret watch follows). */
   readonly secretsOf: (key: string) => readonly { readonly namespace: string; readonly name: string }[];
   readonly now: () => number;
@@ -71,10 +76,13 @@ export class StatusView {
     const entry = this.o.runtime.state().policies.get(key);
     const notes = entry?.policy ? hostNetworkNotes(entry.policy, this.applied.hostNetwork) : [];
     const states = this.o.secrets();
+    const catalog = this.o.catalog();
     for (const ref of this.o.secretsOf(key)) {
+      const name = `${ref.namespace}/${ref.name}`;
       const s = states.find((x) => x.ref.namespace === ref.namespace && x.ref.name === ref.name);
-      if (s?.state === 'missing') notes.push(`it references Secret ${ref.namespace}/${ref.name}, which does not exist`);
-      if (s?.state === 'pending') notes.push(`Secret ${ref.namespace}/${ref.name} it references has not been read yet`);
+      if (s?.state === 'pending') notes.push(s.error !== undefined ? `Secret ${name} it references cannot be read (${s.error}); its TLS port refuses connections until it is` : `Secret ${name} it references has not been read yet`);
+      const stale = catalog.secrets.get(name);
+      if (stale?.stale !== undefined) notes.push(`Secret ${name} is stale: its newest version is not used (${stale.stale}); the last good version (${stale.version}) stays in force`);
     }
     return notes;
   }

@@ -209,15 +209,21 @@ export function resolveTls(tls: PortTls, catalog: SecretCatalog | undefined): Tl
   return { tls: chain, secrets, problems: r.problems };
 }
 
-/** The catalog entries a port rule's TLS reads, as one string: equal strings, equal resolutions. */
-export function tlsDependencies(tls: PortTls, catalog: SecretCatalog | undefined): string {
-  if (!catalog) return 'no catalog';
+/** The secrets (`namespace/name`) a port rule's TLS names, sorted: what `resolveTls` looks up in the catalog. */
+export function tlsSecretNames(tls: PortTls): string[] {
   const names = new Set<string>();
   if (tls.terminate?.certificate.kind === 'secret') names.add(tls.terminate.certificate.secret);
   if (tls.terminate?.clientCa) names.add(tls.terminate.clientCa.secret);
   if (tls.originate?.trust.kind === 'secret') names.add(tls.originate.trust.ref.secret);
   if (tls.originate?.clientCertificate) names.add(tls.originate.clientCertificate.secret);
   if (tls.inject) names.add(tls.inject.credential.secret);
+  return [...names].sort();
+}
+
+/** The catalog entries a port rule's TLS reads, as one string: equal strings, equal resolutions. */
+export function tlsDependencies(tls: PortTls, catalog: SecretCatalog | undefined): string {
+  if (!catalog) return 'no catalog';
+  const names = tlsSecretNames(tls);
   const state = (s: CatalogSecret | undefined) => (s ? `${s.version}:${[...(s.invalidNow ?? new Map<string, string>()).entries()].join(';')}` : 'none');
   const parts = [...names].sort().map((n) => `${n}=${state(catalog.secrets.get(n))}/${catalog.broken.get(n) ?? ''}`);
   if (tls.terminate?.certificate.kind === 'issued') parts.push(`issued=${catalog.issuer}:${state(catalog.issued.get(issuedKey(tls.serverNames)))}`);

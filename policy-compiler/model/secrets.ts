@@ -1,7 +1,7 @@
 /**
  * The secrets in force, as the compiler reads them: what the secret source holds (standalone: a
- * directory per `namespace/name`; later Kubernetes Secrets) after the fail-safe choice of which
- * version of each is in force, and the certificates sluice's CA issued. Every value has been
+ * directory per `namespace/name`; in a cluster: the Secrets policies reference) after the
+ * fail-safe choice of which version of each is in force (controller/secrets/in-force.ts), and the certificates sluice's CA issued. Every value has been
  * judged already (PEM parsed, keys matched to certificates, validity read), so lowering checks a
  * policy's references against plain facts: no parsing, no crypto, no clock.
  */

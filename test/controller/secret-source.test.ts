@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCa, encodePem, issueLeaf, privateKeyPem } from '../../certs/index.js';
-import { SecretSource } from '../../controller/index.js';
+import { directorySecrets } from '../../controller/index.js';
 import { testEnv } from '../certs/support.js';
 import { leaf, newCa, writeSecret, type Pem } from '../support/tls.js';
 
@@ -31,7 +31,7 @@ function kubeVolume(dir: string, version: string, keys: Record<string, string>):
 describe('the secret source', () => {
   let pem: Pem;
   let other: Pem;
-  const source = new SecretSource(root);
+  const source = directorySecrets(root);
 
   it('reads a directory per namespace/name, each file a key; a token is text, PEM is judged', async () => {
     const ca = await newCa('source CA');
@@ -109,7 +109,7 @@ describe('the secret source', () => {
   it('expired and not-yet-valid certificates are kept, with when (the compiler reports them at the field)', () => {
     const later = new Date(Date.now() + 400 * 86_400_000);
     const earlier = new Date(Date.now() - 86_400_000);
-    const s = new SecretSource(root);
+    const s = directorySecrets(root);
     expect(s.read(later).catalog.secrets.get('shop/a-tls')?.invalidNow?.get('tls.crt')).toMatch(/^expired at /);
     expect(s.read(earlier).catalog.secrets.get('shop/a-tls')?.invalidNow?.get('tls.crt')).toMatch(/^not valid before /);
   });

@@ -2,7 +2,8 @@
  * Policy-driven TLS on the real data path (eBPF redirection, real Envoy fed by `sluice serve
  * --secrets` over ADS and SDS): inbound termination (the right chain for the SNI, a wrong or no
  * SNI refused, a required client certificate enforced, HTTP rules on the decrypted requests, a
- * `ca.crt` key in the termination secret harmless), egress interception (terminated with a
+ * `ca.crt` key in the termination secret harmless, the same over IPv6, a request for another
+ * :authority than the SNI denied), egress interception (terminated with a
  * certificate the workload trusts, rules applied, `Authorization` injected, TLS originated to the
  * real upstream and verified; the workload never holds the token), a forged upstream certificate
  * refused, TLS originated for a plain-HTTP workload, mutual TLS origination, and rotation of the
@@ -158,6 +159,26 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     // HTTP/2 negotiated by ALPN on the terminated connection.
     const h2 = await inbound(['--http2', '--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_version} %{http_code}', ...ordersUrl(8080, '/public/h2')]);
     expect(h2.out).toBe('2 200');
+  });
+
+  it('inbound over IPv6: the same termination and rules for the workload\'s v6 address', async () => {
+    const v6 = (p: string) => ['--cacert', files.ordersCa, '--resolve', `orders.shop:8080:[${orders.v6}]`, `https://orders.shop:8080${p}`];
+    const allowed = await inbound(['-w', '\n%{http_code}', ...v6('/public/v6')]);
+    expect(allowed.out.trim().split('\n').pop()).toBe('200');
+    expect(JSON.parse(allowed.out.trim().split('\n')[0] ?? '{}')).toMatchObject({ workload: 'orders', path: '/public/v6', viaEnvoy: true });
+    const denied = await inbound(['-o', '/dev/null', '-w', '%{http_code}', ...v6('/private/v6')]);
+    expect(denied.out).toBe('403');
+  });
+
+  it('inbound: an allowed SNI carrying a request for another :authority (domain fronting) is denied (403) and never reaches the workload', async () => {
+    // No virtual host has the name, so the route's rules (RBAC per route, over RDS) do not apply and the
+    // listener-level RBAC, which allows nothing, answers.
+    const fronted = await inbound(['--cacert', files.ordersCa, '-H', 'Host: other.shop', '-w', '\n%{http_code}', ...ordersUrl(8080, '/public/fronted')]);
+    expect(fronted.out.trim().split('\n').pop()).toBe('403');
+    expect(fronted.out).not.toContain('"workload"');
+    // The same request with the name the SNI carries passes, on the same connection settings.
+    const honest = await inbound(['--cacert', files.ordersCa, '-H', 'Host: orders.shop', '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8080, '/public/fronted')]);
+    expect(honest.out).toBe('200');
   });
 
   it('inbound: a wrong SNI and plain HTTP are refused (no chain matches: the connection is closed)', async () => {

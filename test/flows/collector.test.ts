@@ -10,7 +10,7 @@ import { FlowCollector, FlowPusher, FlowStore, kafkaFlow, LOG_NAME, RBAC_KEYS, W
 import type { Inventory } from '../../policy-compiler/index.js';
 import { Registry } from '../../telemetry/index.js';
 import { grpcServerOptions, SnapshotCache, XdsServer } from '../../xds-server/index.js';
-import { eventually } from '../support/poll.js';
+import { eventually, freePort } from '../support/poll.js';
 
 const inventory: Inventory = {
   workloads: [
@@ -152,6 +152,27 @@ describe('the flow collector', () => {
     expect(latest).toMatchObject({ verdict: 'forwarded', rule: '', reason: 'no allow rule matched' });
     expect(collector.metrics.rejected.get({ reason: 'invalid_flow' })).toBe(1);
     expect(collector.metrics.received.get({ source: 'kafka' })).toBe(2);
+    // The collector's answer confirms what it stored and what it refused.
+    expect(pusher.counts).toEqual({ written: 3, dropped: 0, accepted: 2, refused: 1, unconfirmed: 0 });
+  });
+
+  it("the enforcer's pusher ends its stream now and then, so the collector confirms flows while it runs; a stream that fails leaves its flows unconfirmed", async () => {
+    const { store, port } = await start();
+    let clock = 0;
+    const pusher = new FlowPusher({ address: `127.0.0.1:${port}`, intervalMs: 10, confirmEveryMs: 1000 }, () => clock);
+    const decision = { time: Date.now(), node: 'kafka-a', direction: 'ingress' as const, client: { address: '10.1.0.9', port: 5000 }, broker: { address: '10.1.0.7', port: 9092 }, clientId: 'billing', api: 'Produce', version: 9, resource: 'topic', name: 'invoices', verdict: 'allow' as const, rule: 'default-deny', policy: 'shop/orders-kafka' };
+    for (let i = 0; i < 5; i++) pusher.offer(kafkaFlow(decision));
+    await eventually(() => store.stats().size === 5, 'five flows stored');
+    expect(pusher.counts).toMatchObject({ written: 5, accepted: 0 });
+    clock += 1000; // the stream is due: the next flush ends it, and the answer confirms the five
+    await eventually(() => pusher.counts.accepted === 5, 'the five confirmed while the pusher runs');
+    await pusher.close();
+
+    const away = new FlowPusher({ address: `127.0.0.1:${await freePort()}`, intervalMs: 10 });
+    away.offer(kafkaFlow(decision));
+    away.flush();
+    await away.close();
+    expect(away.counts).toEqual({ written: 1, dropped: 0, accepted: 0, refused: 0, unconfirmed: 1 });
   });
 
   it('shares one gRPC server with the xDS server, as serve is to host it (Envoy then logs over its xDS cluster)', async () => {
