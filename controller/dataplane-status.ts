@@ -10,7 +10,7 @@
  *   is not listening, or a workload's cgroup does not exist so its connections are not steered.
  */
 import { familyOf } from '../ip/index.js';
-import type { Ir, PolicyKey } from '../policy-compiler/index.js';
+import type { Ir, PolicyKey, Unsteered } from '../policy-compiler/index.js';
 
 export interface DataplaneView {
   /** Whether this process programs the redirects of this proxy node. */
@@ -72,6 +72,24 @@ export function dataPathProblems(ir: Ir, view: DataplaneView): Map<PolicyKey, Da
     }
     const cgroup = unresolved.get(chain.workload);
     if (cgroup !== undefined) add(chain, { state: 'Bypassed', message: `the cgroup ${cgroup} of ${chain.workload} does not exist: its connections to port ${chain.port} are not steered to ${chain.node}` });
+  }
+  return problems;
+}
+
+/**
+ * With node agents: the inbound rules that nothing steers. A Pod has a network namespace of its
+ * own, where new connections are looked up; the agent's sk_lookup program runs in the host's
+ * namespace only, so connections to the Pod's protected ports reach it without the proxy.
+ */
+export function unsteeredProblems(unsteered: readonly Unsteered[]): Map<PolicyKey, DataPathProblem[]> {
+  const problems = new Map<PolicyKey, DataPathProblem[]>();
+  for (const u of unsteered) {
+    const problem: DataPathProblem = {
+      state: 'Bypassed',
+      node: u.proxy,
+      message: `inbound connections to ${u.workload} port ${u.port} (${u.address}) are not steered to ${u.proxy}: the Pod has its own network namespace, where the node agent's inbound redirect (sk_lookup, in ${u.host}'s namespace) never runs, so they reach it unchecked`,
+    };
+    for (const key of u.policies) problems.set(key, [...(problems.get(key) ?? []), problem]);
   }
   return problems;
 }

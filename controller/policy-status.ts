@@ -9,6 +9,7 @@ import type { PolicyEntry } from './policy-set.js';
 import type { RuntimeState } from './runtime.js';
 import { RESOURCE_TYPES, resourceType, type ResourceTypeInfo } from '../envoy-api/index.js';
 import { formatDiagnostic, type Diagnostic } from '../problems/index.js';
+import { hostOfAgent } from '../policy-compiler/index.js';
 import { TYPE_URL, type NodeStatus, type ResourceView } from '../xds-server/index.js';
 
 export type TargetState = 'acked' | 'pending' | 'rejected' | 'not-connected';
@@ -73,6 +74,11 @@ export interface StatusInputs {
   readonly view: (nodeId: string) => ResourceView;
   /** Per policy, what the managed eBPF dataplane says about its traffic (absent: not managed here). */
   readonly dataPath?: ReadonlyMap<string, readonly DataPathProblem[]>;
+  /**
+   * Whether the node agents' ACKs of their NodeRedirects count (default true): false where no node
+   * agent programs the redirects (`sluice controller --steering external`).
+   */
+  readonly countAgents?: boolean;
   /** The would-deny counts of the audit policies named (absent: no flows here). */
   readonly audit?: (policies: readonly string[]) => { readonly counts: Record<string, number>; readonly since: number; readonly complete: boolean };
 }
@@ -110,6 +116,7 @@ function targetsOf(targets: readonly PolicyTarget[], inputs: StatusInputs): { ta
   };
   for (const t of targets) {
     if (t.kind === 'node') {
+      if (inputs.countAgents === false && hostOfAgent(t.node) !== undefined) continue;
       add(byNode.get(t.node), t.node, resourceType(t.message), t.name);
       continue;
     }

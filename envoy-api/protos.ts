@@ -54,6 +54,7 @@ export const MESSAGES = {
   clusterLoadAssignment: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
   secret: 'envoy.extensions.transport_sockets.tls.v3.Secret',
   kafkaPolicy: 'sluice.kafka.v1alpha1.KafkaPolicy',
+  nodeRedirects: 'sluice.redirect.v1alpha1.NodeRedirects',
   bootstrap: 'envoy.config.bootstrap.v3.Bootstrap',
   // typed_config payloads
   originalDst: 'envoy.extensions.filters.listener.original_dst.v3.OriginalDst',

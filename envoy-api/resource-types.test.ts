@@ -5,14 +5,14 @@ import { MESSAGES, SLUICE_EMITTED_TYPES } from './protos.js';
 import { PUSH_ORDER, RESOURCE_TYPE_LIST, RESOURCE_TYPES, TYPE_URL, isTypeUrl, messageNameOf, resourceType, typeInfo, typeUrlOf } from './resource-types.js';
 
 describe('resource types', () => {
-  it('push make-before-break: clusters, endpoints, listeners, routes, secrets, Kafka policies', () => {
-    expect(PUSH_ORDER.map((t) => t.short)).toEqual(['CDS', 'EDS', 'LDS', 'RDS', 'SDS', 'KAFKA']);
+  it('push make-before-break: clusters, endpoints, listeners, routes, secrets, Kafka policies, node redirects', () => {
+    expect(PUSH_ORDER.map((t) => t.short)).toEqual(['CDS', 'EDS', 'LDS', 'RDS', 'SDS', 'KAFKA', 'REDIRECTS']);
     expect(new Set(PUSH_ORDER.map((t) => t.order)).size).toBe(PUSH_ORDER.length);
-    expect(PUSH_ORDER.filter((t) => t.fullState).map((t) => t.short)).toEqual(['CDS', 'LDS', 'KAFKA']);
+    expect(PUSH_ORDER.filter((t) => t.fullState).map((t) => t.short)).toEqual(['CDS', 'LDS', 'KAFKA', 'REDIRECTS']);
   });
 
   it('list for people listeners first, each under its own label', () => {
-    expect(RESOURCE_TYPE_LIST.map((t) => t.label)).toEqual(['listeners', 'routes', 'clusters', 'endpoints', 'secrets', 'kafkaPolicies']);
+    expect(RESOURCE_TYPE_LIST.map((t) => t.label)).toEqual(['listeners', 'routes', 'clusters', 'endpoints', 'secrets', 'kafkaPolicies', 'nodeRedirects']);
   });
 
   it('are emitted messages of the loaded protos, and their type URLs lead back to them', () => {

@@ -58,9 +58,16 @@ export const RESOURCE_TYPES = {
     order: 5,
     service: undefined,
   },
+  REDIRECTS: {
+    message: MESSAGES.nodeRedirects,
+    label: 'nodeRedirects',
+    fullState: true,
+    order: 6,
+    service: undefined,
+  },
 } as const;
 
-/** A type's short name: `'CDS' | 'EDS' | 'LDS' | 'RDS' | 'SDS' | 'KAFKA'`. */
+/** A type's short name: `'CDS' | 'EDS' | 'LDS' | 'RDS' | 'SDS' | 'KAFKA' | 'REDIRECTS'`. */
 export type ShortName = keyof typeof RESOURCE_TYPES;
 /** A served type's message name. */
 export type ResourceMessage = (typeof RESOURCE_TYPES)[ShortName]['message'];
@@ -92,10 +99,10 @@ function infoOf(short: ShortName): ResourceTypeInfo {
   return { short, typeUrl: typeUrlOf(t.message), message: t.message, label: t.label, fullState: t.fullState, order: t.order, service: t.service };
 }
 
-/** Every served type in the registry's (reading) order: LDS, RDS, CDS, EDS, SDS, Kafka. */
+/** Every served type in the registry's (reading) order: LDS, RDS, CDS, EDS, SDS, Kafka, node redirects. */
 export const RESOURCE_TYPE_LIST: readonly ResourceTypeInfo[] = Object.freeze(SHORT_NAMES.map(infoOf));
 
-/** Every served type, in push order (CDS → EDS → LDS → RDS → SDS → Kafka). */
+/** Every served type, in push order (CDS → EDS → LDS → RDS → SDS → Kafka → node redirects). */
 export const PUSH_ORDER: readonly ResourceTypeInfo[] = Object.freeze([...RESOURCE_TYPE_LIST].sort((a, b) => a.order - b.order));
 
 /** The type URL of each short name: `TYPE_URL.LDS`, … */

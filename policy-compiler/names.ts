@@ -135,3 +135,16 @@ export function parseServerListenerName(name: string): { host: string; port: num
   if (!host || !family || !(port >= 1 && port <= 65535)) return undefined;
   return { host, port, family };
 }
+
+/** The suffix of a node agent's xDS node id: `<host>.agent` receives the host's NodeRedirects. */
+export const AGENT_NODE_SUFFIX = '.agent';
+
+/** The xDS node id of a host's node agent. */
+export function agentNodeId(host: string): string {
+  return `${host}${AGENT_NODE_SUFFIX}`;
+}
+
+/** The host a node agent's node id names, or undefined when `node` is not an agent's. */
+export function hostOfAgent(node: string): string | undefined {
+  return node.endsWith(AGENT_NODE_SUFFIX) && node.length > AGENT_NODE_SUFFIX.length ? node.slice(0, -AGENT_NODE_SUFFIX.length) : undefined;
+}

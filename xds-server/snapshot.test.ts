@@ -3,14 +3,14 @@ import { createSnapshot, PUSH_ORDER, RESOURCE_TYPES, TYPE_URL, typeInfo } from '
 import { apiListener, cluster, endpoints, routeConfig, snap } from '../test/xds-server/harness.js';
 
 describe('type table', () => {
-  it('derives type URLs, full-state flags and the push order CDS → EDS → LDS → RDS → SDS → Kafka', () => {
-    expect(PUSH_ORDER.map((t) => t.short)).toEqual(['CDS', 'EDS', 'LDS', 'RDS', 'SDS', 'KAFKA']);
-    expect(PUSH_ORDER.filter((t) => t.fullState).map((t) => t.short)).toEqual(['CDS', 'LDS', 'KAFKA']);
+  it('derives type URLs, full-state flags and the push order CDS → EDS → LDS → RDS → SDS → Kafka → node redirects', () => {
+    expect(PUSH_ORDER.map((t) => t.short)).toEqual(['CDS', 'EDS', 'LDS', 'RDS', 'SDS', 'KAFKA', 'REDIRECTS']);
+    expect(PUSH_ORDER.filter((t) => t.fullState).map((t) => t.short)).toEqual(['CDS', 'LDS', 'KAFKA', 'REDIRECTS']);
     expect(TYPE_URL.LDS).toBe('type.googleapis.com/envoy.config.listener.v3.Listener');
     expect(TYPE_URL.KAFKA).toBe('type.googleapis.com/sluice.kafka.v1alpha1.KafkaPolicy');
     expect(typeInfo('type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment')?.short).toBe('EDS');
     expect(typeInfo('type.googleapis.com/envoy.service.runtime.v3.Runtime')).toBeUndefined();
-    expect(Object.keys(RESOURCE_TYPES)).toHaveLength(6);
+    expect(Object.keys(RESOURCE_TYPES)).toHaveLength(7);
   });
 });
 

@@ -108,6 +108,7 @@ async function main(): Promise<void> {
       api: admin, kubeconfig: kubeConfigFrom({ kind: 'text', text: fs.readFileSync(api.kubeconfig, 'utf8') }),
       xds: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 }, logger: silentLogger,
       identity: 'bench', namespace: 'default', proxyPorts: PORTS, status: { qps: 50, burst: 100 },
+      nodeAgents: false, // the bench's proxies are xDS clients only: nothing to steer
     });
     const proxiesK8s = new BenchProxies(controller.xdsPort, nodes, (n) => [...controller.cache.view(n).of(TYPE_URL.RDS).byName.keys()]);
     const syncMs = await until(() => controller.runtime.state().policies.size === shape.policies && allAcked(controller, nodes), 'the controller\'s first sync, every proxy ACKed', 300_000);

@@ -27,6 +27,11 @@ export interface DataplaneOptions extends Partial<Omit<AttachOptions, 'cgroup' |
   readonly node?: string;
   /** The proxy's outbound listener address per family (default 127.0.0.1 and ::1). */
   readonly outboundProxy?: { readonly v4?: string; readonly v6?: string };
+  /**
+   * The directory entries' `cgroup` paths are relative to (default: the first cgroup v2 mount).
+   * The node agent gives the host's hierarchy, which a container may see at another path.
+   */
+  readonly cgroupRoot?: string;
 }
 
 /** The outcome of one `sync`: counts of map keys, by difference against the pinned maps. */
@@ -61,6 +66,13 @@ export interface RedirectDataplane {
   /** The programs' counters (cheaper than `status()`: one map). */
   stats(): Record<StatName, bigint>;
   status(): DataplaneStatus;
+  /**
+   * Makes these cgroups (ids) proxy cgroups, beside the ones the attach registered, and removes
+   * the ones in `remove`: their connections are never redirected. For proxies below the attach
+   * cgroup (a sidecar container), which inherit its programs; one with listeners of its own to
+   * register needs `attachDataplane`'s `proxyCgroups`.
+   */
+  updateProxyCgroups(add: readonly bigint[], remove: readonly bigint[]): void;
   /** Releases this process's descriptors. Attachments and maps stay: traffic keeps flowing. */
   close(): void;
 }
@@ -88,7 +100,8 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
   };
   const listenerMap = PinnedMap.open(layout.map(MAP_NAMES.proxyListeners), MAP_SHAPES.proxyListeners);
   const statsMap = PinnedMap.open(layout.map(MAP_NAMES.stats), MAP_SHAPES.stats);
-  const cgroupRoot = findCgroup2Mount();
+  const cgroupRoot = options.cgroupRoot ?? findCgroup2Mount();
+  const proxyMap = PinnedMap.open(layout.map(MAP_NAMES.proxyCgroups), MAP_SHAPES.proxyCgroups);
   const resolveCgroup = (path: string): bigint | undefined => {
     const stat = cgroupRoot ? statSync(join(cgroupRoot, path), { throwIfNoEntry: false, bigint: true }) : undefined;
     return stat?.isDirectory() ? stat.ino : undefined;
@@ -146,6 +159,16 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
         return family === AF_INET || family === AF_INET6 ? [{ family, port: raw & 0xffff }] : [];
       });
     },
+    updateProxyCgroups(add, remove) {
+      live();
+      const key = (id: bigint): Buffer => {
+        const k = Buffer.alloc(8);
+        k.writeBigUInt64LE(id);
+        return k;
+      };
+      for (const id of add) proxyMap.update(key(id), Buffer.from([1, 0, 0, 0]));
+      for (const id of remove) proxyMap.delete(key(id));
+    },
     stats() {
       live();
       return readStats(statsMap);
@@ -157,7 +180,7 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
     close() {
       if (closed) return;
       closed = true;
-      for (const m of [maps.out, maps.in, maps.workloads, listenerMap, statsMap]) m.close();
+      for (const m of [maps.out, maps.in, maps.workloads, listenerMap, statsMap, proxyMap]) m.close();
     },
   };
 }

@@ -90,7 +90,8 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
     if (entry.address !== undefined && !address) {
       issues.push(issue('redirect.address', `${at}.address`, `expected an IPv4 or IPv6 address without prefix, got ${JSON.stringify(entry.address)}`, entry));
     }
-    const bind = entry.direction === 'outbound' ? bindAddresses(entry, `${at}.bind`, issues) : undefined;
+    const bind = entry.direction === 'outbound' ? bindAddresses(entry, 'bind', `${at}.bind`, issues) : undefined;
+    const proxy = entry.direction === 'outbound' ? bindAddresses(entry, 'proxy', `${at}.proxy`, issues) : undefined;
     if (issues.length > before) return;
     const targets: readonly MapAddress[] = address ? [address] : [anyAddress(AF_INET), anyAddress(AF_INET6)];
     if (entry.direction === 'inbound') {
@@ -101,9 +102,10 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
       }
       return;
     }
-    const cgroup = entry.cgroup === undefined ? options.defaultCgroup : options.resolveCgroup(entry.cgroup);
+    // A Pod UID is resolved by the node agent (to the Pod's cgroup) before it syncs; here it names nothing.
+    const cgroup = entry.cgroup !== undefined ? options.resolveCgroup(entry.cgroup) : entry.podUid !== undefined ? undefined : options.defaultCgroup;
     if (cgroup === undefined) {
-      unresolved.push({ source: index, workloads: entry.workloads, cgroup: entry.cgroup ?? '' });
+      unresolved.push({ source: index, workloads: entry.workloads, cgroup: entry.cgroup ?? `pod ${entry.podUid ?? ''}` });
       return;
     }
     const workloadKey = Buffer.alloc(8);
@@ -112,21 +114,23 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
     for (const target of targets) {
       const own = target.family === AF_INET ? bind?.v4 : bind?.v6;
       const key = encodeRuleKey({ family: target.family, addr: target.bytes, port: entry.port, cgroup });
-      const value = encodeRuleValue({ proxyAddr: proxyFor(target.family, options), bindAddr: own?.bytes ?? ZERO16, proxyPort: entry.proxyPort, flags: own ? RULE_F_BIND : 0 });
+      const via = target.family === AF_INET ? proxy?.v4 : proxy?.v6;
+      const value = encodeRuleValue({ proxyAddr: via?.bytes ?? proxyFor(target.family, options), bindAddr: own?.bytes ?? ZERO16, proxyPort: entry.proxyPort, flags: own ? RULE_F_BIND : 0 });
       put({ map: 'out', key, value, source: index }, `outbound ${entry.address ?? '*'}:${entry.port} of ${entry.workloads.join(', ')}`, at);
     }
   });
   return { rules, ignored, unresolved, issues };
 }
 
-function bindAddresses(entry: OutboundRedirect, at: string, issues: Diagnostic[]): { v4?: MapAddress; v6?: MapAddress } {
-  const bind = entry.bind;
+/** The per-family addresses of an entry's `bind` or `proxy`, checked. */
+function bindAddresses(entry: OutboundRedirect, field: 'bind' | 'proxy', at: string, issues: Diagnostic[]): { v4?: MapAddress; v6?: MapAddress } {
+  const bind = entry[field];
   const out: { v4?: MapAddress; v6?: MapAddress } = {};
   for (const [name, want] of [['v4', AF_INET], ['v6', AF_INET6]] as const) {
     const text = bind?.[name];
     if (text === undefined) continue;
     const parsed = parseAddress(text);
-    if (!parsed || parsed.family !== want) issues.push(issue('redirect.bind', `${at}.${name}`, `expected an ${name === 'v4' ? 'IPv4' : 'IPv6'} address, got ${JSON.stringify(text)}`, entry));
+    if (!parsed || parsed.family !== want) issues.push(issue(`redirect.${field}`, `${at}.${name}`, `expected an ${name === 'v4' ? 'IPv4' : 'IPv6'} address, got ${JSON.stringify(text)}`, entry));
     else out[name] = parsed;
   }
   return out;

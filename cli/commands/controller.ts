@@ -50,6 +50,11 @@ Options:
   --disconnect-grace DURATION  how long a disconnected proxy's ACKs still count (default 15s)
   --inbound-port PORT       every Envoy's inbound listener (default 15006)
   --outbound-port PORT      every Envoy's outbound listener (default 15001)
+  --steering agents|external  who steers the Pods' traffic into the proxies. agents (default): sluice's
+                            node agents (sluice node-agent, the chart's DaemonSet): Enforced also waits
+                            for the node's agent to ACK its redirects, and inbound rules of Pods (which
+                            nothing steers yet) are Bypassed. external: something else does (an iptables
+                            init container, a CNI), and Enforced means every proxy ACKed
   --log-level LEVEL         debug, info (default), warn or error; JSON lines on stderr
   -h, --help                show this help
 
@@ -77,13 +82,15 @@ export const controllerCommand: Command = {
       'lease-duration': { type: 'string', default: '15s' }, 'peer-service': { type: 'string', default: 'sluice-controller' },
       'ca-bundle': { type: 'string' }, 'state-dir': { type: 'string' }, 'status-qps': { type: 'string', default: '20' },
       'disconnect-grace': { type: 'string', default: '15s' }, 'inbound-port': { type: 'string' }, 'outbound-port': { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
+      'log-level': { type: 'string', default: 'info' }, steering: { type: 'string', default: 'agents' },
       'webhook-tls-dir': { type: 'string' }, 'webhook-listen': { type: 'string', default: '0.0.0.0:9443' },
       'audit-for': { type: 'string' }, 'sidecar-xds-address': { type: 'string' }, 'proxy-image': { type: 'string' },
       ...FLOW_FLAGS,
     });
     if (!values.kubeconfig === !values['in-cluster']) throw new UsageError('give one of --kubeconfig FILE and --in-cluster');
     const level = parseLogLevel(values['log-level']);
+    const steering = values.steering;
+    if (steering !== 'agents' && steering !== 'external') throw new UsageError(`--steering: expected agents or external, got "${steering}"`);
     const qps = Number(values['status-qps']);
     if (!(qps > 0) || qps > 1000) throw new UsageError(`--status-qps: expected a number of writes per second between 0 and 1000, got "${values['status-qps']}"`);
     const inbound = port('--inbound-port', values['inbound-port']);
@@ -130,6 +137,7 @@ export const controllerCommand: Command = {
       ...(inbound !== undefined || outbound !== undefined ? { proxyPorts: { inboundPort: inbound ?? 15006, outboundPort: outbound ?? 15001 } } : {}),
       ...(caBundle ? { webhookCa: { read: () => readOptional(caBundle) } } : {}),
       ...(webhook ? { webhook } : {}),
+      nodeAgents: steering === 'agents',
       flows,
     }).catch((error: unknown) => {
       logger.error('sluice controller cannot start', { error });

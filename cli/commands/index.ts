@@ -11,6 +11,7 @@ import { validateCommand } from './validate.js';
 import { FLOW_COMMANDS } from './flows.js';
 import { webhookCommand } from './webhook.js';
 import { controllerCommand } from './controller.js';
+import { nodeAgentCommand } from './node-agent.js';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -24,4 +25,5 @@ export const COMMANDS: readonly Command[] = [
   ...FLOW_COMMANDS,
   webhookCommand,
   controllerCommand,
+  nodeAgentCommand,
 ];

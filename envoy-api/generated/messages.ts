@@ -1,5 +1,5 @@
 /* Generated from Envoy's protos (@grpc/grpc-js-xds deps) and proto/ by scripts/gen-message-types.mjs (npm run gen). Do not edit. */
-/* 443 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
+/* 448 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
 import type { MESSAGES } from '../protos.js';
 
 /** A 64-bit integer: a number while it is a safe integer, else a decimal string. */
@@ -2703,6 +2703,34 @@ export declare namespace sluice.kafka.v1alpha1 {
   }
 }
 
+export declare namespace sluice.redirect.v1alpha1 {
+  type Direction = 'OUTBOUND' | 'INBOUND';
+  interface NodeRedirects {
+    readonly host?: string;
+    readonly redirects?: readonly sluice.redirect.v1alpha1.Redirect[];
+    readonly pod_proxies?: readonly sluice.redirect.v1alpha1.PodProxies[];
+  }
+  interface PodProxies {
+    readonly pod_uid?: string;
+    readonly container_ids?: readonly string[];
+  }
+  type ProxyAddress = 'LOOPBACK' | 'NODE';
+  interface Redirect {
+    readonly proxy?: string;
+    readonly direction?: sluice.redirect.v1alpha1.Direction;
+    readonly address?: string;
+    readonly port?: number;
+    readonly proxy_port?: number;
+    readonly fail_open?: boolean;
+    readonly workloads?: readonly string[];
+    readonly cgroup?: string;
+    readonly pod_uid?: string;
+    readonly bind_v4?: string;
+    readonly bind_v6?: string;
+    readonly proxy_address?: sluice.redirect.v1alpha1.ProxyAddress;
+  }
+}
+
 export declare namespace xds.core.v3 {
   interface Authority {
     readonly name?: string;
@@ -3174,6 +3202,9 @@ export interface MessageTypes {
   'envoy.config.core.v3.BuildVersion': envoy.config.core.v3.BuildVersion;
   'envoy.type.v3.SemanticVersion': envoy.type.v3.SemanticVersion;
   'xds.core.v3.ContextParams': xds.core.v3.ContextParams;
+  'sluice.redirect.v1alpha1.NodeRedirects': sluice.redirect.v1alpha1.NodeRedirects;
+  'sluice.redirect.v1alpha1.PodProxies': sluice.redirect.v1alpha1.PodProxies;
+  'sluice.redirect.v1alpha1.Redirect': sluice.redirect.v1alpha1.Redirect;
   'sluice.kafka.v1alpha1.KafkaPolicy': sluice.kafka.v1alpha1.KafkaPolicy;
   'sluice.kafka.v1alpha1.KafkaRule': sluice.kafka.v1alpha1.KafkaRule;
   'sluice.kafka.v1alpha1.CidrRange': sluice.kafka.v1alpha1.CidrRange;
@@ -3207,6 +3238,7 @@ export interface AnyOf {
   'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext': { readonly '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext' } & envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
   'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { readonly '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions' } & envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
   'sluice.kafka.v1alpha1.KafkaPolicy': { readonly '@type': 'type.googleapis.com/sluice.kafka.v1alpha1.KafkaPolicy' } & sluice.kafka.v1alpha1.KafkaPolicy;
+  'sluice.redirect.v1alpha1.NodeRedirects': { readonly '@type': 'type.googleapis.com/sluice.redirect.v1alpha1.NodeRedirects' } & sluice.redirect.v1alpha1.NodeRedirects;
 }
 
 /** What an `Any` field may hold. */

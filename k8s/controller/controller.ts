@@ -57,6 +57,13 @@ export interface ControllerOptions {
   readonly probeMs?: number;
   /** The listener ports of every Envoy (node proxies and sidecars); default 15006 and 15001. */
   readonly proxyPorts?: ProxyPortsOf;
+  /**
+   * Node agents (`sluice node-agent`) program each node's redirects: their ACKs count in status,
+   * and inbound rules of Pods, which nothing steers, are Bypassed (status-view.ts). Default true;
+   * false only where something else steers the traffic into the proxies (status then vouches for
+   * the proxies' ACKs alone).
+   */
+  readonly nodeAgents?: boolean;
   /** The flows the proxies report on the xDS port (as `serve`: Envoy's gRPC access log, the Kafka enforcers' pushes). */
   readonly flows?: ServeFlowsOptions;
   /** On the leader: keep the webhook configurations' caBundle equal to this CA (webhook-ca.ts). */
@@ -150,6 +157,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     },
     now,
     audit: (keys) => flows.wouldDeny(keys, now() - AUDIT_WINDOW_MS),
+    nodeAgents: o.nodeAgents ?? true,
   });
   const writer: StatusWriter = new StatusWriter({
     api: o.api,

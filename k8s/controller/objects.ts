@@ -4,6 +4,7 @@
  * typed value, and a field of the wrong type reads as absent. No client library type leaks past
  * this file: the rest of the controller sees these views.
  */
+import { SIDECAR_CONTAINER } from '../admission/names.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -67,6 +68,15 @@ export interface PodView {
   readonly ips: readonly string[];
   /** TCP ports of its containers and native sidecars, in order, with the container they belong to. */
   readonly ports: readonly (ContainerPort & { readonly container: string })[];
+  /** The ids of its proxy containers (the injected sidecar) as its status names them, without the runtime prefix. */
+  readonly proxyContainerIds: readonly string[];
+}
+
+/** `containerd://abc…` → `abc…`. */
+function containerIdOf(status: unknown): string | undefined {
+  const id = text(field(status, 'containerID'));
+  const bare = id?.includes('://') ? id.slice(id.indexOf('://') + 3) : id;
+  return bare && /^[0-9a-zA-Z_.-]{1,128}$/.test(bare) ? bare : undefined;
 }
 
 function tcpPorts(container: unknown): ContainerPort[] {
@@ -101,6 +111,9 @@ export function podOf(object: unknown): PodView {
     ...(phase ? { phase } : {}),
     ips: ips.length > 0 ? ips : single ? [single] : [],
     ports: containers.flatMap((c) => tcpPorts(c).map((p) => ({ ...p, container: text(field(c, 'name')) ?? '' }))),
+    proxyContainerIds: [...list(field(status, 'initContainerStatuses')), ...list(field(status, 'containerStatuses'))]
+      .filter((c) => text(field(c, 'name')) === SIDECAR_CONTAINER)
+      .flatMap((c) => containerIdOf(c) ?? []),
   };
 }
 

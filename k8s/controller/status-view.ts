@@ -8,7 +8,7 @@
  * or has no usable version is the compiler's error, at the field that names it.
  * Statuses are computed once per change (`invalidate`), not once per policy written.
  */
-import { policyStatuses, type PolicyRuntime, type PolicyStatus, type StatusInputs } from '../../controller/index.js';
+import { policyStatuses, unsteeredProblems, type PolicyRuntime, type PolicyStatus, type StatusInputs } from '../../controller/index.js';
 import type { SecretCatalog } from '../../policy-compiler/index.js';
 import type { NodeStatus, SnapshotCache } from '../../xds-server/index.js';
 import { hostNetworkNotes } from './policy-objects.js';
@@ -34,6 +34,11 @@ export interface StatusViewOptions {
   readonly now: () => number;
   /** The would-deny counts of audit policies (the flows), as `serve`'s `/status` has them. */
   readonly audit?: StatusInputs['audit'];
+  /**
+   * Node agents program the redirects (`--steering agents`, the default): their ACKs count towards Enforced, and
+   * the inbound rules of Pods, which nothing steers, are named (Bypassed). Without: as before.
+   */
+  readonly nodeAgents?: boolean;
 }
 
 export class StatusView {
@@ -59,7 +64,9 @@ export class StatusView {
   statuses(): Map<string, PolicyStatus> {
     if (!this.memo) {
       const state = this.o.runtime.state();
-      const list = policyStatuses({ runtime: state, nodes: this.o.nodes(), view: (id) => this.o.cache.view(id), ...(this.o.audit ? { audit: this.o.audit } : {}) });
+      const agents = this.o.nodeAgents === true;
+      const dataPath = agents && state.output ? { dataPath: unsteeredProblems(state.output.unsteered) } : {};
+      const list = policyStatuses({ runtime: state, nodes: this.o.nodes(), view: (id) => this.o.cache.view(id), countAgents: agents, ...dataPath, ...(this.o.audit ? { audit: this.o.audit } : {}) });
       this.memo = new Map(list.map((s) => [s.key, s]));
     }
     return this.memo;

@@ -46,14 +46,37 @@ describe('clusterInventory', () => {
     expect(inv.diagnostics.map((d) => d.message)).toEqual(["Pod shop/old: its address 10.0.0.9 is also shop/new's (kept there: it runs, or is newer)"]);
   });
 
-  it('lists every Envoy with the configured ports, the same or per node', () => {
+  it('lists every node proxy and Kafka enforcer with its host, and Envoys with the configured ports, the same or per node', () => {
     const pods = [pod('a', { ip: '10.0.0.1' }), pod('b', { ip: '10.0.0.2', node: 'node-b' })];
-    expect(clusterInventory(objects(pods)).document.proxies).toBeUndefined();
-    expect(clusterInventory(objects(pods, { proxyPorts: { inboundPort: 1, outboundPort: 2 } })).document.proxies).toEqual([
-      { node: 'node-a', inboundPort: 1, outboundPort: 2 },
-      { node: 'node-b', inboundPort: 1, outboundPort: 2 },
+    const hosts = [
+      { node: 'node-a', host: 'node-a' },
+      { node: 'node-a.kafka', kind: 'kafka', host: 'node-a' },
+      { node: 'node-b', host: 'node-b' },
+      { node: 'node-b.kafka', kind: 'kafka', host: 'node-b' },
+    ];
+    expect(clusterInventory(objects(pods)).document.proxies).toEqual(hosts);
+    const ports = { inboundPort: 1, outboundPort: 2 };
+    expect(clusterInventory(objects(pods, { proxyPorts: ports })).document.proxies).toEqual([{ ...hosts[0], ...ports }, hosts[1], { ...hosts[2], ...ports }, hosts[3]]);
+    expect(clusterInventory(objects(pods, { proxyPorts: (n) => (n === 'node-b' ? { inboundPort: 3, outboundPort: 4 } : undefined) })).document.proxies).toEqual([hosts[0], hosts[1], { ...hosts[2], inboundPort: 3, outboundPort: 4 }, hosts[3]]);
+    // A sidecar shares its Pod's network namespace: it has no host.
+    const sidecar = pod('s', { ip: '10.0.0.3', annotations: { 'sluice.dev/proxy': 'sidecar' }, ports: [8080] });
+    expect(clusterInventory(objects([sidecar], { proxyPorts: ports })).document.proxies).toEqual([{ node: 's.shop', ...ports }]);
+  });
+
+  it("places each Pod on its node by its UID, with its sidecar's container ids (for the node agent)", () => {
+    const uid = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    const withUid = (p: ReturnType<typeof pod>, statuses: unknown[] = []) => ({ ...p, metadata: { ...p.metadata, uid }, status: { ...p.status, containerStatuses: statuses } });
+    const sidecar = withUid(pod('s', { ip: '10.0.0.3', annotations: { 'sluice.dev/proxy': 'sidecar' } }), [
+      { name: 'app', containerID: 'containerd://aaa111' },
+      { name: 'sluice-proxy', containerID: 'containerd://bbb222' },
     ]);
-    expect(clusterInventory(objects(pods, { proxyPorts: (n) => (n === 'node-b' ? { inboundPort: 3, outboundPort: 4 } : undefined) })).document.proxies).toEqual([{ node: 'node-b', inboundPort: 3, outboundPort: 4 }]);
+    const [w] = clusterInventory(objects([sidecar])).document.workloads;
+    expect(w).toMatchObject({ host: 'node-a', podUID: uid, proxyContainers: ['bbb222'] });
+    const [n] = clusterInventory(objects([withUid(pod('n', { ip: '10.0.0.4' }))])).document.workloads;
+    expect(n).toMatchObject({ host: 'node-a', podUID: uid });
+    expect(n?.proxyContainers).toBeUndefined();
+    // No UID (never from a real API server): not placed, so no agent is told about it.
+    expect(clusterInventory(objects([pod('x', { ip: '10.0.0.5' })])).document.workloads[0]?.host).toBeUndefined();
   });
 
   it('turns Services and their ready EndpointSlice endpoints into the names proxyless clients reach', () => {

@@ -99,7 +99,12 @@ function workloadOf(pod: PodView, mode: ProxyMode, node: string, addresses: [str
   }
   const ports = [...byPort.values()].sort((a, b) => a.port - b.port);
   const proxy = mode === 'grpc-proxyless' ? { grpcProxyless: true as const } : mode === 'sidecar' ? { node: sidecarNodeId(pod.meta) } : { node, kafka: nodeKafkaId(node) };
-  return { workload: { name: pod.meta.name, namespace: pod.meta.namespace, labels: { ...pod.meta.labels }, addresses, ports, proxy }, problems };
+  // Where it runs, for its node's agent: the Pod's UID is its identity there (the agent finds its cgroup).
+  const uid = /^[0-9a-fA-F-]+$/.test(pod.meta.uid) ? pod.meta.uid : undefined;
+  const placement = pod.nodeName && uid && mode !== 'grpc-proxyless'
+    ? { host: pod.nodeName, podUID: uid, ...(pod.proxyContainerIds.length > 0 ? { proxyContainers: pod.proxyContainerIds.slice(0, 16) } : {}) }
+    : {};
+  return { workload: { name: pod.meta.name, namespace: pod.meta.namespace, labels: { ...pod.meta.labels }, addresses, ports, proxy, ...placement }, problems };
 }
 
 /** Running Pods first, then the newest: the one to keep when two claim an address. */
@@ -172,18 +177,28 @@ function services(objects: ClusterObjects): ServiceDocument[] {
   return out.sort((a, b) => `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`));
 }
 
-/** Every Envoy the workloads name, with the configured listener ports (none listed: the defaults apply). */
+/**
+ * Every proxy the workloads name, with the configured listener ports (none listed: the defaults
+ * apply), and the host of each node proxy and Kafka enforcer: they run in their node's network
+ * namespace (the node agent's Pod is hostNetwork), so its Pods reach them at the node's address.
+ */
 function proxies(list: readonly WorkloadDocument[], ports: ProxyPortsOf | undefined): Pick<InventoryDocument, 'proxies'> {
-  if (!ports) return {};
-  const portsOf = typeof ports === 'function' ? ports : () => ports;
-  const nodes = new Set<string>();
-  for (const w of list) if (w.proxy.node !== undefined) nodes.add(w.proxy.node);
-  return {
-    proxies: [...nodes].sort().flatMap((node) => {
-      const p = portsOf(node);
-      return p ? [{ node, inboundPort: p.inboundPort, outboundPort: p.outboundPort }] : [];
-    }),
-  };
+  const portsOf = ports === undefined ? () => undefined : typeof ports === 'function' ? ports : () => ports;
+  const nodes = new Map<string, { host?: string; kafka?: true }>();
+  for (const w of list) {
+    if (w.proxy.node === undefined) continue;
+    const nodeMode = w.proxy.kafka !== undefined;
+    nodes.set(w.proxy.node, nodeMode ? { host: w.proxy.node } : {});
+    if (w.proxy.kafka !== undefined) nodes.set(w.proxy.kafka, { host: w.proxy.node, kafka: true });
+  }
+  type ProxyDocument = NonNullable<InventoryDocument['proxies']>[number];
+  const out = [...nodes].sort(([a], [b]) => a.localeCompare(b)).flatMap(([node, where]): ProxyDocument[] => {
+    const host = where.host ? { host: where.host } : {};
+    if (where.kafka) return [{ node, kind: 'kafka', ...host }];
+    const p = portsOf(node);
+    return p || where.host ? [{ node, ...(p ? { inboundPort: p.inboundPort, outboundPort: p.outboundPort } : {}), ...host }] : [];
+  });
+  return out.length > 0 ? { proxies: out } : {};
 }
 
 export function clusterInventory(objects: ClusterObjects): ClusterInventory {

@@ -77,6 +77,10 @@ export interface Proxy {
    */
   accessLog?: [] | ['flows' | 'stdout'] | ['flows' | 'stdout', 'flows' | 'stdout'];
   /**
+   * With a node agent: the host whose own network namespace this proxy runs in (a node proxy or Kafka enforcer; in Kubernetes the node's name). A workload with a network namespace of its own (a Pod) reaches it at the host's address; absent: the proxy shares its workloads' network namespace (a sidecar) and is reached on loopback.
+   */
+  host?: string;
+  /**
    * With eBPF redirection: while this proxy is not listening (stopped, restarting, booting), new connections to the ports its policies protect reach the workload unchecked instead of being dropped. Default false (fail closed). Trades enforcement for availability: /status and the metrics say so for every policy it carries.
    */
   failOpen?: boolean;
@@ -103,6 +107,70 @@ export interface Workload {
    */
   ports?: WorkloadPort[];
   proxy: ProxyRef;
+  /**
+   * With a node agent: the host the workload runs on (in Kubernetes the Pod's node). The redirect entries that concern it are served to that host's node agent (node id `<host>.agent`), which programs them into the host's eBPF maps.
+   */
+  host?: string;
+  /**
+   * Kubernetes: the Pod's UID. It is the workload's identity for eBPF redirection: the node agent resolves it to the Pod's cgroup (both kubelet layouts), so every container of the Pod is this workload.
+   */
+  podUID?: string;
+  /**
+   * Kubernetes: the ids (without the runtime prefix) of this Pod's proxy containers (the injected sluice-proxy sidecar): the node agent registers their cgroups as proxy cgroups, so their connections are never redirected.
+   *
+   * @maxItems 16
+   */
+  proxyContainers?:
+    | []
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ];
   /**
    * The workload's cgroup v2 path as /proc/PID/cgroup shows it (e.g. /system.slice/web.service). With eBPF redirection, connections opened by processes in it (or below it) are this workload's, whatever source address they bind; egress rules need it when a node fronts more than one workload with egress rules.
    */

@@ -40,8 +40,16 @@ export interface OutboundRedirect {
   readonly proxyPort: number;
   /** The workloads whose connections these are (one, unless they cannot be told apart). */
   readonly workloads: readonly string[];
-  /** Their cgroup v2 path; absent: the node's default identity (every process the redirect covers that is in no named workload cgroup). */
+  /** Their cgroup v2 path; absent (and no `podUid`): the node's default identity (every process the redirect covers that is in no named workload cgroup). */
   readonly cgroup?: string;
+  /** Kubernetes: their Pod's UID instead of a cgroup path (only the node agent can resolve it, to the Pod's cgroup). */
+  readonly podUid?: string;
+  /**
+   * Where the proxy's outbound listener is, per family, as the workload reaches it; absent: the
+   * loopback of the workload's network namespace. The node agent sets the node's address for a
+   * node proxy reached from a Pod with a network namespace of its own.
+   */
+  readonly proxy?: { readonly v4?: string; readonly v6?: string };
   /** The source address to bind per family; absent for a family: the connection keeps the kernel's source (and matches no workload's chain). */
   readonly bind: { readonly v4?: string; readonly v6?: string };
 }
@@ -50,6 +58,6 @@ export type RedirectEntry = InboundRedirect | OutboundRedirect;
 
 /** A stable identity of an entry, for reconciling a map by difference. */
 export function redirectKey(entry: RedirectEntry): string {
-  const who = entry.direction === 'outbound' ? `|${entry.cgroup ?? '<default>'}` : '';
+  const who = entry.direction === 'outbound' ? `|${entry.cgroup ?? (entry.podUid !== undefined ? `pod:${entry.podUid}` : '<default>')}` : '';
   return `${entry.node}|${entry.direction}${who}|${entry.address ?? '*'}|${entry.port}`;
 }

@@ -62,6 +62,8 @@ export interface HttpChain {
   readonly workload: string;
   /** Outbound: the workload's cgroup v2 path, when the inventory names it (its connections' identity). */
   readonly cgroup?: string;
+  /** Outbound: its Pod's UID, when the inventory names it (Kubernetes: the identity the node agent resolves to the Pod's cgroup). */
+  readonly podUid?: string;
   /** The policies whose rules are in this chain, with their modes. */
   readonly policies: readonly { readonly key: PolicyKey; readonly mode: Mode }[];
   readonly authz: Authz;
@@ -147,6 +149,8 @@ export interface KafkaChain {
   readonly addresses: readonly string[];
   /** Outbound: the workload's cgroup v2 path, when the inventory names it. */
   readonly cgroup?: string;
+  /** Outbound: its Pod's UID, when the inventory names it. */
+  readonly podUid?: string;
   readonly policies: readonly { readonly key: PolicyKey; readonly mode: Mode }[];
   readonly enforce?: { readonly deny: readonly KafkaCompiledRule[]; readonly allow: readonly KafkaCompiledRule[] };
   readonly audit?: { readonly deny: readonly KafkaCompiledRule[]; readonly allow: readonly KafkaCompiledRule[] };
@@ -165,4 +169,22 @@ export interface Ir {
   readonly services: readonly Service[];
   readonly kafkaNodes: readonly KafkaNode[];
   readonly redirects: readonly RedirectEntry[];
+  /** Where workloads and proxies run, for the node agents (absent: the inventory names no host). */
+  readonly placement?: Placement;
+}
+
+/** With node agents: the host of each workload and proxy the inventory places (nothing else). */
+export interface Placement {
+  readonly workloads: readonly WorkloadPlacement[];
+  /** Proxies that run in a host's own network namespace (node proxies, Kafka enforcers), by node id. */
+  readonly proxies: readonly { readonly node: string; readonly host: string }[];
+}
+
+export interface WorkloadPlacement {
+  /** `namespace/name`. */
+  readonly workload: string;
+  readonly host: string;
+  /** Kubernetes: the Pod's UID; such a workload has a network namespace of its own. */
+  readonly podUid?: string;
+  readonly proxyContainers?: readonly string[];
 }

@@ -51,7 +51,7 @@ export function buildChain(
   }
   const name = chainName(direction, port, workload.key, serverNames);
   const policies = chainPolicies(use);
-  const cgroup = direction === 'outbound' && workload.cgroup !== undefined ? { cgroup: workload.cgroup } : {};
+  const cgroup = direction === 'outbound' ? { ...(workload.cgroup !== undefined ? { cgroup: workload.cgroup } : {}), ...(workload.podUid !== undefined ? { podUid: workload.podUid } : {}) } : {};
 
   if (use[0]?.protocol === 'kafka') {
     const kafkaNode = workload.proxy.kind === 'envoy' ? workload.proxy.kafkaNode : undefined;

@@ -15,6 +15,7 @@ import type { EnvoyNode, HttpChain, Ir, IrSecret, KafkaChain, KafkaNode, Proxyle
 import { familyOf } from '../../ip/index.js';
 import { buildChain, type ChainResult } from './chain.js';
 import { policyContributions, type ChainKey, type Contribution, type PolicyContributions } from './contributions.js';
+import { placementOf } from './placement.js';
 import { redirectEntries } from './redirects.js';
 import { inventoryServices } from './services.js';
 import { overlappingServerNames } from './server-names.js';
@@ -136,7 +137,8 @@ export class IncrementalLowering {
         });
       }
     }
-    return { ir: { envoyNodes, proxyless, services: this.services, kafkaNodes, redirects: redirects.entries }, diagnostics };
+    const placement = placementOf(inventory);
+    return { ir: { envoyNodes, proxyless, services: this.services, kafkaNodes, redirects: redirects.entries, ...(placement ? { placement } : {}) }, diagnostics };
   }
 
   /** The node's IR: the previous object when its chains are the same objects (the inventory, and so the node's facts, did not change). */

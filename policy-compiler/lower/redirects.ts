@@ -29,6 +29,7 @@ interface Egress {
   readonly proxyPort: number;
   readonly workload: string;
   readonly cgroup?: string;
+  readonly podUid?: string;
   readonly addresses: readonly string[];
   readonly policies: readonly PolicyKey[];
 }
@@ -41,13 +42,13 @@ export function redirectEntries(envoyNodes: readonly EnvoyNode[], kafkaNodes: re
   for (const n of envoyNodes) {
     for (const c of n.inbound) for (const d of c.destinations) add({ node: n.node, direction: 'inbound', address: d.address, port: c.port, proxyPort: n.inboundPort, failOpen: n.failOpen });
     for (const c of n.outbound) {
-      egress.push({ node: n.node, port: c.port, proxyPort: n.outboundPort, workload: c.workload, ...(c.cgroup ? { cgroup: c.cgroup } : {}), addresses: c.sources.map((s) => s.address), policies: policyKeys(c) });
+      egress.push({ node: n.node, port: c.port, proxyPort: n.outboundPort, workload: c.workload, ...identity(c), addresses: c.sources.map((s) => s.address), policies: policyKeys(c) });
     }
   }
   for (const k of kafkaNodes) {
     for (const c of k.chains) {
       if (c.direction === 'inbound') for (const address of c.addresses) add({ node: k.node, direction: 'inbound', address, port: c.port, proxyPort: k.listenPort, failOpen: k.failOpen });
-      else egress.push({ node: k.node, port: c.port, proxyPort: k.listenPort, workload: c.workload, ...(c.cgroup ? { cgroup: c.cgroup } : {}), addresses: c.addresses, policies: policyKeys(c) });
+      else egress.push({ node: k.node, port: c.port, proxyPort: k.listenPort, workload: c.workload, ...identity(c), addresses: c.addresses, policies: policyKeys(c) });
     }
   }
   const ambiguous: AmbiguousEgress[] = [];
@@ -73,5 +74,10 @@ export function redirectEntries(envoyNodes: readonly EnvoyNode[], kafkaNodes: re
 }
 
 function outbound(e: Egress, workloads: readonly string[], bind: OutboundRedirect['bind']): OutboundRedirect {
-  return { node: e.node, direction: 'outbound', port: e.port, proxyPort: e.proxyPort, workloads, ...(e.cgroup ? { cgroup: e.cgroup } : {}), bind };
+  return { node: e.node, direction: 'outbound', port: e.port, proxyPort: e.proxyPort, workloads, ...identity(e), bind };
+}
+
+/** A chain's identity on egress: its cgroup path or its Pod's UID, as the inventory names it. */
+function identity(c: { readonly cgroup?: string; readonly podUid?: string }): { cgroup?: string; podUid?: string } {
+  return { ...(c.cgroup ? { cgroup: c.cgroup } : {}), ...(c.podUid ? { podUid: c.podUid } : {}) };
 }

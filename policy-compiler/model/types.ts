@@ -177,6 +177,12 @@ export interface Workload {
   readonly proxy: ProxyRef;
   /** The cgroup v2 path of its processes (as /proc/PID/cgroup names it), when the inventory says. */
   readonly cgroup?: string;
+  /** With a node agent: the host it runs on, whose agent programs its redirects. */
+  readonly host?: string;
+  /** Kubernetes: its Pod's UID (its identity for redirection; the agent finds the Pod's cgroup). */
+  readonly podUid?: string;
+  /** Kubernetes: the ids of its Pod's own proxy containers (never redirected). */
+  readonly proxyContainers?: readonly string[];
 }
 
 export interface ProxyNode {
@@ -189,6 +195,8 @@ export interface ProxyNode {
   readonly failOpen: boolean;
   /** Envoy: where each request's access log entry goes (default: the flow collector only). */
   readonly accessLog: readonly AccessLogSink[];
+  /** The host whose own network namespace it runs in (a node proxy); absent: its workloads' namespace. */
+  readonly host?: string;
 }
 
 /** `flows`: Envoy's gRPC access logger to sluice's flow collector; `stdout`: a JSON line per request on Envoy's stdout. */

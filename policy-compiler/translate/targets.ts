@@ -3,13 +3,15 @@ import { MESSAGES } from '../../envoy-api/index.js';
 import type { HttpChain, Ir } from '../ir/types.js';
 import type { PolicyKey } from '../model/types.js';
 import type { ResourceRef } from './resource.js';
+import { agentNodeId } from '../names.js';
 
 export type PolicyTarget =
   | ({ readonly kind: 'node'; readonly node: string } & ResourceRef)
   /** A proxyless gRPC server port: whichever client asks for a Listener resolving to it. */
   | { readonly kind: 'proxyless'; readonly workload: string; readonly port: number };
 
-export function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
+/** `agentHosts`: per policy, the hosts whose node agent must ACK its redirects (node-redirects.ts). */
+export function policyTargets(ir: Ir, agentHosts: ReadonlyMap<PolicyKey, readonly string[]> = new Map()): Map<PolicyKey, PolicyTarget[]> {
   const targets = new Map<PolicyKey, Map<string, PolicyTarget>>();
   const add = (key: PolicyKey, t: PolicyTarget) => {
     let list = targets.get(key);
@@ -32,6 +34,8 @@ export function policyTargets(ir: Ir): Map<PolicyKey, PolicyTarget[]> {
   }
   for (const s of ir.proxyless) for (const p of s.policies) add(p.key, { kind: 'proxyless', workload: s.workload, port: s.port });
   for (const k of ir.kafkaNodes) for (const c of k.chains) for (const p of c.policies) add(p.key, { kind: 'node', node: k.node, message: MESSAGES.kafkaPolicy, name: c.name });
+  // The redirects that steer its traffic into those proxies are the node agents' to program: their ACK counts too.
+  for (const [key, hosts] of agentHosts) for (const host of hosts) add(key, { kind: 'node', node: agentNodeId(host), message: MESSAGES.nodeRedirects, name: host });
   return new Map([...targets].map(([k, m]) => [k, [...m.values()]]));
 }
 

@@ -19,11 +19,13 @@ import { findProxylessServer } from './features/proxyless-listener.js';
 import { HOOKS } from './registry.js';
 import { sortResources, type EnvoyResource } from './resource.js';
 import { policyTargets, type PolicyTarget } from './targets.js';
+import { nodeRedirectsPlan, type Unsteered } from './node-redirects.js';
 import type { PolicyKey } from '../model/types.js';
 
 export interface NodeResources {
   readonly node: string;
-  readonly kind: 'envoy' | 'kafka';
+  /** `agent`: a host's node agent (`<host>.agent`), whose one resource is the host's NodeRedirects. */
+  readonly kind: 'envoy' | 'kafka' | 'agent';
   /** Sorted by type (push order) and name. */
   readonly resources: readonly EnvoyResource[];
 }
@@ -41,6 +43,8 @@ export interface Translation {
   readonly proxylessServerOf: (listenerName: string) => { readonly workload: string; readonly port: number } | undefined;
   /** Where each policy's rules end up (what must be ACKed before it is enforced). */
   readonly targets: ReadonlyMap<PolicyKey, readonly PolicyTarget[]>;
+  /** Inbound rules of workloads with a network namespace of their own: no node agent steers them. */
+  readonly unsteered: readonly Unsteered[];
 }
 
 /** The Listener a server bound to `name`'s address gets; `undefined` when `name` is not a server listener name. */
@@ -93,17 +97,20 @@ export class IncrementalTranslation {
   private readonly kafkaChains = new Memo<KafkaChain, readonly EnvoyResource[]>();
   private readonly kafkaNodes = new Memo<KafkaNode, readonly EnvoyResource[]>();
   private readonly services = new Memo<readonly Service[], readonly EnvoyResource[]>();
+  private readonly agentLists = new Memo<string, readonly EnvoyResource[]>();
 
   translate(ir: Ir): Translation {
+    const agents = nodeRedirectsPlan(ir);
     const nodes: NodeResources[] = [
       ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, resources: this.envoyNodes.get(n, this.envoyNode) })),
       ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, resources: this.kafkaNodes.get(k, this.kafkaNode) })),
+      ...agents.agents.map((a) => ({ node: a.node, kind: 'agent' as const, resources: this.agentResources(a.resource) })),
     ].sort((a, b) => a.node.localeCompare(b.node));
     // A node reused whole keeps its chains' translations for the run that changes one of them.
     for (const n of ir.envoyNodes) for (const c of [...n.inbound, ...n.outbound]) this.chains.keep(c);
     for (const k of ir.kafkaNodes) for (const c of k.chains) this.kafkaChains.keep(c);
     const shared = this.services.get(ir.services, (services) => sortResources(HOOKS.serviceResources.flatMap((build) => services.flatMap(build))));
-    for (const memo of [this.chains, this.envoyNodes, this.kafkaChains, this.kafkaNodes, this.services]) memo.turn();
+    for (const memo of [this.chains, this.envoyNodes, this.kafkaChains, this.kafkaNodes, this.services, this.agentLists]) memo.turn();
     return {
       nodes,
       shared,
@@ -114,9 +121,14 @@ export class IncrementalTranslation {
         const server = parsed ? findProxylessServer(ir.proxyless, parsed.host, parsed.port) : undefined;
         return server ? { workload: server.workload, port: server.port } : undefined;
       },
-      targets: policyTargets(ir),
+      targets: policyTargets(ir, agents.hostsOf),
+      unsteered: agents.unsteered,
     };
   }
+
+  /** The same list for the same content, so the publisher reuses its encoded snapshot. */
+  private readonly agentResources = (resource: EnvoyResource): readonly EnvoyResource[] =>
+    this.agentLists.get(JSON.stringify(resource.json), () => [resource]);
 
   private readonly envoyNode = (node: EnvoyNode): readonly EnvoyResource[] => sortResources(envoyNodeResources(node, (chain) => this.chain(chain, node.accessLog)));
 

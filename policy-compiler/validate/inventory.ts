@@ -21,6 +21,7 @@ export function validateInventory(ctx: DocumentContext, source: SourceInventory)
       listenPort: p.listenPort ?? DEFAULT_PORTS.kafka,
       failOpen: p.failOpen ?? false,
       accessLog: p.accessLog ?? DEFAULT_ACCESS_LOG,
+      ...(p.host !== undefined ? { host: p.host } : {}),
     });
   });
   const keys = new Set<string>();
@@ -51,8 +52,14 @@ export function validateInventory(ctx: DocumentContext, source: SourceInventory)
     if (w.cgroup !== undefined && w.cgroup.split('/').some((segment) => segment === '.' || segment === '..')) {
       ctx.error(['workloads', i, 'cgroup'], 'inventory.cgroup', `"${w.cgroup}" must name the cgroup directly, without "." or ".." segments`);
     }
-    const cgroup = w.cgroup !== undefined ? { cgroup: w.cgroup } : {};
-    return { key, name: w.name, namespace, labels: { ...(w.labels ?? {}) }, addresses: [...new Set(addresses)], ports, proxy: proxyRef(ctx, i, w.proxy, proxies), ...cgroup };
+    if (w.podUID !== undefined && w.cgroup !== undefined) ctx.error(['workloads', i, 'podUID'], 'inventory.identity', 'a workload is named by its cgroup or by its Pod UID, not both');
+    const identity = {
+      ...(w.cgroup !== undefined ? { cgroup: w.cgroup } : {}),
+      ...(w.host !== undefined ? { host: w.host } : {}),
+      ...(w.podUID !== undefined ? { podUid: w.podUID.toLowerCase() } : {}),
+      ...(w.proxyContainers?.length ? { proxyContainers: [...w.proxyContainers] } : {}),
+    };
+    return { key, name: w.name, namespace, labels: { ...(w.labels ?? {}) }, addresses: [...new Set(addresses)], ports, proxy: proxyRef(ctx, i, w.proxy, proxies), ...identity };
   });
   return { workloads, proxies, ...(source.services ? { services: validateServices(ctx, source.services) } : {}) };
 }

@@ -61,6 +61,21 @@ describe('bpf map sync plan (pure)', () => {
     expect(plan.rules.size).toBe(0);
   });
 
+  it("sends a family to the entry's own proxy address when it names one (a node proxy at the node's address), else loopback", () => {
+    const plan = planRules([out(443, 15001, undefined, 'n1', { proxy: { v4: '10.0.0.4' } })], options);
+    const byFamily = new Map(keysOf('out', plan).map((k, i) => [k.family, valuesOf('out', plan)[i]]));
+    expect(byFamily.get(abi.AF_INET)?.proxyAddr.subarray(0, 4)).toEqual(Buffer.from([10, 0, 0, 4]));
+    expect(byFamily.get(abi.AF_INET6)?.proxyAddr).toEqual(outboundProxy.v6.bytes);
+    const bad = planRules([out(443, 15001, undefined, 'n1', { proxy: { v4: '::1' } })], options);
+    expect(bad.issues.map((d) => `${d.path} ${d.code}`)).toEqual(['entries[0].proxy.v4 redirect.proxy']);
+  });
+
+  it('leaves an entry named by Pod UID unresolved: only the node agent resolves it, never to the default identity', () => {
+    const plan = planRules([out(443, 15001, undefined, 'n1', { podUid: 'a-b' })], options);
+    expect(plan.unresolved).toEqual([{ source: 0, workloads: ['shop/web'], cgroup: 'pod a-b' }]);
+    expect(plan.rules.size).toBe(0);
+  });
+
   it('rejects bad entries with field paths and applies none of them', () => {
     const bad = [
       out(0, 15001),

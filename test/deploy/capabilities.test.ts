@@ -5,14 +5,17 @@
  * CAP_NET_ADMIN: the kernel accepts every load and attach. With either alone it is refused (by
  * sluice's own check of its capabilities, before the kernel would refuse). CAP_SYS_RESOURCE (RLIMIT_MEMLOCK) matters only
  * on kernels before 5.11, which charge BPF maps to memlock; the chart keeps it for them
- * (`nodeAgent.memlockCapability`). Needs root, cgroup v2, bpffs and the built object and CLI.
+ * (`nodeAgent.memlockCapability`). `sluice node-agent` (what the DaemonSet runs) is measured the
+ * same way: with those two it attaches, writes its rules and ACKs. Needs root, cgroup v2, bpffs and the built object and CLI.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { findCgroup2Mount } from '../../bpf/index.js';
 import { missingForKernelTests } from '../../bench/redirect/sandbox.js';
+import { encodeMessage, MESSAGES } from '../../envoy-api/index.js';
+import { createSnapshot, SnapshotCache, TYPE_URL, XdsServer, type XdsEvent } from '../../xds-server/index.js';
 
 const CLI = path.resolve('dist/cli/main.js');
 const missing = missingForKernelTests() ?? (fs.existsSync(CLI) ? undefined : 'dist/cli/main.js is not built (make build)') ?? (fs.existsSync('/usr/bin/setpriv') ? undefined : 'no setpriv (util-linux)');
@@ -55,5 +58,53 @@ describeCaps('the eBPF loader\'s capabilities, measured', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('needs root (CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN)');
     unload();
+  });
+});
+
+describeCaps('the node agent\'s capabilities, measured', () => {
+  const tag = `sluice-caps-agent-${process.pid}`;
+  const pin = `/sys/fs/bpf/${tag}`;
+  const uid = '0000000a-0000-0000-0000-00000000000a';
+  let root: string;
+  const podPath = `kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid.replace(/-/g, '_')}.slice/cri-containerd-c.scope`;
+  const cache = new SnapshotCache();
+  const server = new XdsServer({ cache });
+  const events: XdsEvent[] = [];
+  let port = 0;
+
+  beforeAll(async () => {
+    root = path.join(findCgroup2Mount() ?? '/sys/fs/cgroup', tag);
+    fs.mkdirSync(path.join(root, podPath), { recursive: true });
+    port = await server.listen('127.0.0.1:0');
+    server.on((e) => events.push(e));
+    const json = { host: 'caps', redirects: [{ proxy: 'caps', port: 443, proxy_port: 15001, workloads: ['shop/web'], pod_uid: uid, bind_v4: '10.9.9.9' }] };
+    const r = createSnapshot([{ typeUrl: TYPE_URL.REDIRECTS, name: 'caps', body: encodeMessage(MESSAGES.nodeRedirects, json) }]);
+    if (!r.ok) throw new Error('snapshot');
+    cache.set('caps.agent', r.snapshot);
+  });
+  afterAll(async () => {
+    await server.close();
+    spawnSync(process.execPath, [CLI, 'bpf', 'unload', '--pin-root', pin], { encoding: 'utf8' });
+    // Deepest first; a cgroup directory holds only its control files, which rmdir takes along.
+    for (let dir = path.join(root, podPath); dir.startsWith(root); dir = path.dirname(dir)) fs.rmdirSync(dir);
+  });
+
+  it('attaches, writes its rules and ACKs with CAP_BPF and CAP_NET_ADMIN alone', async () => {
+    const set = '-all,+bpf,+net_admin';
+    const child = spawn('setpriv', ['--reuid=0', `--inh-caps=${set}`, `--ambient-caps=${set}`, `--bounding-set=${set}`, process.execPath, CLI, 'node-agent', '--node', 'caps',
+      '--xds-address', `127.0.0.1:${port}`, '--cgroup-root', root, '--pin-root', pin, '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      const end = Date.now() + 15000;
+      while (!events.some((e) => e.kind === 'ack' && e.nodeId === 'caps.agent') && Date.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      expect({ acked: events.some((e) => e.kind === 'ack' && e.nodeId === 'caps.agent'), err: child.exitCode === null ? '' : err }).toEqual({ acked: true, err: '' });
+      const status = spawnSync(process.execPath, [CLI, 'bpf', 'status', '--pin-root', pin], { encoding: 'utf8' });
+      expect(status.stdout).toContain('*:443 (IPv4) → 127.0.0.1:15001 bind 10.9.9.9');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });

@@ -97,6 +97,8 @@ export class ControllerBed {
       debounceMs: 20,
       maxDelayMs: 200,
       probeMs: 500,
+      // These beds run no node agent: the tests play an external steering (node-agent.test.ts runs one).
+      nodeAgents: false,
       status: { perPolicyMs: 100, qps: 50, burst: 50 },
       ...rest,
     });

@@ -62,7 +62,7 @@ describeKube('sluice controller against a real API server', () => {
   it('serves, leads, writes status and the caBundle, serves the webhooks from its informers, and hands the Lease back when stopped', async () => {
     const bundle = path.join(tls, 'ca.crt');
     const adminPort = await freePort();
-    const run = startCli(['controller', '--kubeconfig', bed.api.kubeconfig, '--xds-address', '127.0.0.1:0', '--admin-address', `127.0.0.1:${adminPort}`, '--identity', 'cli-replica', '--namespace', 'sluice-system', '--ca-bundle', bundle, '--state-dir', path.join(dir, 'state'), '--webhook-tls-dir', tls, '--webhook-listen', `127.0.0.1:${webhookPort}`]);
+    const run = startCli(['controller', '--kubeconfig', bed.api.kubeconfig, '--xds-address', '127.0.0.1:0', '--admin-address', `127.0.0.1:${adminPort}`, '--identity', 'cli-replica', '--namespace', 'sluice-system', '--ca-bundle', bundle, '--state-dir', path.join(dir, 'state'), '--webhook-tls-dir', tls, '--webhook-listen', `127.0.0.1:${webhookPort}`, '--steering', 'external']);
     await eventually(() => run.out.stdout.includes('sluice controller'), 'the controller to start', 20_000);
     await eventually(async () => (await (await fetch(`http://127.0.0.1:${adminPort}/readyz`)).text()).includes('synced with the API server; leader'), 'ready and leading', 30_000);
     const s = await eventually(async () => (await bed.policy('shop', 'orders-api')).status, 'the status', 20_000);

@@ -1,0 +1,300 @@
+/**
+ * `sluice node-agent`'s core: the host's eBPF dataplane, attached (idempotently, as `bpf load`)
+ * to the kubelet's kubepods cgroup, programmed from the host's NodeRedirects served over xDS.
+ *
+ * - Pods are named by UID; each is resolved to its Pod cgroup (kubepods.ts), which identifies
+ *   every container of the Pod (the programs walk a caller's cgroup ancestors). A Pod whose cgroup
+ *   does not exist yet (created after the policy) is unresolved: counted, and re-resolved every
+ *   `pollMs` until it appears. Nothing in it runs meanwhile, so nothing is bypassed.
+ * - Proxy cgroups: the containers of the agent's own Pod (the node Envoy, the Kafka enforcer),
+ *   found from `--pod-uid` or /proc/self/cgroup and rescanned (a restarted container has a new
+ *   cgroup), registered with their listener hook; and the sidecar containers the controller names
+ *   from Pod status, registered in the proxy map before any rule that could catch them.
+ * - A response is applied whole or not at all: checked (resource.ts), then the dataplane's plan
+ *   checks every value and changes no map when one is bad. Then ACK, else NACK with the problems.
+ * - The controller away: nothing changes. The maps are pinned and keep the last good entries,
+ *   across agent restarts too (a restarted agent changes nothing until it has a response).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, openRedirectDataplane, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
+import { agentNodeId, type RedirectEntry } from '../policy-compiler/index.js';
+import { formatDiagnostic } from '../problems/index.js';
+import type { Logger, Registry } from '../telemetry/index.js';
+import { containerCgroupsOf, findKubepods, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { parseNodeRedirects, type DesiredState } from './resource.js';
+import { AgentXdsClient, type ApplyOutcome, type XdsUpdate } from './xds-client.js';
+
+export interface NodeAgentOptions {
+  /** This host (the Kubernetes node name); the agent's xDS node id is `<host>.agent`. */
+  readonly host: string;
+  readonly xds: { readonly address: string; readonly credentials?: ChannelCredentials };
+  /** The host's cgroup v2 hierarchy as this process sees it (a hostPath mount in a Pod). */
+  readonly cgroupRoot: string;
+  /** The cgroup the programs attach to (default: kubepods.slice or kubepods under the root). */
+  readonly attachCgroup?: string;
+  readonly pinRoot?: string;
+  /** The node's address, where Pods reach its node proxy (the downward API's status.hostIP). */
+  readonly nodeAddress?: { readonly v4?: string; readonly v6?: string };
+  /** This agent's own Pod (the downward API's metadata.uid): its containers are proxies. */
+  readonly podUid?: string;
+  /** /proc/self/cgroup, read when no `podUid` is given (injected by tests). */
+  readonly selfCgroup?: string;
+  /** What /proc/self/cgroup paths are relative to (default: the first cgroup v2 mount). */
+  readonly selfCgroupMount?: string;
+  readonly inboundInterfaces?: readonly string[];
+  readonly proxyMark?: number;
+  /** How often Pods not yet resolved (and the agent's own containers) are looked for again (default 1 s). */
+  readonly pollMs?: number;
+  readonly backoff?: { readonly initial: number; readonly max: number };
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly now?: () => number;
+}
+
+export interface NodeAgentStatus {
+  readonly host: string;
+  readonly node: string;
+  readonly attached: boolean;
+  readonly xds: { readonly connected: boolean; readonly accepted: string; readonly last: XdsUpdate | null };
+  /** Whether the agent has programmed a response since it started. */
+  readonly programmed: boolean;
+  readonly rules: number;
+  readonly unresolvedPods: readonly string[];
+  readonly ownPod: string | null;
+  readonly proxyCgroups: readonly string[];
+  readonly lastSync: SyncResult | null;
+}
+
+interface Programmed {
+  readonly state: DesiredState;
+  readonly fingerprint: string;
+}
+
+const cgroupId = (root: string, path: string): bigint | undefined => {
+  const s = statSync(join(root, path), { throwIfNoEntry: false, bigint: true });
+  return s?.isDirectory() ? s.ino : undefined;
+};
+
+export class NodeAgent {
+  private readonly dp: RedirectDataplane;
+  private readonly attachCgroup: string;
+  private readonly xds: AgentXdsClient;
+  private readonly pinRoot: string | undefined;
+  private ownPod: string | undefined;
+  private ownProxies: readonly string[] = [];
+  /** Sidecar proxy cgroups this process registered: path → id. */
+  private readonly sidecars = new Map<string, bigint>();
+  private programmed: Programmed | undefined;
+  private unresolved: string[] = [];
+  private lastSync: SyncResult | undefined;
+  private rules = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly m;
+
+  constructor(private readonly o: NodeAgentOptions) {
+    const attach = o.attachCgroup ?? findKubepods(o.cgroupRoot);
+    if (!attach) throw new BpfError('cgroup-not-found', `no kubepods cgroup under ${o.cgroupRoot} (looked for kubepods.slice and kubepods): give --cgroup-root the host's cgroup v2 hierarchy, or --attach-cgroup`);
+    this.attachCgroup = attach;
+    this.pinRoot = o.pinRoot;
+    this.ownPod = this.findOwnPod();
+    this.ownProxies = this.ownPod ? containerCgroupsOf(o.cgroupRoot, this.ownPod) : [];
+    if (!this.ownPod) o.logger.warn("the agent's own Pod cgroup was not found: its containers are not registered as proxy cgroups (give --pod-uid)");
+    this.dp = openRedirectDataplane({
+      cgroup: attach,
+      cgroupRoot: o.cgroupRoot,
+      logger: o.logger,
+      ...(o.pinRoot ? { pinRoot: o.pinRoot } : {}),
+      proxyCgroups: this.ownProxies.map((p) => join(o.cgroupRoot, p)),
+      ...(o.inboundInterfaces?.length ? { inboundInterfaces: o.inboundInterfaces } : {}),
+      ...(o.proxyMark ? { proxyMark: o.proxyMark } : {}),
+    });
+    o.logger.info('eBPF dataplane attached', { cgroup: attach, created: this.dp.attached.created.length, updated: this.dp.attached.updated.length, ownPod: this.ownPod ?? null, proxyCgroups: this.ownProxies });
+    const r = o.registry;
+    this.m = {
+      syncs: r.counter('sluice_node_agent_syncs_total', 'NodeRedirects responses and re-resolutions applied to the maps, by result (ok, rejected, error).'),
+      changes: r.counter('sluice_bpf_map_changes_total', 'Redirect map keys written, by kind (added, removed, changed).'),
+      rules: r.gauge('sluice_bpf_redirect_rules', 'Redirect rules in the maps after the last sync.'),
+      unresolved: r.gauge('sluice_node_agent_unresolved_pods', 'Pods with redirect entries whose cgroup does not exist yet: looked for again every poll.'),
+      proxies: r.gauge('sluice_node_agent_proxy_cgroups', 'Proxy cgroups registered (the agent Pod\'s containers and sidecars), by kind.'),
+      connected: r.gauge('sluice_node_agent_xds_connected', 'Whether the ADS stream to the controller is open (1) or not (0).'),
+      events: r.counter('sluice_bpf_events_total', "The eBPF programs' own counters (in_refused, out_redirected, out_skipped_proxy, ...)."),
+    };
+    r.onCollect(() => {
+      this.m.connected.set(this.xds.connected ? 1 : 0);
+      this.m.proxies.set(this.ownProxies.length, { kind: 'own' });
+      this.m.proxies.set(this.sidecars.size, { kind: 'sidecar' });
+      try {
+        for (const [event, value] of Object.entries(this.dp.stats())) this.m.events.set(Number(value), { event });
+      } catch (error) {
+        o.logger.warn('cannot read the eBPF counters', { error });
+      }
+    });
+    this.xds = new AgentXdsClient({
+      address: o.xds.address,
+      nodeId: agentNodeId(o.host),
+      resourceName: o.host,
+      apply: (resources) => this.applyResponse(resources),
+      logger: o.logger,
+      ...(o.xds.credentials ? { credentials: o.xds.credentials } : {}),
+      ...(o.backoff ? { backoff: o.backoff } : {}),
+      ...(o.now ? { now: o.now } : {}),
+    });
+  }
+
+  start(): void {
+    this.xds.start();
+    const tick = (): void => {
+      this.poll();
+      this.timer = setTimeout(tick, this.o.pollMs ?? 1000);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, this.o.pollMs ?? 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.xds.stop();
+    this.dp.close();
+  }
+
+  status(): NodeAgentStatus {
+    return {
+      host: this.o.host,
+      node: agentNodeId(this.o.host),
+      attached: true,
+      xds: { connected: this.xds.connected, accepted: this.xds.accepted, last: this.xds.last ?? null },
+      programmed: this.programmed !== undefined,
+      rules: this.rules,
+      unresolvedPods: this.unresolved,
+      ownPod: this.ownPod ?? null,
+      proxyCgroups: [...this.ownProxies, ...this.sidecars.keys()],
+      lastSync: this.lastSync ?? null,
+    };
+  }
+
+  /** The agent's own Pod cgroup (relative to the root), from --pod-uid or /proc/self/cgroup. */
+  private findOwnPod(): string | undefined {
+    if (this.o.podUid) return resolvePodCgroup(this.o.cgroupRoot, this.o.podUid);
+    const text = this.o.selfCgroup ?? readFileSync('/proc/self/cgroup', 'utf8');
+    const own = ownCgroupPath(text);
+    const pod = own ? podCgroupOfProcess(own) : undefined;
+    const mount = this.o.selfCgroupMount ?? findCgroup2Mount();
+    if (!pod || !mount) return undefined;
+    const rel = relative(this.o.cgroupRoot, join(mount, pod));
+    return rel.startsWith('..') || isAbsolute(rel) ? undefined : `/${rel}`;
+  }
+
+  private applyResponse(resources: Parameters<typeof parseNodeRedirects>[0]): ApplyOutcome {
+    const nodeAddress = this.o.nodeAddress?.v4 !== undefined || this.o.nodeAddress?.v6 !== undefined;
+    const { state, problems } = parseNodeRedirects(resources, this.o.host, nodeAddress);
+    if (!state) {
+      this.m.syncs.inc({ result: 'rejected' });
+      return { ok: false, message: `NodeRedirects rejected, no map changed: ${problems.map((d) => formatDiagnostic(d, 'brief')).join('; ')}` };
+    }
+    return this.program(state);
+  }
+
+  /** Resolves Pods and sidecars, registers proxies, syncs the maps; the state becomes the programmed one only if the sync took. */
+  private program(state: DesiredState): ApplyOutcome {
+    const root = this.o.cgroupRoot;
+    const pods = new Map<string, string | undefined>();
+    const podOf = (uid: string) => {
+      if (!pods.has(uid)) pods.set(uid, resolvePodCgroup(root, uid));
+      return pods.get(uid);
+    };
+    // Sidecars first: a proxy's connections must never meet a rule before it is known as one.
+    const wanted = new Map<string, bigint>();
+    for (const [uid, ids] of state.podProxies) {
+      const pod = podOf(uid);
+      for (const id of pod ? ids : []) {
+        const path = resolveContainerCgroup(root, pod ?? '', id);
+        const cg = path ? cgroupId(root, path) : undefined;
+        if (path && cg !== undefined) wanted.set(path, cg);
+      }
+    }
+    const entries: RedirectEntry[] = state.entries.map(({ entry, viaNode }) => {
+      if (entry.direction === 'inbound') return entry;
+      const pod = entry.podUid !== undefined ? podOf(entry.podUid) : undefined;
+      const { podUid, ...rest } = entry;
+      const identity = pod !== undefined ? { cgroup: pod } : podUid !== undefined ? { podUid } : {};
+      return { ...rest, ...identity, ...(viaNode && this.o.nodeAddress ? { proxy: { ...this.o.nodeAddress } } : {}) };
+    });
+    let result: SyncResult;
+    try {
+      const add = [...wanted].filter(([p]) => !this.sidecars.has(p)).map(([, id]) => id);
+      this.dp.updateProxyCgroups(add, []);
+      result = this.dp.sync(entries);
+    } catch (error) {
+      const bad = error instanceof BpfError && error.code === 'invalid-entry';
+      this.m.syncs.inc({ result: bad ? 'rejected' : 'error' });
+      const message = error instanceof Error ? error.message.replace(/entries\[/g, 'redirects[') : String(error);
+      this.o.logger.error('redirect map sync failed; the maps keep their previous entries', { error: message });
+      return { ok: false, message };
+    }
+    // Sidecars no longer named leave the proxy map once no rule needs them gone first.
+    const gone = [...this.sidecars].filter(([p]) => !wanted.has(p));
+    this.dp.updateProxyCgroups([], gone.map(([, id]) => id));
+    this.sidecars.clear();
+    for (const [p, id] of wanted) this.sidecars.set(p, id);
+    this.lastSync = result;
+    this.unresolved = [...new Set(result.unresolved.map((u) => u.cgroup.replace(/^pod /, '')))].sort();
+    this.rules = result.added + result.changed + result.unchanged;
+    this.m.syncs.inc({ result: 'ok' });
+    this.m.changes.inc({ kind: 'added' }, result.added);
+    this.m.changes.inc({ kind: 'removed' }, result.removed);
+    this.m.changes.inc({ kind: 'changed' }, result.changed);
+    this.m.rules.set(this.rules);
+    this.m.unresolved.set(this.unresolved.length);
+    this.programmed = { state, fingerprint: this.fingerprint(state) };
+    if (result.added + result.removed + result.changed > 0) this.o.logger.info('redirect maps updated', { added: result.added, removed: result.removed, changed: result.changed, unchanged: result.unchanged });
+    for (const uid of this.unresolved) this.o.logger.warn('Pod cgroup not found yet: its egress is steered once it exists', { pod: uid });
+    return { ok: true };
+  }
+
+  /** What the programmed state resolves to now: a change means a Pod or sidecar appeared or left. */
+  private fingerprint(state: DesiredState): string {
+    const root = this.o.cgroupRoot;
+    const uids = new Set<string>([...state.podProxies.keys()]);
+    for (const { entry } of state.entries) if (entry.direction === 'outbound' && entry.podUid !== undefined) uids.add(entry.podUid);
+    const parts = [...uids].sort().map((uid) => {
+      const pod = resolvePodCgroup(root, uid);
+      const sidecars = pod ? (state.podProxies.get(uid) ?? []).map((id) => resolveContainerCgroup(root, pod, id) ?? '-') : [];
+      return `${uid}=${pod ?? '-'}[${sidecars.join(',')}]`;
+    });
+    return parts.join(';');
+  }
+
+  private poll(): void {
+    try {
+      this.rescanOwnPod();
+      const p = this.programmed;
+      if (p && this.fingerprint(p.state) !== p.fingerprint) {
+        this.o.logger.info('Pods or sidecars appeared or left: re-resolving', { unresolved: this.unresolved.length });
+        this.program(p.state);
+      }
+    } catch (error) {
+      this.o.logger.error('node agent poll failed', { error });
+    }
+  }
+
+  /** A restarted container of the agent's Pod has a new cgroup: register it (attach is idempotent). */
+  private rescanOwnPod(): void {
+    this.ownPod ??= this.findOwnPod();
+    if (!this.ownPod) return;
+    const now = containerCgroupsOf(this.o.cgroupRoot, this.ownPod);
+    if (now.join('\n') === this.ownProxies.join('\n')) return;
+    attachDataplane({
+      cgroup: this.attachCgroup,
+      pinRoot: this.pinRoot ?? DEFAULT_PIN_ROOT,
+      logger: this.o.logger,
+      proxyCgroups: now.map((p) => join(this.o.cgroupRoot, p)),
+      ...(this.o.inboundInterfaces?.length ? { inboundInterfaces: this.o.inboundInterfaces } : {}),
+      ...(this.o.proxyMark ? { proxyMark: this.o.proxyMark } : {}),
+    });
+    this.o.logger.info("the agent Pod's containers changed: proxy cgroups registered", { proxyCgroups: now });
+    this.ownProxies = now;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The translation to NodeRedirects, from policy and inventory sources through the compiler: what
+ * each host's agent receives, what is left out and named (inbound rules of Pods), and the agent
+ * targets a policy's status waits for.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { compileSources } from '../compile-sources.js';
+import { agentNodeId, hostOfAgent } from '../names.js';
+
+const UID_A = '11111111-2222-3333-4444-555555555555';
+const UID_S = '66666666-7777-8888-9999-000000000000';
+
+const inventory = `
+apiVersion: sluice.dev/v1alpha1
+kind: Inventory
+proxies:
+  - { node: node-a, host: node-a }
+  - { node: node-b, host: node-b }
+workloads:
+  - { name: web, namespace: shop, labels: { app: web }, addresses: [10.0.0.1], proxy: { node: node-a }, host: node-a, podUID: ${UID_A} }
+  - { name: side, namespace: shop, labels: { app: side }, addresses: [10.0.0.2], proxy: { node: side.shop }, host: node-a, podUID: ${UID_S}, proxyContainers: [abc123] }
+  - { name: orders, namespace: shop, labels: { app: orders }, addresses: [10.0.1.1], ports: [{ port: 8080 }], proxy: { node: node-b }, host: node-b, podUID: 99999999-2222-3333-4444-555555555555 }
+  - { name: legacy, namespace: shop, labels: { app: legacy }, addresses: [10.0.1.2], ports: [{ port: 9000 }], proxy: { node: node-b }, host: node-b, cgroup: /system.slice/legacy.service }
+`;
+const policies = `
+apiVersion: sluice.dev/v1alpha1
+kind: L7Policy
+metadata: { name: egress, namespace: shop }
+spec:
+  selector: { matchExpressions: [ { key: app, operator: In, values: [web, side] } ] }
+  egress:
+    - to: [ { ipBlock: { cidr: 10.0.1.0/24 } } ]
+      toPorts: [ { ports: [ { port: 8080 } ], rules: { http: [ { method: GET } ] } } ]
+---
+apiVersion: sluice.dev/v1alpha1
+kind: L7Policy
+metadata: { name: orders, namespace: shop }
+spec:
+  selector: { matchLabels: { app: orders } }
+  ingress:
+    - toPorts: [ { ports: [ { port: 8080 } ], rules: { http: [ { method: GET } ] } } ]
+---
+apiVersion: sluice.dev/v1alpha1
+kind: L7Policy
+metadata: { name: legacy, namespace: shop }
+spec:
+  selector: { matchLabels: { app: legacy } }
+  ingress:
+    - toPorts: [ { ports: [ { port: 9000 } ], rules: { http: [ { method: GET } ] } } ]
+`;
+
+describe('NodeRedirects translation', () => {
+  const { output, diagnostics } = compileSources([{ name: 'inventory.yaml', text: inventory }, { name: 'policies.yaml', text: policies }]);
+  if (!output) throw new Error(JSON.stringify(diagnostics));
+  const agent = (host: string) => output.nodes.find((n) => n.node === agentNodeId(host));
+
+  it('gives each host one NodeRedirects with the entries of its workloads, Pods named by UID', () => {
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const a = agent('node-a');
+    expect(a?.kind).toBe('agent');
+    expect(a?.resources).toHaveLength(1);
+    const json = a?.resources[0]?.json as { host: string; redirects: unknown[]; pod_proxies: unknown[] };
+    expect(json.host).toBe('node-a');
+    expect(json.redirects).toEqual([
+      // A node-mode Pod reaches its node proxy at the node's address...
+      { proxy: 'node-a', port: 8080, proxy_port: 15001, workloads: ['shop/web'], pod_uid: UID_A, bind_v4: '10.0.0.1', proxy_address: 'NODE' },
+      // ...a sidecar Pod its own loopback.
+      { proxy: 'side.shop', port: 8080, proxy_port: 15001, workloads: ['shop/side'], pod_uid: UID_S, bind_v4: '10.0.0.2' },
+    ]);
+    expect(json.pod_proxies).toEqual([{ pod_uid: UID_S, container_ids: ['abc123'] }]);
+  });
+
+  it("leaves out inbound rules of Pods (their own netns: nothing steers them) and names them; keeps a host-namespace workload's", () => {
+    const json = agent('node-b')?.resources[0]?.json as { redirects: unknown[] };
+    expect(json.redirects).toEqual([{ proxy: 'node-b', direction: 'INBOUND', address: '10.0.1.2', port: 9000, proxy_port: 15006 }]);
+    expect(output.unsteered).toEqual([{ host: 'node-b', workload: 'shop/orders', address: '10.0.1.1', port: 8080, proxy: 'node-b', policies: ['shop/orders'] }]);
+  });
+
+  it("makes each policy wait for the agents that program its redirects, and only those", () => {
+    const agentsOf = (key: string) => (output.targets.get(key) ?? []).flatMap((t) => (t.kind === 'node' && hostOfAgent(t.node) ? [t.node] : []));
+    expect(agentsOf('shop/egress')).toEqual(['node-a.agent']);
+    expect(agentsOf('shop/legacy')).toEqual(['node-b.agent']);
+    expect(agentsOf('shop/orders')).toEqual([]);
+  });
+
+  it('is absent when the inventory places nothing (standalone)', () => {
+    const plain = inventory.replace(/, host: node-[ab]/g, '').replace(/, podUID: [0-9a-f-]+/g, '').replace(/, proxyContainers: \[abc123\]/, '');
+    const r = compileSources([{ name: 'inventory.yaml', text: plain }, { name: 'policies.yaml', text: policies }]);
+    expect(r.output?.nodes.some((n) => n.kind === 'agent')).toBe(false);
+    expect(r.output?.ir.placement).toBeUndefined();
+  });
+
+  it('refuses a workload named by both a cgroup and a Pod UID', () => {
+    const both = inventory.replace('cgroup: /system.slice/legacy.service', `cgroup: /system.slice/legacy.service, podUID: ${UID_A}`);
+    const r = compileSources([{ name: 'inventory.yaml', text: both }]);
+    expect(r.diagnostics.map((d) => `${d.path}: ${d.code}`)).toContain('workloads[3].podUID: inventory.identity');
+  });
+});

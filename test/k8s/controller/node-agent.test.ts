@@ -1,0 +1,114 @@
+/**
+ * `sluice controller` (node agents steering, its default) against a real kube-apiserver, with real Envoy as node-a's
+ * node proxy and a real node agent (in-process, on the real kernel, in a fake kubepods tree):
+ * the agent receives node-a's NodeRedirects with the Pod named by the UID the API server gave it,
+ * programs it, and status counts it: an egress policy is Enforced only once both node-a's Envoy
+ * and node-a's agent ACKed (1/2 naming `node-a.agent` before). An inbound policy on a node-mode
+ * Pod (its own netns: nothing steers it) is never called Enforced: Bypassed, saying why.
+ */
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { Envoy } from '../../../bench/envoy/process.js';
+import { missingForKernelTests, Sandbox } from '../../../bench/redirect/sandbox.js';
+import { readStatus, unloadDataplane } from '../../../bpf/index.js';
+import type { Controller } from '../../../k8s/controller/index.js';
+import { NodeAgent } from '../../../node-agent/index.js';
+import { Registry, silentLogger } from '../../../telemetry/index.js';
+import { describeEnvoy } from '../../support/envoy.js';
+import { describeKube } from '../../support/kube.js';
+import { eventually, freePort } from '../../support/poll.js';
+import { testPinRoot } from '../../bpf/kernel.js';
+import { condition, ControllerBed } from './bed.js';
+
+const EGRESS = {
+  mode: 'enforce',
+  selector: { matchLabels: { app: 'web' } },
+  egress: [{ to: [{ ipBlock: { cidr: '10.2.0.0/24' } }], toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+};
+const INGRESS = {
+  mode: 'enforce',
+  selector: { matchLabels: { app: 'orders' } },
+  ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+};
+
+const kernel = missingForKernelTests();
+describeKube('sluice controller with node agents', () => {
+  describeEnvoy('node-a: real Envoy and a real node agent', () => {
+    if (kernel) {
+      it.skip(`needs the kernel test bed: ${kernel}`, () => undefined);
+      return;
+    }
+    const box = new Sandbox();
+    const pinRoot = testPinRoot('k8s-agent');
+    let bed: ControllerBed;
+    let controller: Controller;
+    let envoy: Envoy | undefined;
+    let agent: NodeAgent | undefined;
+    let webUid = '';
+    const status = async (name: string) => (await bed.policy('shop', name)).status;
+
+    beforeAll(async () => {
+      bed = await ControllerBed.start();
+      await bed.pod({ name: 'web', namespace: 'shop', labels: { app: 'web' }, ip: '10.1.0.9', node: 'node-a', ports: [80] });
+      await bed.pod({ name: 'orders', namespace: 'shop', labels: { app: 'orders' }, ip: '10.1.0.7', node: 'node-a' });
+      webUid = ((await bed.must('GET', '/api/v1/namespaces/shop/pods/web'))['metadata'] as { uid: string }).uid;
+      const ports = { inboundPort: await freePort(), outboundPort: await freePort() };
+      controller = await bed.controller({ identity: 'replica-1', nodeAgents: true, proxyPorts: ports });
+      await eventually(() => controller.leader.isLeading(), 'the only replica to lead', 20_000);
+      await bed.applyPolicy('shop', 'web-egress', EGRESS);
+      await bed.applyPolicy('shop', 'orders-in', INGRESS);
+    }, 120_000);
+
+    afterAll(async () => {
+      agent?.stop();
+      await envoy?.stop();
+      await controller?.close();
+      await bed?.stop();
+      try {
+        unloadDataplane({ pinRoot });
+      } catch {
+        /* never attached */
+      }
+      await box.cleanup();
+    }, 60_000);
+
+    it("counts the node agent's ACK: 1/2 naming node-a.agent once Envoy ACKed, 2/2 Enforced once the agent programmed the Pod", async () => {
+      envoy = await Envoy.start({ node: 'node-a', xds: { host: '127.0.0.1', port: controller.xdsPort }, admin: { host: '127.0.0.1', port: await freePort() } });
+      const half = await eventually(async () => {
+        const s = await status('web-egress');
+        return s?.enforced?.acked === 1 ? s : undefined;
+      }, 'Envoy counted', 30_000);
+      expect(half.enforced).toEqual({ acked: 1, total: 2, summary: '1/2', pending: ['node-a.agent'] });
+      expect(condition(half, 'Enforced')).toMatchObject({ status: 'False', reason: 'Pending' });
+
+      // The kubelet's tree for node-a, with web's Pod cgroup under the UID the API server assigned.
+      const root = box.cgroup('root');
+      const besteffort = box.cgroup('kubepods-besteffort.slice', box.cgroup('kubepods.slice', root));
+      box.cgroup('cri-containerd-app.scope', box.cgroup(`kubepods-besteffort-pod${webUid.replace(/-/g, '_')}.slice`, besteffort));
+      agent = new NodeAgent({
+        host: 'node-a', xds: { address: `127.0.0.1:${controller.xdsPort}` }, cgroupRoot: root, pinRoot, selfCgroup: '0::/',
+        nodeAddress: { v4: '10.1.0.1' }, pollMs: 200, logger: silentLogger, registry: new Registry(),
+      });
+      agent.start();
+      const full = await eventually(async () => {
+        const s = await status('web-egress');
+        return s?.enforced?.acked === 2 ? s : undefined;
+      }, 'the agent counted', 30_000);
+      expect(full.enforced).toMatchObject({ acked: 2, total: 2, summary: '2/2', pending: [] });
+      expect(condition(full, 'Enforced')).toMatchObject({ status: 'True', reason: 'Enforced' });
+      // The kernel holds web's rule: its Pod's cgroup, to the node proxy at the node address, bound to the Pod's address.
+      const rule = readStatus(pinRoot).rules.map((r) => r.text).find((t) => t.includes(`:8080`));
+      expect(rule).toContain(`→ 10.1.0.1:`);
+      expect(rule).toContain('bind 10.1.0.9');
+      expect(agent.status().unresolvedPods).toEqual([]);
+    });
+
+    it('never calls an inbound policy on a node-mode Pod Enforced: nothing steers it (Bypassed, saying why)', async () => {
+      const s = await eventually(async () => {
+        const got = await status('orders-in');
+        return condition(got, 'Enforced')?.reason === 'Bypassed' ? got : undefined;
+      }, 'orders-in Bypassed', 30_000);
+      expect(condition(s, 'Enforced')).toMatchObject({ status: 'False' });
+      expect(condition(s, 'Enforced')?.message).toContain('inbound connections to shop/orders port 8080 (10.1.0.7) are not steered to node-a');
+    });
+  });
+});
