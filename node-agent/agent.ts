@@ -23,8 +23,8 @@ import { agentNodeId, type RedirectEntry } from '../policy-compiler/index.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
 import { containerCgroupsOf, findKubepods, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
-import { parseNodeRedirects, type DesiredState } from './resource.js';
-import { AgentXdsClient, type ApplyOutcome, type XdsUpdate } from './xds-client.js';
+import { NODE_REDIRECTS_TYPE_URL, parseNodeRedirects, type DesiredState } from './resource.js';
+import { SingleTypeAdsClient, type AdsUpdate, type ApplyOutcome } from '../xds-client/index.js';
 
 export interface NodeAgentOptions {
   /** This host (the Kubernetes node name); the agent's xDS node id is `<host>.agent`. */
@@ -57,7 +57,7 @@ export interface NodeAgentStatus {
   readonly host: string;
   readonly node: string;
   readonly attached: boolean;
-  readonly xds: { readonly connected: boolean; readonly accepted: string; readonly last: XdsUpdate | null };
+  readonly xds: { readonly connected: boolean; readonly accepted: string; readonly last: AdsUpdate | null };
   /** Whether the agent has programmed a response since it started. */
   readonly programmed: boolean;
   readonly rules: number;
@@ -80,7 +80,7 @@ const cgroupId = (root: string, path: string): bigint | undefined => {
 export class NodeAgent {
   private readonly dp: RedirectDataplane;
   private readonly attachCgroup: string;
-  private readonly xds: AgentXdsClient;
+  private readonly xds: SingleTypeAdsClient;
   private readonly pinRoot: string | undefined;
   private ownPod: string | undefined;
   private ownProxies: readonly string[] = [];
@@ -131,10 +131,12 @@ export class NodeAgent {
         o.logger.warn('cannot read the eBPF counters', { error });
       }
     });
-    this.xds = new AgentXdsClient({
+    this.xds = new SingleTypeAdsClient({
       address: o.xds.address,
       nodeId: agentNodeId(o.host),
-      resourceName: o.host,
+      userAgent: 'sluice-node-agent',
+      typeUrl: NODE_REDIRECTS_TYPE_URL,
+      resourceNames: [o.host],
       apply: (resources) => this.applyResponse(resources),
       logger: o.logger,
       ...(o.xds.credentials ? { credentials: o.xds.credentials } : {}),
@@ -251,7 +253,7 @@ export class NodeAgent {
     this.programmed = { state, fingerprint: this.fingerprint(state) };
     if (result.added + result.removed + result.changed > 0) this.o.logger.info('redirect maps updated', { added: result.added, removed: result.removed, changed: result.changed, unchanged: result.unchanged });
     for (const uid of this.unresolved) this.o.logger.warn('Pod cgroup not found yet: its egress is steered once it exists', { pod: uid });
-    return { ok: true };
+    return { ok: true, applied: this.rules };
   }
 
   /** What the programmed state resolves to now: a change means a Pod or sidecar appeared or left. */

@@ -7,6 +7,7 @@
 import { MESSAGES, TYPE_URL, decodeMessage, type sluice } from '../envoy-api/index.js';
 import type { Diagnostic } from '../problems/index.js';
 import type { RedirectEntry } from '../policy-compiler/index.js';
+import type { AnyResource } from '../xds-client/index.js';
 
 export type NodeRedirectsJson = sluice.redirect.v1alpha1.NodeRedirects;
 type RedirectJson = sluice.redirect.v1alpha1.Redirect;
@@ -26,10 +27,6 @@ export interface DesiredState {
   readonly podProxies: ReadonlyMap<string, readonly string[]>;
 }
 
-export interface AnyResource {
-  readonly type_url: string;
-  readonly value: Buffer | Uint8Array;
-}
 
 const UID = /^[0-9a-f-]{1,64}$/;
 const CONTAINER_ID = /^[0-9a-zA-Z_.-]{1,128}$/;
