@@ -24,9 +24,10 @@ Options:
   --tls-cert FILE           mutual TLS to it: the agent's client certificate, its key, and the CA
   --tls-key FILE            the server's certificate must chain to (all three, or none)
   --ca FILE
-  --node-address IP         where Pods reach this node's proxies (the downward API's status.hostIP;
-                            repeat for IPv4 and IPv6); default $HOST_IP. Pods have network
-                            namespaces of their own: 127.0.0.1 there is the Pod's own loopback
+  --node-address IP[,IP]    where Pods reach this node's proxies, one address per family (the
+                            downward API's status.hostIPs, comma-separated; or repeat the flag);
+                            default $HOST_IPS, else $HOST_IP. Pods have network namespaces of
+                            their own: 127.0.0.1 there is the Pod's own loopback
   --cgroup-root DIR         the host's cgroup v2 hierarchy as this process sees it (default /sys/fs/cgroup)
   --attach-cgroup DIR       where the programs attach (default DIR/kubepods.slice, else DIR/kubepods)
   --pod-uid UID             this agent's own Pod (the downward API's metadata.uid; default $POD_UID):
@@ -54,7 +55,7 @@ function credentialsOf(cert: string | undefined, key: string | undefined, ca: st
 
 function nodeAddresses(list: readonly string[]): { v4?: string; v6?: string } {
   const out: { v4?: string; v6?: string } = {};
-  for (const a of list) {
+  for (const a of list.flatMap((item) => item.split(',')).map((a) => a.trim()).filter(Boolean)) {
     if (typeof parseIp(a) === 'string') throw new UsageError(`--node-address: expected an IP address, got "${a}"`);
     const family = familyOf(a);
     const k = family === 4 ? 'v4' : 'v6';
@@ -84,7 +85,7 @@ export const nodeAgentCommand: Command = {
     parseHostPort('--xds-address', values['xds-address']);
     const admin = parseHostPort('--admin', values.admin ?? '0.0.0.0:9902');
     const level = parseLogLevel(values['log-level']);
-    const envAddress = process.env['HOST_IP'];
+    const envAddress = process.env['HOST_IPS'] ?? process.env['HOST_IP'];
     const nodeAddress = nodeAddresses(values['node-address'] ?? (envAddress ? [envAddress] : []));
     const pollMs = parseDurationFlag('--poll', values.poll ?? '1s');
     const mark = values['proxy-mark'] === undefined ? undefined : Number(values['proxy-mark']);

@@ -17,6 +17,9 @@ describe('sluice node-agent (usage)', () => {
     [['--node', 'a', '--xds-address', 'nowhere'], /--xds-address: expected HOST:PORT/],
     [['--node', 'a', '--xds-address', '127.0.0.1:1', '--node-address', 'localhost'], /--node-address: expected an IP address, got "localhost"/],
     [['--node', 'a', '--xds-address', '127.0.0.1:1', '--node-address', '10.0.0.1', '--node-address', '10.0.0.2'], /two IPv4 addresses/],
+    // status.hostIPs as the downward API renders it: comma-separated, one per family.
+    [['--node', 'a', '--xds-address', '127.0.0.1:1', '--node-address', '10.0.0.1,10.0.0.2'], /two IPv4 addresses \(10\.0\.0\.1, 10\.0\.0\.2\)/],
+    [['--node', 'a', '--xds-address', '127.0.0.1:1', '--node-address', '10.0.0.1,nope'], /--node-address: expected an IP address, got "nope"/],
     [['--node', 'a', '--xds-address', '127.0.0.1:1', '--poll', 'often'], /--poll: expected a duration/],
     [['--node', 'a', '--xds-address', '127.0.0.1:1', '--tls-cert', 'x'], /--tls-cert, --tls-key and --ca go together/],
     [['--node', 'a', '--xds-address', '127.0.0.1:1', '--frobnicate'], /frobnicate/],
