@@ -16,6 +16,8 @@ export type Pending = 'none' | Mode;
 
 /** A response as sent: its status, and the per-resource versions the client holds once it applies it. */
 export interface Sent extends SentStatus {
+  /** The nonce's counter in the shared body cache: increases with every response of the type on the stream. */
+  readonly seq: number;
   readonly versions: ReadonlyMap<string, string>;
   /** What the client held before this response (what it keeps if it NACKs it). */
   readonly before: ReadonlyMap<string, string> | undefined;

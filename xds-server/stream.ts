@@ -309,15 +309,20 @@ export class XdsStream implements StreamCore {
       this.resume(st, set);
       return 'unchanged';
     }
-    const { message, nonce } = this.ctx.bodies.get(out.bodyKey, () => {
-      this.ctx.metrics.encodes.inc({ type: info.short });
-      return out.encode();
-    });
+    // A nonce newer than any this stream was sent for the type: it names this one response (bodies.ts).
+    const { message, nonce, seq } = this.ctx.bodies.get(
+      out.bodyKey,
+      () => {
+        this.ctx.metrics.encodes.inc({ type: info.short });
+        return out.encode();
+      },
+      st.lastSent?.seq ?? 0,
+    );
     const at = this.ctx.now();
     const heldBefore = st.held;
     const carried = new Map(out.resources.map((r) => [r.name, r.version]));
     const holds = out.holds ?? set.versions;
-    st.lastSent = { version: out.version, nonce, at, count: out.resources.length, ...(out.removed.length ? { removed: out.removed.length } : {}), versions: holds, before: heldBefore, carried };
+    st.lastSent = { version: out.version, nonce, seq, at, count: out.resources.length, ...(out.removed.length ? { removed: out.removed.length } : {}), versions: holds, before: heldBefore, carried };
     st.held = holds;
     st.heldVersion = set.version;
     st.pending = 'none';

@@ -181,6 +181,25 @@ describe('xDS Delta protocol', () => {
     expect(env.server.metrics.staleNonces.get({ type: 'EDS' })).toBe(2);
   });
 
+  it('a nonce names one response on one stream: the same change set sent again carries a new nonce; a late ACK of the first is stale and records nothing', async () => {
+    const c = client();
+    c.send({ type: 'EDS', node: 'n1', subscribe: ['c1'] });
+    const r1 = await c.next();
+    c.ack('EDS');
+    await until(() => lastAck('EDS')?.nonce === r1.nonce, 10_000, 'the ACK of r1');
+    env.cache.setDefault(snap([...without(base(), 'EDS', 'c1'), endpoints('c1', [81])]));
+    const r2 = await c.next();
+    env.cache.setDefault(snap(base()));
+    const r3 = await c.next();
+    expect([r3.names, r3.resources, r3.systemVersion]).toEqual([r1.names, r1.resources, r1.systemVersion]);
+    expect(new Set([r1.nonce, r2.nonce, r3.nonce]).size).toBe(3);
+    c.send({ type: 'EDS', node: null, nonce: r1.nonce });
+    await c.barrier('late-ack');
+    expect(lastAck('EDS')?.nonce).toBe(r1.nonce); // still the first ACK: neither r2 nor r3 is taken as ACKed
+    c.ack('EDS');
+    await until(() => lastAck('EDS')?.nonce === r3.nonce, 10_000, 'the ACK of r3');
+  });
+
   it('a NACK: recorded with the rejected resources; the client stays on its versions; the rejected version is never resent, a newer one is', async () => {
     const c = await settled();
     const good = version(endpoints('c1', [80]));
