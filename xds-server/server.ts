@@ -1,6 +1,6 @@
 /**
  * The xDS servers: SotW ADS (`StreamAggregatedResources`), Delta ADS (`DeltaAggregatedResources`)
- * and the per-type SotW services (LDS, RDS, CDS, EDS, SDS), all over one cache and one stream
+ * and the per-type services, SotW and Delta (LDS, RDS, CDS, EDS, SDS), all over one cache and one stream
  * state machine. Knows nothing about policies: it streams what the cache holds.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -70,6 +70,12 @@ function rawMethod(service: string, method: string): grpc.MethodDefinition<Buffe
   };
 }
 
+/** A type service's Delta method beside its SotW one: every v3 discovery service pairs `StreamX` with `DeltaX`. */
+function deltaMethod(sotwMethod: string): string {
+  if (!sotwMethod.startsWith('Stream')) throw new Error(`per-type xDS method ${sotwMethod} is not a Stream… method`);
+  return `Delta${sotwMethod.slice('Stream'.length)}`;
+}
+
 /** gRPC server options that enforce the request size limit at the transport. */
 export function grpcServerOptions(limits: Partial<XdsLimits> = {}): grpc.ServerOptions {
   const l = { ...DEFAULT_LIMITS, ...limits };
@@ -126,7 +132,13 @@ export class XdsServer {
     };
   }
 
-  /** Adds the ADS service and the per-type SotW services to a gRPC server the caller owns. */
+  /**
+   * Adds the ADS service (SotW and Delta) and each type's own service (its SotW `Stream…` and its
+   * Delta `Delta…` method, e.g. `ListenerDiscoveryService/DeltaListeners`: what Envoy speaks for a
+   * config source with `api_config_source: {api_type: GRPC | DELTA_GRPC}` instead of ADS) to a gRPC
+   * server the caller owns. Every one is the same stream state machine; a per-type stream serves
+   * only its type.
+   */
   register(server: grpc.Server): void {
     const ads = { StreamAggregatedResources: rawMethod(ADS_SERVICE, 'StreamAggregatedResources'), DeltaAggregatedResources: rawMethod(ADS_SERVICE, 'DeltaAggregatedResources') };
     server.addService(ads, {
@@ -137,7 +149,11 @@ export class XdsServer {
       const svc = t.service;
       if (!svc) continue;
       const info: ResourceTypeInfo = t;
-      server.addService({ [svc.method]: rawMethod(svc.name, svc.method) }, { [svc.method]: (call: DuplexCall) => this.open(call, info.short, SOTW) });
+      const delta = deltaMethod(svc.method);
+      server.addService(
+        { [svc.method]: rawMethod(svc.name, svc.method), [delta]: rawMethod(svc.name, delta) },
+        { [svc.method]: (call: DuplexCall) => this.open(call, info.short, SOTW), [delta]: (call: DuplexCall) => this.open(call, `DELTA_${info.short}`, DELTA) },
+      );
     }
   }
 

@@ -225,6 +225,7 @@ export class XdsStream implements StreamCore {
         lastNack: undefined,
         warm: false,
         answerEmpty: false,
+        absent: new Set(),
         resend: new Set(),
         pending: 'none',
       };
