@@ -207,7 +207,9 @@ func (f *fleet) run(ctx context.Context, port, i int) {
 	conn, err := grpc.NewClient("passthrough:///127.0.0.1:"+strconv.Itoa(port),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithReadBufferSize(16*1024), grpc.WithWriteBufferSize(4*1024),
-		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(raw{}), grpc.MaxCallRecvMsgSize(64<<20)))
+		// Wait for the connection instead of failing the stream when a connect attempt is refused or
+		// reset (10,000 connecting at once can overflow a server's accept queue): Envoy retries too.
+		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(raw{}), grpc.MaxCallRecvMsgSize(64<<20), grpc.WaitForReady(true)))
 	if err != nil {
 		f.fail(i, err)
 		return
