@@ -45,6 +45,9 @@ export interface StreamContext {
 
 export type DuplexCall = grpc.ServerDuplexStream<Buffer, Buffer>;
 
+/** What an undescribed request reports (no listener, no NACK: nobody reads it). */
+const NOT_DESCRIBED = Object.freeze({ names: Object.freeze([]) as readonly string[], versionInfo: '' });
+
 
 export class XdsStream implements StreamCore {
   node: NodeInfo | undefined;
@@ -249,7 +252,7 @@ export class XdsStream implements StreamCore {
       if (this.proto.staleIgnoresRequest) return;
     }
     const at = now();
-    const described = this.proto.describe(req);
+    const described = this.ctx.listening() || req.errorDetail !== undefined ? this.proto.describe(req) : NOT_DESCRIBED;
     if (this.ctx.listening()) this.ctx.emit({ kind: 'request', at, streamId: this.id, nodeId, type: info.short, names: described.names, versionInfo: described.versionInfo, nonce: req.responseNonce });
     const answers = sent !== undefined && req.responseNonce === sent.nonce;
     const nack = answers && req.errorDetail !== undefined;
@@ -273,7 +276,7 @@ export class XdsStream implements StreamCore {
     st.lastAcked = ack;
     this.ctx.metrics.acks.inc({ type: st.info.short });
     this.ctx.recordAck(nodeId, st.info.typeUrl, ack);
-    this.ctx.emit({ kind: 'ack', at, streamId: this.id, nodeId, type: st.info.short, ack });
+    if (this.ctx.listening()) this.ctx.emit({ kind: 'ack', at, streamId: this.id, nodeId, type: st.info.short, ack });
   }
 
   private nack(st: TypeState, sent: Sent, acceptedVersion: string, error: { code: number; message: string }, at: number): void {
