@@ -108,6 +108,13 @@ export class XdsServer {
   private readonly queued = new Map<string, Set<TypeUrl>>();
   /** The fan-out's position in `queued`, kept across slices (a Map iterator skips no deleted entries again). */
   private fanOutAt: Iterator<[string, Set<TypeUrl>]> | undefined;
+  /**
+   * Requests read while a fan-out runs, in arrival order: handled after its last slice (in slices
+   * too), so a change reaches the last stream without waiting for the ACKs of the first ones.
+   */
+  private deferred: Array<{ readonly stream: XdsStream; readonly buf: Buffer }> = [];
+  private deferredAt = 0;
+  private deferredScheduled = false;
   /** While a stream's request is being handled: changes it causes are pushed at once, in order. */
   private inline = 0;
   /** Nodes with no stream, oldest disconnect first (eviction order). */
@@ -141,6 +148,7 @@ export class XdsServer {
       wantedChanged: (nodeId, typeUrl) => server.wantedChanged(nodeId, typeUrl),
       recordAck: (nodeId, typeUrl, ack) => server.nodes.get(nodeId)?.acks.set(typeUrl, ack),
       recordNack: (nodeId, typeUrl, nack) => server.nodes.get(nodeId)?.nacks.set(typeUrl, nack),
+      defer: (stream, buf) => server.defer(stream, buf),
       ...(options.identity ? { identity: options.identity } : {}),
     };
   }
@@ -374,6 +382,39 @@ export class XdsServer {
       }
     }
     this.fanOutAt = undefined;
+    if (this.deferred.length > 0) this.scheduleDeferred();
+  }
+
+  private defer(stream: XdsStream, buf: Buffer): boolean {
+    if (!this.fanOutAt && this.deferred.length === 0) return false;
+    this.deferred.push({ stream, buf });
+    return true;
+  }
+
+  /**
+   * The requests that waited behind a fan-out, in order, in slices. A fan-out that starts meanwhile
+   * alternates slices with them (each slice yields), so neither can starve the other.
+   */
+  private handleDeferred(): void {
+    this.deferredScheduled = false;
+    const start = this.now();
+    const q = this.deferred;
+    while (this.deferredAt < q.length) {
+      const item = q[this.deferredAt++];
+      if (item) item.stream.handleData(item.buf);
+      if (this.now() - start >= FAN_OUT_SLICE_MS && this.deferredAt < q.length) {
+        this.scheduleDeferred();
+        return;
+      }
+    }
+    this.deferred = [];
+    this.deferredAt = 0;
+  }
+
+  private scheduleDeferred(): void {
+    if (this.deferredScheduled) return;
+    this.deferredScheduled = true;
+    setImmediate(() => this.handleDeferred());
   }
 
   private pushNode(nodeId: string, types: ReadonlySet<TypeUrl>): void {

@@ -39,6 +39,8 @@ export interface StreamContext {
   wantedChanged(nodeId: string, typeUrl: TypeUrl): void;
   recordAck(nodeId: string, typeUrl: TypeUrl, ack: AckStatus): void;
   recordNack(nodeId: string, typeUrl: TypeUrl, nack: NackStatus): void;
+  /** Whether a request must wait behind a fan-out in progress (then it is queued, in order, and handled after). */
+  defer(stream: XdsStream, buf: Buffer): boolean;
   /** Mutual TLS binding node ids to client certificates (absent: any node id is taken as claimed). */
   readonly identity?: NodeIdentityOptions;
 }
@@ -170,6 +172,14 @@ export class XdsStream implements StreamCore {
   }
 
   private onData(buf: Buffer): void {
+    if (this.closed) return;
+    // During a fan-out, requests wait in order behind it (server.ts): the pushes go out first.
+    if (this.ctx.defer(this, buf)) return;
+    this.handleData(buf);
+  }
+
+  /** Handles one request (now, or after the fan-out it waited behind). */
+  handleData(buf: Buffer): void {
     if (this.closed) return;
     try {
       this.handle(buf);
