@@ -5,7 +5,7 @@
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Transport } from './status.js';
-import { TYPE_URL } from './type-urls.js';
+import { TYPE_URL, type ShortName } from './type-urls.js';
 import { WireError, type ErrorDetail, type NodeInfo } from './proto-wire.js';
 
 /** Bounds applied to every stream. */
@@ -46,6 +46,11 @@ export type Admission<R extends BaseRequest> =
 type Rejection = Extract<Admission<BaseRequest>, { readonly ok: false }>;
 const reject = (code: GrpcStatus, reason: string, details: string): Rejection => ({ ok: false, code, reason, details });
 
+/** The one type a per-type service serves (`LDS` and `DELTA_LDS`: LDS). */
+function servedType(transport: Exclude<Transport, 'ADS' | 'DELTA_ADS'>): ShortName {
+  return transport.startsWith('DELTA_') ? (transport.slice('DELTA_'.length) as ShortName) : (transport as ShortName);
+}
+
 export function admit<R extends BaseRequest>(
   buf: Buffer,
   decode: (bytes: Uint8Array, maxNames: number) => R,
@@ -62,14 +67,14 @@ export function admit<R extends BaseRequest>(
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     const tooMany = msg.includes('more than');
-    const r = reject(tooMany ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.INVALID_ARGUMENT, tooMany ? 'too_many_names' : 'malformed', `invalid ${transport === 'DELTA_ADS' ? 'DeltaDiscoveryRequest' : 'DiscoveryRequest'}: ${msg}`);
+    const r = reject(tooMany ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.INVALID_ARGUMENT, tooMany ? 'too_many_names' : 'malformed', `invalid ${transport.startsWith('DELTA_') ? 'DeltaDiscoveryRequest' : 'DiscoveryRequest'}: ${msg}`);
     return err instanceof WireError ? r : { ...r, bug: err };
   }
   let typeUrl = req.typeUrl;
   if (transport === 'ADS' || transport === 'DELTA_ADS') {
     if (typeUrl === '') return reject(GrpcStatus.INVALID_ARGUMENT, 'missing_type_url', 'ADS requests must set type_url');
   } else {
-    const own = TYPE_URL[transport];
+    const own = TYPE_URL[servedType(transport)];
     if (typeUrl === '') typeUrl = own;
     else if (typeUrl !== own) return reject(GrpcStatus.INVALID_ARGUMENT, 'wrong_type_url', `type_url ${typeUrl} on the ${transport} service, which serves only ${own}`);
   }

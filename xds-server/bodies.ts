@@ -2,36 +2,66 @@
  * Encoded responses, shared by every stream and node: a response depends only on the protocol,
  * the type, the version and which resources it carries (all content hashes), so one encoding
  * serves every stream that is sent the same thing. Each entry is the whole message, nonce
- * included: the nonce names the body (a counter, unique per encoding), so equal responses carry
- * equal nonces and are written to every stream as one shared buffer, never copied per stream.
- * Bounded by bytes (least recently used out).
+ * included (the nonce is the message's last field, appended to the encoded body), written to every
+ * stream as one shared buffer, never copied per stream. Bounded by bytes (least recently used out).
+ *
+ * Nonces: each entry's nonce is a counter (`seq`, increasing over the cache's life). A nonce must
+ * name one response on one stream, so a stream asks for an entry newer than the last one it sent
+ * of the type (`after`): an entry it was already sent (the same response again: a forced re-send,
+ * or a set that changed and changed back) is re-issued with a fresh nonce — the encoded body is
+ * kept, only its nonce field is rewritten — and replaces the cached one, so the streams that
+ * follow share the new one. On one stream, nonces of a type therefore only ever increase, and a
+ * late ACK of an earlier response can never match the latest one.
  */
 import { withNonce } from './proto-wire.js';
 
 export interface SharedResponse {
   readonly message: Buffer;
   readonly nonce: string;
+  /** The nonce's counter: larger for every entry issued later. */
+  readonly seq: number;
+}
+
+interface Entry extends SharedResponse {
+  /** Bytes of the message before its nonce field. */
+  readonly bodyLength: number;
 }
 
 export class BodyCache {
-  private readonly entries = new Map<string, SharedResponse>();
+  private readonly entries = new Map<string, Entry>();
   private bytes = 0;
   private seq = 0;
   /** How many bodies were encoded (a miss), for the metric and the bench. */
   encodes = 0;
+  /** How many entries were re-issued with a fresh nonce (a stream had been sent them already). */
+  renonced = 0;
 
   constructor(private readonly maxBytes: number) {}
 
-  get(key: string, build: () => Buffer): SharedResponse {
+  /**
+   * The shared response for `key`, with a nonce newer than `after` (the `seq` of the last response
+   * of its type the asking stream was sent; 0: none). `build` encodes the body without nonce, on a miss.
+   */
+  get(key: string, build: () => Buffer, after = 0): SharedResponse {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
+      if (hit.seq > after) {
+        this.entries.set(key, hit);
+        return hit;
+      }
+      this.bytes -= hit.message.length;
+      this.renonced++;
+      return this.add(key, hit.message.subarray(0, hit.bodyLength));
     }
-    const nonce = (++this.seq).toString(36);
-    const entry = { message: withNonce(build(), nonce), nonce };
     this.encodes++;
+    return this.add(key, build());
+  }
+
+  private add(key: string, body: Buffer): Entry {
+    const seq = ++this.seq;
+    const nonce = seq.toString(36);
+    const entry: Entry = { message: withNonce(body, nonce), nonce, seq, bodyLength: body.length };
     this.entries.set(key, entry);
     this.bytes += entry.message.length;
     for (const [k, e] of this.entries) {

@@ -35,6 +35,8 @@ function initiallyHeld(st: TypeState, initial: ReadonlyMap<string, string>): Rea
  * changed clusters, their endpoints are sent again, right behind it.
  */
 function rewarmEndpoints(core: StreamCore, out: Outgoing, heldBefore: ReadonlyMap<string, string> | undefined): void {
+  // On a per-type CDS stream the endpoints are another stream's (Envoy re-subscribes there for a new cluster).
+  if (core.transport !== 'DELTA_ADS') return;
   const eds = core.stateOf(TYPE_URL.EDS);
   const edsHeld = eds.held ?? new Map<string, string>();
   const before = heldBefore ?? new Map<string, string>();
@@ -75,12 +77,17 @@ export const DELTA: Protocol<DeltaDiscoveryRequest> = {
       st.claim = undefined;
       st.held = without(without(st.held ?? new Map(), change.resubscribed), change.dropped);
     }
+    // A name asked for again is answered again (also "does not exist"); one no longer named is forgotten.
+    if (st.absent.size > 0) {
+      const again = new Set(change.resubscribed);
+      st.absent = new Set([...st.absent].filter((n) => st.sub.names.has(n) && !again.has(n)));
+    }
     return { mode: 'push', subscriptionChanged: change.changed };
   },
 
   plan(st, set) {
     const held = st.held ?? new Map<string, string>();
-    const plan = planDelta({ set, held, rejected: st.rejected, answerEmpty: st.answerEmpty });
+    const plan = planDelta({ set, held, rejected: st.rejected, answerEmpty: st.answerEmpty, named: st.sub.selector.names, wildcard: st.sub.wildcard, absent: st.absent });
     if (!plan) return st.claim !== undefined && st.lastSent === undefined && st.lastAcked?.resumed !== true ? 'resume' : 'none';
     const { resources, removed } = plan;
     // What the client holds afterwards: the set, except resources it rejected at their current version.
@@ -110,6 +117,13 @@ export const DELTA: Protocol<DeltaDiscoveryRequest> = {
 
   afterSend(core, st, out, heldBefore) {
     if (st.info.short === 'CDS') rewarmEndpoints(core, out, heldBefore);
+    // Explicit names now known to the client as not existing; a resource sent is no longer absent.
+    const told = out.removed.filter((n) => st.sub.names.has(n));
+    if (told.length > 0 || (st.absent.size > 0 && out.resources.length > 0)) {
+      const absent = new Set([...st.absent, ...told]);
+      for (const r of out.resources) absent.delete(r.name);
+      st.absent = absent;
+    }
     if (st.rejected.size === 0) return;
     // A resource sent at a new version is no longer rejected.
     const rejected = new Map(st.rejected);

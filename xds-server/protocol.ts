@@ -6,7 +6,7 @@
  */
 import type { BaseRequest } from './admit.js';
 import type { Resource } from './snapshot.js';
-import type { AckStatus, NackStatus, SentStatus, XdsApi } from './status.js';
+import type { AckStatus, NackStatus, SentStatus, Transport, XdsApi } from './status.js';
 import type { Mode } from './respond.js';
 import type { Subscription } from './subscription.js';
 import type { ResourceTypeInfo, TypeUrl } from './type-urls.js';
@@ -16,6 +16,8 @@ export type Pending = 'none' | Mode;
 
 /** A response as sent: its status, and the per-resource versions the client holds once it applies it. */
 export interface Sent extends SentStatus {
+  /** The nonce's counter in the shared body cache: increases with every response of the type on the stream. */
+  readonly seq: number;
   readonly versions: ReadonlyMap<string, string>;
   /** What the client held before this response (what it keeps if it NACKs it). */
   readonly before: ReadonlyMap<string, string> | undefined;
@@ -42,6 +44,8 @@ export interface TypeState {
   warm: boolean;
   /** Delta: answer even with nothing to send (a fresh wildcard subscription waits for a first response). */
   answerEmpty: boolean;
+  /** Delta: explicitly subscribed names reported in `removed_resources` as not existing (not reported again until re-subscribed). */
+  absent: ReadonlySet<string>;
   /** Delta: names to send even if the client's first request says it holds them (their parent was re-created). */
   resend: ReadonlySet<string>;
   /** What to send once the stream drains (backpressure): only the latest state is ever sent. */
@@ -76,6 +80,8 @@ export interface RequestContext {
 
 /** The stream operations a protocol may use (its view of the core). */
 export interface StreamCore {
+  /** The service the stream came on: only an aggregated stream carries more than one type. */
+  readonly transport: Transport;
   typeState(typeUrl: TypeUrl): TypeState | undefined;
   /** The type's state, created (not yet subscribed) if the stream has had no request of it yet. */
   stateOf(typeUrl: TypeUrl): TypeState;

@@ -90,6 +90,11 @@ export interface DeltaFacts {
   readonly rejected: ReadonlyMap<string, string>;
   /** Answer even with nothing to send: a fresh wildcard subscription (the client waits for a first response). */
   readonly answerEmpty: boolean;
+  /** The names the client subscribed to explicitly (sorted), and whether it also holds `*`. */
+  readonly named: readonly string[];
+  readonly wildcard: boolean;
+  /** Explicitly subscribed names the client was already told do not exist (in `removed_resources`). */
+  readonly absent: ReadonlySet<string>;
 }
 
 export interface DeltaPlan {
@@ -97,12 +102,27 @@ export interface DeltaPlan {
   readonly removed: readonly string[];
 }
 
-/** The resources whose version the client does not hold, and the held names that no longer exist; `undefined`: nothing to send. */
+/**
+ * Names subscribed explicitly that do not exist, that the client neither holds nor was told of:
+ * the incremental protocol says so in `removed_resources` (once; the name stays subscribed, and the
+ * resource is sent if it appears). Without it Envoy waits for them until its initial_fetch_timeout.
+ */
+export function unreportedMissing(f: Pick<DeltaFacts, 'set' | 'held' | 'named' | 'wildcard' | 'absent'>): string[] {
+  // Cheap common case: every explicitly named resource is in the set (the set is a subset of the names).
+  if (f.named.length === 0 || (!f.wildcard && f.named.length === f.set.resources.length)) return [];
+  return f.named.filter((n) => !f.set.versions.has(n) && !f.held.has(n) && !f.absent.has(n));
+}
+
+/**
+ * The resources whose version the client does not hold, the held names that no longer exist and the
+ * subscribed names never reported missing; `undefined`: nothing to send.
+ */
 export function planDelta(f: DeltaFacts): DeltaPlan | undefined {
+  const missing = unreportedMissing(f);
   // The common case, an ACK: the client holds exactly the set (the same shared map), nothing to compute.
-  if (f.held === f.set.versions && f.rejected.size === 0 && !f.answerEmpty) return undefined;
+  if (f.held === f.set.versions && f.rejected.size === 0 && !f.answerEmpty && missing.length === 0) return undefined;
   const resources = f.set.resources.filter((r) => f.held.get(r.name) !== r.version && f.rejected.get(r.name) !== r.version);
-  const removed: string[] = [];
+  const removed: string[] = missing;
   for (const name of f.held.keys()) if (!f.set.versions.has(name)) removed.push(name);
   if (resources.length === 0 && removed.length === 0 && !f.answerEmpty) return undefined;
   return { resources, removed: removed.sort() };

@@ -1,9 +1,10 @@
 /**
  * The xDS servers: SotW ADS (`StreamAggregatedResources`), Delta ADS (`DeltaAggregatedResources`)
- * and the per-type SotW services (LDS, RDS, CDS, EDS, SDS), all over one cache and one stream
+ * and the per-type services, SotW and Delta (LDS, RDS, CDS, EDS, SDS), all over one cache and one stream
  * state machine. Knows nothing about policies: it streams what the cache holds.
  */
 import * as grpc from '@grpc/grpc-js';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Registry, silentLogger, type Logger } from '../telemetry/index.js';
 import { BodyCache } from './bodies.js';
@@ -70,6 +71,22 @@ function rawMethod(service: string, method: string): grpc.MethodDefinition<Buffe
   };
 }
 
+/** The accept queue `listen` asks for (the kernel caps it at net.core.somaxconn, 4096 on current kernels). */
+const ACCEPT_BACKLOG = 65_535;
+
+/** `host:port` or `[v6]:port` (gRPC's address forms for TCP); `undefined` for anything else. */
+function hostPort(address: string): { host: string; port: number } | undefined {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:/[\]]+):(\d+)$/.exec(address);
+  if (!m?.[1] || m[2] === undefined) return undefined;
+  return { host: m[1], port: Number(m[2]) };
+}
+
+/** A type service's Delta method beside its SotW one: every v3 discovery service pairs `StreamX` with `DeltaX`. */
+function deltaMethod(sotwMethod: string): string {
+  if (!sotwMethod.startsWith('Stream')) throw new Error(`per-type xDS method ${sotwMethod} is not a Stream… method`);
+  return `Delta${sotwMethod.slice('Stream'.length)}`;
+}
+
 /** gRPC server options that enforce the request size limit at the transport. */
 export function grpcServerOptions(limits: Partial<XdsLimits> = {}): grpc.ServerOptions {
   const l = { ...DEFAULT_LIMITS, ...limits };
@@ -91,12 +108,21 @@ export class XdsServer {
   private readonly queued = new Map<string, Set<TypeUrl>>();
   /** The fan-out's position in `queued`, kept across slices (a Map iterator skips no deleted entries again). */
   private fanOutAt: Iterator<[string, Set<TypeUrl>]> | undefined;
+  /**
+   * Requests read while a fan-out runs, in arrival order: handled after its last slice (in slices
+   * too), so a change reaches the last stream without waiting for the ACKs of the first ones.
+   */
+  private deferred: Array<{ readonly stream: XdsStream; readonly buf: Buffer }> = [];
+  private deferredAt = 0;
+  private deferredScheduled = false;
   /** While a stream's request is being handled: changes it causes are pushed at once, in order. */
   private inline = 0;
   /** Nodes with no stream, oldest disconnect first (eviction order). */
   private readonly idle = new Set<string>();
   private nextStreamId = 1;
   private own: grpc.Server | undefined;
+  /** The listening socket `listen` opened for a TCP address. */
+  private socket: net.Server | undefined;
   private readonly services: readonly ((server: grpc.Server) => void)[];
 
   constructor(options: XdsServerOptions) {
@@ -122,11 +148,18 @@ export class XdsServer {
       wantedChanged: (nodeId, typeUrl) => server.wantedChanged(nodeId, typeUrl),
       recordAck: (nodeId, typeUrl, ack) => server.nodes.get(nodeId)?.acks.set(typeUrl, ack),
       recordNack: (nodeId, typeUrl, nack) => server.nodes.get(nodeId)?.nacks.set(typeUrl, nack),
+      defer: (stream, buf) => server.defer(stream, buf),
       ...(options.identity ? { identity: options.identity } : {}),
     };
   }
 
-  /** Adds the ADS service and the per-type SotW services to a gRPC server the caller owns. */
+  /**
+   * Adds the ADS service (SotW and Delta) and each type's own service (its SotW `Stream…` and its
+   * Delta `Delta…` method, e.g. `ListenerDiscoveryService/DeltaListeners`: what Envoy speaks for a
+   * config source with `api_config_source: {api_type: GRPC | DELTA_GRPC}` instead of ADS) to a gRPC
+   * server the caller owns. Every one is the same stream state machine; a per-type stream serves
+   * only its type.
+   */
   register(server: grpc.Server): void {
     const ads = { StreamAggregatedResources: rawMethod(ADS_SERVICE, 'StreamAggregatedResources'), DeltaAggregatedResources: rawMethod(ADS_SERVICE, 'DeltaAggregatedResources') };
     server.addService(ads, {
@@ -137,18 +170,44 @@ export class XdsServer {
       const svc = t.service;
       if (!svc) continue;
       const info: ResourceTypeInfo = t;
-      server.addService({ [svc.method]: rawMethod(svc.name, svc.method) }, { [svc.method]: (call: DuplexCall) => this.open(call, info.short, SOTW) });
+      const delta = deltaMethod(svc.method);
+      server.addService(
+        { [svc.method]: rawMethod(svc.name, svc.method), [delta]: rawMethod(svc.name, delta) },
+        { [svc.method]: (call: DuplexCall) => this.open(call, info.short, SOTW), [delta]: (call: DuplexCall) => this.open(call, `DELTA_${info.short}`, DELTA) },
+      );
     }
   }
 
-  /** Starts a gRPC server of its own on `address` (default an ephemeral loopback port), with the further `services`. */
+  /**
+   * Starts a gRPC server of its own on `address` (`host:port`, `[v6]:port`; default an ephemeral
+   * loopback port), with the further `services`. A TCP address is listened on by a socket of our
+   * own whose connections are handed to gRPC (`createConnectionInjector`), so that the accept
+   * queue holds a fleet connecting at once (`ACCEPT_BACKLOG`, capped by the kernel's somaxconn;
+   * gRPC's own listen uses Node's default 511, and connections beyond it wait for SYN retries of
+   * 1, 3, 7… s). Other addresses (e.g. `unix:`) go to gRPC's own bind.
+   */
   async listen(address = '127.0.0.1:0', credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
     if (this.own) throw new Error('XdsServer.listen called twice');
     const server = new grpc.Server(grpcServerOptions(this.limits));
     this.register(server);
     for (const add of this.services) add(server);
     this.own = server;
-    const port = await new Promise<number>((resolve, reject) => server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))));
+    const tcp = hostPort(address);
+    let port: number;
+    if (tcp) {
+      const injector = server.createConnectionInjector(credentials);
+      const socket = net.createServer({ noDelay: true }, (conn) => injector.injectConnection(conn));
+      this.socket = socket;
+      port = await new Promise<number>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.listen({ host: tcp.host, port: tcp.port, backlog: ACCEPT_BACKLOG }, () => {
+          socket.off('error', reject);
+          resolve((socket.address() as net.AddressInfo).port);
+        });
+      });
+    } else {
+      port = await new Promise<number>((resolve, reject) => server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))));
+    }
     this.log.info('xDS server listening', { address, port });
     return port;
   }
@@ -157,6 +216,8 @@ export class XdsServer {
   async close(): Promise<void> {
     const server = this.own;
     this.own = undefined;
+    this.socket?.close();
+    this.socket = undefined;
     if (!server) return;
     server.forceShutdown();
   }
@@ -321,6 +382,39 @@ export class XdsServer {
       }
     }
     this.fanOutAt = undefined;
+    if (this.deferred.length > 0) this.scheduleDeferred();
+  }
+
+  private defer(stream: XdsStream, buf: Buffer): boolean {
+    if (!this.fanOutAt && this.deferred.length === 0) return false;
+    this.deferred.push({ stream, buf });
+    return true;
+  }
+
+  /**
+   * The requests that waited behind a fan-out, in order, in slices. A fan-out that starts meanwhile
+   * alternates slices with them (each slice yields), so neither can starve the other.
+   */
+  private handleDeferred(): void {
+    this.deferredScheduled = false;
+    const start = this.now();
+    const q = this.deferred;
+    while (this.deferredAt < q.length) {
+      const item = q[this.deferredAt++];
+      if (item) item.stream.handleData(item.buf);
+      if (this.now() - start >= FAN_OUT_SLICE_MS && this.deferredAt < q.length) {
+        this.scheduleDeferred();
+        return;
+      }
+    }
+    this.deferred = [];
+    this.deferredAt = 0;
+  }
+
+  private scheduleDeferred(): void {
+    if (this.deferredScheduled) return;
+    this.deferredScheduled = true;
+    setImmediate(() => this.handleDeferred());
   }
 
   private pushNode(nodeId: string, types: ReadonlySet<TypeUrl>): void {

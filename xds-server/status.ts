@@ -7,7 +7,8 @@ import type { ShortName, TypeUrl } from './type-urls.js';
 import type { NodeInfo } from './wire.js';
 
 /** Which service a stream came in on: ADS, Delta ADS (`DeltaAggregatedResources`), or one per-type SotW service. */
-export type Transport = 'ADS' | 'DELTA_ADS' | ShortName;
+/** The service a stream came on: aggregated (SotW `ADS`, `DELTA_ADS`) or one type's own (SotW `LDS`…, Delta `DELTA_LDS`…). */
+export type Transport = 'ADS' | 'DELTA_ADS' | ShortName | `DELTA_${ShortName}`;
 
 /** The xDS variant a stream speaks: state of the world or incremental (Delta). */
 export type XdsApi = 'sotw' | 'delta';

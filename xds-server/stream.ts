@@ -39,11 +39,16 @@ export interface StreamContext {
   wantedChanged(nodeId: string, typeUrl: TypeUrl): void;
   recordAck(nodeId: string, typeUrl: TypeUrl, ack: AckStatus): void;
   recordNack(nodeId: string, typeUrl: TypeUrl, nack: NackStatus): void;
+  /** Whether a request must wait behind a fan-out in progress (then it is queued, in order, and handled after). */
+  defer(stream: XdsStream, buf: Buffer): boolean;
   /** Mutual TLS binding node ids to client certificates (absent: any node id is taken as claimed). */
   readonly identity?: NodeIdentityOptions;
 }
 
 export type DuplexCall = grpc.ServerDuplexStream<Buffer, Buffer>;
+
+/** What an undescribed request reports (no listener, no NACK: nobody reads it). */
+const NOT_DESCRIBED = Object.freeze({ names: Object.freeze([]) as readonly string[], versionInfo: '' });
 
 
 export class XdsStream implements StreamCore {
@@ -168,6 +173,14 @@ export class XdsStream implements StreamCore {
 
   private onData(buf: Buffer): void {
     if (this.closed) return;
+    // During a fan-out, requests wait in order behind it (server.ts): the pushes go out first.
+    if (this.ctx.defer(this, buf)) return;
+    this.handleData(buf);
+  }
+
+  /** Handles one request (now, or after the fan-out it waited behind). */
+  handleData(buf: Buffer): void {
+    if (this.closed) return;
     try {
       this.handle(buf);
     } catch (err) {
@@ -225,6 +238,7 @@ export class XdsStream implements StreamCore {
         lastNack: undefined,
         warm: false,
         answerEmpty: false,
+        absent: new Set(),
         resend: new Set(),
         pending: 'none',
       };
@@ -248,7 +262,7 @@ export class XdsStream implements StreamCore {
       if (this.proto.staleIgnoresRequest) return;
     }
     const at = now();
-    const described = this.proto.describe(req);
+    const described = this.ctx.listening() || req.errorDetail !== undefined ? this.proto.describe(req) : NOT_DESCRIBED;
     if (this.ctx.listening()) this.ctx.emit({ kind: 'request', at, streamId: this.id, nodeId, type: info.short, names: described.names, versionInfo: described.versionInfo, nonce: req.responseNonce });
     const answers = sent !== undefined && req.responseNonce === sent.nonce;
     const nack = answers && req.errorDetail !== undefined;
@@ -272,7 +286,7 @@ export class XdsStream implements StreamCore {
     st.lastAcked = ack;
     this.ctx.metrics.acks.inc({ type: st.info.short });
     this.ctx.recordAck(nodeId, st.info.typeUrl, ack);
-    this.ctx.emit({ kind: 'ack', at, streamId: this.id, nodeId, type: st.info.short, ack });
+    if (this.ctx.listening()) this.ctx.emit({ kind: 'ack', at, streamId: this.id, nodeId, type: st.info.short, ack });
   }
 
   private nack(st: TypeState, sent: Sent, acceptedVersion: string, error: { code: number; message: string }, at: number): void {
@@ -309,15 +323,20 @@ export class XdsStream implements StreamCore {
       this.resume(st, set);
       return 'unchanged';
     }
-    const { message, nonce } = this.ctx.bodies.get(out.bodyKey, () => {
-      this.ctx.metrics.encodes.inc({ type: info.short });
-      return out.encode();
-    });
+    // A nonce newer than any this stream was sent for the type: it names this one response (bodies.ts).
+    const { message, nonce, seq } = this.ctx.bodies.get(
+      out.bodyKey,
+      () => {
+        this.ctx.metrics.encodes.inc({ type: info.short });
+        return out.encode();
+      },
+      st.lastSent?.seq ?? 0,
+    );
     const at = this.ctx.now();
     const heldBefore = st.held;
     const carried = new Map(out.resources.map((r) => [r.name, r.version]));
     const holds = out.holds ?? set.versions;
-    st.lastSent = { version: out.version, nonce, at, count: out.resources.length, ...(out.removed.length ? { removed: out.removed.length } : {}), versions: holds, before: heldBefore, carried };
+    st.lastSent = { version: out.version, nonce, seq, at, count: out.resources.length, ...(out.removed.length ? { removed: out.removed.length } : {}), versions: holds, before: heldBefore, carried };
     st.held = holds;
     st.heldVersion = set.version;
     st.pending = 'none';

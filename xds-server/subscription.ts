@@ -13,6 +13,8 @@ export interface DeltaChange {
   readonly dropped: readonly string[];
 }
 
+const UNCHANGED: DeltaChange = Object.freeze({ changed: false, resubscribed: Object.freeze([]) as readonly string[], dropped: Object.freeze([]) as readonly string[] });
+
 export class Subscription {
   private wildcardFlag = false;
   private named: ReadonlySet<string> = new Set();
@@ -47,6 +49,8 @@ export class Subscription {
    * names it no longer covers (the client drops them itself; `*` dropped drops what only it covered).
    */
   updateDelta(subscribe: readonly string[], unsubscribe: readonly string[], held: Iterable<string>): DeltaChange {
+    // The common case, an ACK: nothing (un)subscribed, nothing to copy or compare.
+    if (this.started && subscribe.length === 0 && unsubscribe.length === 0) return UNCHANGED;
     const first = !this.started;
     this.started = true;
     let wildcard = this.wildcardFlag;

@@ -44,12 +44,16 @@ function namesOf(typeUrl: string): readonly string[] {
   return [];
 }
 
+/** Streams that ACKed all four types; expected streams not yet converged (counters: no scan per response). */
+let ready = 0;
+let waiting = 0;
+
 function check(): void {
-  if (!connectedSent && streams.every((s) => s.acked.size === 4)) {
+  if (!connectedSent && ready === streams.length) {
     connectedSent = true;
     process.send?.({ evt: 'connected', bytes, responses });
   }
-  if (marked && !settling && streams.every((s) => !s.expected || s.doneNs !== undefined)) {
+  if (marked && !settling && waiting === 0) {
     settling = true;
     setTimeout(() => {
       converged = true;
@@ -69,9 +73,15 @@ function open(port: number, i: number): void {
     responses++;
     const r = readResponse(buf);
     call.write(api === 'delta' ? deltaRequest(undefined, r.typeUrl, [], r.nonce) : request(undefined, r.typeUrl, namesOf(r.typeUrl), r.version, r.nonce));
-    s.acked.add(r.typeUrl);
+    if (s.acked.size < 4) {
+      s.acked.add(r.typeUrl);
+      if (s.acked.size === 4) ready++;
+    }
     // The change is a Listener's: the stream has it once it ACKed an LDS response sent after the mark.
-    if (r.typeUrl === T.LDS && marked && s.doneNs === undefined) s.doneNs = process.hrtime.bigint();
+    if (r.typeUrl === T.LDS && marked && s.expected && s.doneNs === undefined) {
+      s.doneNs = process.hrtime.bigint();
+      waiting--;
+    }
     check();
   });
   call.on('error', (err: Error) => {
@@ -96,6 +106,7 @@ process.on('message', (msg: { cmd: string; port?: number; streams?: number; api?
       s.expected = only ? only.has(i) : true;
       s.doneNs = undefined;
     });
+    waiting = streams.filter((s) => s.expected).length;
     bytes = 0;
     responses = 0;
     settling = false;

@@ -10,7 +10,6 @@
  * are printed for both peers with the ratio sluice / go-control-plane. XDS_BENCH_CPU_PROF=DIR writes
  * a CPU profile of sluice's peer during the every-node change into DIR (change-<api>-<n>.cpuprofile). The load generator runs in its own process.
  */
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,12 +17,16 @@ import { fileURLToPath } from 'node:url';
 import { benchNames, benchSnapshots, type BenchShape } from './resources.js';
 import { gcpPeerBinary, Peer, procStats } from './peers.js';
 import { summarize, type CpuProfile } from './profile.js';
+import { chooseFleet, startFleet, type LoadMsg } from './fleet.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
 const SIZES = (process.env.XDS_BENCH_STREAMS ?? '1000,5000,10000').split(',').map(Number);
 const APIS = (process.env.XDS_BENCH_APIS ?? 'sotw,delta').split(',') as Api[];
 const CPU_PROF = process.env.XDS_BENCH_CPU_PROF;
+/** `sluice` alone skips go-control-plane (for quick iterations; the figures to report are the ratios). */
+const PEERS = (process.env.XDS_BENCH_PEERS ?? 'sluice,go-control-plane').split(',');
+const FLEET = chooseFleet(here);
 const SHAPE: BenchShape = { clusters: 50, listeners: 20, rulesPerListener: 10 };
 
 type Api = 'sotw' | 'delta';
@@ -33,6 +36,8 @@ interface Change {
   readonly bytes: number;
   readonly responses: number;
   readonly cpuMs: number;
+  /** The load generator's CPU over the same interval (the client fleet shares the machine's cores). */
+  readonly loadCpuMs: number;
 }
 
 interface Result {
@@ -45,15 +50,13 @@ interface Result {
   readonly one: Change;
 }
 
-type LoadMsg = { evt: 'connected'; bytes: number; responses: number } | { evt: 'marked' } | { evt: 'converged'; ackNs: string[]; bytes: number; responses: number } | { evt: 'error'; message: string };
-
 async function measure(peer: Peer, port: number, api: Api, streams: number, profile?: string): Promise<Result> {
   const names = benchNames(SHAPE);
-  const load = fork(path.join(here, 'load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const load = startFleet(here, FLEET);
   const inbox: LoadMsg[] = [];
   let wake: (() => void) | undefined;
   let errors = 0;
-  load.on('message', (m: LoadMsg) => {
+  load.onMessage((m) => {
     if (m.evt === 'error') {
       if (errors++ < 5) process.stderr.write(`[load] ${m.message}\n`);
     } else inbox.push(m);
@@ -82,10 +85,12 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
       await peer.line((l) => l === 'ok profile', 30_000);
     }
     const s0 = procStats(peer.pid);
+    const l0 = procStats(load.pid);
     const t0 = process.hrtime.bigint();
     peer.send(cmd);
     const converged = await next('converged', 300_000);
     const s1 = procStats(peer.pid);
+    const l1 = procStats(load.pid);
     if (prof) {
       peer.send(`profile stop ${prof}`);
       await peer.line((l) => l === 'ok profile', 30_000);
@@ -95,6 +100,7 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
       bytes: converged.bytes,
       responses: converged.responses,
       cpuMs: s1.cpuMs - s0.cpuMs,
+      loadCpuMs: l1.cpuMs - l0.cpuMs,
     };
   };
   try {
@@ -112,15 +118,7 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
     const one = await change('setone 2 bench-0', [0]);
     return { connectMs, connectCpuMs: s1.cpuMs - s0.cpuMs, connectResponses: connected.responses, rssPerStream: (s1.rssBytes - s0.rssBytes) / streams, heapPerStream: (heap1 - heap0) / streams, all, one };
   } finally {
-    load.send({ cmd: 'stop' });
-    await new Promise<void>((resolve) => {
-      if (load.exitCode !== null) resolve();
-      else load.once('exit', () => resolve());
-      setTimeout(() => {
-        load.kill('SIGKILL');
-        resolve();
-      }, 10_000).unref();
-    });
+    await load.stop();
   }
 }
 
@@ -137,6 +135,7 @@ function rows(r: Result): [string, number, string][] {
     ['change (every node): ACKed p99', pct(r.all.ackMs, 99), 'ms'],
     ['change (every node): ACKed max', r.all.ackMs[r.all.ackMs.length - 1] ?? NaN, 'ms'],
     ['change (every node): server CPU', r.all.cpuMs, 'ms'],
+    ['change (every node): load generator CPU', r.all.loadCpuMs, 'ms'],
     ['change (every node): responses sent', r.all.responses, ''],
     ['change (every node): bytes sent', r.all.bytes, 'B'],
     ['change (one node): ACKed', pct(r.one.ackMs, 50), 'ms'],
@@ -174,7 +173,8 @@ async function main(): Promise<void> {
     const bytes = snapshots[0]?.reduce((n, r) => n + r.body.length, 0) ?? 0;
     console.log(`bench:xds — ${SIZES.join(', ')} ADS streams (one connection each; ${APIS.join(' and ')}), ${resources} resources (${SHAPE.clusters} clusters + endpoints, ${SHAPE.listeners} listeners with RBAC + route configs, ${bytes} bytes encoded)`);
     console.log(`changes: every node's Listener 0 gains an RBAC rule; then node bench-0's Listener 1 gains one (a single-node change)`);
-    console.log(`machine: ${os.cpus().length} cores, node ${process.version}; load generator in its own process`);
+    console.log(`machine: ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; client fleet (${FLEET.kind === 'go' ? 'Go, grpc-go, GOMAXPROCS=1' : 'Node, grpc-js'}) in its own process`);
+    if (FLEET.note) console.log(FLEET.note);
     const bin = gcpPeerBinary(path.join(repoRoot, 'bench', 'xds', 'gcp-peer'));
     if (!('path' in bin)) console.log(`go-control-plane peer not run: ${bin.reason}`);
     const results: Record<string, Result> = {};
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
         await ts.peer.stop();
         results[`sluice ${api} ${streams}`] = ours;
         let theirs: Result | undefined;
-        if ('path' in bin) {
+        if ('path' in bin && PEERS.includes('go-control-plane')) {
           const gcp = await Peer.start('go-control-plane', bin.path, ['-data', dataPath, '-nodes', String(streams)]);
           peers.push(gcp.peer);
           theirs = await measure(gcp.peer, gcp.port, api, streams);

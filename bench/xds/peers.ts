@@ -85,20 +85,26 @@ export class Peer {
 
 
 /**
- * Builds the go-control-plane peer on first use into the cache, keyed by its sources. Returns the
- * binary, or a reason it cannot be had (no Go toolchain, module proxy unreachable…).
+ * Builds a Go program of the bench (`gcp-peer`, the go-control-plane server; `go-load`, the client
+ * fleet) on first use into the cache, keyed by its sources. Returns the binary, or a reason it
+ * cannot be had (no Go toolchain, module proxy unreachable…).
  */
-export function gcpPeerBinary(srcDir: string): { path: string } | { reason: string } {
+export function goBinary(srcDir: string, name: string): { path: string } | { reason: string } {
   const hash = createHash('sha256');
   for (const f of ['go.mod', 'go.sum', 'main.go']) hash.update(fs.readFileSync(path.join(srcDir, f)));
-  const out = path.join(PEER_CACHE, 'xds-gcp-peer', hash.digest('hex').slice(0, 16), 'gcp-peer');
+  const out = path.join(PEER_CACHE, `xds-${name}`, hash.digest('hex').slice(0, 16), name);
   if (fs.existsSync(out)) return { path: out };
   fs.mkdirSync(path.dirname(out), { recursive: true });
   try {
-    process.stderr.write(`building go-control-plane peer into ${out} (first use)…\n`);
+    process.stderr.write(`building ${name} into ${out} (first use)…\n`);
     execFileSync('go', ['build', '-o', out, '.'], { cwd: srcDir, stdio: ['ignore', 'inherit', 'inherit'], timeout: 15 * 60_000 });
     return { path: out };
   } catch (err) {
     return { reason: `could not build ${srcDir}: ${err instanceof Error ? err.message : String(err)}` };
   }
+}
+
+/** The go-control-plane peer (bench/xds/gcp-peer). */
+export function gcpPeerBinary(srcDir: string): { path: string } | { reason: string } {
+  return goBinary(srcDir, 'gcp-peer');
 }

@@ -62,6 +62,16 @@ export function encodeDeltaRequest(r: DeltaRequest): Buffer {
 
 const identity = (b: Buffer): Buffer => b;
 
+/** The Delta methods, spelled as in Envoy's protos: aggregated, and each type's own service. */
+export const DELTA_SERVICE_PATH = {
+  ADS: '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources',
+  LDS: '/envoy.service.listener.v3.ListenerDiscoveryService/DeltaListeners',
+  RDS: '/envoy.service.route.v3.RouteDiscoveryService/DeltaRoutes',
+  CDS: '/envoy.service.cluster.v3.ClusterDiscoveryService/DeltaClusters',
+  EDS: '/envoy.service.endpoint.v3.EndpointDiscoveryService/DeltaEndpoints',
+  SDS: '/envoy.service.secret.v3.SecretDiscoveryService/DeltaSecrets',
+} as const;
+
 export class RawDeltaClient {
   private readonly client: grpc.Client;
   readonly call: grpc.ClientDuplexStream<Buffer, Buffer>;
@@ -73,9 +83,9 @@ export class RawDeltaClient {
   /** What the client holds, per type: name → version (applied from every response). */
   readonly held = new Map<string, Map<string, string>>();
 
-  constructor(port: number) {
+  constructor(port: number, service: keyof typeof DELTA_SERVICE_PATH = 'ADS') {
     this.client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    this.call = this.client.makeBidiStreamRequest('/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources', identity, identity);
+    this.call = this.client.makeBidiStreamRequest(DELTA_SERVICE_PATH[service], identity, identity);
     this.call.on('data', (buf: Buffer) => {
       const r = decodeDelta(buf);
       this.last.set(r.type, r);

@@ -6,7 +6,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { TYPE_URL, contentHash, type ResourceInput } from '../../xds-server/index.js';
 import { apiListener, cluster, endpoints, routeConfig, secret, snap, startServer, until } from './harness.js';
-import { RawDeltaClient } from './delta-harness.js';
+import { DELTA_SERVICE_PATH, RawDeltaClient } from './delta-harness.js';
 
 type Env = Awaited<ReturnType<typeof startServer>>;
 
@@ -27,8 +27,8 @@ const version = (r: ResourceInput) => contentHash(r.body);
 describe('xDS Delta protocol', () => {
   let env: Env;
   const clients: RawDeltaClient[] = [];
-  const client = () => {
-    const c = new RawDeltaClient(env.port);
+  const client = (service: keyof typeof DELTA_SERVICE_PATH = 'ADS') => {
+    const c = new RawDeltaClient(env.port, service);
     clients.push(c);
     return c;
   };
@@ -156,6 +156,35 @@ describe('xDS Delta protocol', () => {
     expect((await c.next()).names).toEqual(['c2']);
   });
 
+  it('a subscribed name that does not exist is reported in removed_resources, once; it stays subscribed and is sent when it appears; asked again, answered again', async () => {
+    const c = await settled();
+    c.send({ type: 'EDS', node: null, subscribe: ['c3'], nonce: c.last.get('EDS')?.nonce ?? '' });
+    const r = await c.next();
+    expect([r.type, r.names, r.removed]).toEqual(['EDS', [], ['c3']]);
+    c.ack('EDS');
+    // Not again: neither for the ACK nor for a push that changes another resource.
+    env.cache.setDefault(snap([...without(base(), 'EDS', 'c1'), endpoints('c1', [81])]));
+    const push = await c.next();
+    expect([push.type, push.names, push.removed]).toEqual(['EDS', ['c1'], []]);
+    c.ack('EDS');
+    await c.barrier('told-once');
+    expect(env.server.nodeStatus('n1')?.streams[0]?.types.find((t) => t.type === 'EDS')?.subscription.names).toEqual(['c1', 'c2', 'c3']);
+    // It appears: sent.
+    env.cache.setDefault(snap([...without(base(), 'EDS', 'c1'), endpoints('c1', [81]), cluster('c3'), endpoints('c3', [93])]));
+    const cds = await c.next();
+    expect([cds.type, cds.names]).toEqual(['CDS', ['c3']]);
+    const eds = await c.next();
+    expect([eds.type, eds.names, eds.removed]).toEqual(['EDS', ['c3'], []]);
+    c.ack('CDS').ack('EDS');
+    // A name that never existed, asked for again (the client may have lost track): told again.
+    c.send({ type: 'RDS', node: null, subscribe: ['nope'] });
+    expect((await c.next()).removed).toEqual(['nope']);
+    c.ack('RDS');
+    c.send({ type: 'RDS', node: null, subscribe: ['nope'], nonce: c.last.get('RDS')?.nonce ?? '' });
+    const again = await c.next();
+    expect([again.type, again.names, again.removed]).toEqual(['RDS', [], ['nope']]);
+  });
+
   it('a name unsubscribed while `*` still covers it is sent again (the client dropped it)', async () => {
     const c = client();
     c.send({ type: 'CDS', node: 'n1', subscribe: ['*', 'c1'] });
@@ -179,6 +208,25 @@ describe('xDS Delta protocol', () => {
     const r = await c.next();
     expect([r.type, r.names]).toEqual(['EDS', ['c2']]);
     expect(env.server.metrics.staleNonces.get({ type: 'EDS' })).toBe(2);
+  });
+
+  it('a nonce names one response on one stream: the same change set sent again carries a new nonce; a late ACK of the first is stale and records nothing', async () => {
+    const c = client();
+    c.send({ type: 'EDS', node: 'n1', subscribe: ['c1'] });
+    const r1 = await c.next();
+    c.ack('EDS');
+    await until(() => lastAck('EDS')?.nonce === r1.nonce, 10_000, 'the ACK of r1');
+    env.cache.setDefault(snap([...without(base(), 'EDS', 'c1'), endpoints('c1', [81])]));
+    const r2 = await c.next();
+    env.cache.setDefault(snap(base()));
+    const r3 = await c.next();
+    expect([r3.names, r3.resources, r3.systemVersion]).toEqual([r1.names, r1.resources, r1.systemVersion]);
+    expect(new Set([r1.nonce, r2.nonce, r3.nonce]).size).toBe(3);
+    c.send({ type: 'EDS', node: null, nonce: r1.nonce });
+    await c.barrier('late-ack');
+    expect(lastAck('EDS')?.nonce).toBe(r1.nonce); // still the first ACK: neither r2 nor r3 is taken as ACKed
+    c.ack('EDS');
+    await until(() => lastAck('EDS')?.nonce === r3.nonce, 10_000, 'the ACK of r3');
   });
 
   it('a NACK: recorded with the rejected resources; the client stays on its versions; the rejected version is never resent, a newer one is', async () => {
@@ -256,6 +304,40 @@ describe('xDS Delta protocol', () => {
     b.send({ type: 'CDS', node: null });
     const s = await b.status();
     expect([s.code, s.details]).toEqual([GrpcStatus.INVALID_ARGUMENT, 'the first request on a stream must carry node.id']);
+  });
+
+  it('serves the per-type Delta services (DeltaListeners, DeltaClusters, …; type_url may be empty there) on the same state machine, and rejects a foreign type_url', async () => {
+    const cds = client('CDS');
+    cds.send({ type: '', node: 'n1' });
+    const r = await cds.next();
+    expect([r.typeUrl, r.names]).toEqual([TYPE_URL.CDS, ['c1', 'c2']]);
+    cds.ack('CDS');
+    const eds = client('EDS');
+    eds.send({ type: 'EDS', node: 'n1', subscribe: ['c2', 'c9'] });
+    const e = await eds.next();
+    expect([e.typeUrl, e.names, e.removed]).toEqual([TYPE_URL.EDS, ['c2'], ['c9']]);
+    eds.ack('EDS');
+    for (const [service, type, names] of [['LDS', 'LDS', []], ['RDS', 'RDS', ['rc1']], ['SDS', 'SDS', ['s1']]] as const) {
+      const c = client(service);
+      c.send({ type: '', node: 'n1', subscribe: names });
+      expect((await c.next()).typeUrl).toBe(TYPE_URL[type]);
+    }
+    // A change reaches each stream that holds the changed resource, and only it.
+    env.cache.setDefault(snap([...without(without(base(), 'CDS', 'c2'), 'EDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }, endpoints('c2', [91])]));
+    expect((await cds.next()).names).toEqual(['c2']);
+    expect((await eds.next()).names).toEqual(['c2']);
+    await until(() => env.server.nodeStatus('n1')?.streams.length === 5, 10_000, 'five streams');
+    expect(env.server.nodeStatus('n1')?.streams.map((s) => [s.transport, s.api, s.types.map((t) => t.type)])).toEqual([
+      ['DELTA_CDS', 'delta', ['CDS']],
+      ['DELTA_EDS', 'delta', ['EDS']],
+      ['DELTA_LDS', 'delta', ['LDS']],
+      ['DELTA_RDS', 'delta', ['RDS']],
+      ['DELTA_SDS', 'delta', ['SDS']],
+    ]);
+    const wrong = client('LDS');
+    wrong.send({ type: 'CDS', node: 'n1' });
+    const s = await wrong.status();
+    expect([s.code, s.details]).toEqual([GrpcStatus.INVALID_ARGUMENT, `type_url ${TYPE_URL.CDS} on the DELTA_LDS service, which serves only ${TYPE_URL.LDS}`]);
   });
 
   it('shares one encoded body between streams of different nodes sent the same change', async () => {

@@ -153,6 +153,35 @@ describe('xDS SotW protocol', () => {
       expect(env.server.nodeStatus('n1')?.types.find((t) => t.type === 'EDS')?.lastAck?.nonce).toBe(r2.nonce);
     });
 
+    it('a nonce names one response on one stream: a set that changes and changes back is sent with a new nonce, and a late ACK of the first is stale', async () => {
+      const c = env.client();
+      const other = env.client();
+      c.send({ type: 'EDS', node: 'n1', names: ['c1'] });
+      other.send({ type: 'EDS', node: 'n2', names: ['c1'] });
+      const r1 = await c.next();
+      expect((await other.next()).nonce).toBe(r1.nonce); // one shared body for both streams
+      env.cache.setDefault(snap(base(81)));
+      const r2 = await c.next();
+      env.cache.setDefault(snap(base()));
+      const r3 = await c.next();
+      // The same response as r1 (same version and bytes but the nonce), under a nonce of its own.
+      expect([r3.version, r3.bodies]).toEqual([r1.version, r1.bodies]);
+      expect(new Set([r1.nonce, r2.nonce, r3.nonce]).size).toBe(3);
+      // The ACK of r1, read now, is stale: it is not taken as the ACK of r3.
+      const stale = env.server.metrics.staleNonces.get({ type: 'EDS' });
+      c.send({ type: 'EDS', node: null, names: ['c1'], version: r1.version, nonce: r1.nonce });
+      await c.barrier('late-ack');
+      expect(env.server.metrics.staleNonces.get({ type: 'EDS' }) - stale).toBe(1);
+      const eds = () => env.server.nodeStatus('n1')?.types.find((t) => t.type === 'EDS');
+      expect(eds()?.lastAck).toBeUndefined();
+      c.ack('EDS', ['c1']);
+      await until(() => eds()?.lastAck?.nonce === r3.nonce, 10_000, 'the ACK of r3');
+      // The other node's stream got the same three responses, sharing each one's bytes and nonce:
+      // two encodings in all (r3 re-uses r1's body under its new nonce).
+      expect((await other.take(2)).map((r) => r.nonce)).toEqual([r2.nonce, r3.nonce]);
+      expect(env.server.metrics.encodes.get({ type: 'EDS' })).toBe(2);
+    });
+
     it('answers a request whose names changed even when its nonce is an ACK', async () => {
       const c = env.client();
       c.send({ type: 'EDS', node: 'n1', names: ['c1'] });

@@ -3,7 +3,8 @@
  * docs/xds-server.md that they decide. The protocol tests prove the same rules over the wire.
  */
 import { describe, it, expect } from '@jest/globals';
-import { planRequest, planResponse, type RequestFacts, type ResponseFacts } from '../../xds-server/respond.js';
+import { planDelta, planRequest, planResponse, type DeltaFacts, type RequestFacts, type ResponseFacts } from '../../xds-server/respond.js';
+import type { Resource } from '../../xds-server/snapshot.js';
 
 const request = (over: Partial<RequestFacts>): RequestFacts => ({
   first: false,
@@ -66,5 +67,32 @@ describe('planResponse', () => {
   ];
   it.each(rows)('%s', (_what, facts, action) => {
     expect(planResponse(response(facts))).toBe(action);
+  });
+});
+
+describe('planDelta', () => {
+  const res = (name: string, version: string): Resource => ({ typeUrl: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment' as Resource['typeUrl'], name, version, body: new Uint8Array(), references: [] });
+  const set = (pairs: Record<string, string>) => {
+    const resources = Object.entries(pairs).map(([n, v]) => res(n, v));
+    return { version: 'set', resources, versions: new Map(resources.map((r) => [r.name, r.version])) };
+  };
+  const a1 = set({ a: '1' });
+  const facts = (over: Partial<DeltaFacts>): DeltaFacts => ({ set: a1, held: a1.versions, rejected: new Map(), answerEmpty: false, named: ['a'], wildcard: false, absent: new Set(), ...over });
+  const plan = (over: Partial<DeltaFacts>) => {
+    const p = planDelta(facts(over));
+    return p && { resources: p.resources.map((r) => `${r.name}:${r.version}`), removed: p.removed };
+  };
+  const rows: ReadonlyArray<readonly [string, Partial<DeltaFacts>, ReturnType<typeof plan>]> = [
+    ['the client holds exactly the set: nothing', {}, undefined],
+    ['a changed resource: it alone', { set: set({ a: '2' }) }, { resources: ['a:2'], removed: [] }],
+    ['a held resource gone: removed', { set: set({}), named: ['a'], absent: new Set() }, { resources: [], removed: ['a'] }],
+    ['a subscribed name that never existed: reported in removed_resources', { named: ['a', 'b'] }, { resources: [], removed: ['b'] }],
+    ['… once: not again while it stays missing', { named: ['a', 'b'], absent: new Set(['b']) }, undefined],
+    ['… beside wildcard too (an explicit name)', { named: ['b'], wildcard: true }, { resources: [], removed: ['b'] }],
+    ['it appears: sent', { set: set({ a: '1', b: '1' }), named: ['a', 'b'], absent: new Set(['b']) }, { resources: ['b:1'], removed: [] }],
+    ['a name only `*` covers is never reported missing', { named: [], wildcard: true, held: new Map() , set: set({}) }, undefined],
+  ];
+  it.each(rows)('%s', (_what, over, expected) => {
+    expect(plan(over)).toEqual(expected);
   });
 });
