@@ -46,7 +46,11 @@ export function protoRoot(): protobuf.Root {
   return root;
 }
 
-/** Looks up a message type by its fully qualified name (no leading dot). Throws on an unknown name: a bug. */
+const types = new Map<string, protobuf.Type>();
+
+/** Looks up a message type by its fully qualified name (no leading dot), once per name. Throws on an unknown name: a bug. */
 export function messageType(fullName: string): protobuf.Type {
-  return protoRoot().lookupType(fullName);
+  let type = types.get(fullName);
+  if (!type) types.set(fullName, (type = protoRoot().lookupType(fullName)));
+  return type;
 }

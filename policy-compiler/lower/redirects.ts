@@ -34,28 +34,63 @@ interface Egress {
   readonly policies: readonly PolicyKey[];
 }
 
+/** One node's redirects, in key order. */
+interface NodeRedirects {
+  readonly node: string;
+  readonly entries: readonly RedirectEntry[];
+  readonly ambiguous: readonly AmbiguousEgress[];
+}
+
+/**
+ * Each node's redirects, remembered by the node's IR object: lowering keeps an unchanged node's
+ * object, so a compile after one policy changed recomputes only the nodes it touched. Every
+ * redirect key starts with its node, so nodes never share a key or an egress group.
+ */
+const byNode = new WeakMap<EnvoyNode | KafkaNode, NodeRedirects>();
+
 export function redirectEntries(envoyNodes: readonly EnvoyNode[], kafkaNodes: readonly KafkaNode[]): Redirects {
+  const nodes = [...envoyNodes.map(envoyRedirects), ...kafkaNodes.map(kafkaRedirects)].sort((a, b) => a.node.localeCompare(b.node));
+  return { entries: nodes.flatMap((n) => n.entries), ambiguous: nodes.flatMap((n) => n.ambiguous) };
+}
+
+function envoyRedirects(n: EnvoyNode): NodeRedirects {
+  const known = byNode.get(n);
+  if (known) return known;
+  const inbound: RedirectEntry[] = [];
+  for (const c of n.inbound) for (const d of c.destinations) inbound.push({ node: n.node, direction: 'inbound', address: d.address, port: c.port, proxyPort: n.inboundPort, failOpen: n.failOpen });
+  const egress = n.outbound.map((c): Egress => ({ node: n.node, port: c.port, proxyPort: n.outboundPort, workload: c.workload, ...identity(c), addresses: c.sources.map((s) => s.address), policies: policyKeys(c) }));
+  const result = nodeRedirects(n.node, inbound, egress);
+  byNode.set(n, result);
+  return result;
+}
+
+function kafkaRedirects(k: KafkaNode): NodeRedirects {
+  const known = byNode.get(k);
+  if (known) return known;
+  const inbound: RedirectEntry[] = [];
+  const egress: Egress[] = [];
+  for (const c of k.chains) {
+    if (c.direction === 'inbound') for (const address of c.addresses) inbound.push({ node: k.node, direction: 'inbound', address, port: c.port, proxyPort: k.listenPort, failOpen: k.failOpen });
+    else egress.push({ node: k.node, port: c.port, proxyPort: k.listenPort, workload: c.workload, ...identity(c), addresses: c.addresses, policies: policyKeys(c) });
+  }
+  const result = nodeRedirects(k.node, inbound, egress);
+  byNode.set(k, result);
+  return result;
+}
+
+const policyKeys = (c: { policies: readonly { key: PolicyKey }[] }) => c.policies.map((p) => p.key);
+
+function nodeRedirects(node: string, inbound: readonly RedirectEntry[], egress: readonly Egress[]): NodeRedirects {
   const entries = new Map<string, RedirectEntry>();
   const add = (e: RedirectEntry) => entries.set(redirectKey(e), e);
-  const egress: Egress[] = [];
-  const policyKeys = (c: { policies: readonly { key: PolicyKey }[] }) => c.policies.map((p) => p.key);
-  for (const n of envoyNodes) {
-    for (const c of n.inbound) for (const d of c.destinations) add({ node: n.node, direction: 'inbound', address: d.address, port: c.port, proxyPort: n.inboundPort, failOpen: n.failOpen });
-    for (const c of n.outbound) {
-      egress.push({ node: n.node, port: c.port, proxyPort: n.outboundPort, workload: c.workload, ...identity(c), addresses: c.sources.map((s) => s.address), policies: policyKeys(c) });
-    }
-  }
-  for (const k of kafkaNodes) {
-    for (const c of k.chains) {
-      if (c.direction === 'inbound') for (const address of c.addresses) add({ node: k.node, direction: 'inbound', address, port: c.port, proxyPort: k.listenPort, failOpen: k.failOpen });
-      else egress.push({ node: k.node, port: c.port, proxyPort: k.listenPort, workload: c.workload, ...identity(c), addresses: c.addresses, policies: policyKeys(c) });
-    }
-  }
+  for (const e of inbound) add(e);
   const ambiguous: AmbiguousEgress[] = [];
   const groups = new Map<string, Egress[]>();
   for (const e of egress) {
     const id = redirectKey(outbound(e, [e.workload], {}));
-    groups.set(id, [...(groups.get(id) ?? []), e]);
+    const group = groups.get(id);
+    if (group) group.push(e);
+    else groups.set(id, [e]);
   }
   for (const group of groups.values()) {
     const first = group[0];
@@ -70,7 +105,7 @@ export function redirectEntries(envoyNodes: readonly EnvoyNode[], kafkaNodes: re
     const v6 = first.addresses.find((a) => familyOf(a) === 6);
     add(outbound(first, workloads, { ...(v4 ? { v4 } : {}), ...(v6 ? { v6 } : {}) }));
   }
-  return { entries: [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e), ambiguous };
+  return { node, entries: [...entries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e), ambiguous };
 }
 
 function outbound(e: Egress, workloads: readonly string[], bind: OutboundRedirect['bind']): OutboundRedirect {
