@@ -157,6 +157,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   // Watch first, then read: whatever changes after the first read is seen.
   const watcher: DocumentSource = (source = fileSource({
     paths: sources,
+    inventory: options.inventory,
     // The secrets directory is watched with the sources (same fail-safe rules) and read by its own source.
     ...(options.secrets !== undefined ? { watchPaths: [options.secrets] } : {}),
     onChange: reload,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_PARSE_LIMITS, type Diagnostic, type SourceFile } from '../policy-compiler/index.js';
+import { DEFAULT_PARSE_LIMITS, INVENTORY_MAX_BYTES, type Diagnostic, type SourceFile } from '../policy-compiler/index.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -16,7 +16,13 @@ export interface ReadResult {
   readonly diagnostics: Diagnostic[];
 }
 
-export function readSourceFiles(paths: readonly string[], maxFileBytes = DEFAULT_PARSE_LIMITS.maxFileBytes): ReadResult {
+/**
+ * `inventory`: the path of the inventory among `paths`, read with the inventory's size limit
+ * (`INVENTORY_MAX_BYTES`) instead of a policy file's.
+ */
+export function readSourceFiles(paths: readonly string[], options: { readonly maxFileBytes?: number; readonly inventory?: string } = {}): ReadResult {
+  const maxPolicyBytes = options.maxFileBytes ?? DEFAULT_PARSE_LIMITS.maxFileBytes;
+  const inventory = options.inventory !== undefined ? path.resolve(options.inventory) : undefined;
   const files: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const fail = (file: string, code: string, message: string) => diagnostics.push({ severity: 'error', code, file, path: '', message });
@@ -44,12 +50,14 @@ export function readSourceFiles(paths: readonly string[], maxFileBytes = DEFAULT
       fail(p, 'source.not-file', 'not a regular file');
       return;
     }
+    const isInventory = explicit && inventory !== undefined && path.resolve(p) === inventory;
+    const maxFileBytes = isInventory ? INVENTORY_MAX_BYTES : maxPolicyBytes;
     if (stat.size > maxFileBytes) {
       fail(p, 'source.too-large', `file is ${stat.size} bytes; the limit is ${maxFileBytes}`);
       return;
     }
     try {
-      files.push({ name: p, text: fs.readFileSync(p, 'utf8') });
+      files.push({ name: p, text: fs.readFileSync(p, 'utf8'), ...(isInventory ? { maxBytes: INVENTORY_MAX_BYTES } : {}) });
     } catch (error) {
       fail(p, 'source.unreadable', describeFsError(error));
     }

@@ -32,6 +32,8 @@ export function fingerprintOf(read: SourceRead): string {
 
 export interface FileSourceOptions {
   readonly paths: readonly string[];
+  /** The inventory among `paths` (read with the inventory's size limit). */
+  readonly inventory?: string;
   /** Watched like `paths` but not read as documents (a secrets directory, read by its own source). */
   readonly watchPaths?: readonly string[];
   readonly onChange: (trigger: WatchTrigger) => void;
@@ -46,7 +48,7 @@ export function fileSource(o: FileSourceOptions): DocumentSource {
   const watcher = watchSources({ paths: [...o.paths, ...(o.watchPaths ?? [])], onChange: o.onChange, logger: o.logger, quietMs: o.quietMs ?? 100, ...(o.metrics ? { metrics: o.metrics } : {}), ...(o.rescanMs !== undefined ? { rescanMs: o.rescanMs } : {}) });
   return {
     read: () => {
-      const read = readSourceFiles(o.paths);
+      const read = readSourceFiles(o.paths, o.inventory !== undefined ? { inventory: o.inventory } : {});
       return { files: read.files, readDiagnostics: read.diagnostics };
     },
     close: () => watcher.close(),

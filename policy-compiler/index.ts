@@ -5,7 +5,7 @@
 export { INBOUND_LEG_MARK, redirectKey, type RedirectEntry, type RedirectDirection, type InboundRedirect, type OutboundRedirect } from './ir/redirect.js';
 export { formatDiagnostic, formatPath, parsePath, hasErrors, sortDiagnostics, type Diagnostic, type DiagnosticStyle, type PathSegment, type Severity, type Subject } from './diagnostics.js';
 export { duplicatePolicy, loadSources, LoadCache, type LoadResult, type LoadedDocument } from './source/load.js';
-export { DEFAULT_PARSE_LIMITS, type ParseLimits, type SourceFile } from './source/yaml-documents.js';
+export { DEFAULT_PARSE_LIMITS, INVENTORY_MAX_BYTES, type ParseLimits, type SourceFile } from './source/yaml-documents.js';
 export { SCHEMAS, type SchemaKind } from './source/schema-check.js';
 export type * from './model/types.js';
 export { EMPTY_SECRET_CATALOG, type SecretCatalog, type CatalogSecret, type SecretValue, type CertificateFacts } from './model/secrets.js';

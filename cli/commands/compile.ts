@@ -68,7 +68,7 @@ export const compileCommand: Command = {
     if (positionals.length === 0) throw new UsageError('name at least one policy FILE or DIR');
     if (!['resources', 'ir', 'redirects'].includes(values.show)) throw new UsageError(`--show: expected resources, ir or redirects, got "${values.show}"`);
     if (values.output !== 'yaml' && values.output !== 'json') throw new UsageError(`--output: expected yaml or json, got "${values.output}"`);
-    const read = readSourceFiles([values.inventory, ...positionals]);
+    const read = readSourceFiles([values.inventory, ...positionals], { inventory: values.inventory });
     const secrets = values.secrets !== undefined ? directorySecrets(values.secrets).read(new Date()) : undefined;
     for (const problem of secrets?.problems ?? []) io.stderr(`${values.secrets}: ${problem}\n`);
     const result = compileSources(read.files, secrets?.catalog);

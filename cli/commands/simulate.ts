@@ -49,8 +49,8 @@ Example:
 `;
 
 /** The compiled output of the inventory and policies, or undefined after printing their errors. */
-function compileOrReport(paths: readonly string[], io: CommandIo): CompileOutput | undefined {
-  const read = readSourceFiles(paths);
+function compileOrReport(inventory: string, policies: readonly string[], io: CommandIo): CompileOutput | undefined {
+  const read = readSourceFiles([inventory, ...policies], { inventory });
   const result = compileSources(read.files);
   const diagnostics = sortDiagnostics([...read.diagnostics, ...result.diagnostics]).filter((d) => d.severity === 'error');
   for (const d of diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
@@ -93,7 +93,7 @@ export const simulateCommand: Command = {
     if (values.replay !== undefined) {
       if (values.to) throw new UsageError('--replay judges recorded flows; --to names one request: use one or the other');
       if (parseDuration(values.since) === undefined) throw new UsageError(`--since: expected a duration such as 30m or 24h, got "${values.since}"`);
-      const compiled = compileOrReport([values.inventory, ...positionals], io);
+      const compiled = compileOrReport(values.inventory, positionals, io);
       return compiled ? runReplay({ source: values.replay, since: values.since }, compiled, output, io) : EXIT.invalid;
     }
     if (!values.to) throw new UsageError('--to ADDRESS:PORT is required');
@@ -113,7 +113,7 @@ export const simulateCommand: Command = {
       path = `/${values.grpc}`;
       method = values.method ?? 'POST';
     }
-    const compiled = compileOrReport([values.inventory, ...positionals], io);
+    const compiled = compileOrReport(values.inventory, positionals, io);
     if (!compiled) return EXIT.invalid;
     const kafkaArgs = ['api-version', 'topic', 'group', 'transactional-id', 'client-id'] as const;
     if (values['kafka-api'] !== undefined) {

@@ -20,7 +20,7 @@
 import type { Inventory as InventoryDocument } from '../../policy-compiler/generated/inventory.js';
 import { INJECT_LABEL, isProxyMode, PROXY_ANNOTATION, SIDECAR_CONTAINER, type ProxyMode } from '../admission/names.js';
 import { endpointSliceOf, keyOf, podOf, serviceOf, type Labels, type PodView } from './objects.js';
-import type { Diagnostic, SourceFile } from '../../policy-compiler/index.js';
+import { INVENTORY_MAX_BYTES, type Diagnostic, type SourceFile } from '../../policy-compiler/index.js';
 
 /** The name of the inventory document the runtime loads. */
 export const INVENTORY_SOURCE = 'k8s://inventory';
@@ -211,5 +211,5 @@ export function clusterInventory(objects: ClusterObjects): ClusterInventory {
 
 /** The inventory as the source document the runtime loads (deterministic: equal clusters, equal texts). */
 export function inventorySourceFile(inventory: ClusterInventory): SourceFile {
-  return { name: INVENTORY_SOURCE, text: JSON.stringify(inventory.document) };
+  return { name: INVENTORY_SOURCE, text: JSON.stringify(inventory.document), maxBytes: INVENTORY_MAX_BYTES };
 }

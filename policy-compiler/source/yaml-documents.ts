@@ -15,6 +15,8 @@ export interface SourceFile {
   /** Shown in diagnostics: a path, `<stdin>`, or an object reference. */
   readonly name: string;
   readonly text: string;
+  /** This source's size limit when it is not the parse limits' (an inventory: `INVENTORY_MAX_BYTES`). */
+  readonly maxBytes?: number;
 }
 
 export interface ParsedDocument {
@@ -36,10 +38,18 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxFileBytes: 1024 * 1024, maxAliasCount: 100, maxDepth: 64 };
 
+/**
+ * The size limit of an inventory. Policies are written by people, 1 MiB each at most; an inventory
+ * lists every workload (a tool or the cluster writes it): 5,000 Pods are about 1.2 MB of JSON.
+ * 32 MiB holds over 100,000 workloads and still bounds what one source may cost.
+ */
+export const INVENTORY_MAX_BYTES = 32 * 1024 * 1024;
+
 export function parseYamlDocuments(source: SourceFile, limits: ParseLimits = DEFAULT_PARSE_LIMITS): { documents: ParsedDocument[]; diagnostics: Diagnostic[] } {
   const bytes = Buffer.byteLength(source.text, 'utf8');
-  if (bytes > limits.maxFileBytes) {
-    return { documents: [], diagnostics: [{ severity: 'error', code: 'source.too-large', file: source.name, path: '', message: `file is ${bytes} bytes; the limit is ${limits.maxFileBytes}` }] };
+  const maxBytes = source.maxBytes ?? limits.maxFileBytes;
+  if (bytes > maxBytes) {
+    return { documents: [], diagnostics: [{ severity: 'error', code: 'source.too-large', file: source.name, path: '', message: `file is ${bytes} bytes; the limit is ${maxBytes}` }] };
   }
   let values: unknown[];
   try {

@@ -1,6 +1,10 @@
 /** Hostile and malformed policy input: a precise diagnostic every time, never a crash or a hang. */
 import { describe, it, expect } from '@jest/globals';
-import { loadSources, type Diagnostic } from '../../policy-compiler/index.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readSourceFiles } from '../../controller/source-files.js';
+import { INVENTORY_MAX_BYTES, loadSources, type Diagnostic } from '../../policy-compiler/index.js';
 
 const HEADER = 'apiVersion: sluice.dev/v1alpha1\nkind: L7Policy\nmetadata: { name: p }\n';
 const load = (text: string) => loadSources([{ name: 'in.yaml', text }]);
@@ -14,6 +18,31 @@ describe('hostile policy input', () => {
     expect(codes(r.diagnostics)).toEqual(['source.too-large']);
     expect(r.diagnostics[0]?.message).toMatch(/the limit is 1048576/);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('gives an inventory its own limit: 8,000 workloads (over 1 MiB) load, more than INVENTORY_MAX_BYTES does not; a policy file keeps 1 MiB', () => {
+    const workloads = Array.from({ length: 8000 }, (_, i) => ({ name: `w${i}`, namespace: 'ns', labels: { app: `app-${i % 50}`, tier: 'backend' }, addresses: [`10.${(i >> 8) & 255}.${i & 255}.7`], ports: [{ port: 8080, name: 'http' }], proxy: { node: `node-${i % 50}` } }));
+    const proxies = Array.from({ length: 50 }, (_, i) => ({ node: `node-${i}` }));
+    const text = JSON.stringify({ apiVersion: 'sluice.dev/v1alpha1', kind: 'Inventory', proxies, workloads });
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-inventory-'));
+    try {
+      const inventory = path.join(dir, 'inventory.json');
+      const policy = path.join(dir, 'big-policy.yaml');
+      fs.writeFileSync(inventory, text);
+      fs.writeFileSync(policy, `${HEADER}spec:\n  selector: {}\n# ${'x'.repeat(1024 * 1024)}\n`);
+      const read = readSourceFiles([inventory, policy], { inventory });
+      expect(read.diagnostics.map((d) => [path.basename(d.file ?? ''), d.code])).toEqual([['big-policy.yaml', 'source.too-large']]);
+      const loaded = loadSources(read.files);
+      expect(loaded.diagnostics).toEqual([]);
+      expect(loaded.inventory?.workloads.length).toBe(8000);
+      // Without the mark it is a policy file's size, and refused.
+      expect(codes(readSourceFiles([inventory]).diagnostics)).toEqual(['source.too-large']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const huge = loadSources([{ name: 'inventory.json', text: `${' '.repeat(INVENTORY_MAX_BYTES)}{}`, maxBytes: INVENTORY_MAX_BYTES }]);
+    expect(codes(huge.diagnostics)).toEqual(['source.too-large']);
   });
 
   it('stops at a nesting depth limit instead of overflowing the stack', () => {
