@@ -4,10 +4,11 @@
  * state machine. Knows nothing about policies: it streams what the cache holds.
  */
 import * as grpc from '@grpc/grpc-js';
-import net from 'node:net';
+import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Registry, silentLogger, type Logger } from '../telemetry/index.js';
 import { BodyCache } from './bodies.js';
+import { listenGrpc } from './listen.js';
 import type { SnapshotCache } from './cache.js';
 import { createMetrics, type XdsMetrics } from './metrics.js';
 import type { AckStatus, NackStatus, NodeStatus, NodeTypeStatus, Transport, XdsEvent, XdsEventListener } from './status.js';
@@ -69,16 +70,6 @@ function rawMethod(service: string, method: string): grpc.MethodDefinition<Buffe
     responseDeserialize: identity,
     originalName: method,
   };
-}
-
-/** The accept queue `listen` asks for (the kernel caps it at net.core.somaxconn, 4096 on current kernels). */
-const ACCEPT_BACKLOG = 65_535;
-
-/** `host:port` or `[v6]:port` (gRPC's address forms for TCP); `undefined` for anything else. */
-function hostPort(address: string): { host: string; port: number } | undefined {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:/[\]]+):(\d+)$/.exec(address);
-  if (!m?.[1] || m[2] === undefined) return undefined;
-  return { host: m[1], port: Number(m[2]) };
 }
 
 /** A type service's Delta method beside its SotW one: every v3 discovery service pairs `StreamX` with `DeltaX`. */
@@ -179,12 +170,9 @@ export class XdsServer {
   }
 
   /**
-   * Starts a gRPC server of its own on `address` (`host:port`, `[v6]:port`; default an ephemeral
-   * loopback port), with the further `services`. A TCP address is listened on by a socket of our
-   * own whose connections are handed to gRPC (`createConnectionInjector`), so that the accept
-   * queue holds a fleet connecting at once (`ACCEPT_BACKLOG`, capped by the kernel's somaxconn;
-   * gRPC's own listen uses Node's default 511, and connections beyond it wait for SYN retries of
-   * 1, 3, 7… s). Other addresses (e.g. `unix:`) go to gRPC's own bind.
+   * Starts a gRPC server of its own on `address` (`host:port`, `[v6]:port`, `unix:…`; default an
+   * ephemeral loopback port), with the further `services`. A TCP address gets a deep accept queue
+   * (listen.ts), so a fleet connecting at once is not left to SYN retries.
    */
   async listen(address = '127.0.0.1:0', credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
     if (this.own) throw new Error('XdsServer.listen called twice');
@@ -192,22 +180,8 @@ export class XdsServer {
     this.register(server);
     for (const add of this.services) add(server);
     this.own = server;
-    const tcp = hostPort(address);
-    let port: number;
-    if (tcp) {
-      const injector = server.createConnectionInjector(credentials);
-      const socket = net.createServer({ noDelay: true }, (conn) => injector.injectConnection(conn));
-      this.socket = socket;
-      port = await new Promise<number>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.listen({ host: tcp.host, port: tcp.port, backlog: ACCEPT_BACKLOG }, () => {
-          socket.off('error', reject);
-          resolve((socket.address() as net.AddressInfo).port);
-        });
-      });
-    } else {
-      port = await new Promise<number>((resolve, reject) => server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))));
-    }
+    const { port, socket } = await listenGrpc(server, address, credentials);
+    this.socket = socket;
     this.log.info('xDS server listening', { address, port });
     return port;
   }
