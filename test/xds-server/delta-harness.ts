@@ -2,9 +2,9 @@
  * A raw Delta xDS client (the protocol seam): DeltaDiscoveryRequests built with envoy-api, every
  * DeltaDiscoveryResponse decoded with envoy-api's own protobuf types (not the server's encoder).
  */
-import * as grpc from '@grpc/grpc-js';
 import { encodeMessage, messageType } from '../../envoy-api/index.js';
 import { TYPE_URL, typeInfo, type ShortName } from '../../xds-server/index.js';
+import { RawStream } from './raw-stream.js';
 
 export interface DeltaRequest {
   readonly type: ShortName | string;
@@ -60,8 +60,6 @@ export function encodeDeltaRequest(r: DeltaRequest): Buffer {
   return Buffer.from(encodeMessage('envoy.service.discovery.v3.DeltaDiscoveryRequest', json));
 }
 
-const identity = (b: Buffer): Buffer => b;
-
 /** The Delta methods, spelled as in Envoy's protos: aggregated, and each type's own service. */
 export const DELTA_SERVICE_PATH = {
   ADS: '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources',
@@ -72,46 +70,23 @@ export const DELTA_SERVICE_PATH = {
   SDS: '/envoy.service.secret.v3.SecretDiscoveryService/DeltaSecrets',
 } as const;
 
-export class RawDeltaClient {
-  private readonly client: grpc.Client;
-  readonly call: grpc.ClientDuplexStream<Buffer, Buffer>;
-  private readonly queue: DeltaResponse[] = [];
-  private waiters: (() => void)[] = [];
-  ended: { code: number; details: string } | undefined;
-  /** The last response of each type. */
-  readonly last = new Map<string, DeltaResponse>();
+export class RawDeltaClient extends RawStream<DeltaResponse> {
   /** What the client holds, per type: name → version (applied from every response). */
   readonly held = new Map<string, Map<string, string>>();
 
   constructor(port: number, service: keyof typeof DELTA_SERVICE_PATH = 'ADS') {
-    this.client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    this.call = this.client.makeBidiStreamRequest(DELTA_SERVICE_PATH[service], identity, identity);
-    this.call.on('data', (buf: Buffer) => {
-      const r = decodeDelta(buf);
-      this.last.set(r.type, r);
-      const h = this.held.get(r.type) ?? new Map<string, string>();
-      for (const x of r.resources) h.set(x.name, x.version);
-      for (const n of r.removed) h.delete(n);
-      this.held.set(r.type, h);
-      this.queue.push(r);
-      this.wake();
-    });
-    this.call.on('status', (s: grpc.StatusObject) => {
-      this.ended = { code: s.code, details: s.details };
-      this.wake();
-    });
-    this.call.on('error', () => undefined);
+    super(port, DELTA_SERVICE_PATH[service], decodeDelta);
   }
 
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+  protected override received(r: DeltaResponse): void {
+    const h = this.held.get(r.type) ?? new Map<string, string>();
+    for (const x of r.resources) h.set(x.name, x.version);
+    for (const n of r.removed) h.delete(n);
+    this.held.set(r.type, h);
   }
 
   send(r: DeltaRequest): this {
-    this.call.write(encodeDeltaRequest(r));
-    return this;
+    return this.sendRaw(encodeDeltaRequest(r));
   }
 
   ack(type: ShortName): this {
@@ -126,24 +101,6 @@ export class RawDeltaClient {
     return this.send({ type, node: null, nonce: r.nonce, error: message });
   }
 
-  async next(ms = 10_000): Promise<DeltaResponse> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const r = this.queue.shift();
-      if (r) return r;
-      if (this.ended) throw new Error(`stream ended (${this.ended.code} ${this.ended.details}) while waiting for a response`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error('timed out waiting for a response');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
   /**
    * Proves nothing was sent before this point: subscribes to a new Secret name that exists (the
    * test's snapshot must hold `barrier-<tag>`) and expects its response to be the next message.
@@ -152,19 +109,5 @@ export class RawDeltaClient {
     this.send({ type: 'SDS', node: null, subscribe: [`barrier-${tag}`] });
     const r = await this.next();
     if (r.type !== 'SDS' || r.names[0] !== `barrier-${tag}`) throw new Error(`expected the barrier response, got ${r.type} ${JSON.stringify(r.names)} removed ${JSON.stringify(r.removed)}`);
-  }
-
-  async status(ms = 10_000): Promise<{ code: number; details: string }> {
-    const deadline = Date.now() + ms;
-    while (!this.ended) {
-      if (Date.now() > deadline) throw new Error('timed out waiting for the stream to end');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return this.ended;
-  }
-
-  close(): void {
-    this.call.cancel();
-    this.client.close();
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { eventually } from '../support/poll.js';
+import { RawStream } from './raw-stream.js';
 import { encodeMessage, messageType } from '../../envoy-api/index.js';
 import { Registry } from '../../telemetry/index.js';
 import {
@@ -193,7 +194,6 @@ export function encodeRequest(r: Request): Buffer {
   return Buffer.from(encodeMessage('envoy.service.discovery.v3.DiscoveryRequest', json));
 }
 
-const identity = (b: Buffer): Buffer => b;
 
 const SERVICE_PATH: Record<string, string> = {
   ADS: '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources',
@@ -204,51 +204,16 @@ const SERVICE_PATH: Record<string, string> = {
   SDS: '/envoy.service.secret.v3.SecretDiscoveryService/StreamSecrets',
 };
 
-export interface Ended {
-  readonly code: number;
-  readonly details: string;
-}
+export type { Ended } from './raw-stream.js';
 
-/** One xDS stream opened with a raw gRPC client. Responses queue until `next()` takes them. */
-export class RawXdsClient {
-  private readonly client: grpc.Client;
-  readonly call: grpc.ClientDuplexStream<Buffer, Buffer>;
-  private readonly queue: Response[] = [];
-  private waiters: (() => void)[] = [];
-  ended: Ended | undefined;
-  /** The last response of each type (what an ACK would answer). */
-  readonly last = new Map<string, Response>();
-
+/** One xDS stream (SotW) opened with a raw gRPC client. Responses queue until `next()` takes them. */
+export class RawXdsClient extends RawStream<Response> {
   constructor(port: number, service: keyof typeof SERVICE_PATH = 'ADS', options: grpc.ClientOptions = {}, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
-    this.client = new grpc.Client(`127.0.0.1:${port}`, credentials, options);
-    this.call = this.client.makeBidiStreamRequest(SERVICE_PATH[service] ?? '', identity, identity);
-    this.call.on('data', (buf: Buffer) => {
-      const r = decodeResponse(buf);
-      this.last.set(r.type, r);
-      this.queue.push(r);
-      this.wake();
-    });
-    this.call.on('status', (s: grpc.StatusObject) => {
-      this.ended = { code: s.code, details: s.details };
-      this.wake();
-    });
-    this.call.on('error', () => undefined);
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+    super(port, SERVICE_PATH[service] ?? '', decodeResponse, options, credentials);
   }
 
   send(r: Request): this {
-    this.call.write(encodeRequest(r));
-    return this;
-  }
-
-  sendRaw(buf: Buffer): this {
-    this.call.write(buf);
-    return this;
+    return this.sendRaw(encodeRequest(r));
   }
 
   /** ACKs the last response of a type. */
@@ -256,37 +221,6 @@ export class RawXdsClient {
     const r = this.last.get(type);
     if (!r) throw new Error(`no ${type} response to ACK`);
     return this.send({ type, node: node ?? null, names: names ?? [], version: r.version, nonce: r.nonce });
-  }
-
-  /** The next response (waits up to `ms`). */
-  async next(ms = 10_000): Promise<Response> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const r = this.queue.shift();
-      if (r) return r;
-      if (this.ended) throw new Error(`stream ended (${this.ended.code} ${this.ended.details}) while waiting for a response`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error('timed out waiting for a response');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
-  /** The next `n` responses. */
-  async take(n: number, ms = 10_000): Promise<Response[]> {
-    const out: Response[] = [];
-    for (let i = 0; i < n; i++) out.push(await this.next(ms));
-    return out;
-  }
-
-  /** Responses already received and not yet taken. */
-  get queued(): number {
-    return this.queue.length;
   }
 
   /**
@@ -298,28 +232,6 @@ export class RawXdsClient {
     this.send({ type: 'SDS', node: null, names: [`barrier-${tag}`], nonce: this.last.get('SDS')?.nonce ?? '', version: this.last.get('SDS')?.version ?? '' });
     const r = await this.next();
     if (r.type !== 'SDS') throw new Error(`expected the barrier response, got an unexpected ${r.type} response (version ${r.version})`);
-  }
-
-  /** Waits for the server to end the stream. */
-  async status(ms = 10_000): Promise<Ended> {
-    const deadline = Date.now() + ms;
-    while (!this.ended) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error('timed out waiting for the stream to end');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-    return this.ended;
-  }
-
-  close(): void {
-    this.call.cancel();
-    this.client.close();
   }
 }
 
