@@ -43,7 +43,11 @@ export interface WebhookServerOptions {
 export interface WebhookServer {
   readonly port: number;
   readonly url: string;
-  /** Serves `certificate` to new connections (idle ones are closed); throws (and keeps the old one) when it is unusable. */
+  /**
+   * Serves `certificate` to new connections; a connection made before answers its next request
+   * with `Connection: close`, so its client comes back with a new handshake. Throws (and keeps
+   * the old one) when it is unusable.
+   */
   setCertificate(certificate: ServingCertificate): void;
   close(): Promise<void>;
 }
@@ -116,20 +120,26 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
   const logger = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => performance.now());
   const timeout = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Which certificate each connection was handshaken with: closing idle connections on rotation
+  // would race the API server's next request on them (a broken pipe, a failed admission).
+  let certificateGeneration = 0;
+  const handshakenWith = new WeakMap<object, number>();
   const server = https.createServer({ cert: o.certificate.cert, key: o.certificate.key, requestTimeout: timeout, headersTimeout: Math.min(timeout, 5000), connectionsCheckingInterval: Math.min(1000, timeout / 4) }, (req, res) => {
     const started = clock();
     const path = new URL(req.url ?? '/', 'https://webhook').pathname;
     answer(req, path, o)
-      .then(({ result, close, review }) => {
+      .then(({ result, close: mustClose, review }) => {
+        const close = mustClose === true || handshakenWith.get(req.socket) !== certificateGeneration;
         send(res, result.status, result.body, close);
         logger.debug('admission', { path, status: result.status, ms: Math.round((clock() - started) * 10) / 10, ...review });
-        if (close) res.once('finish', () => req.socket.destroy());
+        if (mustClose) res.once('finish', () => req.socket.destroy());
       })
       .catch((error: unknown) => {
         logger.error('admission handler failed', { path, error: error instanceof Error ? error.message : String(error) });
         send(res, 500, errorStatus(500, 'InternalError', `the webhook failed: ${error instanceof Error ? error.message : String(error)}`).body, true);
       });
   });
+  server.on('secureConnection', (socket) => handshakenWith.set(socket, certificateGeneration));
   server.on('tlsClientError', (error) => logger.debug('tls handshake failed', { error: error.message }));
   server.on('clientError', (error, socket) => {
     logger.debug('bad request', { error: error.message });
@@ -150,9 +160,7 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
     setCertificate(certificate) {
       createSecureContext({ cert: certificate.cert, key: certificate.key }); // throws on a broken pair, before anything changes
       server.setSecureContext({ cert: certificate.cert, key: certificate.key });
-      // Idle keep-alive connections still carry the old certificate: close them so clients come back
-      // with a new handshake (requests in flight finish on theirs).
-      server.closeIdleConnections();
+      certificateGeneration += 1;
       logger.info('serving certificate replaced');
     },
     close: () =>

@@ -51,7 +51,10 @@ describeKube('the webhook TLS and the caBundle, with a real kube-apiserver', () 
   it('is refused by the API server when it serves a leaf of a CA not in the bundle', async () => {
     const stranger = await servingCerts(env);
     bed.server.setCertificate(stranger.certificate);
-    const r = await called(); // setCertificate closed the idle connections: this is a new handshake
+    // A connection the API server made before is answered once more, with `Connection: close`;
+    // the call after it is a new handshake, which must fail.
+    let r = await called();
+    if (r.status !== 500) r = await called();
     expect(r.status).toBe(500);
     expect(messageOf(r)).toMatch(/failed calling webhook "l7policies\.sluice\.dev": failed to call webhook: Post "https:\/\/127\.0\.0\.1:\d+\/validate\/l7policies\?timeout=10s": tls: failed to verify certificate: x509: certificate signed by unknown authority/);
     console.log(`a leaf the caBundle does not vouch for (${r.status}): ${messageOf(r)}`);

@@ -4,9 +4,10 @@
  * burst of concurrent reviews. Every answer is a precise Status or AdmissionReview, within the
  * webhook timeout (measured), and the server keeps serving afterwards.
  */
+import https from 'node:https';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEFAULT_MAX_BODY_BYTES, PATHS, startWebhookServer, type WebhookServer } from '../../../k8s/admission/index.js';
+import { DEFAULT_MAX_BODY_BYTES, PATHS, startWebhookServer, type ServingCertificate, type WebhookServer } from '../../../k8s/admission/index.js';
 import { fixedView, ordersSpec, ORDERS, policyObject, reviewOf } from './fixtures.js';
 import { post, servedSerial, servingCerts } from './https.js';
 
@@ -16,6 +17,7 @@ describe('the webhook HTTPS server', () => {
   let server: WebhookServer;
   let ca: string;
   let serial: string;
+  let original: ServingCertificate;
   const timings: string[] = [];
   const call = async (path: string, body: unknown, headers?: Record<string, string>, method?: string) => {
     const r = await post(server.url, path, body, { ca, ...(headers ? { headers } : {}), ...(method ? { method } : {}) });
@@ -27,6 +29,7 @@ describe('the webhook HTTPS server', () => {
   beforeAll(async () => {
     const certs = await servingCerts();
     ca = certs.bundlePem;
+    original = certs.certificate;
     serial = certs.leafCertificate.serialNumber.toLowerCase();
     server = await startWebhookServer({ host: '127.0.0.1', port: 0, certificate: certs.certificate, deps: { policies: { view: fixedView() }, rollout: { now: () => Date.now() } }, requestTimeoutMs: 3000 });
   });
@@ -99,6 +102,31 @@ describe('the webhook HTTPS server', () => {
     expect(all.every((r) => r.status === 200)).toBe(true);
     timings.push(`40 concurrent reviews: ${(performance.now() - started).toFixed(0)} ms in all`);
   }, 60_000);
+
+  it('on a new certificate, answers a kept-alive connection once more with Connection: close, and the next request handshakes anew', async () => {
+    const other = await servingCerts();
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: `${ca}${other.bundlePem}` });
+    const get = () =>
+      new Promise<{ status: number; connection: string | undefined; serial: string }>((resolve, reject) => {
+        const req = https.get(new URL(PATHS.healthz, server.url), { agent, servername: 'localhost' }, (res) => {
+          const served = (res.socket as tls.TLSSocket).getPeerCertificate().serialNumber.toLowerCase();
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, serial: served }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, connection: 'keep-alive', serial });
+      server.setCertificate(other.certificate);
+      // The request on the old connection is answered (no broken pipe for a client that already sent it).
+      expect(await get()).toEqual({ status: 200, connection: 'close', serial });
+      const next = other.leafCertificate.serialNumber.toLowerCase();
+      expect(await get()).toEqual({ status: 200, connection: 'keep-alive', serial: next });
+    } finally {
+      agent.destroy();
+      server.setCertificate(original);
+    }
+  });
 
   it('refuses a certificate that does not fit its key, and keeps serving the one it had', async () => {
     const other = await servingCerts();
