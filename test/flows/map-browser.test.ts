@@ -108,6 +108,9 @@ if (missing && process.env['CI'] !== 'true') console.warn(`[skip] the service ma
       { id: 'shop/web -> shop/orders', total: 4, verdict: 'denied', colour: '#d32f2f' },
     ]);
     expect(await page.$eval('#summary', (e) => e.textContent)).toBe('4 workloads, 3 edges, 7 flows (2 denied, 2 audit-denied)');
+    // Drawn and laid out by Cytoscape.js, the installed package's own build (no hand-written layout).
+    const installed = (JSON.parse(fs.readFileSync(path.join(process.cwd(), 'node_modules', 'cytoscape', 'package.json'), 'utf8')) as { version: string }).version;
+    expect(await page.evaluate(() => (globalThis as unknown as { cytoscape: { version: string } }).cytoscape.version)).toBe(installed);
   });
 
   it('lists the flows of an edge, and the rules that decided them, on a click', async () => {
