@@ -7,7 +7,7 @@
  * topic denied). The peers' own answers say what happened (200/403 from Envoy, the produce's ack or
  * TOPIC_AUTHORIZATION_FAILED); `sluice observe` on serve's store must then show each decision
  * exactly once, both protocols side by side, with the verdict, the policy and the rule id that
- * leads back to a line of YAML, and its `--protocol` filter must split them.
+ * leads back to a line of YAML, and its `--protocol` filter must split them, also live (`--follow`).
  */
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import { describeDataPath } from '../support/envoy.js';
 import { inForce, l7Policy, Scene, urlOf } from '../support/envoy-cases.js';
 import { mockBrokerBinary, mockUnavailable } from '../kafka-proxy/harness.js';
 import { eventually } from '../support/poll.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, startCli } from '../support/run-cli.js';
 
 const cliMain = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const KAFKA_LISTEN = 19092;
@@ -122,6 +122,9 @@ suite('HTTP flows from real Envoy and Kafka flows from the enforcer, in one serv
   };
 
   it('shows every HTTP and Kafka decision exactly once, with its verdict, policy and rule', async () => {
+    // Following only Kafka flows from before the first request: what it prints arrived live.
+    const follow = startCli(['observe', '--server', admin(), '--follow', '--protocol', 'kafka', '-o', 'json']);
+    await eventually(async () => (((await (await fetch(`${admin()}/flows/status`)).json()) as { followers: number }).followers === 1 ? true : undefined), 'observe --follow to connect');
     // The peers' answers first: Envoy's, and the broker's through the enforcer.
     expect((await send(8080, '/v1/orders/7')).status).toBe(200);
     expect((await send(8080, '/v1/admin/keys')).status).toBe(403);
@@ -168,6 +171,12 @@ suite('HTTP flows from real Envoy and Kafka flows from the enforcer, in one serv
     expect(kafkaFlows.filter((f) => wanted.has(summary(f))).map(summary).sort()).toEqual(['Metadata secrets.keys', 'Produce invoices']);
     const denied = await observe('--verdict', 'denied');
     expect(denied.map(summary).sort()).toEqual(['GET /v1/admin/keys', 'Metadata secrets.keys']);
+
+    // The live stream with the same filter saw the Kafka decisions, once each, and no HTTP flow.
+    expect(await follow.stop()).toBe(0);
+    const followed = follow.out.stdout.split('\n').filter(Boolean).map((l) => flowFromJson(JSON.parse(l))).filter((f): f is FlowRecord => typeof f !== 'string');
+    expect(followed.every((f) => f.protocol === 'kafka')).toBe(true);
+    expect(followed.filter((f) => wanted.has(summary(f))).map(summary).sort()).toEqual(['Metadata secrets.keys', 'Produce invoices']);
   }, 90_000);
 });
 
