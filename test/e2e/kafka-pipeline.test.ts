@@ -2,7 +2,7 @@
  * Kafka policy end to end: an L7Policy with Kafka rules → `sluice serve` compiles a KafkaPolicy for
  * the enforcer node → `sluice kafka-proxy` takes it over ADS → kafkajs, through the proxy, against
  * librdkafka's mock cluster. The status turns Enforced when the enforcer ACKed; edits apply live.
- * Every decision reaches serve as a flow (the enforcer pushes them to its xDS address); a replay
+ * Every decision reaches serve as a flow, exactly once (the enforcer pushes them to its xDS address); a replay
  * of those flows against an edit predicts what the enforcer then really does; in audit mode
  * `/status` and `sluice audit-report` show the would-deny flows.
  */
@@ -121,6 +121,9 @@ workloads:
     });
     // kafkajs asks for the topic's metadata first; denied there, it never sends the Produce.
     const denied = await flowsOf('Metadata', 'secrets.keys', 'denied');
+    // The enforcer pushes every 200 ms: a decision delivered twice would be here by now.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await topicFlows('Produce', 'invoices', 'forwarded')).toHaveLength(1);
     const refused = await kafkaFlows('&verdict=denied');
     expect(refused.map((f) => `${f.kafka?.api} ${f.kafka?.topic}`)).toEqual(['Metadata secrets.keys']);
     expect(denied[0]).toMatchObject({ verdict: 'denied', rule: rule('deny.kafka[0]'), reason: 'deny rule matched' });

@@ -2,7 +2,9 @@
  * The service map in headless Chromium (Debian's `chromium`, driven by puppeteer-core): the page
  * loads with no console errors, shows the workloads and edges of a known scenario with their
  * verdict colours, a click on an edge lists that edge's flows and the rules that decided them,
- * and a new flow updates the map live over SSE. Screenshots go to .cache/artifacts/flows-map/.
+ * a click on a workload lists the flows from and to it, a new flow updates the map live over SSE,
+ * and the namespace filter keeps the flows that touch the namespace. Screenshots of each step are
+ * the test's artifacts, in .cache/artifacts/flows-map/ (checked: written by this run, PNG).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
@@ -26,6 +28,7 @@ interface Element {
   data(key: string): unknown;
   nonempty(): boolean;
   renderedMidpoint(): { x: number; y: number };
+  renderedPosition(): { x: number; y: number };
 }
 interface PageGlobals {
   readonly sluiceMap: { nodes(selector?: string): Collection<Element>; edges(): Collection<Element>; getElementById(id: string): Element };
@@ -45,6 +48,7 @@ if (missing && process.env['CI'] !== 'true') console.warn(`[skip] the service ma
   let profile: string;
   const errors: string[] = [];
   const now = Date.now();
+  const started = Date.now() - 1000;
   const external = endpoint('', '', '192.0.2.9', 51000);
 
   beforeAll(async () => {
@@ -104,6 +108,9 @@ if (missing && process.env['CI'] !== 'true') console.warn(`[skip] the service ma
       { id: 'shop/web -> shop/orders', total: 4, verdict: 'denied', colour: '#d32f2f' },
     ]);
     expect(await page.$eval('#summary', (e) => e.textContent)).toBe('4 workloads, 3 edges, 7 flows (2 denied, 2 audit-denied)');
+    // Drawn and laid out by Cytoscape.js, the installed package's own build (no hand-written layout).
+    const installed = (JSON.parse(fs.readFileSync(path.join(process.cwd(), 'node_modules', 'cytoscape', 'package.json'), 'utf8')) as { version: string }).version;
+    expect(await page.evaluate(() => (globalThis as unknown as { cytoscape: { version: string } }).cytoscape.version)).toBe(installed);
   });
 
   it('lists the flows of an edge, and the rules that decided them, on a click', async () => {
@@ -133,5 +140,47 @@ if (missing && process.env['CI'] !== 'true') console.warn(`[skip] the service ma
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-live.png') });
     expect((await graph()).edges.find((e) => e.id === 'ops/batch -> shop/web')).toEqual({ id: 'ops/batch -> shop/web', total: 1, verdict: 'forwarded', colour: '#2e9d50' });
     expect(errors).toEqual([]);
+  });
+
+  it('lists the flows from and to a workload, and their rules, on a click on its node', async () => {
+    const point = await page.evaluate(() => {
+      const page = globalThis as unknown as PageGlobals;
+      const box = page.document.getElementById('graph')?.getBoundingClientRect();
+      const at = page.sluiceMap.getElementById('ops/batch').renderedPosition();
+      return { x: (box?.left ?? 0) + at.x, y: (box?.top ?? 0) + at.y };
+    });
+    await page.mouse.click(point.x, point.y);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.getElementById('panel')?.dataset['title'] === 'ops/batch', { timeout: 10_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-node-clicked.png') });
+    const rows = await page.$$eval('#flows tr.flow', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)));
+    expect(rows).toEqual([
+      ['forwarded', 'GET /v1/orders/7 → 200', 'shop/orders-api#spec.ingress[0].toPorts[0].rules.http[0]'],
+      ['audit-denied', 'GET /v1/orders/legacy/3 → 200', 'shop/orders-tighten#spec.ingress[0].toPorts[0].deny.http[0]'],
+      ['audit-denied', 'GET /v1/orders/legacy/3 → 200', 'shop/orders-tighten#spec.ingress[0].toPorts[0].deny.http[0]'],
+    ]);
+    expect(await page.$$eval('#rules tr', (trs) => trs.map((tr) => tr.textContent))).toEqual([
+      'audit-deniedshop/orders-tighten#spec.ingress[0].toPorts[0].deny.http[0]2',
+      'forwardedshop/orders-api#spec.ingress[0].toPorts[0].rules.http[0]1',
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps the flows that touch a namespace when the namespace filter is set', async () => {
+    await page.select('#namespace', 'ops');
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).sluiceMap.edges().map((e) => e.id()).sort().join(',') === 'ops/batch -> shop/orders,ops/batch -> shop/web', { timeout: 10_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-namespace-ops.png') });
+    const g = await graph();
+    expect(g.nodes).toEqual(['ops/batch', 'shop/orders', 'shop/web']);
+    expect(g.edges.map((e) => [e.id, e.total])).toEqual([['ops/batch -> shop/orders', 2], ['ops/batch -> shop/web', 1]]);
+    expect(errors).toEqual([]);
+  });
+
+  it('saved a screenshot of every step as an artifact', () => {
+    const shots = ['map.png', 'map-edge-clicked.png', 'map-live.png', 'map-node-clicked.png', 'map-namespace-ops.png'];
+    for (const name of shots) {
+      const file = path.join(ARTIFACTS, name);
+      const head = fs.readFileSync(file).subarray(0, 8);
+      expect([name, head.toString('hex'), fs.statSync(file).mtimeMs >= started, fs.statSync(file).size > 10_000]).toEqual([name, '89504e470d0a1a0a', true, true]);
+    }
   });
 });

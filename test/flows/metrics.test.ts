@@ -30,6 +30,25 @@ describe('flow metrics', () => {
     expect(lines).toHaveLength(11);
   });
 
+  it('caps the verdict family and the latency histogram too: a flood of distinct rule ids and sources costs one "other" series each', () => {
+    const registry = new Registry();
+    const m = new FlowMetrics(registry, { ...DEFAULT_METRICS_CONFIG, labels: ['source_address'], maxSeries: 10 });
+    // Pushed flows can name any rule (up to 2,048 characters): 1,000 distinct ones, from 1,000 addresses.
+    m.record(Array.from({ length: 1000 }, (_, i) => flow({ source: endpoint('', '', `198.51.${i >> 8}.${i & 255}`), rule: `shop/orders-api#r${i}` })));
+    expect(m.series()).toEqual({ verdicts: 10, requests: 10 });
+    expect(m.verdicts.get({ policy: 'other', rule: 'other', verdict: 'other', direction: 'other', protocol: 'other' })).toBe(990);
+    expect(m.overflow.get({ metric: 'sluice_policy_verdicts_total' })).toBe(990);
+    const text = registry.render().split('\n');
+    expect(text.filter((l) => l.startsWith('sluice_policy_verdicts_total{'))).toHaveLength(11);
+    // One _count line per series of the histogram: the 10 admitted and "other".
+    expect(text.filter((l) => l.startsWith('sluice_flow_request_duration_seconds_count{'))).toHaveLength(11);
+    expect(text).toContain('sluice_flow_request_duration_seconds_count{source_address="other"} 990');
+    // A second flood adds no series.
+    m.record(Array.from({ length: 1000 }, (_, i) => flow({ source: endpoint('', '', `203.0.${i >> 8}.${i & 255}`), rule: `shop/orders-api#s${i}` })));
+    expect(registry.render().split('\n').filter((l) => l.startsWith('sluice_policy_verdicts_total{'))).toHaveLength(11);
+    expect(m.overflow.get({ metric: 'sluice_flow_requests_total' })).toBe(1990);
+  });
+
   it('says which configured label or cap is wrong', () => {
     const { problems } = parseMetricsConfig('source_workload,pod,verdict', '0');
     expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([

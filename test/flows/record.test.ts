@@ -4,7 +4,7 @@
  * the canonical JSON mapping unchanged.
  */
 import { describe, expect, it } from '@jest/globals';
-import type protobuf from 'protobufjs';
+import protobuf from 'protobufjs';
 import { decodeFlow, DIRECTIONS, encodeFlow, flowFromJson, flowMessage, flowProtoRoot, flowToJson, flowToJsonpb, MESSAGE, PROTOCOLS, VERDICTS, type FlowRecord } from '../../flows/index.js';
 import { BATCH, flow, ORDERS } from './fixtures.js';
 
@@ -39,6 +39,43 @@ describe('the flow record', () => {
     expect(Object.keys(flow().http ?? {}).sort()).toEqual(Object.values(TS_FIELDS['Http'] ?? {}).sort());
     expect(Object.keys(grpcFlow.grpc ?? {}).sort()).toEqual(Object.values(TS_FIELDS['Grpc'] ?? {}).sort());
     expect(Object.keys(kafkaFlow.kafka ?? {}).sort()).toEqual(Object.values(TS_FIELDS['Kafka'] ?? {}).sort());
+  });
+
+  it('has every field issue 12 lists for a flow record, with its type', () => {
+    // "time, node, direction, source and destination (address, port, and the workload, namespace
+    // and labels resolved from the inventory), protocol, L7 fields (HTTP method, path, authority,
+    // status; gRPC service, method, status; Kafka API, version, topic or group, client id), the
+    // verdict (forwarded, denied, audit-denied), the deciding policy and rule id, duration and bytes."
+    const listed: Record<string, string> = {
+      time: 'google.protobuf.Timestamp', node: 'string', direction: 'Direction',
+      'source.address': 'string', 'source.port': 'uint32', 'source.workload': 'string', 'source.namespace': 'string', 'source.labels': 'map<string,string>',
+      'destination.address': 'string', 'destination.port': 'uint32', 'destination.workload': 'string', 'destination.namespace': 'string', 'destination.labels': 'map<string,string>',
+      protocol: 'Protocol',
+      'http.method': 'string', 'http.path': 'string', 'http.authority': 'string', 'http.status': 'uint32',
+      'grpc.service': 'string', 'grpc.method': 'string', 'grpc.status': 'string',
+      'kafka.api': 'string', 'kafka.api_version': 'uint32', 'kafka.topic': 'string', 'kafka.group': 'string', 'kafka.client_id': 'string',
+      verdict: 'Verdict', policy: 'string', rule: 'string', duration: 'google.protobuf.Duration', bytes_received: 'uint64', bytes_sent: 'uint64',
+    };
+    const root = flowProtoRoot();
+    const typeOf = (dotted: string): string => {
+      let type = root.lookupType('sluice.flow.v1alpha1.Flow');
+      const parts = dotted.split('.');
+      for (const [i, name] of parts.entries()) {
+        const field = type.fields[name];
+        if (!field) return 'missing';
+        field.resolve();
+        if (i === parts.length - 1) {
+          if (field instanceof protobuf.MapField) return `map<${field.keyType},${field.type}>`;
+          return field.resolvedType ? field.resolvedType.fullName.replace(/^\.(sluice\.flow\.v1alpha1\.)?/, '') : field.type;
+        }
+        type = field.resolvedType as protobuf.Type;
+      }
+      return 'missing';
+    };
+    expect(Object.fromEntries(Object.keys(listed).map((k) => [k, typeOf(k)]))).toEqual(listed);
+    expect((root.lookup('sluice.flow.v1alpha1.Verdict') as protobuf.Enum).values).toMatchObject({ FORWARDED: 1, DENIED: 2, AUDIT_DENIED: 3 });
+    // The L7 fields are one of HTTP, gRPC or Kafka.
+    expect(root.lookupType('sluice.flow.v1alpha1.Flow').oneofs['l7']?.oneof).toEqual(['http', 'grpc', 'kafka']);
   });
 
   it('has one TS value for every enum value of the proto', () => {

@@ -1,0 +1,108 @@
+/**
+ * The flow log is on every listener the compiler emits for Envoy: every golden case and the
+ * examples are compiled, and every filter chain of every Envoy Listener (the default chain
+ * included) is walked. Each HTTP connection manager carries `envoy.access_loggers.http_grpc`
+ * pointed at the xDS cluster (where serve's collector listens) with the log name of its listener's
+ * direction, plus the stdout logger when the node asks for it, and nothing when the node asks for
+ * none; the only chains without an HTTP connection manager are the `sluice|unmatched` default
+ * chains, which close the connection before any request exists. A new kind of chain (a TCP proxy,
+ * a passthrough) fails here until it is given a flow log or a reason.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+import { ACCESS_LOG_NAME, compileSources, irFromPlainJson, translate, XDS_CLUSTER, type Ir, type SourceFile, type Translation } from '../../policy-compiler/index.js';
+import { goldenCases } from '../support/golden.js';
+import { readCaseSecrets, caseCatalog } from './secrets.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const DIR = path.join(HERE, 'compile');
+const TRANSLATE_DIR = path.join(HERE, 'translate');
+const EXAMPLES = path.join(HERE, '..', '..', 'examples');
+
+interface Filter { readonly name: string; readonly typed_config?: Record<string, unknown> }
+interface Chain { readonly name?: string; readonly filters?: readonly Filter[] }
+interface ListenerJson { readonly name: string; readonly traffic_direction?: string; readonly filter_chains?: readonly Chain[]; readonly default_filter_chain?: Chain }
+interface AccessLog { readonly name: string; readonly typed_config?: { readonly common_config?: { readonly log_name?: string; readonly grpc_service?: { readonly envoy_grpc?: { readonly cluster_name?: string } } } } }
+
+const HCM = 'envoy.filters.network.http_connection_manager';
+
+/** What a chain's access logs must be for a node's `accessLog` setting. */
+function wanted(accessLog: readonly string[]): string {
+  return accessLog.map((s) => (s === 'flows' ? 'grpc log_name ok to xds' : `envoy.access_loggers.${s}`)).join(' + ') || 'none';
+}
+
+/**
+ * One line per chain of every Envoy Listener that is not what its node asks for (the logs it
+ * has, or why it has none), and how many HTTP chains were walked.
+ */
+function walk(t: Translation, ir: Ir): { wrong: string[]; hcms: number } {
+  const out: string[] = [];
+  let hcms = 0;
+  for (const node of t.nodes.filter((n) => n.kind === 'envoy')) {
+    const setting = ir.envoyNodes.find((n) => n.node === node.node)?.accessLog;
+    if (!setting) throw new Error(`no IR node ${node.node}`);
+    for (const r of node.resources.filter((x) => x.message === 'envoy.config.listener.v3.Listener')) {
+      const l = r.json as unknown as ListenerJson;
+      const direction = l.traffic_direction === 'INBOUND' ? 'inbound' : l.traffic_direction === 'OUTBOUND' ? 'outbound' : `?${l.traffic_direction}`;
+      for (const chain of [...(l.filter_chains ?? []), ...(l.default_filter_chain ? [l.default_filter_chain] : [])]) {
+        const filters = chain.filters ?? [];
+        const hcm = filters.find((f) => f.name === HCM);
+        if (!hcm) {
+          const what = filters.map((f) => f.name).join(', ');
+          if (!(chain.name === 'sluice|unmatched' && what === 'envoy.filters.network.direct_response')) out.push(`${node.node} ${l.name} ${chain.name}: no HCM (${what})`);
+          continue;
+        }
+        hcms += 1;
+        const logs = ((hcm.typed_config?.['access_log'] ?? []) as readonly AccessLog[]).map((a) =>
+          a.name === 'envoy.access_loggers.http_grpc'
+            ? `grpc ${a.typed_config?.common_config?.log_name === ACCESS_LOG_NAME[direction as 'inbound'] ? 'log_name ok' : `log_name ${a.typed_config?.common_config?.log_name}`} ${a.typed_config?.common_config?.grpc_service?.envoy_grpc?.cluster_name === XDS_CLUSTER ? 'to xds' : 'elsewhere'}`
+            : a.name);
+        const has = logs.join(' + ') || 'none';
+        if (has !== wanted(setting)) out.push(`${node.node} ${l.name} ${chain.name}: ${has}, the node asks for ${wanted(setting)}`);
+      }
+    }
+  }
+  return { wrong: out, hcms };
+}
+
+const examples = (accessLog?: string): SourceFile[] => {
+  let inventory = fs.readFileSync(path.join(EXAMPLES, 'inventory.yaml'), 'utf8');
+  if (accessLog !== undefined) inventory = inventory.replace(/^(\s+)outboundPort: 15001$/m, `$1outboundPort: 15001\n$1accessLog: ${accessLog}`);
+  return [{ name: 'inventory.yaml', text: inventory }, ...fs.readdirSync(path.join(EXAMPLES, 'policies')).map((f) => ({ name: f, text: fs.readFileSync(path.join(EXAMPLES, 'policies', f), 'utf8') }))];
+};
+
+describe('the flow log on every Envoy listener the compiler emits', () => {
+  let hcms = 0;
+
+  it.each(goldenCases(DIR).filter((n) => !n.startsWith('invalid-')))('compile/%s', (name) => {
+    const secrets = readCaseSecrets(DIR, name);
+    const result = compileSources([{ name: `${name}.in.yaml`, text: fs.readFileSync(path.join(DIR, `${name}.in.yaml`), 'utf8') }], secrets ? caseCatalog(secrets) : undefined);
+    if (!result.output) return;
+    const walked = walk(result.output, result.output.ir);
+    hcms += walked.hcms;
+    expect(walked.wrong).toEqual([]);
+  });
+
+  it.each(goldenCases(TRANSLATE_DIR, '.ir.yaml'))('translate/%s (IR written by hand)', (name) => {
+    const ir = irFromPlainJson(parse(fs.readFileSync(path.join(TRANSLATE_DIR, `${name}.ir.yaml`), 'utf8')));
+    const walked = walk(translate(ir), ir);
+    hcms += walked.hcms;
+    expect(walked.wrong).toEqual([]);
+  });
+
+  it('walked HTTP chains in the golden cases (the walk finds what it checks)', () => {
+    expect(hcms).toBeGreaterThan(20);
+  });
+
+  it.each([[undefined, ['flows']], ['[flows, stdout]', ['flows', 'stdout']], ['[stdout]', ['stdout']], ['[]', []]] as const)('the examples with accessLog %s', (accessLog, setting) => {
+    const result = compileSources(examples(accessLog));
+    if (!result.output) throw new Error(`the examples do not compile: ${JSON.stringify(result.diagnostics)}`);
+    expect(result.output.ir.envoyNodes.map((n) => n.accessLog)).toEqual([setting]);
+    const walked = walk(result.output, result.output.ir);
+    expect(walked.hcms).toBeGreaterThan(0);
+    expect(walked.wrong).toEqual([]);
+  });
+});
