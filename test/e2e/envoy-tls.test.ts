@@ -5,8 +5,10 @@
  * `ca.crt` key in the termination secret harmless, the same over IPv6, a request for another
  * :authority than the SNI denied), egress interception (terminated with a
  * certificate the workload trusts, rules applied, `Authorization` injected, TLS originated to the
- * real upstream and verified; the workload never holds the token), a forged upstream certificate
- * refused, TLS originated for a plain-HTTP workload, mutual TLS origination, and rotation of the
+ * real upstream and verified; the workload never holds the token, never sees it in an answer, and
+ * Envoy's own dump shows it came over SDS and is inline in no Listener or Cluster), `injectHeaders`'
+ * `when: mismatch` replacing a wrong value and `when: absent` keeping the workload's own, a forged
+ * upstream certificate refused, TLS originated for a plain-HTTP workload, mutual TLS origination, and rotation of the
  * termination certificate over SDS while a connection stays open, with no listener change.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -22,11 +24,13 @@ import { placed, type Placement } from '../../bench/redirect/sandbox.js';
 import { describeDataPath } from '../support/envoy.js';
 import { inForce, l7Policy } from '../support/envoy-cases.js';
 import { eventually } from '../support/poll.js';
-import { caPem, echoServer, leaf, newCa, writeSecret, type EchoServer, type Pem } from '../support/tls.js';
+import { caPem, leaf, newCa, upstreamServer, writeSecret, type Pem, type UpstreamServer } from '../support/tls.js';
 
 const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8090] };
 const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' } };
 const TOKEN = 's3cr3t-token-value';
+/** The SDS name of the injected credential (policy-compiler/names.ts: SDS_NAMES.credential). */
+const CREDENTIAL_SDS = 'credential|shop/api-token|token|Bearer%20';
 
 const INGRESS = l7Policy('orders-tls', `  selector: { matchLabels: { app: orders } }
   ingress:
@@ -66,7 +70,43 @@ const EGRESS = l7Policy('web-out', `  selector: { matchLabels: { app: web } }
           originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test, clientCertificate: { secret: { name: web-client } } }
         - ports: [ { port: 9445 } ]
           originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test }
+        - ports: [ { port: 9446 } ]
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test, port: 9443 }
+          injectHeaders: [ { name: Authorization, secret: { name: api-token }, key: token, prefix: "Bearer ", when: absent } ]
 `);
+
+/** curl -i output with `-w '\n%{http_code}'`: the status code, the response's header block and its body. */
+function included(out: string): { code: string; head: string; body: string } {
+  const text = out.trimEnd();
+  const last = text.lastIndexOf('\n');
+  const rest = text.slice(0, last);
+  const split = rest.indexOf('\r\n\r\n');
+  return { code: text.slice(last + 1), head: rest.slice(0, split), body: rest.slice(split + 4) };
+}
+
+type RunningEnvoy = NonNullable<EnvoyBed['envoy']>;
+
+/** Envoy's credential_injector counters on one outbound port (the HTTP connection managers of its chains). */
+async function injectorCounts(envoy: RunningEnvoy, port: number): Promise<{ injected: number; already_exists: number; failed: number }> {
+  const stats = await envoy.stats(`^http\\.outbound_${port}_.*\\.credential_injector\\.`);
+  const sum = (counter: string) => [...stats].filter(([name]) => name.endsWith(`.credential_injector.${counter}`)).reduce((total, [, value]) => total + value, 0);
+  return { injected: sum('injected'), already_exists: sum('already_exists'), failed: sum('failed') };
+}
+
+/** Every object in a JSON tree for which `match` holds. */
+function objectsIn(tree: unknown, match: (o: Record<string, unknown>) => boolean): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (match(o)) found.push(o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(tree);
+  return found;
+}
 
 /** Runs a command where it says, without blocking this process (the upstream servers live in it). */
 function run(where: Placement, command: readonly string[]): Promise<{ status: number | null; out: string; err: string }> {
@@ -89,9 +129,9 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
   let files: { ordersCa: string; interceptCa: string; client: string; clientKey: string };
   let ordersPem: Pem;
   let ordersCaPem: string;
-  const upstreams: EchoServer[] = [];
-  let good: EchoServer;
-  let mtls: EchoServer;
+  const upstreams: UpstreamServer[] = [];
+  let good: UpstreamServer;
+  let mtls: UpstreamServer;
 
   beforeAll(async () => {
     await bed.setUp();
@@ -126,9 +166,9 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     bed.writeInventory([o.inventory, w.inventory]);
     bed.writePolicy('orders.yaml', INGRESS);
     bed.writePolicy('web.yaml', EGRESS);
-    good = await echoServer(bed.host4, 9443, upstream);
-    mtls = await echoServer(bed.host4, 9444, upstream, { clientCa: caPem(upstreamCa!) });
-    upstreams.push(good, mtls, await echoServer(bed.host4, 9445, forged));
+    good = await upstreamServer(bed.host4, 9443, upstream, { expectAuthorization: `Bearer ${TOKEN}` });
+    mtls = await upstreamServer(bed.host4, 9444, upstream, { clientCa: caPem(upstreamCa!) });
+    upstreams.push(good, mtls, await upstreamServer(bed.host4, 9445, forged));
     await bed.startWorkload(ORDERS);
     const tlsWorkload = bed.spawn('orders TLS server', { cgroup: o.cgroup, netns: bed.netns }, [process.execPath, f('tls-workload.mjs', TLS_WORKLOAD), o.v4, '7443', f('orders.crt', ordersPem.cert), f('orders.key', ordersPem.key)]);
     await tlsWorkload.waitFor((l) => l.event === 'listening', 'the TLS workload to listen');
@@ -145,6 +185,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
   const inbound = (args: readonly string[]) => run({}, ['curl', '-sS', '--max-time', '10', ...args]);
   const ordersUrl = (port: number, p: string) => ['--resolve', `orders.shop:${port}:${orders.v4}`, `https://orders.shop:${port}${p}`];
   const fromWeb = (args: readonly string[]) => run({ cgroup: web.cgroup, netns: bed.netns }, ['curl', '-sS', '--max-time', '10', ...args]);
+  const intercepted = (p: string) => ['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, `https://api.example.test:9443${p}`];
 
   it('inbound termination: openssl s_client with the SNI gets the secret\'s chain and verifies it; curl --cacert gets an allowed path (HTTP/1.1 and HTTP/2), a denied one is 403', async () => {
     const s = await run({}, ['sh', '-c', `openssl s_client -connect ${orders.v4}:8080 -servername orders.shop -CAfile ${files.ordersCa} -verify_return_error </dev/null`]);
@@ -196,18 +237,77 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     expect(withCert.out).toBe('200');
   });
 
-  it('egress interception: the workload\'s HTTPS call is terminated with a certificate sluice\'s CA issued for the SNI (which the workload trusts), the rules apply, Authorization is injected and TLS is originated to the real upstream, verified', async () => {
+  it('egress interception: the workload\'s HTTPS call is terminated with a certificate sluice\'s CA issued for the SNI (which the workload trusts), the rules apply, Authorization is injected and TLS is originated to the real upstream, verified; the workload never sees the token', async () => {
+    const envoy = bed.envoy!;
+    const counts = await injectorCounts(envoy, 9443);
     const before = good.seen.length;
-    const ok = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-w', '\n%{http_code}', 'https://api.example.test:9443/v1/items']);
-    expect(ok.out.trim().split('\n').pop()).toBe('200');
-    const seen = good.seen.slice(before);
-    expect(seen).toHaveLength(1);
-    expect(seen[0]?.headers['authorization']).toBe(`Bearer ${TOKEN}`);
-    expect(seen[0]?.sni).toBe('api.example.test');
-    // The answer the workload gets is the upstream's echo; the workload itself never had the token in any file or flag.
-    const denied = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-o', '/dev/null', '-w', '%{http_code}', 'https://api.example.test:9443/admin']);
-    expect(denied.out).toBe('403');
+    const ok = await fromWeb(['-i', '-w', '\n%{http_code}', ...intercepted('/v1/items')]);
+    const answer = included(ok.out);
+    expect(answer.code).toBe('200');
+    // The upstream's own record: exactly the injected credential, once, over TLS with the SNI.
+    expect(good.seen.slice(before).map((s) => [s.path, s.authorization, s.sni])).toEqual([['/v1/items', [`Bearer ${TOKEN}`], 'api.example.test']]);
+    // The workload learns that the upstream got the right credential, and nothing of it: not in the body, not in a header.
+    expect(JSON.parse(answer.body)).toMatchObject({ path: '/v1/items', authorization: '(matched)' });
+    expect(answer.head).toMatch(/^HTTP\/(1\.1|2) 200\b/);
+    expect(ok.out + ok.err).not.toContain(TOKEN);
+    expect(await injectorCounts(envoy, 9443)).toEqual({ ...counts, injected: counts.injected + 1 });
+    // A denied path is answered by the RBAC filter before the injector: nothing goes upstream, nothing is injected.
+    const denied = await fromWeb(['-i', '-w', '\n%{http_code}', ...intercepted('/admin')]);
+    expect(included(denied.out).code).toBe('403');
+    expect(denied.out).not.toContain(TOKEN);
     expect(good.seen.slice(before)).toHaveLength(1);
+    expect(await injectorCounts(envoy, 9443)).toEqual({ ...counts, injected: counts.injected + 1 });
+  });
+
+  it('the credential reaches Envoy only over SDS: a dynamic secret (redacted in Envoy\'s dump) that the listener names, inline in no Listener or Cluster, in no static resource, nowhere in the dump', async () => {
+    const envoy = bed.envoy!;
+    const secrets = await envoy.configDump('dynamic_active_secrets');
+    const credential = secrets.configs.find((c) => c.name === CREDENTIAL_SDS);
+    expect(credential).toMatchObject({ version_info: expect.any(String), secret: { name: CREDENTIAL_SDS, generic_secret: { secret: { inline_string: '[redacted]' } } } });
+    expect(await envoy.stat(`sds.${CREDENTIAL_SDS}.update_success`)).toBeGreaterThanOrEqual(1);
+    expect(await envoy.stat(`sds.${CREDENTIAL_SDS}.update_rejected`)).toBe(0);
+    const dump = await envoy.configDump();
+    const section = (type: string) => dump.configs.find((c) => c['@type'] === `type.googleapis.com/envoy.admin.v3.${type}`);
+    // The bootstrap carries no secret: nothing static for Envoy to fall back on.
+    const bootstrap = section('BootstrapConfigDump') as { bootstrap: { static_resources?: { secrets?: unknown[] } } };
+    expect(bootstrap.bootstrap.static_resources?.secrets ?? []).toEqual([]);
+    for (const type of ['ListenersConfigDump', 'ClustersConfigDump']) {
+      const text = JSON.stringify(section(type));
+      // No data source, no inline certificate, key, trust or credential: only SDS references by name.
+      expect({ type, inline: text.match(/"(inline_string|inline_bytes|filename|tls_certificates|trusted_ca|private_key|generic_secret)"/g) ?? [] }).toEqual({ type, inline: [] });
+    }
+    const listeners = section('ListenersConfigDump');
+    const generic = objectsIn(listeners, (o) => o['@type'] === 'type.googleapis.com/envoy.extensions.http.injected_credentials.generic.v3.Generic');
+    expect(generic.length).toBeGreaterThanOrEqual(2);
+    for (const g of generic) expect(g).toEqual({ '@type': expect.any(String), credential: { name: CREDENTIAL_SDS, sds_config: { ads: {}, resource_api_version: 'V3' } }, header: 'authorization' });
+    // Every TLS context in a Listener or Cluster takes its certificate and its trust from SDS over ADS.
+    const contexts = objectsIn([listeners, section('ClustersConfigDump')], (o) => 'common_tls_context' in o).map((o) => o.common_tls_context as Record<string, unknown>);
+    expect(contexts.length).toBeGreaterThan(0);
+    for (const sds of objectsIn(contexts, (o) => 'sds_config' in o)) expect(sds.sds_config).toEqual({ ads: {}, resource_api_version: 'V3' });
+    expect(JSON.stringify(dump)).not.toContain(TOKEN);
+  });
+
+  it('injectHeaders: when: mismatch (the default) replaces a wrong Authorization the workload sent; when: absent keeps the workload\'s own and injects one only when there is none', async () => {
+    const envoy = bed.envoy!;
+    const [mismatch, absent] = [await injectorCounts(envoy, 9443), await injectorCounts(envoy, 9446)];
+    const before = good.seen.length;
+    const replaced = await fromWeb(['-i', '-H', 'Authorization: Bearer wrong', '-w', '\n%{http_code}', ...intercepted('/v1/replaced')]);
+    const kept = await fromWeb(['-i', '-H', 'Authorization: Bearer mine', '-w', '\n%{http_code}', `http://${bed.host4}:9446/kept`]);
+    const injected = await fromWeb(['-i', '-w', '\n%{http_code}', `http://${bed.host4}:9446/injected`]);
+    const told = [replaced, kept, injected].map((r) => {
+      const a = included(r.out);
+      return [a.code, (JSON.parse(a.body) as { authorization: string }).authorization];
+    });
+    expect(told).toEqual([['200', '(matched)'], ['200', '(other)'], ['200', '(matched)']]);
+    for (const r of [replaced, kept, injected]) expect(r.out).not.toContain(TOKEN);
+    // What the upstream received: one Authorization each, the wrong one replaced, the workload's own kept.
+    expect(good.seen.slice(before).map((s) => [s.path, s.authorization])).toEqual([
+      ['/v1/replaced', [`Bearer ${TOKEN}`]],
+      ['/kept', ['Bearer mine']],
+      ['/injected', [`Bearer ${TOKEN}`]],
+    ]);
+    expect(await injectorCounts(envoy, 9443)).toEqual({ ...mismatch, injected: mismatch.injected + 1 });
+    expect(await injectorCounts(envoy, 9446)).toEqual({ injected: absent.injected + 1, already_exists: absent.already_exists + 1, failed: absent.failed });
   });
 
   it('a plain-HTTP workload gets TLS originated (to another port), and mutual TLS origination presents the client certificate', async () => {
