@@ -8,8 +8,10 @@
  * real upstream and verified; the workload never holds the token, never sees it in an answer, and
  * Envoy's own dump shows it came over SDS and is inline in no Listener or Cluster), `injectHeaders`'
  * `when: mismatch` replacing a wrong value and `when: absent` keeping the workload's own, a forged
- * upstream certificate refused, TLS originated for a plain-HTTP workload, mutual TLS origination, and rotation of the
- * termination certificate over SDS while a connection stays open, with no listener change.
+ * upstream certificate refused, one from the trusted CA for another name refused (SAN verification,
+ * with a fixed serverName and from :authority), TLS originated for a plain-HTTP workload, mutual
+ * TLS origination, and rotation of the termination certificate over SDS while a connection stays
+ * open, with no listener change.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -73,6 +75,12 @@ const EGRESS = l7Policy('web-out', `  selector: { matchLabels: { app: web } }
         - ports: [ { port: 9446 } ]
           originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test, port: 9443 }
           injectHeaders: [ { name: Authorization, secret: { name: api-token }, key: token, prefix: "Bearer ", when: absent } ]
+        - ports: [ { port: 9447 } ]
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test }
+        - ports: [ { port: 9448 } ]
+          serverNames: [ api.example.test ]
+          terminatingTLS: { issue: true }
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } } }
 `);
 
 /** curl -i output with `-w '\n%{http_code}'`: the status code, the response's header block and its body. */
@@ -143,6 +151,8 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     await saveCa(path.join(bed.dir, 'ca'), interceptCa!, webcrypto);
     const upstream = await leaf(upstreamCa!, { dns: ['api.example.test'] });
     const forged = await leaf(forgerCa!, { dns: ['api.example.test'] });
+    // From the CA the policy trusts, but for another name: SAN verification must refuse it.
+    const misnamed = await leaf(upstreamCa!, { dns: ['other.example.test'] });
     const webClient = await leaf(upstreamCa!, { dns: ['web.shop'], usages: ['client'] });
     const someClient = await leaf(clientsCa!, { dns: ['client.shop'], usages: ['client'] });
     // The termination secret carries a ca.crt too: it must not make termination ask for client certificates.
@@ -168,7 +178,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     bed.writePolicy('web.yaml', EGRESS);
     good = await upstreamServer(bed.host4, 9443, upstream, { expectAuthorization: `Bearer ${TOKEN}` });
     mtls = await upstreamServer(bed.host4, 9444, upstream, { clientCa: caPem(upstreamCa!) });
-    upstreams.push(good, mtls, await upstreamServer(bed.host4, 9445, forged));
+    upstreams.push(good, mtls, await upstreamServer(bed.host4, 9445, forged), await upstreamServer(bed.host4, 9447, misnamed), await upstreamServer(bed.host4, 9448, misnamed));
     await bed.startWorkload(ORDERS);
     const tlsWorkload = bed.spawn('orders TLS server', { cgroup: o.cgroup, netns: bed.netns }, [process.execPath, f('tls-workload.mjs', TLS_WORKLOAD), o.v4, '7443', f('orders.crt', ordersPem.cert), f('orders.key', ordersPem.key)]);
     await tlsWorkload.waitFor((l) => l.event === 'listening', 'the TLS workload to listen');
@@ -330,6 +340,17 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     const forged = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9445/forged`]);
     expect(forged.out).toBe('503');
     expect(upstreams[2]?.seen).toHaveLength(0);
+  });
+
+  it('SAN verification: an upstream certificate from the trusted CA for another name is refused (503), with a fixed serverName and with the name from :authority on an intercepted port (the same CA with the right name passes in the tests above)', async () => {
+    const fixed = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9447/misnamed`]);
+    expect(fixed.out).toBe('503');
+    const auto = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9448:${bed.host4}`, '-o', '/dev/null', '-w', '%{http_code}', 'https://api.example.test:9448/misnamed']);
+    expect(auto.out).toBe('503');
+    expect([upstreams[3]?.seen, upstreams[4]?.seen]).toEqual([[], []]);
+    // Envoy's own count: the handshakes failed on the certificate, not on the connection.
+    const stats = await bed.envoy!.stats('ssl\\.fail_verify_san');
+    expect([...stats].filter(([name]) => name.startsWith('cluster.tls|outbound|944')).reduce((n, [, v]) => n + v, 0)).toBeGreaterThanOrEqual(2);
   });
 
   it('rotation: a new termination certificate reaches Envoy over SDS with no listener change; an open connection keeps working, new handshakes get the new certificate', async () => {
