@@ -3,7 +3,7 @@
  * --secrets` over ADS and SDS): inbound termination (the right chain for the SNI, a wrong or no
  * SNI refused, a required client certificate enforced, HTTP rules on the decrypted requests, a
  * `ca.crt` key in the termination secret harmless, the same over IPv6, a request for another
- * :authority than the SNI denied), egress interception (terminated with a
+ * :authority than the SNI denied, an SNI wildcard standing for one label), egress interception (terminated with a
  * certificate the workload trusts, rules applied, `Authorization` injected, TLS originated to the
  * real upstream and verified; the workload never holds the token, never sees it in an answer, and
  * Envoy's own dump shows it came over SDS and is inline in no Listener or Cluster), `injectHeaders`'
@@ -28,7 +28,7 @@ import { inForce, l7Policy } from '../support/envoy-cases.js';
 import { eventually } from '../support/poll.js';
 import { caPem, leaf, newCa, upstreamServer, writeSecret, type Pem, type UpstreamServer } from '../support/tls.js';
 
-const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8090] };
+const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8090, 8070] };
 const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' } };
 const TOKEN = 's3cr3t-token-value';
 /** The SDS name of the injected credential (policy-compiler/names.ts: SDS_NAMES.credential). */
@@ -45,6 +45,9 @@ const INGRESS = l7Policy('orders-tls', `  selector: { matchLabels: { app: orders
           terminatingTLS: { secret: { name: orders-tls }, clientCA: { secret: { name: clients-ca } } }
         - ports: [ { port: 7443 } ]
           originatingTLS: { trustedCA: { secret: { name: orders-ca } }, serverName: orders.shop }
+        - ports: [ { port: 8070 } ]
+          serverNames: [ "*.orders.shop" ]
+          terminatingTLS: { secret: { name: wildcard-tls } }
 `);
 
 /** A workload that speaks TLS itself (inbound origination's peer): HTTPS on HOST:PORT, answering with what it saw. */
@@ -158,6 +161,8 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     // The termination secret carries a ca.crt too: it must not make termination ask for client certificates.
     writeSecret(secrets, 'shop/orders-tls', { 'tls.crt': ordersPem.cert, 'tls.key': ordersPem.key, 'ca.crt': ordersPem.ca });
     writeSecret(secrets, 'shop/clients-ca', { 'ca.crt': caPem(clientsCa!) });
+    const wildcard = await leaf(ordersCa!, { dns: ['*.orders.shop'] });
+    writeSecret(secrets, 'shop/wildcard-tls', { 'tls.crt': wildcard.cert, 'tls.key': wildcard.key });
     writeSecret(secrets, 'shop/orders-ca', { 'ca.crt': ordersCaPem });
     writeSecret(secrets, 'shop/upstream-ca', { 'ca.crt': caPem(upstreamCa!) });
     writeSecret(secrets, 'shop/api-token', { token: `${TOKEN}\n` });
@@ -210,6 +215,28 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     // HTTP/2 negotiated by ALPN on the terminated connection.
     const h2 = await inbound(['--http2', '--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_version} %{http_code}', ...ordersUrl(8080, '/public/h2')]);
     expect(h2.out).toBe('2 200');
+  });
+
+  it('an SNI wildcard is one label: a.orders.shop is terminated and routed; x.y.orders.shop, as the server name or as :authority, is denied (403) and never reaches the workload', async () => {
+    // -k below: a client that does not check the name (the certificate covers *.orders.shop only), so the proxy's own check is what is tested.
+    const get = (sni: string, host?: string, trust: readonly string[] = ['-k']) => inbound([...trust, ...(host ? ['-H', `Host: ${host}`] : []), '-w', '\n%{http_code}', '--resolve', `${sni}:8070:${orders.v4}`, `https://${sni}:8070/wild`]);
+    const code = (r: { out: string }) => r.out.trim().split('\n').pop();
+    const one = await get('a.orders.shop', undefined, ['--cacert', files.ordersCa]);
+    expect(code(one)).toBe('200');
+    expect(JSON.parse(one.out.trim().split('\n')[0] ?? '{}')).toMatchObject({ workload: 'orders', path: '/wild', viaEnvoy: true });
+    expect(code(await get('a.orders.shop', 'A.Orders.Shop:8070'))).toBe('200');
+    const envoy = bed.envoy!;
+    // Envoy's count of what the sluice.server_names filter denied (policy-compiler/translate/features/server-name-depth.ts).
+    const guardDenied = async () => [...(await envoy.stats('^http\\.inbound_8070_.*\\.rbac\\.sluice_server_names_\\.denied$'))].reduce((n, [, v]) => n + v, 0);
+    const before = await guardDenied();
+    for (const [sni, host] of [['x.y.orders.shop', undefined], ['a.orders.shop', 'x.y.orders.shop'], ['a.orders.shop', 'x.y.orders.shop:8070']] as const) {
+      const r = await get(sni, host);
+      expect({ sni, host, code: code(r) }).toEqual({ sni, host, code: '403' });
+      expect(r.out).not.toContain('"workload"');
+    }
+    expect(await guardDenied()).toBe(before + 3);
+    // The bare name is not in the list: no chain, the connection is closed.
+    expect((await get('orders.shop')).status).not.toBe(0);
   });
 
   it('inbound over IPv6: the same termination and rules for the workload\'s v6 address', async () => {
