@@ -137,7 +137,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
   const secrets = path.join(bed.dir, 'secrets');
   let orders: { v4: string; v6: string };
   let web: { cgroup: string };
-  let files: { ordersCa: string; interceptCa: string; client: string; clientKey: string };
+  let files: { ordersCa: string; interceptCa: string; client: string; clientKey: string; foreignClient: string; foreignClientKey: string };
   let ordersPem: Pem;
   let ordersCaPem: string;
   const upstreams: UpstreamServer[] = [];
@@ -172,7 +172,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
       fs.writeFileSync(file, text);
       return file;
     };
-    files = { ordersCa: f('orders-ca.pem', ordersCaPem), interceptCa: f('intercept-ca.pem', caPem(interceptCa!)), client: f('client.pem', someClient.cert), clientKey: f('client.key', someClient.key) };
+    files = { ordersCa: f('orders-ca.pem', ordersCaPem), interceptCa: f('intercept-ca.pem', caPem(interceptCa!)), client: f('client.pem', someClient.cert), clientKey: f('client.key', someClient.key), foreignClient: f('foreign-client.pem', webClient.cert), foreignClientKey: f('foreign-client.key', webClient.key) };
 
     const o = bed.addWorkload(ORDERS);
     const w = bed.addWorkload(WEB);
@@ -267,9 +267,12 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     expect(plain.status).not.toBe(0);
   });
 
-  it('inbound: a required client certificate is enforced (without one the handshake fails; with one from the CA the request reaches the workload)', async () => {
+  it('inbound: a required client certificate is enforced (without one, or with one from another CA, the handshake fails; with one from the CA the request reaches the workload)', async () => {
     const without = await inbound(['--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
     expect(without.status).not.toBe(0);
+    const foreign = await inbound(['--cacert', files.ordersCa, '--cert', files.foreignClient, '--key', files.foreignClientKey, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
+    expect(foreign.status).not.toBe(0);
+    expect(foreign.out).not.toBe('200');
     const withCert = await inbound(['--cacert', files.ordersCa, '--cert', files.client, '--key', files.clientKey, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
     expect(withCert.out).toBe('200');
   });
