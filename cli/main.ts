@@ -20,6 +20,22 @@ function overview(): string {
   ].join('\n');
 }
 
+/** The commands under a group word (`certs` → certs init, certs issue, ...): `sluice certs --help` lists them. */
+function group(word: string | undefined): string | undefined {
+  const members = COMMANDS.filter((c) => c.name.includes(' ') && c.name.split(' ')[0] === word);
+  if (members.length === 0) return undefined;
+  const width = Math.max(...members.map((c) => c.name.length));
+  return [
+    `Usage: sluice ${word ?? ''} <command> [options]`,
+    '',
+    'Commands:',
+    ...members.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run \`sluice ${members[0]?.name ?? ''} --help\` (and so on) for the options of a command.`,
+    '',
+  ].join('\n');
+}
+
 /** Finds the longest command name that prefixes the arguments (`bpf load` before `bpf`). */
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } | undefined {
   const candidates = [...COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
@@ -37,7 +53,18 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   }
   const found = findCommand(argv);
   if (!found) {
-    io.stderr(`sluice: unknown command "${argv.join(' ')}"\n\n${overview()}`);
+    const members = group(argv[0]);
+    const rest = argv.slice(1);
+    if (members !== undefined && (rest.length === 0 || rest[0] === '--help' || rest[0] === '-h')) {
+      // `sluice certs --help`: the group's commands; `sluice certs` alone is a usage error with the same list.
+      if (rest.length === 0) {
+        io.stderr(members);
+        return EXIT.usage;
+      }
+      io.stdout(members);
+      return EXIT.ok;
+    }
+    io.stderr(`sluice: unknown command "${argv.join(' ')}"\n\n${members ?? overview()}`);
     return EXIT.usage;
   }
   if (found.rest.includes('--help') || found.rest.includes('-h')) {

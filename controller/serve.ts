@@ -51,6 +51,8 @@ export interface ServeOptions {
   readonly secrets?: string;
   /** `--ca-dir DIR`: sluice's CA (`sluice certs init`), which issues the certificates of `terminatingTLS: { issue: true }`. */
   readonly caDir?: string;
+  /** With `caDir`: the validity of the certificates it issues (default 90 days) and how long before expiry they are renewed (default certs/renew.ts's 30 days). */
+  readonly issue?: { readonly days?: number; readonly renewWindowMs?: number };
   readonly xds: { readonly host: string; readonly port: number };
   /** Mutual TLS on the xDS port: the server's certificate and key, the CA client certificates must chain to, and the trust domain of node identities (files, read at start). */
   readonly xdsTls?: XdsTlsFiles;
@@ -122,7 +124,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const sources = [...policies, options.inventory];
   const secretSource = options.secrets !== undefined ? directorySecrets(options.secrets) : undefined;
   let onIssued = () => {};
-  const issuer = options.caDir !== undefined ? await openIssuer(options.caDir, logger, now, () => onIssued()) : undefined;
+  const issuer = options.caDir !== undefined ? await openIssuer(options.caDir, logger, now, () => onIssued(), options.issue) : undefined;
   const store = options.stateDir !== undefined ? new StateStore(options.stateDir, logger.child({ component: 'state' })) : undefined;
   let report = restore(store, runtime, logger);
   let lastRead: string | undefined;
@@ -266,11 +268,11 @@ function restore(store: StateStore | undefined, runtime: PolicyRuntime, logger: 
 
 /** sluice's CA from `--ca-dir`, issuing on the fly; a CA that does not load fails start-up. */
 /** sluice's CA on serve's clock: what it issues is dated, and judged, by the same time that decides renewal. */
-async function openIssuer(dir: string, logger: Logger, now: () => number, onIssued: () => void): Promise<OnTheFlyIssuer> {
+async function openIssuer(dir: string, logger: Logger, now: () => number, onIssued: () => void, issue: ServeOptions['issue'] = {}): Promise<OnTheFlyIssuer> {
   const env = { ...defaultEnv(), now: () => new Date(now()) };
   const ca = await loadCa(dir, env);
   if (!ca.ok) throw new Error(`--ca-dir ${dir}: ${ca.diagnostics.map((d) => d.message).join('; ')}`);
-  return new OnTheFlyIssuer({ ca: ca.value, env, logger: logger.child({ component: 'ca' }), onIssued });
+  return new OnTheFlyIssuer({ ca: ca.value, env, logger: logger.child({ component: 'ca' }), onIssued, ...(issue.days !== undefined ? { days: issue.days } : {}), ...(issue.renewWindowMs !== undefined ? { renewWindowMs: issue.renewWindowMs } : {}) });
 }
 
 /** The catalog with what sluice's CA issued for the policies read now (the policies are loaded for their issue requests). */

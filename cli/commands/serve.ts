@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MAX_DAYS, parseDuration } from '../../certs/index.js';
 import { DEFAULT_RESCAN_MS, DEFAULT_TRUST_DOMAIN, defaultStateDir, findEnvoy, startServe, STATE_FILE, type Serving, type SupervisedEnvoyOptions } from '../../controller/index.js';
 import { formatHostPort } from '../../ip/index.js';
 import { createLogger, type LogLevel } from '../../telemetry/index.js';
@@ -32,6 +33,10 @@ Options:
                             a bad new version keeps the last good one (docs/tls.md)
   --ca-dir DIR              sluice's CA (sluice certs init --dir DIR): issues and renews the
                             certificates of terminatingTLS: { issue: true } for their serverNames
+  --issue-days N            with --ca-dir: the validity of the certificates it issues (default 90;
+                            never past the CA's)
+  --renew-window DURATION   with --ca-dir: renew them this long before they expire, e.g. 30d or
+                            1d12h (default 30d; a window not shorter than the validity is a third of it)
   --xds-address HOST:PORT   where the xDS server listens (default 127.0.0.1:18000)
   --xds-tls-cert FILE       mutual TLS on the xDS port: the server's certificate chain (PEM), with
   --xds-tls-key FILE        its private key and
@@ -75,6 +80,17 @@ Example:
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
+/** `--issue-days` and `--renew-window`, which only mean something with `--ca-dir`. */
+function issueOptions(caDir: string | undefined, daysText: string | undefined, windowText: string | undefined): { days?: number; renewWindowMs?: number } | undefined {
+  const stray = daysText !== undefined ? '--issue-days' : windowText !== undefined ? '--renew-window' : undefined;
+  if (stray === undefined) return undefined;
+  if (caDir === undefined) throw new UsageError(`${stray} needs --ca-dir`);
+  if (daysText !== undefined && (!/^\d+$/.test(daysText) || Number(daysText) < 1 || Number(daysText) > MAX_DAYS)) throw new UsageError(`--issue-days: expected a whole number of days from 1 to ${MAX_DAYS}, got "${daysText}"`);
+  const windowMs = windowText !== undefined ? parseDuration(windowText) : undefined;
+  if (windowText !== undefined && !(windowMs !== undefined && windowMs > 0)) throw new UsageError(`--renew-window: expected a duration such as 30d, 12h or 1d12h, got "${windowText}"`);
+  return { ...(daysText !== undefined ? { days: Number(daysText) } : {}), ...(windowMs !== undefined ? { renewWindowMs: windowMs } : {}) };
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'compile policy files and serve them over xDS; status, config dump and metrics over HTTP',
@@ -85,6 +101,8 @@ export const serveCommand: Command = {
       inventory: { type: 'string' },
       secrets: { type: 'string' },
       'ca-dir': { type: 'string' },
+      'issue-days': { type: 'string' },
+      'renew-window': { type: 'string' },
       'xds-tls-cert': { type: 'string' },
       'xds-tls-key': { type: 'string' },
       'xds-client-ca': { type: 'string' },
@@ -151,6 +169,7 @@ export const serveCommand: Command = {
     const logger = createLogger({ level, write: io.stderr });
     const secrets = values.secrets !== undefined ? path.resolve(values.secrets) : undefined;
     if (secrets !== undefined && !fs.statSync(secrets, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--secrets: ${secrets} is not a directory`);
+    const issue = issueOptions(values['ca-dir'], values['issue-days'], values['renew-window']);
     const tlsFlags = [values['xds-tls-cert'], values['xds-tls-key'], values['xds-client-ca']];
     if (tlsFlags.some((f) => f !== undefined) && !tlsFlags.every((f) => f !== undefined)) throw new UsageError('--xds-tls-cert, --xds-tls-key and --xds-client-ca go together');
     if (values['trust-domain'] !== undefined && tlsFlags[0] === undefined) throw new UsageError('--trust-domain needs --xds-tls-cert, --xds-tls-key and --xds-client-ca');
@@ -163,6 +182,7 @@ export const serveCommand: Command = {
       inventory,
       ...(secrets !== undefined ? { secrets } : {}),
       ...(values['ca-dir'] !== undefined ? { caDir: path.resolve(values['ca-dir']) } : {}),
+      ...(issue ? { issue } : {}),
       stateDir,
       rescanMs: rescanSeconds * 1000,
       xds: parseHostPort('--xds-address', values['xds-address']),

@@ -75,7 +75,9 @@ export function buildChain(
   const portTls = use[0]?.tls;
   if (workload.proxy.kind === 'grpc-proxyless') {
     if (portTls) {
-      report('error', use, 'tls.proxyless', `${workload.key} is a proxyless gRPC workload: sluice does not configure its TLS (gRFC A29 takes certificates from the gRPC bootstrap's certificate providers, not from SDS: docs/tls.md)`);
+      // At the TLS field each port rule asked with (they all ask the same: conflicting ones are left out above).
+      const field = portTls.terminate ? 'terminatingTLS' : portTls.originate ? 'originatingTLS' : portTls.inject ? 'injectHeaders' : 'serverNames';
+      diagnostics.push(...atPortRules(use, policyByKey, [{ severity: 'error', code: 'tls.proxyless', field, message: `${workload.key} is a proxyless gRPC workload: sluice does not configure its TLS (gRFC A29 takes certificates from the gRPC bootstrap's certificate providers, not from SDS: docs/tls.md)` }]));
       return { result: { kind: 'none' }, diagnostics };
     }
     if (direction === 'outbound') {

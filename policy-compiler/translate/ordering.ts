@@ -6,6 +6,7 @@
 
 /** HTTP filters of a chain's HttpConnectionManager, in order. */
 export const HTTP_FILTER_ORDER = [
+  { position: 'server-names', why: 'first: a request on a connection or for a host outside the SNI allow list (a wildcard is one label) is denied before any rule is evaluated' },
   { position: 'rbac-deny', why: 'deny rules first, so a deny wins over any allow' },
   { position: 'rbac-allow', why: 'then the allow list; what it does not allow is denied' },
   { position: 'credential-injection', why: 'after the rules decided, so a denied request never carries the credential' },

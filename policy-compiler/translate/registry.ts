@@ -20,6 +20,7 @@ import { CREDENTIAL_INJECTION_FEATURE } from './features/credential-injection.js
 import { SECRETS_FEATURE } from './features/secrets.js';
 import { TLS_ORIGINATION_FEATURE } from './features/tls-origination.js';
 import { TLS_TERMINATION_FEATURE } from './features/tls-termination.js';
+import { SERVER_NAME_DEPTH_FEATURE } from './features/server-name-depth.js';
 
 export const FEATURES: readonly FeatureTranslator[] = [
   ORIGINAL_DST_FEATURE,
@@ -27,6 +28,7 @@ export const FEATURES: readonly FeatureTranslator[] = [
   PATH_NORMALIZATION_FEATURE,
   ACCESS_LOG_FEATURE,
   TLS_TERMINATION_FEATURE,
+  SERVER_NAME_DEPTH_FEATURE,
   RBAC_FEATURE,
   CREDENTIAL_INJECTION_FEATURE,
   ROUTER_FEATURE,

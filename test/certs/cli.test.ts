@@ -18,6 +18,17 @@ describe('sluice certs help and usage', () => {
     for (const name of ['certs init', 'certs issue', 'certs inspect', 'certs rotate']) expect(r.stdout).toMatch(new RegExp(`\\n  ${name} +\\S`));
   });
 
+  it('sluice certs --help lists the four commands and exits 0; sluice certs alone is a usage error with the same list', async () => {
+    const help = await runCli(['certs', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe('');
+    expect(help.stdout.split('\n').filter((l) => l.startsWith('  certs ')).map((l) => l.trim().split(/\s{2,}/)[0])).toEqual(['certs init', 'certs issue', 'certs inspect', 'certs rotate']);
+    expect(await runCli(['certs'])).toEqual({ code: 2, stdout: '', stderr: help.stdout });
+    const unknown = await runCli(['certs', 'bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(`sluice: unknown command "certs bogus"\n\n${help.stdout}`);
+  });
+
   it.each(['init', 'issue', 'inspect', 'rotate'])('certs %s --help prints usage and exits 0', async (name) => {
     const r = await runCli(['certs', name, '--help']);
     expect(r).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^Usage: sluice certs ${name} `)), stderr: '' });

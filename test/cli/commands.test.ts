@@ -348,6 +348,11 @@ describe('sluice serve', () => {
     [['--policies', EXAMPLES, '--inventory', path.join(EXAMPLES, 'inventory.yaml')], /--inventory: .*inventory\.yaml is inside --policies .*examples; it would be read twice/],
     [['--rescan-interval', '0'], /--rescan-interval: expected seconds between 0 and 3600/],
     [['--bpf-node', 'node-a'], /--bpf-node needs --bpf-cgroup/],
+    [['--issue-days', '10'], /--issue-days needs --ca-dir/],
+    [['--renew-window', '2d'], /--renew-window needs --ca-dir/],
+    [['--ca-dir', '/nonexistent/ca', '--issue-days', '0'], /--issue-days: expected a whole number of days from 1 to 36500, got "0"/],
+    [['--ca-dir', '/nonexistent/ca', '--renew-window', '30'], /--renew-window: expected a duration such as 30d, 12h or 1d12h, got "30"/],
+    [['--ca-dir', '/nonexistent/ca', '--renew-window', '0s'], /--renew-window: expected a duration such as 30d, 12h or 1d12h, got "0s"/],
   ])('refuses %j before listening anywhere', async (args, message) => {
     const r = await runCli(['serve', ...args]);
     expect(r.code).toBe(2);

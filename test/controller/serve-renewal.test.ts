@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { saveCa } from '../../certs/index.js';
-import { startServe, type Serving } from '../../controller/index.js';
+import { startServe, type ServeOptions, type Serving } from '../../controller/index.js';
 import { decodeMessage, MESSAGES } from '../../envoy-api/index.js';
 import { createLogger } from '../../telemetry/index.js';
 import { TYPE_URL } from '../../xds-server/index.js';
@@ -37,10 +37,10 @@ spec:
           originatingTLS: { trustedCA: { system: true } }
 `;
 
-describe('serve --ca-dir renews what it issued, on its own clock, over SDS only', () => {
+/** serve --ca-dir on an injected clock (`bed.clock`), with the issuer's options; registers its set-up and clean-up. */
+function renewalBed(issue?: ServeOptions['issue']) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-renewal-'));
   const logs: string[] = [];
-  let clock = Date.now();
   let serving: Serving;
 
   /** The issued secret node-b is served now: its SDS version and its leaf certificate. */
@@ -52,6 +52,8 @@ describe('serve --ca-dir renews what it issued, on its own clock, over SDS only'
     return { version: secret.version, leaf: new X509Certificate(json.tls_certificate?.certificate_chain?.inline_string ?? '') };
   };
   const versions = (short: 'LDS' | 'CDS' | 'RDS') => serving.cache.view('node-b').version(TYPE_URL[short]);
+
+  const bed = { clock: Date.now(), logs, served, versions };
 
   beforeAll(async () => {
     await saveCa(path.join(dir, 'ca'), await newCa('sluice interception CA'), webcrypto);
@@ -65,7 +67,8 @@ describe('serve --ca-dir renews what it issued, on its own clock, over SDS only'
       xds: { host: '127.0.0.1', port: 0 },
       admin: { host: '127.0.0.1', port: 0 },
       logger: createLogger({ level: 'info', write: (l) => logs.push(l) }),
-      now: () => clock,
+      now: () => bed.clock,
+      ...(issue ? { issue } : {}),
       rescanMs: 100,
     });
   }, 30_000);
@@ -74,37 +77,62 @@ describe('serve --ca-dir renews what it issued, on its own clock, over SDS only'
     await serving?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  return bed;
+}
+
+describe('serve --ca-dir renews what it issued, on its own clock, over SDS only', () => {
+  const bed = renewalBed();
 
   it('issues for the SNI before the first compile (no moment where the policy is rejected for want of it), valid from serve\'s clock for 90 days', async () => {
-    const first = served();
+    const first = bed.served();
     if (!first) throw new Error('no issued certificate in the first snapshot');
-    expect(logs.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"'))).toEqual([]);
+    expect(bed.logs.filter((l) => l.includes('"level":"warn"') || l.includes('"level":"error"'))).toEqual([]);
     expect(first.leaf.subjectAltName).toBe('DNS:api.example.com');
     const validDays = (Date.parse(first.leaf.validTo) - Date.parse(first.leaf.validFrom)) / DAY;
     expect(Math.round(validDays)).toBe(90);
-    expect(Math.abs(Date.parse(first.leaf.validFrom) - clock)).toBeLessThan(10 * 60_000);
+    expect(Math.abs(Date.parse(first.leaf.validFrom) - bed.clock)).toBeLessThan(10 * 60_000);
   });
 
   it('is not re-issued while it is not due (45 days in; the renewal window is its last 30 days)', async () => {
-    const before = served();
-    clock += 45 * DAY;
+    const before = bed.served();
+    bed.clock += 45 * DAY;
     await new Promise((r) => setTimeout(r, 600)); // several rescans
-    expect(served()?.version).toBe(before?.version);
-    expect(served()?.leaf.serialNumber).toBe(before?.leaf.serialNumber);
+    expect(bed.served()?.version).toBe(before?.version);
+    expect(bed.served()?.leaf.serialNumber).toBe(before?.leaf.serialNumber);
   });
 
   it('once due, the rescan renews it with no file changed: a new SDS version, a new leaf dated now, and no other type changed', async () => {
-    const before = served();
-    const other = { LDS: versions('LDS'), CDS: versions('CDS'), RDS: versions('RDS') };
-    clock += 20 * DAY; // 65 days in: inside the last 30 days
+    const before = bed.served();
+    const other = { LDS: bed.versions('LDS'), CDS: bed.versions('CDS'), RDS: bed.versions('RDS') };
+    bed.clock += 20 * DAY; // 65 days in: inside the last 30 days
     const renewed = await eventually(() => {
-      const now = served();
+      const now = bed.served();
       return now && now.leaf.serialNumber !== before?.leaf.serialNumber ? now : undefined;
     }, 'the renewed certificate served', 10_000);
     expect(renewed.version).not.toBe(before?.version);
-    expect(Math.abs(Date.parse(renewed.leaf.validFrom) - clock)).toBeLessThan(10 * 60_000);
+    expect(Math.abs(Date.parse(renewed.leaf.validFrom) - bed.clock)).toBeLessThan(10 * 60_000);
     expect(Date.parse(renewed.leaf.validTo)).toBeGreaterThan(Date.parse(before?.leaf.validTo ?? '0'));
-    expect({ LDS: versions('LDS'), CDS: versions('CDS'), RDS: versions('RDS') }).toEqual(other);
-    expect(logs.some((l) => l.includes('certificate renewed by sluice'))).toBe(true);
+    expect({ LDS: bed.versions('LDS'), CDS: bed.versions('CDS'), RDS: bed.versions('RDS') }).toEqual(other);
+    expect(bed.logs.some((l) => l.includes('certificate renewed by sluice'))).toBe(true);
+  });
+});
+
+describe('serve --issue-days and --renew-window: the validity and the renewal window of what it issues', () => {
+  const bed = renewalBed({ days: 10, renewWindowMs: 2 * DAY });
+
+  it('issues for 10 days; 7 days in it is not due; 8.5 days in (inside the last 2 days) the rescan renews it', async () => {
+    const first = bed.served();
+    if (!first) throw new Error('no issued certificate in the first snapshot');
+    expect(Math.round((Date.parse(first.leaf.validTo) - Date.parse(first.leaf.validFrom)) / DAY)).toBe(10);
+    bed.clock += 7 * DAY;
+    await new Promise((r) => setTimeout(r, 600)); // several rescans
+    expect(bed.served()?.leaf.serialNumber).toBe(first.leaf.serialNumber);
+    bed.clock += 1.5 * DAY;
+    const renewed = await eventually(() => {
+      const now = bed.served();
+      return now && now.leaf.serialNumber !== first.leaf.serialNumber ? now : undefined;
+    }, 'the renewed certificate served', 10_000);
+    expect(Math.round((Date.parse(renewed.leaf.validTo) - Date.parse(renewed.leaf.validFrom)) / DAY)).toBe(10);
+    expect(Math.abs(Date.parse(renewed.leaf.validFrom) - bed.clock)).toBeLessThan(10 * 60_000);
   });
 });

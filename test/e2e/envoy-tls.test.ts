@@ -3,11 +3,15 @@
  * --secrets` over ADS and SDS): inbound termination (the right chain for the SNI, a wrong or no
  * SNI refused, a required client certificate enforced, HTTP rules on the decrypted requests, a
  * `ca.crt` key in the termination secret harmless, the same over IPv6, a request for another
- * :authority than the SNI denied), egress interception (terminated with a
+ * :authority than the SNI denied, an SNI wildcard standing for one label), egress interception (terminated with a
  * certificate the workload trusts, rules applied, `Authorization` injected, TLS originated to the
- * real upstream and verified; the workload never holds the token), a forged upstream certificate
- * refused, TLS originated for a plain-HTTP workload, mutual TLS origination, and rotation of the
- * termination certificate over SDS while a connection stays open, with no listener change.
+ * real upstream and verified; the workload never holds the token, never sees it in an answer, and
+ * Envoy's own dump shows it came over SDS and is inline in no Listener or Cluster), `injectHeaders`'
+ * `when: mismatch` replacing a wrong value and `when: absent` keeping the workload's own, a forged
+ * upstream certificate refused, one from the trusted CA for another name refused (SAN verification,
+ * with a fixed serverName and from :authority), TLS originated for a plain-HTTP workload, mutual
+ * TLS origination, and rotation of the termination certificate over SDS while a connection stays
+ * open, with no listener change.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -22,11 +26,13 @@ import { placed, type Placement } from '../../bench/redirect/sandbox.js';
 import { describeDataPath } from '../support/envoy.js';
 import { inForce, l7Policy } from '../support/envoy-cases.js';
 import { eventually } from '../support/poll.js';
-import { caPem, echoServer, leaf, newCa, writeSecret, type EchoServer, type Pem } from '../support/tls.js';
+import { caPem, leaf, newCa, upstreamServer, writeSecret, type Pem, type UpstreamServer } from '../support/tls.js';
 
-const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8090] };
+const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8090, 8070] };
 const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' } };
 const TOKEN = 's3cr3t-token-value';
+/** The SDS name of the injected credential (policy-compiler/names.ts: SDS_NAMES.credential). */
+const CREDENTIAL_SDS = 'credential|shop/api-token|token|Bearer%20';
 
 const INGRESS = l7Policy('orders-tls', `  selector: { matchLabels: { app: orders } }
   ingress:
@@ -39,6 +45,9 @@ const INGRESS = l7Policy('orders-tls', `  selector: { matchLabels: { app: orders
           terminatingTLS: { secret: { name: orders-tls }, clientCA: { secret: { name: clients-ca } } }
         - ports: [ { port: 7443 } ]
           originatingTLS: { trustedCA: { secret: { name: orders-ca } }, serverName: orders.shop }
+        - ports: [ { port: 8070 } ]
+          serverNames: [ "*.orders.shop" ]
+          terminatingTLS: { secret: { name: wildcard-tls } }
 `);
 
 /** A workload that speaks TLS itself (inbound origination's peer): HTTPS on HOST:PORT, answering with what it saw. */
@@ -66,7 +75,49 @@ const EGRESS = l7Policy('web-out', `  selector: { matchLabels: { app: web } }
           originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test, clientCertificate: { secret: { name: web-client } } }
         - ports: [ { port: 9445 } ]
           originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test }
+        - ports: [ { port: 9446 } ]
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test, port: 9443 }
+          injectHeaders: [ { name: Authorization, secret: { name: api-token }, key: token, prefix: "Bearer ", when: absent } ]
+        - ports: [ { port: 9447 } ]
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } }, serverName: api.example.test }
+        - ports: [ { port: 9448 } ]
+          serverNames: [ api.example.test ]
+          terminatingTLS: { issue: true }
+          originatingTLS: { trustedCA: { secret: { name: upstream-ca } } }
 `);
+
+/** curl -i output with `-w '\n%{http_code}'`: the status code, the response's header block and its body. */
+function included(out: string): { code: string; head: string; body: string } {
+  const text = out.trimEnd();
+  const last = text.lastIndexOf('\n');
+  const rest = text.slice(0, last);
+  const split = rest.indexOf('\r\n\r\n');
+  return { code: text.slice(last + 1), head: rest.slice(0, split), body: rest.slice(split + 4) };
+}
+
+type RunningEnvoy = NonNullable<EnvoyBed['envoy']>;
+
+/** Envoy's credential_injector counters on one outbound port (the HTTP connection managers of its chains). */
+async function injectorCounts(envoy: RunningEnvoy, port: number): Promise<{ injected: number; already_exists: number; failed: number }> {
+  const stats = await envoy.stats(`^http\\.outbound_${port}_.*\\.credential_injector\\.`);
+  const sum = (counter: string) => [...stats].filter(([name]) => name.endsWith(`.credential_injector.${counter}`)).reduce((total, [, value]) => total + value, 0);
+  return { injected: sum('injected'), already_exists: sum('already_exists'), failed: sum('failed') };
+}
+
+/** Every object in a JSON tree for which `match` holds. */
+function objectsIn(tree: unknown, match: (o: Record<string, unknown>) => boolean): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (match(o)) found.push(o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(tree);
+  return found;
+}
 
 /** Runs a command where it says, without blocking this process (the upstream servers live in it). */
 function run(where: Placement, command: readonly string[]): Promise<{ status: number | null; out: string; err: string }> {
@@ -86,12 +137,12 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
   const secrets = path.join(bed.dir, 'secrets');
   let orders: { v4: string; v6: string };
   let web: { cgroup: string };
-  let files: { ordersCa: string; interceptCa: string; client: string; clientKey: string };
+  let files: { ordersCa: string; interceptCa: string; client: string; clientKey: string; foreignClient: string; foreignClientKey: string };
   let ordersPem: Pem;
   let ordersCaPem: string;
-  const upstreams: EchoServer[] = [];
-  let good: EchoServer;
-  let mtls: EchoServer;
+  const upstreams: UpstreamServer[] = [];
+  let good: UpstreamServer;
+  let mtls: UpstreamServer;
 
   beforeAll(async () => {
     await bed.setUp();
@@ -103,11 +154,15 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     await saveCa(path.join(bed.dir, 'ca'), interceptCa!, webcrypto);
     const upstream = await leaf(upstreamCa!, { dns: ['api.example.test'] });
     const forged = await leaf(forgerCa!, { dns: ['api.example.test'] });
+    // From the CA the policy trusts, but for another name: SAN verification must refuse it.
+    const misnamed = await leaf(upstreamCa!, { dns: ['other.example.test'] });
     const webClient = await leaf(upstreamCa!, { dns: ['web.shop'], usages: ['client'] });
     const someClient = await leaf(clientsCa!, { dns: ['client.shop'], usages: ['client'] });
     // The termination secret carries a ca.crt too: it must not make termination ask for client certificates.
     writeSecret(secrets, 'shop/orders-tls', { 'tls.crt': ordersPem.cert, 'tls.key': ordersPem.key, 'ca.crt': ordersPem.ca });
     writeSecret(secrets, 'shop/clients-ca', { 'ca.crt': caPem(clientsCa!) });
+    const wildcard = await leaf(ordersCa!, { dns: ['*.orders.shop'] });
+    writeSecret(secrets, 'shop/wildcard-tls', { 'tls.crt': wildcard.cert, 'tls.key': wildcard.key });
     writeSecret(secrets, 'shop/orders-ca', { 'ca.crt': ordersCaPem });
     writeSecret(secrets, 'shop/upstream-ca', { 'ca.crt': caPem(upstreamCa!) });
     writeSecret(secrets, 'shop/api-token', { token: `${TOKEN}\n` });
@@ -117,7 +172,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
       fs.writeFileSync(file, text);
       return file;
     };
-    files = { ordersCa: f('orders-ca.pem', ordersCaPem), interceptCa: f('intercept-ca.pem', caPem(interceptCa!)), client: f('client.pem', someClient.cert), clientKey: f('client.key', someClient.key) };
+    files = { ordersCa: f('orders-ca.pem', ordersCaPem), interceptCa: f('intercept-ca.pem', caPem(interceptCa!)), client: f('client.pem', someClient.cert), clientKey: f('client.key', someClient.key), foreignClient: f('foreign-client.pem', webClient.cert), foreignClientKey: f('foreign-client.key', webClient.key) };
 
     const o = bed.addWorkload(ORDERS);
     const w = bed.addWorkload(WEB);
@@ -126,9 +181,9 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     bed.writeInventory([o.inventory, w.inventory]);
     bed.writePolicy('orders.yaml', INGRESS);
     bed.writePolicy('web.yaml', EGRESS);
-    good = await echoServer(bed.host4, 9443, upstream);
-    mtls = await echoServer(bed.host4, 9444, upstream, { clientCa: caPem(upstreamCa!) });
-    upstreams.push(good, mtls, await echoServer(bed.host4, 9445, forged));
+    good = await upstreamServer(bed.host4, 9443, upstream, { expectAuthorization: `Bearer ${TOKEN}` });
+    mtls = await upstreamServer(bed.host4, 9444, upstream, { clientCa: caPem(upstreamCa!) });
+    upstreams.push(good, mtls, await upstreamServer(bed.host4, 9445, forged), await upstreamServer(bed.host4, 9447, misnamed), await upstreamServer(bed.host4, 9448, misnamed));
     await bed.startWorkload(ORDERS);
     const tlsWorkload = bed.spawn('orders TLS server', { cgroup: o.cgroup, netns: bed.netns }, [process.execPath, f('tls-workload.mjs', TLS_WORKLOAD), o.v4, '7443', f('orders.crt', ordersPem.cert), f('orders.key', ordersPem.key)]);
     await tlsWorkload.waitFor((l) => l.event === 'listening', 'the TLS workload to listen');
@@ -145,6 +200,7 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
   const inbound = (args: readonly string[]) => run({}, ['curl', '-sS', '--max-time', '10', ...args]);
   const ordersUrl = (port: number, p: string) => ['--resolve', `orders.shop:${port}:${orders.v4}`, `https://orders.shop:${port}${p}`];
   const fromWeb = (args: readonly string[]) => run({ cgroup: web.cgroup, netns: bed.netns }, ['curl', '-sS', '--max-time', '10', ...args]);
+  const intercepted = (p: string) => ['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, `https://api.example.test:9443${p}`];
 
   it('inbound termination: openssl s_client with the SNI gets the secret\'s chain and verifies it; curl --cacert gets an allowed path (HTTP/1.1 and HTTP/2), a denied one is 403', async () => {
     const s = await run({}, ['sh', '-c', `openssl s_client -connect ${orders.v4}:8080 -servername orders.shop -CAfile ${files.ordersCa} -verify_return_error </dev/null`]);
@@ -159,6 +215,28 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     // HTTP/2 negotiated by ALPN on the terminated connection.
     const h2 = await inbound(['--http2', '--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_version} %{http_code}', ...ordersUrl(8080, '/public/h2')]);
     expect(h2.out).toBe('2 200');
+  });
+
+  it('an SNI wildcard is one label: a.orders.shop is terminated and routed; x.y.orders.shop, as the server name or as :authority, is denied (403) and never reaches the workload', async () => {
+    // -k below: a client that does not check the name (the certificate covers *.orders.shop only), so the proxy's own check is what is tested.
+    const get = (sni: string, host?: string, trust: readonly string[] = ['-k']) => inbound([...trust, ...(host ? ['-H', `Host: ${host}`] : []), '-w', '\n%{http_code}', '--resolve', `${sni}:8070:${orders.v4}`, `https://${sni}:8070/wild`]);
+    const code = (r: { out: string }) => r.out.trim().split('\n').pop();
+    const one = await get('a.orders.shop', undefined, ['--cacert', files.ordersCa]);
+    expect(code(one)).toBe('200');
+    expect(JSON.parse(one.out.trim().split('\n')[0] ?? '{}')).toMatchObject({ workload: 'orders', path: '/wild', viaEnvoy: true });
+    expect(code(await get('a.orders.shop', 'A.Orders.Shop:8070'))).toBe('200');
+    const envoy = bed.envoy!;
+    // Envoy's count of what the sluice.server_names filter denied (policy-compiler/translate/features/server-name-depth.ts).
+    const guardDenied = async () => [...(await envoy.stats('^http\\.inbound_8070_.*\\.rbac\\.sluice_server_names_\\.denied$'))].reduce((n, [, v]) => n + v, 0);
+    const before = await guardDenied();
+    for (const [sni, host] of [['x.y.orders.shop', undefined], ['a.orders.shop', 'x.y.orders.shop'], ['a.orders.shop', 'x.y.orders.shop:8070']] as const) {
+      const r = await get(sni, host);
+      expect({ sni, host, code: code(r) }).toEqual({ sni, host, code: '403' });
+      expect(r.out).not.toContain('"workload"');
+    }
+    expect(await guardDenied()).toBe(before + 3);
+    // The bare name is not in the list: no chain, the connection is closed.
+    expect((await get('orders.shop')).status).not.toBe(0);
   });
 
   it('inbound over IPv6: the same termination and rules for the workload\'s v6 address', async () => {
@@ -189,25 +267,87 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     expect(plain.status).not.toBe(0);
   });
 
-  it('inbound: a required client certificate is enforced (without one the handshake fails; with one from the CA the request reaches the workload)', async () => {
+  it('inbound: a required client certificate is enforced (without one, or with one from another CA, the handshake fails; with one from the CA the request reaches the workload)', async () => {
     const without = await inbound(['--cacert', files.ordersCa, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
     expect(without.status).not.toBe(0);
+    const foreign = await inbound(['--cacert', files.ordersCa, '--cert', files.foreignClient, '--key', files.foreignClientKey, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
+    expect(foreign.status).not.toBe(0);
+    expect(foreign.out).not.toBe('200');
     const withCert = await inbound(['--cacert', files.ordersCa, '--cert', files.client, '--key', files.clientKey, '-o', '/dev/null', '-w', '%{http_code}', ...ordersUrl(8090, '/x')]);
     expect(withCert.out).toBe('200');
   });
 
-  it('egress interception: the workload\'s HTTPS call is terminated with a certificate sluice\'s CA issued for the SNI (which the workload trusts), the rules apply, Authorization is injected and TLS is originated to the real upstream, verified', async () => {
+  it('egress interception: the workload\'s HTTPS call is terminated with a certificate sluice\'s CA issued for the SNI (which the workload trusts), the rules apply, Authorization is injected and TLS is originated to the real upstream, verified; the workload never sees the token', async () => {
+    const envoy = bed.envoy!;
+    const counts = await injectorCounts(envoy, 9443);
     const before = good.seen.length;
-    const ok = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-w', '\n%{http_code}', 'https://api.example.test:9443/v1/items']);
-    expect(ok.out.trim().split('\n').pop()).toBe('200');
-    const seen = good.seen.slice(before);
-    expect(seen).toHaveLength(1);
-    expect(seen[0]?.headers['authorization']).toBe(`Bearer ${TOKEN}`);
-    expect(seen[0]?.sni).toBe('api.example.test');
-    // The answer the workload gets is the upstream's echo; the workload itself never had the token in any file or flag.
-    const denied = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9443:${bed.host4}`, '-o', '/dev/null', '-w', '%{http_code}', 'https://api.example.test:9443/admin']);
-    expect(denied.out).toBe('403');
+    const ok = await fromWeb(['-i', '-w', '\n%{http_code}', ...intercepted('/v1/items')]);
+    const answer = included(ok.out);
+    expect(answer.code).toBe('200');
+    // The upstream's own record: exactly the injected credential, once, over TLS with the SNI.
+    expect(good.seen.slice(before).map((s) => [s.path, s.authorization, s.sni])).toEqual([['/v1/items', [`Bearer ${TOKEN}`], 'api.example.test']]);
+    // The workload learns that the upstream got the right credential, and nothing of it: not in the body, not in a header.
+    expect(JSON.parse(answer.body)).toMatchObject({ path: '/v1/items', authorization: '(matched)' });
+    expect(answer.head).toMatch(/^HTTP\/(1\.1|2) 200\b/);
+    expect(ok.out + ok.err).not.toContain(TOKEN);
+    expect(await injectorCounts(envoy, 9443)).toEqual({ ...counts, injected: counts.injected + 1 });
+    // A denied path is answered by the RBAC filter before the injector: nothing goes upstream, nothing is injected.
+    const denied = await fromWeb(['-i', '-w', '\n%{http_code}', ...intercepted('/admin')]);
+    expect(included(denied.out).code).toBe('403');
+    expect(denied.out).not.toContain(TOKEN);
     expect(good.seen.slice(before)).toHaveLength(1);
+    expect(await injectorCounts(envoy, 9443)).toEqual({ ...counts, injected: counts.injected + 1 });
+  });
+
+  it('the credential reaches Envoy only over SDS: a dynamic secret (redacted in Envoy\'s dump) that the listener names, inline in no Listener or Cluster, in no static resource, nowhere in the dump', async () => {
+    const envoy = bed.envoy!;
+    const secrets = await envoy.configDump('dynamic_active_secrets');
+    const credential = secrets.configs.find((c) => c.name === CREDENTIAL_SDS);
+    expect(credential).toMatchObject({ version_info: expect.any(String), secret: { name: CREDENTIAL_SDS, generic_secret: { secret: { inline_string: '[redacted]' } } } });
+    expect(await envoy.stat(`sds.${CREDENTIAL_SDS}.update_success`)).toBeGreaterThanOrEqual(1);
+    expect(await envoy.stat(`sds.${CREDENTIAL_SDS}.update_rejected`)).toBe(0);
+    const dump = await envoy.configDump();
+    const section = (type: string) => dump.configs.find((c) => c['@type'] === `type.googleapis.com/envoy.admin.v3.${type}`);
+    // The bootstrap carries no secret: nothing static for Envoy to fall back on.
+    const bootstrap = section('BootstrapConfigDump') as { bootstrap: { static_resources?: { secrets?: unknown[] } } };
+    expect(bootstrap.bootstrap.static_resources?.secrets ?? []).toEqual([]);
+    for (const type of ['ListenersConfigDump', 'ClustersConfigDump']) {
+      const text = JSON.stringify(section(type));
+      // No data source, no inline certificate, key, trust or credential: only SDS references by name.
+      expect({ type, inline: text.match(/"(inline_string|inline_bytes|filename|tls_certificates|trusted_ca|private_key|generic_secret)"/g) ?? [] }).toEqual({ type, inline: [] });
+    }
+    const listeners = section('ListenersConfigDump');
+    const generic = objectsIn(listeners, (o) => o['@type'] === 'type.googleapis.com/envoy.extensions.http.injected_credentials.generic.v3.Generic');
+    expect(generic.length).toBeGreaterThanOrEqual(2);
+    for (const g of generic) expect(g).toEqual({ '@type': expect.any(String), credential: { name: CREDENTIAL_SDS, sds_config: { ads: {}, resource_api_version: 'V3' } }, header: 'authorization' });
+    // Every TLS context in a Listener or Cluster takes its certificate and its trust from SDS over ADS.
+    const contexts = objectsIn([listeners, section('ClustersConfigDump')], (o) => 'common_tls_context' in o).map((o) => o.common_tls_context as Record<string, unknown>);
+    expect(contexts.length).toBeGreaterThan(0);
+    for (const sds of objectsIn(contexts, (o) => 'sds_config' in o)) expect(sds.sds_config).toEqual({ ads: {}, resource_api_version: 'V3' });
+    expect(JSON.stringify(dump)).not.toContain(TOKEN);
+  });
+
+  it('injectHeaders: when: mismatch (the default) replaces a wrong Authorization the workload sent; when: absent keeps the workload\'s own and injects one only when there is none', async () => {
+    const envoy = bed.envoy!;
+    const [mismatch, absent] = [await injectorCounts(envoy, 9443), await injectorCounts(envoy, 9446)];
+    const before = good.seen.length;
+    const replaced = await fromWeb(['-i', '-H', 'Authorization: Bearer wrong', '-w', '\n%{http_code}', ...intercepted('/v1/replaced')]);
+    const kept = await fromWeb(['-i', '-H', 'Authorization: Bearer mine', '-w', '\n%{http_code}', `http://${bed.host4}:9446/kept`]);
+    const injected = await fromWeb(['-i', '-w', '\n%{http_code}', `http://${bed.host4}:9446/injected`]);
+    const told = [replaced, kept, injected].map((r) => {
+      const a = included(r.out);
+      return [a.code, (JSON.parse(a.body) as { authorization: string }).authorization];
+    });
+    expect(told).toEqual([['200', '(matched)'], ['200', '(other)'], ['200', '(matched)']]);
+    for (const r of [replaced, kept, injected]) expect(r.out).not.toContain(TOKEN);
+    // What the upstream received: one Authorization each, the wrong one replaced, the workload's own kept.
+    expect(good.seen.slice(before).map((s) => [s.path, s.authorization])).toEqual([
+      ['/v1/replaced', [`Bearer ${TOKEN}`]],
+      ['/kept', ['Bearer mine']],
+      ['/injected', [`Bearer ${TOKEN}`]],
+    ]);
+    expect(await injectorCounts(envoy, 9443)).toEqual({ ...mismatch, injected: mismatch.injected + 1 });
+    expect(await injectorCounts(envoy, 9446)).toEqual({ injected: absent.injected + 1, already_exists: absent.already_exists + 1, failed: absent.failed });
   });
 
   it('a plain-HTTP workload gets TLS originated (to another port), and mutual TLS origination presents the client certificate', async () => {
@@ -230,6 +370,17 @@ describeDataPath('policy-driven TLS on the real data path: termination, intercep
     const forged = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9445/forged`]);
     expect(forged.out).toBe('503');
     expect(upstreams[2]?.seen).toHaveLength(0);
+  });
+
+  it('SAN verification: an upstream certificate from the trusted CA for another name is refused (503), with a fixed serverName and with the name from :authority on an intercepted port (the same CA with the right name passes in the tests above)', async () => {
+    const fixed = await fromWeb(['-o', '/dev/null', '-w', '%{http_code}', `http://${bed.host4}:9447/misnamed`]);
+    expect(fixed.out).toBe('503');
+    const auto = await fromWeb(['--cacert', files.interceptCa, '--resolve', `api.example.test:9448:${bed.host4}`, '-o', '/dev/null', '-w', '%{http_code}', 'https://api.example.test:9448/misnamed']);
+    expect(auto.out).toBe('503');
+    expect([upstreams[3]?.seen, upstreams[4]?.seen]).toEqual([[], []]);
+    // Envoy's own count: the handshakes failed on the certificate, not on the connection.
+    const stats = await bed.envoy!.stats('ssl\\.fail_verify_san');
+    expect([...stats].filter(([name]) => name.startsWith('cluster.tls|outbound|944')).reduce((n, [, v]) => n + v, 0)).toBeGreaterThanOrEqual(2);
   });
 
   it('rotation: a new termination certificate reaches Envoy over SDS with no listener change; an open connection keeps working, new handshakes get the new certificate', async () => {

@@ -54,6 +54,12 @@ async function main(): Promise<void> {
     'shop/key-as-token': { token: orders['tls.key'] ?? '' },
   };
   fs.writeFileSync(path.join(DIR, 'tls.secrets.yaml'), stringify(tls, { lineWidth: 0 }));
+  // tls-inject: the same interception certificate, upstream CA and token.
+  const inject = { 'shop/api-intercept': tls['shop/api-intercept'], 'shop/upstream-ca': tls['shop/upstream-ca'], 'shop/api-token': tls['shop/api-token'] };
+  fs.writeFileSync(path.join(DIR, 'tls-inject.secrets.yaml'), stringify(inject, { lineWidth: 0 }));
+  // tls-wildcard: a certificate for *.orders.shop and orders.shop.
+  const wildcard = { 'shop/wildcard-tls': await tlsSecret(ca, { dns: ['*.orders.shop', 'orders.shop'], days: 36_000 }) };
+  fs.writeFileSync(path.join(DIR, 'tls-wildcard.secrets.yaml'), stringify(wildcard, { lineWidth: 0 }));
   fs.writeFileSync(path.join(DIR, 'invalid-tls.secrets.yaml'), stringify(invalid, { lineWidth: 0 }));
 }
 

@@ -1,8 +1,8 @@
 /**
  * TLS for the tests: CAs and leaves from sluice's own certs/ module, written as secret directories
  * (`<root>/<namespace>/<name>/tls.crt|tls.key|ca.crt`, swapped atomically by a directory rename
- * as a rotation does), PEM in memory for in-process servers, and a TLS server that answers each
- * request with what it received (headers, SNI, the client certificate's subject).
+ * as a rotation does), PEM in memory for in-process servers, and a TLS upstream that records each
+ * request and tells its client only what it may know (never a header's value).
  */
 import fs from 'node:fs';
 import https from 'node:https';
@@ -54,23 +54,43 @@ export function writeSecret(root: string, secret: string, keys: Readonly<Record<
   fs.rmSync(old, { recursive: true, force: true });
 }
 
-export interface EchoServer {
+/** What an upstream tells its client about the `Authorization` it received: never the value itself. */
+export type AuthorizationSeen = '(absent)' | '(matched)' | '(other)' | '(repeated)';
+
+export interface UpstreamRequest {
+  readonly path: string;
+  /** Every `Authorization` value the request carried, as sent (only the test reads these; the client is never told). */
+  readonly authorization: readonly string[];
+  readonly sni: string | undefined;
+  readonly client: string | undefined;
+}
+
+export interface UpstreamServer {
   readonly port: number;
-  /** What each request carried, in order. */
-  readonly seen: Array<{ path: string; headers: Record<string, string | string[] | undefined>; sni: string | undefined; client: string | undefined }>;
+  /** What each request carried, in order: the upstream's own evidence. */
+  readonly seen: UpstreamRequest[];
   close(): Promise<void>;
 }
 
-/** An HTTPS server (HTTP/1.1) on `host:port` that answers 200 with a JSON echo of the request. */
-export async function echoServer(host: string, port: number, pem: Pem, options: { clientCa?: string } = {}): Promise<EchoServer> {
-  const seen: EchoServer['seen'] = [];
+/**
+ * An HTTPS server (HTTP/1.1) on `host:port` that answers 200 with JSON saying what it received:
+ * the path, the SNI, the client certificate's CN, and of `Authorization` only whether it was
+ * absent, equal to `expectAuthorization`, another value, or sent more than once. It never reflects
+ * a header value, so a credential injected on the way can reach the client only if the proxy
+ * leaks it, which is what the tests look for.
+ */
+export async function upstreamServer(host: string, port: number, pem: Pem, options: { clientCa?: string; expectAuthorization?: string } = {}): Promise<UpstreamServer> {
+  const seen: UpstreamRequest[] = [];
   const server = https.createServer({ cert: pem.cert, key: pem.key, ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, (req, res) => {
     const socket = req.socket as TLSSocket;
     const peer = socket.getPeerCertificate();
-    const record = { path: req.url ?? '', headers: req.headers, sni: (socket as TLSSocket & { servername?: string }).servername, client: peer && peer.subject ? String(peer.subject.CN) : undefined };
+    const values: string[] = [];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1] ?? '');
+    const record: UpstreamRequest = { path: req.url ?? '', authorization: values, sni: (socket as TLSSocket & { servername?: string }).servername, client: peer && peer.subject ? String(peer.subject.CN) : undefined };
     seen.push(record);
+    const told: AuthorizationSeen = values.length === 0 ? '(absent)' : values.length > 1 ? '(repeated)' : values[0] === options.expectAuthorization ? '(matched)' : '(other)';
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(record));
+    res.end(JSON.stringify({ path: record.path, sni: record.sni, client: record.client, authorization: told }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
