@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../policy-compiler/index.js';
 import { PROTOCOLS, VERDICTS, DIRECTIONS, type Direction, type FlowEndpoint, type Protocol, type Verdict } from './record.js';
-import { canonicalAddress } from './workloads.js';
+import { canonicalPeer, isIpAddress } from '../ip/index.js';
 
 /** Who a `--from` / `--to` value names. */
 export type PeerMatch =
@@ -82,10 +82,9 @@ function parseTime(text: string, now: number): number | undefined {
 export function parsePeer(text: string): PeerMatch | string {
   if (text === 'unknown') return { kind: 'unknown' };
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  if (/^[\d.]+$/.test(bare) || bare.includes(':')) {
-    const a = canonicalAddress(bare);
-    return /^\d+\.\d+\.\d+\.\d+$/.test(a) || a.includes(':') ? { kind: 'address', address: a } : `"${text}" is not an IP address`;
-  }
+  if (isIpAddress(bare)) return { kind: 'address', address: canonicalPeer(bare) };
+  // Bracketed, or digits and dots only: meant as an address (a workload name has a letter).
+  if (bare !== text || /^[\d.]+$/.test(bare)) return `"${text}" is not an IP address`;
   const eq = text.indexOf('=');
   if (eq === 0) return `"${text}": a label needs a key before "="`;
   if (eq > 0) return { kind: 'label', key: text.slice(0, eq), value: text.slice(eq + 1) };

@@ -5,6 +5,7 @@
  * DENY filter (`sluice_deny_`, shadow `sluice_audit_deny_`) before an ALLOW filter
  * (`sluice_allow_`, shadow `sluice_audit_allow_`); the shadow rule sets are enforce ∪ audit.
  */
+import { parseRuleId } from '../policy-compiler/index.js';
 import type { Verdict } from './record.js';
 
 export const RBAC_METADATA_NAMESPACE = 'envoy.filters.http.rbac';
@@ -35,8 +36,7 @@ export interface Decision {
 
 /** `shop/orders-api#spec.ingress[0]...` → `shop/orders-api`. */
 export function policyOfRule(rule: string): string {
-  const hash = rule.indexOf('#');
-  return hash < 0 ? '' : rule.slice(0, hash);
+  return parseRuleId(rule)?.policy ?? '';
 }
 
 const DETAILS = /^rbac_access_denied_matched_policy\[(.*)\]$/;

@@ -4,7 +4,7 @@
  * (`inbound|8080|shop/orders`), the names of the resources proxyless gRPC clients ask for, and the
  * Listener names proxyless gRPC servers ask for (gRFC A36). Nothing else writes these shapes.
  */
-import { formatHostPort, isIpAddress, type IpFamily } from '../ip/index.js';
+import { formatHostPort, isIpAddress, splitHostPort, type IpFamily } from '../ip/index.js';
 import { formatPath, type PathSegment } from './diagnostics.js';
 
 /** `namespace/name`: a policy's or a workload's key. */
@@ -17,9 +17,15 @@ export function ruleId(policyKey: string, path: readonly PathSegment[]): string 
   return `${policyKey}#${formatPath(path)}`;
 }
 
+/** The inverse of `ruleId`: `{ policy: 'namespace/name', path: 'spec.ingress[0].toPorts[1]' }`, or `undefined` when `id` is not a rule id. */
+export function parseRuleId(id: string): { policy: string; path: string } | undefined {
+  const hash = id.indexOf('#');
+  return hash < 0 ? undefined : { policy: id.slice(0, hash), path: id.slice(hash + 1) };
+}
+
 /** The source path of a rule id: `spec.ingress[0].toPorts[1]`. */
 export function ruleIdPath(id: string): string {
-  return id.slice(id.indexOf('#') + 1);
+  return parseRuleId(id)?.path ?? id;
 }
 
 export type ChainDirection = 'inbound' | 'outbound';
@@ -128,12 +134,10 @@ export function serverListenerName(host: string, port: number): string {
 /** The inverse of `serverListenerName`: `{ host: '::1', port: 50051 }`, or `undefined` for any other name. */
 export function parseServerListenerName(name: string): { host: string; port: number; family: IpFamily } | undefined {
   if (!name.startsWith(SERVER_LISTENER_PREFIX)) return undefined;
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(name.slice(SERVER_LISTENER_PREFIX.length));
-  const host = match?.[1] ?? match?.[2];
-  const port = Number(match?.[3]);
-  const family = host !== undefined ? isIpAddress(host) : undefined;
-  if (!host || !family || !(port >= 1 && port <= 65535)) return undefined;
-  return { host, port, family };
+  const address = splitHostPort(name.slice(SERVER_LISTENER_PREFIX.length));
+  const family = address ? isIpAddress(address.host) : undefined;
+  if (!address || !family || address.port < 1) return undefined;
+  return { host: address.host, port: address.port, family };
 }
 
 /** The suffix of a node agent's xDS node id: `<host>.agent` receives the host's NodeRedirects. */
