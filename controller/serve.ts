@@ -240,7 +240,7 @@ function localHost(host: string): string {
 }
 
 function superviseEnvoy(o: SupervisedEnvoyOptions, runtime: PolicyRuntime, xds: { host: string; port: number }, logger: Logger): EnvoySupervisor {
-  const inventoryNodes = runtime.state().output?.ir.envoyNodes.map((n) => n.node) ?? [];
+  const inventoryNodes = runtime.state().output?.nodes.filter((n) => n.kind === 'envoy').map((n) => n.node) ?? [];
   // The nodes asked for may include Kafka enforcers (--bpf-node names every proxy of the host).
   const nodes = (o.nodes ?? inventoryNodes).filter((n) => inventoryNodes.includes(n));
   if (nodes.length === 0) logger.warn('--envoy: no Envoy node of the inventory to run here', { component: 'envoy', asked: o.nodes, inventory: inventoryNodes });
