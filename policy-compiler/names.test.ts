@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parsePath } from './diagnostics.js';
-import { chainName, compareChains, objectKey, parseChainName, parseRuleId, parseServerListenerName, ruleId, ruleIdPath, serverListenerName, serviceClusterName, serviceRouteName, serviceTarget } from './names.js';
+import { chainName, compareChains, objectKey, parseChainName, parseObjectKey, parseRuleId, parseServerListenerName, ruleId, ruleIdPath, serverListenerName, serviceClusterName, serviceRouteName, serviceTarget } from './names.js';
 
 describe('names built and parsed in pairs', () => {
   it('chains', () => {
@@ -33,6 +33,8 @@ describe('names built and parsed in pairs', () => {
   it('keys, rule ids and the names of a service', () => {
     const key = objectKey('shop', 'orders-api');
     const id = ruleId(key, ['spec', 'ingress', 0, 'toPorts', 1]);
+    expect(parseObjectKey(key)).toEqual({ namespace: 'shop', name: 'orders-api' });
+    expect([parseObjectKey('orders-api'), parseObjectKey(objectKey('', 'x'))]).toEqual([undefined, { namespace: '', name: 'x' }]);
     expect([key, id, ruleIdPath(id)]).toEqual(['shop/orders-api', 'shop/orders-api#spec.ingress[0].toPorts[1]', 'spec.ingress[0].toPorts[1]']);
     expect(parseRuleId(id)).toEqual({ policy: 'shop/orders-api', path: 'spec.ingress[0].toPorts[1]' });
     // A key of the source path may hold a '#': the id splits at its first one.

@@ -12,6 +12,12 @@ export function objectKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+/** The inverse of `objectKey`: the key splits at its first `/` (a namespace has none); `undefined` without one. */
+export function parseObjectKey(key: string): { namespace: string; name: string } | undefined {
+  const slash = key.indexOf('/');
+  return slash < 0 ? undefined : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
 /** `namespace/name#spec.ingress[0].toPorts[1]`: a rule's id is its policy's key and its source path. */
 export function ruleId(policyKey: string, path: readonly PathSegment[]): string {
   return `${policyKey}#${formatPath(path)}`;
