@@ -5,7 +5,7 @@
  * tests run it in-process.
  */
 import { startFlows, type Flows, type FlowsOptions } from '../flows/index.js';
-import { formatHostPort } from '../ip/index.js';
+import { formatHostPort, localHostOf } from '../ip/index.js';
 import { EMPTY_SECRET_CATALOG, issueRequests, loadSources, type CompileOutput, type SecretCatalog, type SourceFile } from '../policy-compiler/index.js';
 import { defaultEnv, loadCa } from '../certs/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
@@ -178,7 +178,8 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     onIssued = () => reload('manual');
     reload('start');
     xdsPort = await xds.listen(formatHostPort(options.xds.host, options.xds.port), tls?.credentials);
-    if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHost(options.xds.host), port: xdsPort }, logger);
+    // A wildcard bind is reached on loopback by the local Envoys.
+    if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHostOf(options.xds.host), port: xdsPort }, logger);
     admin = await startAdminServer(options.admin.host, options.admin.port, {
       ready: () => {
         const state = runtime.state();
@@ -230,13 +231,6 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
       await flows.close();
     },
   };
-}
-
-/** Where a local Envoy reaches a server listening on `host` (a wildcard bind is reached on loopback). */
-function localHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '::1';
-  return host;
 }
 
 function superviseEnvoy(o: SupervisedEnvoyOptions, runtime: PolicyRuntime, xds: { host: string; port: number }, logger: Logger): EnvoySupervisor {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalIp, canonicalPeer, cidrContains, cidrHas, cidrOf, familyOf, formatCidr, formatHostPort, formatIp, hostCidr, ipBytes, ipFromBytes, isIpAddress, parseCidr, parseIp, splitHostPort, unmapIpv4, type Cidr, type IpAddress } from './ip.js';
+import { canonicalIp, canonicalPeer, isUnspecified, localHostOf, cidrContains, cidrHas, cidrOf, familyOf, formatCidr, formatHostPort, formatIp, hostCidr, ipBytes, ipFromBytes, isIpAddress, parseCidr, parseIp, splitHostPort, unmapIpv4, type Cidr, type IpAddress } from './ip.js';
 
 const ip = (text: string): IpAddress => {
   const parsed = parseIp(text);
@@ -52,6 +52,11 @@ describe('IP addresses', () => {
     for (const bad of ['::1:80', '10.0.0.1', '10.0.0.1:', '10.0.0.1:65536', '10.0.0.1:123456', ':80', '[]:80', 'a b:80', 'unix:/tmp/x.sock', 'dns:///x:80', '[::1]80']) {
       expect(splitHostPort(bad)).toBeUndefined();
     }
+  });
+
+  it('know a wildcard bind, and where a local client reaches one', () => {
+    expect(['0.0.0.0', '::', '0:0::0', '10.0.0.1', '::1', '::ffff:0.0.0.0', 'example.com'].map(isUnspecified)).toEqual([true, true, true, false, false, false, false]);
+    expect(['0.0.0.0', '::', '0::0', '10.0.0.1', 'fd00::7', 'localhost'].map(localHostOf)).toEqual(['127.0.0.1', '::1', '::1', '10.0.0.1', 'fd00::7', 'localhost']);
   });
 
   it('compare peers: brackets dropped, canonical, IPv4-mapped IPv6 as IPv4, anything else as given', () => {

@@ -168,6 +168,19 @@ export function canonicalPeer(text: string): string {
   return formatIp(ip.family, ip.bits);
 }
 
+/** Whether text is a family's unspecified address (`0.0.0.0`, `::`, in any spelling): a wildcard bind. */
+export function isUnspecified(text: string): boolean {
+  const ip = parseIp(text);
+  return typeof ip !== 'string' && ip.bits === 0n;
+}
+
+/** Where a client on this host reaches a server bound to `host`: a wildcard bind on its family's loopback (`127.0.0.1`, `::1`), any other host as is. */
+export function localHostOf(host: string): string {
+  const ip = parseIp(host);
+  if (typeof ip === 'string' || ip.bits !== 0n) return host;
+  return ip.family === 4 ? '127.0.0.1' : '::1';
+}
+
 /** `10.1.0.7:8080` or `[fd00::7]:8080` (a host name as is). */
 export function formatHostPort(host: string, port: number | string): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

@@ -12,7 +12,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
-import { isIpAddress } from '../../ip/index.js';
+import { isIpAddress, isUnspecified } from '../../ip/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import type { KafkaPolicy } from '../policy/resource.js';
 import { UNCOVERED_DENY, type PolicyStore } from '../policy/store.js';
@@ -62,7 +62,7 @@ export class KafkaProxy {
 
   constructor(private readonly o: KafkaProxyOptions) {
     if (!o.upstream && !o.originalDestination) throw new Error('kafka proxy: transparent mode needs an originalDestination function');
-    this.advertised = o.advertisedHost ?? (o.listen.host === '0.0.0.0' || o.listen.host === '::' ? '127.0.0.1' : o.listen.host);
+    this.advertised = o.advertisedHost ?? (isUnspecified(o.listen.host) ? '127.0.0.1' : o.listen.host);
   }
 
   /** Starts the main listener; resolves with its bound address. */
