@@ -62,6 +62,32 @@ export function directionOfAccessLog(logName: string): ChainDirection | undefine
   return undefined;
 }
 
+/** The RBAC filters' stat prefixes, so the deny and allow filters' counters and metadata keys stay apart. */
+export const RBAC_PREFIX = {
+  deny: 'sluice_deny_',
+  allow: 'sluice_allow_',
+  auditDeny: 'sluice_audit_deny_',
+  auditAllow: 'sluice_audit_allow_',
+} as const;
+
+/** The dynamic-metadata namespace Envoy's RBAC filters write their results in. */
+export const RBAC_METADATA_NAMESPACE = 'envoy.filters.http.rbac';
+
+/**
+ * The keys Envoy's RBAC filters write under their prefixes (`enforced_…` for the rules, `shadow_…`
+ * for the shadow rules): the access logs carry them and flows read the verdict back from them.
+ */
+export const RBAC_METADATA_KEYS = {
+  denyResult: `${RBAC_PREFIX.deny}enforced_engine_result`,
+  denyRule: `${RBAC_PREFIX.deny}enforced_effective_policy_id`,
+  allowResult: `${RBAC_PREFIX.allow}enforced_engine_result`,
+  allowRule: `${RBAC_PREFIX.allow}enforced_effective_policy_id`,
+  auditDenyResult: `${RBAC_PREFIX.auditDeny}shadow_engine_result`,
+  auditDenyRule: `${RBAC_PREFIX.auditDeny}shadow_effective_policy_id`,
+  auditAllowResult: `${RBAC_PREFIX.auditAllow}shadow_engine_result`,
+  auditAllowRule: `${RBAC_PREFIX.auditAllow}shadow_effective_policy_id`,
+} as const;
+
 /** The workload part of the chain of a proxyless server port no policy protects. */
 export const UNPROTECTED_WORKLOAD = 'unprotected';
 
