@@ -212,7 +212,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     throw error;
   }
   const adminServer = admin;
-  logger.info('sluice serving', { xds: `${options.xds.host}:${xdsPort}`, admin: `${options.admin.host}:${adminServer.port}`, policies, inventory: options.inventory, stateFile: store?.file });
+  logger.info('sluice serving', { xds: formatHostPort(options.xds.host, xdsPort), admin: formatHostPort(options.admin.host, adminServer.port), policies, inventory: options.inventory, stateFile: store?.file });
   return {
     xdsPort,
     adminPort: adminServer.port,

@@ -12,7 +12,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
-import { isIpAddress, isUnspecified } from '../../ip/index.js';
+import { formatHostPort, isIpAddress, isUnspecified } from '../../ip/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import type { KafkaPolicy } from '../policy/resource.js';
 import { UNCOVERED_DENY, type PolicyStore } from '../policy/store.js';
@@ -97,8 +97,8 @@ export class KafkaProxy {
       server.listen(at.port, at.host, () => {
         server.off('error', reject);
         const a = server.address() as net.AddressInfo;
-        this.servers.set(`${a.address}:${a.port}`, server);
-        this.o.logger.info('kafka proxy listening', { address: `${a.address}:${a.port}`, upstream: upstream ? key(upstream) : 'transparent' });
+        this.servers.set(formatHostPort(a.address, a.port), server);
+        this.o.logger.info('kafka proxy listening', { address: formatHostPort(a.address, a.port), upstream: upstream ? key(upstream) : 'transparent' });
         resolve({ host: a.address, port: a.port });
       });
     });
@@ -180,5 +180,5 @@ export class KafkaProxy {
 }
 
 function key(hp: HostPort): string {
-  return `${hp.host}:${hp.port}`;
+  return formatHostPort(hp.host, hp.port);
 }
