@@ -10,7 +10,7 @@ import type { Verdict } from './record.js';
 
 export { RBAC_METADATA_NAMESPACE };
 
-/** The metadata keys of the compiler's RBAC filters (policy-compiler/names.ts, under the stat prefixes rbac.ts gives them). */
+/** The metadata keys the compiler's RBAC filters write (policy-compiler/names.ts: their stat prefixes and the keys under them). */
 export const RBAC_KEYS = RBAC_METADATA_KEYS;
 
 export type RbacFields = Readonly<Partial<Record<(typeof RBAC_KEYS)[keyof typeof RBAC_KEYS], string>>>;
