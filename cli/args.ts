@@ -1,6 +1,7 @@
 /** Option parsing shared by the commands: `parseArgs` in strict mode, with errors as `UsageError`. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../certs/index.js';
+import { splitHostPort } from '../ip/index.js';
 import type { LogLevel } from '../telemetry/index.js';
 import { UsageError } from './command.js';
 
@@ -16,13 +17,9 @@ export function parseCommandArgs<O extends Options>(args: readonly string[], opt
 
 /** Splits `HOST:PORT` (IPv6 as `[::1]:18000`); a usage error names the flag. */
 export function parseHostPort(flag: string, value: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value);
-  const port = match ? Number(match[3]) : NaN;
-  const host = match?.[1] ?? match?.[2];
-  if (!host || !Number.isInteger(port) || port > 65535) {
-    throw new UsageError(`${flag}: expected HOST:PORT (for example 127.0.0.1:18000), got "${value}"`);
-  }
-  return { host, port };
+  const address = splitHostPort(value);
+  if (!address) throw new UsageError(`${flag}: expected HOST:PORT (for example 127.0.0.1:18000), got "${value}"`);
+  return address;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];

@@ -72,8 +72,7 @@ export function statusDocument(ctx: StatusContext): unknown {
   const inventoryNodes = state.output?.nodes.map((n) => ({ node: n.node, kind: n.kind })) ?? [];
   const known = new Set(nodes.map((n) => n.nodeId));
   // Proxies that let new connections through unchecked while they are not listening: always shown.
-  const ir = state.output?.ir;
-  const failOpen = new Set([...(ir?.envoyNodes ?? []), ...(ir?.kafkaNodes ?? [])].filter((n) => n.failOpen).map((n) => n.node));
+  const failOpen = new Set((state.output?.nodes ?? []).filter((n) => n.failOpen).map((n) => n.node));
   const supervised = new Map((ctx.envoys?.() ?? []).map((e) => [e.node, e]));
   const local = (node: string) => {
     const e = supervised.get(node);

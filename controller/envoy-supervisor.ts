@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { formatHostPort } from '../ip/index.js';
 import { createInterface } from 'node:readline';
 import { envoyBootstrap } from '../policy-compiler/index.js';
 import type { Logger } from '../telemetry/index.js';
@@ -152,7 +153,7 @@ export class EnvoySupervisor {
       const admin = { host: '127.0.0.1', port: options.adminPortBase + i };
       const config = path.join(options.dir, `envoy-${node.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
       writeFileSync(config, JSON.stringify(envoyBootstrap({ node, cluster: 'sluice', xds: options.xds, admin }), null, 2));
-      return new Supervised(node, config, `${admin.host}:${admin.port}`, o);
+      return new Supervised(node, config, formatHostPort(admin.host, admin.port), o);
     });
   }
 

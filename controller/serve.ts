@@ -5,7 +5,7 @@
  * tests run it in-process.
  */
 import { startFlows, type Flows, type FlowsOptions } from '../flows/index.js';
-import { formatHostPort } from '../ip/index.js';
+import { formatHostPort, localHostOf } from '../ip/index.js';
 import { EMPTY_SECRET_CATALOG, issueRequests, loadSources, type CompileOutput, type SecretCatalog, type SourceFile } from '../policy-compiler/index.js';
 import { defaultEnv, loadCa } from '../certs/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
@@ -180,7 +180,8 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     onIssued = () => reload('manual');
     reload('start');
     xdsPort = await xds.listen(formatHostPort(options.xds.host, options.xds.port), tls?.credentials);
-    if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHost(options.xds.host), port: xdsPort }, logger);
+    // A wildcard bind is reached on loopback by the local Envoys.
+    if (options.envoy) envoys = superviseEnvoy(options.envoy, runtime, { host: localHostOf(options.xds.host), port: xdsPort }, logger);
     admin = await startAdminServer(options.admin.host, options.admin.port, {
       ready: () => {
         const state = runtime.state();
@@ -213,7 +214,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     throw error;
   }
   const adminServer = admin;
-  logger.info('sluice serving', { xds: `${options.xds.host}:${xdsPort}`, admin: `${options.admin.host}:${adminServer.port}`, policies, inventory: options.inventory, stateFile: store?.file });
+  logger.info('sluice serving', { xds: formatHostPort(options.xds.host, xdsPort), admin: formatHostPort(options.admin.host, adminServer.port), policies, inventory: options.inventory, stateFile: store?.file });
   return {
     xdsPort,
     adminPort: adminServer.port,
@@ -234,15 +235,8 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   };
 }
 
-/** Where a local Envoy reaches a server listening on `host` (a wildcard bind is reached on loopback). */
-function localHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '::1';
-  return host;
-}
-
 function superviseEnvoy(o: SupervisedEnvoyOptions, runtime: PolicyRuntime, xds: { host: string; port: number }, logger: Logger): EnvoySupervisor {
-  const inventoryNodes = runtime.state().output?.ir.envoyNodes.map((n) => n.node) ?? [];
+  const inventoryNodes = runtime.state().output?.nodes.filter((n) => n.kind === 'envoy').map((n) => n.node) ?? [];
   // The nodes asked for may include Kafka enforcers (--bpf-node names every proxy of the host).
   const nodes = (o.nodes ?? inventoryNodes).filter((n) => inventoryNodes.includes(n));
   if (nodes.length === 0) logger.warn('--envoy: no Envoy node of the inventory to run here', { component: 'envoy', asked: o.nodes, inventory: inventoryNodes });

@@ -3,7 +3,7 @@
  * policy of a default deny ("no allow rule matched" names no rule, so the chain says whose it was).
  */
 import type { Ir } from '../policy-compiler/index.js';
-import { canonicalAddress } from './workloads.js';
+import { canonicalPeer } from '../ip/index.js';
 
 export interface ChainPolicies {
   readonly enforce: readonly string[];
@@ -25,11 +25,11 @@ export function chainLookup(ir: Ir | undefined): ChainLookup {
     for (const [dir, chains] of [['ingress', n.inbound], ['egress', n.outbound]] as const) {
       for (const c of chains) {
         const policies = { enforce: c.policies.filter((p) => p.mode === 'enforce').map((p) => p.key), audit: c.policies.filter((p) => p.mode === 'audit').map((p) => p.key) };
-        for (const a of dir === 'ingress' ? c.destinations : c.sources) table.set(key(n.node, dir, canonicalAddress(a.address), c.port), policies);
+        for (const a of dir === 'ingress' ? c.destinations : c.sources) table.set(key(n.node, dir, canonicalPeer(a.address), c.port), policies);
       }
     }
   }
   return {
-    find: (node, direction, source, destination, port) => table.get(key(node, direction, canonicalAddress(direction === 'ingress' ? destination : source), port)),
+    find: (node, direction, source, destination, port) => table.get(key(node, direction, canonicalPeer(direction === 'ingress' ? destination : source), port)),
   };
 }

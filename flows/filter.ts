@@ -4,9 +4,9 @@
  * (`verdict=denied`, `since=5m`, `from=shop/web`). Every problem is a Diagnostic whose path names
  * the parameter (`verdict[1]`), never an exception.
  */
-import type { Diagnostic } from '../policy-compiler/index.js';
+import { parseObjectKey, type Diagnostic } from '../policy-compiler/index.js';
+import { canonicalPeer, isIpAddress } from '../ip/index.js';
 import { PROTOCOLS, VERDICTS, DIRECTIONS, type Direction, type FlowEndpoint, type Protocol, type Verdict } from './record.js';
-import { canonicalAddress } from './workloads.js';
 
 /** Who a `--from` / `--to` value names. */
 export type PeerMatch =
@@ -82,19 +82,16 @@ function parseTime(text: string, now: number): number | undefined {
 export function parsePeer(text: string): PeerMatch | string {
   if (text === 'unknown') return { kind: 'unknown' };
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  if (/^[\d.]+$/.test(bare) || bare.includes(':')) {
-    const a = canonicalAddress(bare);
-    return /^\d+\.\d+\.\d+\.\d+$/.test(a) || a.includes(':') ? { kind: 'address', address: a } : `"${text}" is not an IP address`;
-  }
+  if (isIpAddress(bare)) return { kind: 'address', address: canonicalPeer(bare) };
+  // Bracketed, or digits and dots only: meant as an address (a workload name has a letter).
+  if (bare !== text || /^[\d.]+$/.test(bare)) return `"${text}" is not an IP address`;
   const eq = text.indexOf('=');
   if (eq === 0) return `"${text}": a label needs a key before "="`;
   if (eq > 0) return { kind: 'label', key: text.slice(0, eq), value: text.slice(eq + 1) };
-  const slash = text.indexOf('/');
-  if (slash >= 0) {
-    const namespace = text.slice(0, slash);
-    const name = text.slice(slash + 1);
-    if (!namespace || !name || name.includes('/')) return `"${text}": expected NAMESPACE/NAME`;
-    return { kind: 'workload', namespace, name };
+  const key = parseObjectKey(text);
+  if (key) {
+    if (!key.namespace || !key.name || key.name.includes('/')) return `"${text}": expected NAMESPACE/NAME`;
+    return { kind: 'workload', namespace: key.namespace, name: key.name };
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(text)) return `"${text}" is neither a workload name, a label nor an address`;
   return { kind: 'workload', name: text };

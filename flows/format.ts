@@ -1,4 +1,5 @@
 /** Flows for people and programs: `-o table` (one aligned line per flow), `json` (sluice's form), `jsonpb` (proto3 JSON). */
+import { formatHostPort } from '../ip/index.js';
 import { flowToJson, flowToJsonpb } from './codec.js';
 import { l7Summary, workloadKey, type FlowEndpoint, type FlowRecord } from './record.js';
 
@@ -7,7 +8,7 @@ export type Output = (typeof OUTPUTS)[number];
 
 function who(e: FlowEndpoint): string {
   const key = workloadKey(e);
-  return key ? `${key}:${e.port}` : `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}`;
+  return key ? `${key}:${e.port}` : formatHostPort(e.address, e.port);
 }
 
 function clock(ms: number): string {

@@ -3,7 +3,7 @@ export * from './record.js';
 export { ACCESS_LOG_NAME as LOG_NAME } from '../policy-compiler/index.js';
 export { FlowCollector, type CollectorOptions, type CollectorStats } from './collector.js';
 export { FlowStore, type StoredFlow, type StoreStats, type QueryOptions } from './store.js';
-export { WorkloadIndex, canonicalAddress } from './workloads.js';
+export { WorkloadIndex } from './workloads.js';
 export { chainLookup, NO_CHAINS, type ChainLookup, type ChainPolicies } from './chains.js';
 export { parseFlowQuery, parsePeer, parseDuration, peerMatches, toPairs, FILTER_PARAMS, type FlowFilter, type FlowQuery, type PeerMatch, type FilterParam } from './filter.js';
 export { compilePredicate, type Predicate } from './predicate.js';

@@ -5,21 +5,13 @@
  * DENY filter (`sluice_deny_`, shadow `sluice_audit_deny_`) before an ALLOW filter
  * (`sluice_allow_`, shadow `sluice_audit_allow_`); the shadow rule sets are enforce ∪ audit.
  */
+import { parseRuleId, RBAC_METADATA_KEYS, RBAC_METADATA_NAMESPACE } from '../policy-compiler/index.js';
 import type { Verdict } from './record.js';
 
-export const RBAC_METADATA_NAMESPACE = 'envoy.filters.http.rbac';
+export { RBAC_METADATA_NAMESPACE };
 
-/** The stat prefixes the compiler gives the RBAC filters (policy-compiler/envoy/filters/rbac.ts). */
-export const RBAC_KEYS = {
-  denyResult: 'sluice_deny_enforced_engine_result',
-  denyRule: 'sluice_deny_enforced_effective_policy_id',
-  allowResult: 'sluice_allow_enforced_engine_result',
-  allowRule: 'sluice_allow_enforced_effective_policy_id',
-  auditDenyResult: 'sluice_audit_deny_shadow_engine_result',
-  auditDenyRule: 'sluice_audit_deny_shadow_effective_policy_id',
-  auditAllowResult: 'sluice_audit_allow_shadow_engine_result',
-  auditAllowRule: 'sluice_audit_allow_shadow_effective_policy_id',
-} as const;
+/** The metadata keys the compiler's RBAC filters write (policy-compiler/names.ts: their stat prefixes and the keys under them). */
+export const RBAC_KEYS = RBAC_METADATA_KEYS;
 
 export type RbacFields = Readonly<Partial<Record<(typeof RBAC_KEYS)[keyof typeof RBAC_KEYS], string>>>;
 
@@ -35,8 +27,7 @@ export interface Decision {
 
 /** `shop/orders-api#spec.ingress[0]...` → `shop/orders-api`. */
 export function policyOfRule(rule: string): string {
-  const hash = rule.indexOf('#');
-  return hash < 0 ? '' : rule.slice(0, hash);
+  return parseRuleId(rule)?.policy ?? '';
 }
 
 const DETAILS = /^rbac_access_denied_matched_policy\[(.*)\]$/;

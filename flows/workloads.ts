@@ -2,22 +2,9 @@
  * Address → workload, from the inventory (the model's `Inventory`, read-only): what a flow's source
  * and destination are. An address that is no workload's stays an address (workload '').
  */
-import { isIPv6 } from 'node:net';
+import { canonicalPeer } from '../ip/index.js';
 import type { Inventory, Workload } from '../policy-compiler/index.js';
 import { NO_LABELS, type FlowEndpoint } from './record.js';
-
-/** Canonical text of an IP address (IPv6 lower-case and compressed; IPv4-mapped IPv6 as IPv4). */
-export function canonicalAddress(address: string): string {
-  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
-  if (!isIPv6(bare)) return bare;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped?.[1]) return mapped[1];
-  try {
-    return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-  } catch {
-    return bare.toLowerCase();
-  }
-}
 
 export class WorkloadIndex {
   private readonly byAddress = new Map<string, Workload>();
@@ -25,17 +12,17 @@ export class WorkloadIndex {
   readonly nodes: ReadonlySet<string>;
 
   constructor(inventory: Inventory | undefined) {
-    for (const w of inventory?.workloads ?? []) for (const a of w.addresses) this.byAddress.set(canonicalAddress(a), w);
+    for (const w of inventory?.workloads ?? []) for (const a of w.addresses) this.byAddress.set(canonicalPeer(a), w);
     this.nodes = new Set(inventory ? [...inventory.proxies.keys()] : []);
   }
 
   workloadAt(address: string): Workload | undefined {
-    return this.byAddress.get(canonicalAddress(address));
+    return this.byAddress.get(canonicalPeer(address));
   }
 
   /** The endpoint of a flow: the address, the port, and the workload there if any (its labels shared, not copied). */
   endpoint(address: string, port: number): FlowEndpoint {
-    const canonical = canonicalAddress(address);
+    const canonical = canonicalPeer(address);
     const w = this.byAddress.get(canonical);
     return w ? { address: canonical, port, workload: w.name, namespace: w.namespace, labels: w.labels } : { address: canonical, port, workload: '', namespace: '', labels: NO_LABELS };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalIp, cidrContains, cidrHas, cidrOf, familyOf, formatCidr, formatHostPort, formatIp, hostCidr, ipBytes, ipFromBytes, isIpAddress, parseCidr, parseIp, unmapIpv4, type Cidr, type IpAddress } from './ip.js';
+import { canonicalIp, canonicalPeer, isUnspecified, localHostOf, cidrContains, cidrHas, cidrOf, familyOf, formatCidr, formatHostPort, formatIp, hostCidr, ipBytes, ipFromBytes, isIpAddress, parseCidr, parseIp, splitHostPort, unmapIpv4, type Cidr, type IpAddress } from './ip.js';
 
 const ip = (text: string): IpAddress => {
   const parsed = parseIp(text);
@@ -42,6 +42,31 @@ describe('IP addresses', () => {
 
   it('write host:port with brackets for IPv6', () => {
     expect([formatHostPort('10.0.0.1', 80), formatHostPort('::1', 80), formatHostPort('example.com', 80)]).toEqual(['10.0.0.1:80', '[::1]:80', 'example.com:80']);
+  });
+
+  it('split host:port, the inverse of formatHostPort', () => {
+    for (const [host, port] of [['10.0.0.1', 80], ['::1', 50051], ['fd00::7', 0], ['example.com', 65535]] as const) {
+      expect(splitHostPort(formatHostPort(host, port))).toEqual({ host, port });
+    }
+    expect(splitHostPort('[1.2.3.4]:80')).toEqual({ host: '1.2.3.4', port: 80 });
+    for (const bad of ['::1:80', '10.0.0.1', '10.0.0.1:', '10.0.0.1:65536', '10.0.0.1:123456', ':80', '[]:80', 'a b:80', 'unix:/tmp/x.sock', 'dns:///x:80', '[::1]80']) {
+      expect(splitHostPort(bad)).toBeUndefined();
+    }
+  });
+
+  it('know a wildcard bind, and where a local client reaches one', () => {
+    expect(['0.0.0.0', '::', '0:0::0', '10.0.0.1', '::1', '::ffff:0.0.0.0', 'example.com'].map(isUnspecified)).toEqual([true, true, true, false, false, false, false]);
+    expect(['0.0.0.0', '::', '0::0', '10.0.0.1', 'fd00::7', 'localhost'].map(localHostOf)).toEqual(['127.0.0.1', '::1', '::1', '10.0.0.1', 'fd00::7', 'localhost']);
+  });
+
+  it('compare peers: brackets dropped, canonical, IPv4-mapped IPv6 as IPv4, anything else as given', () => {
+    expect(canonicalPeer('[2001:DB8:0:0::1]')).toBe('2001:db8::1');
+    expect(canonicalPeer('::ffff:10.1.0.7')).toBe('10.1.0.7');
+    expect(canonicalPeer('[::FFFF:a01:7]')).toBe('10.1.0.7');
+    expect(canonicalPeer('10.1.0.7')).toBe('10.1.0.7');
+    expect(canonicalPeer('::fffe:10.1.0.7')).toBe('::fffe:a01:7');
+    expect(canonicalPeer('orders.shop')).toBe('orders.shop');
+    expect(canonicalPeer('[not-an-ip]')).toBe('not-an-ip');
   });
 });
 

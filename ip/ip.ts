@@ -155,9 +155,48 @@ export function canonicalIp(text: string): string {
   return typeof ip === 'string' ? text : formatIp(ip.family, ip.bits);
 }
 
+/**
+ * An address as a connection's peer is compared and shown: without brackets, canonical, and an
+ * IPv4-mapped IPv6 address (`::ffff:10.1.0.7`, as a dual-stack socket or Envoy reports an IPv4
+ * peer) as the IPv4 address it maps. Text that is no IP literal comes back as given, less brackets.
+ */
+export function canonicalPeer(text: string): string {
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  const parsed = parseIp(bare);
+  if (typeof parsed === 'string') return bare;
+  const ip = unmapIpv4(parsed);
+  return formatIp(ip.family, ip.bits);
+}
+
+/** Whether text is a family's unspecified address (`0.0.0.0`, `::`, in any spelling): a wildcard bind. */
+export function isUnspecified(text: string): boolean {
+  const ip = parseIp(text);
+  return typeof ip !== 'string' && ip.bits === 0n;
+}
+
+/** Where a client on this host reaches a server bound to `host`: a wildcard bind on its family's loopback (`127.0.0.1`, `::1`), any other host as is. */
+export function localHostOf(host: string): string {
+  const ip = parseIp(host);
+  if (typeof ip === 'string' || ip.bits !== 0n) return host;
+  return ip.family === 4 ? '127.0.0.1' : '::1';
+}
+
 /** `10.1.0.7:8080` or `[fd00::7]:8080` (a host name as is). */
-export function formatHostPort(host: string, port: number): string {
+export function formatHostPort(host: string, port: number | string): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * The inverse of `formatHostPort`: `[fd00::7]:8080` → `{ host: 'fd00::7', port: 8080 }`, a host
+ * name or IPv4 address unbracketed; port 0–65535. `undefined` for anything else (the host is not
+ * checked to be an address: callers that need one ask `isIpAddress`).
+ */
+export function splitHostPort(text: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([^\]]+)\]|([^\s:/[\]]+)):(\d{1,5})$/.exec(text);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (!host || !(port <= 65535)) return undefined;
+  return { host, port };
 }
 
 /** An address as 16 bytes, network order, IPv4 in the first 4 (the eBPF maps' form). */

@@ -18,9 +18,9 @@ export { translate, IncrementalTranslation, type Translation, type NodeResources
 export type { PolicyTarget } from './translate/targets.js';
 export type { Ir, EnvoyNode, HttpChain, ChainTls, IrSecret, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
 export type { EnvoyResource, ResourceRef } from './translate/resource.js';
-export { agentNodeId, hostOfAgent, AGENT_NODE_SUFFIX } from './names.js';
+export { agentNodeId, hostOfAgent, AGENT_NODE_SUFFIX, objectKey, parseObjectKey } from './names.js';
 export { nodeRedirectsPlan, type AgentNode, type Unsteered, type NodeRedirectsPlan } from './translate/node-redirects.js';
-export { ACCESS_LOG_NAME, chainName, directionOfAccessLog, parseChainName, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX, SDS_NAMES, issuedKey } from './names.js';
+export { ACCESS_LOG_NAME, RBAC_METADATA_KEYS, RBAC_METADATA_NAMESPACE, chainName, directionOfAccessLog, parseChainName, parseRuleId, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX, SDS_NAMES, issuedKey } from './names.js';
 export { toPlainJson, irFromPlainJson } from './ir/json.js';
 export { redactSecrets, REDACTED } from './redact.js';
 export { envoyBootstrap, XDS_CLUSTER, DEFAULT_XDS_API, type BootstrapOptions, type XdsApiChoice } from './translate/bootstrap.js';

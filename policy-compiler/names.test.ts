@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { chainName, compareChains, objectKey, parseChainName, parseServerListenerName, ruleId, ruleIdPath, serverListenerName, serviceClusterName, serviceRouteName, serviceTarget } from './names.js';
+import { parsePath } from './diagnostics.js';
+import { chainName, compareChains, objectKey, parseChainName, parseObjectKey, parseRuleId, parseServerListenerName, ruleId, ruleIdPath, serverListenerName, serviceClusterName, serviceRouteName, serviceTarget } from './names.js';
 
 describe('names built and parsed in pairs', () => {
   it('chains', () => {
@@ -23,7 +24,8 @@ describe('names built and parsed in pairs', () => {
     expect(serverListenerName('::1', 50051)).toBe('grpc/server?xds.resource.listening_address=[::1]:50051');
     expect(parseServerListenerName(serverListenerName('::1', 50051))).toEqual({ host: '::1', port: 50051, family: 6 });
     expect(parseServerListenerName(serverListenerName('127.0.0.1', 7443))).toEqual({ host: '127.0.0.1', port: 7443, family: 4 });
-    for (const bad of ['orders.shop:8080', 'grpc/server?xds.resource.listening_address=::1:50051', 'grpc/server?xds.resource.listening_address=1.2.3.4:0', 'grpc/server?xds.resource.listening_address=host:80']) {
+    expect(parseServerListenerName(serverListenerName('1.2.3.4', 65535))).toEqual({ host: '1.2.3.4', port: 65535, family: 4 });
+    for (const bad of ['orders.shop:8080', 'grpc/server?xds.resource.listening_address=::1:50051', 'grpc/server?xds.resource.listening_address=1.2.3.4:0', 'grpc/server?xds.resource.listening_address=1.2.3.4:65536', 'grpc/server?xds.resource.listening_address=host:80', 'grpc/server?xds.resource.listening_address=[host]:80']) {
       expect(parseServerListenerName(bad)).toBeUndefined();
     }
   });
@@ -31,7 +33,16 @@ describe('names built and parsed in pairs', () => {
   it('keys, rule ids and the names of a service', () => {
     const key = objectKey('shop', 'orders-api');
     const id = ruleId(key, ['spec', 'ingress', 0, 'toPorts', 1]);
+    expect(parseObjectKey(key)).toEqual({ namespace: 'shop', name: 'orders-api' });
+    expect([parseObjectKey('orders-api'), parseObjectKey(objectKey('', 'x'))]).toEqual([undefined, { namespace: '', name: 'x' }]);
     expect([key, id, ruleIdPath(id)]).toEqual(['shop/orders-api', 'shop/orders-api#spec.ingress[0].toPorts[1]', 'spec.ingress[0].toPorts[1]']);
+    expect(parseRuleId(id)).toEqual({ policy: 'shop/orders-api', path: 'spec.ingress[0].toPorts[1]' });
+    // A key of the source path may hold a '#': the id splits at its first one.
+    const path = ['spec', 'ingress', 0, 'toPorts', 0, 'rules', 'x#y', 2];
+    const parsed = parseRuleId(ruleId(key, path));
+    expect(parsed?.policy).toBe('shop/orders-api');
+    expect(parsePath(parsed?.path ?? '')).toEqual(path);
+    expect([parseRuleId('shop/orders-api'), parseRuleId('')]).toEqual([undefined, undefined]);
     const target = serviceTarget('orders', 'shop', 8080);
     expect([target, serviceRouteName(target), serviceClusterName(8080, 'shop/orders')]).toEqual(['orders.shop:8080', 'client|orders.shop:8080', 'outbound|8080|shop/orders']);
   });

@@ -4,7 +4,7 @@
  * (`inbound|8080|shop/orders`), the names of the resources proxyless gRPC clients ask for, and the
  * Listener names proxyless gRPC servers ask for (gRFC A36). Nothing else writes these shapes.
  */
-import { formatHostPort, isIpAddress, type IpFamily } from '../ip/index.js';
+import { formatHostPort, isIpAddress, splitHostPort, type IpFamily } from '../ip/index.js';
 import { formatPath, type PathSegment } from './diagnostics.js';
 
 /** `namespace/name`: a policy's or a workload's key. */
@@ -12,14 +12,26 @@ export function objectKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+/** The inverse of `objectKey`: the key splits at its first `/` (a namespace has none); `undefined` without one. */
+export function parseObjectKey(key: string): { namespace: string; name: string } | undefined {
+  const slash = key.indexOf('/');
+  return slash < 0 ? undefined : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
 /** `namespace/name#spec.ingress[0].toPorts[1]`: a rule's id is its policy's key and its source path. */
 export function ruleId(policyKey: string, path: readonly PathSegment[]): string {
   return `${policyKey}#${formatPath(path)}`;
 }
 
+/** The inverse of `ruleId`: `{ policy: 'namespace/name', path: 'spec.ingress[0].toPorts[1]' }`, or `undefined` when `id` is not a rule id. */
+export function parseRuleId(id: string): { policy: string; path: string } | undefined {
+  const hash = id.indexOf('#');
+  return hash < 0 ? undefined : { policy: id.slice(0, hash), path: id.slice(hash + 1) };
+}
+
 /** The source path of a rule id: `spec.ingress[0].toPorts[1]`. */
 export function ruleIdPath(id: string): string {
-  return id.slice(id.indexOf('#') + 1);
+  return parseRuleId(id)?.path ?? id;
 }
 
 export type ChainDirection = 'inbound' | 'outbound';
@@ -49,6 +61,32 @@ export function directionOfAccessLog(logName: string): ChainDirection | undefine
   if (logName === ACCESS_LOG_NAME.outbound) return 'outbound';
   return undefined;
 }
+
+/** The RBAC filters' stat prefixes, so the deny and allow filters' counters and metadata keys stay apart. */
+export const RBAC_PREFIX = {
+  deny: 'sluice_deny_',
+  allow: 'sluice_allow_',
+  auditDeny: 'sluice_audit_deny_',
+  auditAllow: 'sluice_audit_allow_',
+} as const;
+
+/** The dynamic-metadata namespace Envoy's RBAC filters write their results in. */
+export const RBAC_METADATA_NAMESPACE = 'envoy.filters.http.rbac';
+
+/**
+ * The keys Envoy's RBAC filters write under their prefixes (`enforced_…` for the rules, `shadow_…`
+ * for the shadow rules): the access logs carry them and flows read the verdict back from them.
+ */
+export const RBAC_METADATA_KEYS = {
+  denyResult: `${RBAC_PREFIX.deny}enforced_engine_result`,
+  denyRule: `${RBAC_PREFIX.deny}enforced_effective_policy_id`,
+  allowResult: `${RBAC_PREFIX.allow}enforced_engine_result`,
+  allowRule: `${RBAC_PREFIX.allow}enforced_effective_policy_id`,
+  auditDenyResult: `${RBAC_PREFIX.auditDeny}shadow_engine_result`,
+  auditDenyRule: `${RBAC_PREFIX.auditDeny}shadow_effective_policy_id`,
+  auditAllowResult: `${RBAC_PREFIX.auditAllow}shadow_engine_result`,
+  auditAllowRule: `${RBAC_PREFIX.auditAllow}shadow_effective_policy_id`,
+} as const;
 
 /** The workload part of the chain of a proxyless server port no policy protects. */
 export const UNPROTECTED_WORKLOAD = 'unprotected';
@@ -128,12 +166,10 @@ export function serverListenerName(host: string, port: number): string {
 /** The inverse of `serverListenerName`: `{ host: '::1', port: 50051 }`, or `undefined` for any other name. */
 export function parseServerListenerName(name: string): { host: string; port: number; family: IpFamily } | undefined {
   if (!name.startsWith(SERVER_LISTENER_PREFIX)) return undefined;
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(name.slice(SERVER_LISTENER_PREFIX.length));
-  const host = match?.[1] ?? match?.[2];
-  const port = Number(match?.[3]);
-  const family = host !== undefined ? isIpAddress(host) : undefined;
-  if (!host || !family || !(port >= 1 && port <= 65535)) return undefined;
-  return { host, port, family };
+  const address = splitHostPort(name.slice(SERVER_LISTENER_PREFIX.length));
+  const family = address ? isIpAddress(address.host) : undefined;
+  if (!address || !family || address.port < 1) return undefined;
+  return { host: address.host, port: address.port, family };
 }
 
 /** The suffix of a node agent's xDS node id: `<host>.agent` receives the host's NodeRedirects. */

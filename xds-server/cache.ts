@@ -2,6 +2,7 @@
  * The snapshot cache: the only contract between "what configuration exists" (the runtime sets
  * snapshots and a resolver) and "how it is streamed" (the servers watch nodes and read views).
  */
+import { formatDiagnostic } from '../problems/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { silentLogger } from '../telemetry/index.js';
 import { EMPTY_SNAPSHOT, toResource, type Resource, type ResourceInput, type Snapshot } from './snapshot.js';
@@ -207,7 +208,7 @@ export class SnapshotCache {
       }
       const r = toResource(input, 'resolved');
       if (!('version' in r)) {
-        this.log.warn('resolver returned an invalid resource', { nodeId, typeUrl, name, problem: r.message });
+        this.log.warn('resolver returned an invalid resource', { nodeId, typeUrl, name, problem: formatDiagnostic(r, 'brief') });
         return undefined;
       }
       return r;

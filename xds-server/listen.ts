@@ -7,20 +7,15 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import net from 'node:net';
+import { splitHostPort } from '../ip/index.js';
 
 /** The accept queue asked for (the kernel caps it at net.core.somaxconn, 4096 on current kernels). */
 const ACCEPT_BACKLOG = 65_535;
 
-/** `host:port` or `[v6]:port` (gRPC's address forms for TCP); `undefined` for anything else. */
-function hostPort(address: string): { host: string; port: number } | undefined {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:/[\]]+):(\d+)$/.exec(address);
-  if (!m?.[1] || m[2] === undefined) return undefined;
-  return { host: m[1], port: Number(m[2]) };
-}
-
 /** The port listened on, and our own socket when there is one (closed with the server). */
 export async function listenGrpc(server: grpc.Server, address: string, credentials: grpc.ServerCredentials): Promise<{ port: number; socket?: net.Server }> {
-  const tcp = hostPort(address);
+  // `host:port` or `[v6]:port` (gRPC's address forms for TCP); anything else is gRPC's to bind.
+  const tcp = splitHostPort(address);
   if (!tcp) {
     const port = await new Promise<number>((resolve, reject) => server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))));
     return { port };

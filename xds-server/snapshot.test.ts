@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { createSnapshot, PUSH_ORDER, RESOURCE_TYPES, TYPE_URL, typeInfo } from './index.js';
+import { formatDiagnostic } from '../problems/index.js';
 import { apiListener, cluster, endpoints, routeConfig, snap } from '../test/xds-server/harness.js';
 
 describe('type table', () => {
@@ -56,5 +57,18 @@ describe('createSnapshot', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => (p.code === 'snapshot.invalid' ? p.path : p.code))).toEqual(['resources[0].typeUrl', 'resources[1].name', 'resources[2].body']);
+    // The path is written once: in the field, not again in the message.
+    expect(r.problems.map((p) => formatDiagnostic(p))).toEqual([
+      '<input>: error: resources[0].typeUrl: type.googleapis.com/nope.Thing is not a served type [snapshot.invalid]',
+      '<input>: error: resources[1].name: must be a non-empty name other than "*" [snapshot.invalid]',
+      '<input>: error: resources[2].body: must be the encoded message bytes [snapshot.invalid]',
+    ]);
+  });
+
+  it('names a bad reference by its index, once', () => {
+    const r = createSnapshot([{ typeUrl: TYPE_URL.CDS, name: 'c', body: new Uint8Array(), references: [{ typeUrl: TYPE_URL.EDS, name: 'e' }, { typeUrl: TYPE_URL.EDS, name: '' }] }]);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => [p.path, formatDiagnostic(p, 'brief')])).toEqual([['resources[0].references[1]', 'resources[0].references[1]: not a {typeUrl, name} of a served type']]);
   });
 });

@@ -40,7 +40,8 @@ export interface Resource {
  */
 export type ConsistencyProblem = Diagnostic;
 
-const invalid = (path: string, message: string): ConsistencyProblem => ({ severity: 'error', code: 'snapshot.invalid', path, message: `${path}: ${message}` });
+/** The path is the problem's `path` only: formatters write it before the message. */
+const invalid = (path: string, message: string): ConsistencyProblem => ({ severity: 'error', code: 'snapshot.invalid', path, message });
 const about = (typeUrl: string, name: string): Diagnostic['subject'] => ({ kind: 'resource', type: shortOf(typeUrl), name });
 
 export type SnapshotResult =

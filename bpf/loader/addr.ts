@@ -1,5 +1,5 @@
 /** IP addresses to and from the 16-byte network-order form the maps use, over the shared IP module. Pure. */
-import { formatIp, ipBytes, ipFromBytes, parseIp, unmapIpv4, type IpFamily } from '../../ip/index.js';
+import { formatHostPort, formatIp, ipBytes, ipFromBytes, parseIp, unmapIpv4, type IpFamily } from '../../ip/index.js';
 import { AF_INET, AF_INET6, type Family } from './abi.js';
 
 export interface MapAddress {
@@ -36,8 +36,7 @@ export function formatAddress(family: Family, bytes: Buffer): string {
 /** `10.1.0.7:8080`, `[fd00::7]:8080`, or `*:8080` for the wildcard. */
 export function formatEndpoint(family: Family, bytes: Buffer, port: number): string {
   if (isAny(bytes)) return `*:${port}`;
-  const text = formatAddress(family, bytes);
-  return family === AF_INET6 ? `[${text}]:${port}` : `${text}:${port}`;
+  return formatHostPort(formatAddress(family, bytes), port);
 }
 
 export { AF_INET, AF_INET6 };

@@ -79,7 +79,7 @@ export interface RedirectDataplane {
 
 function proxyAddress(text: string, family: 'IPv4' | 'IPv6', field: string): MapAddress {
   const parsed = parseAddress(text);
-  const want = family === 'IPv4' ? 2 : 10;
+  const want = family === 'IPv4' ? AF_INET : AF_INET6;
   if (!parsed || parsed.family !== want) throw new BpfError('invalid-entry', `${field}: expected an ${family} address, got "${text}"`);
   return parsed;
 }

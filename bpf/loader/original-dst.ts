@@ -8,8 +8,7 @@ import type { Socket } from 'node:net';
 import { AF_INET, AF_INET6, IP6T_SO_ORIGINAL_DST, SOL_IP, SOL_IPV6, SO_ORIGINAL_DST } from './abi.js';
 import { errnoName } from './errors.js';
 import { getLibc } from './libbpf.js';
-import { familyOf, formatIp, parseIp, unmapIpv4 } from '../../ip/index.js';
-import { formatAddress } from './addr.js';
+import { familyOf, formatIp, ipFromBytes, parseIp, unmapIpv4 } from '../../ip/index.js';
 
 export interface OriginalDestination {
   readonly address: string;
@@ -35,18 +34,8 @@ function descriptor(socket: Socket): number {
 export function parseSockaddr(b: Buffer): { address: string; port: number; family: 'IPv4' | 'IPv6' } | undefined {
   const family = b.readUInt16LE(0);
   const port = b.readUInt16BE(2);
-  if (family === AF_INET && b.length >= 8) {
-    const addr = Buffer.alloc(16);
-    b.copy(addr, 0, 4, 8);
-    return { address: formatAddress(AF_INET, addr), port, family: 'IPv4' };
-  }
-  if (family === AF_INET6 && b.length >= 24) {
-    const addr = Buffer.from(b.subarray(8, 24));
-    const mapped = addr.readUInt32BE(0) === 0 && addr.readUInt32BE(4) === 0 && addr.readUInt32BE(8) === 0xffff;
-    if (mapped) return { address: formatAddress(AF_INET, addr.subarray(12, 16)), port, family: 'IPv4' };
-    return { address: formatAddress(AF_INET6, addr), port, family: 'IPv6' };
-  }
-  return undefined;
+  const ip = family === AF_INET && b.length >= 8 ? ipFromBytes(4, b.subarray(4, 8)) : family === AF_INET6 && b.length >= 24 ? unmapIpv4(ipFromBytes(6, b.subarray(8, 24))) : undefined;
+  return ip ? { address: formatIp(ip.family, ip.bits), port, family: ip.family === 4 ? 'IPv4' : 'IPv6' } : undefined;
 }
 
 /** The original destination of an accepted connection (see `OriginalDestination.source`). */

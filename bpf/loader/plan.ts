@@ -4,6 +4,7 @@
  * and what the kernel holds. No I/O here: cgroup paths are resolved to ids by a function the
  * caller injects, and `dataplane.ts` applies the result to the pinned maps.
  */
+import { formatHostPort } from '../../ip/index.js';
 import { redirectKey, type OutboundRedirect, type RedirectEntry } from '../../policy-compiler/index.js';
 import type { Diagnostic } from '../../problems/index.js';
 import { AF_INET, AF_INET6, RULE_F_BIND, RULE_F_FAIL_OPEN, encodeRuleKey, encodeRuleValue, type Family } from './abi.js';
@@ -98,7 +99,7 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
       for (const target of targets) {
         const key = encodeRuleKey({ family: target.family, addr: target.bytes, port: entry.port, cgroup: 0n });
         const value = encodeRuleValue({ proxyAddr: ZERO16, bindAddr: ZERO16, proxyPort: entry.proxyPort, flags: entry.failOpen ? RULE_F_FAIL_OPEN : 0 });
-        put({ map: 'in', key, value, source: index }, `inbound ${entry.address ?? '*'}:${entry.port}`, at);
+        put({ map: 'in', key, value, source: index }, `inbound ${formatHostPort(entry.address ?? '*', entry.port)}`, at);
       }
       return;
     }
@@ -116,7 +117,7 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
       const key = encodeRuleKey({ family: target.family, addr: target.bytes, port: entry.port, cgroup });
       const via = target.family === AF_INET ? proxy?.v4 : proxy?.v6;
       const value = encodeRuleValue({ proxyAddr: via?.bytes ?? proxyFor(target.family, options), bindAddr: own?.bytes ?? ZERO16, proxyPort: entry.proxyPort, flags: own ? RULE_F_BIND : 0 });
-      put({ map: 'out', key, value, source: index }, `outbound ${entry.address ?? '*'}:${entry.port} of ${entry.workloads.join(', ')}`, at);
+      put({ map: 'out', key, value, source: index }, `outbound ${formatHostPort(entry.address ?? '*', entry.port)} of ${entry.workloads.join(', ')}`, at);
     }
   });
   return { rules, ignored, unresolved, issues };

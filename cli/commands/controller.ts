@@ -43,7 +43,7 @@ Options:
   --audit-for DURATION      webhooks' rollout guard: audit time before enforce (default 24h); the
                             would-deny flows are this replica's
   --sidecar-xds-address HOST:PORT  webhooks: the xDS service injected sidecars use
-                            (default ${DEFAULT_SIDECAR.xds.host}:${DEFAULT_SIDECAR.xds.port})
+                            (default ${formatHostPort(DEFAULT_SIDECAR.xds.host, DEFAULT_SIDECAR.xds.port)})
   --proxy-image IMAGE       webhooks: the sidecar's Envoy image (default ${DEFAULT_SIDECAR.image})
   --state-dir DIR           where the last good state is kept across restarts (default: not kept)
   --status-qps N            L7Policy status writes per second, all policies together (default 20)

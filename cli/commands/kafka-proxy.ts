@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { formatHostPort } from '../../ip/index.js';
 import { parseCommandArgs, parseHostPort } from '../args.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { createLogger, Registry, type LogLevel } from '../../telemetry/index.js';
@@ -140,7 +141,7 @@ export const kafkaProxyCommand: Command = {
       xds: xds ? { connected: xds.connected, last: xds.last ?? null } : null, connections: proxy.activeConnections,
     }));
     xds?.start();
-    io.stdout(`${JSON.stringify({ listening: `${bound.host}:${bound.port}`, admin: `${admin.host}:${adminServer.port}`, mode: upstream ? 'fixed-upstream' : 'transparent' })}\n`);
+    io.stdout(`${JSON.stringify({ listening: formatHostPort(bound.host, bound.port), admin: formatHostPort(admin.host, adminServer.port), mode: upstream ? 'fixed-upstream' : 'transparent' })}\n`);
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       else io.signal.addEventListener('abort', () => resolve(), { once: true });

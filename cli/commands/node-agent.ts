@@ -1,7 +1,7 @@
 /** `sluice node-agent`: programs this node's eBPF redirects from the controller's NodeRedirects (Kubernetes DaemonSet). */
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
-import { familyOf, parseIp } from '../../ip/index.js';
+import { familyOf, formatHostPort, parseIp } from '../../ip/index.js';
 import { BpfError, DEFAULT_PIN_ROOT } from '../../bpf/index.js';
 import { NodeAgent, startAgentAdmin } from '../../node-agent/index.js';
 import { createLogger, Registry } from '../../telemetry/index.js';
@@ -118,7 +118,7 @@ export const nodeAgentCommand: Command = {
     }
     const server = await startAgentAdmin(admin.host, admin.port, registry, () => agent.status());
     agent.start();
-    io.stdout(`${JSON.stringify({ node: `${host}.agent`, xds: values['xds-address'], admin: `${admin.host}:${server.port}` })}\n`);
+    io.stdout(`${JSON.stringify({ node: `${host}.agent`, xds: values['xds-address'], admin: formatHostPort(admin.host, server.port) })}\n`);
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       else io.signal.addEventListener('abort', () => resolve(), { once: true });

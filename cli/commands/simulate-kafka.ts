@@ -4,6 +4,7 @@
  * (kafka-proxy's simulateKafkaRequest), with what it cannot judge said instead of guessed.
  */
 import { MESSAGES } from '../../envoy-api/index.js';
+import { formatHostPort } from '../../ip/index.js';
 import {
   apiKeyOf, apiNameOf, PolicyStore, simulateKafkaRequest, validateKafkaPolicy,
   type KafkaPolicy, type KafkaPolicyJson, type KafkaSimResult,
@@ -47,7 +48,7 @@ export function kafkaPolicyAt(output: CompileOutput, host: string, port: number)
 }
 
 function formatResult(args: KafkaSimArgs, at: { policy: KafkaPolicy; node: string }, r: KafkaSimResult): string {
-  const target = `${args.to.host}:${args.to.port}`;
+  const target = formatHostPort(args.to.host, args.to.port);
   const where = `Kafka enforcer ${at.node}, policy ${at.policy.policy} (${at.policy.mode})`;
   const lines = [`${apiNameOf(apiKeyOf(args.api) ?? -1)} v${r.apiVersion} from ${args.from} to ${target}: ${where}`];
   const w = Math.max(...r.decisions.map((d) => `${d.kind} ${d.name}`.trim().length), 7);
@@ -68,7 +69,7 @@ export function runKafkaSimulation(output: CompileOutput, args: KafkaSimArgs, fo
   }
   const at = kafkaPolicyAt(output, args.to.host, args.to.port);
   if (!at) {
-    const reason = `no Kafka policy covers ${args.to.host}:${args.to.port}: no Kafka enforcer is configured for it (one it passes through anyway decides by its --uncovered flag, deny by default)`;
+    const reason = `no Kafka policy covers ${formatHostPort(args.to.host, args.to.port)}: no Kafka enforcer is configured for it (one it passes through anyway decides by its --uncovered flag, deny by default)`;
     io.stdout(format === 'json' ? `${JSON.stringify({ handledBy: null, outcome: 'allow', reason }, null, 2)}\n` : `ALLOW  ${reason}\n`);
     return EXIT.ok;
   }

@@ -1,5 +1,6 @@
 /** `sluice webhook`: the admission webhooks (L7Policy validation, the rollout guard, Pod mutation) as a process of their own. */
 import { defaultEnv } from '../../certs/index.js';
+import { formatHostPort } from '../../ip/index.js';
 import { DEFAULT_MIN_AUDIT_MS, DEFAULT_SIDECAR, PATHS, serviceNames, startStandalone, StandaloneError, type StandaloneConfig } from '../../k8s/admission/index.js';
 import { createLogger } from '../../telemetry/index.js';
 import { parseCommandArgs, parseDurationFlag, parseHostPort, parseLogLevel } from '../args.js';
@@ -30,7 +31,7 @@ Options:
   --in-cluster              the API server through the Pod's service account
   --sync-ca-bundle          keep the caBundle of the sluice-l7policies and sluice-pods configurations current
   --audit-for DURATION      rollout guard: how long a policy runs in audit before it may enforce (default 24h)
-  --xds-address HOST:PORT   sidecar: sluice's xDS service (default ${DEFAULT_SIDECAR.xds.host}:${DEFAULT_SIDECAR.xds.port})
+  --xds-address HOST:PORT   sidecar: sluice's xDS service (default ${formatHostPort(DEFAULT_SIDECAR.xds.host, DEFAULT_SIDECAR.xds.port)})
   --proxy-image IMAGE       sidecar: the Envoy image (default ${DEFAULT_SIDECAR.image})
   --reload-interval DURATION  how often the certificate is checked (default 10s)
   --log-level LEVEL         debug (every admission with its duration), info, warn, error (default info)

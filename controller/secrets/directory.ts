@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_PEM_BYTES } from '../../certs/index.js';
+import { objectKey } from '../../policy-compiler/index.js';
 import type { RawValue } from './judge.js';
 import { SecretsInForce, type RawSecrets, type SecretSource } from './in-force.js';
 
@@ -45,7 +46,7 @@ export function readSecretDirs(root: string, maxBytes = MAX_PEM_BYTES): { secret
         if (!KEY.test(key)) continue;
         keys.set(key, readKey(path.join(dir, key), maxBytes));
       }
-      secrets.set(`${namespace}/${name}`, keys);
+      secrets.set(objectKey(namespace, name), keys);
     }
   }
   return { secrets, problems };

@@ -7,6 +7,7 @@
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { parse } from 'yaml';
+import { formatHostPort } from '../../ip/index.js';
 import { isRecord } from './review.js';
 
 export interface KubeResponse {
@@ -95,5 +96,5 @@ export function inClusterKubeApi(env: NodeJS.ProcessEnv, readFile: (path: string
   const port = env['KUBERNETES_SERVICE_PORT'] ?? '443';
   if (!host) throw new KubeApiError('not in a Pod: KUBERNETES_SERVICE_HOST is not set (give --kubeconfig)');
   const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
-  return kubeApi({ server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`, ca: readFile(`${dir}/ca.crt`), token: readFile(`${dir}/token`).trim() });
+  return kubeApi({ server: `https://${formatHostPort(host, port)}`, ca: readFile(`${dir}/ca.crt`), token: readFile(`${dir}/token`).trim() });
 }

@@ -13,6 +13,7 @@
  *   enforce → audit.
  */
 import { formatDuration } from '../../certs/index.js';
+import { objectKey } from '../../policy-compiler/index.js';
 import { AUDIT_FIRST, POLICY_GVK, ROLLOUT_LABEL } from './names.js';
 import { isRecord, wrongKind, type AdmissionRequest, type Verdict } from './review.js';
 
@@ -87,7 +88,7 @@ export async function rolloutGuard(request: AdmissionRequest, o: RolloutGuardOpt
   if (group !== POLICY_GVK.group || version !== POLICY_GVK.version || kind !== POLICY_GVK.kind) return wrongKind(POLICY_GVK, request.kind);
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return { allowed: true };
   const minAudit = o.minAuditMs ?? DEFAULT_MIN_AUDIT_MS;
-  const key = `${request.namespace}/${request.name}`;
+  const key = objectKey(request.namespace, request.name);
   const rule = `namespace ${request.namespace} requires audit-first rollout (${ROLLOUT_LABEL}=${AUDIT_FIRST})`;
   const next = policyObject(request.object);
   if (next.mode === 'audit') return { allowed: true };

@@ -8,6 +8,7 @@ import { createSecureContext } from 'node:tls';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatHostPort } from '../../ip/index.js';
 import { silentLogger, type Logger } from '../../telemetry/index.js';
 import { admit, errorStatus, isAdmissionPath, type HandlerResult, type WebhookDeps } from './handler.js';
 import { PATHS } from './names.js';
@@ -153,10 +154,9 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   return {
     port,
-    url: `https://${host}:${port}`,
+    url: `https://${formatHostPort(o.host, port)}`,
     setCertificate(certificate) {
       createSecureContext({ cert: certificate.cert, key: certificate.key }); // throws on a broken pair, before anything changes
       server.setSecureContext({ cert: certificate.cert, key: certificate.key });

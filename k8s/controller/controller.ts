@@ -303,7 +303,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   source.start();
   leader.start();
   void refreshPeers();
-  logger.info('sluice controller started', { identity: o.identity, xds: `${o.xds.host}:${xdsPort}`, admin: `${o.admin.host}:${adminPort}`, restored: restored.policies });
+  logger.info('sluice controller started', { identity: o.identity, xds: formatHostPort(o.xds.host, xdsPort), admin: formatHostPort(o.admin.host, adminPort), restored: restored.policies });
   const kube = source;
   return {
     xdsPort,

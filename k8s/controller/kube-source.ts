@@ -16,6 +16,7 @@ import type { Logger } from '../../telemetry/index.js';
 import { Informer, type InformerStats } from './informer.js';
 import { metaOf, podOf, type Labels } from './objects.js';
 import { policySources } from './policy-objects.js';
+import { objectKey, parseObjectKey } from '../../policy-compiler/index.js';
 import { SecretWatch, type SecretState } from './secrets.js';
 import { clusterInventory, inventorySourceFile, type HostNetworkPod, type ProxyPortsOf } from './workloads.js';
 
@@ -148,7 +149,7 @@ export class KubeSource implements DocumentSource {
     }
     const inventory = this.built.inventory;
     const { files, generations } = policySources(policyObjects);
-    const objects = new Map<string, unknown>(policyObjects.map((o) => [`${metaOf(o).namespace}/${metaOf(o).name}`, o]));
+    const objects = new Map<string, unknown>(policyObjects.map((o) => [objectKey(metaOf(o).namespace, metaOf(o).name), o]));
     return { files: [...files, inventorySourceFile(inventory)], readDiagnostics: inventory.diagnostics, generations, hostNetwork: inventory.hostNetwork, objects, endpointSlices };
   }
 
@@ -159,7 +160,7 @@ export class KubeSource implements DocumentSource {
 
   /** The stored object of a policy, as the informer holds it now. */
   policyObject(key: string): unknown {
-    const [namespace = '', name = ''] = key.split('/');
+    const { namespace, name } = parseObjectKey(key) ?? { namespace: '', name: '' };
     return this.informers.policies.objects().find((o) => o.metadata?.namespace === namespace && o.metadata.name === name);
   }
 

@@ -4,6 +4,7 @@
  * typed value, and a field of the wrong type reads as absent. No client library type leaks past
  * this file: the rest of the controller sees these views.
  */
+import { objectKey } from '../../policy-compiler/index.js';
 import { SIDECAR_CONTAINER } from '../admission/names.js';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -164,5 +165,5 @@ export function endpointSliceOf(object: unknown): EndpointSliceView {
 
 /** `namespace/name` of an object. */
 export function keyOf(meta: Pick<ObjectMeta, 'namespace' | 'name'>): string {
-  return `${meta.namespace}/${meta.name}`;
+  return objectKey(meta.namespace, meta.name);
 }

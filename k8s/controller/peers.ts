@@ -8,6 +8,7 @@
  * contributes nothing: its proxies show as not connected, which is the truth as far as the leader
  * can tell.
  */
+import { formatHostPort } from '../../ip/index.js';
 import type { NodeStatus } from '../../xds-server/index.js';
 import { endpointSliceOf } from './objects.js';
 
@@ -54,7 +55,7 @@ function isNodeStatusList(v: unknown): v is NodeStatus[] {
 export async function fetchPeerNodes(peers: readonly PeerAddress[], timeoutMs = 2000): Promise<{ nodes: NodeStatus[][]; failed: string[] }> {
   const results = await Promise.all(
     peers.map(async (p) => {
-      const where = `${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`;
+      const where = formatHostPort(p.host, p.port);
       try {
         const r = await fetch(`http://${where}${NODES_PATH}`, { signal: AbortSignal.timeout(timeoutMs) });
         const body: unknown = await r.json();

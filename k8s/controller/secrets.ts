@@ -15,6 +15,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeApi } from '../admission/kube-api.js';
 import type { RawSecrets, RawValue, SecretSource } from '../../controller/index.js';
 import type { Logger } from '../../telemetry/index.js';
+import { parseObjectKey } from '../../policy-compiler/index.js';
 import { Informer } from './informer.js';
 import { secretChangeKey, secretKeyNames, secretKeys } from './secret-data.js';
 
@@ -35,8 +36,7 @@ export interface SecretState {
 
 /** `namespace/name` (the compiler's names) → the Secret's namespace and name. */
 export function secretRef(key: string): SecretRef {
-  const slash = key.indexOf('/');
-  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return parseObjectKey(key) ?? { namespace: '', name: key };
 }
 
 export class SecretWatch implements SecretSource {

@@ -9,7 +9,7 @@
  * Statuses are computed once per change (`invalidate`), not once per policy written.
  */
 import { policyStatuses, unsteeredProblems, type PolicyRuntime, type PolicyStatus, type StatusInputs } from '../../controller/index.js';
-import type { SecretCatalog } from '../../policy-compiler/index.js';
+import { objectKey, type SecretCatalog } from '../../policy-compiler/index.js';
 import type { NodeStatus, SnapshotCache } from '../../xds-server/index.js';
 import { hostNetworkNotes } from './policy-objects.js';
 import { desiredStatus, type L7PolicyStatus } from './policy-conditions.js';
@@ -78,7 +78,7 @@ export class StatusView {
     const states = this.o.secrets();
     const catalog = this.o.catalog();
     for (const ref of this.o.secretsOf(key)) {
-      const name = `${ref.namespace}/${ref.name}`;
+      const name = objectKey(ref.namespace, ref.name);
       const s = states.find((x) => x.ref.namespace === ref.namespace && x.ref.name === ref.name);
       if (s?.state === 'pending') notes.push(s.error !== undefined ? `Secret ${name} it references cannot be read (${s.error}); its TLS port refuses connections until it is` : `Secret ${name} it references has not been read yet`);
       const stale = catalog.secrets.get(name);

@@ -13,6 +13,7 @@
  */
 import type { KubeApi } from '../admission/kube-api.js';
 import type { Logger } from '../../telemetry/index.js';
+import { parseObjectKey } from '../../policy-compiler/index.js';
 import { metaOf } from './objects.js';
 import { sameStatus } from './policy-conditions.js';
 
@@ -39,7 +40,7 @@ export type WriteOutcome = 'written' | 'unchanged' | 'conflict' | 'gone' | 'fail
 const POLICIES = '/apis/sluice.dev/v1alpha1/namespaces';
 
 export function policyPath(key: string): string {
-  const [namespace = '', name = ''] = key.split('/');
+  const { namespace, name } = parseObjectKey(key) ?? { namespace: '', name: '' };
   return `${POLICIES}/${encodeURIComponent(namespace)}/l7policies/${encodeURIComponent(name)}`;
 }
 

@@ -12,7 +12,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
-import { isIpAddress } from '../../ip/index.js';
+import { formatHostPort, isIpAddress, isUnspecified } from '../../ip/index.js';
 import type { Logger } from '../../telemetry/index.js';
 import type { KafkaPolicy } from '../policy/resource.js';
 import { UNCOVERED_DENY, type PolicyStore } from '../policy/store.js';
@@ -62,7 +62,7 @@ export class KafkaProxy {
 
   constructor(private readonly o: KafkaProxyOptions) {
     if (!o.upstream && !o.originalDestination) throw new Error('kafka proxy: transparent mode needs an originalDestination function');
-    this.advertised = o.advertisedHost ?? (o.listen.host === '0.0.0.0' || o.listen.host === '::' ? '127.0.0.1' : o.listen.host);
+    this.advertised = o.advertisedHost ?? (isUnspecified(o.listen.host) ? '127.0.0.1' : o.listen.host);
   }
 
   /** Starts the main listener; resolves with its bound address. */
@@ -97,8 +97,8 @@ export class KafkaProxy {
       server.listen(at.port, at.host, () => {
         server.off('error', reject);
         const a = server.address() as net.AddressInfo;
-        this.servers.set(`${a.address}:${a.port}`, server);
-        this.o.logger.info('kafka proxy listening', { address: `${a.address}:${a.port}`, upstream: upstream ? key(upstream) : 'transparent' });
+        this.servers.set(formatHostPort(a.address, a.port), server);
+        this.o.logger.info('kafka proxy listening', { address: formatHostPort(a.address, a.port), upstream: upstream ? key(upstream) : 'transparent' });
         resolve({ host: a.address, port: a.port });
       });
     });
@@ -180,5 +180,5 @@ export class KafkaProxy {
 }
 
 function key(hp: HostPort): string {
-  return `${hp.host}:${hp.port}`;
+  return formatHostPort(hp.host, hp.port);
 }

@@ -10,7 +10,7 @@
 import type { CatalogSecret, CertificateFacts, SecretCatalog } from '../model/secrets.js';
 import type { CertificateRef, PortTls, SecretKeyRef, TrustRef } from '../model/types.js';
 import type { ChainTls, IrSecret } from '../ir/types.js';
-import { issuedKey, SDS_NAMES } from '../names.js';
+import { issuedKey, parseObjectKey, SDS_NAMES } from '../names.js';
 
 export interface TlsProblem {
   readonly severity: 'error' | 'warning';
@@ -63,8 +63,8 @@ class Resolver {
     if (found) return found;
     const broken = this.catalog.broken.get(name);
     if (broken !== undefined) return this.fail('secret.invalid', field, `secret ${name} has no usable version: ${broken}`);
-    const [namespace, secretName] = name.split('/');
-    return this.fail('secret.missing', field, `secret ${name} does not exist (in a cluster: the Secret ${secretName ?? name} in namespace ${namespace ?? ''}; standalone: the directory ${name} under serve --secrets)`);
+    const ref = parseObjectKey(name);
+    return this.fail('secret.missing', field, `secret ${name} does not exist (in a cluster: the Secret ${ref?.name ?? name} in namespace ${ref?.namespace ?? name}; standalone: the directory ${name} under serve --secrets)`);
   }
 
   /** A certificate chain and its key from one secret, fit for a TLS server or client. */

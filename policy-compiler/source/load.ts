@@ -11,6 +11,7 @@ import type { Inventory, Policy } from '../model/types.js';
 import { DocumentContext } from '../validate/context.js';
 import { validateInventory } from '../validate/inventory.js';
 import { validatePolicy } from '../validate/policy.js';
+import { objectKey } from '../names.js';
 import { checkSchema, type SchemaKind } from './schema-check.js';
 import { DEFAULT_PARSE_LIMITS, parseYamlDocuments, type ParsedDocument, type ParseLimits, type SourceFile } from './yaml-documents.js';
 
@@ -148,5 +149,5 @@ function loadDocument(doc: ParsedDocument): LoadedDocument {
 function claimedKey(value: object): string | undefined {
   const meta = (value as { metadata?: { name?: unknown; namespace?: unknown } }).metadata;
   if (typeof meta?.name !== 'string') return undefined;
-  return `${typeof meta.namespace === 'string' ? meta.namespace : 'default'}/${meta.name}`;
+  return objectKey(typeof meta.namespace === 'string' ? meta.namespace : 'default', meta.name);
 }

@@ -26,6 +26,8 @@ export interface NodeResources {
   readonly node: string;
   /** `agent`: a host's node agent (`<host>.agent`), whose one resource is the host's NodeRedirects. */
   readonly kind: 'envoy' | 'kafka' | 'agent';
+  /** The proxy lets new connections through unchecked while it is not listening (the inventory's `failOpen`; never for a node agent). */
+  readonly failOpen: boolean;
   /** Sorted by type (push order) and name. */
   readonly resources: readonly EnvoyResource[];
 }
@@ -102,9 +104,9 @@ export class IncrementalTranslation {
   translate(ir: Ir): Translation {
     const agents = nodeRedirectsPlan(ir);
     const nodes: NodeResources[] = [
-      ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, resources: this.envoyNodes.get(n, this.envoyNode) })),
-      ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, resources: this.kafkaNodes.get(k, this.kafkaNode) })),
-      ...agents.agents.map((a) => ({ node: a.node, kind: 'agent' as const, resources: this.agentResources(a.resource) })),
+      ...ir.envoyNodes.map((n) => ({ node: n.node, kind: 'envoy' as const, failOpen: n.failOpen, resources: this.envoyNodes.get(n, this.envoyNode) })),
+      ...ir.kafkaNodes.map((k) => ({ node: k.node, kind: 'kafka' as const, failOpen: k.failOpen, resources: this.kafkaNodes.get(k, this.kafkaNode) })),
+      ...agents.agents.map((a) => ({ node: a.node, kind: 'agent' as const, failOpen: false, resources: this.agentResources(a.resource) })),
     ].sort((a, b) => a.node.localeCompare(b.node));
     // A node reused whole keeps its chains' translations for the run that changes one of them.
     for (const n of ir.envoyNodes) for (const c of [...n.inbound, ...n.outbound]) this.chains.keep(c);

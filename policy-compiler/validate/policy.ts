@@ -1,7 +1,7 @@
 /** An `L7Policy` document (already schema-valid) → the model, with every semantic problem reported. */
 import type { EgressRule, IngressRule, L7Policy as SourcePolicy, Peer as SourcePeer, PortRule as SourcePortRule } from '../generated/l7policy.js';
 import type { PathSegment } from '../diagnostics.js';
-import { objectKey, ruleId } from '../names.js';
+import { objectKey, parseObjectKey, ruleId } from '../names.js';
 import { cidrContains, parseCidr } from '../../ip/index.js';
 import type { Cidr } from '../../ip/index.js';
 import type { Peer, Policy, PortRef, PortRule, TrafficRule } from '../model/types.js';
@@ -9,6 +9,9 @@ import type { DocumentContext } from './context.js';
 import { l7Rules, portProtocol } from './l7-rules.js';
 import { checkLabelKeys, validateSelector } from './selector.js';
 import { portTls } from './tls.js';
+
+/** The namespace of a policy's key. */
+const namespaceOf = (key: string): string => parseObjectKey(key)?.namespace ?? '';
 
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -37,7 +40,7 @@ function trafficRule(ctx: DocumentContext, key: string, direction: 'ingress' | '
   const path: PathSegment[] = ['spec', direction, index];
   const peerField = direction === 'ingress' ? 'from' : 'to';
   const sourcePeers = 'from' in rule ? rule.from : 'to' in rule ? rule.to : undefined;
-  const peers = sourcePeers ? sourcePeers.map((p, i) => peer(ctx, key.slice(0, key.indexOf('/')), [...path, peerField, i], p)) : 'any';
+  const peers = sourcePeers ? sourcePeers.map((p, i) => peer(ctx, namespaceOf(key), [...path, peerField, i], p)) : 'any';
   return {
     direction,
     id: ruleId(key, path),
@@ -99,6 +102,6 @@ function portRule(ctx: DocumentContext, key: string, direction: 'ingress' | 'egr
   if (p.rules && allow !== 'all' && allow.length === 0) {
     ctx.warn([...path, 'rules'], 'rules.empty', '`rules` lists no rule, so nothing is allowed on these ports; omit `rules` to allow every request');
   }
-  const tls = portTls(ctx, key.slice(0, key.indexOf('/')), path, p, direction, protocol);
+  const tls = portTls(ctx, namespaceOf(key), path, p, direction, protocol);
   return { id: ruleId(key, path), ports, protocol, allow, deny, ...(tls ? { tls } : {}) };
 }

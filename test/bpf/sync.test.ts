@@ -96,7 +96,7 @@ describe('bpf map sync plan (pure)', () => {
 
   it('reports two entries that send the same destination of one workload to different proxy ports', () => {
     const plan = planRules([out(8080, 15001, 'fd00::7'), out(8080, 15002, 'fd00:0::7')], options);
-    expect(plan.issues.map((d) => formatDiagnostic(d, 'brief'))).toEqual(['entries[1]: outbound fd00:0::7:8080 of shop/web is already redirected differently by entries[0]']);
+    expect(plan.issues.map((d) => formatDiagnostic(d, 'brief'))).toEqual(['entries[1]: outbound [fd00:0::7]:8080 of shop/web is already redirected differently by entries[0]']);
     expect(plan.issues[0]?.subject).toEqual({ kind: 'redirect', key: 'n1|outbound|<default>|fd00:0::7|8080' });
     // The same destination for two different workloads is two keys, not a conflict.
     expect(planRules([out(8080, 15001, 'fd00::7'), out(8080, 15002, 'fd00::7', 'n1', { cgroup: '/shop/api' })], options).issues).toEqual([]);

@@ -29,6 +29,15 @@ describe('flow filters', () => {
     expect(parsePeer('unknown')).toEqual({ kind: 'unknown' });
   });
 
+  it('tells addresses from workloads and labels with the IP module', () => {
+    expect(parsePeer('::ffff:10.1.0.7')).toEqual({ kind: 'address', address: '10.1.0.7' });
+    expect(parsePeer('fd00:0:0::7')).toEqual({ kind: 'address', address: 'fd00::7' });
+    expect(parsePeer('app=a:b')).toEqual({ kind: 'label', key: 'app', value: 'a:b' });
+    expect(parsePeer('orders-7')).toEqual({ kind: 'workload', name: 'orders-7' });
+    expect([parsePeer('999.1.1.1'), parsePeer('10.1.0'), parsePeer('[orders]')]).toEqual(['"999.1.1.1" is not an IP address', '"10.1.0" is not an IP address', '"[orders]" is not an IP address']);
+    expect(parsePeer('fd00::zz')).toBe('"fd00::zz" is neither a workload name, a label nor an address');
+  });
+
   it('names the parameter of every mistake, and finds them all at once', () => {
     const { problems } = parse([['verdict', 'allowed'], ['verdict', 'denied'], ['verdict', 'dropped'], ['since', 'yesterday'], ['from', 'a/b/c'], ['policy', 'orders'], ['colour', 'red'], ['last', '-1'], ['since', '1h']]);
     expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([

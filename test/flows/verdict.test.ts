@@ -3,9 +3,15 @@
  * code details as a fallback, ports no policy covers, and audit-only chains.
  */
 import { describe, expect, it } from '@jest/globals';
-import { decide, RBAC_KEYS } from '../../flows/index.js';
+import { decide, policyOfRule, RBAC_KEYS } from '../../flows/index.js';
+import { objectKey, ruleId } from '../../policy-compiler/names.js';
 
 describe('the verdict of a request', () => {
+  it('names the policy of a rule id as the compiler built it', () => {
+    expect(policyOfRule(ruleId(objectKey('shop', 'orders-api'), ['spec', 'ingress', 0, 'toPorts', 0, 'rules', 'http', 0]))).toBe('shop/orders-api');
+    expect([policyOfRule(''), policyOfRule('none')]).toEqual(['', '']);
+  });
+
   it('takes the rule from the response code details when the metadata is missing', () => {
     expect(decide({}, 'rbac_access_denied_matched_policy[shop/a#spec.ingress[0].toPorts[0].deny.http[0]]')).toEqual({ verdict: 'denied', rule: 'shop/a#spec.ingress[0].toPorts[0].deny.http[0]', policy: 'shop/a', reason: 'deny rule matched' });
     expect(decide({}, 'rbac_access_denied_matched_policy[none]')).toMatchObject({ verdict: 'denied', rule: '', defaultDeny: 'enforce' });

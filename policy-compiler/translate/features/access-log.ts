@@ -11,10 +11,9 @@
  * Which of them a node's chains carry is the node's `accessLog` setting (default: flows only).
  */
 import { MESSAGES, typed, type envoy, type google } from '../../../envoy-api/index.js';
-import { ACCESS_LOG_NAME, type ChainDirection } from '../../names.js';
+import { ACCESS_LOG_NAME, RBAC_METADATA_KEYS, RBAC_METADATA_NAMESPACE, type ChainDirection } from '../../names.js';
 import { XDS_CLUSTER } from '../bootstrap.js';
 import type { FeatureTranslator } from '../feature.js';
-import { RBAC_PREFIX } from './rbac.js';
 
 /** A google.protobuf.Struct, in the field-by-field form protobufjs encodes (its bundled struct.proto names the field stringValue). */
 function structOf(fields: Record<string, string>): google.protobuf.Struct {
@@ -22,7 +21,7 @@ function structOf(fields: Record<string, string>): google.protobuf.Struct {
 }
 
 function stdoutAccessLog(): envoy.config.accesslog.v3.AccessLog {
-  const rbac = (key: string) => `%DYNAMIC_METADATA(envoy.filters.http.rbac:${key})%`;
+  const rbac = (key: string) => `%DYNAMIC_METADATA(${RBAC_METADATA_NAMESPACE}:${key})%`;
   return {
     name: 'envoy.access_loggers.stdout',
     typed_config: typed(MESSAGES.stdoutAccessLog, {
@@ -37,12 +36,12 @@ function stdoutAccessLog(): envoy.config.accesslog.v3.AccessLog {
           authority: '%REQ(:AUTHORITY)%',
           status: '%RESPONSE_CODE%',
           grpc_status: '%GRPC_STATUS%',
-          deny_rule: rbac(`${RBAC_PREFIX.deny}enforced_effective_policy_id`),
-          allow_result: rbac(`${RBAC_PREFIX.allow}enforced_engine_result`),
-          allow_rule: rbac(`${RBAC_PREFIX.allow}enforced_effective_policy_id`),
-          audit_deny_rule: rbac(`${RBAC_PREFIX.auditDeny}shadow_effective_policy_id`),
-          audit_allow_result: rbac(`${RBAC_PREFIX.auditAllow}shadow_engine_result`),
-          audit_allow_rule: rbac(`${RBAC_PREFIX.auditAllow}shadow_effective_policy_id`),
+          deny_rule: rbac(RBAC_METADATA_KEYS.denyRule),
+          allow_result: rbac(RBAC_METADATA_KEYS.allowResult),
+          allow_rule: rbac(RBAC_METADATA_KEYS.allowRule),
+          audit_deny_rule: rbac(RBAC_METADATA_KEYS.auditDenyRule),
+          audit_allow_result: rbac(RBAC_METADATA_KEYS.auditAllowResult),
+          audit_allow_rule: rbac(RBAC_METADATA_KEYS.auditAllowRule),
         }),
       },
     }),

@@ -6,13 +6,11 @@
  * workload no policy selects is not touched).
  */
 import { MESSAGES } from '../../../envoy-api/index.js';
-import { canonicalIp } from '../../../ip/index.js';
+import { canonicalIp, isUnspecified } from '../../../ip/index.js';
 import type { Authz, ProxylessServer } from '../../ir/types.js';
 import { chainName, UNPROTECTED_WORKLOAD } from '../../names.js';
 import type { FeatureTranslator } from '../feature.js';
 import { httpConnectionManager } from '../http-connection-manager.js';
-
-const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 /**
  * The server a listening address belongs to: an exact address match first; for a wildcard bind
@@ -23,7 +21,7 @@ export function findProxylessServer(servers: readonly ProxylessServer[], host: s
   const onPort = servers.filter((s) => s.port === port);
   const exact = onPort.find((s) => s.addresses.includes(addr));
   if (exact) return exact;
-  return WILDCARDS.has(addr) && onPort.length === 1 ? onPort[0] : undefined;
+  return isUnspecified(addr) && onPort.length === 1 ? onPort[0] : undefined;
 }
 
 export const PROXYLESS_LISTENER_FEATURE: FeatureTranslator = {

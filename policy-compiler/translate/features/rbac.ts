@@ -8,6 +8,7 @@ import type { AddressMatch, Authz, CompiledRule, RequestMatch, RuleSet } from '.
 import { cidrRange, headerConditionMatcher, headerMatcher, stringMatcher } from '../matchers.js';
 import { MESSAGES, typed, type AnyJson, type envoy } from '../../../envoy-api/index.js';
 import type { FeatureTranslator, HttpFilter, ProxyFlavor } from '../feature.js';
+import { RBAC_PREFIX } from '../../names.js';
 
 type Permission = envoy.config.rbac.v3.Permission;
 type Principal = envoy.config.rbac.v3.Principal;
@@ -82,14 +83,6 @@ function rbacPolicy(rule: CompiledRule, direction: 'inbound' | 'outbound'): envo
 function rbacRules(action: 'DENY' | 'ALLOW', rules: readonly CompiledRule[], direction: 'inbound' | 'outbound'): Rules {
   return { action, policies: Object.fromEntries(rules.map((r) => [r.id, rbacPolicy(r, direction)])) };
 }
-
-/** Stat and metadata prefixes, so the two filters' counters and log fields stay apart. */
-export const RBAC_PREFIX = {
-  deny: 'sluice_deny_',
-  allow: 'sluice_allow_',
-  auditDeny: 'sluice_audit_deny_',
-  auditAllow: 'sluice_audit_allow_',
-} as const;
 
 /** The RBAC message of one filter (deny or allow) for a chain: enforced rules, shadow (audit) rules, stats. */
 function rbacConfig(kind: 'deny' | 'allow', authz: Authz, direction: 'inbound' | 'outbound', flavor: ProxyFlavor): RbacConfig | undefined {
