@@ -19,10 +19,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, openRedirectDataplane, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
-import { agentNodeId, type RedirectEntry } from '../policy-compiler/index.js';
+import { agentNodeId, formatUnresolvedReport, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
-import { containerCgroupsOf, findKubepods, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { containerCgroupsOf, findKubepods, findPodCgroupElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { releaseProxyCgroups, staleProxyCgroups } from './proxy-cgroups.js';
 import { NODE_REDIRECTS_TYPE_URL, parseNodeRedirects, type DesiredState } from './resource.js';
 import { SingleTypeAdsClient, type AdsUpdate, type ApplyOutcome } from '../xds-client/index.js';
 
@@ -62,6 +63,8 @@ export interface NodeAgentStatus {
   readonly programmed: boolean;
   readonly rules: number;
   readonly unresolvedPods: readonly string[];
+  /** Why each is unresolved, as the agent reports it to the controller (`sluice.dev/unresolved-pods`). */
+  readonly unresolved: readonly UnresolvedPod[];
   readonly ownPod: string | null;
   readonly proxyCgroups: readonly string[];
   readonly lastSync: SyncResult | null;
@@ -84,10 +87,13 @@ export class NodeAgent {
   private readonly pinRoot: string | undefined;
   private ownPod: string | undefined;
   private ownProxies: readonly string[] = [];
+  /** The own Pod's container cgroups registered: path → id (kept: a gone cgroup cannot be stat'ed). */
+  private ownProxyIds = new Map<string, bigint>();
   /** Sidecar proxy cgroups this process registered: path → id. */
   private readonly sidecars = new Map<string, bigint>();
   private programmed: Programmed | undefined;
   private unresolved: string[] = [];
+  private unresolvedDetail: UnresolvedPod[] = [];
   private lastSync: SyncResult | undefined;
   private rules = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -110,6 +116,14 @@ export class NodeAgent {
       ...(o.inboundInterfaces?.length ? { inboundInterfaces: o.inboundInterfaces } : {}),
       ...(o.proxyMark ? { proxyMark: o.proxyMark } : {}),
     });
+    this.ownProxyIds = this.idsOf(this.ownProxies);
+    // Proxy cgroups of an earlier run whose cgroup is gone (a restarted agent container): out of the map, links unpinned.
+    const stale = staleProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT);
+    if (stale.length > 0) {
+      this.dp.updateProxyCgroups([], stale);
+      releaseProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT, stale);
+      o.logger.info('proxy cgroups whose cgroup is gone were removed', { ids: stale.map(String) });
+    }
     o.logger.info('eBPF dataplane attached', { cgroup: attach, created: this.dp.attached.created.length, updated: this.dp.attached.updated.length, ownPod: this.ownPod ?? null, proxyCgroups: this.ownProxies });
     const r = o.registry;
     this.m = {
@@ -138,6 +152,7 @@ export class NodeAgent {
       typeUrl: NODE_REDIRECTS_TYPE_URL,
       resourceNames: [o.host],
       apply: (resources) => this.applyResponse(resources),
+      metadata: () => formatUnresolvedReport(this.unresolvedDetail),
       logger: o.logger,
       ...(o.xds.credentials ? { credentials: o.xds.credentials } : {}),
       ...(o.backoff ? { backoff: o.backoff } : {}),
@@ -171,6 +186,7 @@ export class NodeAgent {
       programmed: this.programmed !== undefined,
       rules: this.rules,
       unresolvedPods: this.unresolved,
+      unresolved: this.unresolvedDetail,
       ownPod: this.ownPod ?? null,
       proxyCgroups: [...this.ownProxies, ...this.sidecars.keys()],
       lastSync: this.lastSync ?? null,
@@ -243,6 +259,7 @@ export class NodeAgent {
     for (const [p, id] of wanted) this.sidecars.set(p, id);
     this.lastSync = result;
     this.unresolved = [...new Set(result.unresolved.map((u) => u.cgroup.replace(/^pod /, '')))].sort();
+    this.unresolvedDetail = this.unresolved.map((uid) => this.whyUnresolved(uid));
     this.rules = result.added + result.changed + result.unchanged;
     this.m.syncs.inc({ result: 'ok' });
     this.m.changes.inc({ kind: 'added' }, result.added);
@@ -252,8 +269,27 @@ export class NodeAgent {
     this.m.unresolved.set(this.unresolved.length);
     this.programmed = { state, fingerprint: this.fingerprint(state) };
     if (result.added + result.removed + result.changed > 0) this.o.logger.info('redirect maps updated', { added: result.added, removed: result.removed, changed: result.changed, unchanged: result.unchanged });
-    for (const uid of this.unresolved) this.o.logger.warn('Pod cgroup not found yet: its egress is steered once it exists', { pod: uid });
+    for (const u of this.unresolvedDetail) this.o.logger.warn('Pod cgroup not found: its egress is not steered (reported to the controller)', { pod: u.uid, reason: u.reason, message: u.message });
     return { ok: true, applied: this.rules };
+  }
+
+  /** Why a Pod has no cgroup the agent can use: none anywhere (not started, or gone), or one in a layout it does not know. */
+  private whyUnresolved(uid: string): UnresolvedPod {
+    const elsewhere = findPodCgroupElsewhere(this.attachCgroup, uid);
+    if (elsewhere !== undefined) {
+      return { uid, reason: 'unknown-layout', message: `its cgroup is ${elsewhere}, where neither kubelet layout (systemd kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice, cgroupfs kubepods/<qos>/pod<uid>) puts a Pod: it is not steered` };
+    }
+    return { uid, reason: 'cgroup-not-found', message: `no cgroup of it under ${this.attachCgroup} in either kubelet layout (a Pod that has not started has none yet)` };
+  }
+
+  /** Cgroup ids of paths relative to the root (those that exist). */
+  private idsOf(paths: readonly string[]): Map<string, bigint> {
+    const ids = new Map<string, bigint>();
+    for (const p of paths) {
+      const id = cgroupId(this.o.cgroupRoot, p);
+      if (id !== undefined) ids.set(p, id);
+    }
+    return ids;
   }
 
   /** What the programmed state resolves to now: a change means a Pod or sidecar appeared or left. */
@@ -277,6 +313,8 @@ export class NodeAgent {
         this.o.logger.info('Pods or sidecars appeared or left: re-resolving', { unresolved: this.unresolved.length });
         this.program(p.state);
       }
+      // A Pod that resolved, or went missing, since the last ACK: say so without waiting for a response.
+      this.xds.restate();
     } catch (error) {
       this.o.logger.error('node agent poll failed', { error });
     }
@@ -296,7 +334,15 @@ export class NodeAgent {
       ...(this.o.inboundInterfaces?.length ? { inboundInterfaces: this.o.inboundInterfaces } : {}),
       ...(this.o.proxyMark ? { proxyMark: this.o.proxyMark } : {}),
     });
-    this.o.logger.info("the agent Pod's containers changed: proxy cgroups registered", { proxyCgroups: now });
+    // A container that went away (restarted: its successor has a new cgroup) is no proxy any more.
+    const ids = this.idsOf(now);
+    const gone = [...this.ownProxyIds].filter(([p, id]) => !ids.has(p) && ![...ids.values()].includes(id)).map(([, id]) => id);
+    if (gone.length > 0) {
+      this.dp.updateProxyCgroups([], gone);
+      releaseProxyCgroups(this.pinRoot ?? DEFAULT_PIN_ROOT, gone);
+    }
+    this.o.logger.info("the agent Pod's containers changed: proxy cgroups registered", { proxyCgroups: now, removed: gone.map(String) });
     this.ownProxies = now;
+    this.ownProxyIds = ids;
   }
 }

@@ -84,3 +84,35 @@ export function ownCgroupPath(text: string): string | undefined {
   const line = text.split('\n').find((l) => l.startsWith('0::'));
   return line?.slice(3).trim() || undefined;
 }
+
+/** Does a cgroup directory name carry this Pod UID (either spelling)? */
+function namesPod(name: string, uid: string): boolean {
+  const u = uid.toLowerCase();
+  const n = name.toLowerCase();
+  return n.includes(u) || n.includes(u.replace(/-/g, '_'));
+}
+
+/**
+ * A Pod's cgroup somewhere the kubelet layouts do not put it: a bounded look (three levels)
+ * under the kubepods cgroup for a directory naming the UID. Only for Pods not resolved, to say
+ * why (an unknown layout, or no cgroup at all); never used to steer.
+ */
+export function findPodCgroupElsewhere(kubepods: string, uid: string, depth = 3): string | undefined {
+  const walk = (dir: string, level: number): string | undefined => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return undefined;
+    }
+    for (const d of entries) if (d.isDirectory() && namesPod(d.name, uid)) return join(dir, d.name);
+    if (level >= depth) return undefined;
+    for (const d of entries) {
+      if (!d.isDirectory()) continue;
+      const found = walk(join(dir, d.name), level + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return walk(kubepods, 1);
+}
