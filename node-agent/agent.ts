@@ -4,11 +4,14 @@
  *
  * - Pods are named by UID; each is resolved to its Pod cgroup (kubepods.ts), which identifies
  *   every container of the Pod (the programs walk a caller's cgroup ancestors). A Pod whose cgroup
- *   does not exist yet (created after the policy) is unresolved: counted, and re-resolved every
- *   `pollMs` until it appears. Nothing in it runs meanwhile, so nothing is bypassed.
+ *   does not exist where a kubelet layout puts it is unresolved: counted, re-resolved every
+ *   `pollMs`, and reported to the controller in the node's metadata (`sluice.dev/unresolved-pods`,
+ *   with why: `cgroup-not-found`, or `unknown-layout` and where), with every ACK and, when it
+ *   changes between responses, in a request of its own. Status then says Bypassed for its rules.
  * - Proxy cgroups: the containers of the agent's own Pod (the node Envoy, the Kafka enforcer),
  *   found from `--pod-uid` or /proc/self/cgroup and rescanned (a restarted container has a new
- *   cgroup), registered with their listener hook; and the sidecar containers the controller names
+ *   cgroup, registered with its listener hook; the old one's id leaves the proxy map and its link
+ *   pins go: proxy-cgroups.ts); and the sidecar containers the controller names
  *   from Pod status, registered in the proxy map before any rule that could catch them.
  * - A response is applied whole or not at all: checked (resource.ts), then the dataplane's plan
  *   checks every value and changes no map when one is bad. Then ACK, else NACK with the problems.
@@ -22,7 +25,7 @@ import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, openRedi
 import { agentNodeId, formatUnresolvedReport, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
-import { containerCgroupsOf, findKubepods, findPodCgroupElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { containerCgroupsOf, findKubepods, findPodCgroupsElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
 import { releaseProxyCgroups, staleProxyCgroups } from './proxy-cgroups.js';
 import { NODE_REDIRECTS_TYPE_URL, parseNodeRedirects, type DesiredState } from './resource.js';
 import { SingleTypeAdsClient, type AdsUpdate, type ApplyOutcome } from '../xds-client/index.js';
@@ -259,7 +262,7 @@ export class NodeAgent {
     for (const [p, id] of wanted) this.sidecars.set(p, id);
     this.lastSync = result;
     this.unresolved = [...new Set(result.unresolved.map((u) => u.cgroup.replace(/^pod /, '')))].sort();
-    this.unresolvedDetail = this.unresolved.map((uid) => this.whyUnresolved(uid));
+    this.unresolvedDetail = this.whyUnresolved(this.unresolved);
     this.rules = result.added + result.changed + result.unchanged;
     this.m.syncs.inc({ result: 'ok' });
     this.m.changes.inc({ kind: 'added' }, result.added);
@@ -273,13 +276,16 @@ export class NodeAgent {
     return { ok: true, applied: this.rules };
   }
 
-  /** Why a Pod has no cgroup the agent can use: none anywhere (not started, or gone), or one in a layout it does not know. */
-  private whyUnresolved(uid: string): UnresolvedPod {
-    const elsewhere = findPodCgroupElsewhere(this.attachCgroup, uid);
-    if (elsewhere !== undefined) {
-      return { uid, reason: 'unknown-layout', message: `its cgroup is ${elsewhere}, where neither kubelet layout (systemd kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice, cgroupfs kubepods/<qos>/pod<uid>) puts a Pod: it is not steered` };
-    }
-    return { uid, reason: 'cgroup-not-found', message: `no cgroup of it under ${this.attachCgroup} in either kubelet layout (a Pod that has not started has none yet)` };
+  /** Why each Pod has no cgroup the agent can use: none anywhere (not started, or gone), or one in a layout it does not know. */
+  private whyUnresolved(uids: readonly string[]): UnresolvedPod[] {
+    const elsewhere = findPodCgroupsElsewhere(this.attachCgroup, uids);
+    return uids.map((uid): UnresolvedPod => {
+      const path = elsewhere.get(uid);
+      if (path !== undefined) {
+        return { uid, reason: 'unknown-layout', message: `its cgroup is ${path}, where neither kubelet layout (systemd kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice, cgroupfs kubepods/<qos>/pod<uid>) puts a Pod: it is not steered` };
+      }
+      return { uid, reason: 'cgroup-not-found', message: `no cgroup of it under ${this.attachCgroup} in either kubelet layout (a Pod that has not started has none yet)` };
+    });
   }
 
   /** Cgroup ids of paths relative to the root (those that exist). */
@@ -313,7 +319,9 @@ export class NodeAgent {
         this.o.logger.info('Pods or sidecars appeared or left: re-resolving', { unresolved: this.unresolved.length });
         this.program(p.state);
       }
-      // A Pod that resolved, or went missing, since the last ACK: say so without waiting for a response.
+      // An unresolved Pod's cgroup may have appeared where no layout puts it: the reason changes.
+      if (this.unresolved.length > 0) this.unresolvedDetail = this.whyUnresolved(this.unresolved);
+      // A Pod that resolved, went missing or changed reason since the last ACK: say so without waiting for a response.
       this.xds.restate();
     } catch (error) {
       this.o.logger.error('node agent poll failed', { error });

@@ -85,34 +85,29 @@ export function ownCgroupPath(text: string): string | undefined {
   return line?.slice(3).trim() || undefined;
 }
 
-/** Does a cgroup directory name carry this Pod UID (either spelling)? */
-function namesPod(name: string, uid: string): boolean {
-  const u = uid.toLowerCase();
-  const n = name.toLowerCase();
-  return n.includes(u) || n.includes(u.replace(/-/g, '_'));
-}
-
 /**
- * A Pod's cgroup somewhere the kubelet layouts do not put it: a bounded look (three levels)
- * under the kubepods cgroup for a directory naming the UID. Only for Pods not resolved, to say
- * why (an unknown layout, or no cgroup at all); never used to steer.
+ * Pods' cgroups somewhere the kubelet layouts do not put them: one bounded walk (three levels)
+ * under the kubepods cgroup for directories naming these UIDs (either spelling). Only for Pods
+ * not resolved, to say why (an unknown layout, or no cgroup at all); never used to steer.
  */
-export function findPodCgroupElsewhere(kubepods: string, uid: string, depth = 3): string | undefined {
-  const walk = (dir: string, level: number): string | undefined => {
+export function findPodCgroupsElsewhere(kubepods: string, uids: readonly string[], depth = 3): Map<string, string> {
+  const found = new Map<string, string>();
+  const spellings = uids.map((uid) => ({ uid, forms: [uid.toLowerCase(), uid.toLowerCase().replace(/-/g, '_')] }));
+  const walk = (dir: string, level: number): void => {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
-      return undefined;
+      return;
     }
-    for (const d of entries) if (d.isDirectory() && namesPod(d.name, uid)) return join(dir, d.name);
-    if (level >= depth) return undefined;
     for (const d of entries) {
       if (!d.isDirectory()) continue;
-      const found = walk(join(dir, d.name), level + 1);
-      if (found) return found;
+      const name = d.name.toLowerCase();
+      const pod = spellings.find((p) => !found.has(p.uid) && p.forms.some((f) => name.includes(f)));
+      if (pod) found.set(pod.uid, join(dir, d.name));
+      else if (level < depth) walk(join(dir, d.name), level + 1);
     }
-    return undefined;
   };
-  return walk(kubepods, 1);
+  if (uids.length > 0) walk(kubepods, 1);
+  return found;
 }

@@ -4,7 +4,9 @@
  * `apply`, which takes it all or nothing; the client ACKs with the response's version, or NACKs
  * with the last accepted version and the problems (field paths) as `error_detail`, and the
  * previous state stays in force. The stream reconnects with capped exponential back-off, and on
- * reconnect names the version it holds, so a server with nothing new sends nothing.
+ * reconnect names the version it holds, so a server with nothing new sends nothing. What the
+ * client reports beyond ACK/NACK goes in `node.metadata` (`metadata`), sent with every request
+ * and restated on its own when it changes (`restate`).
  */
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
