@@ -214,8 +214,9 @@ export class XdsStream implements StreamCore {
       this.ctx.attach(this);
     } else if (admission.req.node && !sameMetadata(this.node.metadata, admission.req.node.metadata)) {
       // Before the request itself: an ACK and the report that came with it are recorded together.
-      const { metadata: _old, ...rest } = this.node;
-      this.node = { ...rest, ...(admission.req.node.metadata ? { metadata: admission.req.node.metadata } : {}) };
+      const { id, cluster, userAgentName, userAgentVersion } = this.node;
+      const metadata = admission.req.node.metadata;
+      this.node = { id, cluster, userAgentName, userAgentVersion, ...(metadata ? { metadata } : {}) };
       this.ctx.metadataChanged(this);
     }
     const info = typeInfo(typeUrl);
