@@ -100,7 +100,9 @@ export function unsteeredProblems(unsteered: readonly Unsteered[]): Map<PolicyKe
  * its node's metadata, policy-compiler/translate/node-redirects-report.ts). An agent's ACK says its
  * maps are right, not that every Pod is in them: each outbound rule of such a Pod is Bypassed,
  * naming the Pod, its node and why. An agent that reports more Pods than it lists makes every
- * policy it steers Bypassed (which Pods is not known, so none of them is vouched for).
+ * policy it steers Bypassed (which Pods is not known, so none of them is vouched for). A sidecar
+ * container the agent cannot find is not registered as a proxy: its own upstream connections meet
+ * its Pod's redirects and loop back into it, so the Pod's outbound rules are Degraded.
  */
 export function unresolvedPodProblems(ir: Ir, nodes: readonly NodeStatus[], targets: ReadonlyMap<PolicyKey, readonly PolicyTarget[]>): Map<PolicyKey, DataPathProblem[]> {
   const problems = new Map<PolicyKey, DataPathProblem[]>();
@@ -115,8 +117,12 @@ export function unresolvedPodProblems(ir: Ir, nodes: readonly NodeStatus[], targ
       const workload = placed.find((w) => w.podUid === pod.uid && w.host === host)?.workload;
       if (workload === undefined) continue;
       for (const chain of chains.filter((c) => c.workload === workload)) {
-        const message = `${n.nodeId} cannot steer Pod ${workload} (uid ${pod.uid}, ${pod.reason}): ${pod.message}; its connections to port ${chain.port} are not steered to ${chain.node}`;
-        for (const { key } of chain.policies) add(key, { state: 'Bypassed', node: n.nodeId, message });
+        // A sidecar not known as the proxy: its upstream connections are redirected into itself, so they fail (Degraded).
+        const problem: DataPathProblem =
+          pod.reason === 'sidecar-not-found'
+            ? { state: 'Degraded', node: n.nodeId, message: `${n.nodeId} cannot find the sidecar of Pod ${workload} (uid ${pod.uid}, ${pod.reason}): ${pod.message}; its upstream connections to port ${chain.port} meet the Pod's redirect to ${chain.node} and loop back into it instead of reaching their destination` }
+            : { state: 'Bypassed', node: n.nodeId, message: `${n.nodeId} cannot steer Pod ${workload} (uid ${pod.uid}, ${pod.reason}): ${pod.message}; its connections to port ${chain.port} are not steered to ${chain.node}` };
+        for (const { key } of chain.policies) add(key, problem);
       }
     }
     if (report.total > report.pods.length) {

@@ -25,7 +25,7 @@ import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, openRedi
 import { agentNodeId, formatUnresolvedReport, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
-import { containerCgroupsOf, findKubepods, findPodCgroupsElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { containerCgroupNames, containerCgroupsOf, findKubepods, findPodCgroupsElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
 import { releaseProxyCgroups, staleProxyCgroups } from './proxy-cgroups.js';
 import { NODE_REDIRECTS_TYPE_URL, parseNodeRedirects, type DesiredState } from './resource.js';
 import { SingleTypeAdsClient, type AdsUpdate, type ApplyOutcome } from '../xds-client/index.js';
@@ -97,6 +97,8 @@ export class NodeAgent {
   private programmed: Programmed | undefined;
   private unresolved: string[] = [];
   private unresolvedDetail: UnresolvedPod[] = [];
+  /** Sidecar containers the controller names whose cgroup is not in their Pod's (reported with the Pods). */
+  private missingSidecars: UnresolvedPod[] = [];
   private lastSync: SyncResult | undefined;
   private rules = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -228,12 +230,14 @@ export class NodeAgent {
     };
     // Sidecars first: a proxy's connections must never meet a rule before it is known as one.
     const wanted = new Map<string, bigint>();
+    const missingSidecars: UnresolvedPod[] = [];
     for (const [uid, ids] of state.podProxies) {
       const pod = podOf(uid);
       for (const id of pod ? ids : []) {
         const path = resolveContainerCgroup(root, pod ?? '', id);
         const cg = path ? cgroupId(root, path) : undefined;
         if (path && cg !== undefined) wanted.set(path, cg);
+        else missingSidecars.push({ uid, reason: 'sidecar-not-found', message: `its proxy container ${id} has no cgroup in ${pod} (looked for ${containerCgroupNames(id).join(', ')}): it is not registered as a proxy` });
       }
     }
     const entries: RedirectEntry[] = state.entries.map(({ entry, viaNode }) => {
@@ -262,7 +266,8 @@ export class NodeAgent {
     for (const [p, id] of wanted) this.sidecars.set(p, id);
     this.lastSync = result;
     this.unresolved = [...new Set(result.unresolved.map((u) => u.cgroup.replace(/^pod /, '')))].sort();
-    this.unresolvedDetail = this.whyUnresolved(this.unresolved);
+    this.missingSidecars = missingSidecars;
+    this.unresolvedDetail = [...this.whyUnresolved(this.unresolved), ...missingSidecars];
     this.rules = result.added + result.changed + result.unchanged;
     this.m.syncs.inc({ result: 'ok' });
     this.m.changes.inc({ kind: 'added' }, result.added);
@@ -320,7 +325,7 @@ export class NodeAgent {
         this.program(p.state);
       }
       // An unresolved Pod's cgroup may have appeared where no layout puts it: the reason changes.
-      if (this.unresolved.length > 0) this.unresolvedDetail = this.whyUnresolved(this.unresolved);
+      if (this.unresolved.length > 0) this.unresolvedDetail = [...this.whyUnresolved(this.unresolved), ...this.missingSidecars];
       // A Pod that resolved, went missing or changed reason since the last ACK: say so without waiting for a response.
       this.xds.restate();
     } catch (error) {

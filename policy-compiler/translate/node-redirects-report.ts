@@ -1,6 +1,7 @@
 /**
  * What a node agent reports back about its NodeRedirects, beyond ACK and NACK: the Pods it was
- * sent entries for but cannot steer, because it cannot find their cgroup. An ACK means "applied,
+ * sent entries for but cannot steer, because it cannot find their cgroup (or that of the sidecar
+ * container the controller names as their proxy). An ACK means "applied,
  * and no map is wrong"; a NACK means "rejected, nothing changed". Neither says "applied, but these
  * Pods' connections are not steered", so the agent says it in its node's metadata on the same
  * ADS stream, under `sluice.dev/unresolved-pods`, with every request (its ACKs, and a request of
@@ -17,7 +18,12 @@ export type UnresolvedReason =
   /** Under neither kubelet layout (not started yet, or gone). */
   | 'cgroup-not-found'
   /** Found, but somewhere neither kubelet layout puts it: a cgroup layout the agent does not know. */
-  | 'unknown-layout';
+  | 'unknown-layout'
+  /**
+   * The Pod is found, but a container the controller names as its proxy (a sidecar) is not: it is
+   * not registered as a proxy, so its own upstream connections meet the Pod's redirects.
+   */
+  | 'sidecar-not-found';
 
 export interface UnresolvedPod {
   readonly uid: string;
@@ -29,7 +35,7 @@ export interface UnresolvedPod {
 /** At most this many Pods are reported (the rest are counted): a request stays small. */
 export const MAX_REPORTED_PODS = 256;
 
-const REASONS: ReadonlySet<string> = new Set<UnresolvedReason>(['cgroup-not-found', 'unknown-layout']);
+const REASONS: ReadonlySet<string> = new Set<UnresolvedReason>(['cgroup-not-found', 'unknown-layout', 'sidecar-not-found']);
 
 export function formatUnresolvedReport(pods: readonly UnresolvedPod[]): Record<string, unknown> {
   const listed = pods.slice(0, MAX_REPORTED_PODS).map((p) => ({ uid: p.uid, reason: p.reason, message: p.message.slice(0, 512) }));

@@ -52,6 +52,13 @@ describe('Pods the node agents cannot steer', () => {
     ]);
   });
 
+  it('makes the outbound rules of a Pod whose sidecar the agent cannot find Degraded (its upstream loops back into it)', () => {
+    const got = unresolvedPodProblems(output.ir, [agentNode('node-a', [{ uid: UID_WEB, reason: 'sidecar-not-found', message: 'its proxy container abc has no cgroup in /p' }])], output.targets);
+    expect(got.get('shop/web-out')).toEqual([
+      { state: 'Degraded', node: 'node-a.agent', message: `node-a.agent cannot find the sidecar of Pod shop/web (uid ${UID_WEB}, sidecar-not-found): its proxy container abc has no cgroup in /p; its upstream connections to port 8080 meet the Pod's redirect to node-a and loop back into it instead of reaching their destination` },
+    ]);
+  });
+
   it('ignores a report for another host, a Pod the compile does not place, and nodes that are not agents', () => {
     const elsewhere = agentNode('node-b', [{ uid: UID_WEB, reason: 'cgroup-not-found', message: '' }, { uid: 'unknown-uid', reason: 'cgroup-not-found', message: '' }]);
     const envoy = { ...agentNode('node-a', [{ uid: UID_WEB, reason: 'cgroup-not-found', message: '' }]), nodeId: 'node-a' };

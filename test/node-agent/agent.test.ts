@@ -152,6 +152,7 @@ describeKernel('sluice node-agent (process) programs its node from xDS', () => {
     const podS = podDir(UID.s, besteffort);
     cg['s'] = box.cgroup('cri-containerd-app2.scope', podS);
     cg['sidecar'] = box.cgroup('cri-containerd-sidecar1.scope', podS);
+    cg['podS'] = podS;
     cg['besteffort'] = besteffort;
     box.onCleanup(() => { if (existsSync(pinRoot)) unloadDataplane({ pinRoot }); });
     box.onCleanup(stopAgent);
@@ -248,6 +249,16 @@ describeKernel('sluice node-agent (process) programs its node from xDS', () => {
     expect(rules().some((r) => r.includes(`pod ${UID.d}`) || r.includes(podD))).toBe(false);
     publish(resources(baseRedirects()));
     await eventually('the report cleared', () => (report()?.total === 0 ? true : undefined));
+  });
+
+  it('reports a sidecar container the controller names but whose cgroup is not in its Pod, and registers it once it appears', async () => {
+    publish(resources(baseRedirects(), { pod_proxies: [{ pod_uid: UID.s, container_ids: ['sidecar1', 'sidecar9'] }] }));
+    const got = await eventually('the missing sidecar reported', () => (report()?.pods.some((p) => p.reason === 'sidecar-not-found') ? report() : undefined));
+    expect(got).toEqual({ total: 1, pods: [{ uid: UID.s, reason: 'sidecar-not-found', message: expect.stringContaining('its proxy container sidecar9 has no cgroup in') }] });
+    const appeared = box.cgroup('cri-containerd-sidecar9.scope', cg['podS']);
+    await eventually('the sidecar registered and the report cleared', () => (report()?.total === 0 && readStatus(pinRoot).proxyCgroups.includes(cgroupIdOf(appeared)) ? true : undefined));
+    publish(resources(baseRedirects()));
+    await eventually('the sidecar no longer named leaves the proxy map', () => (readStatus(pinRoot).proxyCgroups.includes(cgroupIdOf(appeared)) ? undefined : true));
   });
 
   it("removes its own Pod's restarted container from the proxy map, and its link pins", async () => {
