@@ -123,11 +123,16 @@ export class NodeAgent {
     });
     this.ownProxyIds = this.idsOf(this.ownProxies);
     // Proxy cgroups of an earlier run whose cgroup is gone (a restarted agent container): out of the map, links unpinned.
-    const stale = staleProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT);
-    if (stale.length > 0) {
-      this.dp.updateProxyCgroups([], stale);
-      releaseProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT, stale);
-      o.logger.info('proxy cgroups whose cgroup is gone were removed', { ids: stale.map(String) });
+    try {
+      const stale = staleProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT);
+      if (stale.length > 0) {
+        this.dp.updateProxyCgroups([], stale);
+        releaseProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT, stale);
+        o.logger.info('proxy cgroups whose cgroup is gone were removed', { ids: stale.map(String) });
+      }
+    } catch (error) {
+      // Housekeeping only: the agent works without it (the stale ids stay in the map).
+      o.logger.warn('cannot look for proxy cgroups whose cgroup is gone', { error: error instanceof Error ? error.message : String(error) });
     }
     o.logger.info('eBPF dataplane attached', { cgroup: attach, created: this.dp.attached.created.length, updated: this.dp.attached.updated.length, ownPod: this.ownPod ?? null, proxyCgroups: this.ownProxies });
     const r = o.registry;
@@ -352,7 +357,11 @@ export class NodeAgent {
     const gone = [...this.ownProxyIds].filter(([p, id]) => !ids.has(p) && ![...ids.values()].includes(id)).map(([, id]) => id);
     if (gone.length > 0) {
       this.dp.updateProxyCgroups([], gone);
-      releaseProxyCgroups(this.pinRoot ?? DEFAULT_PIN_ROOT, gone);
+      try {
+        releaseProxyCgroups(this.pinRoot ?? DEFAULT_PIN_ROOT, gone);
+      } catch (error) {
+        this.o.logger.warn('cannot unpin the links of gone proxy cgroups', { error: error instanceof Error ? error.message : String(error) });
+      }
     }
     this.o.logger.info("the agent Pod's containers changed: proxy cgroups registered", { proxyCgroups: now, removed: gone.map(String) });
     this.ownProxies = now;
