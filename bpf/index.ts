@@ -6,6 +6,7 @@
  */
 export { openRedirectDataplane, type DataplaneOptions, type ProxyListener, type RedirectDataplane, type SyncResult } from './loader/dataplane.js';
 export { attachDataplane, unloadDataplane, MAP_SHAPES, type AttachOptions, type AttachReport, type UnloadReport } from './loader/loader.js';
+export { pinLayout, parseLinkName, type PinLayout } from './loader/pins.js';
 export { readStatus, type DataplaneStatus, type Attachment, type RuleView } from './loader/status.js';
 export { originalDestination, parseSockaddr, type OriginalDestination } from './loader/original-dst.js';
 export { planRules, diffRules, type RulePlan, type RuleDiff, type RuleOp, type DesiredRule, type CurrentRule, type PlanOptions } from './loader/plan.js';

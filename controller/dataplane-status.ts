@@ -10,7 +10,8 @@
  *   is not listening, or a workload's cgroup does not exist so its connections are not steered.
  */
 import { familyOf } from '../ip/index.js';
-import type { Ir, PolicyKey, Unsteered } from '../policy-compiler/index.js';
+import { hostOfAgent, parseUnresolvedReport, type Ir, type PolicyKey, type PolicyTarget, type Unsteered } from '../policy-compiler/index.js';
+import type { NodeStatus } from '../xds-server/index.js';
 
 export interface DataplaneView {
   /** Whether this process programs the redirects of this proxy node. */
@@ -92,4 +93,49 @@ export function unsteeredProblems(unsteered: readonly Unsteered[]): Map<PolicyKe
     for (const key of u.policies) problems.set(key, [...(problems.get(key) ?? []), problem]);
   }
   return problems;
+}
+
+/**
+ * With node agents: the Pods an agent was sent entries for but cannot steer (it reports them in
+ * its node's metadata, policy-compiler/translate/node-redirects-report.ts). An agent's ACK says its
+ * maps are right, not that every Pod is in them: each outbound rule of such a Pod is Bypassed,
+ * naming the Pod, its node and why. An agent that reports more Pods than it lists makes every
+ * policy it steers Bypassed (which Pods is not known, so none of them is vouched for). A sidecar
+ * container the agent cannot find is not registered as a proxy: its own upstream connections meet
+ * its Pod's redirects and loop back into it, so the Pod's outbound rules are Degraded.
+ */
+export function unresolvedPodProblems(ir: Ir, nodes: readonly NodeStatus[], targets: ReadonlyMap<PolicyKey, readonly PolicyTarget[]>): Map<PolicyKey, DataPathProblem[]> {
+  const problems = new Map<PolicyKey, DataPathProblem[]>();
+  const add = (key: PolicyKey, problem: DataPathProblem) => problems.set(key, [...(problems.get(key) ?? []), problem]);
+  const placed = ir.placement?.workloads ?? [];
+  const chains = chainsOf(ir).filter((c) => c.direction === 'outbound');
+  for (const n of nodes) {
+    const host = hostOfAgent(n.nodeId);
+    const report = host !== undefined ? parseUnresolvedReport(n.node.metadata) : undefined;
+    if (host === undefined || !report || report.total === 0) continue;
+    for (const pod of report.pods) {
+      const workload = placed.find((w) => w.podUid === pod.uid && w.host === host)?.workload;
+      if (workload === undefined) continue;
+      for (const chain of chains.filter((c) => c.workload === workload)) {
+        // A sidecar not known as the proxy: its upstream connections are redirected into itself, so they fail (Degraded).
+        const problem: DataPathProblem =
+          pod.reason === 'sidecar-not-found'
+            ? { state: 'Degraded', node: n.nodeId, message: `${n.nodeId} cannot find the sidecar of Pod ${workload} (uid ${pod.uid}, ${pod.reason}): ${pod.message}; its upstream connections to port ${chain.port} meet the Pod's redirect to ${chain.node} and loop back into it instead of reaching their destination` }
+            : { state: 'Bypassed', node: n.nodeId, message: `${n.nodeId} cannot steer Pod ${workload} (uid ${pod.uid}, ${pod.reason}): ${pod.message}; its connections to port ${chain.port} are not steered to ${chain.node}` };
+        for (const { key } of chain.policies) add(key, problem);
+      }
+    }
+    if (report.total > report.pods.length) {
+      const message = `${n.nodeId} cannot steer ${report.total} Pods and names only ${report.pods.length}: none of its Pods' connections is vouched for`;
+      for (const [key, list] of targets) if (list.some((t) => t.kind === 'node' && t.node === n.nodeId)) add(key, { state: 'Bypassed', node: n.nodeId, message });
+    }
+  }
+  return problems;
+}
+
+/** Per policy, the problems of every map, in order. */
+export function mergeProblems(...maps: readonly ReadonlyMap<PolicyKey, readonly DataPathProblem[]>[]): Map<PolicyKey, DataPathProblem[]> {
+  const out = new Map<PolicyKey, DataPathProblem[]>();
+  for (const m of maps) for (const [key, list] of m) out.set(key, [...(out.get(key) ?? []), ...list]);
+  return out;
 }

@@ -6,7 +6,7 @@ export { defaultStateDir, STATE_FILE } from './state-store.js';
 export { PolicyRuntime, type ApplyInput, type ApplyResult, type RuntimeState } from './runtime.js';
 export { readSourceFiles, type ReadResult } from './source-files.js';
 export { policyStatuses, type PolicyStatus, type PolicyState, type TargetStatus, type StatusInputs } from './policy-status.js';
-export { unsteeredProblems } from './dataplane-status.js';
+export { mergeProblems, unresolvedPodProblems, unsteeredProblems } from './dataplane-status.js';
 export type { PolicyEntry, PolicySource } from './policy-set.js';
 export { decodeState, encodeState, restoreState, STATE_FORMAT, STATE_VERSION, type LastGoodState } from './last-good-state.js';
 export { fileSource, fingerprintOf, type DocumentSource, type SourceRead } from './source.js';

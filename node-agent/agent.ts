@@ -4,11 +4,14 @@
  *
  * - Pods are named by UID; each is resolved to its Pod cgroup (kubepods.ts), which identifies
  *   every container of the Pod (the programs walk a caller's cgroup ancestors). A Pod whose cgroup
- *   does not exist yet (created after the policy) is unresolved: counted, and re-resolved every
- *   `pollMs` until it appears. Nothing in it runs meanwhile, so nothing is bypassed.
+ *   does not exist where a kubelet layout puts it is unresolved: counted, re-resolved every
+ *   `pollMs`, and reported to the controller in the node's metadata (`sluice.dev/unresolved-pods`,
+ *   with why: `cgroup-not-found`, or `unknown-layout` and where), with every ACK and, when it
+ *   changes between responses, in a request of its own. Status then says Bypassed for its rules.
  * - Proxy cgroups: the containers of the agent's own Pod (the node Envoy, the Kafka enforcer),
  *   found from `--pod-uid` or /proc/self/cgroup and rescanned (a restarted container has a new
- *   cgroup), registered with their listener hook; and the sidecar containers the controller names
+ *   cgroup, registered with its listener hook; the old one's id leaves the proxy map and its link
+ *   pins go: proxy-cgroups.ts); and the sidecar containers the controller names
  *   from Pod status, registered in the proxy map before any rule that could catch them.
  * - A response is applied whole or not at all: checked (resource.ts), then the dataplane's plan
  *   checks every value and changes no map when one is bad. Then ACK, else NACK with the problems.
@@ -19,10 +22,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, openRedirectDataplane, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
-import { agentNodeId, type RedirectEntry } from '../policy-compiler/index.js';
+import { agentNodeId, formatUnresolvedReport, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
-import { containerCgroupsOf, findKubepods, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { containerCgroupNames, containerCgroupsOf, findKubepods, findPodCgroupsElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { releaseProxyCgroups, staleProxyCgroups } from './proxy-cgroups.js';
 import { NODE_REDIRECTS_TYPE_URL, parseNodeRedirects, type DesiredState } from './resource.js';
 import { SingleTypeAdsClient, type AdsUpdate, type ApplyOutcome } from '../xds-client/index.js';
 
@@ -62,6 +66,8 @@ export interface NodeAgentStatus {
   readonly programmed: boolean;
   readonly rules: number;
   readonly unresolvedPods: readonly string[];
+  /** Why each is unresolved, as the agent reports it to the controller (`sluice.dev/unresolved-pods`). */
+  readonly unresolved: readonly UnresolvedPod[];
   readonly ownPod: string | null;
   readonly proxyCgroups: readonly string[];
   readonly lastSync: SyncResult | null;
@@ -84,10 +90,15 @@ export class NodeAgent {
   private readonly pinRoot: string | undefined;
   private ownPod: string | undefined;
   private ownProxies: readonly string[] = [];
+  /** The own Pod's container cgroups registered: path → id (kept: a gone cgroup cannot be stat'ed). */
+  private ownProxyIds = new Map<string, bigint>();
   /** Sidecar proxy cgroups this process registered: path → id. */
   private readonly sidecars = new Map<string, bigint>();
   private programmed: Programmed | undefined;
   private unresolved: string[] = [];
+  private unresolvedDetail: UnresolvedPod[] = [];
+  /** Sidecar containers the controller names whose cgroup is not in their Pod's (reported with the Pods). */
+  private missingSidecars: UnresolvedPod[] = [];
   private lastSync: SyncResult | undefined;
   private rules = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -110,6 +121,19 @@ export class NodeAgent {
       ...(o.inboundInterfaces?.length ? { inboundInterfaces: o.inboundInterfaces } : {}),
       ...(o.proxyMark ? { proxyMark: o.proxyMark } : {}),
     });
+    this.ownProxyIds = this.idsOf(this.ownProxies);
+    // Proxy cgroups of an earlier run whose cgroup is gone (a restarted agent container): out of the map, links unpinned.
+    try {
+      const stale = staleProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT);
+      if (stale.length > 0) {
+        this.dp.updateProxyCgroups([], stale);
+        releaseProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT, stale);
+        o.logger.info('proxy cgroups whose cgroup is gone were removed', { ids: stale.map(String) });
+      }
+    } catch (error) {
+      // Housekeeping only: the agent works without it (the stale ids stay in the map).
+      o.logger.warn('cannot look for proxy cgroups whose cgroup is gone', { error: error instanceof Error ? error.message : String(error) });
+    }
     o.logger.info('eBPF dataplane attached', { cgroup: attach, created: this.dp.attached.created.length, updated: this.dp.attached.updated.length, ownPod: this.ownPod ?? null, proxyCgroups: this.ownProxies });
     const r = o.registry;
     this.m = {
@@ -138,6 +162,7 @@ export class NodeAgent {
       typeUrl: NODE_REDIRECTS_TYPE_URL,
       resourceNames: [o.host],
       apply: (resources) => this.applyResponse(resources),
+      metadata: () => formatUnresolvedReport(this.unresolvedDetail),
       logger: o.logger,
       ...(o.xds.credentials ? { credentials: o.xds.credentials } : {}),
       ...(o.backoff ? { backoff: o.backoff } : {}),
@@ -171,6 +196,7 @@ export class NodeAgent {
       programmed: this.programmed !== undefined,
       rules: this.rules,
       unresolvedPods: this.unresolved,
+      unresolved: this.unresolvedDetail,
       ownPod: this.ownPod ?? null,
       proxyCgroups: [...this.ownProxies, ...this.sidecars.keys()],
       lastSync: this.lastSync ?? null,
@@ -209,12 +235,14 @@ export class NodeAgent {
     };
     // Sidecars first: a proxy's connections must never meet a rule before it is known as one.
     const wanted = new Map<string, bigint>();
+    const missingSidecars: UnresolvedPod[] = [];
     for (const [uid, ids] of state.podProxies) {
       const pod = podOf(uid);
       for (const id of pod ? ids : []) {
         const path = resolveContainerCgroup(root, pod ?? '', id);
         const cg = path ? cgroupId(root, path) : undefined;
         if (path && cg !== undefined) wanted.set(path, cg);
+        else missingSidecars.push({ uid, reason: 'sidecar-not-found', message: `its proxy container ${id} has no cgroup in ${pod} (looked for ${containerCgroupNames(id).join(', ')}): it is not registered as a proxy` });
       }
     }
     const entries: RedirectEntry[] = state.entries.map(({ entry, viaNode }) => {
@@ -243,6 +271,8 @@ export class NodeAgent {
     for (const [p, id] of wanted) this.sidecars.set(p, id);
     this.lastSync = result;
     this.unresolved = [...new Set(result.unresolved.map((u) => u.cgroup.replace(/^pod /, '')))].sort();
+    this.missingSidecars = missingSidecars;
+    this.unresolvedDetail = [...this.whyUnresolved(this.unresolved), ...missingSidecars];
     this.rules = result.added + result.changed + result.unchanged;
     this.m.syncs.inc({ result: 'ok' });
     this.m.changes.inc({ kind: 'added' }, result.added);
@@ -252,8 +282,30 @@ export class NodeAgent {
     this.m.unresolved.set(this.unresolved.length);
     this.programmed = { state, fingerprint: this.fingerprint(state) };
     if (result.added + result.removed + result.changed > 0) this.o.logger.info('redirect maps updated', { added: result.added, removed: result.removed, changed: result.changed, unchanged: result.unchanged });
-    for (const uid of this.unresolved) this.o.logger.warn('Pod cgroup not found yet: its egress is steered once it exists', { pod: uid });
+    for (const u of this.unresolvedDetail) this.o.logger.warn('Pod cgroup not found: its egress is not steered (reported to the controller)', { pod: u.uid, reason: u.reason, message: u.message });
     return { ok: true, applied: this.rules };
+  }
+
+  /** Why each Pod has no cgroup the agent can use: none anywhere (not started, or gone), or one in a layout it does not know. */
+  private whyUnresolved(uids: readonly string[]): UnresolvedPod[] {
+    const elsewhere = findPodCgroupsElsewhere(this.attachCgroup, uids);
+    return uids.map((uid): UnresolvedPod => {
+      const path = elsewhere.get(uid);
+      if (path !== undefined) {
+        return { uid, reason: 'unknown-layout', message: `its cgroup is ${path}, where neither kubelet layout (systemd kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice, cgroupfs kubepods/<qos>/pod<uid>) puts a Pod: it is not steered` };
+      }
+      return { uid, reason: 'cgroup-not-found', message: `no cgroup of it under ${this.attachCgroup} in either kubelet layout (a Pod that has not started has none yet)` };
+    });
+  }
+
+  /** Cgroup ids of paths relative to the root (those that exist). */
+  private idsOf(paths: readonly string[]): Map<string, bigint> {
+    const ids = new Map<string, bigint>();
+    for (const p of paths) {
+      const id = cgroupId(this.o.cgroupRoot, p);
+      if (id !== undefined) ids.set(p, id);
+    }
+    return ids;
   }
 
   /** What the programmed state resolves to now: a change means a Pod or sidecar appeared or left. */
@@ -277,6 +329,10 @@ export class NodeAgent {
         this.o.logger.info('Pods or sidecars appeared or left: re-resolving', { unresolved: this.unresolved.length });
         this.program(p.state);
       }
+      // An unresolved Pod's cgroup may have appeared where no layout puts it: the reason changes.
+      if (this.unresolved.length > 0) this.unresolvedDetail = [...this.whyUnresolved(this.unresolved), ...this.missingSidecars];
+      // A Pod that resolved, went missing or changed reason since the last ACK: say so without waiting for a response.
+      this.xds.restate();
     } catch (error) {
       this.o.logger.error('node agent poll failed', { error });
     }
@@ -296,7 +352,19 @@ export class NodeAgent {
       ...(this.o.inboundInterfaces?.length ? { inboundInterfaces: this.o.inboundInterfaces } : {}),
       ...(this.o.proxyMark ? { proxyMark: this.o.proxyMark } : {}),
     });
-    this.o.logger.info("the agent Pod's containers changed: proxy cgroups registered", { proxyCgroups: now });
+    // A container that went away (restarted: its successor has a new cgroup) is no proxy any more.
+    const ids = this.idsOf(now);
+    const gone = [...this.ownProxyIds].filter(([p, id]) => !ids.has(p) && ![...ids.values()].includes(id)).map(([, id]) => id);
+    if (gone.length > 0) {
+      this.dp.updateProxyCgroups([], gone);
+      try {
+        releaseProxyCgroups(this.pinRoot ?? DEFAULT_PIN_ROOT, gone);
+      } catch (error) {
+        this.o.logger.warn('cannot unpin the links of gone proxy cgroups', { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    this.o.logger.info("the agent Pod's containers changed: proxy cgroups registered", { proxyCgroups: now, removed: gone.map(String) });
     this.ownProxies = now;
+    this.ownProxyIds = ids;
   }
 }

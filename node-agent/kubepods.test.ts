@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { containerCgroupsOf, findKubepods, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { containerCgroupsOf, findKubepods, findPodCgroupsElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
 
 const UID = 'a1b2c3d4-0000-1111-2222-333344445555';
 const tree = (paths: string[]): string => {
@@ -50,5 +50,23 @@ describe('kubepods layouts', () => {
     expect(podCgroupOfProcess('/')).toBeUndefined();
     expect(podCgroupOfProcess('/system.slice/kubelet.service')).toBeUndefined();
     expect(ownCgroupPath('12:cpu:/x\n')).toBeUndefined();
+  });
+
+  it('finds Pods where no layout puts them (either UID spelling, three levels at most), in one walk', () => {
+    const other = 'b1b2c3d4-0000-1111-2222-333344445555';
+    const deep = 'c1b2c3d4-0000-1111-2222-333344445555';
+    const root = tree([
+      `kubepods.slice/custom.slice/pod-${UID}/ctr`,
+      `kubepods.slice/a.slice/b.slice/x_${other.replace(/-/g, '_')}.slice`,
+      `kubepods.slice/a.slice/b.slice/c.slice/pod${deep}`,
+    ]);
+    roots.push(root);
+    const found = findPodCgroupsElsewhere(join(root, 'kubepods.slice'), [UID, other, deep]);
+    expect(found).toEqual(new Map([
+      [UID, join(root, `kubepods.slice/custom.slice/pod-${UID}`)],
+      [other, join(root, `kubepods.slice/a.slice/b.slice/x_${other.replace(/-/g, '_')}.slice`)],
+    ]));
+    expect(findPodCgroupsElsewhere(join(root, 'kubepods.slice'), []).size).toBe(0);
+    expect(findPodCgroupsElsewhere(join(root, 'missing'), [UID]).size).toBe(0);
   });
 });

@@ -84,3 +84,30 @@ export function ownCgroupPath(text: string): string | undefined {
   const line = text.split('\n').find((l) => l.startsWith('0::'));
   return line?.slice(3).trim() || undefined;
 }
+
+/**
+ * Pods' cgroups somewhere the kubelet layouts do not put them: one bounded walk (three levels)
+ * under the kubepods cgroup for directories naming these UIDs (either spelling). Only for Pods
+ * not resolved, to say why (an unknown layout, or no cgroup at all); never used to steer.
+ */
+export function findPodCgroupsElsewhere(kubepods: string, uids: readonly string[], depth = 3): Map<string, string> {
+  const found = new Map<string, string>();
+  const spellings = uids.map((uid) => ({ uid, forms: [uid.toLowerCase(), uid.toLowerCase().replace(/-/g, '_')] }));
+  const walk = (dir: string, level: number): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const d of entries) {
+      if (!d.isDirectory()) continue;
+      const name = d.name.toLowerCase();
+      const pod = spellings.find((p) => !found.has(p.uid) && p.forms.some((f) => name.includes(f)));
+      if (pod) found.set(pod.uid, join(dir, d.name));
+      else if (level < depth) walk(join(dir, d.name), level + 1);
+    }
+  };
+  if (uids.length > 0) walk(kubepods, 1);
+  return found;
+}

@@ -4,7 +4,9 @@
  * `apply`, which takes it all or nothing; the client ACKs with the response's version, or NACKs
  * with the last accepted version and the problems (field paths) as `error_detail`, and the
  * previous state stays in force. The stream reconnects with capped exponential back-off, and on
- * reconnect names the version it holds, so a server with nothing new sends nothing.
+ * reconnect names the version it holds, so a server with nothing new sends nothing. What the
+ * client reports beyond ACK/NACK goes in `node.metadata` (`metadata`), sent with every request
+ * and restated on its own when it changes (`restate`).
  */
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
@@ -24,9 +26,29 @@ interface DiscoveryResponse {
   readonly nonce: string;
 }
 
+/** `google.protobuf.Value` as proto-loader takes it: protobufjs's built-in struct.proto names its fields in camelCase, keepCase or not. */
+type StructValue =
+  | { nullValue: 'NULL_VALUE' }
+  | { numberValue: number }
+  | { stringValue: string }
+  | { boolValue: boolean }
+  | { structValue: { fields: Record<string, StructValue> } }
+  | { listValue: { values: StructValue[] } };
+
+/** Plain JSON as a `google.protobuf.Value` (what `node.metadata` holds). */
+export function toStructValue(v: unknown): StructValue {
+  if (v === null || v === undefined) return { nullValue: 'NULL_VALUE' };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(toStructValue) } };
+  if (typeof v === 'object') return { structValue: { fields: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toStructValue(x)])) } };
+  return { stringValue: String(v) };
+}
+
 interface DiscoveryRequest {
   version_info?: string;
-  node?: { id: string; cluster?: string; user_agent_name?: string };
+  node?: { id: string; cluster?: string; user_agent_name?: string; metadata?: { fields: Record<string, StructValue> } };
   resource_names?: string[];
   type_url: string;
   response_nonce?: string;
@@ -76,6 +98,11 @@ export interface SingleTypeOptions {
   /** Back-off bounds for reconnecting, ms (default 200 ms to 10 s). */
   readonly backoff?: { readonly initial: number; readonly max: number };
   readonly now?: () => number;
+  /**
+   * What the client reports in `node.metadata` (sluice's own keys, `sluice.dev/…`), sent with every
+   * request; call `restate()` when it changed without a response to answer.
+   */
+  readonly metadata?: () => Readonly<Record<string, unknown>>;
   /** Called after every ACK or NACK (status, tests). */
   readonly onUpdate?: (update: AdsUpdate) => void;
 }
@@ -89,6 +116,10 @@ export class SingleTypeAdsClient {
   private openedAt = 0;
   /** The last version applied (ACKed). */
   accepted = '';
+  /** The nonce of the response last ACKed on the open stream ('' before one). */
+  private ackedNonce = '';
+  /** The metadata last sent on the open stream (JSON). */
+  private sentMetadata: string | undefined;
   last: AdsUpdate | undefined;
 
   constructor(private readonly o: SingleTypeOptions) {}
@@ -129,12 +160,34 @@ export class SingleTypeAdsClient {
     });
     stream.on('close', () => this.reconnect(stream));
     stream.on('end', () => this.reconnect(stream));
+    this.ackedNonce = '';
+    this.sentMetadata = undefined;
     stream.write({
-      node: { id: this.o.nodeId, ...(this.o.cluster ? { cluster: this.o.cluster } : {}), user_agent_name: this.o.userAgent },
+      node: this.node(),
       type_url: this.o.typeUrl,
       resource_names: [...this.o.resourceNames],
       version_info: this.accepted,
     });
+  }
+
+  /** The node, with the metadata as it is now (remembered as sent). */
+  private node(): NonNullable<DiscoveryRequest['node']> {
+    const md = this.o.metadata?.();
+    this.sentMetadata = md === undefined ? undefined : JSON.stringify(md);
+    const metadata = md === undefined ? {} : { metadata: { fields: Object.fromEntries(Object.entries(md).map(([k, v]) => [k, toStructValue(v)])) } };
+    return { id: this.o.nodeId, ...(this.o.cluster ? { cluster: this.o.cluster } : {}), user_agent_name: this.o.userAgent, ...metadata };
+  }
+
+  /**
+   * Sends the metadata again if it changed since it was last sent: a request that re-ACKs the
+   * response last ACKed (the server answers nothing to it; if a newer response came since, its
+   * nonce is stale and only the node is read). Before any ACK on the stream, the next ACK carries it.
+   */
+  restate(): void {
+    const stream = this.stream;
+    if (!stream || this.ackedNonce === '' || !this.o.metadata) return;
+    if (JSON.stringify(this.o.metadata()) === this.sentMetadata) return;
+    stream.write({ node: this.node(), type_url: this.o.typeUrl, response_nonce: this.ackedNonce, resource_names: [...this.o.resourceNames], version_info: this.accepted });
   }
 
   private reconnect(stream: AdsStream): void {
@@ -161,9 +214,10 @@ export class SingleTypeAdsClient {
     } catch (error) {
       outcome = { ok: false, message: error instanceof Error ? error.message : String(error) };
     }
-    const base = { type_url: this.o.typeUrl, response_nonce: response.nonce, resource_names: [...this.o.resourceNames] };
+    const base = { node: this.node(), type_url: this.o.typeUrl, response_nonce: response.nonce, resource_names: [...this.o.resourceNames] };
     if (outcome.ok) {
       this.accepted = response.version_info;
+      this.ackedNonce = response.nonce;
       stream.write({ ...base, version_info: response.version_info });
       this.last = { kind: 'ack', version: response.version_info, applied: outcome.applied, at };
     } else {

@@ -37,4 +37,5 @@ export type {
   XdsEventListener,
 } from './status.js';
 export type { NodeInfo } from './wire.js';
+export { SLUICE_METADATA_PREFIX, type JsonValue } from './node-metadata.js';
 export { checkNodeIdentity, nodeIdsOf, type NodeIdentityOptions, type IdentityVerdict } from './identity.js';

@@ -4,6 +4,7 @@
  * for length-delimited fields. Every malformed input is a `WireError`, never a crash.
  */
 import protobuf from 'protobufjs';
+import { readSluiceMetadata, type JsonValue } from './node-metadata.js';
 
 /** The parts of `envoy.config.core.v3.Node` the server uses. */
 export interface NodeInfo {
@@ -11,6 +12,8 @@ export interface NodeInfo {
   readonly cluster: string;
   readonly userAgentName: string;
   readonly userAgentVersion: string;
+  /** `node.metadata`'s `sluice.dev/` keys, as sluice's own clients report them (node-metadata.ts); absent: none. */
+  readonly metadata?: Readonly<Record<string, JsonValue>>;
 }
 
 /** A request's `error_detail` (`google.rpc.Status`): set on a NACK. */
@@ -66,7 +69,13 @@ export function readNode(bytes: Uint8Array): NodeInfo {
   let cluster = '';
   let userAgentName = '';
   let userAgentVersion = '';
+  let metadata: Readonly<Record<string, JsonValue>> | undefined;
   readFields(bytes, 'node: ', (r, field, wire) => {
+    if (field === 3) {
+      checkWire(field, wire, LEN, 'node.metadata');
+      metadata = readSluiceMetadata(lenDelimited(r));
+      return true;
+    }
     const names: Record<number, string> = { 1: 'node.id', 2: 'node.cluster', 6: 'node.user_agent_name', 7: 'node.user_agent_version' };
     const what = names[field];
     if (!what) return false;
@@ -78,7 +87,7 @@ export function readNode(bytes: Uint8Array): NodeInfo {
     else userAgentVersion = s;
     return true;
   });
-  return { id, cluster, userAgentName, userAgentVersion };
+  return { id, cluster, userAgentName, userAgentVersion, ...(metadata ? { metadata } : {}) };
 }
 
 export function readStatus(bytes: Uint8Array): ErrorDetail {

@@ -135,6 +135,7 @@ export class XdsServer {
       emit: (e) => server.emit(e),
       listening: () => server.listeners.size > 0,
       attach: (s) => server.attach(s),
+      metadataChanged: (s) => server.metadataChanged(s),
       detach: (s, reason) => server.detach(s, reason),
       wantedChanged: (nodeId, typeUrl) => server.wantedChanged(nodeId, typeUrl),
       recordAck: (nodeId, typeUrl, ack) => server.nodes.get(nodeId)?.acks.set(typeUrl, ack),
@@ -279,6 +280,14 @@ export class XdsServer {
     if (!rec.unwatch) rec.unwatch = this.cache.watch(node.id, (types) => this.onChange(node.id, types));
     this.log.info('xDS stream connected', { node: node.id, stream: stream.id, transport: stream.transport, peer: stream.peer });
     this.emit({ kind: 'connect', at: this.now(), streamId: stream.id, nodeId: node.id, peer: stream.peer, transport: stream.transport, api: stream.api });
+  }
+
+  private metadataChanged(stream: XdsStream): void {
+    const node = stream.node;
+    const rec = node ? this.nodes.get(node.id) : undefined;
+    if (!node || !rec?.streams.has(stream)) return;
+    rec.node = node;
+    this.emit({ kind: 'metadata', at: this.now(), streamId: stream.id, nodeId: node.id, metadata: node.metadata ?? {} });
   }
 
   private detach(stream: XdsStream, reason: string): void {

@@ -4,6 +4,7 @@
  * can subscribe to. Plain data; times are milliseconds from the injected clock.
  */
 import type { ShortName, TypeUrl } from './type-urls.js';
+import type { JsonValue } from './node-metadata.js';
 import type { NodeInfo } from './wire.js';
 
 /** Which service a stream came in on: ADS, Delta ADS (`DeltaAggregatedResources`), or one per-type SotW service. */
@@ -115,6 +116,8 @@ export type XdsEvent =
   /** A reconnecting client holds exactly what it would be sent: nothing is sent, `ack` is recorded as `lastAck`. */
   | (EventBase & { readonly kind: 'resume'; readonly type: ShortName; readonly ack: AckStatus })
   | (EventBase & { readonly kind: 'nack'; readonly type: ShortName; readonly nack: NackStatus })
+  /** A later request restated the node with other `sluice.dev/` metadata (`node.metadata` is then that). */
+  | (EventBase & { readonly kind: 'metadata'; readonly metadata: Readonly<Record<string, JsonValue>> })
   | (EventBase & {
       readonly kind: 'response';
       readonly type: ShortName;

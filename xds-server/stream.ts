@@ -35,6 +35,8 @@ export interface StreamContext {
   /** Whether anyone listens to events (responses are not described when nobody does). */
   listening(): boolean;
   attach(stream: XdsStream): void;
+  /** A later request restated the node with other `sluice.dev/` metadata (a report of sluice's own clients). */
+  metadataChanged(stream: XdsStream): void;
   detach(stream: XdsStream, reason: string): void;
   wantedChanged(nodeId: string, typeUrl: TypeUrl): void;
   recordAck(nodeId: string, typeUrl: TypeUrl, ack: AckStatus): void;
@@ -210,6 +212,12 @@ export class XdsStream implements StreamCore {
       }
       this.node = admission.node;
       this.ctx.attach(this);
+    } else if (admission.req.node && !sameMetadata(this.node.metadata, admission.req.node.metadata)) {
+      // Before the request itself: an ACK and the report that came with it are recorded together.
+      const { id, cluster, userAgentName, userAgentVersion } = this.node;
+      const metadata = admission.req.node.metadata;
+      this.node = { id, cluster, userAgentName, userAgentVersion, ...(metadata ? { metadata } : {}) };
+      this.ctx.metadataChanged(this);
     }
     const info = typeInfo(typeUrl);
     if (!info) {
@@ -402,4 +410,8 @@ export class XdsStream implements StreamCore {
       if (this.blocked) return;
     }
   }
+}
+
+function sameMetadata(a: NodeInfo['metadata'], b: NodeInfo['metadata']): boolean {
+  return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
 }

@@ -8,7 +8,7 @@
  * or has no usable version is the compiler's error, at the field that names it.
  * Statuses are computed once per change (`invalidate`), not once per policy written.
  */
-import { policyStatuses, unsteeredProblems, type PolicyRuntime, type PolicyStatus, type StatusInputs } from '../../controller/index.js';
+import { mergeProblems, policyStatuses, unresolvedPodProblems, unsteeredProblems, type PolicyRuntime, type PolicyStatus, type StatusInputs } from '../../controller/index.js';
 import { objectKey, type SecretCatalog } from '../../policy-compiler/index.js';
 import type { NodeStatus, SnapshotCache } from '../../xds-server/index.js';
 import { hostNetworkNotes } from './policy-objects.js';
@@ -65,8 +65,10 @@ export class StatusView {
     if (!this.memo) {
       const state = this.o.runtime.state();
       const agents = this.o.nodeAgents === true;
-      const dataPath = agents && state.output ? { dataPath: unsteeredProblems(state.output.unsteered) } : {};
-      const list = policyStatuses({ runtime: state, nodes: this.o.nodes(), view: (id) => this.o.cache.view(id), countAgents: agents, ...dataPath, ...(this.o.audit ? { audit: this.o.audit } : {}) });
+      const nodes = this.o.nodes();
+      // What nothing steers: Pods' inbound (never sent), and the Pods the agents report they cannot find.
+      const dataPath = agents && state.output ? { dataPath: mergeProblems(unsteeredProblems(state.output.unsteered), unresolvedPodProblems(state.output.ir, nodes, state.output.targets)) } : {};
+      const list = policyStatuses({ runtime: state, nodes, view: (id) => this.o.cache.view(id), countAgents: agents, ...dataPath, ...(this.o.audit ? { audit: this.o.audit } : {}) });
       this.memo = new Map(list.map((s) => [s.key, s]));
     }
     return this.memo;

@@ -8,11 +8,13 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readStatus, unloadDataplane } from '../../bpf/index.js';
 import { placed, Sandbox, type Peer } from '../../bench/redirect/sandbox.js';
 import { encodeMessage, MESSAGES, type sluice } from '../../envoy-api/index.js';
+import { parseUnresolvedReport } from '../../policy-compiler/index.js';
 import { createSnapshot, SnapshotCache, TYPE_URL, XdsServer, type XdsEvent } from '../../xds-server/index.js';
 import { cliMain, describeKernel, testPinRoot, testPort } from '../bpf/kernel.js';
 
@@ -20,7 +22,8 @@ type NodeRedirects = sluice.redirect.v1alpha1.NodeRedirects;
 type Redirect = sluice.redirect.v1alpha1.Redirect;
 
 const uid = (n: number): string => `0000000${n}-aaaa-bbbb-cccc-00000000000${n}`;
-const UID = { agent: uid(1), a: uid(2), s: uid(3), c: uid(4) };
+const UID = { agent: uid(1), a: uid(2), s: uid(3), c: uid(4), d: uid(5) };
+const cgroupIdOf = (path: string): bigint => statSync(path, { bigint: true }).ino;
 
 async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -142,10 +145,14 @@ describeKernel('sluice node-agent (process) programs its node from xDS', () => {
     const agentPod = podDir(UID.agent, besteffort);
     cg['agentMain'] = box.cgroup('cri-containerd-agent0.scope', agentPod);
     cg['agentEnvoy'] = box.cgroup('cri-containerd-envoy0.scope', agentPod);
+    // A container of the agent's Pod with no process (the Kafka enforcer's, say): it restarts below.
+    cg['agentKafka'] = box.cgroup('cri-containerd-kafka0.scope', agentPod);
+    cg['agentPod'] = agentPod;
     cg['a'] = box.cgroup('cri-containerd-app1.scope', podDir(UID.a, besteffort));
     const podS = podDir(UID.s, besteffort);
     cg['s'] = box.cgroup('cri-containerd-app2.scope', podS);
     cg['sidecar'] = box.cgroup('cri-containerd-sidecar1.scope', podS);
+    cg['podS'] = podS;
     cg['besteffort'] = besteffort;
     box.onCleanup(() => { if (existsSync(pinRoot)) unloadDataplane({ pinRoot }); });
     box.onCleanup(stopAgent);
@@ -211,14 +218,63 @@ describeKernel('sluice node-agent (process) programs its node from xDS', () => {
     expect(readStatus(pinRoot).stats.out_skipped_proxy).toBeGreaterThan(skipped);
   });
 
-  it('counts a Pod whose cgroup does not exist yet, and steers it once it appears', async () => {
+  /** What the agent reported to the server about the Pods it cannot steer (its node's metadata). */
+  const report = () => parseUnresolvedReport(server?.nodeStatus('node-a.agent')?.node.metadata);
+  const responses = () => events.filter((e) => e.kind === 'response' && e.type === 'REDIRECTS' && e.nodeId === 'node-a.agent').length;
+
+  it('counts a Pod whose cgroup does not exist yet, reports it to the server, and steers it (and says so) once it appears', async () => {
     expect(await metric('sluice_node_agent_unresolved_pods')).toBe(1);
     expect(JSON.parse((await get('/status')).text).unresolvedPods).toEqual([UID.c]);
+    // The server holds the agent's report, with the ACK: which Pod, and why.
+    expect(report()).toEqual({ total: 1, pods: [{ uid: UID.c, reason: 'cgroup-not-found', message: expect.stringContaining('in either kubelet layout') }] });
+    const sent = responses();
     const podC = box.cgroup('cri-containerd-app4.scope', podDir(UID.c, cg['besteffort'] ?? ''));
     await eventually('pod C resolved', async () => ((await metric('sluice_node_agent_unresolved_pods')) === 0 ? true : undefined));
+    // The agent restated its node on its own (no response to answer): the server's record says no Pod is unresolved.
+    await eventually('the report cleared on the server', () => (report()?.total === 0 ? true : undefined));
+    expect(responses()).toBe(sent);
+    expect(events.some((e) => e.kind === 'metadata' && e.nodeId === 'node-a.agent')).toBe(true);
     const before = accepts(nodeProxy).length;
     expect(await client(`127.0.0.1:${svcPort}`, { cgroup: podC })).toBe(`service 127.0.0.1:${svcPort}`);
     expect(accepts(nodeProxy)).toHaveLength(before + 1);
+  });
+
+  it('reports a Pod whose cgroup is in a layout it does not know (unknown-layout, where), and does not steer it', async () => {
+    const odd = box.cgroup('odd.slice', cg['besteffort']);
+    const podD = box.cgroup(`pod${UID.d}`, odd);
+    box.cgroup('cri-containerd-app5.scope', podD);
+    publish(resources([...baseRedirects(), { proxy: 'node-a', port: svcPort, proxy_port: nodeProxyPort, workloads: ['shop/d'], pod_uid: UID.d }]));
+    const got = await eventually('the unknown layout reported', () => (report()?.pods.some((p) => p.uid === UID.d) ? report() : undefined));
+    expect(got).toEqual({ total: 1, pods: [{ uid: UID.d, reason: 'unknown-layout', message: expect.stringContaining(podD) }] });
+    expect(rules().some((r) => r.includes(`pod ${UID.d}`) || r.includes(podD))).toBe(false);
+    publish(resources(baseRedirects()));
+    await eventually('the report cleared', () => (report()?.total === 0 ? true : undefined));
+  });
+
+  it('reports a sidecar container the controller names but whose cgroup is not in its Pod, and registers it once it appears', async () => {
+    publish(resources(baseRedirects(), { pod_proxies: [{ pod_uid: UID.s, container_ids: ['sidecar1', 'sidecar9'] }] }));
+    const got = await eventually('the missing sidecar reported', () => (report()?.pods.some((p) => p.reason === 'sidecar-not-found') ? report() : undefined));
+    expect(got).toEqual({ total: 1, pods: [{ uid: UID.s, reason: 'sidecar-not-found', message: expect.stringContaining('its proxy container sidecar9 has no cgroup in') }] });
+    const appeared = box.cgroup('cri-containerd-sidecar9.scope', cg['podS']);
+    await eventually('the sidecar registered and the report cleared', () => (report()?.total === 0 && readStatus(pinRoot).proxyCgroups.includes(cgroupIdOf(appeared)) ? true : undefined));
+    publish(resources(baseRedirects()));
+    await eventually('the sidecar no longer named leaves the proxy map', () => (readStatus(pinRoot).proxyCgroups.includes(cgroupIdOf(appeared)) ? undefined : true));
+  });
+
+  it("removes its own Pod's restarted container from the proxy map, and its link pins", async () => {
+    const links = () => readdirSync(join(pinRoot, 'links'));
+    const old = cgroupIdOf(cg['agentKafka'] ?? '');
+    expect(readStatus(pinRoot).proxyCgroups).toContain(old);
+    expect(links()).toContain(`cg${old}_proxy_sockops`);
+    rmdirSync(cg['agentKafka'] ?? '');
+    cg['agentKafka'] = box.cgroup('cri-containerd-kafka1.scope', cg['agentPod']);
+    const fresh = cgroupIdOf(cg['agentKafka']);
+    await eventually('the new container registered, the old one gone', () => {
+      const ids = readStatus(pinRoot).proxyCgroups;
+      return ids.includes(fresh) && !ids.includes(old) ? true : undefined;
+    });
+    expect(links()).not.toContain(`cg${old}_proxy_sockops`);
+    expect(links()).toContain(`cg${fresh}_proxy_sockops`);
   });
 
   it('NACKs a bad update with the field path and changes no map', async () => {
@@ -252,8 +308,18 @@ describeKernel('sluice node-agent (process) programs its node from xDS', () => {
     await stopAgent();
     await server?.close();
     server = undefined;
+    // Its Pod's container went away while it was down: the kernel detaches the link (it names no cgroup).
+    const gone = cgroupIdOf(cg['agentKafka'] ?? '');
+    rmdirSync(cg['agentKafka'] ?? '');
+    await eventually('the link detached by the kernel', () => {
+      const a = readStatus(pinRoot).attachments.find((x) => x.kind === 'cgroup' && x.pin.endsWith(`cg${gone}_proxy_sockops`));
+      return a && a.kind === 'cgroup' && a.cgroupId !== gone ? true : undefined;
+    });
     agent = startAgent(xdsPort); // nothing listens there now
     await agent.admin;
+    // An earlier run's proxy whose cgroup is gone: out of the map, its pins removed, at start.
+    expect(readStatus(pinRoot).proxyCgroups).not.toContain(gone);
+    expect(readdirSync(join(pinRoot, 'links')).some((n) => n.startsWith(`cg${gone}_`))).toBe(false);
     const ready = await get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.text).toContain('the pinned maps keep what they hold');

@@ -7,6 +7,7 @@
  * Pod (its own netns: nothing steers it) is never called Enforced: Bypassed, saying why.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { rmdirSync } from 'node:fs';
 import { Envoy } from '../../../bench/envoy/process.js';
 import { missingForKernelTests, Sandbox } from '../../../bench/redirect/sandbox.js';
 import { readStatus, unloadDataplane } from '../../../bpf/index.js';
@@ -44,6 +45,7 @@ describeKube('sluice controller with node agents', () => {
     let envoy: Envoy | undefined;
     let agent: NodeAgent | undefined;
     let webUid = '';
+    let besteffort = '';
     const status = async (name: string) => (await bed.policy('shop', name)).status;
 
     beforeAll(async () => {
@@ -82,7 +84,7 @@ describeKube('sluice controller with node agents', () => {
 
       // The kubelet's tree for node-a, with web's Pod cgroup under the UID the API server assigned.
       const root = box.cgroup('root');
-      const besteffort = box.cgroup('kubepods-besteffort.slice', box.cgroup('kubepods.slice', root));
+      besteffort = box.cgroup('kubepods-besteffort.slice', box.cgroup('kubepods.slice', root));
       box.cgroup('cri-containerd-app.scope', box.cgroup(`kubepods-besteffort-pod${webUid.replace(/-/g, '_')}.slice`, besteffort));
       agent = new NodeAgent({
         host: 'node-a', xds: { address: `127.0.0.1:${controller.xdsPort}` }, cgroupRoot: root, pinRoot, selfCgroup: '0::/',
@@ -101,6 +103,43 @@ describeKube('sluice controller with node agents', () => {
       expect(rule).toContain('bind 10.1.0.9');
       expect(agent.status().unresolvedPods).toEqual([]);
     });
+
+    it("never calls a policy Enforced for a Pod the agent cannot steer: Bypassed naming the Pod, node-a.agent and why (not found; an unknown cgroup layout, where), Enforced once it is where the kubelet puts it", async () => {
+      await bed.pod({ name: 'web2', namespace: 'shop', labels: { app: 'web' }, ip: '10.1.0.10', node: 'node-a', ports: [80] });
+      const uid2 = ((await bed.must('GET', '/api/v1/namespaces/shop/pods/web2'))['metadata'] as { uid: string }).uid;
+      const bypassed = (needle: string) => async () => {
+        const got = await status('web-egress');
+        const c = condition(got, 'Enforced');
+        return c?.reason === 'Bypassed' && c.message.includes(needle) ? got : undefined;
+      };
+      // Every proxy and the agent ACKed: it is the agent's report that says web2 is not steered.
+      const missing = await eventually(bypassed('cgroup-not-found'), 'web-egress Bypassed for web2', 30_000);
+      expect(missing.enforced).toMatchObject({ acked: 2, total: 2 });
+      const m = condition(missing, 'Enforced');
+      expect(m).toMatchObject({ status: 'False', reason: 'Bypassed' });
+      expect(m?.message).toContain(`node-a.agent cannot steer Pod shop/web2 (uid ${uid2}, cgroup-not-found)`);
+      expect(m?.message).toContain('its connections to port 8080 are not steered to node-a');
+      expect(m?.message).not.toContain('shop/web ');
+      expect(agent?.status().unresolvedPods).toEqual([uid2]);
+
+      // Its cgroup where no kubelet layout puts it: still Bypassed, saying where it is.
+      const odd = box.cgroup('odd.slice', besteffort);
+      const oddPod = box.cgroup(`pod${uid2}`, odd);
+      const oddApp = box.cgroup('cri-containerd-app2.scope', oddPod);
+      const unknown = await eventually(bypassed('unknown-layout'), 'web2 in an unknown layout', 30_000);
+      expect(condition(unknown, 'Enforced')?.message).toContain(`its cgroup is ${oddPod}`);
+
+      // Where the systemd kubelet puts it: steered, and Enforced.
+      for (const dir of [oddApp, oddPod, odd]) rmdirSync(dir);
+      box.cgroup('cri-containerd-app2.scope', box.cgroup(`kubepods-besteffort-pod${uid2.replace(/-/g, '_')}.slice`, besteffort));
+      const enforced = await eventually(async () => {
+        const got = await status('web-egress');
+        return condition(got, 'Enforced')?.status === 'True' ? got : undefined;
+      }, 'web-egress Enforced again', 30_000);
+      expect(condition(enforced, 'Enforced')).toMatchObject({ reason: 'Enforced' });
+      expect(agent?.status().unresolvedPods).toEqual([]);
+      expect(readStatus(pinRoot).rules.map((r) => r.text).some((t) => t.includes('bind 10.1.0.10'))).toBe(true);
+    }, 120_000);
 
     it('never calls an inbound policy on a node-mode Pod Enforced: nothing steers it (Bypassed, saying why)', async () => {
       const s = await eventually(async () => {

@@ -1,0 +1,65 @@
+/**
+ * What a node agent reports back about its NodeRedirects, beyond ACK and NACK: the Pods it was
+ * sent entries for but cannot steer, because it cannot find their cgroup (or that of the sidecar
+ * container the controller names as their proxy). An ACK means "applied,
+ * and no map is wrong"; a NACK means "rejected, nothing changed". Neither says "applied, but these
+ * Pods' connections are not steered", so the agent says it in its node's metadata on the same
+ * ADS stream, under `sluice.dev/unresolved-pods`, with every request (its ACKs, and a request of
+ * its own when a Pod resolves later or goes missing). The server keeps it as the node's
+ * (`NodeStatus.node.metadata`), and the controller's status names those Pods (Bypassed).
+ *
+ * The agent writes it (`formatUnresolvedReport`), the controller reads it (`parseUnresolvedReport`):
+ * this file is the one place the shape is written down.
+ */
+export const UNRESOLVED_PODS_KEY = 'sluice.dev/unresolved-pods';
+
+/** Why a Pod's cgroup was not found. */
+export type UnresolvedReason =
+  /** Under neither kubelet layout (not started yet, or gone). */
+  | 'cgroup-not-found'
+  /** Found, but somewhere neither kubelet layout puts it: a cgroup layout the agent does not know. */
+  | 'unknown-layout'
+  /**
+   * The Pod is found, but a container the controller names as its proxy (a sidecar) is not: it is
+   * not registered as a proxy, so its own upstream connections meet the Pod's redirects.
+   */
+  | 'sidecar-not-found';
+
+export interface UnresolvedPod {
+  readonly uid: string;
+  readonly reason: UnresolvedReason;
+  /** For people: what was looked for, or where it was found. */
+  readonly message: string;
+}
+
+/** At most this many Pods are reported (the rest are counted): a request stays small. */
+export const MAX_REPORTED_PODS = 256;
+
+const REASONS: ReadonlySet<string> = new Set<UnresolvedReason>(['cgroup-not-found', 'unknown-layout', 'sidecar-not-found']);
+
+export function formatUnresolvedReport(pods: readonly UnresolvedPod[]): Record<string, unknown> {
+  const listed = pods.slice(0, MAX_REPORTED_PODS).map((p) => ({ uid: p.uid, reason: p.reason, message: p.message.slice(0, 512) }));
+  return { [UNRESOLVED_PODS_KEY]: { pods: listed, total: pods.length } };
+}
+
+export interface UnresolvedReport {
+  readonly pods: readonly UnresolvedPod[];
+  /** How many the agent could not steer (more than `pods` when the list was cut). */
+  readonly total: number;
+}
+
+/** The report in a node's metadata; anything malformed reads as no report (undefined). */
+export function parseUnresolvedReport(metadata: Readonly<Record<string, unknown>> | undefined): UnresolvedReport | undefined {
+  const raw = metadata?.[UNRESOLVED_PODS_KEY];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const { pods, total } = raw as { pods?: unknown; total?: unknown };
+  if (!Array.isArray(pods)) return undefined;
+  const out: UnresolvedPod[] = [];
+  for (const p of pods as readonly unknown[]) {
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) continue;
+    const { uid, reason, message } = p as { uid?: unknown; reason?: unknown; message?: unknown };
+    if (typeof uid !== 'string' || typeof reason !== 'string' || !REASONS.has(reason)) continue;
+    out.push({ uid, reason: reason as UnresolvedReason, message: typeof message === 'string' ? message : '' });
+  }
+  return { pods: out, total: typeof total === 'number' && Number.isInteger(total) && total >= out.length ? total : out.length };
+}
