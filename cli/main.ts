@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, UsageError, type Command, type CommandIo } from './command.js';
+import { formatErrorLines } from '../problems/index.js';
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);
@@ -78,7 +79,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       io.stderr(`sluice ${found.command.name}: ${error.message}\n\n${found.command.help}`);
       return EXIT.usage;
     }
-    io.stderr(`sluice ${found.command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`sluice ${found.command.name}: ${formatErrorLines(error)}`);
     return EXIT.failure;
   }
 }

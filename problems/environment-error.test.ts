@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '../telemetry/index.js';
-import { EnvironmentError, serializeError } from './environment-error.js';
+import { EnvironmentError, formatErrorLines, serializeError } from './environment-error.js';
 
 class DiskError extends EnvironmentError<'full' | 'gone'> {
   override readonly name = 'DiskError';
@@ -40,5 +40,12 @@ describe('EnvironmentError', () => {
     Object.assign(a, { cause: b });
     expect(JSON.stringify(serializeError(b)).length).toBeLessThan(1000);
     expect(serializeError(new Error('x', { cause: 42 }))).toEqual({ name: 'Error', message: 'x', cause: '42' });
+  });
+
+  it('prints on stderr as the message with its [code] and each detail indented; other errors as their message', () => {
+    expect(formatErrorLines(new DiskError('full', 'cannot save the state', ['libbpf: map too big', 'verifier: R1 invalid']))).toBe('cannot save the state [full]\n  libbpf: map too big\n  verifier: R1 invalid\n');
+    expect(formatErrorLines(new DiskError('gone', 'the disk is gone'))).toBe('the disk is gone [gone]\n');
+    expect(formatErrorLines(new TypeError('x is not a function'))).toBe('x is not a function\n');
+    expect(formatErrorLines('a string')).toBe('a string\n');
   });
 });

@@ -31,3 +31,10 @@ export function serializeError(error: Error, depth = 0): Record<string, unknown>
     ...(cause !== undefined ? { cause: cause instanceof Error && depth < 5 ? serializeError(cause, depth + 1) : String(cause) } : {}),
   };
 }
+
+/** What a command prints of an error on stderr: the message, an EnvironmentError's `[code]`, and its details indented below. */
+export function formatErrorLines(error: unknown): string {
+  if (!(error instanceof Error)) return `${String(error)}\n`;
+  if (!(error instanceof EnvironmentError)) return `${error.message}\n`;
+  return `${error.message} [${error.code}]\n${error.details.map((line) => `  ${line}\n`).join('')}`;
+}

@@ -2,6 +2,7 @@
 import { parseCommandArgs } from '../args.js';
 import { EXIT, UsageError, type Command, type CommandIo } from '../command.js';
 import { BpfError, DEFAULT_PIN_ROOT, attachDataplane, readStatus, unloadDataplane, type DataplaneStatus } from '../../bpf/index.js';
+import { formatErrorLines } from '../../problems/index.js';
 
 const LOAD_HELP = `Usage: sluice bpf load --cgroup PATH [options]
 
@@ -52,8 +53,7 @@ Options:
 
 function fail(io: CommandIo, command: string, error: unknown): number {
   if (!(error instanceof BpfError)) throw error;
-  io.stderr(`sluice ${command}: ${error.message} [${error.code}]\n`);
-  for (const line of error.details) io.stderr(`  libbpf: ${line}\n`);
+  io.stderr(`sluice ${command}: ${formatErrorLines(error)}`);
   return EXIT.failure;
 }
 

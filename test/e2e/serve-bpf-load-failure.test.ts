@@ -83,15 +83,15 @@ describeKernel(
       // libbpf's own account of why: the pinned map's parameters do not match the object's.
       expect(error.details).toContain(`libbpf: couldn't reuse pinned map at '${pinned}': parameter mismatch`);
       expect(error.details).toContain(`libbpf: map '${MAP}': error reusing pinned map`);
-      // The plain stderr line says the same message.
-      expect(serve.stderr).toContain(`sluice serve: ${error.message}`);
+      // The plain stderr lines say the same: message, code and details.
+      expect(serve.stderr).toContain(`sluice serve: ${error.message} [${error.code}]\n${error.details.map((l) => `  ${l}\n`).join('')}`);
 
-      // `sluice bpf load` on the same failure: the same code, message and lines (it prints each as `  libbpf: LINE`).
+      // `sluice bpf load` on the same failure: the same code, message and lines (it prints each indented, as libbpf or the verifier wrote it).
       const load = run(['bpf', 'load', '--cgroup', cgroup, '--pin-root', pinRoot]);
       expect(load.status).toBe(3);
       const [head, ...lines] = load.stderr.trimEnd().split('\n');
       expect(head).toBe(`sluice bpf load: ${error.message} [${error.code}]`);
-      expect(withoutFds(error.details)).toEqual(withoutFds(lines.map((l) => l.replace(/^ {2}libbpf: /, ''))));
+      expect(withoutFds(error.details)).toEqual(withoutFds(lines.map((l) => l.replace(/^ {2}/, ''))));
 
       // The failed load left nothing attached to the workload cgroup, and the foreign map as it was.
       const attached = JSON.parse(execFileSync('bpftool', ['-j', 'cgroup', 'show', cgroup], { encoding: 'utf8' }).trim() || '[]') as unknown[];
