@@ -193,7 +193,9 @@ export class SnapshotCache {
     const changed = new Set<TypeUrl>();
     for (const t of PUSH_ORDER) if (before.version(t.typeUrl) !== after.version(t.typeUrl)) changed.add(t.typeUrl);
     if (changed.size === 0) return;
-    for (const w of [...n.watchers]) w(changed);
+    // The usual one watcher (the server) is called without copying the set; several, over a copy.
+    if (n.watchers.size === 1) n.watchers.values().next().value?.(changed);
+    else for (const w of [...n.watchers]) w(changed);
   }
 
   private resolve(nodeId: string, typeUrl: TypeUrl, name: string): Resource | undefined {
