@@ -99,7 +99,7 @@ export const DELTA: Protocol<DeltaDiscoveryRequest> = {
   describe: (req) => ({ names: req.subscribe, versionInfo: '' }),
 
   apply(st, req, ctx) {
-    const change = st.sub.updateDelta(req.subscribe, req.unsubscribe, st.held?.keys() ?? []);
+    const change = st.sub.updateDelta(req.subscribe, req.unsubscribe, st.held ?? NOTHING_HELD);
     if (ctx.first) {
       st.held = without(initiallyHeld(st, req.initialVersions), [...st.resend]);
       st.resend = new Set();
@@ -109,7 +109,8 @@ export const DELTA: Protocol<DeltaDiscoveryRequest> = {
       st.claim = req.initialVersions.size > 0 ? 'initial' : undefined;
     } else {
       st.claim = undefined;
-      st.held = without(without(st.held ?? new Map(), change.resubscribed), change.dropped);
+      // An ACK (nothing (un)subscribed) leaves what the client holds as it is.
+      if (change.resubscribed.length > 0 || change.dropped.length > 0 || !st.held) st.held = without(without(st.held ?? new Map(), change.resubscribed), change.dropped);
     }
     // A name asked for again is answered again (also "does not exist"); one no longer named is forgotten.
     if (st.absent.size > 0) {

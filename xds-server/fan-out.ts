@@ -20,8 +20,14 @@ export interface DeferredRequest {
 export class FanOut {
   /** Node changes not yet pushed, merged per node (the set as the cache gave it, copied only to merge a second change). */
   private readonly queued = new Map<string, ReadonlySet<TypeUrl>>();
-  /** The fan-out's position in `queued`, kept across slices (a Map iterator skips no deleted entries again). */
-  private at: Iterator<[string, ReadonlySet<TypeUrl>]> | undefined;
+  /**
+   * The nodes of `queued` in the order they were queued, and the fan-out's position in it (kept
+   * across slices). A node queued again after its push is appended again; an array and an index
+   * allocate nothing per node, unlike a Map iterator's entries.
+   */
+  private order: string[] = [];
+  private at = 0;
+  private running = false;
   private deferred: Array<{ readonly stream: DeferredRequest; readonly buf: Buffer }> = [];
   private deferredAt = 0;
   private deferredScheduled = false;
@@ -34,27 +40,31 @@ export class FanOut {
   /** Queues a node's change; the first one of a burst schedules the fan-out. */
   change(nodeId: string, types: ReadonlySet<TypeUrl>): void {
     const q = this.queued.get(nodeId);
-    if (!q) this.queued.set(nodeId, types);
-    else if (q !== types && [...types].some((t) => !q.has(t))) this.queued.set(nodeId, new Set([...q, ...types]));
-    if (!this.at) {
-      this.at = this.queued.entries();
+    if (!q) {
+      this.queued.set(nodeId, types);
+      this.order.push(nodeId);
+    } else if (q !== types && [...types].some((t) => !q.has(t))) this.queued.set(nodeId, new Set([...q, ...types]));
+    if (!this.running) {
+      this.running = true;
       setImmediate(() => this.run());
     }
   }
 
   /** Whether a request must wait behind the fan-out in progress (then it is queued, in order). */
   defer(stream: DeferredRequest, buf: Buffer): boolean {
-    if (!this.at && this.deferred.length === 0) return false;
+    if (!this.running && this.deferred.length === 0) return false;
     this.deferred.push({ stream, buf });
     return true;
   }
 
   private run(): void {
-    const at = this.at;
-    if (!at) return;
+    if (!this.running) return;
     const start = this.now();
-    for (let next = at.next(); !next.done; next = at.next()) {
-      const [nodeId, types] = next.value;
+    const order = this.order;
+    while (this.at < order.length) {
+      const nodeId = order[this.at++] ?? '';
+      const types = this.queued.get(nodeId);
+      if (!types) continue;
       this.queued.delete(nodeId);
       this.pushNode(nodeId, types);
       if (this.now() - start >= FAN_OUT_SLICE_MS && this.queued.size > 0) {
@@ -62,7 +72,9 @@ export class FanOut {
         return;
       }
     }
-    this.at = undefined;
+    this.order = [];
+    this.at = 0;
+    this.running = false;
     if (this.deferred.length > 0) this.scheduleDeferred();
   }
 

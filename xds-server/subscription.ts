@@ -50,7 +50,7 @@ export class Subscription {
    * (re)subscribed — the client asks for them, so it is sent them even if it held them — and the
    * names it no longer covers (the client drops them itself; `*` dropped drops what only it covered).
    */
-  updateDelta(subscribe: readonly string[], unsubscribe: readonly string[], held: Iterable<string>): DeltaChange {
+  updateDelta(subscribe: readonly string[], unsubscribe: readonly string[], held: ReadonlyMap<string, string>): DeltaChange {
     // The common case, an ACK: nothing (un)subscribed, nothing to copy or compare.
     if (this.started && subscribe.length === 0 && unsubscribe.length === 0) return UNCHANGED;
     this.lastNames = undefined;
@@ -74,7 +74,7 @@ export class Subscription {
       else names.delete(n);
     }
     const dropped: string[] = [];
-    for (const n of held) if (!wildcard && !names.has(n)) dropped.push(n);
+    for (const n of held.keys()) if (!wildcard && !names.has(n)) dropped.push(n);
     // A name unsubscribed while `*` still covers it: the client must be sent it again (or its removal).
     if (wildcard) for (const n of unsubscribe) if (n !== '*') resubscribed.push(n);
     const changed = first || wildcard !== this.wildcardFlag || names.size !== this.named.size || [...names].some((n) => !this.named.has(n));
