@@ -58,8 +58,16 @@ function labelKey(labels: Labels): string {
   return `{${keys.map((k) => `${k}="${escapeLabel(labels[k] ?? '')}"`).join(',')}}`;
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeLabel(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+/** One label set of a counter, its series key computed once (for code that counts the same labels per message). */
+export interface CounterSeries {
+  inc(by?: number): void;
 }
 
 export class Counter implements Family {
@@ -69,6 +77,12 @@ export class Counter implements Family {
   inc(labels: Labels = {}, by = 1): void {
     const key = labelKey(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
+  }
+  /** The series of one label set: `series(l).inc(n)` is `inc(l, n)` without rendering the labels again. It appears once first incremented. */
+  series(labels: Labels): CounterSeries {
+    const key = labelKey(labels);
+    const values = this.values;
+    return { inc: (by = 1) => void values.set(key, (values.get(key) ?? 0) + by) };
   }
   /** Mirrors a counter kept elsewhere (monotonic at its source), read at collection time. */
   set(value: number, labels: Labels = {}): void {
@@ -119,9 +133,8 @@ export class Histogram implements Family {
       s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, s);
     }
-    this.buckets.forEach((bound, i) => {
-      if (value <= bound && s) s.counts[i] = (s.counts[i] ?? 0) + 1;
-    });
+    const counts = s.counts;
+    for (let i = 0; i < this.buckets.length; i++) if (value <= (this.buckets[i] ?? Infinity)) counts[i] = (counts[i] ?? 0) + 1;
     s.sum += value;
     s.count += 1;
   }

@@ -31,6 +31,8 @@ export class BodyCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
   private seq = 0;
+  /** The most recently used key: a fan-out asks for it once per stream, and it needs no move to the end. */
+  private newest: string | undefined;
   /** How many bodies were encoded (a miss), for the metric and the bench. */
   encodes = 0;
   /** How many entries were re-issued with a fresh nonce (a stream had been sent them already). */
@@ -45,9 +47,11 @@ export class BodyCache {
   get(key: string, build: () => Buffer, after = 0): SharedResponse {
     const hit = this.entries.get(key);
     if (hit) {
+      if (hit.seq > after && key === this.newest) return hit;
       this.entries.delete(key);
       if (hit.seq > after) {
         this.entries.set(key, hit);
+        this.newest = key;
         return hit;
       }
       this.bytes -= hit.message.length;
@@ -63,6 +67,7 @@ export class BodyCache {
     const nonce = seq.toString(36);
     const entry: Entry = { message: withNonce(body, nonce), nonce, seq, bodyLength: body.length };
     this.entries.set(key, entry);
+    this.newest = key;
     this.bytes += entry.message.length;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes || this.entries.size <= 1) break;

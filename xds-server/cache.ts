@@ -21,12 +21,15 @@ export type Resolver = (nodeId: string, typeUrl: TypeUrl, name: string) => Resou
 /** Called with the types whose resources changed for the watched node. */
 export type ChangeListener = (types: ReadonlySet<TypeUrl>) => void;
 
+/** No name resolved (every wanted name is in the snapshot): shared, as that is every node of a fleet on one snapshot. */
+const NONE_RESOLVED: ReadonlyMap<TypeUrl, ReadonlyMap<string, Resource | null>> = new Map();
+
 interface NodeState {
   own: Snapshot | undefined;
   /** Names streams of this node asked for, per type (the union over its streams). */
   wanted: Map<TypeUrl, ReadonlySet<string>>;
   /** What the resolver answered per wanted name (`null`: nothing), until the next re-resolve. */
-  resolved: Map<TypeUrl, Map<string, Resource | null>>;
+  resolved: ReadonlyMap<TypeUrl, ReadonlyMap<string, Resource | null>>;
   view: ResourceView | undefined;
   watchers: Set<ChangeListener>;
 }
@@ -42,6 +45,8 @@ export class SnapshotCache {
   private readonly log: Logger;
   /** While `batch` runs: each touched node's view before the batch. */
   private batching: Map<string, { n: NodeState; before: ResourceView }> | undefined;
+  /** The last comparison of two views (`changedTypes`). */
+  private lastChanged: { readonly before: ResourceView; readonly after: ResourceView; readonly changed: ReadonlySet<TypeUrl> } | undefined;
 
   constructor(options: SnapshotCacheOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ component: 'xds-cache' });
@@ -138,7 +143,7 @@ export class SnapshotCache {
       n.watchers.delete(listener);
       if (n.watchers.size === 0) {
         n.wanted.clear();
-        n.resolved.clear();
+        n.resolved = NONE_RESOLVED;
         n.view = undefined;
         if (!n.own) this.nodes.delete(nodeId);
       }
@@ -147,7 +152,7 @@ export class SnapshotCache {
 
   private state(nodeId: string): NodeState {
     let n = this.nodes.get(nodeId);
-    if (!n) this.nodes.set(nodeId, (n = { own: undefined, wanted: new Map(), resolved: new Map(), view: undefined, watchers: new Set() }));
+    if (!n) this.nodes.set(nodeId, (n = { own: undefined, wanted: new Map(), resolved: NONE_RESOLVED, view: undefined, watchers: new Set() }));
     return n;
   }
 
@@ -166,22 +171,24 @@ export class SnapshotCache {
   private refresh(nodeId: string, n: NodeState, again: boolean, only?: TypeUrl): void {
     const before = n.view ?? this.buildView(n);
     const snapshot = n.own ?? this.fallback ?? EMPTY_SNAPSHOT;
-    const resolved = new Map<TypeUrl, Map<string, Resource | null>>();
+    // Maps are made only for names the snapshot lacks (usually none: then nothing is allocated).
+    let resolved: Map<TypeUrl, ReadonlyMap<string, Resource | null>> | undefined;
     for (const [typeUrl, names] of n.wanted) {
       const previous = n.resolved.get(typeUrl);
       if (!again && only !== typeUrl && previous) {
-        resolved.set(typeUrl, previous);
+        (resolved ??= new Map()).set(typeUrl, previous);
         continue;
       }
-      const table = new Map<string, Resource | null>();
+      const all = snapshot.of(typeUrl).byName;
+      let table: Map<string, Resource | null> | undefined;
       for (const name of names) {
-        if (snapshot.get(typeUrl, name)) continue;
+        if (all.has(name)) continue;
         const known = again ? undefined : previous?.get(name);
-        table.set(name, known !== undefined ? known : (this.resolve(nodeId, typeUrl, name) ?? null));
+        (table ??= new Map()).set(name, known !== undefined ? known : (this.resolve(nodeId, typeUrl, name) ?? null));
       }
-      if (table.size > 0) resolved.set(typeUrl, table);
+      if (table) (resolved ??= new Map()).set(typeUrl, table);
     }
-    n.resolved = resolved;
+    n.resolved = resolved ?? NONE_RESOLVED;
     n.view = this.buildView(n);
     if (this.batching) {
       if (!this.batching.has(nodeId)) this.batching.set(nodeId, { n, before });
@@ -191,10 +198,24 @@ export class SnapshotCache {
   }
 
   private notify(n: NodeState, before: ResourceView, after: ResourceView): void {
+    const changed = this.changedTypes(before, after);
+    if (changed.size === 0) return;
+    // The usual one watcher (the server) is called without copying the set; several, over a copy.
+    if (n.watchers.size === 1) n.watchers.values().next().value?.(changed);
+    else for (const w of [...n.watchers]) w(changed);
+  }
+
+  /**
+   * The types whose version differs between two views. Nodes on the same snapshot share their
+   * views, so a change to a fleet compares (and allocates) once, not once per node.
+   */
+  private changedTypes(before: ResourceView, after: ResourceView): ReadonlySet<TypeUrl> {
+    const last = this.lastChanged;
+    if (last && last.before === before && last.after === after) return last.changed;
     const changed = new Set<TypeUrl>();
     for (const t of PUSH_ORDER) if (before.version(t.typeUrl) !== after.version(t.typeUrl)) changed.add(t.typeUrl);
-    if (changed.size === 0) return;
-    for (const w of [...n.watchers]) w(changed);
+    this.lastChanged = { before, after, changed };
+    return changed;
   }
 
   private resolve(nodeId: string, typeUrl: TypeUrl, name: string): Resource | undefined {
@@ -219,12 +240,14 @@ export class SnapshotCache {
   }
 
   private buildView(n: NodeState): ResourceView {
+    const snapshot = n.own ?? this.fallback ?? EMPTY_SNAPSHOT;
+    if (n.resolved.size === 0) return ResourceView.of(snapshot);
     const found = new Map<TypeUrl, Map<string, Resource>>();
     for (const [typeUrl, table] of n.resolved) {
       const hits = new Map<string, Resource>();
       for (const [name, r] of table) if (r) hits.set(name, r);
       if (hits.size > 0) found.set(typeUrl, hits);
     }
-    return ResourceView.of(n.own ?? this.fallback ?? EMPTY_SNAPSHOT, found);
+    return ResourceView.of(snapshot, found);
   }
 }

@@ -31,13 +31,16 @@ function readMapEntry(bytes: Uint8Array): [string, string] {
   return [key, value];
 }
 
+/** What a request without `initial_resource_versions` (every one but a reconnect's first) says the client holds: one shared empty map. */
+const NO_VERSIONS: ReadonlyMap<string, string> = new Map();
+
 /** Decodes a DeltaDiscoveryRequest; `maxNames` caps the names it carries in all (subscribe, unsubscribe, initial versions). */
 export function decodeDeltaRequest(bytes: Uint8Array, maxNames: number): DeltaDiscoveryRequest {
   let node: NodeInfo | undefined;
   let typeUrl = '';
   const subscribe: string[] = [];
   const unsubscribe: string[] = [];
-  const initialVersions = new Map<string, string>();
+  let initialVersions: Map<string, string> | undefined;
   let responseNonce = '';
   let errorDetail: ErrorDetail | undefined;
   let names = 0;
@@ -68,7 +71,7 @@ export function decodeDeltaRequest(bytes: Uint8Array, maxNames: number): DeltaDi
         checkWire(field, wire, LEN, 'initial_resource_versions');
         count();
         const [k, v] = readMapEntry(lenDelimited(r));
-        initialVersions.set(k, v);
+        (initialVersions ??= new Map()).set(k, v);
         return true;
       }
       case 6:
@@ -83,7 +86,7 @@ export function decodeDeltaRequest(bytes: Uint8Array, maxNames: number): DeltaDi
         return false;
     }
   });
-  return { node, typeUrl, subscribe, unsubscribe, initialVersions, responseNonce, errorDetail };
+  return { node, typeUrl, subscribe, unsubscribe, initialVersions: initialVersions ?? NO_VERSIONS, responseNonce, errorDetail };
 }
 
 /** What a Delta response body carries. */

@@ -8,11 +8,23 @@
  * versions and the rejected versions are not sent again; a reconnecting client whose resources are
  * all current is sent nothing (resume).
  */
-import { planDelta } from './respond.js';
+import { planDelta, unreportedMissing, type DeltaFacts } from './respond.js';
 import type { Outgoing, Protocol, StreamCore, TypeState } from './protocol.js';
+import type { ResourceSet } from './view.js';
 import { TYPE_URL } from './type-urls.js';
 import { setVersion } from './snapshot.js';
 import { decodeDeltaRequest, encodeDeltaBody, type DeltaDiscoveryRequest } from './delta-wire.js';
+
+const NOTHING_HELD: ReadonlyMap<string, string> = new Map();
+
+/**
+ * The response for a set and what the client holds, planned once for every stream in the same
+ * position: after a change, every stream that ACKed the previous set holds the same shared
+ * versions map and is sent the same difference, so a fan-out plans (and keys) it once. Only the
+ * plain case is kept (nothing rejected or reported absent, no empty answer owed, no name missing);
+ * `undefined`: nothing to send.
+ */
+const lastPlain = new WeakMap<ResourceSet, { readonly held: ReadonlyMap<string, string>; readonly out: Outgoing | undefined }>();
 
 function without(m: ReadonlyMap<string, string>, names: readonly string[]): ReadonlyMap<string, string> {
   if (!names.some((n) => m.has(n))) return m;
@@ -58,6 +70,28 @@ function rewarmEndpoints(core: StreamCore, out: Outgoing, heldBefore: ReadonlyMa
   core.push(new Set([TYPE_URL.EDS]));
 }
 
+/** The response for the type's state, or `undefined`: nothing to send (see planDelta). */
+function planOutgoing(st: TypeState, set: ResourceSet, held: ReadonlyMap<string, string>, facts: DeltaFacts): Outgoing | undefined {
+  const plan = planDelta(facts);
+  if (!plan) return undefined;
+  const { resources, removed } = plan;
+  // What the client holds afterwards: the set, except resources it rejected at their current version.
+  let holds: ReadonlyMap<string, string> = set.versions;
+  if (st.rejected.size > 0 && set.resources.some((r) => st.rejected.get(r.name) === r.version)) {
+    const h = new Map(set.versions);
+    for (const r of set.resources) {
+      if (st.rejected.get(r.name) !== r.version) continue;
+      const before = held.get(r.name);
+      if (before === undefined) h.delete(r.name);
+      else h.set(r.name, before);
+    }
+    holds = h;
+  }
+  const version = holds === set.versions ? set.version : setVersion([...holds].map(([name, v]) => ({ name, version: v })));
+  const key = `delta\n${st.info.typeUrl}\n${version}\n${resources.map((r) => `${r.name}:${r.version}`).join('\n')}\n-${removed.join('\n')}`;
+  return { version, resources, removed, holds, bodyKey: key, encode: () => encodeDeltaBody(st.info.typeUrl, version, resources, removed) };
+}
+
 export const DELTA: Protocol<DeltaDiscoveryRequest> = {
   api: 'delta',
   decode: decodeDeltaRequest,
@@ -65,7 +99,7 @@ export const DELTA: Protocol<DeltaDiscoveryRequest> = {
   describe: (req) => ({ names: req.subscribe, versionInfo: '' }),
 
   apply(st, req, ctx) {
-    const change = st.sub.updateDelta(req.subscribe, req.unsubscribe, st.held?.keys() ?? []);
+    const change = st.sub.updateDelta(req.subscribe, req.unsubscribe, st.held ?? NOTHING_HELD);
     if (ctx.first) {
       st.held = without(initiallyHeld(st, req.initialVersions), [...st.resend]);
       st.resend = new Set();
@@ -75,7 +109,8 @@ export const DELTA: Protocol<DeltaDiscoveryRequest> = {
       st.claim = req.initialVersions.size > 0 ? 'initial' : undefined;
     } else {
       st.claim = undefined;
-      st.held = without(without(st.held ?? new Map(), change.resubscribed), change.dropped);
+      // An ACK (nothing (un)subscribed) leaves what the client holds as it is.
+      if (change.resubscribed.length > 0 || change.dropped.length > 0 || !st.held) st.held = without(without(st.held ?? new Map(), change.resubscribed), change.dropped);
     }
     // A name asked for again is answered again (also "does not exist"); one no longer named is forgotten.
     if (st.absent.size > 0) {
@@ -86,31 +121,21 @@ export const DELTA: Protocol<DeltaDiscoveryRequest> = {
   },
 
   plan(st, set) {
-    const held = st.held ?? new Map<string, string>();
-    const plan = planDelta({ set, held, rejected: st.rejected, answerEmpty: st.answerEmpty, named: st.sub.selector.names, wildcard: st.sub.wildcard, absent: st.absent });
-    if (!plan) return st.claim !== undefined && st.lastSent === undefined && st.lastAcked?.resumed !== true ? 'resume' : 'none';
-    const { resources, removed } = plan;
-    // What the client holds afterwards: the set, except resources it rejected at their current version.
-    let holds: ReadonlyMap<string, string> = set.versions;
-    if (st.rejected.size > 0 && set.resources.some((r) => st.rejected.get(r.name) === r.version)) {
-      const h = new Map(set.versions);
-      for (const r of set.resources) {
-        if (st.rejected.get(r.name) !== r.version) continue;
-        const before = held.get(r.name);
-        if (before === undefined) h.delete(r.name);
-        else h.set(r.name, before);
-      }
-      holds = h;
-    }
-    const version = holds === set.versions ? set.version : setVersion([...holds].map(([name, v]) => ({ name, version: v })));
-    const key = `delta\n${st.info.typeUrl}\n${version}\n${resources.map((r) => `${r.name}:${r.version}`).join('\n')}\n-${removed.join('\n')}`;
-    return { version, resources, removed, holds, bodyKey: key, encode: () => encodeDeltaBody(st.info.typeUrl, version, resources, removed) };
+    const held = st.held ?? NOTHING_HELD;
+    const facts = { set, held, rejected: st.rejected, answerEmpty: st.answerEmpty, named: st.sub.selector.names, wildcard: st.sub.wildcard, absent: st.absent };
+    // (An ACK, holding exactly the set, is answered by nothing at once: not worth a memo entry.)
+    const plain = held !== set.versions && st.rejected.size === 0 && !st.answerEmpty && st.absent.size === 0 && unreportedMissing(facts).length === 0;
+    const memo = plain ? lastPlain.get(set) : undefined;
+    const out = memo && memo.held === held ? memo.out : planOutgoing(st, set, held, facts);
+    if (plain && memo?.held !== held) lastPlain.set(set, { held, out });
+    if (!out) return st.claim !== undefined && st.lastSent === undefined && st.lastAcked?.resumed !== true ? 'resume' : 'none';
+    return out;
   },
 
   nacked(st, sent) {
     // The client keeps what it held before that response; the versions it rejected are not sent again.
     const rejected = new Map(st.rejected);
-    for (const [name, version] of sent.carried) rejected.set(name, version);
+    for (const { name, version } of sent.carried) rejected.set(name, version);
     st.rejected = rejected;
     st.held = sent.before ?? new Map();
   },

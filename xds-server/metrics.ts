@@ -1,5 +1,19 @@
 /** The server's Prometheus metrics, registered on the registry the runtime passes in. */
-import type { Counter, Gauge, Histogram, Registry } from '../telemetry/index.js';
+import type { Counter, CounterSeries, Gauge, Histogram, Registry } from '../telemetry/index.js';
+import type { ShortName } from './type-urls.js';
+
+/** One type's series of the per-type counters, labels rendered once (they are counted per message, per stream). */
+export interface TypeCounters {
+  readonly requests: CounterSeries;
+  readonly responses: CounterSeries;
+  readonly acks: CounterSeries;
+  readonly resumes: CounterSeries;
+  readonly nacks: CounterSeries;
+  readonly bytesSent: CounterSeries;
+  readonly staleNonces: CounterSeries;
+  readonly encodes: CounterSeries;
+  readonly skipped: CounterSeries;
+}
 
 export interface XdsMetrics {
   readonly streams: Gauge;
@@ -15,10 +29,13 @@ export interface XdsMetrics {
   readonly encodes: Counter;
   readonly skipped: Counter;
   readonly pushDuration: Histogram;
+  /** The per-type counters' series for one type (`{type: short}`), made once per type. */
+  byType(type: ShortName): TypeCounters;
 }
 
 export function createMetrics(registry: Registry): XdsMetrics {
-  return {
+  const types = new Map<ShortName, TypeCounters>();
+  const m: Omit<XdsMetrics, 'byType'> = {
     streams: registry.gauge('sluice_xds_streams', 'Connected xDS streams, by transport (ADS or the per-type service).'),
     requests: registry.counter('sluice_xds_requests_total', 'DiscoveryRequests received, by type.'),
     responses: registry.counter('sluice_xds_responses_total', 'DiscoveryResponses sent, by type.'),
@@ -40,4 +57,24 @@ export function createMetrics(registry: Registry): XdsMetrics {
       [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
     ),
   };
+  const byType = (type: ShortName): TypeCounters => {
+    let c = types.get(type);
+    if (!c) {
+      const l = { type };
+      c = {
+        requests: m.requests.series(l),
+        responses: m.responses.series(l),
+        acks: m.acks.series(l),
+        resumes: m.resumes.series(l),
+        nacks: m.nacks.series(l),
+        bytesSent: m.bytesSent.series(l),
+        staleNonces: m.staleNonces.series(l),
+        encodes: m.encodes.series(l),
+        skipped: m.skipped.series(l),
+      };
+      types.set(type, c);
+    }
+    return c;
+  };
+  return { ...m, byType };
 }

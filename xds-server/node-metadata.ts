@@ -94,3 +94,8 @@ export function readSluiceMetadata(bytes: Uint8Array): Readonly<Record<string, J
   const out = readStruct(bytes, 0, (key) => key.startsWith(SLUICE_METADATA_PREFIX));
   return Object.keys(out).length > 0 ? out : undefined;
 }
+
+/** Whether two nodes' decoded `sluice.dev/` metadata say the same (absent only equals absent). */
+export function sameMetadata(a: { readonly [key: string]: JsonValue } | undefined, b: { readonly [key: string]: JsonValue } | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
+}

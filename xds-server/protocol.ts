@@ -21,8 +21,8 @@ export interface Sent extends SentStatus {
   readonly versions: ReadonlyMap<string, string>;
   /** What the client held before this response (what it keeps if it NACKs it). */
   readonly before: ReadonlyMap<string, string> | undefined;
-  /** name → version of the resources this response carried. */
-  readonly carried: ReadonlyMap<string, string>;
+  /** The resources this response carried (the protocol's own array: no copy per response). */
+  readonly carried: readonly Pick<Resource, 'name' | 'version'>[];
 }
 
 /** One type on one stream: the state both protocols keep. */
@@ -62,8 +62,8 @@ export interface Outgoing {
   readonly holds?: ReadonlyMap<string, string>;
   /** Equal keys ⇒ equal bodies, on every stream and node (the shared body cache's key). */
   readonly bodyKey: string;
-  /** Encodes the body (everything but the nonce); called once per key. */
-  encode(): Buffer;
+  /** Encodes the body (everything but the nonce); called once per key (a function value: passed on uncalled). */
+  readonly encode: () => Buffer;
 }
 
 /** What the core tells a protocol about a request it is applying. */

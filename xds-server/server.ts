@@ -8,11 +8,12 @@ import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Registry, silentLogger, type Logger } from '../telemetry/index.js';
 import { BodyCache } from './bodies.js';
+import { FanOut } from './fan-out.js';
 import { listenGrpc } from './listen.js';
 import type { SnapshotCache } from './cache.js';
 import { createMetrics, type XdsMetrics } from './metrics.js';
-import type { AckStatus, NackStatus, NodeStatus, NodeTypeStatus, Transport, XdsEvent, XdsEventListener } from './status.js';
-import { XdsStream, type DuplexCall, type StreamContext, type XdsLimits } from './stream.js';
+import type { NodeStatus, NodeTypeStatus, Transport, XdsEvent, XdsEventListener } from './status.js';
+import { XdsStream, type DuplexCall, type NodeLedger, type StreamContext, type XdsLimits } from './stream.js';
 import type { BaseRequest } from './admit.js';
 import type { Protocol } from './protocol.js';
 import { DELTA } from './delta.js';
@@ -22,9 +23,6 @@ import type { NodeInfo } from './wire.js';
 import type { NodeIdentityOptions } from './identity.js';
 
 export type { XdsLimits } from './stream.js';
-
-/** How long one slice of a fan-out runs before the event loop gets a turn (milliseconds). */
-const FAN_OUT_SLICE_MS = 5;
 
 export const DEFAULT_LIMITS: XdsLimits = { maxRequestBytes: 4 * 1024 * 1024, maxNamesPerRequest: 10_000 };
 
@@ -48,11 +46,9 @@ export interface XdsServerOptions {
   readonly identity?: NodeIdentityOptions;
 }
 
-interface NodeRecord {
+interface NodeRecord extends NodeLedger {
   node: NodeInfo;
   readonly streams: Set<XdsStream>;
-  readonly acks: Map<TypeUrl, AckStatus>;
-  readonly nacks: Map<TypeUrl, NackStatus>;
   unwatch: (() => void) | undefined;
 }
 
@@ -95,17 +91,8 @@ export class XdsServer {
   private readonly maxRetained: number;
   private readonly now: () => number;
   private readonly pending = new Set<XdsStream>();
-  /** Node changes not yet fanned out, merged per node (a burst of changes becomes one push). */
-  private readonly queued = new Map<string, Set<TypeUrl>>();
-  /** The fan-out's position in `queued`, kept across slices (a Map iterator skips no deleted entries again). */
-  private fanOutAt: Iterator<[string, Set<TypeUrl>]> | undefined;
-  /**
-   * Requests read while a fan-out runs, in arrival order: handled after its last slice (in slices
-   * too), so a change reaches the last stream without waiting for the ACKs of the first ones.
-   */
-  private deferred: Array<{ readonly stream: XdsStream; readonly buf: Buffer }> = [];
-  private deferredAt = 0;
-  private deferredScheduled = false;
+  /** Node changes not yet pushed, and the requests that wait behind them (fan-out.ts). */
+  private readonly fanOut: FanOut;
   /** While a stream's request is being handled: changes it causes are pushed at once, in order. */
   private inline = 0;
   /** Nodes with no stream, oldest disconnect first (eviction order). */
@@ -125,6 +112,7 @@ export class XdsServer {
     this.services = options.services ?? [];
     this.now = options.now ?? (() => performance.timeOrigin + performance.now());
     const server = this;
+    this.fanOut = new FanOut(this.now, (nodeId, types) => this.pushNode(nodeId, types));
     this.ctx = {
       cache: this.cache,
       metrics: this.metrics,
@@ -138,9 +126,7 @@ export class XdsServer {
       metadataChanged: (s) => server.metadataChanged(s),
       detach: (s, reason) => server.detach(s, reason),
       wantedChanged: (nodeId, typeUrl) => server.wantedChanged(nodeId, typeUrl),
-      recordAck: (nodeId, typeUrl, ack) => server.nodes.get(nodeId)?.acks.set(typeUrl, ack),
-      recordNack: (nodeId, typeUrl, nack) => server.nodes.get(nodeId)?.nacks.set(typeUrl, nack),
-      defer: (stream, buf) => server.defer(stream, buf),
+      defer: (stream, buf) => server.fanOut.defer(stream, buf),
       ...(options.identity ? { identity: options.identity } : {}),
     };
   }
@@ -262,9 +248,9 @@ export class XdsServer {
     }
   }
 
-  private attach(stream: XdsStream): void {
+  private attach(stream: XdsStream): NodeLedger | undefined {
     const node = stream.node;
-    if (!node) return;
+    if (!node) return undefined;
     this.pending.delete(stream);
     let rec = this.nodes.get(node.id);
     if (!rec) {
@@ -280,6 +266,7 @@ export class XdsServer {
     if (!rec.unwatch) rec.unwatch = this.cache.watch(node.id, (types) => this.onChange(node.id, types));
     this.log.info('xDS stream connected', { node: node.id, stream: stream.id, transport: stream.transport, peer: stream.peer });
     this.emit({ kind: 'connect', at: this.now(), streamId: stream.id, nodeId: node.id, peer: stream.peer, transport: stream.transport, api: stream.api });
+    return rec;
   }
 
   private metadataChanged(stream: XdsStream): void {
@@ -333,71 +320,11 @@ export class XdsServer {
 
   /**
    * A node's view changed. Outside request handling the push is queued and fanned out in slices
-   * of `FAN_OUT_SLICE_MS`: between slices the event loop flushes what was written (the first
-   * proxies get their bytes while later ones are still being served) and reads ACKs; a node
-   * changed again before its turn gets one push with its latest state.
+   * (fan-out.ts); a node changed again before its turn gets one push with its latest state.
    */
   private onChange(nodeId: string, types: ReadonlySet<TypeUrl>): void {
-    if (this.inline > 0) {
-      this.pushNode(nodeId, types);
-      return;
-    }
-    const q = this.queued.get(nodeId);
-    if (q) for (const t of types) q.add(t);
-    else this.queued.set(nodeId, new Set(types));
-    if (!this.fanOutAt) {
-      this.fanOutAt = this.queued.entries();
-      setImmediate(() => this.fanOut());
-    }
-  }
-
-  private fanOut(): void {
-    const at = this.fanOutAt;
-    if (!at) return;
-    const start = this.now();
-    for (let next = at.next(); !next.done; next = at.next()) {
-      const [nodeId, types] = next.value;
-      this.queued.delete(nodeId);
-      this.pushNode(nodeId, types);
-      if (this.now() - start >= FAN_OUT_SLICE_MS && this.queued.size > 0) {
-        setImmediate(() => this.fanOut());
-        return;
-      }
-    }
-    this.fanOutAt = undefined;
-    if (this.deferred.length > 0) this.scheduleDeferred();
-  }
-
-  private defer(stream: XdsStream, buf: Buffer): boolean {
-    if (!this.fanOutAt && this.deferred.length === 0) return false;
-    this.deferred.push({ stream, buf });
-    return true;
-  }
-
-  /**
-   * The requests that waited behind a fan-out, in order, in slices. A fan-out that starts meanwhile
-   * alternates slices with them (each slice yields), so neither can starve the other.
-   */
-  private handleDeferred(): void {
-    this.deferredScheduled = false;
-    const start = this.now();
-    const q = this.deferred;
-    while (this.deferredAt < q.length) {
-      const item = q[this.deferredAt++];
-      if (item) item.stream.handleData(item.buf);
-      if (this.now() - start >= FAN_OUT_SLICE_MS && this.deferredAt < q.length) {
-        this.scheduleDeferred();
-        return;
-      }
-    }
-    this.deferred = [];
-    this.deferredAt = 0;
-  }
-
-  private scheduleDeferred(): void {
-    if (this.deferredScheduled) return;
-    this.deferredScheduled = true;
-    setImmediate(() => this.handleDeferred());
+    if (this.inline > 0) this.pushNode(nodeId, types);
+    else this.fanOut.change(nodeId, types);
   }
 
   private pushNode(nodeId: string, types: ReadonlySet<TypeUrl>): void {

@@ -7,9 +7,36 @@
  * answered once even if nothing changed, so Envoy can warm them.
  */
 import { planRequest, planResponse } from './respond.js';
-import type { Protocol } from './protocol.js';
-import { TYPE_URL } from './type-urls.js';
+import type { Outgoing, Protocol } from './protocol.js';
+import { TYPE_URL, type ResourceTypeInfo } from './type-urls.js';
+import type { Resource } from './snapshot.js';
+import type { ResourceSet } from './view.js';
 import { decodeRequest, encodeResponseBody, type DiscoveryRequest } from './wire.js';
+
+/**
+ * Responses are planned once per distinct set, not per stream: streams of nodes on the same
+ * snapshot and subscription share one `ResourceSet` (view.ts), so a fan-out to 10,000 of them
+ * plans (and keys) one response. The whole set, per set; the changed part, per set and the
+ * version it is computed from (the last one asked for: a fan-out asks for the same one throughout).
+ */
+const whole = new WeakMap<ResourceSet, Outgoing>();
+const partial = new WeakMap<ResourceSet, { readonly from: string; readonly out: Outgoing }>();
+
+function wholeOf(info: ResourceTypeInfo, set: ResourceSet): Outgoing {
+  let out = whole.get(set);
+  if (!out) whole.set(set, (out = outgoing(info, set, set.resources, '*')));
+  return out;
+}
+
+function outgoing(info: ResourceTypeInfo, set: ResourceSet, resources: readonly Resource[], subsetKey: string): Outgoing {
+  return {
+    version: set.version,
+    resources,
+    removed: [],
+    bodyKey: `sotw\n${info.typeUrl}\n${set.version}\n${subsetKey}`,
+    encode: () => encodeResponseBody(info.typeUrl, set.version, resources.map((r) => r.body)),
+  };
+}
 
 export const SOTW: Protocol<DiscoveryRequest> = {
   api: 'sotw',
@@ -40,20 +67,17 @@ export const SOTW: Protocol<DiscoveryRequest> = {
     const action = planResponse({ mode, setVersion: set.version, sent: st.lastSent !== undefined, heldVersion: st.heldVersion, claim: st.claim, fullState: info.fullState });
     if (action === 'none' || action === 'resume') return action;
     // Full-state types and forced answers carry the whole set; partial pushes only what changed.
-    let resources = set.resources;
-    let subsetKey = '*';
     if (action === 'changed' && held) {
-      resources = set.resources.filter((r) => held.get(r.name) !== r.version);
       // The subset is determined by the two set versions (each a hash of name:version pairs).
-      if (resources.length !== set.resources.length) subsetKey = `from ${st.heldVersion ?? ''}`;
+      const from = st.heldVersion ?? '';
+      const memo = partial.get(set);
+      if (memo && memo.from === from) return memo.out;
+      const resources = set.resources.filter((r) => held.get(r.name) !== r.version);
+      const out = resources.length !== set.resources.length ? outgoing(info, set, resources, `from ${from}`) : wholeOf(info, set);
+      partial.set(set, { from, out });
+      return out;
     }
-    return {
-      version: set.version,
-      resources,
-      removed: [],
-      bodyKey: `sotw\n${info.typeUrl}\n${set.version}\n${subsetKey}`,
-      encode: () => encodeResponseBody(info.typeUrl, set.version, resources.map((r) => r.body)),
-    };
+    return wholeOf(info, set);
   },
 
   nacked() {

@@ -17,9 +17,10 @@ import { Subscription } from './subscription.js';
 import { PUSH_ORDER, typeInfo, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
 import { admit, type BaseRequest, type XdsLimits } from './admit.js';
 import type { Protocol, Sent, StreamCore, TypeState } from './protocol.js';
-import { ackStatus, nackStatus, record } from './stream-records.js';
+import { ackStatus, nackStatus, record, typeStatuses } from './stream-records.js';
 import type { ResourceSet } from './view.js';
 import type { NodeInfo } from './proto-wire.js';
+import { sameMetadata } from './node-metadata.js';
 
 export type { XdsLimits } from './admit.js';
 
@@ -34,17 +35,22 @@ export interface StreamContext {
   emit(event: XdsEvent): void;
   /** Whether anyone listens to events (responses are not described when nobody does). */
   listening(): boolean;
-  attach(stream: XdsStream): void;
+  /** The stream named its node: the server files it under that node and hands back where the node's ACKs and NACKs are kept. */
+  attach(stream: XdsStream): NodeLedger | undefined;
   /** A later request restated the node with other `sluice.dev/` metadata (a report of sluice's own clients). */
   metadataChanged(stream: XdsStream): void;
   detach(stream: XdsStream, reason: string): void;
   wantedChanged(nodeId: string, typeUrl: TypeUrl): void;
-  recordAck(nodeId: string, typeUrl: TypeUrl, ack: AckStatus): void;
-  recordNack(nodeId: string, typeUrl: TypeUrl, nack: NackStatus): void;
   /** Whether a request must wait behind a fan-out in progress (then it is queued, in order, and handled after). */
   defer(stream: XdsStream, buf: Buffer): boolean;
   /** Mutual TLS binding node ids to client certificates (absent: any node id is taken as claimed). */
   readonly identity?: NodeIdentityOptions;
+}
+
+/** A node's last ACK and NACK per type, kept by the server across its streams (and after they end). */
+export interface NodeLedger {
+  readonly acks: Map<TypeUrl, AckStatus>;
+  readonly nacks: Map<TypeUrl, NackStatus>;
 }
 
 export type DuplexCall = grpc.ServerDuplexStream<Buffer, Buffer>;
@@ -62,6 +68,8 @@ export class XdsStream implements StreamCore {
   private closed = false;
   private readonly unknownLogged = new Set<string>();
   private readonly log: Logger;
+  /** The node's ACK/NACK history, held by the server (set once the stream names its node). */
+  private ledger: NodeLedger | undefined;
 
   constructor(
     readonly id: number,
@@ -107,7 +115,7 @@ export class XdsStream implements StreamCore {
       if (!st?.sub.started) continue;
       const held = st.held !== undefined;
       // Nothing sent although the type changed for the node: the stream already holds what it would be sent.
-      if (this.respond(st, 'push') === 'unchanged' && held) this.ctx.metrics.skipped.inc({ type: t.short });
+      if (this.respond(st, 'push') === 'unchanged' && held) this.ctx.metrics.byType(t.short).skipped.inc();
     }
   }
 
@@ -133,23 +141,7 @@ export class XdsStream implements StreamCore {
       transport: this.transport,
       api: this.api,
       connectedAt: this.connectedAt,
-      types: PUSH_ORDER.flatMap((t) => {
-        const st = this.types.get(t.typeUrl);
-        if (!st) return [];
-        const sent = st.lastSent;
-        return [
-          {
-            typeUrl: t.typeUrl,
-            type: t.short,
-            subscription: { wildcard: st.sub.wildcard, names: st.sub.selector.names },
-            lastSent: sent && { version: sent.version, nonce: sent.nonce, at: sent.at, count: sent.count, ...(sent.removed ? { removed: sent.removed } : {}) },
-            lastAcked: st.lastAcked,
-            lastNack: st.lastNack,
-            ...(st.rejected.size > 0 ? { rejected: record(st.rejected) } : {}),
-            pending: st.pending !== 'none',
-          },
-        ];
-      }),
+      types: typeStatuses(this.types),
     };
   }
 
@@ -211,7 +203,7 @@ export class XdsStream implements StreamCore {
         }
       }
       this.node = admission.node;
-      this.ctx.attach(this);
+      this.ledger = this.ctx.attach(this);
     } else if (admission.req.node && !sameMetadata(this.node.metadata, admission.req.node.metadata)) {
       // Before the request itself: an ACK and the report that came with it are recorded together.
       const { id, cluster, userAgentName, userAgentVersion } = this.node;
@@ -258,14 +250,14 @@ export class XdsStream implements StreamCore {
   private request(info: ResourceTypeInfo, req: BaseRequest): void {
     const { metrics, now } = this.ctx;
     const nodeId = this.node?.id ?? '';
-    const labels = { type: info.short };
-    metrics.requests.inc(labels);
+    const counters = metrics.byType(info.short);
+    counters.requests.inc();
     const st = this.state(info);
     const sent = st.lastSent;
     const stale = sent !== undefined && req.responseNonce !== '' && req.responseNonce !== sent.nonce;
     if (stale) {
       // A request answering an older (or unknown) response is superseded.
-      metrics.staleNonces.inc(labels);
+      counters.staleNonces.inc();
       this.log.debug('stale nonce', { node: nodeId, type: info.short, nonce: req.responseNonce, last: sent.nonce });
       if (this.proto.staleIgnoresRequest) return;
     }
@@ -292,8 +284,8 @@ export class XdsStream implements StreamCore {
     const nodeId = this.node?.id ?? '';
     const ack = ackStatus(sent, at, this.id);
     st.lastAcked = ack;
-    this.ctx.metrics.acks.inc({ type: st.info.short });
-    this.ctx.recordAck(nodeId, st.info.typeUrl, ack);
+    this.ctx.metrics.byType(st.info.short).acks.inc();
+    this.ledger?.acks.set(st.info.typeUrl, ack);
     if (this.ctx.listening()) this.ctx.emit({ kind: 'ack', at, streamId: this.id, nodeId, type: st.info.short, ack });
   }
 
@@ -302,9 +294,9 @@ export class XdsStream implements StreamCore {
     const nack = nackStatus(this.api, st, sent, acceptedVersion, error, at, this.id);
     st.lastNack = nack;
     this.proto.nacked(st, sent);
-    this.ctx.metrics.nacks.inc({ type: st.info.short });
+    this.ctx.metrics.byType(st.info.short).nacks.inc();
     this.log.warn('NACK', { node: nodeId, type: st.info.short, version: sent.version, message: nack.message });
-    this.ctx.recordNack(nodeId, st.info.typeUrl, nack);
+    this.ledger?.nacks.set(st.info.typeUrl, nack);
     this.ctx.emit({ kind: 'nack', at, streamId: this.id, nodeId, type: st.info.short, nack });
   }
 
@@ -332,25 +324,23 @@ export class XdsStream implements StreamCore {
       return 'unchanged';
     }
     // A nonce newer than any this stream was sent for the type: it names this one response (bodies.ts).
-    const { message, nonce, seq } = this.ctx.bodies.get(
-      out.bodyKey,
-      () => {
-        this.ctx.metrics.encodes.inc({ type: info.short });
-        return out.encode();
-      },
-      st.lastSent?.seq ?? 0,
-    );
+    const counters = this.ctx.metrics.byType(info.short);
+    const encodes = this.ctx.bodies.encodes;
+    const { message, nonce, seq } = this.ctx.bodies.get(out.bodyKey, out.encode, st.lastSent?.seq ?? 0);
+    if (this.ctx.bodies.encodes !== encodes) counters.encodes.inc();
     const at = this.ctx.now();
     const heldBefore = st.held;
-    const carried = new Map(out.resources.map((r) => [r.name, r.version]));
     const holds = out.holds ?? set.versions;
-    st.lastSent = { version: out.version, nonce, seq, at, count: out.resources.length, ...(out.removed.length ? { removed: out.removed.length } : {}), versions: holds, before: heldBefore, carried };
+    const count = out.resources.length;
+    st.lastSent = out.removed.length > 0
+      ? { version: out.version, nonce, seq, at, count, removed: out.removed.length, versions: holds, before: heldBefore, carried: out.resources }
+      : { version: out.version, nonce, seq, at, count, versions: holds, before: heldBefore, carried: out.resources };
     st.held = holds;
     st.heldVersion = set.version;
     st.pending = 'none';
     st.answerEmpty = false;
-    this.ctx.metrics.responses.inc({ type: info.short });
-    this.ctx.metrics.bytesSent.inc({ type: info.short }, message.length);
+    counters.responses.inc();
+    counters.bytesSent.inc(message.length);
     if (this.ctx.listening()) {
       const names = out.resources.map((r) => r.name);
       this.ctx.emit({ kind: 'response', at, streamId: this.id, nodeId, type: info.short, version: out.version, nonce, names, ...(out.removed.length ? { removed: out.removed } : {}), bytes: message.length });
@@ -374,9 +364,9 @@ export class XdsStream implements StreamCore {
     st.answerEmpty = false;
     const ack: AckStatus = { version: set.version, nonce: '', at, streamId: this.id, resources: record(set.versions), resumed: true };
     st.lastAcked = ack;
-    this.ctx.metrics.resumes.inc({ type: st.info.short });
+    this.ctx.metrics.byType(st.info.short).resumes.inc();
     this.log.debug('resumed: the client holds the current version', { node: nodeId, type: st.info.short, version: set.version });
-    this.ctx.recordAck(nodeId, st.info.typeUrl, ack);
+    this.ledger?.acks.set(st.info.typeUrl, ack);
     this.ctx.emit({ kind: 'resume', at, streamId: this.id, nodeId, type: st.info.short, ack });
   }
 
@@ -410,8 +400,4 @@ export class XdsStream implements StreamCore {
       if (this.blocked) return;
     }
   }
-}
-
-function sameMetadata(a: NodeInfo['metadata'], b: NodeInfo['metadata']): boolean {
-  return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
 }

@@ -20,6 +20,8 @@ export class Subscription {
   private named: ReadonlySet<string> = new Set();
   private everNamed = false;
   private sel: Selector = { wildcard: false, names: [], key: '' };
+  /** SotW: the last request's `resource_names`, as sent (an ACK repeats them: compared without building a set). */
+  private lastNames: readonly string[] | undefined;
   /** Whether the stream has sent any request for this type yet. */
   started = false;
 
@@ -48,9 +50,10 @@ export class Subscription {
    * (re)subscribed — the client asks for them, so it is sent them even if it held them — and the
    * names it no longer covers (the client drops them itself; `*` dropped drops what only it covered).
    */
-  updateDelta(subscribe: readonly string[], unsubscribe: readonly string[], held: Iterable<string>): DeltaChange {
+  updateDelta(subscribe: readonly string[], unsubscribe: readonly string[], held: ReadonlyMap<string, string>): DeltaChange {
     // The common case, an ACK: nothing (un)subscribed, nothing to copy or compare.
     if (this.started && subscribe.length === 0 && unsubscribe.length === 0) return UNCHANGED;
+    this.lastNames = undefined;
     const first = !this.started;
     this.started = true;
     let wildcard = this.wildcardFlag;
@@ -71,7 +74,7 @@ export class Subscription {
       else names.delete(n);
     }
     const dropped: string[] = [];
-    for (const n of held) if (!wildcard && !names.has(n)) dropped.push(n);
+    for (const n of held.keys()) if (!wildcard && !names.has(n)) dropped.push(n);
     // A name unsubscribed while `*` still covers it: the client must be sent it again (or its removal).
     if (wildcard) for (const n of unsubscribe) if (n !== '*') resubscribed.push(n);
     const changed = first || wildcard !== this.wildcardFlag || names.size !== this.named.size || [...names].some((n) => !this.named.has(n));
@@ -81,6 +84,10 @@ export class Subscription {
 
   /** Applies a SotW request's `resource_names`; returns whether the subscription changed. */
   update(resourceNames: readonly string[]): boolean {
+    // The same names as the last request, in the same order (what an ACK carries): the same subscription.
+    const last = this.lastNames;
+    if (this.started && last && last.length === resourceNames.length && last.every((n, i) => n === resourceNames[i])) return false;
+    this.lastNames = resourceNames;
     const first = !this.started;
     this.started = true;
     let wildcard: boolean;

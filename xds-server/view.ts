@@ -31,7 +31,8 @@ const shared = new WeakMap<Snapshot, ResourceView>();
 
 export class ResourceView {
   private readonly merged = new Map<TypeUrl, TypeResources>();
-  private readonly selections = new Map<string, ResourceSet>();
+  /** Per type, per selector key (two levels: no key string is built per lookup). */
+  private readonly selections = new Map<TypeUrl, Map<string, ResourceSet>>();
 
   private constructor(
     readonly snapshot: Snapshot,
@@ -66,8 +67,9 @@ export class ResourceView {
 
   /** The resources a selector picks (memoized per view, type and selector key). */
   select(typeUrl: TypeUrl, selector: Selector): ResourceSet {
-    const memoKey = `${typeUrl}\n${selector.key}`;
-    let set = this.selections.get(memoKey);
+    let memo = this.selections.get(typeUrl);
+    if (!memo) this.selections.set(typeUrl, (memo = new Map()));
+    let set = memo.get(selector.key);
     if (set) return set;
     const all = this.of(typeUrl);
     if (selector.wildcard) {
@@ -81,7 +83,7 @@ export class ResourceView {
       }
       set = { version: setVersion(resources), resources, versions: new Map(resources.map((r) => [r.name, r.version])) };
     }
-    this.selections.set(memoKey, set);
+    memo.set(selector.key, set);
     return set;
   }
 }

@@ -8,7 +8,9 @@
  * ACK latency (p50/p99/max over the streams it touches), responses and bytes sent to all streams
  * (redundant ones included: the load waits a settle time after convergence), server CPU. Figures
  * are printed for both peers with the ratio sluice / go-control-plane. XDS_BENCH_CPU_PROF=DIR writes
- * a CPU profile of sluice's peer during the every-node change into DIR (change-<api>-<n>.cpuprofile). The load generator runs in its own process.
+ * a CPU profile of sluice's peer during the every-node change into DIR (change-<api>-<n>.cpuprofile);
+ * XDS_BENCH_HEAP_PROF=DIR a sampling heap profile of everything it allocates then (garbage included:
+ * change-<api>-<n>.heapprofile; a run of its own, as sampling allocations slows the server). The load generator runs in its own process.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchNames, benchSnapshots, type BenchShape } from './resources.js';
 import { gcpPeerBinary, Peer, procStats } from './peers.js';
-import { summarize, type CpuProfile } from './profile.js';
+import { summarize, summarizeHeap, type CpuProfile, type HeapProfile } from './profile.js';
 import { chooseFleet, startFleet, type LoadMsg } from './fleet.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,6 +26,7 @@ const repoRoot = path.resolve(here, '..', '..', '..');
 const SIZES = (process.env.XDS_BENCH_STREAMS ?? '1000,5000,10000').split(',').map(Number);
 const APIS = (process.env.XDS_BENCH_APIS ?? 'sotw,delta').split(',') as Api[];
 const CPU_PROF = process.env.XDS_BENCH_CPU_PROF;
+const HEAP_PROF = process.env.XDS_BENCH_HEAP_PROF;
 /** `sluice` alone skips go-control-plane (for quick iterations; the figures to report are the ratios). */
 const PEERS = (process.env.XDS_BENCH_PEERS ?? 'sluice,go-control-plane').split(',');
 const FLEET = chooseFleet(here);
@@ -50,7 +53,13 @@ interface Result {
   readonly one: Change;
 }
 
-async function measure(peer: Peer, port: number, api: Api, streams: number, profile?: string): Promise<Result> {
+/** Where to write the profiles of sluice's peer during the every-node change (none: not profiled). */
+interface Profiles {
+  readonly cpu?: string;
+  readonly heap?: string;
+}
+
+async function measure(peer: Peer, port: number, api: Api, streams: number, profile?: Profiles): Promise<Result> {
   const names = benchNames(SHAPE);
   const load = startFleet(here, FLEET);
   const inbox: LoadMsg[] = [];
@@ -77,12 +86,16 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
       });
     }
   };
-  const change = async (cmd: string, expect: number[] | undefined, prof?: string): Promise<Change> => {
+  const change = async (cmd: string, expect: number[] | undefined, prof?: Profiles): Promise<Change> => {
     load.send({ cmd: 'mark', expect });
     await next('marked', 30_000);
-    if (prof) {
+    if (prof?.cpu) {
       peer.send('profile start');
       await peer.line((l) => l === 'ok profile', 30_000);
+    }
+    if (prof?.heap) {
+      peer.send('heap start');
+      await peer.line((l) => l === 'ok heap', 30_000);
     }
     const s0 = procStats(peer.pid);
     const l0 = procStats(load.pid);
@@ -91,9 +104,13 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
     const converged = await next('converged', 300_000);
     const s1 = procStats(peer.pid);
     const l1 = procStats(load.pid);
-    if (prof) {
-      peer.send(`profile stop ${prof}`);
+    if (prof?.cpu) {
+      peer.send(`profile stop ${prof.cpu}`);
       await peer.line((l) => l === 'ok profile', 30_000);
+    }
+    if (prof?.heap) {
+      peer.send(`heap stop ${prof.heap}`);
+      await peer.line((l) => l === 'ok heap', 30_000);
     }
     return {
       ackMs: converged.ackNs.map((ns) => Number(BigInt(ns) - t0) / 1e6).sort((a, b) => a - b),
@@ -182,7 +199,11 @@ async function main(): Promise<void> {
       for (const api of APIS) {
         const ts = await Peer.start('sluice', process.execPath, ['--expose-gc', path.join(here, 'ts-peer.js'), dataPath, String(streams)]);
         peers.push(ts.peer);
-        const ours = await measure(ts.peer, ts.port, api, streams, CPU_PROF ? path.join(CPU_PROF, `change-${api}-${streams}.cpuprofile`) : undefined);
+        const profiles: Profiles = {
+          ...(CPU_PROF ? { cpu: path.join(CPU_PROF, `change-${api}-${streams}.cpuprofile`) } : {}),
+          ...(HEAP_PROF ? { heap: path.join(HEAP_PROF, `change-${api}-${streams}.heapprofile`) } : {}),
+        };
+        const ours = await measure(ts.peer, ts.port, api, streams, profiles);
         ts.peer.send('stats');
         const stats = JSON.parse(await ts.peer.line((l) => l.startsWith('{'), 30_000)) as { encodes: number; skipped: number };
         await ts.peer.stop();
@@ -199,6 +220,9 @@ async function main(): Promise<void> {
         if (CPU_PROF) {
           const file = path.join(CPU_PROF, `change-${api}-${streams}.cpuprofile`);
           console.log(`CPU profile of sluice during the every-node change (${file}):\n${summarize(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile).join('\n')}`);
+        }
+        if (profiles.heap) {
+          console.log(`Allocations of sluice during the every-node change (${profiles.heap}):\n${summarizeHeap(JSON.parse(fs.readFileSync(profiles.heap, 'utf8')) as HeapProfile).join('\n')}`);
         }
         console.log(`sluice encoded ${stats.encodes} LDS response bodies in all (connect + both changes); ${stats.skipped} pushes skipped (stream already held the version)`);
       }

@@ -4,6 +4,8 @@
  *   stdin "setone <i> <node>" → only that node gets snapshot i; stdout "ok setone <i>"
  *   stdin "stats"   → stdout {"heapAlloc":…} (after a GC)
  *   stdin "profile start" / "profile stop <file>" → a CPU profile (node:inspector) of what runs between; stdout "ok profile"
+ *   stdin "heap start" / "heap stop <file>" → a sampling heap profile of everything allocated between (also what
+ *     the GC collected meanwhile: where the garbage comes from), as a `.heapprofile`; stdout "ok heap"
  *   stdout "ready <port>" once serving on 127.0.0.1.
  * Usage: node ts-peer.js <data.json> <nodes>
  */
@@ -68,6 +70,15 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
       fs.writeFileSync(nodeArg ?? 'ts-peer.cpuprofile', JSON.stringify(profile));
     }
     process.stdout.write('ok profile\n');
+  } else if (cmd === 'heap') {
+    if (arg === 'start') {
+      await profiler.post('HeapProfiler.enable');
+      await profiler.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    } else {
+      const { profile } = await profiler.post('HeapProfiler.stopSampling');
+      fs.writeFileSync(nodeArg ?? 'ts-peer.heapprofile', JSON.stringify(profile));
+    }
+    process.stdout.write('ok heap\n');
   } else if (cmd === 'quit') break;
 }
 await server.close();

@@ -58,6 +58,34 @@ describe('xDS Delta protocol', () => {
     return c;
   }
 
+  it('sends each stream what changed from what it holds, also when streams on one shared set hold different versions (a response is planned once per set and held map)', async () => {
+    const ab = (port1: number, port2: number) => [...without(without(base(port1), 'EDS', 'c2'), 'EDS', 'c1'), endpoints('c1', [port1]), endpoints('c2', [port2])];
+    const a = client();
+    const b = client();
+    for (const [c, node] of [[a, 'n1'], [b, 'n2']] as const) {
+      c.send({ type: 'EDS', node, subscribe: ['c1', 'c2'] });
+      expect((await c.next()).names).toEqual(['c1', 'c2']);
+      c.ack('EDS');
+    }
+    // n1 alone moves on: c1's endpoints change for it.
+    env.cache.set('n1', snap(ab(81, 90)));
+    const moved = await a.next();
+    expect(moved.names).toEqual(['c1']);
+    a.ack('EDS');
+    // (No barrier: its resolved secret would give n1 a view of its own; both nodes must share one.)
+    await until(() => lastAck('EDS')?.nonce === moved.nonce, 10_000, 'the ACK');
+    // Both back on one default snapshot (one view, one set) where c2 changed too: n1 holds c1 at 81, n2 at 80.
+    env.cache.batch(() => {
+      env.cache.setDefault(snap(ab(81, 91)));
+      env.cache.clear('n1');
+    });
+    const [ra, rb] = [await a.next(), await b.next()];
+    expect(ra.names).toEqual(['c2']);
+    expect(rb.names).toEqual(['c1', 'c2']);
+    expect(ra.systemVersion).toBe(rb.systemVersion);
+    expect(ra.nonce).not.toBe(rb.nonce);
+  });
+
   it('legacy wildcard (a first request naming nothing): every resource, each with its content-hash version; the ACK is recorded per resource', async () => {
     const c = client();
     c.send({ type: 'CDS', node: 'n1' });

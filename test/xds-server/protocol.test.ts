@@ -255,6 +255,32 @@ describe('xDS SotW protocol', () => {
       ]);
       expect(rs[0]?.version).toBe(env.cache.view('n1').select(TYPE_URL.EDS, { wildcard: false, names: ['c1', 'c2'], key: 'c1\nc2' }).version);
     });
+
+    it('sends each stream what changed from what it holds, also when streams on one shared set hold different versions (a response is planned once per set and held version)', async () => {
+      const ab = (port1: number, port2: number) => [...without(without(base(port1), 'EDS', 'c2'), 'EDS', 'c1'), endpoints('c1', [port1]), endpoints('c2', [port2])];
+      const a = env.client();
+      const b = env.client();
+      for (const [c, node] of [[a, 'n1'], [b, 'n2']] as const) {
+        c.send({ type: 'EDS', node, names: ['c1', 'c2'] });
+        expect((await c.next()).names).toEqual(['c1', 'c2']);
+        c.ack('EDS', ['c1', 'c2']);
+      }
+      // n1 alone moves on: c1's endpoints change for it.
+      env.cache.set('n1', snap(ab(81, 90)));
+      expect((await a.next()).names).toEqual(['c1']);
+      a.ack('EDS', ['c1', 'c2']);
+      await a.barrier('n1-acked');
+      // Both back on one default snapshot (one view, one set) where c2 changed too: n1 held c1 at 81, n2 at 80.
+      env.cache.batch(() => {
+        env.cache.setDefault(snap(ab(81, 91)));
+        env.cache.clear('n1');
+      });
+      const [ra, rb] = [await a.next(), await b.next()];
+      expect(ra.names).toEqual(['c2']);
+      expect(rb.names).toEqual(['c1', 'c2']);
+      expect(ra.version).toBe(rb.version);
+      expect(ra.nonce).not.toBe(rb.nonce);
+    });
   });
 
   describe('warming and order', () => {

@@ -1,0 +1,106 @@
+/**
+ * The server's fan-out of node changes: merged per node, pushed in slices, with the requests read
+ * meanwhile held back until the last slice. A burst of changes in one event-loop turn becomes one
+ * push per node of its latest state; each slice runs `FAN_OUT_SLICE_MS` before the event loop gets
+ * a turn (it flushes what was written, so the first proxies get their bytes while later ones are
+ * still being served); requests read during a fan-out (the ACKs of the streams already pushed) are
+ * handled in arrival order after it, in slices too, so a change reaches the last stream without
+ * waiting for the ACKs of the first ones.
+ */
+import type { TypeUrl } from './type-urls.js';
+
+/** How long one slice of a fan-out (or of the deferred requests) runs before the event loop gets a turn (milliseconds). */
+export const FAN_OUT_SLICE_MS = 5;
+
+/** A request that waited behind a fan-out: handled, in order, after it. */
+export interface DeferredRequest {
+  handleData(buf: Buffer): void;
+}
+
+export class FanOut {
+  /** Node changes not yet pushed, merged per node (the set as the cache gave it, copied only to merge a second change). */
+  private readonly queued = new Map<string, ReadonlySet<TypeUrl>>();
+  /**
+   * The nodes of `queued` in the order they were queued, and the fan-out's position in it (kept
+   * across slices). A node queued again after its push is appended again; an array and an index
+   * allocate nothing per node, unlike a Map iterator's entries.
+   */
+  private order: string[] = [];
+  private at = 0;
+  private running = false;
+  private deferred: Array<{ readonly stream: DeferredRequest; readonly buf: Buffer }> = [];
+  private deferredAt = 0;
+  private deferredScheduled = false;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly pushNode: (nodeId: string, types: ReadonlySet<TypeUrl>) => void,
+  ) {}
+
+  /** Queues a node's change; the first one of a burst schedules the fan-out. */
+  change(nodeId: string, types: ReadonlySet<TypeUrl>): void {
+    const q = this.queued.get(nodeId);
+    if (!q) {
+      this.queued.set(nodeId, types);
+      this.order.push(nodeId);
+    } else if (q !== types && [...types].some((t) => !q.has(t))) this.queued.set(nodeId, new Set([...q, ...types]));
+    if (!this.running) {
+      this.running = true;
+      setImmediate(() => this.run());
+    }
+  }
+
+  /** Whether a request must wait behind the fan-out in progress (then it is queued, in order). */
+  defer(stream: DeferredRequest, buf: Buffer): boolean {
+    if (!this.running && this.deferred.length === 0) return false;
+    this.deferred.push({ stream, buf });
+    return true;
+  }
+
+  private run(): void {
+    if (!this.running) return;
+    const start = this.now();
+    const order = this.order;
+    while (this.at < order.length) {
+      const nodeId = order[this.at++] ?? '';
+      const types = this.queued.get(nodeId);
+      if (!types) continue;
+      this.queued.delete(nodeId);
+      this.pushNode(nodeId, types);
+      if (this.now() - start >= FAN_OUT_SLICE_MS && this.queued.size > 0) {
+        setImmediate(() => this.run());
+        return;
+      }
+    }
+    this.order = [];
+    this.at = 0;
+    this.running = false;
+    if (this.deferred.length > 0) this.scheduleDeferred();
+  }
+
+  /**
+   * The requests that waited behind a fan-out, in order, in slices. A fan-out that starts meanwhile
+   * alternates slices with them (each slice yields), so neither can starve the other.
+   */
+  private handleDeferred(): void {
+    this.deferredScheduled = false;
+    const start = this.now();
+    const q = this.deferred;
+    while (this.deferredAt < q.length) {
+      const item = q[this.deferredAt++];
+      if (item) item.stream.handleData(item.buf);
+      if (this.now() - start >= FAN_OUT_SLICE_MS && this.deferredAt < q.length) {
+        this.scheduleDeferred();
+        return;
+      }
+    }
+    this.deferred = [];
+    this.deferredAt = 0;
+  }
+
+  private scheduleDeferred(): void {
+    if (this.deferredScheduled) return;
+    this.deferredScheduled = true;
+    setImmediate(() => this.handleDeferred());
+  }
+}
