@@ -71,7 +71,8 @@ export function parseDuration(text: string): number | undefined {
   return Number(h ?? 0) * 3_600_000 + Number(min ?? 0) * 60_000 + Number(s ?? 0) * 1000 + Number(ms ?? 0);
 }
 
-function parseTime(text: string, now: number): number | undefined {
+/** A duration back from `now` (`30m`) or an RFC 3339 time. */
+export function parseTime(text: string, now: number): number | undefined {
   const back = parseDuration(text);
   if (back !== undefined) return now - back;
   if (!/^\d{4}-\d{2}-\d{2}T/.test(text)) return undefined;

@@ -3,7 +3,8 @@
  *   /flows?FILTERS           the newest matching flows (default 20), oldest first, as JSON lines;
  *                            with `follow=true` (or `Accept: text/event-stream`) an SSE stream
  *                            (`event: flow`) of the last N and then every new match
- *   /flows/audit?policy=NS/NAME&since=24h   the audit report (audit.ts)
+ *   /flows/audit?policy=NS/NAME&since=24h   the audit report (audit.ts); `since` is a duration back
+ *                            or an RFC 3339 time (the controller's replicas ask each other so)
  *   /flows/status            the store's and the collector's counters
  *   /map, /map/app.js, /map/cytoscape.min.js, /map/graph?namespace=NS&since=1h   the service map
  * Filters are parsed by filter.ts, the same parser `sluice observe` uses; a bad one is a 400 with
@@ -14,7 +15,7 @@ import type http from 'node:http';
 import { formatDiagnostic, type Diagnostic } from '../policy-compiler/index.js';
 import { auditReport, type WindowCoverage } from './audit.js';
 import { flowToJson } from './codec.js';
-import { parseDuration, parseFlowQuery } from './filter.js';
+import { parseDuration, parseFlowQuery, parseTime } from './filter.js';
 import { buildGraph } from './map-graph.js';
 import { cytoscapeScript, MAP_APP_JS, MAP_HTML } from './map-page.js';
 import { compilePredicate } from './predicate.js';
@@ -121,11 +122,11 @@ export function flowRoutes(o: FlowRoutesOptions): ExtraRoute {
     const policy = url.searchParams.get('policy') ?? '';
     if (!/^[^/\s#]+\/[^/\s#]+$/.test(policy)) problems.push({ severity: 'error', code: 'flows.audit.policy', path: 'policy', message: `expected NAMESPACE/NAME, got "${policy}"` });
     const sinceText = url.searchParams.get('since') ?? '24h';
-    const back = parseDuration(sinceText);
-    if (back === undefined) problems.push({ severity: 'error', code: 'flows.audit.since', path: 'since', message: `expected a duration (30m, 24h), got "${sinceText}"` });
-    if (problems.length > 0) return badRequest(res, problems, head);
     const t = now();
-    json(res, 200, auditReport(o.store, policy, t - (back ?? 0), t, o.coverage()), head);
+    const since = parseTime(sinceText, t);
+    if (since === undefined) problems.push({ severity: 'error', code: 'flows.audit.since', path: 'since', message: `expected a duration (30m, 24h) or an RFC 3339 time, got "${sinceText}"` });
+    if (problems.length > 0) return badRequest(res, problems, head);
+    json(res, 200, auditReport(o.store, policy, since ?? t, t, o.coverage()), head);
   };
 
   const graph = (res: http.ServerResponse, url: URL, head: boolean): void => {

@@ -33,7 +33,8 @@ Options:
   --lease NAME              the Lease (default ${DEFAULT_LEASE})
   --lease-duration DURATION how long a Lease not renewed holds (default 15s)
   --peer-service NAME       the Service whose EndpointSlices list the replicas (port "admin"):
-                            the leader reads the other replicas' proxies there (default sluice-controller)
+                            the leader reads the other replicas' proxies there, the rollout guard
+                            their would-deny flows (default sluice-controller)
   --ca-bundle FILE          the leader keeps the webhook configurations' caBundle equal to FILE (PEM),
                             read again every 30s (a mounted Secret's ca.crt)
   --webhook-tls-dir DIR     also serve the admission webhooks (as sluice webhook) from DIR's tls.crt and
@@ -41,7 +42,7 @@ Options:
                             this replica's informers: the inventory and policies its xDS comes from
   --webhook-listen HOST:PORT  where the webhooks listen (default 0.0.0.0:9443)
   --audit-for DURATION      webhooks' rollout guard: audit time before enforce (default 24h); the
-                            would-deny flows are this replica's
+                            would-deny flows are every replica's (one that does not answer refuses)
   --sidecar-xds-address HOST:PORT  webhooks: the xDS service injected sidecars use
                             (default ${formatHostPort(DEFAULT_SIDECAR.xds.host, DEFAULT_SIDECAR.xds.port)})
   --proxy-image IMAGE       webhooks: the sidecar's Envoy image (default ${DEFAULT_SIDECAR.image})

@@ -14,7 +14,7 @@ export { policySource, policyUri, loadPolicyObjects, POLICY_URI_SCHEME } from '.
 export { validatePolicyRequest, diagnosticLine, MAX_LISTED_ERRORS, MAX_WARNINGS, type ClusterSnapshot, type PolicyView, type PolicyValidationOptions } from './validate-policy.js';
 export { shadowing, formatShadowFinding, MAX_COMPARISONS, type ShadowFinding, type ShadowReport } from './shadowing.js';
 export { ruleCovers, peersCover, requestCovers, matcherCovers, cidrWithin } from './covers.js';
-export { rolloutGuard, DEFAULT_MIN_AUDIT_MS, DEFAULT_QUIET_WINDOW_MS, type RolloutGuardOptions, type WouldDenyFlows } from './rollout-guard.js';
+export { rolloutGuard, DEFAULT_MIN_AUDIT_MS, DEFAULT_QUIET_WINDOW_MS, type RolloutGuardOptions, type WouldDenyEvidence, type WouldDenyFlows } from './rollout-guard.js';
 export { mutatePod, podMode, type ModeSource } from './pod-mutation.js';
 export { sidecarContainer, expandArgs, DEFAULT_SIDECAR, SIDECAR_NODE_ID, POD_NAME_ENV, POD_NAMESPACE_ENV, type SidecarOptions, type Container } from './sidecar.js';
 export { startWebhookServer, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, type WebhookServer, type WebhookServerOptions, type ServingCertificate } from './server.js';

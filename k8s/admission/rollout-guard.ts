@@ -8,7 +8,10 @@
  *   controller once every proxy runs this generation in audit; users cannot write status) is at
  *   least `minAuditMs` ago, the status describes the stored generation, the update changes
  *   `spec.mode` alone (what is enforced is what was audited), and, with a flows store, there were no
- *   would-deny flows since `max(auditSince, now - quietWindowMs)`.
+ *   would-deny flows since `max(auditSince, now - quietWindowMs)`. The flows store may be several
+ *   (each controller replica collects the flows of its own proxies): any would-deny flow refuses,
+ *   and so does any store that cannot tell (it does not answer, or does not reach back far
+ *   enough), named in the message. Partial evidence never admits.
  * - Everything else is admitted: audit policies, edits of a policy that already enforces, and
  *   enforce → audit.
  */
@@ -17,8 +20,17 @@ import { objectKey } from '../../policy-compiler/index.js';
 import { AUDIT_FIRST, POLICY_GVK, ROLLOUT_LABEL } from './names.js';
 import { isRecord, wrongKind, type AdmissionRequest, type Verdict } from './review.js';
 
-/** Would-deny flows of a policy (`namespace/name`) since a time (ms since the epoch); `undefined` when unknown. */
-export type WouldDenyFlows = (policyKey: string, sinceMs: number) => Promise<number | undefined>;
+/** What several flows stores said: the would-deny flows they counted, and those that could not tell (each named, with why). */
+export interface WouldDenyEvidence {
+  readonly count: number;
+  readonly unknown: readonly string[];
+}
+
+/**
+ * Would-deny flows of a policy (`namespace/name`) since a time (ms since the epoch): a count from
+ * one store, `undefined` when it cannot tell, or the evidence of several stores.
+ */
+export type WouldDenyFlows = (policyKey: string, sinceMs: number) => Promise<number | undefined | WouldDenyEvidence>;
 
 export interface RolloutGuardOptions {
   readonly now: () => number;
@@ -71,7 +83,7 @@ function refuse(message: string): Verdict {
   return { allowed: false, status: { code: 403, reason: 'Forbidden', message } };
 }
 
-async function flowsWithin(fn: WouldDenyFlows, key: string, since: number, ms: number): Promise<number | undefined> {
+async function flowsWithin(fn: WouldDenyFlows, key: string, since: number, ms: number): Promise<number | undefined | WouldDenyEvidence> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
   try {
@@ -116,9 +128,11 @@ export async function rolloutGuard(request: AdmissionRequest, o: RolloutGuardOpt
   }
   if (!o.wouldDenyFlows) return { allowed: true, warnings: [`L7Policy ${key} ran in audit for ${formatDuration(ran)}; would-deny flows were not checked (no flows store is configured)`] };
   const from = Math.max(sinceMs, now - (o.quietWindowMs ?? DEFAULT_QUIET_WINDOW_MS));
-  const flows = await flowsWithin(o.wouldDenyFlows, key, from, o.flowsTimeoutMs ?? 2000);
-  if (flows === undefined) {
-    return refuse(`${rule}: L7Policy ${key} ran in audit for ${formatDuration(ran)}, but whether it would have denied flows since ${iso(from)} is unknown (the flows store has no complete record of that window); retry when it has`);
+  const answer = await flowsWithin(o.wouldDenyFlows, key, from, o.flowsTimeoutMs ?? 2000);
+  const evidence: WouldDenyEvidence = typeof answer === 'number' ? { count: answer, unknown: [] } : answer ?? { count: 0, unknown: ['the flows store has no complete record of that window'] };
+  const flows = evidence.count;
+  if (flows === 0 && evidence.unknown.length > 0) {
+    return refuse(`${rule}: L7Policy ${key} ran in audit for ${formatDuration(ran)}, but whether it would have denied flows since ${iso(from)} is unknown (${evidence.unknown.join('; ')}); retry when ${answer === undefined ? 'it has' : 'every store answers'}`);
   }
   if (flows > 0) {
     return refuse(`${rule}: L7Policy ${key} would have denied ${flows} flow${flows === 1 ? '' : 's'} since ${iso(from)}: fix the policy or the clients (sluice audit-report shows them), then switch again once the window is clean`);

@@ -20,7 +20,7 @@ import { startControllerAdmin, type ControllerAdmin } from './admin.js';
 import { KubeSource } from './kube-source.js';
 import { LeaderElector } from './leader.js';
 import { Disconnects } from './disconnects.js';
-import { fetchPeerNodes, mergeNodeStatuses, peerAddresses } from './peers.js';
+import { fetchPeerNodes, mergeNodeStatuses, peerAddresses, type PeerAddress } from './peers.js';
 import { secretRef } from './secrets.js';
 import { StatusView } from './status-view.js';
 import { StatusWriter } from './status-writer.js';
@@ -77,6 +77,8 @@ export interface ControllerOptions {
     readonly tlsDir: string;
     readonly reloadIntervalMs?: number;
     readonly rollout?: { readonly minAuditMs?: number };
+    /** How long the rollout guard waits for each other replica's would-deny flows (default 1 s; peer-flows.ts). */
+    readonly peerFlowsTimeoutMs?: number;
     readonly sidecar?: SidecarOptions;
   };
   /** How long a disconnected proxy's ACKs still count (disconnects.ts). */
@@ -251,13 +253,17 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     proxiesChanged();
   });
 
+  // The other replicas' admin endpoints; undefined before the EndpointSlices are read.
+  const otherReplicas = (service: string): PeerAddress[] | undefined => {
+    const read = source?.read();
+    const self = o.advertise ?? { host: o.admin.host, port: adminPort };
+    return read ? peerAddresses(read.endpointSlices, o.namespace, service, self) : undefined;
+  };
   // The leader reads the other replicas' ACKs.
   let peerTimer: NodeJS.Timeout | undefined;
   const refreshPeers = async () => {
     if (leader.isLeading() && o.peerService) {
-      const read = source?.read();
-      const self = o.advertise ?? { host: o.admin.host, port: adminPort };
-      const peers = read ? peerAddresses(read.endpointSlices, o.namespace, o.peerService, self) : [];
+      const peers = otherReplicas(o.peerService) ?? [];
       const fetched = await fetchPeerNodes(peers);
       if (fetched.failed.length > 0) logger.warn('replicas did not answer with their proxies\' ACKs', { component: 'peers', failed: fetched.failed });
       peerNodes = fetched.nodes;
@@ -286,11 +292,14 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   let webhookServer: WebhookServer | undefined;
   if (o.webhook) {
     const w = o.webhook;
+    // Without a Service of replicas, this replica is the only one.
+    const service = o.peerService;
+    const replicaFlows = service !== undefined ? { self: `replica ${o.identity}`, peers: () => otherReplicas(service), ...(w.peerFlowsTimeoutMs !== undefined ? { timeoutMs: w.peerFlowsTimeoutMs } : {}) } : undefined;
     try {
       webhookServer = await startStandalone({
         listen: w.listen, tls: { kind: 'dir', dir: w.tlsDir }, inventory: '', policyDirs: [], syncCaBundle: false,
         reloadIntervalMs: w.reloadIntervalMs ?? 10_000, view: runtimeView(runtime),
-        deps: { rollout: { now, ...(w.rollout?.minAuditMs !== undefined ? { minAuditMs: w.rollout.minAuditMs } : {}), wouldDenyFlows: flowsWouldDeny(flows) }, ...(w.sidecar ? { sidecar: w.sidecar } : {}) },
+        deps: { rollout: { now, ...(w.rollout?.minAuditMs !== undefined ? { minAuditMs: w.rollout.minAuditMs } : {}), wouldDenyFlows: flowsWouldDeny(flows, replicaFlows) }, ...(w.sidecar ? { sidecar: w.sidecar } : {}) },
       }, defaultEnv(), logger.child({ component: 'webhook' }), stopWebhook.signal);
     } catch (error) {
       stopWebhook.abort();
