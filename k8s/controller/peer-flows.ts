@@ -46,6 +46,13 @@ export function replicaAnswer(replica: string, since: number, status: number, bo
   return { replica, unknown: `its flows do not reach back to ${iso(since)}${typeof oldest === 'number' ? ` (only to ${iso(oldest)})` : ''}` };
 }
 
+/** fetch's reason (`fetch failed` says little: its cause says why); duck-typed, as errors may come from another realm. */
+function reasonOf(error: unknown): string {
+  const message = (e: unknown) => (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : undefined);
+  const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+  return message(cause) ?? message(error) ?? String(error);
+}
+
 /** Asks each peer for the policy's would-deny flows since `since`, each within `timeoutMs`. */
 export async function fetchPeerWouldDeny(peers: readonly PeerAddress[], policyKey: string, since: number, timeoutMs = DEFAULT_PEER_FLOWS_TIMEOUT_MS): Promise<ReplicaWouldDeny[]> {
   return Promise.all(
@@ -63,8 +70,10 @@ export async function fetchPeerWouldDeny(peers: readonly PeerAddress[], policyKe
         }
         return replicaAnswer(replica, since, r.status, body);
       } catch (error) {
-        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        return { replica, unknown: timedOut ? `did not answer within ${timeoutMs} ms` : `did not answer (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})` };
+        // The abort is a DOMException, which is not always an Error (another realm's).
+        const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+        const timedOut = name === 'TimeoutError' || name === 'AbortError';
+        return { replica, unknown: timedOut ? `did not answer within ${timeoutMs} ms` : `did not answer (${reasonOf(error)})` };
       }
     }),
   );

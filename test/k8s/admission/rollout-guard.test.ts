@@ -82,6 +82,16 @@ describe('the audit-first rollout guard', () => {
     expect(asked).toEqual([['shop/orders', NOW - 30 * HOUR]]); // not before the audit began
   });
 
+  it('with several flows stores (one per replica): any would-deny flow refuses, and so does any store that cannot tell, named', async () => {
+    const evidence = (count: number, unknown: string[] = []): WouldDenyFlows => () => Promise.resolve({ count, unknown });
+    expect((await guard(enforce(), { oldObject: audit(since(30)), wouldDenyFlows: evidence(0) })).allowed).toBe(true);
+    const denied = await guard(enforce(), { oldObject: audit(since(30)), wouldDenyFlows: evidence(2, ['replica 10.0.0.9:9090: did not answer within 1000 ms']) });
+    expect(denied.status?.message).toBe(`${rule}: L7Policy shop/orders would have denied 2 flows since 2026-12-02T11:00:00.000Z: fix the policy or the clients (sluice audit-report shows them), then switch again once the window is clean`);
+    const partial = await guard(enforce(), { oldObject: audit(since(30)), wouldDenyFlows: evidence(0, ['replica 10.0.0.9:9090: did not answer within 1000 ms', 'replica 10.0.0.8:9090: answered HTTP 400']) });
+    expect(partial.allowed).toBe(false);
+    expect(partial.status?.message).toBe(`${rule}: L7Policy shop/orders ran in audit for 1d6h, but whether it would have denied flows since 2026-12-02T11:00:00.000Z is unknown (replica 10.0.0.9:9090: did not answer within 1000 ms; replica 10.0.0.8:9090: answered HTTP 400); retry when every store answers`);
+  });
+
   it('counts a failing or hanging flows store as unknown, within its deadline', async () => {
     const failing = await guard(enforce(), { oldObject: audit(since(30)), wouldDenyFlows: () => Promise.reject(new Error('store down')) });
     expect(failing.status?.message).toContain('is unknown');
