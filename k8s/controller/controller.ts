@@ -255,9 +255,9 @@ export async function startController(o: ControllerOptions): Promise<Controller>
 
   // The other replicas' admin endpoints; undefined before the EndpointSlices are read.
   const otherReplicas = (service: string): PeerAddress[] | undefined => {
-    const read = source?.read();
+    const slices = source?.endpointSlices();
     const self = o.advertise ?? { host: o.admin.host, port: adminPort };
-    return read ? peerAddresses(read.endpointSlices, o.namespace, service, self) : undefined;
+    return slices ? peerAddresses(slices, o.namespace, service, self) : undefined;
   };
   // The leader reads the other replicas' ACKs.
   let peerTimer: NodeJS.Timeout | undefined;

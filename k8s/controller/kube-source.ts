@@ -137,6 +137,11 @@ export class KubeSource implements DocumentSource {
     return this.secrets.states();
   }
 
+  /** The EndpointSlices held (where the other replicas are), without building a read; undefined before the first list. */
+  endpointSlices(): readonly unknown[] | undefined {
+    return this.synced ? this.informers.endpointSlices.objects() : undefined;
+  }
+
   read(): KubeRead | undefined {
     if (!this.synced) return undefined;
     const policyObjects = this.informers.policies.objects();

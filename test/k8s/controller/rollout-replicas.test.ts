@@ -42,6 +42,7 @@ describeKube('the rollout guard across controller replicas, on a real API server
     const held: net.Socket[] = [];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-rollout-replicas-'));
     const tls = path.join(dir, 'tls');
+    let collectingSince = 0;
     const toEnforce = () => bed.admin.request('PATCH', `${POLICY_API}/namespaces/guarded/l7policies/web`, { spec: { mode: 'enforce' } }, 'application/merge-patch+json');
 
     beforeAll(async () => {
@@ -63,6 +64,7 @@ describeKube('the rollout guard across controller replicas, on a real API server
         await bed.replicaEndpoint(id, localAddress(), controller.adminPort);
       }
       [a, b] = started as [Controller, Controller];
+      collectingSince = Date.now();
       // The API server calls replica A's webhooks (the leader, whichever it is, fills their caBundle).
       for (const config of configurationsFor(`https://127.0.0.1:${a.webhookPort ?? 0}`)) await bed.must('POST', `/apis/admissionregistration.k8s.io/v1/${String(config['kind']).toLowerCase()}s`, config);
       await eventually(async () => {
@@ -83,6 +85,9 @@ describeKube('the rollout guard across controller replicas, on a real API server
     }, 60_000);
 
     it('auditSince comes from the ACK of a proxy connected to replica B', async () => {
+      // status.auditSince is to the second: its ACK must come a second after both replicas began
+      // collecting, or their flows would not reach back to it (and the guard would refuse as unknown).
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, collectingSince + 1100 - Date.now())));
       envoy = await Envoy.start({ node: 'node-a', xds: { host: '127.0.0.1', port: b.xdsPort }, admin: { host: '127.0.0.1', port: await freePort() } });
       const s = await eventually(async () => (await bed.policy('guarded', 'web')).status?.auditSince, 'status.auditSince', 30_000);
       expect(Date.parse(s)).toBeLessThanOrEqual(Date.now());
