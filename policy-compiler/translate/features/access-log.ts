@@ -100,7 +100,7 @@ export function unmatchedFlowAccessLog(direction: ChainDirection, options: FlowL
 }
 
 export const ACCESS_LOG_FEATURE: FeatureTranslator = {
-  name: "access logs: each request's enforced and audit verdicts with the deciding rule ids, to the flow collector and/or Envoy's stdout, as the node's accessLog says (Envoy)",
+  name: "access logs: each request's enforced and audit verdicts with the deciding rule ids, to the flow collector and/or Envoy's stdout, and each connection no chain accepts (the listeners' own log, to the collector), as the node's accessLog says (Envoy)",
   connectionManager: ({ flavor, direction, accessLog }) => {
     if (flavor !== 'envoy' || accessLog.length === 0) return {};
     return { access_log: [...(accessLog.includes('flows') ? [flowAccessLog(direction)] : []), ...(accessLog.includes('stdout') ? [stdoutAccessLog()] : [])] };
