@@ -1,5 +1,7 @@
 /**
- * Envoy's `HTTPAccessLogEntry` (protobufjs object form, OBJECT_FORM) → a flow record. Pure: the
+ * Envoy's `HTTPAccessLogEntry` and `TCPAccessLogEntry` (protobufjs object form, OBJECT_FORM) → a
+ * flow record. The TCP entries are the listeners' logs of connections no chain matched (the
+ * compiler logs only those, see policy-compiler/translate/features/access-log.ts): denied. Pure: the
  * node and the log name come from the stream's identifier, workloads from the inventory, the
  * policy of a default deny from the compiled chains, the clock for entries without a start time.
  */
@@ -73,6 +75,44 @@ function durationMs(d: unknown): number {
   return Math.round(num(o['seconds']) * 1e6 + num(o['nanos']) / 1000) / 1000;
 }
 
+function startTime(common: Obj, now: () => number): number {
+  const start = obj(common['start_time']);
+  return start['seconds'] !== undefined && (num(start['seconds']) > 0 || num(start['nanos']) > 0) ? (num(start['seconds']) * 1e6 + Math.round(num(start['nanos']) / 1000)) / 1000 : now();
+}
+
+/** Why a connection without a chain was denied (the flow's `reason`). */
+export const UNMATCHED_REASON = 'no filter chain accepts this connection';
+
+/**
+ * A connection the listener's default chain closed: nothing allows it. No rule decided it; the
+ * policy is the one compiled chain for that address and port when exactly one enforcing policy
+ * has one (a connection its SNI allow list refuses), otherwise '' (no policy covers the port).
+ */
+export function mapTcpEntry(entry: unknown, ctx: StreamContext): FlowRecord {
+  const e = obj(entry);
+  const common = obj(e['common_properties']);
+  const connection = obj(e['connection_properties']);
+  const src = socket(common['downstream_remote_address']);
+  const dst = socket(common['downstream_local_address']);
+  const direction = directionOfLog(ctx.logName);
+  const chain = direction === 'unknown' ? undefined : ctx.chains.find(ctx.node, direction, src.address, dst.address, dst.port);
+  return {
+    time: startTime(common, ctx.now),
+    node: ctx.node,
+    direction,
+    source: ctx.workloads.endpoint(src.address, src.port),
+    destination: ctx.workloads.endpoint(dst.address, dst.port),
+    protocol: 'tcp',
+    verdict: 'denied',
+    policy: chain?.enforce.length === 1 ? (chain.enforce[0] ?? '') : '',
+    rule: '',
+    reason: UNMATCHED_REASON,
+    durationMs: durationMs(common['duration']),
+    bytesReceived: num(connection['received_bytes']),
+    bytesSent: num(connection['sent_bytes']),
+  };
+}
+
 export function mapHttpEntry(entry: unknown, ctx: StreamContext): FlowRecord {
   const e = obj(entry);
   const common = obj(e['common_properties']);
@@ -81,8 +121,7 @@ export function mapHttpEntry(entry: unknown, ctx: StreamContext): FlowRecord {
   const src = socket(common['downstream_remote_address']);
   const dst = socket(common['downstream_local_address']);
   const direction = directionOfLog(ctx.logName);
-  const start = obj(common['start_time']);
-  const time = start['seconds'] !== undefined && (num(start['seconds']) > 0 || num(start['nanos']) > 0) ? (num(start['seconds']) * 1e6 + Math.round(num(start['nanos']) / 1000)) / 1000 : ctx.now();
+  const time = startTime(common, ctx.now);
   const path = cut(str(request['path']));
   const status = num(obj(response['response_code'])['value']);
   const grpc = grpcOf(path, obj(response['response_headers']), obj(response['response_trailers']));

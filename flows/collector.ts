@@ -16,7 +16,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { Registry, silentLogger, type Logger } from '../telemetry/index.js';
-import { mapHttpEntry, type StreamContext } from './als-mapping.js';
+import { mapHttpEntry, mapTcpEntry, type StreamContext } from './als-mapping.js';
 import { NO_CHAINS, type ChainLookup } from './chains.js';
 import { flowFromProto } from './codec.js';
 import { ALS_METHOD, ALS_SERVICE, DECODE_FORM, FLOW_METHOD, FLOW_SERVICE, flowMessage, MESSAGE } from './proto.js';
@@ -195,11 +195,12 @@ export class FlowCollector {
         // The inventory and chains may have changed since the stream opened.
         ctx = { ...ctx, workloads: this.workloads(), chains: this.o.chains?.() ?? NO_CHAINS };
       }
-      const entries = (message['http_logs'] as { log_entry?: unknown[] } | null | undefined)?.log_entry ?? [];
-      if (entries.length > this.maxEntries) return this.refuse(call, done, 'too_many_entries', `${at}.http_logs.log_entry: ${entries.length} entries, at most ${this.maxEntries}`, { node: ctx.node });
-      if (message['tcp_logs']) this.metrics.rejected.inc({ reason: 'tcp_logs_ignored' });
+      const kind = message['tcp_logs'] ? 'tcp_logs' : 'http_logs';
+      const entries = (message[kind] as { log_entry?: unknown[] } | null | undefined)?.log_entry ?? [];
+      if (entries.length > this.maxEntries) return this.refuse(call, done, 'too_many_entries', `${at}.${kind}.log_entry: ${entries.length} entries, at most ${this.maxEntries}`, { node: ctx.node });
       const context = ctx;
-      this.offer(entries.map((e) => mapHttpEntry(e, context)), 'envoy');
+      const map = kind === 'tcp_logs' ? mapTcpEntry : mapHttpEntry;
+      this.offer(entries.map((e) => map(e, context)), 'envoy');
     });
     const end = () => close?.();
     call.on('end', () => {

@@ -8,7 +8,7 @@ export { chainLookup, NO_CHAINS, type ChainLookup, type ChainPolicies } from './
 export { parseFlowQuery, parsePeer, parseDuration, peerMatches, toPairs, FILTER_PARAMS, type FlowFilter, type FlowQuery, type PeerMatch, type FilterParam } from './filter.js';
 export { compilePredicate, type Predicate } from './predicate.js';
 export { decide, policyOfRule, RBAC_KEYS, RBAC_METADATA_NAMESPACE, type Decision, type RbacFields } from './verdict.js';
-export { mapHttpEntry, directionOfLog, GRPC_CODES, type StreamContext } from './als-mapping.js';
+export { mapHttpEntry, mapTcpEntry, UNMATCHED_REASON, directionOfLog, GRPC_CODES, type StreamContext } from './als-mapping.js';
 export { encodeFlow, decodeFlow, flowToProto, flowFromProto, flowToJsonpb, flowToJson, flowFromJson } from './codec.js';
 export { flowProtoRoot, flowMessage, MESSAGE, OBJECT_FORM, DECODE_FORM, ALS_SERVICE, ALS_METHOD, FLOW_SERVICE, FLOW_METHOD } from './proto.js';
 export { BoundedQueue } from './queue.js';

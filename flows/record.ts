@@ -9,7 +9,7 @@
  */
 
 export const DIRECTIONS = ['unknown', 'ingress', 'egress'] as const;
-export const PROTOCOLS = ['unknown', 'http', 'grpc', 'kafka'] as const;
+export const PROTOCOLS = ['unknown', 'http', 'grpc', 'kafka', 'tcp'] as const;
 export const VERDICTS = ['unknown', 'forwarded', 'denied', 'audit-denied'] as const;
 
 export type Direction = (typeof DIRECTIONS)[number];

@@ -86,10 +86,19 @@ export function simRequestOf(flow: FlowRecord): SimRequest | undefined {
   return undefined;
 }
 
-/** What the compiled policies of `ir` decide for a flow (HTTP and gRPC; Kafka flows are skipped). */
+/**
+ * What the compiled policies of `ir` decide for a flow (HTTP and gRPC; Kafka flows are skipped).
+ * A TCP flow is a connection no chain accepted (closed by the listener's default chain): with
+ * still no chain for it, it is denied again; with one, what its requests would be is unknown
+ * (it carries none), so it is not replayed.
+ */
 export function verdictFromIr(ir: Ir): VerdictFunction {
   return (flow) => {
     if (flow.direction === 'unknown') return undefined;
+    if (flow.protocol === 'tcp') {
+      const chain = findChain(ir, flow.direction === 'ingress' ? 'inbound' : 'outbound', flow.source.address, flow.destination.address, flow.destination.port);
+      return chain ? undefined : { verdict: 'denied', rule: '', policy: '' };
+    }
     const request = simRequestOf(flow);
     if (!request) return undefined;
     const direction = flow.direction === 'ingress' ? 'inbound' : 'outbound';

@@ -52,6 +52,12 @@ export function parseChainName(name: string): { direction: ChainDirection; port:
   return { direction: match[1] === 'inbound' ? 'inbound' : 'outbound', port: Number(match[2]), workload: match[3], ...(match[4] !== undefined ? { serverName: match[4] } : {}) };
 }
 
+/**
+ * The default filter chain of an Envoy node's listeners: a connection no workload chain matches
+ * (nothing allows it) is closed there, and logged to the flow collector as a denied TCP flow.
+ */
+export const UNMATCHED_CHAIN = 'sluice|unmatched';
+
 /** The `log_name` of the gRPC access log each listener direction streams to the flow collector. */
 export const ACCESS_LOG_NAME = { inbound: 'sluice.inbound', outbound: 'sluice.outbound' } as const;
 

@@ -1,5 +1,5 @@
 /* Generated from Envoy's protos (@grpc/grpc-js-xds deps) and proto/ by scripts/gen-message-types.mjs (npm run gen). Do not edit. */
-/* 448 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
+/* 450 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
 import type { MESSAGES } from '../protos.js';
 
 /** A 64-bit integer: a number while it is a safe integer, else a decimal string. */
@@ -1851,6 +1851,12 @@ export declare namespace envoy.data.accesslog.v3 {
   type AccessLogType = 'NotSet' | 'TcpUpstreamConnected' | 'TcpPeriodic' | 'TcpConnectionEnd' | 'DownstreamStart' | 'DownstreamPeriodic' | 'DownstreamEnd' | 'UpstreamPoolReady' | 'UpstreamPeriodic' | 'UpstreamEnd' | 'DownstreamTunnelSuccessfullyEstablished' | 'UdpTunnelUpstreamConnected' | 'UdpPeriodic' | 'UdpSessionEnd';
 }
 
+export declare namespace envoy.extensions.access_loggers.filters.cel.v3 {
+  interface ExpressionFilter {
+    readonly expression?: string;
+  }
+}
+
 export declare namespace envoy.extensions.access_loggers.grpc.v3 {
   interface CommonGrpcAccessLogConfig {
     readonly log_name?: string;
@@ -1867,6 +1873,9 @@ export declare namespace envoy.extensions.access_loggers.grpc.v3 {
     readonly additional_request_headers_to_log?: readonly string[];
     readonly additional_response_headers_to_log?: readonly string[];
     readonly additional_response_trailers_to_log?: readonly string[];
+  }
+  interface TcpGrpcAccessLogConfig {
+    readonly common_config?: envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
   }
 }
 
@@ -2876,7 +2885,8 @@ export interface MessageTypes {
   'envoy.extensions.transport_sockets.tls.v3.PrivateKeyProvider': envoy.extensions.transport_sockets.tls.v3.PrivateKeyProvider;
   'envoy.extensions.transport_sockets.tls.v3.TlsParameters': envoy.extensions.transport_sockets.tls.v3.TlsParameters;
   'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext': envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
-  'envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig': envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
+  'envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter': envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter;
+  'envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig': envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig;
   'envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig': envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
   'envoy.type.tracing.v3.CustomTag': envoy.type.tracing.v3.CustomTag;
   'envoy.type.tracing.v3.CustomTag.Metadata': envoy.type.tracing.v3.CustomTag.Metadata;
@@ -2890,6 +2900,7 @@ export interface MessageTypes {
   'envoy.type.tracing.v3.CustomTag.Header': envoy.type.tracing.v3.CustomTag.Header;
   'envoy.type.tracing.v3.CustomTag.Environment': envoy.type.tracing.v3.CustomTag.Environment;
   'envoy.type.tracing.v3.CustomTag.Literal': envoy.type.tracing.v3.CustomTag.Literal;
+  'envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig': envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
   'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog': envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
   'envoy.config.core.v3.SubstitutionFormatString': envoy.config.core.v3.SubstitutionFormatString;
   'envoy.config.core.v3.JsonFormatOptions': envoy.config.core.v3.JsonFormatOptions;
@@ -3220,7 +3231,9 @@ export interface AnyOf {
   'envoy.config.endpoint.v3.ClusterLoadAssignment': { readonly '@type': 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment' } & envoy.config.endpoint.v3.ClusterLoadAssignment;
   'envoy.config.listener.v3.Listener': { readonly '@type': 'type.googleapis.com/envoy.config.listener.v3.Listener' } & envoy.config.listener.v3.Listener;
   'envoy.config.route.v3.RouteConfiguration': { readonly '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration' } & envoy.config.route.v3.RouteConfiguration;
+  'envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter': { readonly '@type': 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter' } & envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter;
   'envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig': { readonly '@type': 'type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig' } & envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
+  'envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig': { readonly '@type': 'type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig' } & envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig;
   'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog': { readonly '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' } & envoy.extensions.access_loggers.stream.v3.StdoutAccessLog;
   'envoy.extensions.filters.http.credential_injector.v3.CredentialInjector': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.http.credential_injector.v3.CredentialInjector' } & envoy.extensions.filters.http.credential_injector.v3.CredentialInjector;
   'envoy.extensions.filters.http.rbac.v3.RBAC': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC' } & envoy.extensions.filters.http.rbac.v3.RBAC;

@@ -10,6 +10,7 @@
 import { MESSAGES, typed, type AnyJson, type envoy } from '../../envoy-api/index.js';
 import type { EnvoyNode, HttpChain, TrafficDirection } from '../ir/types.js';
 import type { AccessLogSink } from '../model/types.js';
+import { UNMATCHED_CHAIN } from '../names.js';
 import { ORIGINAL_DST } from './features/original-dst.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import { cidrRange } from './matchers.js';
@@ -44,8 +45,7 @@ function filterChain(chain: HttpChain, accessLog: readonly AccessLogSink[]): Fil
   };
 }
 
-/** The default chain: connections no workload chain matches are closed at once (fail closed). */
-const UNMATCHED_CHAIN = 'sluice|unmatched';
+/** The default chain: connections no workload chain matches are closed at once (fail closed); the listener's access log reports them. */
 function unmatchedChain(): FilterChain {
   return { name: UNMATCHED_CHAIN, filters: [CLOSE_FILTER] };
 }
@@ -91,6 +91,11 @@ export function translateChain(chain: HttpChain, accessLog: readonly AccessLogSi
   return { chain, accessLog, filterChain: filterChain(chain, accessLog), routeConfiguration: routeConfiguration(chain), references: HOOKS.chainReferences.flatMap((contribute) => contribute(chain)) };
 }
 
+function accessLogs(node: EnvoyNode, direction: TrafficDirection): { access_log?: envoy.config.accesslog.v3.AccessLog[] } {
+  const logs = HOOKS.listenerAccessLog.flatMap((contribute) => contribute({ node, direction }));
+  return logs.length > 0 ? { access_log: [...logs] } : {};
+}
+
 function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
   const port = direction === 'inbound' ? node.inboundPort : node.outboundPort;
   const references: ResourceRef[] = chains.flatMap((c) => [...(c.routeConfiguration ? [{ message: MESSAGES.routeConfiguration, name: c.chain.name }] : []), ...c.references]);
@@ -107,6 +112,7 @@ function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly
       listener_filters: ordered(LISTENER_FILTER_ORDER, HOOKS.listenerFilters.flatMap((contribute) => contribute({ node, direction }))),
       ...(chains.length > 0 ? { filter_chains: chains.map((c) => c.filterChain) } : {}),
       default_filter_chain: unmatchedChain(),
+      ...accessLogs(node, direction),
       traffic_direction: direction === 'inbound' ? 'INBOUND' : 'OUTBOUND',
       // Inbound connections are handed to this socket by the kernel's sk_lookup program with their
       // original destination as local address. The socket is transparent because that is how

@@ -17,6 +17,7 @@ export type HttpFilter = envoy.extensions.filters.network.http_connection_manage
 export type HttpConnectionManager = envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 export type FilterChainMatch = envoy.config.listener.v3.FilterChainMatch;
 export type TransportSocket = envoy.config.core.v3.TransportSocket;
+export type AccessLog = envoy.config.accesslog.v3.AccessLog;
 
 /** Which xDS client receives the config: Envoy, or gRPC's own xDS implementation (proxyless). */
 export type ProxyFlavor = 'envoy' | 'grpc';
@@ -44,6 +45,8 @@ export interface FeatureTranslator {
   readonly name: string;
   /** Listener filters of an Envoy node's listener, each at its position. */
   readonly listenerFilters?: (scope: ListenerScope) => readonly Placed<ListenerFilterPosition, ListenerFilter>[];
+  /** Access logs of an Envoy node's listener (`Listener.access_log`: logged once per connection, whichever chain took it), in registry order. */
+  readonly listenerAccessLog?: (scope: ListenerScope) => readonly AccessLog[];
   /** HTTP filters of a chain's HttpConnectionManager, each at its position. */
   readonly httpFilters?: (scope: ConnectionScope) => readonly Placed<HttpFilterPosition, HttpFilter>[];
   /** Fields it sets on a chain's HttpConnectionManager (after `stat_prefix` and `codec_type`, before the routes), in registry order. */

@@ -47,6 +47,7 @@ const implementations = <H>(pick: (f: FeatureTranslator) => H | undefined): read
 
 export const HOOKS = {
   listenerFilters: implementations((f) => f.listenerFilters),
+  listenerAccessLog: implementations((f) => f.listenerAccessLog),
   httpFilters: implementations((f) => f.httpFilters),
   connectionManager: implementations((f) => f.connectionManager),
   routeFilterConfig: implementations((f) => f.routeFilterConfig),

@@ -6,16 +6,20 @@
  * the verdict and the rule id Envoy's RBAC filters decided with; `sluice observe --follow` shows
  * them live; `/status` counts an audit policy's would-deny flows and `sluice audit-report` lists
  * them; `sluice simulate --replay` of the recorded flows against the audit policy enforced lists
- * exactly the flows whose verdict changes, and Envoy then does what the replay said.
+ * exactly the flows whose verdict changes, and Envoy then does what the replay said. A connection
+ * that reaches the proxy on a port no rule covers is closed by Envoy without a byte and is one
+ * denied TCP flow (the listener's own access log), and no HTTP connection is logged as one.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Protocol } from '../../bench/envoy/call.js';
 import { EnvoyBed, SERVE_ADMIN_PORT, type WorkloadSpec } from '../../bench/envoy/bed.js';
 import { main } from '../../cli/main.js';
 import type { PolicyStatus } from '../../controller/index.js';
-import { flowFromJson, type FlowRecord } from '../../flows/index.js';
+import { flowFromJson, UNMATCHED_REASON, type FlowRecord } from '../../flows/index.js';
+import { DEFAULT_PORTS } from '../../policy-compiler/model/types.js';
 import { describeDataPath } from '../support/envoy.js';
 import { inForce, l7Policy, Scene, urlOf } from '../support/envoy-cases.js';
 import { runCli } from '../support/run-cli.js';
@@ -126,6 +130,48 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
       if ('grpc' in c) expect(found[0]).toMatchObject({ protocol: 'grpc', grpc: { service: 'shop.v1.Orders', status: c.grpcStatus } });
       else expect(found[0]).toMatchObject({ protocol: 'http', http: { status: c.status, authority: `${orders.v4}:${found[0]?.destination.port}` } });
     }
+  });
+
+  it('gives a connection no filter chain accepts exactly one denied TCP flow, and Envoy closes it without an answer', async () => {
+    // Envoy's inbound listener takes every address of the node on its own port; no policy covers
+    // that port, so the connection falls to the listener's default chain (sluice|unmatched).
+    const port = DEFAULT_PORTS.inbound;
+    /** One HTTP/1.1 request on a connection of its own, until the peer closes it: what came back. */
+    const exchange = (to: number, path: string) => new Promise<{ text: string; local: number }>((resolve, reject) => {
+      const socket = net.connect({ host: orders.v4, port: to });
+      const chunks: Buffer[] = [];
+      let local = 0;
+      const timer = setTimeout(() => { socket.destroy(); reject(new Error(`the connection to ${to} stayed open`)); }, 5000);
+      socket.on('connect', () => {
+        local = socket.localPort ?? 0;
+        socket.write(`GET ${path} HTTP/1.1\r\nhost: orders\r\nconnection: close\r\n\r\n`);
+      });
+      socket.on('data', (d: Buffer) => chunks.push(d));
+      socket.on('error', () => {});
+      socket.on('close', () => { clearTimeout(timer); resolve({ text: Buffer.concat(chunks).toString('latin1'), local }); });
+    });
+    // An allowed request on a connection that then closes: the listener logs every connection it
+    // closes, so only the compiler's filter keeps this one from being a TCP flow too.
+    expect((await exchange(8080, '/v1/orders/closed')).text).toMatch(/^HTTP\/1\.1 200 /);
+    const answer = await exchange(port, '/');
+    expect(answer.local).toBeGreaterThan(0); // the connection was accepted (by Envoy), then closed
+    expect(answer.text).toBe('');
+    const tcp = (f: FlowRecord) => f.protocol === 'tcp';
+    await flowsOf(http('/v1/orders/closed'), 'the flow of the closed HTTP connection');
+    const found = await flowsOf(tcp, 'the flow of the unmatched connection');
+    // Envoy flushes its log every second: a duplicate would have arrived with the first.
+    await new Promise((r) => setTimeout(r, 1200));
+    // Exactly one TCP flow, although the HTTP connection before it closed on the same listener.
+    expect((await flows('')).filter(tcp)).toHaveLength(1);
+    expect((await flows('')).filter(http('/v1/orders/closed'))).toMatchObject([{ protocol: 'http', verdict: 'forwarded' }]);
+    expect(found[0]).toMatchObject({
+      node: 'node-a', direction: 'ingress', protocol: 'tcp', verdict: 'denied', policy: '', rule: '', reason: UNMATCHED_REASON,
+      source: { address: bed.host4, port: answer.local, workload: 'batch', namespace: 'ops', labels: { app: 'batch' } },
+      destination: { address: orders.v4, port, workload: 'orders', namespace: 'shop', labels: { app: 'orders' } },
+    });
+    expect(found[0]?.http).toBeUndefined();
+    const denied = await runCli(['observe', '--server', admin(), '--verdict', 'denied', '--protocol', 'tcp', '-o', 'json']);
+    expect(denied.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { destination: { port: number } }).destination.port)).toEqual([port]);
   });
 
   it('labels egress flows with the calling workload', async () => {

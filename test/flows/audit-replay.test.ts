@@ -63,4 +63,13 @@ describe('replay against proposed policies', () => {
     expect(r).toMatchObject({ total: 5, unchanged: 2, skipped: 1 });
     expect(r.groups).toEqual([{ from: 'audit-denied', to: 'denied', rule: 'shop/orders-tighten#spec.ingress[0].toPorts[0].deny.http[0]', peer: 'shop/web', what: 'GET /v1/orders/legacy/3', count: 2, approximate: false }]);
   });
+
+  it('replays a connection no chain accepted: denied again without a chain, not judged with one', () => {
+    const tcp = (port: number): FlowRecord => {
+      const { http: _h, ...rest } = flow({ source: web, destination: { ...orders, port }, protocol: 'tcp', verdict: 'denied', policy: '', rule: '', reason: 'no filter chain accepts this connection' });
+      return rest;
+    };
+    const r = replay([tcp(15006), tcp(ports.http)], verdictFromIr(compiled.output.ir));
+    expect(r).toMatchObject({ total: 2, unchanged: 1, skipped: 1, changed: [] });
+  });
 });

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { alsClient, encodeMessage, openAlsStream, type SyntheticEntry } from '../../bench/flows/als-client.js';
-import { FlowCollector, FlowPusher, FlowStore, kafkaFlow, LOG_NAME, RBAC_KEYS, WorkloadIndex, type FlowRecord } from '../../flows/index.js';
+import { FlowCollector, FlowPusher, FlowStore, flowMessage, kafkaFlow, LOG_NAME, MESSAGE, RBAC_KEYS, UNMATCHED_REASON, WorkloadIndex, type FlowRecord } from '../../flows/index.js';
 import type { Inventory } from '../../policy-compiler/index.js';
 import { Registry } from '../../telemetry/index.js';
 import { grpcServerOptions, SnapshotCache, XdsServer } from '../../xds-server/index.js';
@@ -52,6 +52,27 @@ describe('the flow collector', () => {
       ['node-a', 'ingress', '/v1/orders/3', 'forwarded', '192.0.2.1', 'orders'],
     ]);
     expect(collector.metrics.streams.get({ source: 'envoy', known: 'true' })).toBe(1);
+  });
+
+  it("turns a listener's TCP entries (connections no chain accepted) into denied TCP flows beside the HTTP ones", async () => {
+    const { store, client } = await start();
+    const stream = openAlsStream(client);
+    const type = flowMessage(MESSAGE.alsRequest);
+    const socket = (address: string, port: number) => ({ socket_address: { address, port_value: port } });
+    const tcp = (source: string, port: number) => ({
+      common_properties: { downstream_remote_address: socket(source, 40100), downstream_local_address: socket('10.1.0.7', port), start_time: { seconds: 1_700_000_000, nanos: 5_000_000 }, duration: { seconds: 0, nanos: 250_000 } },
+      connection_properties: { received_bytes: 18, sent_bytes: 0 },
+    });
+    await stream.write(encodeMessage([allowed], { node: 'node-a', logName: LOG_NAME.inbound }));
+    await stream.write(Buffer.from(type.encode(type.fromObject({ tcp_logs: { log_entry: [tcp('10.1.0.9', 15006), tcp('192.0.2.1', 7777)] } })).finish()));
+    expect(await stream.end()).toEqual({ code: 0, details: '' });
+    await eventually(() => store.stats().size === 3, 'three flows');
+    const flows = store.query({ protocols: ['tcp'] }).map((s) => s.flow).reverse();
+    expect(flows).toEqual([
+      { time: 1_700_000_000_005, node: 'node-a', direction: 'ingress', source: { address: '10.1.0.9', port: 40100, workload: 'web', namespace: 'shop', labels: { app: 'web' } }, destination: { address: '10.1.0.7', port: 15006, workload: 'orders', namespace: 'shop', labels: { app: 'orders' } }, protocol: 'tcp', verdict: 'denied', policy: '', rule: '', reason: UNMATCHED_REASON, durationMs: 0.25, bytesReceived: 18, bytesSent: 0 },
+      expect.objectContaining({ source: expect.objectContaining({ address: '192.0.2.1', workload: '' }), destination: expect.objectContaining({ port: 7777, workload: 'orders' }), protocol: 'tcp', verdict: 'denied' }),
+    ]);
+    expect(store.query({ protocols: ['http'] })).toHaveLength(1);
   });
 
   it('accepts a stream from a node the inventory does not list, and counts it', async () => {

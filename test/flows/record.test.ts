@@ -25,6 +25,10 @@ const kafkaFlow: FlowRecord = (() => {
   const { http: _http, ...rest } = flow({ protocol: 'kafka', verdict: 'audit-denied', source: BATCH, destination: { ...ORDERS, port: 9092 }, direction: 'egress' });
   return { ...rest, kafka: { api: 'Produce', apiVersion: 9, topic: 'invoices', group: '', clientId: 'billing' } };
 })();
+const tcpFlow: FlowRecord = (() => {
+  const { http: _http, ...rest } = flow({ protocol: 'tcp', verdict: 'denied', policy: '', rule: '', reason: 'no filter chain accepts this connection', destination: { ...ORDERS, port: 7777 }, bytesReceived: 0, bytesSent: 0 });
+  return rest;
+})();
 
 describe('the flow record', () => {
   it('has a TS field for every field of every message of the proto, and no other', () => {
@@ -83,15 +87,15 @@ describe('the flow record', () => {
     const names = (e: string) => Object.keys((root.lookup(`sluice.flow.v1alpha1.${e}`) as protobuf.Enum).values);
     expect(names('Direction')).toEqual(['DIRECTION_UNKNOWN', 'INGRESS', 'EGRESS']);
     expect(DIRECTIONS).toEqual(['unknown', 'ingress', 'egress']);
-    expect(names('Protocol')).toEqual(['PROTOCOL_UNKNOWN', 'HTTP', 'GRPC', 'KAFKA']);
-    expect(PROTOCOLS).toEqual(['unknown', 'http', 'grpc', 'kafka']);
+    expect(names('Protocol')).toEqual(['PROTOCOL_UNKNOWN', 'HTTP', 'GRPC', 'KAFKA', 'TCP']);
+    expect(PROTOCOLS).toEqual(['unknown', 'http', 'grpc', 'kafka', 'tcp']);
     expect(names('Verdict')).toEqual(['VERDICT_UNKNOWN', 'FORWARDED', 'DENIED', 'AUDIT_DENIED']);
     expect(VERDICTS).toEqual(['unknown', 'forwarded', 'denied', 'audit-denied']);
     for (const v of VERDICTS) expect(decodeFlow(encodeFlow(flow({ verdict: v }))).verdict).toBe(v);
     for (const d of DIRECTIONS) expect(decodeFlow(encodeFlow(flow({ direction: d }))).direction).toBe(d);
   });
 
-  it.each([['HTTP', flow()], ['gRPC', grpcFlow], ['Kafka', kafkaFlow]])('survives the binary encoding unchanged (%s)', (_name, f) => {
+  it.each([['HTTP', flow()], ['gRPC', grpcFlow], ['Kafka', kafkaFlow], ['TCP', tcpFlow]])('survives the binary encoding unchanged (%s)', (_name, f) => {
     expect(decodeFlow(encodeFlow(f))).toEqual(f);
     // The bytes are a Flow as any protobuf reader sees it: the verdict and rule at their field numbers.
     const raw = flowMessage(MESSAGE.flow).decode(encodeFlow(f)) as unknown as { rule: string; verdict: number };

@@ -5,15 +5,18 @@
  * pointed at the xDS cluster (where serve's collector listens) with the log name of its listener's
  * direction, plus the stdout logger when the node asks for it, and nothing when the node asks for
  * none; the only chains without an HTTP connection manager are the `sluice|unmatched` default
- * chains, which close the connection before any request exists. A new kind of chain (a TCP proxy,
- * a passthrough) fails here until it is given a flow log or a reason.
+ * chains, which close the connection before any request exists: their flow log is the listener's
+ * own (`Listener.access_log`), `envoy.access_loggers.tcp_grpc` to the xDS cluster with the same log
+ * name, kept by its CEL filter to the connections of exactly that chain (when the node asks for
+ * flows; nothing otherwise). A new kind of chain (a TCP proxy, a passthrough) fails here until it
+ * is given a flow log or a reason.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { ACCESS_LOG_NAME, compileSources, irFromPlainJson, translate, XDS_CLUSTER, type Ir, type SourceFile, type Translation } from '../../policy-compiler/index.js';
+import { ACCESS_LOG_NAME, UNMATCHED_CHAIN, compileSources, irFromPlainJson, translate, XDS_CLUSTER, type Ir, type SourceFile, type Translation } from '../../policy-compiler/index.js';
 import { goldenCases } from '../support/golden.js';
 import { readCaseSecrets, caseCatalog } from './secrets.js';
 
@@ -24,8 +27,8 @@ const EXAMPLES = path.join(HERE, '..', '..', 'examples');
 
 interface Filter { readonly name: string; readonly typed_config?: Record<string, unknown> }
 interface Chain { readonly name?: string; readonly filters?: readonly Filter[] }
-interface ListenerJson { readonly name: string; readonly traffic_direction?: string; readonly filter_chains?: readonly Chain[]; readonly default_filter_chain?: Chain }
-interface AccessLog { readonly name: string; readonly typed_config?: { readonly common_config?: { readonly log_name?: string; readonly grpc_service?: { readonly envoy_grpc?: { readonly cluster_name?: string } } } } }
+interface ListenerJson { readonly name: string; readonly traffic_direction?: string; readonly access_log?: readonly AccessLog[]; readonly filter_chains?: readonly Chain[]; readonly default_filter_chain?: Chain }
+interface AccessLog { readonly name: string; readonly filter?: { readonly extension_filter?: { readonly name?: string; readonly typed_config?: { readonly expression?: string } } }; readonly typed_config?: { readonly common_config?: { readonly log_name?: string; readonly grpc_service?: { readonly envoy_grpc?: { readonly cluster_name?: string } } } } }
 
 const HCM = 'envoy.filters.network.http_connection_manager';
 
@@ -36,11 +39,12 @@ function wanted(accessLog: readonly string[]): string {
 
 /**
  * One line per chain of every Envoy Listener that is not what its node asks for (the logs it
- * has, or why it has none), and how many HTTP chains were walked.
+ * has, or why it has none), and how many HTTP chains and default chains were walked.
  */
-function walk(t: Translation, ir: Ir): { wrong: string[]; hcms: number } {
+function walk(t: Translation, ir: Ir): { wrong: string[]; hcms: number; unmatched: number } {
   const out: string[] = [];
   let hcms = 0;
+  let unmatched = 0;
   for (const node of t.nodes.filter((n) => n.kind === 'envoy')) {
     const setting = ir.envoyNodes.find((n) => n.node === node.node)?.accessLog;
     if (!setting) throw new Error(`no IR node ${node.node}`);
@@ -52,7 +56,19 @@ function walk(t: Translation, ir: Ir): { wrong: string[]; hcms: number } {
         const hcm = filters.find((f) => f.name === HCM);
         if (!hcm) {
           const what = filters.map((f) => f.name).join(', ');
-          if (!(chain.name === 'sluice|unmatched' && what === 'envoy.filters.network.direct_response')) out.push(`${node.node} ${l.name} ${chain.name}: no HCM (${what})`);
+          if (!(chain === l.default_filter_chain && chain.name === UNMATCHED_CHAIN && what === 'envoy.filters.network.direct_response')) {
+            out.push(`${node.node} ${l.name} ${chain.name}: no HCM (${what})`);
+            continue;
+          }
+          const logs = (l.access_log ?? []).map((a) => {
+            const common = a.typed_config?.common_config;
+            const only = a.filter?.extension_filter;
+            return `${a.name} ${common?.log_name === ACCESS_LOG_NAME[direction as 'inbound'] ? 'log_name ok' : `log_name ${common?.log_name}`} ${common?.grpc_service?.envoy_grpc?.cluster_name === XDS_CLUSTER ? 'to xds' : 'elsewhere'} ${only?.name === 'envoy.access_loggers.extension_filters.cel' && only.typed_config?.expression === `xds.filter_chain_name == '${UNMATCHED_CHAIN}'` ? 'only unmatched' : `filter ${JSON.stringify(only)}`}`;
+          });
+          const has = logs.join(' + ') || 'none';
+          const want = setting.includes('flows') ? 'envoy.access_loggers.tcp_grpc log_name ok to xds only unmatched' : 'none';
+          if (has !== want) out.push(`${node.node} ${l.name} listener (for ${chain.name}): ${has}, the node asks for ${want}`);
+          unmatched += 1;
           continue;
         }
         hcms += 1;
@@ -65,7 +81,7 @@ function walk(t: Translation, ir: Ir): { wrong: string[]; hcms: number } {
       }
     }
   }
-  return { wrong: out, hcms };
+  return { wrong: out, hcms, unmatched };
 }
 
 const examples = (accessLog?: string): SourceFile[] => {
@@ -103,6 +119,7 @@ describe('the flow log on every Envoy listener the compiler emits', () => {
     expect(result.output.ir.envoyNodes.map((n) => n.accessLog)).toEqual([setting]);
     const walked = walk(result.output, result.output.ir);
     expect(walked.hcms).toBeGreaterThan(0);
+    expect(walked.unmatched).toBe(2);
     expect(walked.wrong).toEqual([]);
   });
 });

@@ -8,10 +8,14 @@
  *   trailers. Envoy buffers and drops on its side if the collector is slow: never a blocked proxy.
  * - one JSON line per request on Envoy's stdout (the inventory's `accessLog: [flows, stdout]`),
  *   for log shipping, or a proxy run without sluice.
+ * - the unmatched-connection log: each listener's own access log (`Listener.access_log`, one
+ *   entry per connection), filtered by a CEL expression to the connections the default chain
+ *   (`sluice|unmatched`) closed, streams TCP entries to the same collector: a connection nothing
+ *   allows is a denied flow, not silence.
  * Which of them a node's chains carry is the node's `accessLog` setting (default: flows only).
  */
 import { MESSAGES, typed, type envoy, type google } from '../../../envoy-api/index.js';
-import { ACCESS_LOG_NAME, RBAC_METADATA_KEYS, RBAC_METADATA_NAMESPACE, type ChainDirection } from '../../names.js';
+import { ACCESS_LOG_NAME, UNMATCHED_CHAIN, RBAC_METADATA_KEYS, RBAC_METADATA_NAMESPACE, type ChainDirection } from '../../names.js';
 import { XDS_CLUSTER } from '../bootstrap.js';
 import type { FeatureTranslator } from '../feature.js';
 
@@ -48,29 +52,58 @@ function stdoutAccessLog(): envoy.config.accesslog.v3.AccessLog {
   };
 }
 
+export interface FlowLogOptions {
+  readonly clusterName?: string;
+  readonly flushIntervalMs?: number;
+}
+
 /** The flow log of one direction's chains; the options are for test and benchmark peers with a collector of their own. */
-export function flowAccessLog(direction: ChainDirection, options: { readonly clusterName?: string; readonly flushIntervalMs?: number } = {}): envoy.config.accesslog.v3.AccessLog {
-  const flushMs = options.flushIntervalMs ?? 1000;
+export function flowAccessLog(direction: ChainDirection, options: FlowLogOptions = {}): envoy.config.accesslog.v3.AccessLog {
   return {
     name: 'envoy.access_loggers.http_grpc',
     typed_config: typed(MESSAGES.httpGrpcAccessLog, {
-      common_config: {
-        log_name: ACCESS_LOG_NAME[direction],
-        transport_api_version: 'V3',
-        grpc_service: { envoy_grpc: { cluster_name: options.clusterName ?? XDS_CLUSTER } },
-        buffer_flush_interval: { seconds: Math.floor(flushMs / 1000), nanos: (flushMs % 1000) * 1e6 },
-        buffer_size_bytes: { value: 16384 },
-      },
+      common_config: flowCommonConfig(direction, options),
       additional_response_headers_to_log: ['grpc-status'],
       additional_response_trailers_to_log: ['grpc-status'],
     }),
   };
 }
 
+function flowCommonConfig(direction: ChainDirection, options: FlowLogOptions) {
+  const flushMs = options.flushIntervalMs ?? 1000;
+  return {
+    log_name: ACCESS_LOG_NAME[direction],
+    transport_api_version: 'V3' as const,
+    grpc_service: { envoy_grpc: { cluster_name: options.clusterName ?? XDS_CLUSTER } },
+    buffer_flush_interval: { seconds: Math.floor(flushMs / 1000), nanos: (flushMs % 1000) * 1e6 },
+    buffer_size_bytes: { value: 16384 },
+  };
+}
+
+/**
+ * The log of one direction's listener for the connections no chain matched: Envoy logs every
+ * connection a listener closes, so a CEL filter (`xds.filter_chain_name`, Envoy's attribute of the
+ * chain that took it) keeps only those of the default chain; the chains' HTTP flows are logged by
+ * their connection managers, never twice.
+ */
+export function unmatchedFlowAccessLog(direction: ChainDirection, options: FlowLogOptions = {}): envoy.config.accesslog.v3.AccessLog {
+  return {
+    name: 'envoy.access_loggers.tcp_grpc',
+    filter: {
+      extension_filter: {
+        name: 'envoy.access_loggers.extension_filters.cel',
+        typed_config: typed(MESSAGES.celAccessLogFilter, { expression: `xds.filter_chain_name == '${UNMATCHED_CHAIN}'` }),
+      },
+    },
+    typed_config: typed(MESSAGES.tcpGrpcAccessLog, { common_config: flowCommonConfig(direction, options) }),
+  };
+}
+
 export const ACCESS_LOG_FEATURE: FeatureTranslator = {
-  name: "access logs: each request's enforced and audit verdicts with the deciding rule ids, to the flow collector and/or Envoy's stdout, as the node's accessLog says (Envoy)",
+  name: "access logs: each request's enforced and audit verdicts with the deciding rule ids, to the flow collector and/or Envoy's stdout, and each connection no chain accepts (the listeners' own log, to the collector), as the node's accessLog says (Envoy)",
   connectionManager: ({ flavor, direction, accessLog }) => {
     if (flavor !== 'envoy' || accessLog.length === 0) return {};
     return { access_log: [...(accessLog.includes('flows') ? [flowAccessLog(direction)] : []), ...(accessLog.includes('stdout') ? [stdoutAccessLog()] : [])] };
   },
+  listenerAccessLog: ({ node, direction }) => (node.accessLog.includes('flows') ? [unmatchedFlowAccessLog(direction)] : []),
 };
