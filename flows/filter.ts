@@ -40,13 +40,19 @@ export interface FlowQuery {
   readonly follow: boolean;
 }
 
+/** `a, b or c` (a help line's choices; "unknown" is a value flows may carry, not one to ask for). */
+const oneOf = (all: readonly string[]) => {
+  const values = all.filter((v) => v !== 'unknown');
+  return `${values.slice(0, -1).join(', ')} or ${values[values.length - 1] ?? ''}`;
+};
+
 /** Every parameter the parser knows, with its help line (the CLI's and the route's). */
 export const FILTER_PARAMS = {
   since: 'only flows at or after: a duration back from now (30s, 5m, 24h, 1h30m) or an RFC 3339 time',
   until: 'only flows before: a duration back from now or an RFC 3339 time',
-  verdict: `forwarded, denied or audit-denied (repeatable: any of them)`,
-  protocol: 'http, grpc or kafka (repeatable)',
-  direction: 'ingress or egress',
+  verdict: `${oneOf(VERDICTS)} (repeatable: any of them)`,
+  protocol: `${oneOf(PROTOCOLS)} (repeatable; tcp: connections no filter chain accepts)`,
+  direction: oneOf(DIRECTIONS),
   namespace: 'either side in this namespace (repeatable)',
   from: 'the source: a workload (NS/NAME or NAME), a label (KEY=VALUE, or KEY= for any value), an IP address, or "unknown" (repeatable)',
   to: 'the destination, as --from',
