@@ -100,7 +100,9 @@ export function unsteeredProblems(unsteered: readonly Unsteered[]): Map<PolicyKe
  * its node's metadata, policy-compiler/translate/node-redirects-report.ts). An agent's ACK says its
  * maps are right, not that every Pod is in them: each outbound rule of such a Pod is Bypassed,
  * naming the Pod, its node and why. An agent that reports more Pods than it lists makes every
- * policy it steers Bypassed (which Pods is not known, so none of them is vouched for). A sidecar
+ * policy it steers Bypassed (which Pods is not known, so none of them is vouched for); so does an
+ * agent that sends no report at all (one older than the report: its ACK says nothing of its Pods;
+ * a current agent always sends one, empty when it steers every Pod). A sidecar
  * container the agent cannot find is not registered as a proxy: its own upstream connections meet
  * its Pod's redirects and loop back into it, so the Pod's outbound rules are Degraded.
  */
@@ -109,10 +111,17 @@ export function unresolvedPodProblems(ir: Ir, nodes: readonly NodeStatus[], targ
   const add = (key: PolicyKey, problem: DataPathProblem) => problems.set(key, [...(problems.get(key) ?? []), problem]);
   const placed = ir.placement?.workloads ?? [];
   const chains = chainsOf(ir).filter((c) => c.direction === 'outbound');
+  /** Every policy that needs this agent: Bypassed, since which of its Pods are steered is not known. */
+  const noneVouchedFor = (nodeId: string, message: string) => {
+    for (const [key, list] of targets) if (list.some((t) => t.kind === 'node' && t.node === nodeId)) add(key, { state: 'Bypassed', node: nodeId, message });
+  };
   for (const n of nodes) {
     const host = hostOfAgent(n.nodeId);
-    const report = host !== undefined ? parseUnresolvedReport(n.node.metadata) : undefined;
-    if (host === undefined || !report || report.total === 0) continue;
+    if (host === undefined) continue;
+    const report = parseUnresolvedReport(n.node.metadata);
+    // An agent older than the report (or one whose report does not read) says nothing of its Pods: its ACK vouches for none.
+    if (!report) noneVouchedFor(n.nodeId, `the agent on ${host} sends no steering report (older than this controller?): none of its Pods' connections is vouched for`);
+    if (!report || report.total === 0) continue;
     for (const pod of report.pods) {
       const workload = placed.find((w) => w.podUid === pod.uid && w.host === host)?.workload;
       if (workload === undefined) continue;
@@ -125,10 +134,7 @@ export function unresolvedPodProblems(ir: Ir, nodes: readonly NodeStatus[], targ
         for (const { key } of chain.policies) add(key, problem);
       }
     }
-    if (report.total > report.pods.length) {
-      const message = `${n.nodeId} cannot steer ${report.total} Pods and names only ${report.pods.length}: none of its Pods' connections is vouched for`;
-      for (const [key, list] of targets) if (list.some((t) => t.kind === 'node' && t.node === n.nodeId)) add(key, { state: 'Bypassed', node: n.nodeId, message });
-    }
+    if (report.total > report.pods.length) noneVouchedFor(n.nodeId, `${n.nodeId} cannot steer ${report.total} Pods and names only ${report.pods.length}: none of its Pods' connections is vouched for`);
   }
   return problems;
 }

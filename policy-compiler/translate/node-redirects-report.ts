@@ -7,6 +7,8 @@
  * ADS stream, under `sluice.dev/unresolved-pods`, with every request (its ACKs, and a request of
  * its own when a Pod resolves later or goes missing). The server keeps it as the node's
  * (`NodeStatus.node.metadata`), and the controller's status names those Pods (Bypassed).
+ * The agent sends the report always, empty when it steers every Pod: an agent that sends none
+ * (older than the report) is not trusted, and the policies it steers are Bypassed.
  *
  * The agent writes it (`formatUnresolvedReport`), the controller reads it (`parseUnresolvedReport`):
  * this file is the one place the shape is written down.

@@ -72,6 +72,22 @@ describe('Pods the node agents cannot steer', () => {
     expect(got.get('shop/api-out')?.[0]?.message).toBe(`node-b.agent cannot steer ${MAX_REPORTED_PODS + 1} Pods and names only ${MAX_REPORTED_PODS}: none of its Pods' connections is vouched for`);
   });
 
+  it("trusts no agent that sends no report (one older than the report): every policy it steers is Bypassed; an empty report is trusted", () => {
+    const silent = (host: string): NodeStatus => {
+      const { metadata: _none, ...node } = agentNode(host, []).node;
+      return { ...agentNode(host, []), node };
+    };
+    const got = unresolvedPodProblems(output.ir, [silent('node-a'), agentNode('node-b', [])], output.targets);
+    expect([...got.keys()]).toEqual(['shop/web-out']);
+    expect(got.get('shop/web-out')).toEqual([
+      { state: 'Bypassed', node: 'node-a.agent', message: "the agent on node-a sends no steering report (older than this controller?): none of its Pods' connections is vouched for" },
+    ]);
+    // A report that does not read is no report either; an Envoy (not an agent) is never asked for one.
+    const malformed = { ...agentNode('node-b', []), node: { ...agentNode('node-b', []).node, metadata: { 'sluice.dev/unresolved-pods': 'all fine' } } };
+    const envoy = { ...silent('node-a'), nodeId: 'node-a' };
+    expect([...unresolvedPodProblems(output.ir, [malformed, envoy], output.targets).keys()]).toEqual(['shop/api-out']);
+  });
+
   it('merges with the unsteered inbound problems, per policy', () => {
     const merged = mergeProblems(unsteeredProblems(output.unsteered), unresolvedPodProblems(output.ir, [agentNode('node-a', [{ uid: UID_WEB, reason: 'cgroup-not-found', message: 'm' }])], output.targets));
     expect(merged.get('shop/web-out')).toHaveLength(1);

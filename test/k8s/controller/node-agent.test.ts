@@ -4,7 +4,8 @@
  * the agent receives node-a's NodeRedirects with the Pod named by the UID the API server gave it,
  * programs it, and status counts it: an egress policy is Enforced only once both node-a's Envoy
  * and node-a's agent ACKed (1/2 naming `node-a.agent` before). An inbound policy on a node-mode
- * Pod (its own netns: nothing steers it) is never called Enforced: Bypassed, saying why.
+ * Pod (its own netns: nothing steers it) is never called Enforced: Bypassed, saying why. An agent
+ * that ACKs without a steering report (an older one, faked at the xDS seam) is not trusted: Bypassed.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { rmdirSync } from 'node:fs';
@@ -12,8 +13,9 @@ import { Envoy } from '../../../bench/envoy/process.js';
 import { missingForKernelTests, Sandbox } from '../../../bench/redirect/sandbox.js';
 import { readStatus, unloadDataplane } from '../../../bpf/index.js';
 import type { Controller } from '../../../k8s/controller/index.js';
-import { NodeAgent } from '../../../node-agent/index.js';
+import { NODE_REDIRECTS_TYPE_URL, NodeAgent } from '../../../node-agent/index.js';
 import { Registry, silentLogger } from '../../../telemetry/index.js';
+import { SingleTypeAdsClient } from '../../../xds-client/index.js';
 import { describeEnvoy } from '../../support/envoy.js';
 import { describeKube } from '../../support/kube.js';
 import { eventually, freePort } from '../../support/poll.js';
@@ -44,8 +46,10 @@ describeKube('sluice controller with node agents', () => {
     let controller: Controller;
     let envoy: Envoy | undefined;
     let agent: NodeAgent | undefined;
+    let old: SingleTypeAdsClient | undefined;
     let webUid = '';
     let besteffort = '';
+    let root = '';
     const status = async (name: string) => (await bed.policy('shop', name)).status;
 
     beforeAll(async () => {
@@ -62,6 +66,7 @@ describeKube('sluice controller with node agents', () => {
 
     afterAll(async () => {
       agent?.stop();
+      old?.stop();
       await envoy?.stop();
       await controller?.close();
       await bed?.stop();
@@ -83,7 +88,7 @@ describeKube('sluice controller with node agents', () => {
       expect(condition(half, 'Enforced')).toMatchObject({ status: 'False', reason: 'Pending' });
 
       // The kubelet's tree for node-a, with web's Pod cgroup under the UID the API server assigned.
-      const root = box.cgroup('root');
+      root = box.cgroup('root');
       besteffort = box.cgroup('kubepods-besteffort.slice', box.cgroup('kubepods.slice', root));
       box.cgroup('cri-containerd-app.scope', box.cgroup(`kubepods-besteffort-pod${webUid.replace(/-/g, '_')}.slice`, besteffort));
       agent = new NodeAgent({
@@ -149,5 +154,36 @@ describeKube('sluice controller with node agents', () => {
       expect(condition(s, 'Enforced')).toMatchObject({ status: 'False' });
       expect(condition(s, 'Enforced')?.message).toContain('inbound connections to shop/orders port 8080 (10.1.0.7) are not steered to node-a');
     });
+
+    it('trusts no agent that ACKs without a steering report (an older agent): Bypassed, saying so; Enforced again once a current agent reports', async () => {
+      expect(condition(await status('web-egress'), 'Enforced')).toMatchObject({ status: 'True' });
+      agent?.stop();
+      agent = undefined;
+      // An agent built before the report: it ACKs node-a's NodeRedirects at the xDS seam, with no node.metadata.
+      const acks: string[] = [];
+      old = new SingleTypeAdsClient({
+        address: `127.0.0.1:${controller.xdsPort}`, nodeId: 'node-a.agent', userAgent: 'sluice-node-agent', typeUrl: NODE_REDIRECTS_TYPE_URL, resourceNames: ['node-a'],
+        apply: (resources) => ({ ok: true, applied: resources.length }), logger: silentLogger, backoff: { initial: 100, max: 1000 },
+        onUpdate: (u) => { if (u.kind === 'ack') acks.push(u.version); },
+      });
+      old.start();
+      const silent = await eventually(async () => {
+        const got = await status('web-egress');
+        return acks.length > 0 && condition(got, 'Enforced')?.reason === 'Bypassed' ? got : undefined;
+      }, 'web-egress Bypassed for the silent agent', 30_000);
+      // Every proxy ACKed, the old agent too: only its missing report keeps it from Enforced.
+      expect(silent.enforced).toMatchObject({ acked: 2, total: 2 });
+      expect(condition(silent, 'Enforced')).toMatchObject({ status: 'False', reason: 'Bypassed' });
+      expect(condition(silent, 'Enforced')?.message).toContain('the agent on node-a sends no steering report (older than this controller?)');
+
+      // Upgraded: the current agent sends its (empty) report with its ACK, and its ACK counts again.
+      old.stop();
+      agent = new NodeAgent({
+        host: 'node-a', xds: { address: `127.0.0.1:${controller.xdsPort}` }, cgroupRoot: root, pinRoot, selfCgroup: '0::/',
+        nodeAddress: { v4: '10.1.0.1' }, pollMs: 200, logger: silentLogger, registry: new Registry(),
+      });
+      agent.start();
+      await eventually(async () => (condition(await status('web-egress'), 'Enforced')?.status === 'True' ? true : undefined), 'web-egress Enforced with the current agent', 30_000);
+    }, 60_000);
   });
 });
