@@ -60,6 +60,7 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
   const bed = new EnvoyBed();
   const scene = new Scene(bed);
   let orders: { v4: string; v6: string };
+  let web: { v4: string; v6: string };
   let fromWeb: Awaited<ReturnType<Scene['clientIn']>>;
   const admin = () => `http://${bed.node4}:${SERVE_ADMIN_PORT}`;
   const followed: string[] = [];
@@ -71,6 +72,7 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
     const o = bed.addWorkload(ORDERS);
     const w = bed.addWorkload(WEB);
     orders = o;
+    web = w;
     // The test's own namespace is "another host": a workload of another node, so its flows name it.
     const batch = bed.remoteWorkload({ name: 'batch', namespace: 'ops', labels: { app: 'batch' }, addresses: [bed.host4, bed.host6], ports: [{ port: 9000 }] });
     bed.writeInventory([o.inventory, w.inventory, batch]);
@@ -172,6 +174,32 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
     expect(found[0]?.http).toBeUndefined();
     const denied = await runCli(['observe', '--server', admin(), '--verdict', 'denied', '--protocol', 'tcp', '-o', 'json']);
     expect(denied.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { destination: { port: number } }).destination.port)).toEqual([port]);
+  });
+
+  it('gives a workload\'s connection that no egress chain accepts exactly one denied egress TCP flow, and Envoy closes it without an answer', async () => {
+    // web's own process (its cgroup, the node's namespace) connects, from its own address, to
+    // Envoy's outbound listener port on orders' address: no egress rule covers that port, so the
+    // connect hook leaves it alone and it reaches the outbound listener as it is; no chain of
+    // that listener matches the port, so it falls to the default chain (sluice|unmatched).
+    const port = DEFAULT_PORTS.outbound;
+    const answer = await fromWeb({ protocol: 'http1', url: urlOf(orders.v4, port), path: '/unmatched-egress', localAddress: web.v4 });
+    expect(answer.status).toBe(0);
+    // Accepted (by Envoy) and closed without a byte: a reset or hang-up, not a refused connect.
+    expect(answer.error).toMatch(/socket hang up|ECONNRESET/);
+    const egressTcp = (f: FlowRecord) => f.protocol === 'tcp' && f.direction === 'egress';
+    const found = await flowsOf(egressTcp, 'the flow of the unmatched egress connection');
+    // Envoy flushes its log every second: a duplicate would have arrived with the first.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect((await flows('')).filter(egressTcp)).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      node: 'node-a', direction: 'egress', protocol: 'tcp', verdict: 'denied', policy: '', rule: '', reason: UNMATCHED_REASON,
+      source: { address: web.v4, workload: 'web', namespace: 'shop', labels: { app: 'web' } },
+      destination: { address: orders.v4, port, workload: 'orders', namespace: 'shop', labels: { app: 'orders' } },
+    });
+    expect(found[0]?.source.port).toBeGreaterThan(0);
+    expect(found[0]?.http).toBeUndefined();
+    // No HTTP flow: the request never reached a connection manager.
+    expect((await flows('')).filter((f) => f.http?.path === '/unmatched-egress')).toHaveLength(0);
   });
 
   it('labels egress flows with the calling workload', async () => {
