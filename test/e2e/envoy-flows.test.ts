@@ -8,7 +8,10 @@
  * them; `sluice simulate --replay` of the recorded flows against the audit policy enforced lists
  * exactly the flows whose verdict changes, and Envoy then does what the replay said. A connection
  * that reaches the proxy on a port no rule covers is closed by Envoy without a byte and is one
- * denied TCP flow (the listener's own access log), and no HTTP connection is logged as one.
+ * denied TCP flow (the listener's own access log), and no HTTP connection is logged as one; so is
+ * a workload's connection that reaches the outbound listener on a port no egress rule covers (an
+ * egress flow from that workload). Both are also one line each on Envoy's stdout (`accessLog:
+ * [flows, stdout]`), the listener's stdout log with the same filter.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -19,6 +22,7 @@ import { EnvoyBed, SERVE_ADMIN_PORT, type WorkloadSpec } from '../../bench/envoy
 import { main } from '../../cli/main.js';
 import type { PolicyStatus } from '../../controller/index.js';
 import { flowFromJson, UNMATCHED_REASON, type FlowRecord } from '../../flows/index.js';
+import { UNMATCHED_CHAIN } from '../../policy-compiler/index.js';
 import { DEFAULT_PORTS } from '../../policy-compiler/model/types.js';
 import { describeDataPath } from '../support/envoy.js';
 import { inForce, l7Policy, Scene, urlOf } from '../support/envoy-cases.js';
@@ -100,6 +104,8 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
       const found = (await flows('')).filter(match);
       return found.length >= n ? found : undefined;
     }, what, 15_000);
+  /** Envoy's stdout lines (the inventory's `accessLog: [flows, stdout]`) of the connections its listeners' default chains closed. */
+  const unmatchedLines = () => (bed.envoy?.accessLog ?? []).filter((l) => l.chain === UNMATCHED_CHAIN);
   const http = (path: string, method = 'GET') => (f: FlowRecord) => f.http?.path === path && f.http.method === method;
   const grpc = (method: string) => (f: FlowRecord) => f.grpc?.method === method;
   const send = (protocol: Protocol, port: number, path: string, method?: string) => scene.send({ protocol, url: urlOf(orders.v4, port), path, ...(method ? { method } : {}) });
@@ -172,6 +178,10 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
       destination: { address: orders.v4, port, workload: 'orders', namespace: 'shop', labels: { app: 'orders' } },
     });
     expect(found[0]?.http).toBeUndefined();
+    // Envoy's stdout has the same one connection (the listener's stdout log, same filter), not the HTTP one.
+    expect(unmatchedLines()).toEqual([expect.objectContaining({ client: `${bed.host4}:${answer.local}`, destination: `${orders.v4}:${port}`, bytes_sent: 0 })]);
+    // Every connection-only line (no request fields) is the default chain's: the filter kept the closed HTTP connection out.
+    expect((bed.envoy?.accessLog ?? []).filter((l) => 'client' in l && !('path' in l)).map((l) => l.chain)).toEqual([UNMATCHED_CHAIN]);
     const denied = await runCli(['observe', '--server', admin(), '--verdict', 'denied', '--protocol', 'tcp', '-o', 'json']);
     expect(denied.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { destination: { port: number } }).destination.port)).toEqual([port]);
   });
@@ -200,6 +210,9 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
     expect(found[0]?.http).toBeUndefined();
     // No HTTP flow: the request never reached a connection manager.
     expect((await flows('')).filter((f) => f.http?.path === '/unmatched-egress')).toHaveLength(0);
+    // Envoy's stdout has it too, after the inbound test's connection: one line per connection.
+    expect(unmatchedLines().map((l) => l.destination)).toEqual([`${orders.v4}:${DEFAULT_PORTS.inbound}`, `${orders.v4}:${port}`]);
+    expect(unmatchedLines()[1]).toMatchObject({ client: `${web.v4}:${found[0]?.source.port}`, bytes_sent: 0 });
   });
 
   it('labels egress flows with the calling workload', async () => {
