@@ -8,7 +8,12 @@
  * them; `sluice simulate --replay` of the recorded flows against the audit policy enforced lists
  * exactly the flows whose verdict changes, and Envoy then does what the replay said. A connection
  * that reaches the proxy on a port no rule covers is closed by Envoy without a byte and is one
- * denied TCP flow (the listener's own access log), and no HTTP connection is logged as one.
+ * denied TCP flow (the listener's own access log), and no HTTP connection is logged as one; so is
+ * a workload's connection that reaches the outbound listener on a port no egress rule covers (an
+ * egress flow from that workload), and a redirected egress connection that no chain matches (a
+ * workload without an address of the connection's family: nothing to bind, it arrives from the
+ * loopback). Each is also one line on Envoy's stdout (`accessLog: [flows, stdout]`), the
+ * listener's stdout log with the same filter.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -19,6 +24,7 @@ import { EnvoyBed, SERVE_ADMIN_PORT, type WorkloadSpec } from '../../bench/envoy
 import { main } from '../../cli/main.js';
 import type { PolicyStatus } from '../../controller/index.js';
 import { flowFromJson, UNMATCHED_REASON, type FlowRecord } from '../../flows/index.js';
+import { UNMATCHED_CHAIN } from '../../policy-compiler/index.js';
 import { DEFAULT_PORTS } from '../../policy-compiler/model/types.js';
 import { describeDataPath } from '../support/envoy.js';
 import { inForce, l7Policy, Scene, urlOf } from '../support/envoy-cases.js';
@@ -51,16 +57,26 @@ const POLICIES = [
         - ports: [ { port: 9000 } ]
           rules: { http: [ { method: GET, path: { exact: /allowed } } ] }
 `),
+  l7Policy('cron-out', `  selector: { matchLabels: { app: cron } }
+  egress:
+    - toPorts:
+        - ports: [ { port: 9000 } ]
+          rules: { http: [ { method: GET, path: { exact: /cron } } ] }
+`),
 ];
 
 const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8081], grpc: [9090], services: ['shop.v1.Orders'] };
 const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' } };
+/** Given only its IPv4 address in the inventory: its IPv6 connections are redirected with nothing to bind. */
+const CRON: WorkloadSpec = { name: 'cron', labels: { app: 'cron' } };
 
 describeDataPath('flows from real Envoy on the data path reach serve, observe, the audit report and the replay', () => {
   const bed = new EnvoyBed();
   const scene = new Scene(bed);
   let orders: { v4: string; v6: string };
+  let web: { v4: string; v6: string };
   let fromWeb: Awaited<ReturnType<Scene['clientIn']>>;
+  let fromCron: Awaited<ReturnType<Scene['clientIn']>>;
   const admin = () => `http://${bed.node4}:${SERVE_ADMIN_PORT}`;
   const followed: string[] = [];
   const stopFollow = new AbortController();
@@ -71,13 +87,16 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
     const o = bed.addWorkload(ORDERS);
     const w = bed.addWorkload(WEB);
     orders = o;
+    web = w;
     // The test's own namespace is "another host": a workload of another node, so its flows name it.
     const batch = bed.remoteWorkload({ name: 'batch', namespace: 'ops', labels: { app: 'batch' }, addresses: [bed.host4, bed.host6], ports: [{ port: 9000 }] });
-    bed.writeInventory([o.inventory, w.inventory, batch]);
+    const c = bed.addWorkload(CRON);
+    bed.writeInventory([o.inventory, w.inventory, c.inventory.replace(`, "${c.v6}"`, ''), batch]);
     bed.writePolicy('policies.yaml', [...POLICIES, trial('audit')].join('---\n'));
     await Promise.all([bed.startWorkload(ORDERS), bed.startOutside('outside', 9000)]);
     await scene.start();
     fromWeb = await scene.clientIn('web');
+    fromCron = await scene.clientIn('cron');
     // Started before any request: what it prints arrived live.
     following = main(['observe', '--server', admin(), '--follow', '-o', 'json'], { stdout: (t) => followed.push(...t.split('\n').filter(Boolean)), stderr: () => {}, signal: stopFollow.signal });
   }, 90_000);
@@ -98,6 +117,8 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
       const found = (await flows('')).filter(match);
       return found.length >= n ? found : undefined;
     }, what, 15_000);
+  /** Envoy's stdout lines (the inventory's `accessLog: [flows, stdout]`) of the connections its listeners' default chains closed. */
+  const unmatchedLines = () => (bed.envoy?.accessLog ?? []).filter((l) => l.chain === UNMATCHED_CHAIN);
   const http = (path: string, method = 'GET') => (f: FlowRecord) => f.http?.path === path && f.http.method === method;
   const grpc = (method: string) => (f: FlowRecord) => f.grpc?.method === method;
   const send = (protocol: Protocol, port: number, path: string, method?: string) => scene.send({ protocol, url: urlOf(orders.v4, port), path, ...(method ? { method } : {}) });
@@ -170,8 +191,60 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
       destination: { address: orders.v4, port, workload: 'orders', namespace: 'shop', labels: { app: 'orders' } },
     });
     expect(found[0]?.http).toBeUndefined();
+    // Envoy's stdout has the same one connection (the listener's stdout log, same filter), not the HTTP one.
+    expect(unmatchedLines()).toEqual([expect.objectContaining({ client: `${bed.host4}:${answer.local}`, destination: `${orders.v4}:${port}`, bytes_sent: 0 })]);
+    // Every connection-only line (no request fields) is the default chain's: the filter kept the closed HTTP connection out.
+    expect((bed.envoy?.accessLog ?? []).filter((l) => 'client' in l && !('path' in l)).map((l) => l.chain)).toEqual([UNMATCHED_CHAIN]);
     const denied = await runCli(['observe', '--server', admin(), '--verdict', 'denied', '--protocol', 'tcp', '-o', 'json']);
     expect(denied.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { destination: { port: number } }).destination.port)).toEqual([port]);
+  });
+
+  it('gives a workload\'s connection that no egress chain accepts exactly one denied egress TCP flow, and Envoy closes it without an answer', async () => {
+    // web's own process (its cgroup, the node's namespace) connects, from its own address, to
+    // Envoy's outbound listener port on orders' address: no egress rule covers that port, so the
+    // connect hook leaves it alone and it reaches the outbound listener as it is; no chain of
+    // that listener matches the port, so it falls to the default chain (sluice|unmatched).
+    const port = DEFAULT_PORTS.outbound;
+    const answer = await fromWeb({ protocol: 'http1', url: urlOf(orders.v4, port), path: '/unmatched-egress', localAddress: web.v4 });
+    expect(answer.status).toBe(0);
+    // Accepted (by Envoy) and closed without a byte: a reset or hang-up, not a refused connect.
+    expect(answer.error).toMatch(/socket hang up|ECONNRESET/);
+    const egressTcp = (f: FlowRecord) => f.protocol === 'tcp' && f.direction === 'egress';
+    const found = await flowsOf(egressTcp, 'the flow of the unmatched egress connection');
+    // Envoy flushes its log every second: a duplicate would have arrived with the first.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect((await flows('')).filter(egressTcp)).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      node: 'node-a', direction: 'egress', protocol: 'tcp', verdict: 'denied', policy: '', rule: '', reason: UNMATCHED_REASON,
+      source: { address: web.v4, workload: 'web', namespace: 'shop', labels: { app: 'web' } },
+      destination: { address: orders.v4, port, workload: 'orders', namespace: 'shop', labels: { app: 'orders' } },
+    });
+    expect(found[0]?.source.port).toBeGreaterThan(0);
+    expect(found[0]?.http).toBeUndefined();
+    // No HTTP flow: the request never reached a connection manager.
+    expect((await flows('')).filter((f) => f.http?.path === '/unmatched-egress')).toHaveLength(0);
+    // Envoy's stdout has it too, after the inbound test's connection: one line per connection.
+    expect(unmatchedLines().map((l) => l.destination)).toEqual([`${orders.v4}:${DEFAULT_PORTS.inbound}`, `${orders.v4}:${port}`]);
+    expect(unmatchedLines()[1]).toMatchObject({ client: `${web.v4}:${found[0]?.source.port}`, bytes_sent: 0 });
+  });
+
+  it('gives a redirected egress connection that no chain accepts (a family the workload has no address of) exactly one denied egress TCP flow', async () => {
+    // cron's egress rule covers port 9000, so its IPv6 connect there is redirected to [::1]:15001;
+    // cron has no IPv6 address to bind, so it arrives from ::1 and matches no chain (fail closed).
+    expect((await fromCron({ protocol: 'http1', url: urlOf(bed.host4, 9000), path: '/cron' })).status).toBe(200);
+    const answer = await fromCron({ protocol: 'http1', url: urlOf(bed.host6, 9000), path: '/cron' });
+    expect(answer.status).toBe(0);
+    expect(answer.error).toMatch(/socket hang up|ECONNRESET/);
+    const redirected = (f: FlowRecord) => f.protocol === 'tcp' && f.direction === 'egress' && f.destination.port === 9000;
+    const found = await flowsOf(redirected, 'the flow of the redirected unmatched connection');
+    await new Promise((r) => setTimeout(r, 1200));
+    expect((await flows('')).filter(redirected)).toHaveLength(1);
+    // The original destination (restored by the outbound listener), from the loopback: no workload can be named.
+    expect(found[0]).toMatchObject({ direction: 'egress', verdict: 'denied', reason: UNMATCHED_REASON, source: { address: '::1' }, destination: { address: bed.host6, port: 9000, workload: 'batch', namespace: 'ops' } });
+    expect(found[0]?.source.workload).toBe('');
+    // And one line on Envoy's stdout, after the two of the tests before.
+    expect(unmatchedLines().slice(2).map((l) => [l.destination, String(l.client).startsWith('[::1]:')])).toEqual([[`[${bed.host6}]:9000`, true]]);
+    expect((await flows('')).filter((f) => f.http?.path === '/cron').map((f) => [f.verdict, f.source.workload])).toEqual([['forwarded', 'cron']]);
   });
 
   it('labels egress flows with the calling workload', async () => {

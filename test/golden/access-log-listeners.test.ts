@@ -8,7 +8,7 @@
  * chains, which close the connection before any request exists: their flow log is the listener's
  * own (`Listener.access_log`), `envoy.access_loggers.tcp_grpc` to the xDS cluster with the same log
  * name, kept by its CEL filter to the connections of exactly that chain (when the node asks for
- * flows; nothing otherwise). A new kind of chain (a TCP proxy, a passthrough) fails here until it
+ * flows), and the stdout logger with the same filter (when it asks for stdout); nothing otherwise. A new kind of chain (a TCP proxy, a passthrough) fails here until it
  * is given a flow log or a reason.
  */
 import fs from 'node:fs';
@@ -63,10 +63,15 @@ function walk(t: Translation, ir: Ir): { wrong: string[]; hcms: number; unmatche
           const logs = (l.access_log ?? []).map((a) => {
             const common = a.typed_config?.common_config;
             const only = a.filter?.extension_filter;
-            return `${a.name} ${common?.log_name === ACCESS_LOG_NAME[direction as 'inbound'] ? 'log_name ok' : `log_name ${common?.log_name}`} ${common?.grpc_service?.envoy_grpc?.cluster_name === XDS_CLUSTER ? 'to xds' : 'elsewhere'} ${only?.name === 'envoy.access_loggers.extension_filters.cel' && only.typed_config?.expression === `xds.filter_chain_name == '${UNMATCHED_CHAIN}'` ? 'only unmatched' : `filter ${JSON.stringify(only)}`}`;
+            const filter = only?.name === 'envoy.access_loggers.extension_filters.cel' && only.typed_config?.expression === `xds.filter_chain_name == '${UNMATCHED_CHAIN}'` ? 'only unmatched' : `filter ${JSON.stringify(only)}`;
+            if (a.name === 'envoy.access_loggers.stdout') return `${a.name} ${filter}`;
+            return `${a.name} ${common?.log_name === ACCESS_LOG_NAME[direction as 'inbound'] ? 'log_name ok' : `log_name ${common?.log_name}`} ${common?.grpc_service?.envoy_grpc?.cluster_name === XDS_CLUSTER ? 'to xds' : 'elsewhere'} ${filter}`;
           });
           const has = logs.join(' + ') || 'none';
-          const want = setting.includes('flows') ? 'envoy.access_loggers.tcp_grpc log_name ok to xds only unmatched' : 'none';
+          const want = [
+            ...(setting.includes('flows') ? ['envoy.access_loggers.tcp_grpc log_name ok to xds only unmatched'] : []),
+            ...(setting.includes('stdout') ? ['envoy.access_loggers.stdout only unmatched'] : []),
+          ].join(' + ') || 'none';
           if (has !== want) out.push(`${node.node} ${l.name} listener (for ${chain.name}): ${has}, the node asks for ${want}`);
           unmatched += 1;
           continue;

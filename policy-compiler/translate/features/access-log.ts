@@ -10,8 +10,9 @@
  *   for log shipping, or a proxy run without sluice.
  * - the unmatched-connection log: each listener's own access log (`Listener.access_log`, one
  *   entry per connection), filtered by a CEL expression to the connections the default chain
- *   (`sluice|unmatched`) closed, streams TCP entries to the same collector: a connection nothing
- *   allows is a denied flow, not silence.
+ *   (`sluice|unmatched`) closed, streams TCP entries to the same collector (`flows`) and/or prints
+ *   one JSON line per connection on Envoy's stdout (`stdout`): a connection nothing allows is a
+ *   denied flow, not silence.
  * Which of them a node's chains carry is the node's `accessLog` setting (default: flows only).
  */
 import { MESSAGES, typed, type envoy, type google } from '../../../envoy-api/index.js';
@@ -52,6 +53,30 @@ function stdoutAccessLog(): envoy.config.accesslog.v3.AccessLog {
   };
 }
 
+/**
+ * One JSON line on Envoy's stdout per connection the listener's default chain closed: no request
+ * exists, so only the connection's own fields (the chain name tells it from a request line).
+ */
+function stdoutUnmatchedAccessLog(): envoy.config.accesslog.v3.AccessLog {
+  return {
+    name: 'envoy.access_loggers.stdout',
+    filter: UNMATCHED_ONLY,
+    typed_config: typed(MESSAGES.stdoutAccessLog, {
+      log_format: {
+        json_format: structOf({
+          time: '%START_TIME%',
+          chain: '%FILTER_CHAIN_NAME%',
+          client: '%DOWNSTREAM_REMOTE_ADDRESS%',
+          destination: '%DOWNSTREAM_LOCAL_ADDRESS%',
+          bytes_received: '%BYTES_RECEIVED%',
+          bytes_sent: '%BYTES_SENT%',
+          duration: '%DURATION%',
+        }),
+      },
+    }),
+  };
+}
+
 export interface FlowLogOptions {
   readonly clusterName?: string;
   readonly flushIntervalMs?: number;
@@ -80,6 +105,14 @@ function flowCommonConfig(direction: ChainDirection, options: FlowLogOptions) {
   };
 }
 
+/** Keeps a listener log's entries to the connections the default chain (`sluice|unmatched`) took. */
+const UNMATCHED_ONLY: envoy.config.accesslog.v3.AccessLogFilter = {
+  extension_filter: {
+    name: 'envoy.access_loggers.extension_filters.cel',
+    typed_config: typed(MESSAGES.celAccessLogFilter, { expression: `xds.filter_chain_name == '${UNMATCHED_CHAIN}'` }),
+  },
+};
+
 /**
  * The log of one direction's listener for the connections no chain matched: Envoy logs every
  * connection a listener closes, so a CEL filter (`xds.filter_chain_name`, Envoy's attribute of the
@@ -89,21 +122,19 @@ function flowCommonConfig(direction: ChainDirection, options: FlowLogOptions) {
 export function unmatchedFlowAccessLog(direction: ChainDirection, options: FlowLogOptions = {}): envoy.config.accesslog.v3.AccessLog {
   return {
     name: 'envoy.access_loggers.tcp_grpc',
-    filter: {
-      extension_filter: {
-        name: 'envoy.access_loggers.extension_filters.cel',
-        typed_config: typed(MESSAGES.celAccessLogFilter, { expression: `xds.filter_chain_name == '${UNMATCHED_CHAIN}'` }),
-      },
-    },
+    filter: UNMATCHED_ONLY,
     typed_config: typed(MESSAGES.tcpGrpcAccessLog, { common_config: flowCommonConfig(direction, options) }),
   };
 }
 
 export const ACCESS_LOG_FEATURE: FeatureTranslator = {
-  name: "access logs: each request's enforced and audit verdicts with the deciding rule ids, to the flow collector and/or Envoy's stdout, and each connection no chain accepts (the listeners' own log, to the collector), as the node's accessLog says (Envoy)",
+  name: "access logs: each request's enforced and audit verdicts with the deciding rule ids, to the flow collector and/or Envoy's stdout, and each connection no chain accepts (the listeners' own log, to the collector and/or stdout), as the node's accessLog says (Envoy)",
   connectionManager: ({ flavor, direction, accessLog }) => {
     if (flavor !== 'envoy' || accessLog.length === 0) return {};
     return { access_log: [...(accessLog.includes('flows') ? [flowAccessLog(direction)] : []), ...(accessLog.includes('stdout') ? [stdoutAccessLog()] : [])] };
   },
-  listenerAccessLog: ({ node, direction }) => (node.accessLog.includes('flows') ? [unmatchedFlowAccessLog(direction)] : []),
+  listenerAccessLog: ({ node, direction }) => [
+    ...(node.accessLog.includes('flows') ? [unmatchedFlowAccessLog(direction)] : []),
+    ...(node.accessLog.includes('stdout') ? [stdoutUnmatchedAccessLog()] : []),
+  ],
 };
