@@ -25,6 +25,14 @@ function structOf(fields: Record<string, string>): google.protobuf.Struct {
   return { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { stringValue: v }])) };
 }
 
+/** The fields of a stdout line that every line has, a request's or a connection's. */
+const CONNECTION_FIELDS = {
+  time: '%START_TIME%',
+  chain: '%FILTER_CHAIN_NAME%',
+  client: '%DOWNSTREAM_REMOTE_ADDRESS%',
+  destination: '%DOWNSTREAM_LOCAL_ADDRESS%',
+} as const;
+
 function stdoutAccessLog(): envoy.config.accesslog.v3.AccessLog {
   const rbac = (key: string) => `%DYNAMIC_METADATA(${RBAC_METADATA_NAMESPACE}:${key})%`;
   return {
@@ -32,10 +40,7 @@ function stdoutAccessLog(): envoy.config.accesslog.v3.AccessLog {
     typed_config: typed(MESSAGES.stdoutAccessLog, {
       log_format: {
         json_format: structOf({
-          time: '%START_TIME%',
-          chain: '%FILTER_CHAIN_NAME%',
-          client: '%DOWNSTREAM_REMOTE_ADDRESS%',
-          destination: '%DOWNSTREAM_LOCAL_ADDRESS%',
+          ...CONNECTION_FIELDS,
           method: '%REQ(:METHOD)%',
           path: '%REQ(:PATH)%',
           authority: '%REQ(:AUTHORITY)%',
@@ -64,10 +69,7 @@ function stdoutUnmatchedAccessLog(): envoy.config.accesslog.v3.AccessLog {
     typed_config: typed(MESSAGES.stdoutAccessLog, {
       log_format: {
         json_format: structOf({
-          time: '%START_TIME%',
-          chain: '%FILTER_CHAIN_NAME%',
-          client: '%DOWNSTREAM_REMOTE_ADDRESS%',
-          destination: '%DOWNSTREAM_LOCAL_ADDRESS%',
+          ...CONNECTION_FIELDS,
           bytes_received: '%BYTES_RECEIVED%',
           bytes_sent: '%BYTES_SENT%',
           duration: '%DURATION%',
