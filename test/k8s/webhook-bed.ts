@@ -117,6 +117,7 @@ export function yamlDocuments(file: string): unknown[] {
 
 /**
  * How the API server reports a webhook that is down: refused, or, when it still holds a kept-alive
- * connection to the closed server, a broken one (pipe, reset, EOF), depending on timing.
+ * connection to the closed server, a broken one (pipe, reset, EOF, or Go's "use of closed network
+ * connection" when the close lands while its client writes), depending on timing.
  */
-export const WEBHOOK_DOWN = String.raw`(dial tcp 127\.0\.0\.1:\d+: connect: connection refused|write tcp \S+: write: broken pipe|read tcp \S+: read: connection reset by peer|EOF)`;
+export const WEBHOOK_DOWN = String.raw`(dial tcp 127\.0\.0\.1:\d+: connect: connection refused|write tcp \S+: write: broken pipe|read tcp \S+: read: connection reset by peer|use of closed network connection|EOF)`;
