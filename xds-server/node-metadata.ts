@@ -6,7 +6,7 @@
  * (`sluice.dev/unresolved-pods`, docs/kubernetes.md). Bounded: nesting deeper than 8 is refused.
  */
 import type protobuf from 'protobufjs';
-import { checkWire, lenDelimited, LEN, readFields, str, WireError } from './proto-wire.js';
+import { checkWire, lenDelimited, LEN, readFields, str, WireError, type NodeInfo } from './proto-wire.js';
 
 export type JsonValue = null | number | string | boolean | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
@@ -95,7 +95,18 @@ export function readSluiceMetadata(bytes: Uint8Array): Readonly<Record<string, J
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * The node a stream holds after a later request restated it: only the `sluice.dev/` metadata is
+ * taken; the id (and with it the identity the stream was admitted under) never changes on a
+ * stream. `undefined` when nothing changed.
+ */
+export function restatedNode(held: NodeInfo, restated: NodeInfo | undefined): NodeInfo | undefined {
+  if (!restated || sameMetadata(held.metadata, restated.metadata)) return undefined;
+  const { id, cluster, userAgentName, userAgentVersion } = held;
+  return { id, cluster, userAgentName, userAgentVersion, ...(restated.metadata ? { metadata: restated.metadata } : {}) };
+}
+
 /** Whether two nodes' decoded `sluice.dev/` metadata say the same (absent only equals absent). */
-export function sameMetadata(a: { readonly [key: string]: JsonValue } | undefined, b: { readonly [key: string]: JsonValue } | undefined): boolean {
+function sameMetadata(a: { readonly [key: string]: JsonValue } | undefined, b: { readonly [key: string]: JsonValue } | undefined): boolean {
   return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
 }

@@ -20,7 +20,7 @@ import type { Protocol, Sent, StreamCore, TypeState } from './protocol.js';
 import { ackStatus, nackStatus, record, typeStatuses } from './stream-records.js';
 import type { ResourceSet } from './view.js';
 import type { NodeInfo } from './proto-wire.js';
-import { sameMetadata } from './node-metadata.js';
+import { restatedNode } from './node-metadata.js';
 
 export type { XdsLimits } from './admit.js';
 
@@ -204,12 +204,13 @@ export class XdsStream implements StreamCore {
       }
       this.node = admission.node;
       this.ledger = this.ctx.attach(this);
-    } else if (admission.req.node && !sameMetadata(this.node.metadata, admission.req.node.metadata)) {
+    } else {
       // Before the request itself: an ACK and the report that came with it are recorded together.
-      const { id, cluster, userAgentName, userAgentVersion } = this.node;
-      const metadata = admission.req.node.metadata;
-      this.node = { id, cluster, userAgentName, userAgentVersion, ...(metadata ? { metadata } : {}) };
-      this.ctx.metadataChanged(this);
+      const restated = restatedNode(this.node, admission.req.node);
+      if (restated) {
+        this.node = restated;
+        this.ctx.metadataChanged(this);
+      }
     }
     const info = typeInfo(typeUrl);
     if (!info) {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import protobuf from 'protobufjs';
 import { decodeRequest, WireError } from '../../xds-server/wire.js';
+import { restatedNode } from '../../xds-server/node-metadata.js';
 
 const LEN = 2;
 const msg = (build: (w: protobuf.Writer) => void): Uint8Array => {
@@ -63,5 +64,15 @@ describe('node.metadata', () => {
     let ok = value.str('bottom');
     for (let i = 0; i < 7; i++) ok = value.list([ok]);
     expect(decodeRequest(request(struct({ 'sluice.dev/deep': ok })), 10).node?.metadata?.['sluice.dev/deep']).toEqual([[[[[[[ 'bottom' ]]]]]]]);
+  });
+
+  it('takes only the metadata from a node a later request restates: never another id or identity', () => {
+    const held = { id: 'node-a.agent', cluster: 'c', userAgentName: 'sluice-node-agent', userAgentVersion: '1', metadata: { 'sluice.dev/unresolved-pods': { pods: [], total: 0 } } };
+    const report = { 'sluice.dev/unresolved-pods': { pods: [{ uid: 'u1', reason: 'cgroup-not-found' }], total: 1 } };
+    expect(restatedNode(held, undefined)).toBeUndefined();
+    expect(restatedNode(held, { ...held, id: 'node-b.agent' })).toBeUndefined();
+    expect(restatedNode(held, { id: 'node-b.agent', cluster: 'other', userAgentName: 'x', userAgentVersion: '9', metadata: report })).toEqual({ ...held, metadata: report });
+    const { metadata: _dropped, ...bare } = held;
+    expect(restatedNode(held, { id: 'node-a.agent', cluster: 'c', userAgentName: 'sluice-node-agent', userAgentVersion: '1' })).toEqual(bare);
   });
 });
