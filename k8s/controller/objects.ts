@@ -147,6 +147,11 @@ export interface EndpointSliceView {
   readonly ports: readonly { readonly name: string; readonly port: number }[];
   /** Addresses of the endpoints that are ready (an endpoint without conditions is ready). */
   readonly ready: readonly string[];
+  /**
+   * Addresses of the endpoints that serve: the ready ones and those terminating while they still
+   * serve (`serving` is `ready` without the terminating state; an endpoint without it serves when ready).
+   */
+  readonly serving: readonly string[];
 }
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -158,9 +163,16 @@ export function endpointSliceOf(object: unknown): EndpointSliceView {
     if ((text(field(p, 'protocol')) ?? 'TCP') !== 'TCP' || typeof port !== 'number') return [];
     return [{ name: text(field(p, 'name')) ?? '', port }];
   });
-  const ready = list(field(object, 'endpoints')).flatMap((e) => (field(e, 'conditions', 'ready') === false ? [] : list(field(e, 'addresses')).flatMap((a) => (typeof a === 'string' ? [a] : []))));
+  const endpoints = list(field(object, 'endpoints'));
+  const addresses = (e: unknown) => list(field(e, 'addresses')).flatMap((a) => (typeof a === 'string' ? [a] : []));
+  const isReady = (e: unknown) => field(e, 'conditions', 'ready') !== false;
+  const ready = endpoints.flatMap((e) => (isReady(e) ? addresses(e) : []));
+  const serving = endpoints.flatMap((e) => {
+    const s = field(e, 'conditions', 'serving');
+    return (typeof s === 'boolean' ? s : isReady(e)) ? addresses(e) : [];
+  });
   const service = meta.labels[SERVICE_NAME_LABEL];
-  return { meta, ...(service ? { service } : {}), addressType: text(field(object, 'addressType')) ?? '', ports, ready };
+  return { meta, ...(service ? { service } : {}), addressType: text(field(object, 'addressType')) ?? '', ports, ready, serving };
 }
 
 /** `namespace/name` of an object. */

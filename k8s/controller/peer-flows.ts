@@ -8,7 +8,8 @@
  * Fail closed: a replica that does not answer within the timeout, answers something else than an
  * audit report, or whose flows do not reach back to `since` makes the answer unknown, naming it
  * (the guard then refuses). Any would-deny flow counts, wherever it was seen. A replica that is
- * not a ready endpoint of the Service is not asked: it serves no proxies through the Service.
+ * terminating but still serving is asked (its proxies are still connected to it); one that does not
+ * serve (not ready, not terminating) is not: no proxy reaches it through the Service.
  */
 import { formatHostPort } from '../../ip/index.js';
 import type { WouldDenyEvidence } from '../admission/index.js';

@@ -19,14 +19,18 @@ export interface PeerAddress {
   readonly port: number;
 }
 
-/** The other replicas' admin endpoints, from the EndpointSlices of `service` in `namespace`. */
+/**
+ * The other replicas' admin endpoints, from the EndpointSlices of `service` in `namespace`: every
+ * one that serves, including a replica that is terminating but still serves (its proxies stay
+ * connected to it until it stops, so their ACKs and flows are still its to report).
+ */
 export function peerAddresses(slices: readonly unknown[], namespace: string, service: string, self: PeerAddress): PeerAddress[] {
   const out = new Map<string, PeerAddress>();
   for (const s of slices.map(endpointSliceOf)) {
     if (s.meta.namespace !== namespace || s.service !== service) continue;
     const port = s.ports.find((p) => p.name === 'admin')?.port;
     if (port === undefined) continue;
-    for (const host of s.ready) if (!(host === self.host && port === self.port)) out.set(`${host}|${port}`, { host, port });
+    for (const host of s.serving) if (!(host === self.host && port === self.port)) out.set(`${host}|${port}`, { host, port });
   }
   return [...out.values()].sort((a, b) => `${a.host}|${a.port}`.localeCompare(`${b.host}|${b.port}`));
 }
