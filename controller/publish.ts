@@ -3,10 +3,11 @@
  * Kafka enforcer, a default snapshot for every other client (proxyless gRPC), and the resolver
  * that builds proxyless server Listeners on demand. The incremental compiler hands back the same
  * objects for what did not change, so bytes and snapshots are remembered by identity: a reload
- * after one policy changed encodes and hashes only what that policy touched. A snapshot that fails
+ * after one policy changed encodes and hashes only what that policy touched (of a Listener, only
+ * the filter chains that changed: envoy-api/element-codec.ts). A snapshot that fails
  * its consistency check is never published: that would be a compiler bug, reported as such.
  */
-import { encodeMessage, resourceType } from '../envoy-api/index.js';
+import { ElementWiseEncoder, resourceType } from '../envoy-api/index.js';
 import type { CompileOutput, Diagnostic, EnvoyResource } from '../policy-compiler/index.js';
 import { createSnapshot, TYPE_URL, type ResourceInput, type Resolver, type Snapshot, type SnapshotResult } from '../xds-server/index.js';
 
@@ -27,6 +28,8 @@ function onNode(p: Diagnostic, node: string): Diagnostic {
 export class SnapshotPlanner {
   private readonly inputs = new WeakMap<EnvoyResource, ResourceInput>();
   private readonly snapshots = new WeakMap<readonly EnvoyResource[], SnapshotResult>();
+  /** A changed Listener is encoded again only in the filter chains that changed. */
+  private readonly encoder = new ElementWiseEncoder();
 
   plan(output: CompileOutput): PublishResult {
     const problems: Diagnostic[] = [];
@@ -64,7 +67,7 @@ export class SnapshotPlanner {
       input = {
         typeUrl: resourceType(resource.message).typeUrl,
         name: resource.name,
-        body: encodeMessage(resource.message, resource.json),
+        body: this.encoder.encode(resource.message, resource.json),
         references: resource.references.map((r) => ({ typeUrl: resourceType(r.message).typeUrl, name: r.name })),
       };
       this.inputs.set(resource, input);

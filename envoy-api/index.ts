@@ -12,6 +12,7 @@ export {
 } from './resource-types.js';
 export { protoRoot, messageType, INCLUDE_DIRS } from './proto-root.js';
 export { encodeMessage, decodeMessage, packAny, type ResourceJson } from './codec.js';
+export { ElementWiseEncoder, ELEMENT_WISE } from './element-codec.js';
 export {
   checkResource, roundTrip, createEnvoyChecker, auditRuleKinds, re2Problem, SUPPORTED_RULE_KINDS, ENVOY_SEMANTIC_RULES,
   violationDiagnostic, type CheckOptions, type CheckerConfig, type EnvoyChecker, type Violation, type RoundTripDifference, type DifferenceKind, type RuleKindAudit,
