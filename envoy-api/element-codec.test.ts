@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { compile, loadSources } from '../policy-compiler/index.js';
-import { inventoryFile, policyFile, policyFiles, type WorkloadShape } from '../bench/compile/workload.js';
+import { inventoryFile, policyFiles, type WorkloadShape } from '../bench/compile/workload.js';
 import { decodeMessage, encodeMessage, ElementWiseEncoder } from './index.js';
 
 const SHAPE: WorkloadShape = { policies: 40, rulesPerPolicy: 3, workloads: 40, namespaces: 4, nodes: 2 };

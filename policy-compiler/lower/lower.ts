@@ -14,7 +14,8 @@ import type { SecretCatalog } from '../model/secrets.js';
 import type { EnvoyNode, HttpChain, Ir, IrSecret, KafkaChain, KafkaNode, ProxylessServer, Service } from '../ir/types.js';
 import { familyOf } from '../../ip/index.js';
 import { buildChain, type ChainResult } from './chain.js';
-import { policyContributions, type ChainKey, type Contribution, type PolicyContributions } from './contributions.js';
+import { policyContributions, type Contribution, type PolicyContributions } from './contributions.js';
+import { ChainGrouping } from './grouping.js';
 import { placementOf } from './placement.js';
 import { redirectEntries } from './redirects.js';
 import { inventoryServices } from './services.js';
@@ -35,7 +36,7 @@ interface ChainMemo {
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b || a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 export class IncrementalLowering {
@@ -45,6 +46,7 @@ export class IncrementalLowering {
   private envoyNodes = new Map<string, EnvoyNode>();
   private kafkaNodes = new Map<string, KafkaNode>();
   private services: readonly Service[] = [];
+  private grouping = new ChainGrouping();
 
   lower(policies: readonly Policy[], inventory: Inventory, secrets?: SecretCatalog): Lowered {
     if (inventory !== this.inventory) {
@@ -54,31 +56,29 @@ export class IncrementalLowering {
       this.envoyNodes = new Map();
       this.kafkaNodes = new Map();
       this.services = inventoryServices(inventory);
+      this.grouping = new ChainGrouping();
     }
     const diagnostics: Diagnostic[] = [];
-    const grouped = new Map<string, { key: ChainKey; sort: string; contributions: Contribution[] }>();
-    for (const policy of policies) {
-      let lowered = this.perPolicy.get(policy);
-      if (!lowered) this.perPolicy.set(policy, (lowered = policyContributions(policy, inventory)));
-      diagnostics.push(...lowered.diagnostics);
-      for (const { key, id, sort, contribution } of lowered.entries) {
-        let group = grouped.get(id);
-        if (!group) grouped.set(id, (group = { key, sort, contributions: [] }));
-        group.contributions.push(contribution);
-      }
-    }
+    const lowered = policies.map((policy) => {
+      let l = this.perPolicy.get(policy);
+      if (!l) this.perPolicy.set(policy, (l = policyContributions(policy, inventory)));
+      diagnostics.push(...l.diagnostics);
+      return l;
+    });
+    const { groups, order } = this.grouping.group(policies, lowered);
 
     const policyByKey = new Map(policies.map((p) => [p.key, p]));
-    diagnostics.push(...overlappingServerNames(grouped, policyByKey));
+    const overlaps = overlappingServerNames(groups, policyByKey);
+    diagnostics.push(...overlaps.diagnostics);
     const kafkaNodeIds = new Set([...inventory.proxies.values()].filter((p) => p.kind === 'kafka').map((p) => p.node));
     const envoyChains = new Map<string, { inbound: HttpChain[]; outbound: HttpChain[] }>();
     const kafkaChains = new Map<string, KafkaChain[]>();
     const proxyless: ProxylessServer[] = [];
     const chains = new Map<string, ChainMemo>();
-    const order = [...grouped].map(([id, g]) => ({ id, group: g, sort: g.sort }));
-    order.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
     const envoySecrets = new Map<string, Map<string, IrSecret>>();
-    for (const { id, group } of order) {
+    for (const id of order) {
+      const group = groups.get(id);
+      if (!group || overlaps.dropped.has(id)) continue;
       const previous = this.chains.get(id);
       const tls = group.contributions[0]?.tls;
       const secretDeps = tls ? tlsDependencies(tls, secrets) : '';

@@ -9,8 +9,9 @@ import { chainName } from '../names.js';
 import { atPortRules } from './port-rule-diagnostics.js';
 import type { ChainKey, Contribution } from './contributions.js';
 
-export function overlappingServerNames(grouped: Map<string, { key: ChainKey; contributions: Contribution[] }>, policyByKey: ReadonlyMap<string, Policy>): Diagnostic[] {
+export function overlappingServerNames(grouped: ReadonlyMap<string, { readonly key: ChainKey; readonly contributions: readonly Contribution[] }>, policyByKey: ReadonlyMap<string, Policy>): { diagnostics: Diagnostic[]; dropped: Set<string> } {
   const diagnostics: Diagnostic[] = [];
+  const dropped = new Set<string>();
   const owner = new Map<string, string>();
   const withNames = [...grouped].filter(([, g]) => g.key.serverNames.length > 0);
   for (const [id, group] of withNames.sort(([a], [b]) => a.localeCompare(b))) {
@@ -21,7 +22,7 @@ export function overlappingServerNames(grouped: Map<string, { key: ChainKey; con
       for (const n of key.serverNames) owner.set(`${port}\n${n}`, id);
       continue;
     }
-    grouped.delete(id);
+    dropped.add(id);
     diagnostics.push(...atPortRules(group.contributions, policyByKey, [{
       severity: 'error',
       code: 'tls.server-names-overlap',
@@ -29,5 +30,5 @@ export function overlappingServerNames(grouped: Map<string, { key: ChainKey; con
       message: `${key.workload.key} port ${key.port} (${key.direction}): ${taken.map((t) => t.name).join(', ')} is already in the SNI allow list of chain ${taken[0]?.by ?? ''}; a server name belongs to one list per port. This port rule is left out.`,
     }]));
   }
-  return diagnostics;
+  return { diagnostics, dropped };
 }
