@@ -5,23 +5,11 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { TYPE_URL, contentHash, type ResourceInput } from '../../xds-server/index.js';
-import { apiListener, cluster, endpoints, routeConfig, secret, snap, startServer, until } from './harness.js';
+import { apiListener, baseResources, cluster, endpoints, routeConfig, secret, snap, startServer, until, withoutResource } from './harness.js';
 import { DELTA_SERVICE_PATH, RawDeltaClient } from './delta-harness.js';
 
 type Env = Awaited<ReturnType<typeof startServer>>;
 
-const base = (port = 80): ResourceInput[] => [
-  cluster('c1'),
-  endpoints('c1', [port]),
-  cluster('c2'),
-  endpoints('c2', [90]),
-  apiListener('l1', 'rc1'),
-  routeConfig('rc1', 'c1'),
-  apiListener('l2', 'rc2'),
-  routeConfig('rc2', 'c2'),
-  secret('s1'),
-];
-const without = (rs: ResourceInput[], type: keyof typeof TYPE_URL, name: string) => rs.filter((r) => !(r.typeUrl === TYPE_URL[type] && r.name === name));
 const version = (r: ResourceInput) => contentHash(r.body);
 
 describe('xDS Delta protocol', () => {
@@ -36,7 +24,7 @@ describe('xDS Delta protocol', () => {
 
   beforeEach(async () => {
     env = await startServer();
-    env.cache.setDefault(snap(base()));
+    env.cache.setDefault(snap(baseResources()));
     // Barrier secrets: any `barrier-*` name resolves, so a subscription to a fresh one is answered.
     env.cache.setResolver((_node, typeUrl, name) => (typeUrl === TYPE_URL.SDS && name.startsWith('barrier-') ? secret(name) : undefined));
   });
@@ -59,7 +47,7 @@ describe('xDS Delta protocol', () => {
   }
 
   it('sends each stream what changed from what it holds, also when streams on one shared set hold different versions (a response is planned once per set and held map)', async () => {
-    const ab = (port1: number, port2: number) => [...without(without(base(port1), 'EDS', 'c2'), 'EDS', 'c1'), endpoints('c1', [port1]), endpoints('c2', [port2])];
+    const ab = (port1: number, port2: number) => [...withoutResource(withoutResource(baseResources(port1), 'EDS', 'c2'), 'EDS', 'c1'), endpoints('c1', [port1]), endpoints('c2', [port2])];
     const a = client();
     const b = client();
     for (const [c, node] of [[a, 'n1'], [b, 'n2']] as const) {
@@ -107,12 +95,12 @@ describe('xDS Delta protocol', () => {
   });
 
   it('explicit `*` is wildcard too; a fresh wildcard subscription with nothing to send is still answered (empty)', async () => {
-    env.cache.setDefault(snap(without(without(base(), 'CDS', 'c1'), 'CDS', 'c2')));
+    env.cache.setDefault(snap(withoutResource(withoutResource(baseResources(), 'CDS', 'c1'), 'CDS', 'c2')));
     const c = client();
     c.send({ type: 'CDS', node: 'n1', subscribe: ['*'] });
     const r = await c.next();
     expect([r.names, r.removed]).toEqual([[], []]);
-    env.cache.setDefault(snap(base()));
+    env.cache.setDefault(snap(baseResources()));
     expect((await c.next()).names).toEqual(['c1', 'c2']);
   });
 
@@ -126,7 +114,7 @@ describe('xDS Delta protocol', () => {
     c.ack('EDS');
     c.send({ type: 'EDS', node: null, unsubscribe: ['c1'] });
     await c.barrier('unsubscribed');
-    env.cache.setDefault(snap([...without(base(), 'EDS', 'c1'), endpoints('c1', [81])]));
+    env.cache.setDefault(snap([...withoutResource(baseResources(), 'EDS', 'c1'), endpoints('c1', [81])]));
     await c.barrier('c1-changed');
     expect(env.server.nodeStatus('n1')?.streams[0]?.types.find((t) => t.type === 'EDS')?.subscription).toEqual({ wildcard: false, names: ['c2'] });
   });
@@ -134,7 +122,7 @@ describe('xDS Delta protocol', () => {
   it('a change sends exactly the resources whose version changed, nothing to streams it does not touch', async () => {
     const c = await settled();
     const responses = env.server.metrics.responses.get({ type: 'EDS' });
-    env.cache.setDefault(snap([...without(base(), 'EDS', 'c2'), endpoints('c2', [91])]));
+    env.cache.setDefault(snap([...withoutResource(baseResources(), 'EDS', 'c2'), endpoints('c2', [91])]));
     const r = await c.next();
     expect([r.type, r.names, r.removed]).toEqual(['EDS', ['c2'], []]);
     expect(r.resources[0]?.version).toBe(version(endpoints('c2', [91])));
@@ -146,7 +134,7 @@ describe('xDS Delta protocol', () => {
 
   it('after a CDS response that re-created a cluster, its endpoints are sent again right behind it (Envoy asks for nothing, and waits for them)', async () => {
     const c = await settled();
-    env.cache.setDefault(snap([...without(base(), 'CDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
+    env.cache.setDefault(snap([...withoutResource(baseResources(), 'CDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
     const cds = await c.next();
     expect([cds.type, cds.names]).toEqual(['CDS', ['c2']]);
     const eds = await c.next();
@@ -160,7 +148,7 @@ describe('xDS Delta protocol', () => {
     const held = { CDS: Object.fromEntries(c1.held.get('CDS') ?? []), EDS: Object.fromEntries(c1.held.get('EDS') ?? []) };
     c1.close();
     await until(() => env.server.nodeStatus('n1')?.connected === false, 10_000, 'the disconnect');
-    env.cache.setDefault(snap([...without(base(), 'CDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
+    env.cache.setDefault(snap([...withoutResource(baseResources(), 'CDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
     const c2 = client();
     c2.send({ type: 'CDS', node: 'n1', initial: held.CDS });
     c2.send({ type: 'EDS', node: null, subscribe: ['c1', 'c2'], initial: held.EDS });
@@ -171,7 +159,7 @@ describe('xDS Delta protocol', () => {
 
   it('removals: a wildcard resource deleted and a named one gone are listed in removed_resources', async () => {
     const c = await settled();
-    env.cache.setDefault(snap(without(without(base(), 'CDS', 'c2'), 'EDS', 'c2')));
+    env.cache.setDefault(snap(withoutResource(withoutResource(baseResources(), 'CDS', 'c2'), 'EDS', 'c2')));
     const cds = await c.next();
     expect([cds.type, cds.names, cds.removed]).toEqual(['CDS', [], ['c2']]);
     const eds = await c.next();
@@ -180,7 +168,7 @@ describe('xDS Delta protocol', () => {
     await until(() => lastAck('EDS')?.nonce === eds.nonce, 10_000, 'the ACK');
     expect(lastAck('EDS')?.resources).toEqual({ c1: version(endpoints('c1', [80])) });
     // It comes back: sent again.
-    env.cache.setDefault(snap(base()));
+    env.cache.setDefault(snap(baseResources()));
     expect((await c.next()).names).toEqual(['c2']);
   });
 
@@ -191,14 +179,14 @@ describe('xDS Delta protocol', () => {
     expect([r.type, r.names, r.removed]).toEqual(['EDS', [], ['c3']]);
     c.ack('EDS');
     // Not again: neither for the ACK nor for a push that changes another resource.
-    env.cache.setDefault(snap([...without(base(), 'EDS', 'c1'), endpoints('c1', [81])]));
+    env.cache.setDefault(snap([...withoutResource(baseResources(), 'EDS', 'c1'), endpoints('c1', [81])]));
     const push = await c.next();
     expect([push.type, push.names, push.removed]).toEqual(['EDS', ['c1'], []]);
     c.ack('EDS');
     await c.barrier('told-once');
     expect(env.server.nodeStatus('n1')?.streams[0]?.types.find((t) => t.type === 'EDS')?.subscription.names).toEqual(['c1', 'c2', 'c3']);
     // It appears: sent.
-    env.cache.setDefault(snap([...without(base(), 'EDS', 'c1'), endpoints('c1', [81]), cluster('c3'), endpoints('c3', [93])]));
+    env.cache.setDefault(snap([...withoutResource(baseResources(), 'EDS', 'c1'), endpoints('c1', [81]), cluster('c3'), endpoints('c3', [93])]));
     const cds = await c.next();
     expect([cds.type, cds.names]).toEqual(['CDS', ['c3']]);
     const eds = await c.next();
@@ -244,9 +232,9 @@ describe('xDS Delta protocol', () => {
     const r1 = await c.next();
     c.ack('EDS');
     await until(() => lastAck('EDS')?.nonce === r1.nonce, 10_000, 'the ACK of r1');
-    env.cache.setDefault(snap([...without(base(), 'EDS', 'c1'), endpoints('c1', [81])]));
+    env.cache.setDefault(snap([...withoutResource(baseResources(), 'EDS', 'c1'), endpoints('c1', [81])]));
     const r2 = await c.next();
-    env.cache.setDefault(snap(base()));
+    env.cache.setDefault(snap(baseResources()));
     const r3 = await c.next();
     expect([r3.names, r3.resources, r3.systemVersion]).toEqual([r1.names, r1.resources, r1.systemVersion]);
     expect(new Set([r1.nonce, r2.nonce, r3.nonce]).size).toBe(3);
@@ -260,7 +248,7 @@ describe('xDS Delta protocol', () => {
   it('a NACK: recorded with the rejected resources; the client stays on its versions; the rejected version is never resent, a newer one is', async () => {
     const c = await settled();
     const good = version(endpoints('c1', [80]));
-    env.cache.setDefault(snap([...without(base(), 'EDS', 'c1'), endpoints('c1', [0])]));
+    env.cache.setDefault(snap([...withoutResource(baseResources(), 'EDS', 'c1'), endpoints('c1', [0])]));
     const bad = await c.next();
     expect(bad.names).toEqual(['c1']);
     c.nack('EDS', 'c1: port 0');
@@ -268,7 +256,7 @@ describe('xDS Delta protocol', () => {
     const nack = env.server.nodeStatus('n1')?.types.find((t) => t.type === 'EDS')?.lastNack;
     expect(nack).toMatchObject({ nonce: bad.nonce, message: 'c1: port 0', resources: { c1: version(endpoints('c1', [0])) } });
     // Another resource changes: sent alone; the rejected c1 is not pushed again.
-    env.cache.setDefault(snap([...without(without(base(), 'EDS', 'c1'), 'EDS', 'c2'), endpoints('c1', [0]), endpoints('c2', [92])]));
+    env.cache.setDefault(snap([...withoutResource(withoutResource(baseResources(), 'EDS', 'c1'), 'EDS', 'c2'), endpoints('c1', [0]), endpoints('c2', [92])]));
     const other = await c.next();
     expect(other.names).toEqual(['c2']);
     c.ack('EDS');
@@ -277,7 +265,7 @@ describe('xDS Delta protocol', () => {
     expect(lastAck('EDS')?.resources.c1).toBe(good);
     expect(env.server.nodeStatus('n1')?.streams[0]?.types.find((t) => t.type === 'EDS')?.rejected).toEqual({ c1: version(endpoints('c1', [0])) });
     // A fixed c1: sent.
-    env.cache.setDefault(snap([...without(without(base(), 'EDS', 'c1'), 'EDS', 'c2'), endpoints('c1', [82]), endpoints('c2', [92])]));
+    env.cache.setDefault(snap([...withoutResource(withoutResource(baseResources(), 'EDS', 'c1'), 'EDS', 'c2'), endpoints('c1', [82]), endpoints('c2', [92])]));
     expect((await c.next()).names).toEqual(['c1']);
   });
 
@@ -297,7 +285,7 @@ describe('xDS Delta protocol', () => {
     c2.close();
     await until(() => env.server.nodeStatus('n1')?.connected === false, 10_000, 'the disconnect');
     // While it was away: c1's endpoints changed, c2 was deleted.
-    env.cache.setDefault(snap([...without(without(without(base(), 'CDS', 'c2'), 'EDS', 'c2'), 'EDS', 'c1'), endpoints('c1', [83])]));
+    env.cache.setDefault(snap([...withoutResource(withoutResource(withoutResource(baseResources(), 'CDS', 'c2'), 'EDS', 'c2'), 'EDS', 'c1'), endpoints('c1', [83])]));
     const c3 = client();
     c3.send({ type: 'CDS', node: 'n1', initial: held.CDS });
     const cds = await c3.next();
@@ -351,7 +339,7 @@ describe('xDS Delta protocol', () => {
       expect((await c.next()).typeUrl).toBe(TYPE_URL[type]);
     }
     // A change reaches each stream that holds the changed resource, and only it.
-    env.cache.setDefault(snap([...without(without(base(), 'CDS', 'c2'), 'EDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }, endpoints('c2', [91])]));
+    env.cache.setDefault(snap([...withoutResource(withoutResource(baseResources(), 'CDS', 'c2'), 'EDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }, endpoints('c2', [91])]));
     expect((await cds.next()).names).toEqual(['c2']);
     expect((await eds.next()).names).toEqual(['c2']);
     await until(() => env.server.nodeStatus('n1')?.streams.length === 5, 10_000, 'five streams');
@@ -378,7 +366,7 @@ describe('xDS Delta protocol', () => {
     await b.next();
     b.ack('LDS');
     const encodes = env.server.metrics.encodes.get({ type: 'LDS' });
-    env.cache.setDefault(snap([...without(base(), 'LDS', 'l1'), apiListener('l1', 'rc1', '-v3')]));
+    env.cache.setDefault(snap([...withoutResource(baseResources(), 'LDS', 'l1'), apiListener('l1', 'rc1', '-v3')]));
     const [ra, rb] = [await a.next(), await b.next()];
     expect([ra.names, rb.names]).toEqual([['l1'], ['l1']]);
     expect(ra.resources).toEqual(rb.resources);

@@ -126,6 +126,22 @@ export function secret(name: string, value = 'x'): ResourceInput {
   };
 }
 
+/** Two clusters with endpoints, two API listeners with their routes, and a secret: what the conformance tests start from. */
+export function baseResources(port = 80): ResourceInput[] {
+  return [cluster('c1'), endpoints('c1', [port]), cluster('c2'), endpoints('c2', [90]), apiListener('l1', 'rc1'), routeConfig('rc1', 'c1'), apiListener('l2', 'rc2'), routeConfig('rc2', 'c2'), secret('s1')];
+}
+
+/** baseResources and a Kafka policy: what the SotW tests start from (every type sluice serves). */
+export function baseResourcesWithKafka(port = 80): ResourceInput[] {
+  return [...baseResources(port), kafkaPolicy('k1')];
+}
+
+/** The resources without one of them. */
+export function withoutResource(rs: readonly ResourceInput[], type: keyof typeof TYPE_URL, name: string): ResourceInput[] {
+  return rs.filter((r) => !(r.typeUrl === TYPE_URL[type] && r.name === name));
+}
+
+
 /** The Kafka enforcer's type: the server only moves its bytes, so the fixture is opaque bytes. */
 const kafkaNames = new Map<string, string>();
 export function kafkaPolicy(name: string, value = 'v1'): ResourceInput {

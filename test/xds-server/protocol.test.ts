@@ -6,30 +6,15 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { TYPE_URL } from '../../xds-server/index.js';
-import { apiListener, cluster, endpoints, kafkaPolicy, routeConfig, secret, snap, startServer, until } from './harness.js';
+import { apiListener, baseResourcesWithKafka, cluster, endpoints, kafkaPolicy, routeConfig, snap, startServer, until, withoutResource } from './harness.js';
 
 type Env = Awaited<ReturnType<typeof startServer>>;
-
-const without = (rs: ReturnType<typeof base>, type: keyof typeof TYPE_URL, name: string) => rs.filter((r) => !(r.typeUrl === TYPE_URL[type] && r.name === name));
-
-const base = (port = 80) => [
-  cluster('c1'),
-  endpoints('c1', [port]),
-  cluster('c2'),
-  endpoints('c2', [90]),
-  apiListener('l1', 'rc1'),
-  routeConfig('rc1', 'c1'),
-  apiListener('l2', 'rc2'),
-  routeConfig('rc2', 'c2'),
-  secret('s1'),
-  kafkaPolicy('k1'),
-];
 
 describe('xDS SotW protocol', () => {
   let env: Env;
   beforeEach(async () => {
     env = await startServer();
-    env.cache.setDefault(snap(base()));
+    env.cache.setDefault(snap(baseResourcesWithKafka()));
   });
   afterEach(async () => env.stop());
 
@@ -120,7 +105,7 @@ describe('xDS SotW protocol', () => {
       c.send({ type: 'LDS', node: 'n1' });
       const v1 = await c.next();
       c.ack('LDS');
-      env.cache.setDefault(snap([...without(base(), 'LDS', 'l2'), apiListener('l2', 'rc2', '-bad')]));
+      env.cache.setDefault(snap([...withoutResource(baseResourcesWithKafka(), 'LDS', 'l2'), apiListener('l2', 'rc2', '-bad')]));
       const v2 = await c.next();
       expect(v2.version).not.toBe(v1.version);
       c.send({ type: 'LDS', node: null, version: v1.version, nonce: v2.nonce, error: 'listener l2: bad filter' });
@@ -130,7 +115,7 @@ describe('xDS SotW protocol', () => {
       expect(env.server.metrics.nacks.get({ type: 'LDS' })).toBe(1);
       expect(env.events.some((e) => e.kind === 'nack' && e.nack.message === 'listener l2: bad filter')).toBe(true);
       // A new snapshot is a new version and is sent; the NACKed one never was again.
-      env.cache.setDefault(snap(base()));
+      env.cache.setDefault(snap(baseResourcesWithKafka()));
       const v3 = await c.next();
       expect(v3.version).toBe(v1.version);
       expect(env.events.filter((e) => e.kind === 'response' && e.type === 'LDS').map((e) => (e.kind === 'response' ? e.version : ''))).toEqual([v1.version, v2.version, v1.version]);
@@ -140,7 +125,7 @@ describe('xDS SotW protocol', () => {
       const c = env.client();
       c.send({ type: 'EDS', node: 'n1', names: ['c1'] });
       const r1 = await c.next();
-      env.cache.setDefault(snap(base(81)));
+      env.cache.setDefault(snap(baseResourcesWithKafka(81)));
       const r2 = await c.next();
       // The ACK of the older response, now stale, even one that changes the names, is ignored.
       c.send({ type: 'EDS', node: null, names: ['c1', 'c2'], version: r1.version, nonce: r1.nonce });
@@ -160,9 +145,9 @@ describe('xDS SotW protocol', () => {
       other.send({ type: 'EDS', node: 'n2', names: ['c1'] });
       const r1 = await c.next();
       expect((await other.next()).nonce).toBe(r1.nonce); // one shared body for both streams
-      env.cache.setDefault(snap(base(81)));
+      env.cache.setDefault(snap(baseResourcesWithKafka(81)));
       const r2 = await c.next();
-      env.cache.setDefault(snap(base()));
+      env.cache.setDefault(snap(baseResourcesWithKafka()));
       const r3 = await c.next();
       // The same response as r1 (same version and bytes but the nonce), under a nonce of its own.
       expect([r3.version, r3.bodies]).toEqual([r1.version, r1.bodies]);
@@ -205,7 +190,7 @@ describe('xDS SotW protocol', () => {
       await c.barrier('unsubscribed');
       expect(env.server.nodeStatus('n1')?.streams[0]?.types[0]?.subscription).toEqual({ wildcard: false, names: [] });
       // Unsubscribed: a change of CDS is not sent.
-      env.cache.setDefault(snap([...base(), cluster('c3'), endpoints('c3', [1])]));
+      env.cache.setDefault(snap([...baseResourcesWithKafka(), cluster('c3'), endpoints('c3', [1])]));
       await c.barrier('no-push');
     });
 
@@ -216,7 +201,7 @@ describe('xDS SotW protocol', () => {
       expect(r1.names).toEqual(['l1']);
       c.send({ type: 'LDS', node: null, names: ['*'], nonce: r1.nonce, version: r1.version });
       expect((await c.next()).names).toEqual(['l1', 'l2']);
-      env.cache.setDefault(snap([...base(), apiListener('l3', 'rc1')]));
+      env.cache.setDefault(snap([...baseResourcesWithKafka(), apiListener('l3', 'rc1')]));
       expect((await c.next()).names).toEqual(['l1', 'l2', 'l3']);
     });
 
@@ -226,7 +211,7 @@ describe('xDS SotW protocol', () => {
       const r1 = await c.next();
       expect(r1.names).toEqual(['rc1']);
       c.ack('RDS', ['rc1', 'rc9']);
-      env.cache.setDefault(snap([...base(), routeConfig('rc9', 'c2')]));
+      env.cache.setDefault(snap([...baseResourcesWithKafka(), routeConfig('rc9', 'c2')]));
       const r2 = await c.next();
       expect(r2.names).toEqual(['rc9']); // partial type: only what changed
       expect(r2.version).not.toBe(r1.version);
@@ -246,7 +231,7 @@ describe('xDS SotW protocol', () => {
       expect((await c.next()).names).toEqual(['c1', 'c2']);
       c.ack('EDS', ['c1', 'c2']);
       // One change in each: l1 removed, k2 added, c1's endpoints moved.
-      env.cache.setDefault(snap([...without(base(81), 'LDS', 'l1'), kafkaPolicy('k2')]));
+      env.cache.setDefault(snap([...withoutResource(baseResourcesWithKafka(81), 'LDS', 'l1'), kafkaPolicy('k2')]));
       const rs = await c.take(3);
       expect(rs.map((r) => [r.type, r.names])).toEqual([
         ['EDS', ['c1']],
@@ -257,7 +242,7 @@ describe('xDS SotW protocol', () => {
     });
 
     it('sends each stream what changed from what it holds, also when streams on one shared set hold different versions (a response is planned once per set and held version)', async () => {
-      const ab = (port1: number, port2: number) => [...without(without(base(port1), 'EDS', 'c2'), 'EDS', 'c1'), endpoints('c1', [port1]), endpoints('c2', [port2])];
+      const ab = (port1: number, port2: number) => [...withoutResource(withoutResource(baseResourcesWithKafka(port1), 'EDS', 'c2'), 'EDS', 'c1'), endpoints('c1', [port1]), endpoints('c2', [port2])];
       const a = env.client();
       const b = env.client();
       for (const [c, node] of [[a, 'n1'], [b, 'n2']] as const) {
@@ -283,94 +268,6 @@ describe('xDS SotW protocol', () => {
     });
   });
 
-  describe('warming and order', () => {
-    it('answers the EDS request that follows a CDS response that re-created a cluster, once; not RDS after an LDS change that kept the route name', async () => {
-      const c = env.client();
-      c.send({ type: 'CDS', node: 'n1' });
-      await c.next();
-      c.send({ type: 'EDS', node: null, names: ['c1', 'c2'] });
-      const e1 = await c.next();
-      c.ack('CDS');
-      c.ack('EDS', ['c1', 'c2']);
-      await c.barrier('settled');
-      // A CDS-only change: Envoy re-requests EDS (same names, current nonce) to warm the clusters.
-      env.cache.setDefault(snap([...without(base(), 'CDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
-      const cds = await c.next();
-      expect(cds.type).toBe('CDS');
-      c.ack('CDS');
-      c.send({ type: 'EDS', node: null, names: ['c1', 'c2'], version: e1.version, nonce: e1.nonce });
-      const e2 = await c.next();
-      expect([e2.type, e2.version, e2.names]).toEqual(['EDS', e1.version, ['c1', 'c2']]);
-      // Only once: the ACK of that response is not answered again.
-      c.ack('EDS', ['c1', 'c2']);
-      await c.barrier('warmed');
-      // LDS → RDS: a listener that changed but kept its route name needs no RDS answer (Envoy keeps
-      // the route provider across the listener update; test/e2e/envoy-delta.test.ts shows it).
-      c.send({ type: 'LDS', node: null });
-      await c.next();
-      c.send({ type: 'RDS', node: null, names: ['rc1'] });
-      const r1 = await c.next();
-      c.ack('LDS');
-      c.ack('RDS', ['rc1']);
-      await c.barrier('lds-settled');
-      const skipped = env.server.metrics.skipped.get({ type: 'RDS' });
-      env.cache.setDefault(snap([...without(without(base(), 'LDS', 'l1'), 'CDS', 'c2'), apiListener('l1', 'rc1', '-v2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
-      expect((await c.next()).type).toBe('LDS');
-      c.ack('LDS');
-      c.send({ type: 'RDS', node: null, names: ['rc1'], version: r1.version, nonce: r1.nonce });
-      await c.barrier('no-rds');
-      expect(env.server.metrics.skipped.get({ type: 'RDS' })).toBe(skipped);
-    });
-
-    it('does not take a late EDS ACK, read after a CDS push, for the warming request (no redundant EDS response)', async () => {
-      const c = env.client();
-      c.send({ type: 'CDS', node: 'n1' });
-      await c.next();
-      c.ack('CDS');
-      c.send({ type: 'EDS', node: null, names: ['c1', 'c2'] });
-      const e1 = await c.next();
-      // The cluster changes before the server reads the client's ACK of e1.
-      env.cache.setDefault(snap([...without(base(), 'CDS', 'c2'), { ...cluster('c2'), body: cluster('c2x', 'c2').body }]));
-      expect((await c.next()).type).toBe('CDS');
-      c.send({ type: 'EDS', node: null, names: ['c1', 'c2'], version: e1.version, nonce: e1.nonce }); // the late ACK
-      c.ack('CDS');
-      await c.barrier('late-ack');
-      // Envoy's warming request (the same nonce again, after applying CDS) is answered.
-      c.send({ type: 'EDS', node: null, names: ['c1', 'c2'], version: e1.version, nonce: e1.nonce });
-      expect((await c.next()).type).toBe('EDS');
-    });
-
-    it('counts a push that leaves a stream\'s resources as they were in sluice_xds_responses_skipped_total', async () => {
-      const c = env.client();
-      c.send({ type: 'EDS', node: 'n1', names: ['c1'] });
-      const e1 = await c.next();
-      c.ack('EDS', ['c1']);
-      await c.barrier('eds');
-      // c2's endpoints change: EDS changed for the node, but not for this stream, which holds c1 only.
-      env.cache.setDefault(snap(without(base(), 'EDS', 'c2').concat([endpoints('c2', [9999])])));
-      await until(() => env.server.metrics.skipped.get({ type: 'EDS' }) === 1, 10_000, 'the skipped response');
-      await c.barrier('none-sent');
-      expect(c.last.get('EDS')?.nonce).toBe(e1.nonce);
-      expect(env.registry.render()).toContain('sluice_xds_responses_skipped_total{type="EDS"} 1');
-    });
-
-    it('pushes a change that touches every type in the order CDS → EDS → LDS → RDS → SDS → Kafka', async () => {
-      const c = env.client();
-      // Subscribe in reverse order, so request order cannot explain the push order.
-      const subscriptions = [['KAFKA', []], ['SDS', ['s1']], ['RDS', ['rc1']], ['LDS', []], ['EDS', ['c1']], ['CDS', []]] as const;
-      for (const [type, names] of subscriptions) {
-        c.send({ type, node: 'n1', names });
-        expect((await c.next()).type).toBe(type);
-        c.ack(type, names);
-      }
-      await until(() => env.events.filter((e) => e.kind === 'ack').length === 6, 10_000, 'six ACKs');
-      env.cache.setDefault(
-        snap([cluster('c1'), cluster('c2'), cluster('c3'), endpoints('c3', [1]), endpoints('c1', [99]), endpoints('c2', [90]), apiListener('l1', 'rc1', '-2'), routeConfig('rc1', 'c2'), secret('s1', 'new'), kafkaPolicy('k1', 'v2')]),
-      );
-      expect((await c.take(6)).map((r) => r.type)).toEqual(['CDS', 'EDS', 'LDS', 'RDS', 'SDS', 'KAFKA']);
-    });
-  });
-
   describe('serialization once per version', () => {
     it('encodes each response body once and shares it across streams (only the nonce differs)', async () => {
       const clients = Array.from({ length: 20 }, () => env.client());
@@ -379,7 +276,7 @@ describe('xDS SotW protocol', () => {
       const encodesBefore = env.server.metrics.encodes.get({ type: 'CDS' });
       expect(encodesBefore).toBe(1);
       clients.forEach((c) => c.ack('CDS'));
-      env.cache.setDefault(snap([...base(), cluster('c3'), endpoints('c3', [1])]));
+      env.cache.setDefault(snap([...baseResourcesWithKafka(), cluster('c3'), endpoints('c3', [1])]));
       const second = await Promise.all(clients.map((c) => c.next()));
       expect(env.server.metrics.encodes.get({ type: 'CDS' })).toBe(2);
       expect(new Set(second.map((r) => r.version)).size).toBe(1);
