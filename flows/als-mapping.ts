@@ -1,15 +1,17 @@
 /**
  * Envoy's `HTTPAccessLogEntry` and `TCPAccessLogEntry` (protobufjs object form, OBJECT_FORM) → a
- * flow record. The TCP entries are the listeners' logs of connections no chain matched (the
- * compiler logs only those, see policy-compiler/translate/features/access-log.ts): denied. Pure: the
+ * flow record. The TCP entries are the listeners' logs of the connections a closing chain took (no
+ * chain matched them, or their chain's TLS cannot be served; the compiler logs only those, see
+ * policy-compiler/translate/features/access-log.ts): denied. Pure: the
  * node and the log name come from the stream's identifier, workloads from the inventory, the
  * policy of a default deny from the compiled chains, the clock for entries without a start time.
  */
 import type { ChainLookup } from './chains.js';
 import type { Direction, FlowRecord, GrpcFields } from './record.js';
 import { decide, RBAC_METADATA_NAMESPACE, type RbacFields } from './verdict.js';
-import { directionOfAccessLog } from '../policy-compiler/index.js';
+import { directionOfAccessLog, REFUSAL_STATE } from '../policy-compiler/index.js';
 import type { WorkloadIndex } from './workloads.js';
+import { flowProtoRoot } from './proto.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -84,9 +86,35 @@ function startTime(common: Obj, now: () => number): number {
 export const UNMATCHED_REASON = 'no filter chain accepts this connection';
 
 /**
- * A connection the listener's default chain closed: nothing allows it. No rule decided it; the
- * policy is the one compiled chain for that address and port when exactly one enforcing policy
- * has one (a connection its SNI allow list refuses), otherwise '' (no policy covers the port).
+ * A string filter-state object as Envoy's gRPC logger sends it: a `google.protobuf.Any` holding a
+ * `StringValue`; '' for anything else.
+ */
+export function filterStateString(any: unknown): string {
+  const a = obj(any);
+  const value = a['value'];
+  if (!str(a['type_url']).endsWith('/google.protobuf.StringValue') || !(value instanceof Uint8Array)) return '';
+  try {
+    return str(obj(flowProtoRoot().lookupType('google.protobuf.StringValue').decode(value))['value']);
+  } catch {
+    return '';
+  }
+}
+
+/** The refusal a closing chain set in the connection's filter state (absent for the default chain, which sets none). */
+function refusalOf(common: Obj): { policy: string; rule: string; reason: string } | undefined {
+  const state = obj(common['filter_state_objects']);
+  const reason = filterStateString(state[REFUSAL_STATE.reason]);
+  if (!reason) return undefined;
+  return { policy: cut(filterStateString(state[REFUSAL_STATE.policy])), rule: cut(filterStateString(state[REFUSAL_STATE.rule])), reason: cut(reason) };
+}
+
+/**
+ * A connection a closing chain of the listener closed. The chain of a port whose TLS cannot be
+ * served set its refusal (the policy, the rule of the field that named the secret, the reason),
+ * which the entry carries. The default chain sets none: nothing allows the connection, no rule
+ * decided it; the policy is the one compiled chain for that address and port when exactly one
+ * enforcing policy has one (a connection its SNI allow list refuses), otherwise '' (no policy
+ * covers the port).
  */
 export function mapTcpEntry(entry: unknown, ctx: StreamContext): FlowRecord {
   const e = obj(entry);
@@ -95,7 +123,8 @@ export function mapTcpEntry(entry: unknown, ctx: StreamContext): FlowRecord {
   const src = socket(common['downstream_remote_address']);
   const dst = socket(common['downstream_local_address']);
   const direction = directionOfLog(ctx.logName);
-  const chain = direction === 'unknown' ? undefined : ctx.chains.find(ctx.node, direction, src.address, dst.address, dst.port);
+  const refusal = refusalOf(common);
+  const chain = refusal || direction === 'unknown' ? undefined : ctx.chains.find(ctx.node, direction, src.address, dst.address, dst.port);
   return {
     time: startTime(common, ctx.now),
     node: ctx.node,
@@ -104,9 +133,9 @@ export function mapTcpEntry(entry: unknown, ctx: StreamContext): FlowRecord {
     destination: ctx.workloads.endpoint(dst.address, dst.port),
     protocol: 'tcp',
     verdict: 'denied',
-    policy: chain?.enforce.length === 1 ? (chain.enforce[0] ?? '') : '',
-    rule: '',
-    reason: UNMATCHED_REASON,
+    policy: refusal ? refusal.policy : chain?.enforce.length === 1 ? (chain.enforce[0] ?? '') : '',
+    rule: refusal?.rule ?? '',
+    reason: refusal?.reason ?? UNMATCHED_REASON,
     durationMs: durationMs(common['duration']),
     bytesReceived: num(connection['received_bytes']),
     bytesSent: num(connection['sent_bytes']),

@@ -5,7 +5,7 @@
  * function from a compiled IR with the simulator's own evaluation (the same one `sluice simulate`
  * prints and a test holds to gRPC's RBAC engine).
  */
-import { evaluate, findChain, type CompiledRule, type Ir, type SimRequest } from '../policy-compiler/index.js';
+import { evaluate, findChain, isTlsUnavailableReason, type CompiledRule, type Ir, type SimRequest } from '../policy-compiler/index.js';
 import { apiKeyOf, evaluateUnit, type PolicyStore, type UnitKind } from '../kafka-proxy/index.js';
 import { flowRuleOf } from './kafka-sink.js';
 import { l7Summary, workloadKey, type FlowRecord, type Verdict } from './record.js';
@@ -88,16 +88,20 @@ export function simRequestOf(flow: FlowRecord): SimRequest | undefined {
 
 /**
  * What the compiled policies of `ir` decide for a flow (HTTP and gRPC; Kafka flows are skipped).
- * A TCP flow is a connection no chain accepted (closed by the listener's default chain): with
- * still no chain for it, it is denied again; with one, what its requests would be is unknown
- * (it carries none), so it is not replayed.
+ * A TCP flow is a connection a closing chain refused. With still no chain for it, it is denied
+ * again. One refused because its chain's TLS could not be served is denied again, by the chain's
+ * own rule, while the proposal's chain for it still cannot serve its TLS (the IR says so: a
+ * secret it names is missing, unusable, or not checked, as `simulate` has no secret source).
+ * Otherwise what its requests would be is unknown (it carries none), so it is not replayed.
  */
 export function verdictFromIr(ir: Ir): VerdictFunction {
   return (flow) => {
     if (flow.direction === 'unknown') return undefined;
     if (flow.protocol === 'tcp') {
       const chain = findChain(ir, flow.direction === 'ingress' ? 'inbound' : 'outbound', flow.source.address, flow.destination.address, flow.destination.port);
-      return chain ? undefined : { verdict: 'denied', rule: '', policy: '' };
+      if (!chain) return { verdict: 'denied', rule: '', policy: '' };
+      const rule = chain.tls?.unavailableRule ?? '';
+      return isTlsUnavailableReason(flow.reason) && chain.tls?.unavailable !== undefined ? { verdict: 'denied', rule, policy: policyOfRule(rule) } : undefined;
     }
     const request = simRequestOf(flow);
     if (!request) return undefined;

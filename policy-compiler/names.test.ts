@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parsePath } from './diagnostics.js';
-import { chainName, compareChains, objectKey, parseChainName, parseObjectKey, parseRuleId, parseServerListenerName, ruleId, ruleIdPath, serverListenerName, serviceClusterName, serviceRouteName, serviceTarget } from './names.js';
+import { chainName, CLOSING_CHAIN_PREFIX, closingChainFilter, compareChains, isTlsUnavailableReason, objectKey, parseClosingChain, tlsUnavailableChainName, tlsUnavailableReason, UNMATCHED_CHAIN, parseChainName, parseObjectKey, parseRuleId, parseServerListenerName, ruleId, ruleIdPath, serverListenerName, serviceClusterName, serviceRouteName, serviceTarget } from './names.js';
 
 describe('names built and parsed in pairs', () => {
   it('chains', () => {
@@ -8,6 +8,19 @@ describe('names built and parsed in pairs', () => {
     expect(parseChainName('outbound|443|shop/web')).toEqual({ direction: 'outbound', port: 443, workload: 'shop/web' });
     expect(parseChainName(chainName('inbound', 1, 'a/b|c'))).toEqual({ direction: 'inbound', port: 1, workload: 'a/b|c' });
     expect([parseChainName('sideways|1|a/b'), parseChainName('inbound|x|a/b'), parseChainName('inbound|1|')]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('closing chains: the default chain and a TLS-unavailable chain share a prefix no workload chain has, which the listener logs\' one filter tests', () => {
+    const chain = chainName('inbound', 8443, 'shop/orders', ['orders.shop']);
+    expect(tlsUnavailableChainName(chain)).toBe('sluice|tls-unavailable|inbound|8443|shop/orders@orders.shop');
+    expect(parseClosingChain(tlsUnavailableChainName(chain))).toEqual({ kind: 'tls-unavailable', chain });
+    expect(parseClosingChain(UNMATCHED_CHAIN)).toEqual({ kind: 'unmatched' });
+    expect([parseClosingChain(chain), parseClosingChain('sluice|other')]).toEqual([undefined, undefined]);
+    for (const name of [UNMATCHED_CHAIN, tlsUnavailableChainName(chain)]) expect(name.startsWith(CLOSING_CHAIN_PREFIX)).toBe(true);
+    for (const direction of ['inbound', 'outbound'] as const) expect(chainName(direction, 1, 'sluice/x').startsWith(CLOSING_CHAIN_PREFIX)).toBe(false);
+    expect(closingChainFilter()).toBe("xds.filter_chain_name.startsWith('sluice|')");
+    expect(isTlsUnavailableReason(tlsUnavailableReason('secret a/b does not exist'))).toBe(true);
+    expect(isTlsUnavailableReason('no filter chain accepts this connection')).toBe(false);
   });
 
   it('chains are listed by direction, workload, then port as text', () => {

@@ -53,10 +53,53 @@ export function parseChainName(name: string): { direction: ChainDirection; port:
 }
 
 /**
- * The default filter chain of an Envoy node's listeners: a connection no workload chain matches
- * (nothing allows it) is closed there, and logged to the flow collector as a denied TCP flow.
+ * The prefix every chain that closes each connection it takes shares, and no workload chain has
+ * (theirs start with their direction): the listeners' access logs keep exactly the connections of
+ * these chains (`closingChainFilter`, one expression built from it), each a denied TCP flow.
  */
-export const UNMATCHED_CHAIN = 'sluice|unmatched';
+export const CLOSING_CHAIN_PREFIX = 'sluice|';
+
+/** The default filter chain of an Envoy node's listeners: a connection no workload chain matches (nothing allows it) is closed there. */
+export const UNMATCHED_CHAIN = `${CLOSING_CHAIN_PREFIX}unmatched`;
+
+const TLS_UNAVAILABLE_PREFIX = `${CLOSING_CHAIN_PREFIX}tls-unavailable|`;
+
+/** `sluice|tls-unavailable|inbound|8443|shop/orders`: the chain of a workload port whose TLS cannot be served (a secret it needs is missing or unusable), which closes its connections. */
+export function tlsUnavailableChainName(chain: string): string {
+  return `${TLS_UNAVAILABLE_PREFIX}${chain}`;
+}
+
+/** The inverse of `UNMATCHED_CHAIN` and `tlsUnavailableChainName`: which closing chain a name is (`chain`: the workload chain it stands for), or `undefined`. */
+export function parseClosingChain(name: string): { kind: 'unmatched' } | { kind: 'tls-unavailable'; chain: string } | undefined {
+  if (name === UNMATCHED_CHAIN) return { kind: 'unmatched' };
+  if (name.startsWith(TLS_UNAVAILABLE_PREFIX)) return { kind: 'tls-unavailable', chain: name.slice(TLS_UNAVAILABLE_PREFIX.length) };
+  return undefined;
+}
+
+/** The CEL expression that is true exactly for the connections a closing chain took (Envoy's `xds.filter_chain_name` attribute). */
+export function closingChainFilter(): string {
+  return `xds.filter_chain_name.startsWith('${CLOSING_CHAIN_PREFIX}')`;
+}
+
+/**
+ * The connection's filter-state keys a closing chain sets for its refusal (Envoy's
+ * `set_filter_state`), which the listener's logs carry: the deciding policy, the rule (the field
+ * that named the secret) and the reason in words. The default chain sets none (the collector
+ * knows its reason).
+ */
+export const REFUSAL_STATE = { policy: 'sluice.refused.policy', rule: 'sluice.refused.rule', reason: 'sluice.refused.reason' } as const;
+
+const TLS_UNAVAILABLE_REASON = 'TLS unavailable: ';
+
+/** A TLS-unavailable flow's reason: `TLS unavailable: secret shop/orders-tls does not exist (...)`. */
+export function tlsUnavailableReason(why: string): string {
+  return `${TLS_UNAVAILABLE_REASON}${why}`;
+}
+
+/** Whether a flow's reason is `tlsUnavailableReason`'s. */
+export function isTlsUnavailableReason(reason: string): boolean {
+  return reason.startsWith(TLS_UNAVAILABLE_REASON);
+}
 
 /** The `log_name` of the gRPC access log each listener direction streams to the flow collector. */
 export const ACCESS_LOG_NAME = { inbound: 'sluice.inbound', outbound: 'sluice.outbound' } as const;

@@ -8,9 +8,11 @@
  *      access log to a file, vs no access log; and whether every request reached the collector;
  *   3. memory per 100,000 flows in the store, vs the same flows held as JSON-lines text;
  *   4. query latency over 1,000,000 flows, vs the same filter as a linear scan without indexes
- *      and vs `jq` over the same flows as a JSON-lines file.
+ *      and vs `jq` over the same flows as a JSON-lines file;
+ *   5. real Envoy 1.40, one request per connection: Envoy CPU per connection and p50 latency with
+ *      the listeners' closed-connection log (tcp_grpc, CEL filter) vs without it.
  *
- *   npm run bench:flows            (BENCH_FLOWS_SKIP=envoy,jq to leave parts out)
+ *   npm run bench:flows            (BENCH_FLOWS_SKIP=ingest,envoy,memory,query,jq,listener to leave parts out)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +23,7 @@ import { compilePredicate, flowMessage, flowToJson, FlowCollector, FlowMetrics, 
 import { Registry } from '../../telemetry/index.js';
 import { encodeMessage } from './als-client.js';
 import { realEnvoy } from './envoy-cost.js';
+import { listenerLogCost } from './listener-log-cost.js';
 import { syntheticFlows } from './synthetic.js';
 
 const skip = new Set((process.env['BENCH_FLOWS_SKIP'] ?? '').split(',').filter(Boolean));
@@ -146,11 +149,13 @@ async function query(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`bench:flows on ${os.cpus().length} cores, node ${process.version}`);
-  await ingest();
+  if (!skip.has('ingest')) await ingest();
   if (skip.has('envoy')) console.log('real Envoy: skipped (BENCH_FLOWS_SKIP=envoy)');
   else await realEnvoy(fmt);
-  memory();
-  await query();
+  if (!skip.has('memory')) memory();
+  if (!skip.has('query')) await query();
+  if (skip.has('listener')) console.log('listener log: skipped (BENCH_FLOWS_SKIP=listener)');
+  else await listenerLogCost(fmt);
 }
 
 await main();

@@ -126,7 +126,8 @@ export interface BootstrapOptions {
   readonly flushIntervalMs?: number;
 }
 
-const COLLECTOR_CLUSTER = 'sluice_flows';
+/** The bootstrap's cluster of the collector (the access logs' gRPC service). */
+export const COLLECTOR_CLUSTER = 'sluice_flows';
 
 function cluster(name: string, to: { host: string; port: number }, http2: boolean): Json {
   return {

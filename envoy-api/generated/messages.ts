@@ -1,5 +1,5 @@
 /* Generated from Envoy's protos (@grpc/grpc-js-xds deps) and proto/ by scripts/gen-message-types.mjs (npm run gen). Do not edit. */
-/* 450 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
+/* 453 messages and enums: the closure of MESSAGES in envoy-api/protos.ts, in the JSON form envoy-api/codec.ts reads. */
 import type { MESSAGES } from '../protos.js';
 
 /** A 64-bit integer: a number while it is a safe integer, else a decimal string. */
@@ -1885,6 +1885,21 @@ export declare namespace envoy.extensions.access_loggers.stream.v3 {
   }
 }
 
+export declare namespace envoy.extensions.filters.common.set_filter_state.v3 {
+  interface FilterStateValue {
+    readonly object_key?: string;
+    readonly format_string?: envoy.config.core.v3.SubstitutionFormatString;
+    readonly read_only?: boolean;
+    readonly shared_with_upstream?: envoy.extensions.filters.common.set_filter_state.v3.FilterStateValue.SharedWithUpstream;
+    readonly skip_if_empty?: boolean;
+    readonly factory_key?: string;
+  }
+}
+
+export declare namespace envoy.extensions.filters.common.set_filter_state.v3.FilterStateValue {
+  type SharedWithUpstream = 'NONE' | 'ONCE' | 'TRANSITIVE';
+}
+
 export declare namespace envoy.extensions.filters.http.credential_injector.v3 {
   interface CredentialInjector {
     readonly overwrite?: boolean;
@@ -2147,6 +2162,12 @@ export declare namespace envoy.extensions.filters.network.rbac.v3 {
 
 export declare namespace envoy.extensions.filters.network.rbac.v3.RBAC {
   type EnforcementType = 'ONE_TIME_ON_FIRST_BYTE' | 'CONTINUOUS';
+}
+
+export declare namespace envoy.extensions.filters.network.set_filter_state.v3 {
+  interface Config {
+    readonly on_new_connection?: readonly envoy.extensions.filters.common.set_filter_state.v3.FilterStateValue[];
+  }
 }
 
 export declare namespace envoy.extensions.http.injected_credentials.generic.v3 {
@@ -2999,6 +3020,8 @@ export interface MessageTypes {
   'envoy.type.v3.Int32Range': envoy.type.v3.Int32Range;
   'envoy.config.rbac.v3.Permission.Set': envoy.config.rbac.v3.Permission.Set;
   'envoy.extensions.filters.network.rbac.v3.RBAC': envoy.extensions.filters.network.rbac.v3.RBAC;
+  'envoy.extensions.filters.network.set_filter_state.v3.Config': envoy.extensions.filters.network.set_filter_state.v3.Config;
+  'envoy.extensions.filters.common.set_filter_state.v3.FilterStateValue': envoy.extensions.filters.common.set_filter_state.v3.FilterStateValue;
   'envoy.extensions.filters.network.direct_response.v3.Config': envoy.extensions.filters.network.direct_response.v3.Config;
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager': envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.ProxyStatusConfig': envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.ProxyStatusConfig;
@@ -3245,6 +3268,7 @@ export interface AnyOf {
   'envoy.extensions.filters.network.direct_response.v3.Config': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.network.direct_response.v3.Config' } & envoy.extensions.filters.network.direct_response.v3.Config;
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager' } & envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
   'envoy.extensions.filters.network.rbac.v3.RBAC': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC' } & envoy.extensions.filters.network.rbac.v3.RBAC;
+  'envoy.extensions.filters.network.set_filter_state.v3.Config': { readonly '@type': 'type.googleapis.com/envoy.extensions.filters.network.set_filter_state.v3.Config' } & envoy.extensions.filters.network.set_filter_state.v3.Config;
   'envoy.extensions.http.injected_credentials.generic.v3.Generic': { readonly '@type': 'type.googleapis.com/envoy.extensions.http.injected_credentials.generic.v3.Generic' } & envoy.extensions.http.injected_credentials.generic.v3.Generic;
   'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext': { readonly '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext' } & envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
   'envoy.extensions.transport_sockets.tls.v3.Secret': { readonly '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret' } & envoy.extensions.transport_sockets.tls.v3.Secret;

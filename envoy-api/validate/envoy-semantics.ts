@@ -30,7 +30,7 @@ const TERMINAL_NETWORK = new Set([
   'http_connection_manager.v3.HttpConnectionManager', 'tcp_proxy.v3.TcpProxy', 'direct_response.v3.Config', 'echo.v3.Echo',
 ].map((m) => `${T}envoy.extensions.filters.network.${m}`));
 const NON_TERMINAL_NETWORK = new Set([
-  'rbac.v3.RBAC', 'ext_authz.v3.ExtAuthz', 'local_ratelimit.v3.LocalRateLimit', 'ratelimit.v3.RateLimit', 'connection_limit.v3.ConnectionLimit',
+  'rbac.v3.RBAC', 'ext_authz.v3.ExtAuthz', 'local_ratelimit.v3.LocalRateLimit', 'ratelimit.v3.RateLimit', 'connection_limit.v3.ConnectionLimit', 'set_filter_state.v3.Config',
 ].map((m) => `${T}envoy.extensions.filters.network.${m}`));
 
 function list(json: Json, key: string): readonly unknown[] {

@@ -87,6 +87,8 @@ export interface ChainTls {
   readonly inject?: { readonly header: string; readonly credential: string; readonly overwrite: boolean };
   /** A secret the chain needs is not available: it refuses its connections (fail closed), and says why. */
   readonly unavailable?: string;
+  /** With `unavailable`: the rule id of the field that named it (`shop/orders-tls#spec.ingress[0].toPorts[1].terminatingTLS.clientCA`), the rule of its connections' flows. */
+  readonly unavailableRule?: string;
 }
 
 /** A secret served to a node over SDS, with its value (golden files and `--show ir` redact it). */

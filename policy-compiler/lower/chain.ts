@@ -94,7 +94,8 @@ export function buildChain(
   let secretsOfChain: readonly IrSecret[] = [];
   if (portTls) {
     const resolved = resolveTls(portTls, secrets);
-    tls = resolved.tls;
+    const at = use[0]?.portRuleId;
+    tls = resolved.unavailableField !== undefined && at !== undefined ? { ...resolved.tls, unavailableRule: `${at}.${resolved.unavailableField}` } : resolved.tls;
     secretsOfChain = resolved.secrets;
     diagnostics.push(...atPortRules(use, policyByKey, resolved.problems));
   }

@@ -24,6 +24,8 @@ export interface TlsResolution {
   readonly tls: ChainTls;
   readonly secrets: readonly IrSecret[];
   readonly problems: readonly TlsProblem[];
+  /** The field below the port rule that named what is unavailable (`terminatingTLS.secret`), when `tls.unavailable` is set. */
+  readonly unavailableField?: string;
 }
 
 /** Whether a certificate's DNS name covers a server name (RFC 6125: a wildcard covers one label; a wildcard name only the same wildcard). */
@@ -38,6 +40,7 @@ class Resolver {
   readonly problems: TlsProblem[] = [];
   readonly secrets = new Map<string, IrSecret>();
   unavailable: string | undefined;
+  unavailableField: string | undefined;
 
   constructor(private readonly catalog: SecretCatalog | undefined) {}
 
@@ -45,9 +48,16 @@ class Resolver {
     this.problems.push({ severity, code, field, message });
   }
 
-  /** Marks the chain unusable (the first reason is kept) and reports why. */
+  /** Marks the chain unusable (the first reason, and the field it is at, are kept). */
+  private refuse(field: string, message: string): void {
+    if (this.unavailable !== undefined) return;
+    this.unavailable = message;
+    this.unavailableField = field;
+  }
+
+  /** Marks the chain unusable and reports why. */
   private fail(code: string, field: string, message: string): undefined {
-    this.unavailable ??= message;
+    this.refuse(field, message);
     this.problem('error', code, field, message);
     return undefined;
   }
@@ -55,7 +65,7 @@ class Resolver {
   /** The secret in force, or undefined (reported). */
   private secret(name: string, field: string): CatalogSecret | undefined {
     if (!this.catalog) {
-      this.unavailable ??= `secret ${name} is not checked: no secret source`;
+      this.refuse(field, `secret ${name} is not checked: no secret source`);
       this.problem('warning', 'secret.unchecked', field, `secret ${name} cannot be checked without a secret source (sluice compile --secrets DIR, sluice serve --secrets DIR)`);
       return undefined;
     }
@@ -98,7 +108,7 @@ class Resolver {
 
   issued(serverNames: readonly string[], field: string): { name: string; leaf: CertificateFacts } | undefined {
     if (!this.catalog) {
-      this.unavailable ??= 'the issued certificate is not checked: no secret source';
+      this.refuse(field, 'the issued certificate is not checked: no secret source');
       this.problem('warning', 'secret.unchecked', field, `the certificate sluice issues for ${serverNames.join(', ')} is only known to sluice serve (--ca-dir DIR)`);
       return undefined;
     }
@@ -207,7 +217,7 @@ export function resolveTls(tls: PortTls, catalog: SecretCatalog | undefined): Tl
   };
   // A chain that refuses its connections needs no secret.
   const secrets = r.unavailable !== undefined ? [] : [...r.secrets.values()].sort((a, b) => a.name.localeCompare(b.name));
-  return { tls: chain, secrets, problems: r.problems };
+  return { tls: chain, secrets, problems: r.problems, ...(r.unavailableField !== undefined ? { unavailableField: r.unavailableField } : {}) };
 }
 
 /** The secrets (`namespace/name`) a port rule's TLS names, sorted: what `resolveTls` looks up in the catalog. */

@@ -10,7 +10,8 @@
 import { MESSAGES, typed, type AnyJson, type envoy } from '../../envoy-api/index.js';
 import type { EnvoyNode, HttpChain, TrafficDirection } from '../ir/types.js';
 import type { AccessLogSink } from '../model/types.js';
-import { UNMATCHED_CHAIN } from '../names.js';
+import { tlsUnavailableChainName, UNMATCHED_CHAIN } from '../names.js';
+import { refusalStateFilter } from './features/access-log.js';
 import { ORIGINAL_DST } from './features/original-dst.js';
 import { httpConnectionManager } from './http-connection-manager.js';
 import { cidrRange } from './matchers.js';
@@ -26,7 +27,8 @@ const CLOSE_FILTER: envoy.config.listener.v3.Filter = { name: 'envoy.filters.net
 /**
  * The filter chain of one workload port: matched by destination port and address (and what the
  * features add: the SNI allow list), its transport socket (TLS termination), HCM with its filters.
- * A chain whose secrets are not available closes its connections (fail closed).
+ * A chain whose secrets are not available closes its connections (fail closed), under a closing
+ * chain's name, having set its refusal for the listener's logs when the node has any.
  */
 function filterChain(chain: HttpChain, accessLog: readonly AccessLogSink[]): FilterChain {
   let match: envoy.config.listener.v3.FilterChainMatch = {
@@ -35,7 +37,7 @@ function filterChain(chain: HttpChain, accessLog: readonly AccessLogSink[]): Fil
     ...(chain.sources.length > 0 ? { source_prefix_ranges: chain.sources.map(cidrRange) } : {}),
   };
   for (const contribute of HOOKS.filterChainMatch) match = { ...match, ...contribute(chain) };
-  if (chain.tls?.unavailable !== undefined) return { name: chain.name, filter_chain_match: match, filters: [CLOSE_FILTER] };
+  if (chain.tls?.unavailable !== undefined) return { name: tlsUnavailableChainName(chain.name), filter_chain_match: match, filters: [...(accessLog.length > 0 ? [refusalStateFilter(chain)] : []), CLOSE_FILTER] };
   const transport = HOOKS.filterChainTransport.map((contribute) => contribute(chain)).find((t) => t !== undefined);
   return {
     name: chain.name,

@@ -87,10 +87,12 @@ spec:
     'hostile.yaml:15:29: error: spec.ingress[0].toPorts[3].terminatingTLS.secret: secret shop/truncated has no usable version: tls.crt: "-----BEGIN CERTIFICATE-----" is not closed before the end of the file: the file is truncated [secret.invalid]',
     'hostile.yaml:17:29: error: spec.ingress[0].toPorts[4].terminatingTLS.secret: secret shop/nowhere does not exist (in a cluster: the Secret nowhere in namespace shop; standalone: the directory shop/nowhere under serve --secrets) [secret.missing]',
   ]);
-  // Nothing half-configured: each of these ports closes its connections (a direct_response chain with no TLS context), and no secret is given to the node.
+  // Nothing half-configured: each of these ports closes its connections (a TLS-unavailable chain: its refusal set for the flow log, then direct_response, no TLS context), and no secret is given to the node.
   const node = (parse(r.stdout) as Array<{ node: string; listeners: Array<{ name: string; filter_chains?: Array<{ name: string; transport_socket?: unknown; filters: Array<{ name: string }> }> }>; secrets?: unknown[] }>).find((n) => n.node === 'node-a');
   const chains = node?.listeners.find((l) => l.name === 'inbound')?.filter_chains ?? [];
-  expect(chains.map((c) => [c.name, c.transport_socket !== undefined, c.filters.map((f) => f.name)])).toEqual([8001, 8002, 8003, 8004, 8005].map((port) => [`inbound|${port}|shop/orders`, false, ['envoy.filters.network.direct_response']]));
+  expect(chains.map((c) => [c.name, c.transport_socket !== undefined, c.filters.map((f) => f.name)])).toEqual([8001, 8002, 8003, 8004, 8005].map((port) => [`sluice|tls-unavailable|inbound|${port}|shop/orders`, false, ['envoy.filters.network.set_filter_state', 'envoy.filters.network.direct_response']]));
   expect(node?.secrets ?? []).toEqual([]);
-  expect(r.stdout).not.toMatch(/BEGIN (CERTIFICATE|PRIVATE KEY)/);
+  // No PEM block (a header line and its body); the refusal's reason may quote a header line, as the diagnostics do.
+  expect(r.stdout).not.toMatch(/BEGIN (CERTIFICATE|PRIVATE KEY)-----(\n|\\n)/);
+  expect(r.stdout).toContain('TLS unavailable: secret shop/nowhere does not exist');
 });

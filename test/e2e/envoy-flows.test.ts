@@ -13,23 +13,28 @@
  * egress flow from that workload), and a redirected egress connection that no chain matches (a
  * workload without an address of the connection's family: nothing to bind, it arrives from the
  * loopback). Each is also one line on Envoy's stdout (`accessLog: [flows, stdout]`), the
- * listener's stdout log with the same filter.
+ * listener's stdout log with the same filter. A policy whose Secret goes missing (deleted from
+ * serve's --secrets) makes its port refuse connections: each refused TLS connection is one denied
+ * TCP flow naming the policy, the field that named the Secret and why, one stdout line, and the
+ * replay judges it again (denied while the proposal's chain still cannot serve its TLS).
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Protocol } from '../../bench/envoy/call.js';
 import { EnvoyBed, SERVE_ADMIN_PORT, type WorkloadSpec } from '../../bench/envoy/bed.js';
 import { main } from '../../cli/main.js';
 import type { PolicyStatus } from '../../controller/index.js';
 import { flowFromJson, UNMATCHED_REASON, type FlowRecord } from '../../flows/index.js';
-import { UNMATCHED_CHAIN } from '../../policy-compiler/index.js';
+import { tlsUnavailableChainName, UNMATCHED_CHAIN } from '../../policy-compiler/index.js';
 import { DEFAULT_PORTS } from '../../policy-compiler/model/types.js';
 import { describeDataPath } from '../support/envoy.js';
 import { inForce, l7Policy, Scene, urlOf } from '../support/envoy-cases.js';
 import { runCli } from '../support/run-cli.js';
 import { eventually } from '../support/poll.js';
+import { leaf, newCa, writeSecret } from '../support/tls.js';
 
 const trial = (mode: 'audit' | 'enforce') => l7Policy('orders-trial', `  mode: ${mode}
   selector: { matchLabels: { app: orders } }
@@ -65,6 +70,14 @@ const POLICIES = [
 `),
 ];
 
+/** Terminates TLS on port 8443 with a Secret of serve's --secrets directory, which a test deletes. */
+const ORDERS_TLS = l7Policy('orders-tls', `  selector: { matchLabels: { app: orders } }
+  ingress:
+    - toPorts:
+        - ports: [ { port: 8443 } ]
+          terminatingTLS: { secret: { name: orders-tls } }
+`);
+
 const ORDERS: WorkloadSpec = { name: 'orders', labels: { app: 'orders' }, http: [8080, 8081], grpc: [9090], services: ['shop.v1.Orders'] };
 const WEB: WorkloadSpec = { name: 'web', labels: { app: 'web' } };
 /** Given only its IPv4 address in the inventory: its IPv6 connections are redirected with nothing to bind. */
@@ -78,6 +91,7 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
   let fromWeb: Awaited<ReturnType<Scene['clientIn']>>;
   let fromCron: Awaited<ReturnType<Scene['clientIn']>>;
   const admin = () => `http://${bed.node4}:${SERVE_ADMIN_PORT}`;
+  const secrets = path.join(bed.dir, 'secrets');
   const followed: string[] = [];
   const stopFollow = new AbortController();
   let following: Promise<number> | undefined;
@@ -94,7 +108,10 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
     bed.writeInventory([o.inventory, w.inventory, c.inventory.replace(`, "${c.v6}"`, ''), batch]);
     bed.writePolicy('policies.yaml', [...POLICIES, trial('audit')].join('---\n'));
     await Promise.all([bed.startWorkload(ORDERS), bed.startOutside('outside', 9000)]);
-    await scene.start();
+    // The TLS policy's Secret, in force until a test deletes it.
+    writeSecret(secrets, 'shop/orders-tls', await leaf(await newCa('orders CA'), { dns: ['orders.shop'] }).then((p) => ({ 'tls.crt': p.cert, 'tls.key': p.key })));
+    bed.writePolicy('tls.yaml', ORDERS_TLS);
+    await scene.start(['--secrets', secrets]);
     fromWeb = await scene.clientIn('web');
     fromCron = await scene.clientIn('cron');
     // Started before any request: what it prints arrived live.
@@ -305,4 +322,62 @@ describeDataPath('flows from real Envoy on the data path reach serve, observe, t
     ]);
     expect((await flowsOf(http('/v1/orders/9'), 'the allowed flows', 2)).map((f) => f.verdict)).toEqual(['forwarded', 'forwarded']);
   }, 60_000);
+
+  it('gives each connection a port refuses because its Secret is missing exactly one denied TCP flow with the policy, the field that named the Secret and why; one stdout line; the replay denies it again', async () => {
+    fs.rmSync(path.join(secrets, 'shop', 'orders-tls'), { recursive: true });
+    const status = async () => ((await bed.serveAdmin('/status')) as { policies: PolicyStatus[] }).policies.find((p) => p.key === 'shop/orders-tls');
+    // serve says why the port refuses (the state's name is the controller's; the message names the Secret).
+    await eventually(async () => ((await status())?.message.includes('secret shop/orders-tls does not exist') ? true : undefined), 'the TLS policy\'s status to name the missing Secret', 20_000).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}: ${JSON.stringify(await status())}`);
+    });
+    const rule = 'shop/orders-tls#spec.ingress[0].toPorts[0].terminatingTLS.secret';
+    const chain = tlsUnavailableChainName('inbound|8443|shop/orders');
+    /** One TLS handshake attempt on 8443 (a real ClientHello, so the chain's TLS match applies): its local port, and whether the handshake completed. */
+    const attempt = () => new Promise<{ local: number; handshake: boolean }>((resolve) => {
+      const socket = net.connect({ host: orders.v4, port: 8443 });
+      let local = 0;
+      let handshake = false;
+      const timer = setTimeout(() => socket.destroy(), 5000);
+      socket.on('connect', () => {
+        local = socket.localPort ?? 0;
+        const client = tls.connect({ socket, servername: 'orders.shop', rejectUnauthorized: false });
+        client.on('secureConnect', () => { handshake = true; client.destroy(); });
+        client.on('error', () => {});
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => { clearTimeout(timer); resolve({ local, handshake }); });
+    });
+    // Envoy's own listener has the closing chain in place of the serving one.
+    await eventually(async () => (JSON.stringify(await bed.envoy!.configDump('dynamic_listeners')).includes(`"name":"${chain}"`) ? true : undefined), `Envoy's inbound listener to have ${chain}`, 30_000, 250);
+    const answer = await attempt();
+    expect(answer).toEqual({ local: expect.any(Number), handshake: false });
+    expect(answer.local).toBeGreaterThan(0);
+    const refusedTls = (f: FlowRecord) => f.protocol === 'tcp' && f.destination.port === 8443;
+    const found = await flowsOf(refusedTls, 'the flow of the refused TLS connection');
+    // Envoy flushes its log every second: a duplicate would have arrived with the first.
+    await new Promise((r) => setTimeout(r, 1200));
+    // Exactly one, that connection's: the served handshakes before it were not flows.
+    expect((await flows('')).filter(refusedTls).map((f) => f.source.port)).toEqual([answer.local]);
+    expect(found[0]).toMatchObject({
+      node: 'node-a', direction: 'ingress', protocol: 'tcp', verdict: 'denied', policy: 'shop/orders-tls', rule,
+      reason: expect.stringMatching(/^TLS unavailable: secret shop\/orders-tls does not exist/),
+      source: { address: bed.host4, port: answer.local, workload: 'batch', namespace: 'ops' },
+      destination: { address: orders.v4, port: 8443, workload: 'orders', namespace: 'shop' },
+    });
+    expect(found[0]?.reason).not.toBe(UNMATCHED_REASON);
+    // One line on Envoy's stdout, with the same refusal.
+    const lines = (bed.envoy?.accessLog ?? []).filter((l) => l.chain === chain);
+    expect(lines).toEqual([expect.objectContaining({ client: `${bed.host4}:${answer.local}`, destination: `${orders.v4}:8443`, bytes_sent: 0, policy: 'shop/orders-tls', rule, reason: found[0]?.reason })]);
+    // Replay: the proposal as in force still cannot serve that TLS (simulate has no secret source): denied again, nothing changes, nothing skipped.
+    const proposed = path.join(bed.dir, 'proposed-tls');
+    fs.mkdirSync(proposed, { recursive: true });
+    fs.writeFileSync(path.join(proposed, 'policies.yaml'), [...POLICIES, trial('enforce'), ORDERS_TLS].join('---\n'));
+    const again = await runCli(['simulate', '--inventory', bed.inventoryFile, '--replay', admin(), '--since', '1h', '-o', 'json', proposed]);
+    // The only change is the trial's (enforced in this proposal, as in the test before).
+    expect(JSON.parse(again.stdout)).toMatchObject({ skipped: 0, groups: [{ from: 'audit-denied', to: 'denied', rule: id('orders-trial', 'toPorts[0].deny.http[0]'), count: 1 }] });
+    // A plain port instead: the connection would be served, its requests are unknown: not replayed.
+    fs.writeFileSync(path.join(proposed, 'policies.yaml'), [...POLICIES, trial('enforce'), ORDERS_TLS.replace(/^ {10}terminatingTLS: .*\n/m, '')].join('---\n'));
+    const plain = await runCli(['simulate', '--inventory', bed.inventoryFile, '--replay', admin(), '--since', '1h', '-o', 'json', proposed]);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ skipped: 1, groups: [{ rule: id('orders-trial', 'toPorts[0].deny.http[0]') }] });
+  }, 90_000);
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { compileScenario } from '../../bench/flows/scenario.js';
 import { auditReport, FlowStore, replay, verdictFromIr, wouldDenyCounts, CLEAN_MESSAGE, type FlowRecord } from '../../flows/index.js';
-import { compile, loadSources } from '../../policy-compiler/index.js';
+import { compile, loadSources, tlsUnavailableReason } from '../../policy-compiler/index.js';
 import { inventoryText, policyText } from '../../bench/flows/scenario.js';
 import { BATCH, endpoint, flow, T0 } from './fixtures.js';
 
@@ -71,5 +71,34 @@ describe('replay against proposed policies', () => {
     };
     const r = replay([tcp(15006), tcp(ports.http)], verdictFromIr(compiled.output.ir));
     expect(r).toMatchObject({ total: 2, unchanged: 1, skipped: 1, changed: [] });
+  });
+
+  it("replays a connection refused because its chain's TLS could not be served: denied again while the proposal's chain still cannot serve it, not judged once it can, denied without a chain", () => {
+    const inventory = inventoryText(ports);
+    const tlsPolicy = (tls: string) => `apiVersion: sluice.dev/v1alpha1
+kind: L7Policy
+metadata: { name: orders-tls, namespace: shop }
+spec:
+  selector: { matchLabels: { app: orders } }
+  ingress:
+    - toPorts:
+        - ports: [ { port: 8443 } ]
+${tls}`;
+    const proposal = (text: string) => {
+      const load = loadSources([{ name: 'inventory.yaml', text: inventory }, { name: 'p.yaml', text }]);
+      expect(load.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      return compile(load.policies, load.inventory ?? compiled.inventory).ir;
+    };
+    const rule = 'shop/orders-tls#spec.ingress[0].toPorts[0].terminatingTLS.secret';
+    const { http: _h, ...refused } = flow({ source: web, destination: { ...orders, port: 8443 }, protocol: 'tcp', verdict: 'denied', policy: 'shop/orders-tls', rule, reason: tlsUnavailableReason('secret shop/orders-tls does not exist') });
+    // Without a secret source the proposal's chain cannot serve its TLS (not checked): denied again, by the field that names the secret.
+    const stillTls = replay([refused], verdictFromIr(proposal(tlsPolicy('          terminatingTLS: { secret: { name: orders-tls } }'))));
+    expect(stillTls).toMatchObject({ total: 1, unchanged: 1, skipped: 0, changed: [] });
+    const judged = verdictFromIr(proposal(tlsPolicy('          terminatingTLS: { secret: { name: orders-tls } }')))(refused);
+    expect(judged).toEqual({ verdict: 'denied', rule, policy: 'shop/orders-tls' });
+    // A plain chain serves the connection: its requests are unknown, it is not replayed.
+    expect(replay([refused], verdictFromIr(proposal(tlsPolicy('')))) ).toMatchObject({ total: 1, unchanged: 0, skipped: 1 });
+    // No chain: denied, as a connection no chain accepts.
+    expect(verdictFromIr(compiled.output.ir)(refused)).toEqual({ verdict: 'denied', rule: '', policy: '' });
   });
 });

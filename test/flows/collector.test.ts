@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { alsClient, encodeMessage, openAlsStream, type SyntheticEntry } from '../../bench/flows/als-client.js';
 import { FlowCollector, FlowPusher, FlowStore, flowMessage, kafkaFlow, LOG_NAME, MESSAGE, RBAC_KEYS, UNMATCHED_REASON, WorkloadIndex, type FlowRecord } from '../../flows/index.js';
-import type { Inventory } from '../../policy-compiler/index.js';
+import { flowProtoRoot } from '../../flows/proto.js';
+import { REFUSAL_STATE, tlsUnavailableReason, type Inventory } from '../../policy-compiler/index.js';
 import { Registry } from '../../telemetry/index.js';
 import { grpcServerOptions, SnapshotCache, XdsServer } from '../../xds-server/index.js';
 import { eventually, freePort } from '../support/poll.js';
@@ -73,6 +74,35 @@ describe('the flow collector', () => {
       expect.objectContaining({ source: expect.objectContaining({ address: '192.0.2.1', workload: '' }), destination: expect.objectContaining({ port: 7777, workload: 'orders' }), protocol: 'tcp', verdict: 'denied' }),
     ]);
     expect(store.query({ protocols: ['http'] })).toHaveLength(1);
+  });
+
+  it("takes a TLS-unavailable chain's refusal (policy, rule, reason) from the entry's filter state, as Envoy sends it, over the chain lookup", async () => {
+    const chains = { find: () => ({ enforce: ['shop/other'], audit: [] }) };
+    const { store, client } = await start({ chains: () => chains });
+    const stream = openAlsStream(client);
+    const type = flowMessage(MESSAGE.alsRequest);
+    const stringValue = flowProtoRoot().lookupType('google.protobuf.StringValue');
+    const state = (value: string) => ({ type_url: 'type.googleapis.com/google.protobuf.StringValue', value: stringValue.encode({ value }).finish() });
+    const rule = 'shop/orders-tls#spec.ingress[0].toPorts[1].terminatingTLS.clientCA';
+    const reason = tlsUnavailableReason('secret shop/clients-ca does not exist');
+    const entry = (filterState: Record<string, unknown>) => ({
+      common_properties: { downstream_remote_address: { socket_address: { address: '10.1.0.9', port_value: 40200 } }, downstream_local_address: { socket_address: { address: '10.1.0.7', port_value: 8090 } }, filter_state_objects: filterState },
+      connection_properties: { received_bytes: 0, sent_bytes: 0 },
+    });
+    await stream.write(encodeMessage([allowed], { node: 'node-a', logName: LOG_NAME.inbound }));
+    const entries = [
+      entry({ [REFUSAL_STATE.policy]: state('shop/orders-tls'), [REFUSAL_STATE.rule]: state(rule), [REFUSAL_STATE.reason]: state(reason) }),
+      // Not a string value: ignored, so the entry is the default chain's.
+      entry({ [REFUSAL_STATE.reason]: { type_url: 'type.googleapis.com/google.protobuf.Int32Value', value: Buffer.from([8, 1]) } }),
+    ];
+    await stream.write(Buffer.from(type.encode(type.fromObject({ tcp_logs: { log_entry: entries } })).finish()));
+    expect(await stream.end()).toEqual({ code: 0, details: '' });
+    await eventually(() => store.stats().size === 3, 'three flows');
+    const flows = store.query({ protocols: ['tcp'] }).map((s) => s.flow).reverse();
+    expect(flows.map((f) => [f.protocol, f.verdict, f.policy, f.rule, f.reason, f.destination.port])).toEqual([
+      ['tcp', 'denied', 'shop/orders-tls', rule, 'TLS unavailable: secret shop/clients-ca does not exist', 8090],
+      ['tcp', 'denied', 'shop/other', '', UNMATCHED_REASON, 8090],
+    ]);
   });
 
   it('accepts a stream from a node the inventory does not list, and counts it', async () => {

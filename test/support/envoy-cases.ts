@@ -300,9 +300,9 @@ export class Scene {
 
   constructor(readonly bed: EnvoyBed) {}
 
-  /** Starts serve and Envoy and waits until every policy is in force; the judge of what follows. */
-  async start(): Promise<Judge> {
-    await this.bed.startServe();
+  /** Starts serve (with `serveArgs` added) and Envoy and waits until every policy is in force; the judge of what follows. */
+  async start(serveArgs: readonly string[] = []): Promise<Judge> {
+    await this.bed.startServe(serveArgs);
     const envoy = await this.bed.startEnvoy();
     await inForce(this.bed);
     return new Judge(envoy);

@@ -43,7 +43,7 @@ function port8443(r: Response | undefined): string[] {
   const chains = (r?.bodies ?? []).flatMap((b) => (Listener.toObject(Listener.decode(b)) as { filter_chains?: FilterChain[] }).filter_chains ?? []);
   return chains
     .filter((c) => c.filter_chain_match?.destination_port?.value === 8443)
-    .map((c) => (c.filters?.[0]?.name === 'envoy.filters.network.direct_response' ? 'closed' : c.filter_chain_match?.transport_protocol === 'tls' ? 'tls' : 'plain'));
+    .map((c) => (c.filters?.at(-1)?.name === 'envoy.filters.network.direct_response' ? 'closed' : c.filter_chain_match?.transport_protocol === 'tls' ? 'tls' : 'plain'));
 }
 
 /** The certificate chain of the SDS secret in a response (absent: not served). */
