@@ -31,7 +31,12 @@ describe('sluice controller (usage)', () => {
     [['--kubeconfig', 'k', '--status-qps', '0'], /--status-qps: expected a number/],
     [['--kubeconfig', 'k', '--inbound-port', '70000'], /--inbound-port: expected a port/],
     [['--kubeconfig', 'k', '--log-level', 'loud'], /--log-level: expected one of debug, info, warn, error/],
-    [['--kubeconfig', 'k', '--audit-for', '1h'], /--audit-for needs --webhook-tls-dir/],
+    [['--kubeconfig', 'k', '--audit-for', '1h'], /--audit-for needs --webhook-certificates controller or --webhook-tls-dir/],
+    [['--kubeconfig', 'k', '--webhook-certificates', 'self'], /--webhook-certificates: expected controller or external, got "self"/],
+    [['--kubeconfig', 'k', '--webhook-certificates', 'external'], /--webhook-certificates external needs --webhook-tls-dir DIR/],
+    [['--kubeconfig', 'k', '--webhook-certificates', 'controller', '--webhook-tls-dir', 'd'], /--webhook-tls-dir is for external certificates/],
+    [['--kubeconfig', 'k', '--webhook-certificates', 'controller', '--ca-bundle', 'f'], /--ca-bundle is for external certificates/],
+    [['--kubeconfig', 'k', '--webhook-tls-dir', 'd', '--webhook-ca-secret', 'x'], /--webhook-ca-secret needs --webhook-certificates controller/],
   ])('refuses %j', async (args, message) => {
     const r = await runCli(['controller', ...args]);
     expect(r.code).toBe(2);
