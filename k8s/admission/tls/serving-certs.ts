@@ -11,6 +11,11 @@
  * 3. The previous CA leaves the bundle once `caOverlapMs` passed since the switch (default: a leaf
  *    lifetime, so every leaf it signed has expired).
  *
+ * The state can be kept and taken up again (`state`, `restore`: the controller keeps it in
+ * Secrets, so the next leader goes on). What was published is not kept: a restored state
+ * publishes its bundle again, and a leaf another CA issued moves to the CA in use only once that
+ * bundle is published and propagated (unless it has expired, when waiting helps no one).
+ *
  * State and decisions only; the clock and crypto come in through `CertsEnv`, the I/O (serving the
  * leaf, patching the configurations) is the caller's (rotation.ts).
  */

@@ -184,12 +184,12 @@ export class WebhookCertIssuer {
     const issuers = [state.ca.root, ...(state.previous ? [state.previous.root] : [])];
     const read = await readServingSecret(this.tlsRef, tlsObject, names, issuers, env);
     if (read.leaf) {
-      this.stored.tls = { rv, identity: servingIdentity({ cert: caText(tlsObject, SERVING_SECRET_KEYS.cert), key: read.leaf.keyPem }, caText(tlsObject, SERVING_SECRET_KEYS.ca)) };
+      this.stored.tls = { rv, identity: servingIdentity({ cert: dataText(tlsObject, SERVING_SECRET_KEYS.cert), key: read.leaf.keyPem }, dataText(tlsObject, SERVING_SECRET_KEYS.ca)) };
       return { state, leaf: read.leaf };
     }
     this.stored.tls = { rv, identity: '' };
     if (replacedCa) {
-      const own = parseCertificates(caText(tlsObject, SERVING_SECRET_KEYS.ca));
+      const own = parseCertificates(dataText(tlsObject, SERVING_SECRET_KEYS.ca));
       const carried = own.ok ? await readServingSecret(this.tlsRef, tlsObject, names, own.value, env) : undefined;
       const leafCert = carried?.leaf?.served.certificate;
       if (carried?.leaf && leafCert && own.ok) {
@@ -254,7 +254,7 @@ export class WebhookCertIssuer {
 }
 
 /** A key of a Secret's data as text ('' when absent or not decodable). */
-function caText(object: unknown, key: string): string {
+function dataText(object: unknown, key: string): string {
   const value = secretKeys(object).get(key);
   return value && 'text' in value ? value.text : '';
 }

@@ -76,16 +76,12 @@ export function startWebhookCertificates(o: WebhookCertificatesOptions): Webhook
   let running: Promise<void> | undefined;
   const round = async () => {
     if (running || closed) return;
-    const held = issuer.held;
     running = issuer.round()
-      .then(() => {
-        // The leader serves what it just wrote without waiting for its own next read.
-        if (issuer.held && issuer.held !== held) watch.kick();
-      })
       .catch((error: unknown) => o.logger.warn('webhook certificates: round failed; retrying next round', { error: error instanceof Error ? error.message : String(error) }))
       .finally(() => {
         running = undefined;
-        watch.kick();
+        // The leader serves what it may just have written without waiting for its next read.
+        if (o.leading()) watch.kick();
       });
     await running;
   };
