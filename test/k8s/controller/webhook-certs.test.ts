@@ -8,6 +8,7 @@
  *   caBundle, and the API server's call is answered over TLS: an invalid L7Policy refused with
  *   its field path, a valid one stored; both replicas serve the Secret's leaf;
  * - two issuers that both believe they lead, racing on a missing CA Secret: one CA (create-only);
+ * - a write that meets another writer's change (409) stops the round; the next one reads again;
  * - a 12 s leaf is renewed (twice) while the API server calls without one refused admission;
  * - hostile Secrets (bad PEM, another key, wrong names, expired, a CA key that is not the CA's)
  *   are replaced by the leader with a line naming the Secret, the key and the problem, and the
@@ -201,6 +202,38 @@ describeKube('the controller issues and rotates the webhooks\' certificates, on 
     expect(fingerprints(stored?.data['ca.crt'] ?? '')).toEqual(fingerprints(held[0] ?? ''));
     expect(raceLines.filter((l) => l.msg === 'webhook certificates: created the CA')).toHaveLength(1);
     expect(raceLines.filter((l) => l.msg === 'webhook certificates: another replica created the CA first; taking it')).toHaveLength(1);
+  }, 30_000);
+
+  it('a write that meets another writer\'s change (409) stops the round, and the next one reads the Secret again and writes over the resourceVersion it read', async () => {
+    let touched = false;
+    const touching: KubeApi = {
+      server: bed.admin.server,
+      request: async (method, at, body, type) => {
+        // Someone else writes the Secret between the issuer's read and its write.
+        if (method === 'PUT' && at === `${SECRETS}/conflict-tls` && !touched) {
+          touched = true;
+          await putSecretData('conflict-tls', (d) => ({ ...d, 'tls.crt': 'still not a certificate' }));
+        }
+        return bed.admin.request(method, at, body, type);
+      },
+    };
+    const own: LogLine[] = [];
+    const issuer = new WebhookCertIssuer({
+      api: touching, namespace: 'sluice-system', caSecret: 'conflict-ca', tlsSecret: 'conflict-tls', names: { dns: ['conflict.sluice-system.svc'], ips: [] }, env: defaultEnv(),
+      leading: () => true, logger: createLogger({ level: 'info', write: (l) => own.push(JSON.parse(l) as LogLine) }), publishBundle: async () => undefined,
+    });
+    await bed.must('POST', SECRETS, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'conflict-tls' }, type: 'kubernetes.io/tls', data: { 'tls.crt': b64('not a certificate'), 'tls.key': b64('nor a key'), 'ca.crt': b64('') } });
+    await issuer.round();
+    expect(touched).toBe(true);
+    expect(issuer.held).toBeUndefined();
+    expect(own.find((l) => l.msg === 'webhook certificates: round stopped; the next one reads the Secrets again')?.['reason']).toBe('Secret sluice-system/conflict-tls was changed by another writer (409)');
+    await issuer.round();
+    const stored = await secretData('conflict-tls');
+    expect(certsOf(stored?.data['tls.crt'] ?? '')[0]?.serialNumber.toLowerCase()).toBe(issuer.held?.leafCertificate.serialNumber.toLowerCase());
+    expect(own.filter((l) => l.msg === 'webhook certificates: the serving Secret is not usable; the leader issues a new leaf').map((l) => l['problems'])).toEqual([
+      expect.stringMatching(/^Secret sluice-system\/conflict-tls tls\.crt: error: .*\[pem\.none\]/),
+      expect.stringMatching(/^Secret sluice-system\/conflict-tls tls\.crt: error: .*\[pem\.none\]/),
+    ]);
   }, 30_000);
 
   it('a 12 s leaf is renewed twice while the API server calls through, without one refused admission', async () => {
