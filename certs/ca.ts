@@ -9,7 +9,7 @@ import { caProblems, issuedBy, parseCertificate, selfSigned, validityProblem } f
 import { keyMatchesSpki, parsePrivateKeyPem } from './keys.js';
 import { commonNameProblem, MAX_COMMON_NAME } from './names.js';
 import { inFile, problem } from './problems.js';
-import { caExtensions, DEFAULT_CA_DAYS, MAX_DAYS, serialNumber, subjectName, validityFor } from './profiles.js';
+import { caExtensions, DEFAULT_CA_DAYS, MAX_DAYS, MIN_LIFETIME_MS, serialNumber, subjectName, validityFor } from './profiles.js';
 import { DEFAULT_KEY_TYPE, failed, ok, type CertsEnv, type KeyMaterial, type KeyType, type Result } from './types.js';
 import { x509 } from './x509-lib.js';
 
@@ -36,6 +36,8 @@ export interface CaRequest {
   readonly keyType?: KeyType;
   /** Validity of the root (and of the intermediate, which never outlives it). Default 3650. */
   readonly days?: number;
+  /** A validity in milliseconds instead of `days` (at least MIN_LIFETIME_MS): short-lived CAs, tests of rotation. */
+  readonly lifetimeMs?: number;
   /** The root's common name (default "sluice root CA"); the intermediate's is this + " intermediate". */
   readonly commonName?: string;
   readonly intermediate?: boolean;
@@ -47,13 +49,21 @@ export function daysProblem(days: number, path = 'days'): Diagnostic | undefined
   return Number.isInteger(days) && days >= 1 && days <= MAX_DAYS ? undefined : problem('request.days', path, `${days}: expected a whole number of days from 1 to ${MAX_DAYS}`);
 }
 
+/** `days`, or `lifetimeMs` when given (a whole number of milliseconds from MIN_LIFETIME_MS to MAX_DAYS days). */
+export function lifetimeProblem(days: number, lifetimeMs: number | undefined): Diagnostic | undefined {
+  if (lifetimeMs === undefined) return daysProblem(days);
+  return Number.isInteger(lifetimeMs) && lifetimeMs >= MIN_LIFETIME_MS && lifetimeMs <= MAX_DAYS * 86_400_000
+    ? undefined
+    : problem('request.days', 'lifetimeMs', `${lifetimeMs}: expected a whole number of milliseconds from ${MIN_LIFETIME_MS} to ${MAX_DAYS} days`);
+}
+
 /** A new CA: root (CA:TRUE, path length 1 with an intermediate, else 0), and the intermediate (path length 0). */
 export async function createCa(request: CaRequest, env: CertsEnv): Promise<Result<Ca>> {
   const days = request.days ?? DEFAULT_CA_DAYS;
   const rootName = request.commonName ?? DEFAULT_CA_NAME;
   const intermediateName = `${rootName} intermediate`;
   const diagnostics: Diagnostic[] = [];
-  const badDays = daysProblem(days);
+  const badDays = lifetimeProblem(days, request.lifetimeMs);
   if (badDays) diagnostics.push(badDays);
   const badName = commonNameProblem(request.intermediate ? intermediateName : rootName);
   if (badName) diagnostics.push(problem('request.common-name', 'commonName', `"${rootName}": ${request.intermediate ? `with " intermediate" appended, ${badName} (keep it under ${MAX_COMMON_NAME - 12})` : badName}`));
@@ -61,7 +71,7 @@ export async function createCa(request: CaRequest, env: CertsEnv): Promise<Resul
   const keyType = request.keyType ?? DEFAULT_KEY_TYPE;
   const crypto = env.crypto;
   const rootKey = await env.generateKey(keyType);
-  const validity = validityFor(env.now(), days);
+  const validity = validityFor(env.now(), days, undefined, request.lifetimeMs);
   const root = await x509.X509CertificateGenerator.createSelfSigned(
     {
       serialNumber: serialNumber(env.randomBytes),

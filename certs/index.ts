@@ -12,7 +12,7 @@ export { parsePem, encodePem, MAX_PEM_BYTES, MAX_PEM_BLOCKS, type PemBlock } fro
 export { generateKeyMaterial, parsePrivateKeyPem, privateKeyPem, keyMatchesSpki, describeSpki, keyAlgorithm, type KeyDescription } from './keys.js';
 export { checkNames, dnsNameProblem, canonicalIp, uriProblem, spiffeNodeUri, MAX_NAMES, type SubjectNames } from './names.js';
 export { parseDuration, formatDuration } from './duration.js';
-export { BACKDATE_MS, DEFAULT_CA_DAYS, DEFAULT_LEAF_DAYS, MAX_DAYS, SERIAL_BYTES, validityFor, serialNumber, type Validity } from './profiles.js';
+export { BACKDATE_MS, DEFAULT_CA_DAYS, DEFAULT_LEAF_DAYS, MAX_DAYS, MIN_LIFETIME_MS, SERIAL_BYTES, validityFor, serialNumber, type Validity } from './profiles.js';
 export { parseCertificates, parseCertificate, validityProblem, caProblems, leafProblems, issuedBy, selfSigned, chainProblems } from './certificates.js';
 export { createCa, loadCaFromPem, servedChain, DEFAULT_CA_NAME, type Ca, type CaRequest, type CaSources, type CertifiedKey, type PemSource } from './ca.js';
 export { issueLeaf, type LeafRequest, type IssuedLeaf } from './issue.js';

@@ -4,7 +4,7 @@
  * is checked first (names, days, common name): bad input is a diagnostic, never a signature.
  */
 import type { Diagnostic } from '../policy-compiler/index.js';
-import { servedChain, daysProblem, type Ca } from './ca.js';
+import { servedChain, lifetimeProblem, type Ca } from './ca.js';
 import { validityProblem } from './certificates.js';
 import { checkNames, commonNameProblem, MAX_COMMON_NAME, type SubjectNames } from './names.js';
 import { problem } from './problems.js';
@@ -23,6 +23,8 @@ export interface LeafRequest {
   readonly keyType?: KeyType;
   /** Default 90; never past the signing CA's notAfter (`clamped` says when it was cut). */
   readonly days?: number;
+  /** A validity in milliseconds instead of `days` (at least MIN_LIFETIME_MS): short-lived leaves, tests of renewal. */
+  readonly lifetimeMs?: number;
 }
 
 export interface IssuedLeaf {
@@ -46,7 +48,7 @@ export async function issueLeaf(ca: Ca, request: LeafRequest, env: CertsEnv): Pr
   const names = checkNames(request);
   const diagnostics: Diagnostic[] = names.ok ? [] : [...names.diagnostics];
   const days = request.days ?? DEFAULT_LEAF_DAYS;
-  const badDays = daysProblem(days);
+  const badDays = lifetimeProblem(days, request.lifetimeMs);
   if (badDays) diagnostics.push(badDays);
   const badName = request.commonName === undefined ? undefined : commonNameProblem(request.commonName);
   if (badName) diagnostics.push(problem('request.common-name', 'commonName', `"${request.commonName ?? ''}": ${badName}`));
@@ -60,7 +62,7 @@ export async function issueLeaf(ca: Ca, request: LeafRequest, env: CertsEnv): Pr
   const keyType = request.keyType ?? DEFAULT_KEY_TYPE;
   const key = await env.generateKey(keyType);
   const commonName = request.commonName ?? defaultCommonName(names.value);
-  const validity = validityFor(now, days, ca.signer.certificate);
+  const validity = validityFor(now, days, ca.signer.certificate, request.lifetimeMs);
   const certificate = await x509.X509CertificateGenerator.create(
     {
       serialNumber: serialNumber(env.randomBytes),

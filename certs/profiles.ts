@@ -24,13 +24,16 @@ export interface Validity {
   readonly clamped: boolean;
 }
 
+/** The shortest lifetime a request may give in milliseconds (`lifetimeMs`: short-lived certificates, tests of renewal). */
+export const MIN_LIFETIME_MS = 1000;
+
 /**
  * notBefore = now (whole seconds, as X.509 stores it) − backdate, but not before the issuer's
- * notBefore; notAfter = now + days, at most the issuer's notAfter.
+ * notBefore; notAfter = now + days (or + `lifetimeMs`, when given), at most the issuer's notAfter.
  */
-export function validityFor(now: Date, days: number, issuer?: { readonly notBefore: Date; readonly notAfter: Date }): Validity {
+export function validityFor(now: Date, days: number, issuer?: { readonly notBefore: Date; readonly notAfter: Date }, lifetimeMs?: number): Validity {
   const start = Math.floor(now.getTime() / 1000) * 1000;
-  const wanted = start + days * 86_400_000;
+  const wanted = start + (lifetimeMs ?? days * 86_400_000);
   const limit = issuer?.notAfter.getTime() ?? Infinity;
   const notBefore = Math.max(start - BACKDATE_MS, issuer?.notBefore.getTime() ?? -Infinity);
   return { notBefore: new Date(notBefore), notAfter: new Date(Math.min(wanted, limit)), clamped: wanted > limit };

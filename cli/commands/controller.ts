@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { formatHostPort } from '../../ip/index.js';
 import { DEFAULT_MIN_AUDIT_MS, DEFAULT_SIDECAR, inClusterKubeApi, kubeApiFromKubeconfig, PATHS, type KubeApi } from '../../k8s/admission/index.js';
-import { DEFAULT_LEASE, kubeConfigFrom, startController } from '../../k8s/controller/index.js';
+import { DEFAULT_CA_SECRET, DEFAULT_LEASE, DEFAULT_TLS_SECRET, DEFAULT_WEBHOOK_SERVICE, kubeConfigFrom, startController } from '../../k8s/controller/index.js';
 import { createLogger } from '../../telemetry/index.js';
 import { parseCommandArgs, parseDurationFlag, parseHostPort, parseLogLevel } from '../args.js';
 import { FLOW_FLAGS, FLOW_HELP, flowOptions } from '../flow-flags.js';
@@ -37,9 +37,21 @@ Options:
                             their would-deny flows (default sluice-controller)
   --ca-bundle FILE          the leader keeps the webhook configurations' caBundle equal to FILE (PEM),
                             read again every 30s (a mounted Secret's ca.crt)
-  --webhook-tls-dir DIR     also serve the admission webhooks (as sluice webhook) from DIR's tls.crt and
-                            tls.key (a mounted TLS Secret, read again every 10s), validating against
-                            this replica's informers: the inventory and policies its xDS comes from
+  --webhook-certificates controller|external
+                            also serve the admission webhooks (as sluice webhook), validating against
+                            this replica's informers (the inventory and policies its xDS comes from).
+                            controller: the leader keeps a CA in the Secret --webhook-ca-secret, issues
+                            the serving certificate for --webhook-service into --webhook-tls-secret,
+                            renews it and rotates the CA before they expire, and keeps the caBundle
+                            current; every replica serves that Secret, read through the API every 5s.
+                            external: with --webhook-tls-dir (the default when it is given)
+  --webhook-tls-dir DIR     external certificates: serve the webhooks from DIR's tls.crt and tls.key
+                            (a mounted TLS Secret someone else issues, read again every 10s)
+  --webhook-tls-secret NAME controller certificates: the serving Secret (default ${DEFAULT_TLS_SECRET})
+  --webhook-ca-secret NAME  controller certificates: the CA Secret (default ${DEFAULT_CA_SECRET})
+  --webhook-service NAME    controller certificates: the webhooks' Service in --namespace, which the
+                            certificate names in every form (default ${DEFAULT_WEBHOOK_SERVICE})
+  --cluster-domain DOMAIN   controller certificates: the cluster's DNS domain (default cluster.local)
   --webhook-listen HOST:PORT  where the webhooks listen (default 0.0.0.0:9443)
   --audit-for DURATION      webhooks' rollout guard: audit time before enforce (default 24h); the
                             would-deny flows are every replica's (one that does not answer refuses)
@@ -85,6 +97,8 @@ export const controllerCommand: Command = {
       'disconnect-grace': { type: 'string', default: '15s' }, 'inbound-port': { type: 'string' }, 'outbound-port': { type: 'string' },
       'log-level': { type: 'string', default: 'info' }, steering: { type: 'string', default: 'agents' },
       'webhook-tls-dir': { type: 'string' }, 'webhook-listen': { type: 'string', default: '0.0.0.0:9443' },
+      'webhook-certificates': { type: 'string' }, 'webhook-tls-secret': { type: 'string' }, 'webhook-ca-secret': { type: 'string' },
+      'webhook-service': { type: 'string' }, 'cluster-domain': { type: 'string' },
       'audit-for': { type: 'string' }, 'sidecar-xds-address': { type: 'string' }, 'proxy-image': { type: 'string' },
       ...FLOW_FLAGS,
     });
@@ -99,12 +113,28 @@ export const controllerCommand: Command = {
     const xdsAddress = parseHostPort('--xds-address', values['xds-address']);
     const adminAddress = parseHostPort('--admin-address', values['admin-address']);
     const caBundle = values['ca-bundle'];
+    const mode = values['webhook-certificates'] ?? (values['webhook-tls-dir'] !== undefined ? 'external' : undefined);
+    if (mode !== undefined && mode !== 'controller' && mode !== 'external') throw new UsageError(`--webhook-certificates: expected controller or external, got "${mode}"`);
+    if (mode === 'external' && values['webhook-tls-dir'] === undefined) throw new UsageError('--webhook-certificates external needs --webhook-tls-dir DIR');
+    if (mode === 'controller' && values['webhook-tls-dir'] !== undefined) throw new UsageError('--webhook-tls-dir is for external certificates: with --webhook-certificates controller the leader issues them');
+    if (mode === 'controller' && caBundle !== undefined) throw new UsageError('--ca-bundle is for external certificates: with --webhook-certificates controller the leader publishes its own CA');
+    const strayIssue = (['webhook-tls-secret', 'webhook-ca-secret', 'webhook-service', 'cluster-domain'] as const).find((f) => values[f] !== undefined);
+    if (strayIssue && mode !== 'controller') throw new UsageError(`--${strayIssue} needs --webhook-certificates controller`);
     const strayWebhook = (['audit-for', 'sidecar-xds-address', 'proxy-image'] as const).find((f) => values[f] !== undefined);
-    if (strayWebhook && !values['webhook-tls-dir']) throw new UsageError(`--${strayWebhook} needs --webhook-tls-dir`);
-    const webhook = values['webhook-tls-dir']
+    if (strayWebhook && mode === undefined) throw new UsageError(`--${strayWebhook} needs --webhook-certificates controller or --webhook-tls-dir`);
+    const webhook = mode !== undefined
       ? {
           listen: parseHostPort('--webhook-listen', values['webhook-listen']),
-          tlsDir: values['webhook-tls-dir'],
+          ...(mode === 'controller'
+            ? {
+                issue: {
+                  ...(values['webhook-tls-secret'] ? { tlsSecret: values['webhook-tls-secret'] } : {}),
+                  ...(values['webhook-ca-secret'] ? { caSecret: values['webhook-ca-secret'] } : {}),
+                  ...(values['webhook-service'] ? { service: values['webhook-service'] } : {}),
+                  ...(values['cluster-domain'] ? { clusterDomain: values['cluster-domain'] } : {}),
+                },
+              }
+            : { tlsDir: values['webhook-tls-dir'] }),
           rollout: { minAuditMs: values['audit-for'] ? parseDurationFlag('--audit-for', values['audit-for']) : DEFAULT_MIN_AUDIT_MS },
           sidecar: {
             ...(values['sidecar-xds-address'] ? { xds: parseHostPort('--sidecar-xds-address', values['sidecar-xds-address']) } : {}),

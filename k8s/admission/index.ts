@@ -18,9 +18,9 @@ export { rolloutGuard, DEFAULT_MIN_AUDIT_MS, DEFAULT_QUIET_WINDOW_MS, type Rollo
 export { mutatePod, podMode, type ModeSource } from './pod-mutation.js';
 export { sidecarContainer, expandArgs, DEFAULT_SIDECAR, SIDECAR_NODE_ID, POD_NAME_ENV, POD_NAMESPACE_ENV, type SidecarOptions, type Container } from './sidecar.js';
 export { startWebhookServer, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, type WebhookServer, type WebhookServerOptions, type ServingCertificate } from './server.js';
-export { ServingCertificates, ServingCertificateError, serviceNames, DEFAULT_LEAF_DAYS, DEFAULT_RENEW_WINDOW_MS, DEFAULT_PROPAGATION_MS, type ServingNames, type RotationOptions, type TickResult } from './tls/serving-certs.js';
-export { rotateOnce, startRotation, type RotationLoopOptions, type RotationRound } from './tls/rotation.js';
-export { readServingDir, watchServingDir, type ServingDir, type ServingDirResult, type WatchServingDirOptions } from './tls/tls-dir.js';
+export { ServingCertificates, ServingCertificateError, serviceNames, DEFAULT_LEAF_DAYS, DEFAULT_RENEW_WINDOW_MS, DEFAULT_PROPAGATION_MS, pemOf, type ServingNames, type RotationOptions, type RotationState, type RetiringCa, type ServedLeaf, type TickResult } from './tls/serving-certs.js';
+export { rotateOnce, startRotation, type CertificateSink, type RotationLoopOptions, type RotationRound } from './tls/rotation.js';
+export { readServingDir, checkServingPems, watchServingDir, type ServingDir, type ServingDirResult, type WatchServingDirOptions } from './tls/tls-dir.js';
 export { kubeApi, kubeApiFromKubeconfig, inClusterKubeApi, KubeApiError, type KubeApi, type KubeApiOptions, type KubeResponse } from './kube-api.js';
 export { syncCaBundle, caBundlePatch, configurationPath, CaBundleSyncError, SLUICE_WEBHOOK_CONFIGURATIONS, type WebhookConfigurationRef, type CaBundleSyncResult } from './ca-bundle.js';
 export { fileView, storedPoliciesView, listStoredPolicies, readInventory, readPolicyDirs, POLICIES_PATH } from './views.js';

@@ -12,13 +12,17 @@ import { SLUICE_WEBHOOK_CONFIGURATIONS, syncCaBundle } from './ca-bundle.js';
 import type { WebhookDeps } from './handler.js';
 import type { PolicyView } from './validate-policy.js';
 import { inClusterKubeApi, kubeApiFromKubeconfig, type KubeApi } from './kube-api.js';
-import { startWebhookServer, type WebhookServer } from './server.js';
+import { startWebhookServer, type ServingCertificate, type WebhookServer } from './server.js';
 import { startRotation } from './tls/rotation.js';
 import { DEFAULT_PROPAGATION_MS, ServingCertificates, type ServingNames } from './tls/serving-certs.js';
 import { readServingDir, watchServingDir } from './tls/tls-dir.js';
 import { fileView, readInventory } from './views.js';
 
-export type TlsSource = { readonly kind: 'dir'; readonly dir: string } | { readonly kind: 'ca'; readonly dir: string; readonly names: ServingNames };
+export type TlsSource =
+  | { readonly kind: 'dir'; readonly dir: string }
+  | { readonly kind: 'ca'; readonly dir: string; readonly names: ServingNames }
+  /** A first pair; whoever started it replaces it (`setCertificate`: the controller, from the serving Secret). */
+  | { readonly kind: 'given'; readonly certificate: ServingCertificate };
 
 export interface StandaloneConfig {
   readonly listen: { readonly host: string; readonly port: number };
@@ -61,6 +65,8 @@ export async function startStandalone(config: StandaloneConfig, env: CertsEnv, l
   }
   const view = config.view ?? fileView({ inventory: config.inventory, policyDirs: config.policyDirs, ...(api ? { api } : {}) });
   const deps: WebhookDeps = { ...config.deps, policies: { view } };
+
+  if (config.tls.kind === 'given') return startWebhookServer({ host: config.listen.host, port: config.listen.port, certificate: config.tls.certificate, deps, logger });
 
   if (config.tls.kind === 'dir') {
     const first = await readServingDir(config.tls.dir, env.now(), env.crypto);

@@ -25,6 +25,7 @@ import { secretRef } from './secrets.js';
 import { StatusView } from './status-view.js';
 import { StatusWriter } from './status-writer.js';
 import { startWebhookCaSync, type WebhookCaSync } from './webhook-ca.js';
+import { placeholderCertificate, startWebhookCertificates, webhookServingNames, type WebhookCertificates, type WebhookIssueSettings } from './webhook-certs/index.js';
 import type { ProxyPortsOf } from './workloads.js';
 
 export interface ControllerOptions {
@@ -69,12 +70,15 @@ export interface ControllerOptions {
   /** On the leader: keep the webhook configurations' caBundle equal to this CA (webhook-ca.ts). */
   readonly webhookCa?: { readonly read: () => string | undefined; readonly everyMs?: number };
   /**
-   * Serve the admission webhooks in this process too (`sluice webhook`'s server), over TLS from a
-   * directory (a mounted kubernetes.io/tls Secret), validating against this replica's informers.
+   * Serve the admission webhooks in this process too (`sluice webhook`'s server), validating
+   * against this replica's informers, over TLS from a directory (`tlsDir`: a mounted
+   * kubernetes.io/tls Secret someone else issues) or from the serving Secret the leader issues
+   * and rotates (`issue`: webhook-certs/). Exactly one of the two.
    */
   readonly webhook?: {
     readonly listen: { readonly host: string; readonly port: number };
-    readonly tlsDir: string;
+    readonly tlsDir?: string;
+    readonly issue?: WebhookIssueSettings;
     readonly reloadIntervalMs?: number;
     readonly rollout?: { readonly minAuditMs?: number };
     /** How long the rollout guard waits for each other replica's would-deny flows (default 1 s; peer-flows.ts). */
@@ -108,6 +112,8 @@ export const DEFAULT_LEASE = 'sluice-controller';
 const ACK_SETTLE_MS = 250;
 
 export async function startController(o: ControllerOptions): Promise<Controller> {
+  if (o.webhook && (o.webhook.tlsDir === undefined) === (o.webhook.issue === undefined)) throw new Error('webhook: give one of tlsDir and issue');
+  if (o.webhook?.issue && o.webhookCa) throw new Error('webhook.issue publishes the caBundle itself: webhookCa does not go with it');
   const logger = o.logger;
   const now = o.now ?? Date.now;
   const registry = new Registry();
@@ -136,6 +142,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
       if (leading) {
         writer.mark(view.keys());
         webhookCa?.kick();
+        webhookCerts?.kick();
       }
     },
   });
@@ -290,17 +297,24 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   }
   const stopWebhook = new AbortController();
   let webhookServer: WebhookServer | undefined;
+  let webhookCerts: WebhookCertificates | undefined;
   if (o.webhook) {
     const w = o.webhook;
+    const env = defaultEnv();
     // Without a Service of replicas, this replica is the only one.
     const service = o.peerService;
     const replicaFlows = service !== undefined ? { self: `replica ${o.identity}`, peers: () => otherReplicas(service), ...(w.peerFlowsTimeoutMs !== undefined ? { timeoutMs: w.peerFlowsTimeoutMs } : {}) } : undefined;
     try {
+      const tls = w.issue ? { kind: 'given' as const, certificate: await placeholderCertificate(webhookServingNames(o.namespace, w.issue), env) } : { kind: 'dir' as const, dir: w.tlsDir ?? '' };
       webhookServer = await startStandalone({
-        listen: w.listen, tls: { kind: 'dir', dir: w.tlsDir }, inventory: '', policyDirs: [], syncCaBundle: false,
+        listen: w.listen, tls, inventory: '', policyDirs: [], syncCaBundle: false,
         reloadIntervalMs: w.reloadIntervalMs ?? 10_000, view: runtimeView(runtime),
         deps: { rollout: { now, ...(w.rollout?.minAuditMs !== undefined ? { minAuditMs: w.rollout.minAuditMs } : {}), wouldDenyFlows: flowsWouldDeny(flows, replicaFlows) }, ...(w.sidecar ? { sidecar: w.sidecar } : {}) },
-      }, defaultEnv(), logger.child({ component: 'webhook' }), stopWebhook.signal);
+      }, env, logger.child({ component: 'webhook' }), stopWebhook.signal);
+      if (w.issue) {
+        const server = webhookServer;
+        webhookCerts = startWebhookCertificates({ api: o.api, namespace: o.namespace, settings: w.issue, env, leading: () => leader.isLeading(), logger: logger.child({ component: 'webhook-certs' }), server });
+      }
     } catch (error) {
       stopWebhook.abort();
       await admin.close();
@@ -340,6 +354,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
       unsubscribe();
       writer.close();
       webhookCa?.close();
+      webhookCerts?.close();
       stopWebhook.abort();
       await webhookServer?.close();
       kube.close();

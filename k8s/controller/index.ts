@@ -11,3 +11,4 @@ export { LeaderElector, type LeaderView } from './leader.js';
 export { StatusWriter, policyPath, type WriteOutcome } from './status-writer.js';
 export { desiredStatus, sameStatus, type L7PolicyStatus, type Condition } from './policy-conditions.js';
 export { clusterInventory, inventorySourceFile, proxyModeOf, sidecarNodeId, nodeKafkaId, INVENTORY_SOURCE, type ClusterInventory, type HostNetworkPod, type ProxyPorts, type ProxyPortsOf } from './workloads.js';
+export { DEFAULT_CA_SECRET, DEFAULT_TLS_SECRET, DEFAULT_WEBHOOK_SERVICE, WebhookCertIssuer, watchServingSecret, startWebhookCertificates, type WebhookIssueSettings, type CaOptions } from './webhook-certs/index.js';

@@ -221,6 +221,21 @@ describe('a bad request is a diagnostic, and nothing is signed', () => {
     expect(env.keys.length).toBe(keysBefore);
   });
 
+  it('takes a lifetime in milliseconds instead of days (lifetimeMs), checked the same way', async () => {
+    const env = testEnv();
+    const ca = value(await createCa({ lifetimeMs: 40_000 }, env));
+    expect(ca.root.notAfter.getTime() - T0.getTime()).toBe(40_000);
+    const leaf = value(await issueLeaf(ca, { dns: ['short.example.com'], lifetimeMs: 12_000 }, env));
+    expect(leaf.certificate.notAfter.getTime() - T0.getTime()).toBe(12_000);
+    expect(leaf.clamped).toBe(false);
+    expect(value(await issueLeaf(ca, { dns: ['short.example.com'], lifetimeMs: 60_000 }, env)).clamped).toBe(true);
+    for (const lifetimeMs of [999, 1.5e3 + 0.5, 36_501 * 86_400_000]) {
+      const r = await issueLeaf(ca, { dns: ['short.example.com'], lifetimeMs }, env);
+      expect(r).toEqual({ ok: false, diagnostics: [expect.objectContaining({ code: 'request.days', path: 'lifetimeMs', message: `${lifetimeMs}: expected a whole number of milliseconds from 1000 to 36500 days` })] });
+    }
+    expect((await createCa({ lifetimeMs: 10 }, env)).ok).toBe(false);
+  });
+
   it('refuses a certificate without names', async () => {
     const env = testEnv();
     const ca = value(await createCa({}, env));

@@ -103,6 +103,24 @@ describeHelm('the Helm chart', () => {
     expect(one.stderr).toContain('controller.replicas must be at least 2');
   });
 
+  it('issues the webhooks\' certificates in the controller by default; webhook.certificates=external mounts the Secret instead', () => {
+    const argsOf = (ms: Manifest[]) => ((ms.find((m) => m.object.kind === 'Deployment')?.object['spec'] as { template: { spec: { containers: { args: string[] }[]; volumes: { name: string }[] } } }).template.spec);
+    const byDefault = argsOf(manifests);
+    expect(byDefault.containers[0]?.args).toEqual(expect.arrayContaining(['--webhook-certificates=controller', '--webhook-tls-secret=sluice-webhook-tls', '--webhook-ca-secret=sluice-webhook-ca', '--webhook-service=sluice-webhook']));
+    expect(byDefault.containers[0]?.args.filter((a) => a.startsWith('--ca-bundle') || a.startsWith('--webhook-tls-dir'))).toEqual([]);
+    expect(byDefault.volumes.map((v) => v.name)).toEqual(['state']);
+    expect(manifests.filter((m) => m.object.metadata.name === 'sluice-controller-webhook-certs').map((m) => m.object.kind)).toEqual(['Role', 'RoleBinding']);
+    const external = render(['--set', 'webhook.certificates=external']);
+    const spec = argsOf(external);
+    expect(spec.containers[0]?.args).toEqual(expect.arrayContaining(['--ca-bundle=/etc/sluice/tls/ca.crt', '--webhook-tls-dir=/etc/sluice/tls']));
+    expect(spec.containers[0]?.args.filter((a) => a.startsWith('--webhook-certificates'))).toEqual([]);
+    expect(spec.volumes.map((v) => v.name)).toEqual(['webhook-tls', 'state']);
+    expect(external.filter((m) => m.object.metadata.name === 'sluice-controller-webhook-certs')).toEqual([]);
+    const bad = helm([...RENDER, '--set', 'webhook.certificates=self']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('webhook.certificates: expected controller or external, got "self"');
+  });
+
   it('gives capabilities to the node agent\'s node-agent container alone, exactly CAP_BPF, CAP_NET_ADMIN and CAP_SYS_RESOURCE; nothing is privileged', () => {
     const withCaps: string[] = [];
     for (const m of manifests) {

@@ -5,12 +5,17 @@
  * leaf never moves to a CA whose bundle was not published (serving-certs.ts keeps that order).
  */
 import { silentLogger, type Logger } from '../../../telemetry/index.js';
-import type { WebhookServer } from '../server.js';
+import type { ServingCertificate } from '../server.js';
 import type { ServingCertificates } from './serving-certs.js';
+
+/** Where a renewed leaf goes: the webhook server (standalone), or the Secret every replica serves (the controller). */
+export interface CertificateSink {
+  setCertificate(certificate: ServingCertificate): void | Promise<void>;
+}
 
 export interface RotationLoopOptions {
   readonly certs: ServingCertificates;
-  readonly server: Pick<WebhookServer, 'setCertificate'>;
+  readonly server: CertificateSink;
   /** Puts the bundle into the webhook configurations (syncCaBundle); absent when nothing publishes (a standalone webhook). */
   readonly publishBundle?: (bundlePem: string) => Promise<void>;
   readonly logger?: Logger;
@@ -36,7 +41,7 @@ export async function rotateOnce(o: RotationLoopOptions): Promise<RotationRound>
   if (!o.publishBundle && o.certs.bundleUnpublished) o.certs.bundlePublished(o.certs.bundleVersion); // nobody to tell: whoever calls trusts the CA by other means
   const tick = await o.certs.tick();
   if (tick.leafRenewed) {
-    o.server.setCertificate(o.certs.certificate);
+    await o.server.setCertificate(o.certs.certificate);
     logger.info('serving certificate renewed', { serial: o.certs.leafCertificate.serialNumber, notAfter: o.certs.leafCertificate.notAfter.toISOString() });
   }
   if (tick.bundleChanged) published = (await publish(o)) || published;

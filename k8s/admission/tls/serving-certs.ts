@@ -11,6 +11,11 @@
  * 3. The previous CA leaves the bundle once `caOverlapMs` passed since the switch (default: a leaf
  *    lifetime, so every leaf it signed has expired).
  *
+ * The state can be kept and taken up again (`state`, `restore`: the controller keeps it in
+ * Secrets, so the next leader goes on). What was published is not kept: a restored state
+ * publishes its bundle again, and a leaf another CA issued moves to the CA in use only once that
+ * bundle is published and propagated (unless it has expired, when waiting helps no one).
+ *
  * State and decisions only; the clock and crypto come in through `CertsEnv`, the I/O (serving the
  * leaf, patching the configurations) is the caller's (rotation.ts).
  */
@@ -36,6 +41,8 @@ export function serviceNames(service: string, namespace: string, clusterDomain =
 export interface RotationOptions {
   /** Lifetime of a serving leaf (default 30 days). */
   readonly leafDays?: number;
+  /** Lifetime of a serving leaf in milliseconds, instead of `leafDays` (short-lived leaves; tests of renewal). */
+  readonly leafLifetimeMs?: number;
   /** Renew this long before the leaf's end (default 10 days). */
   readonly renewWindowMs?: number;
   /** How long a replaced CA stays in the bundle (default one leaf lifetime). */
@@ -60,18 +67,40 @@ export interface TickResult {
   readonly bundleChanged: boolean;
 }
 
-const pemOf = (certs: readonly x509.X509Certificate[]) => certs.map((c) => `${c.toString('pem').trimEnd()}\n`).join('');
+export const pemOf = (certs: readonly x509.X509Certificate[]): string => certs.map((c) => `${c.toString('pem').trimEnd()}\n`).join('');
+
+/** The leaf served: its certificate and the chain sent (leaf first). */
+export type ServedLeaf = Pick<IssuedLeaf, 'certificate' | 'chain'>;
+
+/** A replaced CA kept in the bundle (its root only: it signs nothing any more) until `until` (ms). */
+export interface RetiringCa {
+  readonly root: x509.X509Certificate;
+  readonly until: number;
+}
+
+/**
+ * Everything a rotation is made of, to keep it somewhere and take it up again (the controller
+ * keeps it in Secrets, so that the next leader goes on where the last one stopped). What was
+ * published is not part of it: a restored state publishes its bundle again before a leaf moves.
+ */
+export interface RotationState {
+  readonly ca: Ca;
+  readonly pending?: Ca;
+  readonly previous?: RetiringCa;
+  /** The leaf served (with its key); absent: a new one is issued from `ca`. */
+  readonly leaf?: { readonly served: ServedLeaf; readonly keyPem: string };
+}
 
 export class ServingCertificates {
-  private pending: Ca | undefined;
-  private previous: { readonly ca: Ca; readonly until: number } | undefined;
   private version = 1;
   private published = 0;
   private publishedAt = 0;
 
   private constructor(
     private ca: Ca,
-    private leaf: IssuedLeaf,
+    private pending: Ca | undefined,
+    private previous: RetiringCa | undefined,
+    private leaf: ServedLeaf,
     private keyPem: string,
     private readonly names: ServingNames,
     private readonly env: CertsEnv,
@@ -80,8 +109,27 @@ export class ServingCertificates {
 
   /** Issues the first leaf from `ca`. */
   static async create(ca: Ca, names: ServingNames, env: CertsEnv, options: RotationOptions = {}): Promise<ServingCertificates> {
-    const issued = await issue(ca, names, env, options);
-    return new ServingCertificates(ca, issued.leaf, issued.keyPem, names, env, options);
+    return ServingCertificates.restore({ ca }, names, env, options);
+  }
+
+  /**
+   * Takes a rotation up again from a kept state (issuing a leaf from its CA when it has none). A
+   * kept leaf is taken as it is: the caller has checked it (names, key, chain); `tick` renews it
+   * when due or when `ca` did not issue it, once the bundle is published.
+   */
+  static async restore(state: RotationState, names: ServingNames, env: CertsEnv, options: RotationOptions = {}): Promise<ServingCertificates> {
+    const leaf = state.leaf ?? (await issue(state.ca, names, env, options)).kept;
+    return new ServingCertificates(state.ca, state.pending, state.previous, leaf.served, leaf.keyPem, names, env, options);
+  }
+
+  /** What to keep to take this rotation up again (`restore`). */
+  get state(): Required<Pick<RotationState, 'ca' | 'leaf'>> & Pick<RotationState, 'pending' | 'previous'> {
+    return { ca: this.ca, ...(this.pending ? { pending: this.pending } : {}), ...(this.previous ? { previous: this.previous } : {}), leaf: { served: this.leaf, keyPem: this.keyPem } };
+  }
+
+  /** True while a CA rotation is under way: a new CA waits to sign, or a replaced one is still in the bundle. */
+  get rotating(): boolean {
+    return this.pending !== undefined || this.previous !== undefined;
   }
 
   /** The chain (leaf, then intermediate) and key to serve. */
@@ -95,7 +143,7 @@ export class ServingCertificates {
 
   /** The roots the API server must trust: the CA in use first, then a pending or previous one. */
   get bundlePem(): string {
-    return pemOf([this.ca.root, ...(this.pending ? [this.pending.root] : []), ...(this.previous ? [this.previous.ca.root] : [])]);
+    return pemOf([this.ca.root, ...(this.pending ? [this.pending.root] : []), ...(this.previous ? [this.previous.root] : [])]);
   }
 
   /** Increases whenever `bundlePem` changes; pass it to `bundlePublished` once it is in the configurations. */
@@ -129,15 +177,18 @@ export class ServingCertificates {
       this.version += 1;
       bundleChanged = true;
     }
-    if (this.pending && this.published >= this.version && now >= this.publishedAt + (this.options.propagationMs ?? DEFAULT_PROPAGATION_MS)) {
-      this.previous = { ca: this.ca, until: now + (this.options.caOverlapMs ?? (this.options.leafDays ?? DEFAULT_LEAF_DAYS) * DAY_MS) };
+    const propagated = this.published >= this.version && now >= this.publishedAt + (this.options.propagationMs ?? DEFAULT_PROPAGATION_MS);
+    if (this.pending && propagated) {
+      this.previous = { root: this.ca.root, until: now + (this.options.caOverlapMs ?? this.options.leafLifetimeMs ?? (this.options.leafDays ?? DEFAULT_LEAF_DAYS) * DAY_MS) };
       this.ca = this.pending;
       this.pending = undefined;
       await this.renew();
       leafRenewed = true;
     } else {
       const decision = await rotationDecision(this.leaf.certificate, this.ca, this.env.now(), this.options.renewWindowMs ?? DEFAULT_RENEW_WINDOW_MS, this.env.crypto);
-      if (decision.due) {
+      // A leaf of another CA (a restored state whose CA was replaced) moves only once a bundle
+      // holding the CA in use is published and propagated; a leaf that expired moves at once.
+      if (decision.due && (decision.reason !== 'issuer-changed' || propagated)) {
         await this.renew();
         leafRenewed = true;
       }
@@ -148,8 +199,8 @@ export class ServingCertificates {
   /** Reissues the leaf from the CA in use, whatever its validity (a forced renewal). */
   async renew(): Promise<void> {
     const issued = await issue(this.ca, this.names, this.env, this.options);
-    this.leaf = issued.leaf;
-    this.keyPem = issued.keyPem;
+    this.leaf = issued.kept.served;
+    this.keyPem = issued.kept.keyPem;
   }
 
   /** When the leaf is next due, for scheduling. */
@@ -159,8 +210,8 @@ export class ServingCertificates {
 }
 
 
-async function issue(ca: Ca, names: ServingNames, env: CertsEnv, o: RotationOptions): Promise<{ leaf: IssuedLeaf; keyPem: string }> {
-  const issued = await issueLeaf(ca, { dns: names.dns, ips: names.ips, usages: ['server'], days: o.leafDays ?? DEFAULT_LEAF_DAYS, ...(o.keyType ? { keyType: o.keyType } : {}) }, env);
+async function issue(ca: Ca, names: ServingNames, env: CertsEnv, o: RotationOptions): Promise<{ kept: { served: ServedLeaf; keyPem: string } }> {
+  const issued = await issueLeaf(ca, { dns: names.dns, ips: names.ips, usages: ['server'], days: o.leafDays ?? DEFAULT_LEAF_DAYS, ...(o.leafLifetimeMs !== undefined ? { lifetimeMs: o.leafLifetimeMs } : {}), ...(o.keyType ? { keyType: o.keyType } : {}) }, env);
   if (!issued.ok) throw new ServingCertificateError(issued.diagnostics);
-  return { leaf: issued.value, keyPem: await privateKeyPem(env.crypto, issued.value.key) };
+  return { kept: { served: issued.value, keyPem: await privateKeyPem(env.crypto, issued.value.key) } };
 }

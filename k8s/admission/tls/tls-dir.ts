@@ -6,7 +6,7 @@
  * broken or half-written directory never replaces a working certificate.
  */
 import { createHash, type webcrypto } from 'node:crypto';
-import { checkSecret, readSecretFiles } from '../../../certs/index.js';
+import { checkSecret, readSecretFiles, type PemSource } from '../../../certs/index.js';
 import { formatDiagnostic } from '../../../policy-compiler/index.js';
 import type { ServingCertificate } from '../server.js';
 
@@ -24,7 +24,15 @@ export type ServingDirResult = { readonly ok: true; readonly value: ServingDir }
 export async function readServingDir(dir: string, now: Date, crypto: webcrypto.Crypto): Promise<ServingDirResult> {
   const files = await readSecretFiles(dir);
   if (!files.ok) return { ok: false, problems: files.diagnostics.map((d) => formatDiagnostic(d)) };
-  const { cert, key, ca } = files.value;
+  return checkServingPems(files.value, now, crypto);
+}
+
+/**
+ * Checks a serving pair and its CA as `sluice certs inspect` does, wherever the three texts come
+ * from (a directory; a Secret read through the API, each `file` naming its key).
+ */
+export async function checkServingPems(sources: { readonly cert: PemSource; readonly key: PemSource; readonly ca: PemSource }, now: Date, crypto: webcrypto.Crypto): Promise<ServingDirResult> {
+  const { cert, key, ca } = sources;
   const check = await checkSecret({ cert, key, ca }, now, crypto);
   const errors = check.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { ok: false, problems: errors.map((d) => formatDiagnostic(d)) };

@@ -8,7 +8,7 @@ import { webcrypto } from 'node:crypto';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { DAY_MS, defaultEnv, issueLeaf, parseCertificates, saveSecret } from '../../../certs/index.js';
-import { caBundlePatch, readServingDir, rotateOnce, serviceNames, startWebhookServer, watchServingDir, type ServingDir, type WebhookServer } from '../../../k8s/admission/index.js';
+import { caBundlePatch, readServingDir, rotateOnce, serviceNames, ServingCertificates, startWebhookServer, watchServingDir, type ServingDir, type WebhookServer } from '../../../k8s/admission/index.js';
 import { testEnv, tempDir } from '../../certs/support.js';
 import { eventually } from '../../support/poll.js';
 import { fixedView } from './fixtures.js';
@@ -51,6 +51,46 @@ describe('the serving certificates', () => {
     expect(second).not.toBe(first);
     expect(await servedSerial(server.port, ca)).toBe(second);
     expect(certs.leafCertificate.notAfter.getTime() - Date.now()).toBeGreaterThan(29 * DAY_MS);
+  });
+
+  it('taken up again from a kept state: a leaf another CA issued is served until a bundle with the CA in use is published and propagated; an expired one moves at once', async () => {
+    const env = testEnv(new Date());
+    const old = await servingCerts(env);
+    const next = await newCa(env, 'sluice webhook test CA 2');
+    const kept = old.state;
+    expect(kept.pending).toBeUndefined();
+    const restored = await ServingCertificates.restore({ ca: next, previous: { root: kept.ca.root, until: Date.now() + 10 * DAY_MS }, leaf: kept.leaf }, LOOPBACK, env);
+    expect(restored.leafCertificate.serialNumber).toBe(old.leafCertificate.serialNumber);
+    expect(roots(restored.bundlePem)).toEqual(['CN=sluice webhook test CA 2', 'CN=sluice webhook test CA']);
+    const published: string[][] = [];
+    const publishBundle = async (pem: string) => {
+      published.push(roots(pem));
+      return Promise.resolve();
+    };
+    // Published now: the leaf of the old CA stays for the propagation time.
+    expect(await rotateOnce({ certs: restored, server: { setCertificate: () => undefined }, publishBundle })).toEqual({ published: true, leafRenewed: false });
+    expect(restored.leafCertificate.issuer).toBe('CN=sluice webhook test CA');
+    env.setNow(new Date(Date.now() + 61_000));
+    expect(await rotateOnce({ certs: restored, server: { setCertificate: () => undefined }, publishBundle })).toEqual({ published: false, leafRenewed: true });
+    expect(restored.leafCertificate.issuer).toBe('CN=sluice webhook test CA 2');
+    expect(published).toEqual([['CN=sluice webhook test CA 2', 'CN=sluice webhook test CA']]);
+    // An expired leaf of another CA is no use to anyone: it moves without waiting.
+    env.setNow(new Date(Date.now() + 31 * DAY_MS));
+    const late = await ServingCertificates.restore({ ca: await newCa(env, 'sluice webhook test CA 3'), leaf: kept.leaf }, LOOPBACK, env);
+    expect((await late.tick()).leafRenewed).toBe(true);
+    expect(late.leafCertificate.issuer).toBe('CN=sluice webhook test CA 3');
+  });
+
+  it('issue leaves of a lifetime in milliseconds (leafLifetimeMs), renewed within their window', async () => {
+    const t0 = Date.now();
+    const env = testEnv(new Date(t0));
+    const certs = await servingCerts(env, LOOPBACK, undefined, { leafLifetimeMs: 12_000, renewWindowMs: 6_000 });
+    const leaf = certs.leafCertificate;
+    expect(leaf.notAfter.getTime() - Math.floor(t0 / 1000) * 1000).toBe(12_000);
+    env.setNow(new Date(t0 + 5_000));
+    expect((await certs.tick()).leafRenewed).toBe(false);
+    env.setNow(new Date(t0 + 7_000));
+    expect((await certs.tick()).leafRenewed).toBe(true);
   });
 
   it('rotate the CA in an order that never serves a leaf the API server does not trust yet', async () => {

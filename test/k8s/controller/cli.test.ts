@@ -7,7 +7,9 @@
  * warning; one that selects nothing does), and on SIGTERM (the abort) stops with exit 0 and
  * hands the Lease back.
  */
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import nodeTls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -31,7 +33,12 @@ describe('sluice controller (usage)', () => {
     [['--kubeconfig', 'k', '--status-qps', '0'], /--status-qps: expected a number/],
     [['--kubeconfig', 'k', '--inbound-port', '70000'], /--inbound-port: expected a port/],
     [['--kubeconfig', 'k', '--log-level', 'loud'], /--log-level: expected one of debug, info, warn, error/],
-    [['--kubeconfig', 'k', '--audit-for', '1h'], /--audit-for needs --webhook-tls-dir/],
+    [['--kubeconfig', 'k', '--audit-for', '1h'], /--audit-for needs --webhook-certificates controller or --webhook-tls-dir/],
+    [['--kubeconfig', 'k', '--webhook-certificates', 'self'], /--webhook-certificates: expected controller or external, got "self"/],
+    [['--kubeconfig', 'k', '--webhook-certificates', 'external'], /--webhook-certificates external needs --webhook-tls-dir DIR/],
+    [['--kubeconfig', 'k', '--webhook-certificates', 'controller', '--webhook-tls-dir', 'd'], /--webhook-tls-dir is for external certificates/],
+    [['--kubeconfig', 'k', '--webhook-certificates', 'controller', '--ca-bundle', 'f'], /--ca-bundle is for external certificates/],
+    [['--kubeconfig', 'k', '--webhook-tls-dir', 'd', '--webhook-ca-secret', 'x'], /--webhook-ca-secret needs --webhook-certificates controller/],
   ])('refuses %j', async (args, message) => {
     const r = await runCli(['controller', ...args]);
     expect(r.code).toBe(2);
@@ -93,5 +100,34 @@ describeKube('sluice controller against a real API server', () => {
     const lease = (await bed.must('GET', '/apis/coordination.k8s.io/v1/namespaces/sluice-system/leases/sluice-controller')) as { spec: { holderIdentity?: string } };
     expect(lease.spec.holderIdentity ?? '').toBe('');
     expect(fs.existsSync(path.join(dir, 'state'))).toBe(true);
+  }, 60_000);
+
+  it('--webhook-certificates controller: the leader creates the CA and serving Secrets, publishes the caBundle, and the webhook port serves the Secret\'s leaf for the Service', async () => {
+    const port = await freePort();
+    const run = startCli(['controller', '--kubeconfig', bed.api.kubeconfig, '--xds-address', '127.0.0.1:0', '--admin-address', '127.0.0.1:0', '--identity', 'cli-issuer', '--namespace', 'sluice-system',
+      '--webhook-certificates', 'controller', '--webhook-tls-secret', 'cli-tls', '--webhook-ca-secret', 'cli-ca', '--webhook-service', 'cli-webhook', '--webhook-listen', `127.0.0.1:${port}`, '--steering', 'external']);
+    const secret = async (name: string) => {
+      const r = await bed.admin.request('GET', `/api/v1/namespaces/sluice-system/secrets/${name}`);
+      return r.status === 200 ? Object.fromEntries(Object.entries((JSON.parse(r.body) as { data: Record<string, string> }).data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) : undefined;
+    };
+    const ca = await eventually(async () => (await secret('cli-ca'))?.['ca.crt'], 'the CA Secret', 30_000);
+    const serving = await eventually(() => secret('cli-tls'), 'the serving Secret', 30_000);
+    expect(serving['ca.crt']).toBe(ca);
+    const expected = Buffer.from(ca).toString('base64');
+    await eventually(async () => {
+      const v = (await bed.must('GET', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/sluice-l7policies')) as { webhooks: { clientConfig: { caBundle?: string } }[] };
+      return v.webhooks.every((w) => w.clientConfig.caBundle === expected);
+    }, 'the caBundle of the issued CA', 20_000);
+    // The port serves the Secret's leaf, verified against the CA for the Service's name.
+    const served = await eventually(() => new Promise<string | undefined>((resolve) => {
+      const socket = nodeTls.connect({ host: '127.0.0.1', port, ca, servername: 'cli-webhook.sluice-system.svc' }, () => {
+        const cert = socket.getPeerX509Certificate();
+        socket.end();
+        resolve(cert?.serialNumber);
+      });
+      socket.on('error', () => resolve(undefined));
+    }), 'the webhook port to serve the issued leaf', 20_000);
+    expect(served).toBe(new X509Certificate(serving['tls.crt'] ?? '').serialNumber);
+    expect(await run.stop()).toBe(0);
   }, 60_000);
 });
