@@ -37,11 +37,11 @@ struct {
 	__type(value, __u32); /* zero */
 } sluice_workloads SEC(".maps");
 
-/* The proxy's listening sockets, by sluice_listener_key(family, port): where sk_lookup steers. */
+/* The proxy's listening sockets, by (netns, family, port): where sk_lookup steers. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKHASH);
 	__uint(max_entries, SLUICE_MAX_PROXY_LISTENERS);
-	__type(key, __u32);
+	__type(key, struct sluice_listener_key);
 	__type(value, __u64);
 } sluice_proxy_listeners SEC(".maps");
 

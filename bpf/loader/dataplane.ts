@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RedirectEntry } from '../../policy-compiler/index.js';
 import { silentLogger, type Logger } from '../../telemetry/index.js';
 import { formatDiagnostic } from '../../problems/index.js';
-import { AF_INET, AF_INET6, MAP_NAMES, type Family, type StatName } from './abi.js';
+import { AF_INET, AF_INET6, MAP_NAMES, decodeListenerKey, type Family, type StatName } from './abi.js';
 import { parseAddress, type MapAddress } from './addr.js';
 import { DEFAULT_PIN_ROOT, findCgroup2Mount } from './environment.js';
 import { BpfError } from './errors.js';
@@ -61,8 +61,10 @@ export interface RedirectDataplane {
    * listing every bad field by path, before touching any map when an entry is invalid.
    */
   sync(entries: readonly RedirectEntry[]): SyncResult;
-  /** The proxy's listening sockets registered right now (a proxy that is down has none). */
+  /** The node proxy's listening sockets registered right now (a proxy that is down has none); sidecars' are in `status()`. */
   listeners(): ProxyListener[];
+  /** Whether a listening socket of this owner (a sidecar container's cgroup id) is registered on this family and port. */
+  listenerOf(owner: bigint, family: Family, port: number): boolean;
   /** The programs' counters (cheaper than `status()`: one map). */
   stats(): Record<StatName, bigint>;
   status(): DataplaneStatus;
@@ -154,9 +156,15 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
     listeners() {
       live();
       return listenerMap.keys().flatMap((key) => {
-        const raw = key.readUInt32LE(0);
-        const family = raw >>> 16;
-        return family === AF_INET || family === AF_INET6 ? [{ family, port: raw & 0xffff }] : [];
+        const l = decodeListenerKey(key);
+        return l && l.owner === 0n ? [{ family: l.family, port: l.port }] : [];
+      });
+    },
+    listenerOf(owner, family, port) {
+      live();
+      return listenerMap.keys().some((key) => {
+        const l = decodeListenerKey(key);
+        return l !== undefined && l.owner === owner && l.family === family && l.port === port;
       });
     },
     updateProxyCgroups(add, remove) {
