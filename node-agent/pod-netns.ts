@@ -34,10 +34,18 @@ const pidsOf = (dir: string): number[] => {
 export function findPodNetns(cgroupRoot: string, podCgroup: string, first: string | undefined, ownIno: bigint, procRoot = '/proc'): PodNetnsLookup {
   const dirs = [...new Set([...(first ? [first] : []), ...containerCgroupsOf(cgroupRoot, podCgroup), podCgroup])];
   let shared = false;
+  let denied: string | undefined;
   for (const dir of dirs) {
     for (const pid of pidsOf(join(cgroupRoot, dir))) {
       const path = join(procRoot, String(pid), 'ns', 'net');
-      const st = statSync(path, { throwIfNoEntry: false, bigint: true });
+      let st;
+      try {
+        st = statSync(path, { throwIfNoEntry: false, bigint: true });
+      } catch (error) {
+        // Another user's process: opening its namespace needs CAP_SYS_PTRACE.
+        denied ??= `${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+        continue;
+      }
       if (!st) continue; // exited meanwhile
       if (st.ino === ownIno) {
         shared = true;
@@ -46,6 +54,7 @@ export function findPodNetns(cgroupRoot: string, podCgroup: string, first: strin
       return { netns: { path, ino: st.ino, pid } };
     }
   }
+  if (denied !== undefined) return { missing: `cannot open its network namespace (${denied}): the agent needs CAP_SYS_PTRACE and the host's /proc (hostPID)` };
   return {
     missing: shared
       ? `its processes share the node's network namespace (hostNetwork): there is no namespace of its own to steer in`
