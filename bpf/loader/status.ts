@@ -59,8 +59,13 @@ export interface DataplaneStatus {
   readonly proxyCgroups: readonly bigint[];
   /** Workload cgroup ids that own outbound rules. */
   readonly workloads: readonly bigint[];
-  /** The proxies' listening sockets inbound connections can be steered to, as `IPv4 :15006` (`IPv4 :15006 sidecar cg<id>` for a sidecar's). */
+  /** The node's proxies' listening sockets inbound connections can be steered to, as `IPv4 :15006`. */
   readonly listeners: readonly string[];
+  /**
+   * Every other listening socket below the attach cgroup, by the cgroup id of its process
+   * (`IPv4 :15006 cg42`): a sidecar's takes its Pod's inbound connections, the others are never named.
+   */
+  readonly cgroupListeners: readonly string[];
   /** Interface indices whose inbound connections are steered; `any` for all but loopback. */
   readonly inboundInterfaces: ReadonlyArray<number | 'any'>;
   /** Redirected connections whose original destination the proxy can still ask for. */
@@ -140,13 +145,14 @@ export function readStats(map: PinnedMap): Record<StatName, bigint> {
 }
 
 /** Reads the dataplane under `pinRoot`; `not-loaded` when nothing is pinned there. */
-/** `IPv4 :15006` for the node's proxies; `IPv4 :15006 sidecar cg<id>` for a sidecar's (in its Pod's network namespace). */
-function listenerViews(map: PinnedMap): string[] {
+/** Listening sockets as `IPv4 :15006`: the node's proxies' (owner 0), or every other one's, with the listener's cgroup id (`IPv4 :15006 cg42`). */
+function listenerViews(map: PinnedMap, proxies: boolean): string[] {
   return map
     .keys()
     .flatMap((k) => {
       const l = decodeListenerKey(k);
-      return l ? [`${l.family === AF_INET ? 'IPv4' : 'IPv6'} :${l.port}${l.owner === 0n ? '' : ` sidecar cg${l.owner}`}`] : [];
+      if (!l || (l.owner === 0n) !== proxies) return [];
+      return [`${l.family === AF_INET ? 'IPv4' : 'IPv6'} :${l.port}${proxies ? '' : ` cg${l.owner}`}`];
     })
     .sort();
 }
@@ -185,7 +191,8 @@ export function readStatus(pinRoot: string): DataplaneStatus {
       rules,
       proxyCgroups: maps.proxies.entries().map((e) => e.key.readBigUInt64LE(0)),
       workloads: maps.workloads.keys().map((k) => k.readBigUInt64LE(0)),
-      listeners: listenerViews(maps.listeners),
+      listeners: listenerViews(maps.listeners, true),
+      cgroupListeners: listenerViews(maps.listeners, false),
       inboundInterfaces: maps.ifaces.keys().map((k) => (k.readUInt32LE(0) === IFACE_ANY ? ('any' as const) : k.readUInt32LE(0))),
       flows: maps.flows.entries().length,
       sockmap: existsSync(layout.skMsg),

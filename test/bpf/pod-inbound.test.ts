@@ -90,6 +90,8 @@ describeKernel("bpf inbound redirect in a Pod's network namespace (sluice_pod_sk
     const status = dp.status();
     expect(status.attachments.some((a) => a.kind === 'netns' && a.netnsIno === link.netnsIno && a.programName === 'sluice_pod_sk_l')).toBe(true);
     expect(status.rules.map((r) => r.text)).toEqual([`inbound ${net}.1:${appPort} → :${sidecarPort} sidecar cg${sidecarId()}`]);
+    expect(status.cgroupListeners).toContain(`IPv4 :${sidecarPort} cg${sidecarId()}`);
+    expect(status.listeners).toEqual([]); // no node proxy here
   });
 
   it('refuses a new connection while the sidecar is down, even with the app listening on the port, and never hands it to the app', async () => {

@@ -288,7 +288,7 @@ describeKube('sluice controller with node agents', () => {
       const kernelView = readStatus(pinRoot);
       expect(kernelView.attachments.some((a) => a.kind === 'netns' && String(a.netnsIno) === ino && a.programName === 'sluice_pod_sk_l')).toBe(true);
       expect(kernelView.rules.map((r) => r.text)).toContain(`inbound ${net}.2:8080 → :${ports.inboundPort} sidecar cg${side}`);
-      expect(kernelView.listeners).toContain(`IPv4 :${ports.inboundPort} sidecar cg${side}`);
+      expect(kernelView.cgroupListeners).toContain(`IPv4 :${ports.inboundPort} cg${side}`);
 
       // A client in the node's namespace dials the Pod: Envoy decides, by the policy (its RBAC counters, the deciding rule's included, are the evidence).
       const rbac = async (): Promise<Map<string, number>> => new Map([...(await sidecar!.stats('inbound_8080_shop_front\\.rbac'))].filter(([k]) => /rbac\.sluice_allow_\.(allowed|denied)$|policy\.shop\/front-in#.*\.allowed$/.test(k)));
