@@ -163,7 +163,9 @@ int sluice_sockops(struct bpf_sock_ops *skops)
 		accept_flow(skops, &key);
 		break;
 	case BPF_SOCK_OPS_TCP_LISTEN_CB:
-		register_listener(skops, bpf_get_current_cgroup_id());
+		/* Only on a sidecar inbound port: whoever listens there, under its own cgroup id. */
+		if (bpf_map_lookup_elem(&sluice_sidecar_ports, &(__u32){ skops->local_port }))
+			register_listener(skops, bpf_get_current_cgroup_id());
 		break;
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
 		/* A sidecar's inbound leg, in its Pod's namespace: only a proxy cgroup's mark counts. */
@@ -182,9 +184,9 @@ int sluice_sockops(struct bpf_sock_ops *skops)
  * in the node's namespace can hand it the connections its inbound rules name. A socket leaves the
  * sockhash by itself when it is closed, so a proxy that stops or crashes is gone from the map at
  * once, and new connections to protected ports are refused until a proxy listens again.
- * Workloads cannot register as owner 0: this program never runs for their sockets. (Every
- * listener below the attach cgroup is registered by sluice_sockops under its own cgroup id: a
- * sidecar's is what its Pod's inbound rules name, the others are never named.)
+ * Workloads cannot register as owner 0: this program never runs for their sockets. (A listener
+ * below the attach cgroup on a sidecar inbound port is registered by sluice_sockops under its own
+ * cgroup id: a sidecar's is what its Pod's inbound rules name, the others are never named.)
  */
 SEC("sockops")
 int sluice_proxy_sockops(struct bpf_sock_ops *skops)

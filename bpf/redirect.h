@@ -21,8 +21,9 @@
 #define SLUICE_MAX_FLOWS 65536
 #define SLUICE_MAX_PROXY_CGROUPS 64
 #define SLUICE_MAX_WORKLOADS 4096
-#define SLUICE_MAX_PROXY_LISTENERS 16384 /* every listening socket below the attach cgroup */
+#define SLUICE_MAX_PROXY_LISTENERS 16384 /* the node's proxies' and every sidecar's */
 #define SLUICE_MAX_IFACES 64
+#define SLUICE_MAX_SIDECAR_PORTS 64
 #define SLUICE_MAX_PROXY_CONNS 65536
 /* How many cgroup levels above a process are searched for its workload cgroup. */
 #define SLUICE_MAX_CGROUP_DEPTH 16
@@ -142,10 +143,11 @@ struct sluice_sock_key {
  * Key of sluice_proxy_listeners: a listening socket, by whose it is, family and port. `owner` is
  * 0 for the node's own proxies (the agent Pod's containers, in the node's network namespace:
  * registered by sluice_proxy_sockops on their cgroups), and the cgroup id of the listen() caller
- * for every other socket below the attach cgroup (registered by sluice_sockops): a sidecar
- * container's id is what its Pod's inbound rules name (sluice_rule_value.listener_owner), other
- * workloads' ids are never named. So the node proxy's listeners and every sidecar's never
- * collide, and no workload can stand in for a proxy.
+ * for a socket below the attach cgroup listening on a sidecar inbound port (sluice_sidecar_ports;
+ * registered by sluice_sockops): a sidecar container's id is what its Pod's inbound rules name
+ * (sluice_rule_value.listener_owner), other workloads' ids are never named. So the node proxy's
+ * listeners and every sidecar's never collide, no workload can stand in for a proxy, and a
+ * workload cannot fill the map (one key per cgroup, family and sidecar port).
  * (bpf_get_netns_cookie would name the namespace itself, but kernel 6.18 refuses it in sk_lookup:
  * "program of this type cannot use helper bpf_get_netns_cookie#122".)
  */

@@ -23,6 +23,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { attachDataplane, attachPodNetns, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, netnsIno, openRedirectDataplane, releasePodLinks, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
 import { agentNodeId, formatUnresolvedReport, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
+import { DEFAULT_PORTS } from '../policy-compiler/model/types.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
 import { containerCgroupNames, containerCgroupsOf, findKubepods, findPodCgroupsElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
@@ -50,6 +51,11 @@ export interface NodeAgentOptions {
   readonly selfCgroupMount?: string;
   readonly inboundInterfaces?: readonly string[];
   readonly proxyMark?: number;
+  /**
+   * The ports sidecars' inbound listeners listen on, known before any sidecar Pod is (default
+   * 15006); the inbound ports of the sidecar Pods' entries are added to them.
+   */
+  readonly sidecarInboundPorts?: readonly number[];
   /** The host's /proc, where a sidecar Pod's network namespace is found from its processes (default /proc; a DaemonSet needs hostPID). */
   readonly procRoot?: string;
   /** How often Pods not yet resolved (and the agent's own containers) are looked for again (default 1 s). */
@@ -140,6 +146,7 @@ export class NodeAgent {
       ...(o.proxyMark ? { proxyMark: o.proxyMark } : {}),
     });
     this.ownProxyIds = this.idsOf(this.ownProxies);
+    this.dp.setSidecarPorts(this.sidecarPorts([]));
     // Proxy cgroups of an earlier run whose cgroup is gone (a restarted agent container): out of the map, links unpinned.
     try {
       const stale = staleProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT);
@@ -278,6 +285,7 @@ export class NodeAgent {
     });
     let result: SyncResult;
     try {
+      this.dp.setSidecarPorts(this.sidecarPorts(state.entries));
       const add = [...wanted].filter(([p]) => !this.sidecars.has(p)).map(([, id]) => id);
       this.dp.updateProxyCgroups(add, []);
       result = this.dp.sync(entries);
@@ -319,6 +327,12 @@ export class NodeAgent {
     if (result.added + result.removed + result.changed > 0) this.o.logger.info('redirect maps updated', { added: result.added, removed: result.removed, changed: result.changed, unchanged: result.unchanged });
     for (const u of this.unresolvedDetail) this.o.logger.warn('Pod not steered, or not all of it (reported to the controller)', { pod: u.uid, reason: u.reason, message: u.message });
     return { ok: true, applied: this.rules };
+  }
+
+  /** The configured sidecar inbound ports and those the sidecar Pods' inbound entries name. */
+  private sidecarPorts(entries: DesiredState['entries']): number[] {
+    const named = entries.flatMap(({ entry }) => (entry.direction === 'inbound' && entry.podUid !== undefined ? [entry.proxyPort] : []));
+    return [...new Set([...(this.o.sidecarInboundPorts ?? [DEFAULT_PORTS.inbound]), ...named])].filter((p) => Number.isInteger(p) && p >= 1 && p <= 65535);
   }
 
   /** Everything the agent reports: Pods without a cgroup, sidecars not found, Pods' inbound not steered or refused. */

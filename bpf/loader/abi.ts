@@ -94,6 +94,7 @@ export const MAP_NAMES = {
   proxyListeners: 'sluice_proxy_listeners',
   inboundIfaces: 'sluice_inbound_ifaces',
   proxyConns: 'sluice_proxy_conns',
+  sidecarPorts: 'sluice_sidecar_ports',
 } as const;
 
 /** Program (function) names in redirect.c. */

@@ -63,6 +63,11 @@ export interface RedirectDataplane {
   sync(entries: readonly RedirectEntry[]): SyncResult;
   /** The node proxy's listening sockets registered right now (a proxy that is down has none); sidecars' are in `status()`. */
   listeners(): ProxyListener[];
+  /**
+   * Makes `sluice_sidecar_ports` hold exactly these ports: a socket below the attach cgroup that
+   * listens on one is registered under its cgroup id (a sidecar's inbound listener).
+   */
+  setSidecarPorts(ports: readonly number[]): void;
   /** Whether a listening socket of this owner (a sidecar container's cgroup id) is registered on this family and port. */
   listenerOf(owner: bigint, family: Family, port: number): boolean;
   /** The programs' counters (cheaper than `status()`: one map). */
@@ -102,6 +107,7 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
   };
   const listenerMap = PinnedMap.open(layout.map(MAP_NAMES.proxyListeners), MAP_SHAPES.proxyListeners);
   const statsMap = PinnedMap.open(layout.map(MAP_NAMES.stats), MAP_SHAPES.stats);
+  const sidecarPortMap = PinnedMap.open(layout.map(MAP_NAMES.sidecarPorts), MAP_SHAPES.sidecarPorts);
   const cgroupRoot = options.cgroupRoot ?? findCgroup2Mount();
   const proxyMap = PinnedMap.open(layout.map(MAP_NAMES.proxyCgroups), MAP_SHAPES.proxyCgroups);
   const resolveCgroup = (path: string): bigint | undefined => {
@@ -160,6 +166,17 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
         return l && l.owner === 0n ? [{ family: l.family, port: l.port }] : [];
       });
     },
+    setSidecarPorts(ports) {
+      live();
+      const key = (port: number): Buffer => {
+        const k = Buffer.alloc(4);
+        k.writeUInt32LE(port);
+        return k;
+      };
+      const want = new Set(ports);
+      for (const port of want) sidecarPortMap.update(key(port), Buffer.alloc(4));
+      for (const k of sidecarPortMap.keys()) if (!want.has(k.readUInt32LE(0))) sidecarPortMap.delete(k);
+    },
     listenerOf(owner, family, port) {
       live();
       return listenerMap.keys().some((key) => {
@@ -188,7 +205,7 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
     close() {
       if (closed) return;
       closed = true;
-      for (const m of [maps.out, maps.in, maps.workloads, listenerMap, statsMap, proxyMap]) m.close();
+      for (const m of [maps.out, maps.in, maps.workloads, listenerMap, statsMap, proxyMap, sidecarPortMap]) m.close();
     },
   };
 }

@@ -40,6 +40,7 @@ export const MAP_SHAPES: Readonly<Record<keyof typeof MAP_NAMES, MapShape>> = {
   proxyListeners: { type: MAP_TYPE.sockhash, keySize: LISTENER_KEY.size, valueSize: 8 },
   inboundIfaces: { type: MAP_TYPE.hash, keySize: 4, valueSize: 4 },
   proxyConns: { type: MAP_TYPE.lruHash, keySize: SOCK_KEY.size, valueSize: 4 },
+  sidecarPorts: { type: MAP_TYPE.hash, keySize: 4, valueSize: 4 },
 };
 
 export interface AttachOptions {

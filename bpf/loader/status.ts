@@ -66,6 +66,8 @@ export interface DataplaneStatus {
    * (`IPv4 :15006 cg42`): a sidecar's takes its Pod's inbound connections, the others are never named.
    */
   readonly cgroupListeners: readonly string[];
+  /** The ports on which a listener below the attach cgroup is registered by its cgroup id (sidecars' inbound ports). */
+  readonly sidecarPorts: readonly number[];
   /** Interface indices whose inbound connections are steered; `any` for all but loopback. */
   readonly inboundInterfaces: ReadonlyArray<number | 'any'>;
   /** Redirected connections whose original destination the proxy can still ask for. */
@@ -181,6 +183,7 @@ export function readStatus(pinRoot: string): DataplaneStatus {
     workloads: open('workloads'),
     listeners: open('proxyListeners'),
     ifaces: open('inboundIfaces'),
+    sidecarPorts: open('sidecarPorts'),
   };
   try {
     const rules = [...ruleViews(maps.out, 'outbound'), ...ruleViews(maps.in, 'inbound')].sort((a, b) => a.text.localeCompare(b.text));
@@ -193,6 +196,7 @@ export function readStatus(pinRoot: string): DataplaneStatus {
       workloads: maps.workloads.keys().map((k) => k.readBigUInt64LE(0)),
       listeners: listenerViews(maps.listeners, true),
       cgroupListeners: listenerViews(maps.listeners, false),
+      sidecarPorts: maps.sidecarPorts.keys().map((k) => k.readUInt32LE(0)).sort((a, b) => a - b),
       inboundInterfaces: maps.ifaces.keys().map((k) => (k.readUInt32LE(0) === IFACE_ANY ? ('any' as const) : k.readUInt32LE(0))),
       flows: maps.flows.entries().length,
       sockmap: existsSync(layout.skMsg),

@@ -3,8 +3,9 @@
  * programs alone (stand-in sidecar and app; test/k8s/controller/node-agent.test.ts runs the
  * product with a real Envoy): `sluice_pod_sk_lookup` attached in the Pod's netns (by its
  * /proc/PID/ns/net, as the node agent does) hands a connection from another netns to the listener
- * the sidecar opened in the Pod's netns, registered under the sidecar container's cgroup id; a
- * listener of the app's cgroup on the same port is never a target; with the sidecar down the
+ * the sidecar opened in the Pod's netns, registered under the sidecar container's cgroup id (only
+ * listeners on a sidecar inbound port are registered); a listener of the app's cgroup on the
+ * same port is never a target; with the sidecar down the
  * connection is refused, never delivered to the app; the node's own program ignores the Pod's rule,
  * and releasing the link stops the steering.
  */
@@ -41,6 +42,7 @@ describeKernel("bpf inbound redirect in a Pod's network namespace (sluice_pod_sk
     appCgroup = box.cgroup('app', pod);
     sidecarCgroup = box.cgroup('sidecar', pod);
     dp = openRedirectDataplane({ cgroup: kubepods, pinRoot });
+    dp.setSidecarPorts([sidecarPort]); // as the node agent does (its --sidecar-inbound-port, and its entries')
     box.onCleanup(() => {
       dp.close();
       unloadDataplane({ pinRoot });
@@ -76,6 +78,8 @@ describeKernel("bpf inbound redirect in a Pod's network namespace (sluice_pod_sk
     expect(dp.sync([entry()])).toMatchObject({ added: 1, unresolved: [] });
     expect(dp.listenerOf(sidecarId(), 2, sidecarPort)).toBe(true); // registered under its own cgroup id, by sluice_sockops
     expect(dp.listeners()).not.toContainEqual({ family: 2, port: sidecarPort }); // not as the node's proxy
+    // The app's own listener, on a port that is no sidecar port, is not registered at all: no workload can fill the map.
+    expect(dp.status().cgroupListeners.filter((l) => l.startsWith(`IPv4 :${appPort} `))).toEqual([]);
     expect(await fromClient()).toBe(direct());
   });
 
@@ -92,6 +96,7 @@ describeKernel("bpf inbound redirect in a Pod's network namespace (sluice_pod_sk
     expect(status.rules.map((r) => r.text)).toEqual([`inbound ${net}.1:${appPort} → :${sidecarPort} sidecar cg${sidecarId()}`]);
     expect(status.cgroupListeners).toContain(`IPv4 :${sidecarPort} cg${sidecarId()}`);
     expect(status.listeners).toEqual([]); // no node proxy here
+    expect(status.sidecarPorts).toEqual([sidecarPort]);
   });
 
   it('refuses a new connection while the sidecar is down, even with the app listening on the port, and never hands it to the app', async () => {
@@ -101,6 +106,7 @@ describeKernel("bpf inbound redirect in a Pod's network namespace (sluice_pod_sk
     const impostor = box.peer(['proxy', '--listen', `0.0.0.0:${sidecarPort}`], { cgroup: appCgroup, netns: podNs });
     try {
       await impostor.waitFor((l) => l.event === 'listening');
+      expect(dp.status().cgroupListeners).toContain(`IPv4 :${sidecarPort} cg${statSync(appCgroup, { bigint: true }).ino}`); // registered, never named
       const seen = app.lines.length;
       const refused = dp.stats().in_refused;
       expect(await fromClient()).toMatch(/ECONNREFUSED/);
