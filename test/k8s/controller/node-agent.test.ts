@@ -11,8 +11,8 @@
  * while its sidecar has no listener registered, Enforced once the agent attached inbound steering
  * in its namespace and the sidecar listens; a client in the node's namespace
  * dialling the Pod's address is handed to the sidecar, which allows GET and denies POST (Envoy's
- * access log and the app's own log as evidence); with the sidecar down the connection is refused,
- * never delivered to the app.
+ * RBAC counters and the app's own log as evidence); with the sidecar down the connection is refused,
+ * never delivered to the app; the Pod deleted, the agent releases its namespace's link.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -230,7 +230,7 @@ describeKube('sluice controller with node agents', () => {
       await eventually(async () => (condition(await status('web-egress'), 'Enforced')?.status === 'True' ? true : undefined), 'web-egress Enforced with the current agent', 30_000);
     }, 60_000);
 
-    it("steers a sidecar Pod's inbound connections in its own network namespace to its sidecar (a real Envoy): Bypassed while it has no process, Degraded while its sidecar is not listening, Enforced once attached; GET allowed and POST denied by Envoy; refused with the sidecar down, never reaching the app", async () => {
+    it("steers a sidecar Pod's inbound connections in its own network namespace to its sidecar (a real Envoy): Bypassed while it has no process, Degraded while its sidecar is not listening, Enforced once attached; GET allowed and POST denied by Envoy; refused with the sidecar down, never reaching the app; released once the Pod is gone", async () => {
       // The Pod: a namespace of its own on a veth from the node's, a sidecar-mode Pod in the API server with its sidecar's container id.
       const net = `10.231.${box.subnet('10.231')}`;
       const podNs = box.netns('front');
@@ -310,6 +310,12 @@ describeKube('sluice controller with node agents', () => {
       expect(refused).toEqual({ error: 'ECONNREFUSED' });
       expect(served.some((l) => l['url'] === '/while-down')).toBe(false);
       expect(readStatus(pinRoot).stats.in_refused).toBeGreaterThan(0n);
+
+      // The Pod deleted: its entries leave the agent's NodeRedirects, and the agent unpins its namespace's link.
+      await bed.must('DELETE', '/api/v1/namespaces/shop/pods/front?gracePeriodSeconds=0');
+      await eventually(() => (readStatus(pinRoot).attachments.some((a) => a.kind === 'netns' && String(a.netnsIno) === ino) ? undefined : true), "the Pod's sk_lookup link released", 30_000);
+      expect(readStatus(pinRoot).rules.map((r) => r.text).some((t) => t.includes(`${net}.2:8080`))).toBe(false);
+      expect(agent?.status().podNetns).toEqual([]);
     }, 150_000);
   });
 });
