@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Inbound helpers of the sk_lookup program in redirect.c: which interfaces are steered, and
- * which connections are the proxy's own inbound leg (never steered back to it). Included once,
+ * Inbound helpers of the sk_lookup programs in redirect.c: which interfaces are steered, which
+ * connections are the proxy's own inbound leg (never steered back to it), and the registration
+ * of listening sockets (sock_ops). Included once,
  * by redirect.c, after outbound.h.
  */
 #ifndef SLUICE_INBOUND_H
@@ -39,6 +40,40 @@ static __always_inline bool proxy_leg(struct bpf_sk_lookup *ctx)
 	conn.local_port = bpf_ntohs(ctx->remote_port); /* remote_port is network byte order */
 	conn.remote_port = (__u16)ctx->local_port;
 	return bpf_map_lookup_elem(&sluice_proxy_conns, &conn) != NULL;
+}
+
+/*
+ * A socket that starts listening (sock_ops TCP_LISTEN_CB, in the listen() caller's context):
+ * registered under its owner, so an inbound rule naming that owner can have connections handed to
+ * it. Both families of a dual-stack socket are the socket's family here (AF_INET6).
+ */
+static __always_inline void register_listener(struct bpf_sock_ops *skops, __u64 owner)
+{
+	struct sluice_listener_key key = {};
+
+	key.owner = owner;
+	key.family = skops->family;
+	key.port = (__u16)skops->local_port; /* host byte order */
+	if (bpf_sock_hash_update(skops, &sluice_proxy_listeners, &key, BPF_ANY) == 0)
+		count(SLUICE_STAT_LISTENER_ADDED);
+}
+
+/*
+ * A proxy's connection opening (sock_ops TCP_CONNECT_CB: the source port is bound, the SYN has
+ * not left): if it is the inbound leg (marked by its cluster), its 4-tuple is recorded so that
+ * sk_lookup lets it through to the workload. The outbound leg is a client like any other.
+ * Callers make sure the socket is a proxy's.
+ */
+static __always_inline void record_inbound_leg(struct bpf_sock_ops *skops)
+{
+	struct sluice_sock_key conn = {};
+	struct bpf_sock *sk = skops->sk;
+	__u32 zero = 0;
+
+	if (!sk || sk->mark != SLUICE_MARK_INBOUND_LEG)
+		return;
+	sockops_key(skops, &conn);
+	bpf_map_update_elem(&sluice_proxy_conns, &conn, &zero, BPF_ANY);
 }
 
 #endif /* SLUICE_INBOUND_H */

@@ -14,3 +14,5 @@ export { BpfError, type BpfErrorCode } from './loader/errors.js';
 export { DEFAULT_PIN_ROOT, findCgroup2Mount, findObject, checkCgroup } from './loader/environment.js';
 export { parseAddress, formatAddress, formatEndpoint } from './loader/addr.js';
 export * as abi from './loader/abi.js';
+export { attachPodNetns, releasePodLinks, type PodLink } from './loader/pod-links.js';
+export { netnsIno } from './loader/netns.js';

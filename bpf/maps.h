@@ -37,11 +37,11 @@ struct {
 	__type(value, __u32); /* zero */
 } sluice_workloads SEC(".maps");
 
-/* The proxy's listening sockets, by sluice_listener_key(family, port): where sk_lookup steers. */
+/* The proxy's listening sockets, by (netns, family, port): where sk_lookup steers. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKHASH);
 	__uint(max_entries, SLUICE_MAX_PROXY_LISTENERS);
-	__type(key, __u32);
+	__type(key, struct sluice_listener_key);
 	__type(value, __u64);
 } sluice_proxy_listeners SEC(".maps");
 
@@ -63,6 +63,19 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32); /* zero */
 } sluice_inbound_ifaces SEC(".maps");
+
+/*
+ * The ports sidecars' inbound listeners listen on (the node agent writes them): a socket below the
+ * attach cgroup that listens on one is registered under its cgroup id. Known before any sidecar
+ * is (the agent's --sidecar-inbound-port), so a sidecar that listens before the agent hears of its
+ * Pod is registered anyway.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SLUICE_MAX_SIDECAR_PORTS);
+	__type(key, __u32); /* port, host byte order */
+	__type(value, __u32); /* zero */
+} sluice_sidecar_ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

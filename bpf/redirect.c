@@ -162,6 +162,16 @@ int sluice_sockops(struct bpf_sock_ops *skops)
 		sockops_key(skops, &key);
 		accept_flow(skops, &key);
 		break;
+	case BPF_SOCK_OPS_TCP_LISTEN_CB:
+		/* Only on a sidecar inbound port: whoever listens there, under its own cgroup id. */
+		if (bpf_map_lookup_elem(&sluice_sidecar_ports, &(__u32){ skops->local_port }))
+			register_listener(skops, bpf_get_current_cgroup_id());
+		break;
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		/* A sidecar's inbound leg, in its Pod's namespace: only a proxy cgroup's mark counts. */
+		if (bpf_map_lookup_elem(&sluice_proxy_cgroups, &(__u64){ bpf_get_current_cgroup_id() }))
+			record_inbound_leg(skops);
+		break;
 	default:
 		break;
 	}
@@ -169,35 +179,26 @@ int sluice_sockops(struct bpf_sock_ops *skops)
 }
 
 /*
- * Attached to the proxy's cgroups only: every socket the proxy starts listening on is registered
- * by (family, port), so sk_lookup can hand it the connections its inbound rules name. A socket
- * leaves the sockhash by itself when it is closed, so a proxy that stops or crashes is gone from
- * the map at once, and new connections to protected ports are refused until a proxy listens again.
- * Workloads cannot register: this program never runs for their sockets.
+ * Attached to the node's proxy cgroups only (the agent Pod's containers, `sluice serve`'s
+ * Envoy): every socket such a proxy starts listening on is registered with owner 0, so sk_lookup
+ * in the node's namespace can hand it the connections its inbound rules name. A socket leaves the
+ * sockhash by itself when it is closed, so a proxy that stops or crashes is gone from the map at
+ * once, and new connections to protected ports are refused until a proxy listens again.
+ * Workloads cannot register as owner 0: this program never runs for their sockets. (A listener
+ * below the attach cgroup on a sidecar inbound port is registered by sluice_sockops under its own
+ * cgroup id: a sidecar's is what its Pod's inbound rules name, the others are never named.)
  */
 SEC("sockops")
 int sluice_proxy_sockops(struct bpf_sock_ops *skops)
 {
-	struct sluice_sock_key conn = {};
-	struct bpf_sock *sk;
-	__u32 zero = 0, key;
-
 	if (skops->family != SLUICE_AF_INET && skops->family != SLUICE_AF_INET6)
 		return SLUICE_CG_ALLOW;
 	switch (skops->op) {
 	case BPF_SOCK_OPS_TCP_LISTEN_CB:
-		key = sluice_listener_key(skops->family, skops->local_port); /* host byte order */
-		if (bpf_sock_hash_update(skops, &sluice_proxy_listeners, &key, BPF_ANY) == 0)
-			count(SLUICE_STAT_LISTENER_ADDED);
+		register_listener(skops, 0);
 		break;
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
-		/* The source port is bound now, and the SYN has not left yet. Only the inbound leg
-		 * (marked by its cluster) is exempt from steering; the outbound leg is a client too. */
-		sk = skops->sk;
-		if (!sk || sk->mark != SLUICE_MARK_INBOUND_LEG)
-			break;
-		sockops_key(skops, &conn);
-		bpf_map_update_elem(&sluice_proxy_conns, &conn, &zero, BPF_ANY);
+		record_inbound_leg(skops);
 		break;
 	default:
 		break;
@@ -285,16 +286,18 @@ int sluice_sk_msg(struct sk_msg_md *msg)
  * listener; with no proxy listening it is refused (SK_DROP makes the lookup fail, and the kernel
  * answers the SYN with a reset, as a port nobody listens on does), unless its rule fails open.
  */
-SEC("sk_lookup")
-int sluice_sk_lookup(struct bpf_sk_lookup *ctx)
+static __always_inline int inbound_lookup(struct bpf_sk_lookup *ctx, bool pod)
 {
+	struct sluice_listener_key listener = {};
 	struct sluice_rule_key key = {};
 	struct sluice_rule_value *rule;
 	struct bpf_sock *sk;
-	__u32 listener;
 	long err;
 
-	if (ctx->protocol != IPPROTO_TCP_NUM || !steered_iface(ctx->ingress_ifindex))
+	if (ctx->protocol != IPPROTO_TCP_NUM)
+		return SLUICE_SK_PASS;
+	/* A Pod's interfaces are all its own: every one but loopback is steered there. */
+	if (pod ? ctx->ingress_ifindex == SLUICE_LOOPBACK_IFINDEX : !steered_iface(ctx->ingress_ifindex))
 		return SLUICE_SK_PASS;
 	if (ctx->family == SLUICE_AF_INET) {
 		key.family = SLUICE_AF_INET;
@@ -317,7 +320,12 @@ int sluice_sk_lookup(struct bpf_sk_lookup *ctx)
 		count(SLUICE_STAT_IN_PROXY_LEG);
 		return SLUICE_SK_PASS;
 	}
-	listener = sluice_listener_key(ctx->family, rule->proxy_port);
+	/* A Pod's namespace steers only to its own sidecar, the node's only to the node's proxies. */
+	if (pod != (rule->listener_owner != 0))
+		return SLUICE_SK_PASS;
+	listener.owner = rule->listener_owner;
+	listener.family = ctx->family;
+	listener.port = rule->proxy_port;
 	sk = bpf_map_lookup_elem(&sluice_proxy_listeners, &listener);
 	if (sk) {
 		err = bpf_sk_assign(ctx, sk, 0);
@@ -333,4 +341,21 @@ int sluice_sk_lookup(struct bpf_sk_lookup *ctx)
 	}
 	count(SLUICE_STAT_IN_REFUSED);
 	return SLUICE_SK_DROP;
+}
+
+/* The node's own network namespace: the interfaces sluice_inbound_ifaces names are steered. */
+SEC("sk_lookup")
+int sluice_sk_lookup(struct bpf_sk_lookup *ctx)
+{
+	return inbound_lookup(ctx, false);
+}
+
+/*
+ * A Pod's network namespace (attached there by the node agent): every interface but loopback is
+ * steered, to a listener its own proxy (the sidecar) opened in that namespace.
+ */
+SEC("sk_lookup")
+int sluice_pod_sk_lookup(struct bpf_sk_lookup *ctx)
+{
+	return inbound_lookup(ctx, true);
 }

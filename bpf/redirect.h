@@ -21,8 +21,9 @@
 #define SLUICE_MAX_FLOWS 65536
 #define SLUICE_MAX_PROXY_CGROUPS 64
 #define SLUICE_MAX_WORKLOADS 4096
-#define SLUICE_MAX_PROXY_LISTENERS 256
+#define SLUICE_MAX_PROXY_LISTENERS 16384 /* the node's proxies' and every sidecar's */
 #define SLUICE_MAX_IFACES 64
+#define SLUICE_MAX_SIDECAR_PORTS 64
 #define SLUICE_MAX_PROXY_CONNS 65536
 /* How many cgroup levels above a process are searched for its workload cgroup. */
 #define SLUICE_MAX_CGROUP_DEPTH 16
@@ -76,7 +77,7 @@ enum sluice_stat {
 	SLUICE_STAT_SOCKMAP_ADDED = 6,     /* a socket entered the sockhash */
 	SLUICE_STAT_OUT_BIND_FAILED = 7,   /* not bound to the workload's address (and could not be): connect() refused */
 	SLUICE_STAT_IN_FAIL_OPEN = 8,      /* no proxy, but the rule fails open: delivered to the workload */
-	SLUICE_STAT_LISTENER_ADDED = 9,    /* a proxy listening socket was registered for sk_lookup */
+	SLUICE_STAT_LISTENER_ADDED = 9,    /* a listening socket was registered for sk_lookup (a proxy's, or any below the attach cgroup) */
 	SLUICE_STAT_IN_PROXY_LEG = 10,     /* the proxy's own connection to a workload: not steered */
 	SLUICE_STAT_MAX = 12,
 };
@@ -102,6 +103,8 @@ struct sluice_rule_value {
 	__u32 bind_addr[4];  /* outbound with SLUICE_RULE_F_BIND: the workload's own address */
 	__u16 proxy_port;    /* the proxy listener's port, host byte order */
 	__u16 flags;         /* SLUICE_RULE_F_* */
+	__u32 pad;           /* zero */
+	__u64 listener_owner; /* inbound: whose listener (sluice_listener_key.owner); outbound: zero */
 };
 
 /* The destination a workload asked for before the rewrite (cookie map and flow map values). */
@@ -136,11 +139,24 @@ struct sluice_sock_key {
 	__u8 pad[3];       /* zero */
 };
 
-/* Key of sluice_proxy_listeners: a proxy's listening socket, by family and port. */
-static inline __u32 sluice_listener_key(__u32 family, __u32 port)
-{
-	return (family << 16) | (port & 0xffff);
-}
+/*
+ * Key of sluice_proxy_listeners: a listening socket, by whose it is, family and port. `owner` is
+ * 0 for the node's own proxies (the agent Pod's containers, in the node's network namespace:
+ * registered by sluice_proxy_sockops on their cgroups), and the cgroup id of the listen() caller
+ * for a socket below the attach cgroup listening on a sidecar inbound port (sluice_sidecar_ports;
+ * registered by sluice_sockops): a sidecar container's id is what its Pod's inbound rules name
+ * (sluice_rule_value.listener_owner), other workloads' ids are never named. So the node proxy's
+ * listeners and every sidecar's never collide, no workload can stand in for a proxy, and a
+ * workload cannot fill the map (one key per cgroup, family and sidecar port).
+ * (bpf_get_netns_cookie would name the namespace itself, but kernel 6.18 refuses it in sk_lookup:
+ * "program of this type cannot use helper bpf_get_netns_cookie#122".)
+ */
+struct sluice_listener_key {
+	__u64 owner;  /* 0: the node's proxies; else the listening process's cgroup id */
+	__u16 port;   /* host byte order */
+	__u8 family;  /* SLUICE_AF_INET or SLUICE_AF_INET6 */
+	__u8 pad[5];  /* zero */
+};
 
 /* Load-time configuration: one `const volatile` global, written by the loader before load. */
 struct sluice_config {

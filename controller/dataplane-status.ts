@@ -10,7 +10,7 @@
  *   is not listening, or a workload's cgroup does not exist so its connections are not steered.
  */
 import { familyOf } from '../ip/index.js';
-import { hostOfAgent, parseUnresolvedReport, type Ir, type PolicyKey, type PolicyTarget, type Unsteered } from '../policy-compiler/index.js';
+import { hostOfAgent, parseUnresolvedReport, type Ir, type PolicyKey, type PolicyTarget, type UnresolvedPod, type Unsteered } from '../policy-compiler/index.js';
 import type { NodeStatus } from '../xds-server/index.js';
 
 export interface DataplaneView {
@@ -78,9 +78,10 @@ export function dataPathProblems(ir: Ir, view: DataplaneView): Map<PolicyKey, Da
 }
 
 /**
- * With node agents: the inbound rules that nothing steers. A Pod has a network namespace of its
- * own, where new connections are looked up; the agent's sk_lookup program runs in the host's
- * namespace only, so connections to the Pod's protected ports reach it without the proxy.
+ * With node agents: the inbound rules that nothing steers. A node-mode Pod has a network namespace
+ * of its own, where new connections are looked up; the node proxy has no listener there (a
+ * sidecar Pod's are steered in its namespace, to its sidecar), so connections to the Pod's
+ * protected ports reach it without the proxy.
  */
 export function unsteeredProblems(unsteered: readonly Unsteered[]): Map<PolicyKey, DataPathProblem[]> {
   const problems = new Map<PolicyKey, DataPathProblem[]>();
@@ -88,7 +89,7 @@ export function unsteeredProblems(unsteered: readonly Unsteered[]): Map<PolicyKe
     const problem: DataPathProblem = {
       state: 'Bypassed',
       node: u.proxy,
-      message: `inbound connections to ${u.workload} port ${u.port} (${u.address}) are not steered to ${u.proxy}: the Pod has its own network namespace, where the node agent's inbound redirect (sk_lookup, in ${u.host}'s namespace) never runs, so they reach it unchecked`,
+      message: `inbound connections to ${u.workload} port ${u.port} (${u.address}) are not steered to ${u.proxy}: the Pod has its own network namespace, where the node proxy of ${u.host} has no listener to hand them to (node mode; a sidecar Pod's are steered), so they reach it unchecked`,
     };
     for (const key of u.policies) problems.set(key, [...(problems.get(key) ?? []), problem]);
   }
@@ -110,7 +111,7 @@ export function unresolvedPodProblems(ir: Ir, nodes: readonly NodeStatus[], targ
   const problems = new Map<PolicyKey, DataPathProblem[]>();
   const add = (key: PolicyKey, problem: DataPathProblem) => problems.set(key, [...(problems.get(key) ?? []), problem]);
   const placed = ir.placement?.workloads ?? [];
-  const chains = chainsOf(ir).filter((c) => c.direction === 'outbound');
+  const chains = chainsOf(ir);
   /** Every policy that needs this agent: Bypassed, since which of its Pods are steered is not known. */
   const noneVouchedFor = (nodeId: string, message: string) => {
     for (const [key, list] of targets) if (list.some((t) => t.kind === 'node' && t.node === nodeId)) add(key, { state: 'Bypassed', node: nodeId, message });
@@ -126,17 +127,42 @@ export function unresolvedPodProblems(ir: Ir, nodes: readonly NodeStatus[], targ
       const workload = placed.find((w) => w.podUid === pod.uid && w.host === host)?.workload;
       if (workload === undefined) continue;
       for (const chain of chains.filter((c) => c.workload === workload)) {
-        // A sidecar not known as the proxy: its upstream connections are redirected into itself, so they fail (Degraded).
-        const problem: DataPathProblem =
-          pod.reason === 'sidecar-not-found'
-            ? { state: 'Degraded', node: n.nodeId, message: `${n.nodeId} cannot find the sidecar of Pod ${workload} (uid ${pod.uid}, ${pod.reason}): ${pod.message}; its upstream connections to port ${chain.port} meet the Pod's redirect to ${chain.node} and loop back into it instead of reaching their destination` }
-            : { state: 'Bypassed', node: n.nodeId, message: `${n.nodeId} cannot steer Pod ${workload} (uid ${pod.uid}, ${pod.reason}): ${pod.message}; its connections to port ${chain.port} are not steered to ${chain.node}` };
-        for (const { key } of chain.policies) add(key, problem);
+        const problem = podProblem(n.nodeId, workload, pod, chain);
+        if (problem) for (const { key } of chain.policies) add(key, problem);
       }
     }
     if (report.total > report.pods.length) noneVouchedFor(n.nodeId, `${n.nodeId} cannot steer ${report.total} Pods and names only ${report.pods.length}: none of its Pods' connections is vouched for`);
   }
   return problems;
+}
+
+/**
+ * What a reported Pod means for one of its chains, or nothing. No cgroup (or an unknown layout):
+ * none of its connections is steered (Bypassed). A sidecar not known as the proxy: its upstream
+ * connections are redirected into itself, so they fail (outbound Degraded), and its inbound is not
+ * steered (Bypassed). No network namespace to attach in: its inbound is not steered (Bypassed).
+ * A sidecar not listening: its new inbound connections are refused (Degraded).
+ */
+function podProblem(nodeId: string, workload: string, pod: UnresolvedPod, chain: Chain): DataPathProblem | undefined {
+  const who = `Pod ${workload} (uid ${pod.uid}, ${pod.reason})`;
+  const inbound = chain.direction === 'inbound';
+  switch (pod.reason) {
+    case 'cgroup-not-found':
+    case 'unknown-layout':
+      return { state: 'Bypassed', node: nodeId, message: `${nodeId} cannot steer ${who}: ${pod.message}; its ${inbound ? 'inbound ' : ''}connections to port ${chain.port} are not steered to ${chain.node}` };
+    case 'sidecar-not-found':
+      return inbound
+        ? { state: 'Bypassed', node: nodeId, message: `${nodeId} cannot find the sidecar of ${who}: ${pod.message}; inbound connections to its port ${chain.port} are not steered to ${chain.node} and reach it unchecked` }
+        : { state: 'Degraded', node: nodeId, message: `${nodeId} cannot find the sidecar of ${who}: ${pod.message}; its upstream connections to port ${chain.port} meet the Pod's redirect to ${chain.node} and loop back into it instead of reaching their destination` };
+    case 'netns-not-found':
+      return inbound ? { state: 'Bypassed', node: nodeId, message: `${nodeId} cannot steer inbound connections of ${who}: ${pod.message}; connections to its port ${chain.port} reach it without ${chain.node}` } : undefined;
+    case 'sidecar-not-listening':
+      return inbound ? { state: 'Degraded', node: nodeId, message: `${nodeId} steers inbound connections of ${who} to ${chain.node}, which is not listening: ${pod.message}; new connections to its port ${chain.port} are refused until it listens` } : undefined;
+    default: {
+      const never: never = pod.reason;
+      return never;
+    }
+  }
 }
 
 /** Per policy, the problems of every map, in order. */

@@ -21,11 +21,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, openRedirectDataplane, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
+import { attachDataplane, attachPodNetns, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, netnsIno, openRedirectDataplane, releasePodLinks, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
 import { agentNodeId, formatUnresolvedReport, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
+import { DEFAULT_PORTS } from '../policy-compiler/model/types.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
 import { containerCgroupNames, containerCgroupsOf, findKubepods, findPodCgroupsElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { findPodNetns } from './pod-netns.js';
 import { releaseProxyCgroups, staleProxyCgroups } from './proxy-cgroups.js';
 import { NODE_REDIRECTS_TYPE_URL, parseNodeRedirects, type DesiredState } from './resource.js';
 import { SingleTypeAdsClient, type AdsUpdate, type ApplyOutcome } from '../xds-client/index.js';
@@ -49,6 +51,13 @@ export interface NodeAgentOptions {
   readonly selfCgroupMount?: string;
   readonly inboundInterfaces?: readonly string[];
   readonly proxyMark?: number;
+  /**
+   * The ports sidecars' inbound listeners listen on, known before any sidecar Pod is (default
+   * 15006); the inbound ports of the sidecar Pods' entries are added to them.
+   */
+  readonly sidecarInboundPorts?: readonly number[];
+  /** The host's /proc, where a sidecar Pod's network namespace is found from its processes (default /proc; a DaemonSet needs hostPID). */
+  readonly procRoot?: string;
   /** How often Pods not yet resolved (and the agent's own containers) are looked for again (default 1 s). */
   readonly pollMs?: number;
   readonly backoff?: { readonly initial: number; readonly max: number };
@@ -70,7 +79,16 @@ export interface NodeAgentStatus {
   readonly unresolved: readonly UnresolvedPod[];
   readonly ownPod: string | null;
   readonly proxyCgroups: readonly string[];
+  /** Sidecar Pods whose inbound connections are steered: the network namespace the agent attached in. */
+  readonly podNetns: readonly { readonly uid: string; readonly netnsIno: string; readonly sidecar: string }[];
   readonly lastSync: SyncResult | null;
+}
+
+interface SteeredPod {
+  readonly netnsIno: bigint;
+  readonly sidecar: string;
+  readonly sidecarId: bigint;
+  readonly listeners: readonly { readonly family: 2 | 10; readonly port: number }[];
 }
 
 interface Programmed {
@@ -99,6 +117,12 @@ export class NodeAgent {
   private unresolvedDetail: UnresolvedPod[] = [];
   /** Sidecar containers the controller names whose cgroup is not in their Pod's (reported with the Pods). */
   private missingSidecars: UnresolvedPod[] = [];
+  /** Sidecar Pods whose inbound is steered: uid → the namespace attached, the sidecar's cgroup (path, id) and the ports it must listen on. */
+  private podInbound = new Map<string, SteeredPod>();
+  /** Sidecar Pods with inbound entries the agent cannot steer (no sidecar, no namespace). */
+  private unsteeredInbound: UnresolvedPod[] = [];
+  /** Steered sidecar Pods whose sidecar is not listening on an inbound port (refused: Degraded). */
+  private notListening: UnresolvedPod[] = [];
   private lastSync: SyncResult | undefined;
   private rules = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -122,6 +146,7 @@ export class NodeAgent {
       ...(o.proxyMark ? { proxyMark: o.proxyMark } : {}),
     });
     this.ownProxyIds = this.idsOf(this.ownProxies);
+    this.dp.setSidecarPorts(this.sidecarPorts([]));
     // Proxy cgroups of an earlier run whose cgroup is gone (a restarted agent container): out of the map, links unpinned.
     try {
       const stale = staleProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT);
@@ -199,6 +224,7 @@ export class NodeAgent {
       unresolved: this.unresolvedDetail,
       ownPod: this.ownPod ?? null,
       proxyCgroups: [...this.ownProxies, ...this.sidecars.keys()],
+      podNetns: [...this.podInbound].map(([uid, p]) => ({ uid, netnsIno: String(p.netnsIno), sidecar: p.sidecar })),
       lastSync: this.lastSync ?? null,
     };
   }
@@ -245,8 +271,13 @@ export class NodeAgent {
         else missingSidecars.push({ uid, reason: 'sidecar-not-found', message: `its proxy container ${id} has no cgroup in ${pod} (looked for ${containerCgroupNames(id).join(', ')}): it is not registered as a proxy` });
       }
     }
+    // Sidecar Pods' inbound: attached in the Pod's network namespace, to its sidecar's listener.
+    const inbound = this.steerPodInbound(state, podOf, wanted);
     const entries: RedirectEntry[] = state.entries.map(({ entry, viaNode }) => {
-      if (entry.direction === 'inbound') return entry;
+      if (entry.direction === 'inbound') {
+        const pod = entry.podUid !== undefined ? inbound.steered.get(entry.podUid) : undefined;
+        return pod ? { ...entry, listenerCgroup: pod.sidecar } : entry;
+      }
       const pod = entry.podUid !== undefined ? podOf(entry.podUid) : undefined;
       const { podUid, ...rest } = entry;
       const identity = pod !== undefined ? { cgroup: pod } : podUid !== undefined ? { podUid } : {};
@@ -254,6 +285,7 @@ export class NodeAgent {
     });
     let result: SyncResult;
     try {
+      this.dp.setSidecarPorts(this.sidecarPorts(state.entries));
       const add = [...wanted].filter(([p]) => !this.sidecars.has(p)).map(([, id]) => id);
       this.dp.updateProxyCgroups(add, []);
       result = this.dp.sync(entries);
@@ -269,10 +301,21 @@ export class NodeAgent {
     this.dp.updateProxyCgroups([], gone.map(([, id]) => id));
     this.sidecars.clear();
     for (const [p, id] of wanted) this.sidecars.set(p, id);
+    // Namespaces of Pods no longer steered (gone, or no longer named) leave: their links are unpinned.
+    try {
+      const released = releasePodLinks(this.pinRoot ?? DEFAULT_PIN_ROOT, new Set([...inbound.steered.values()].map((p) => p.netnsIno)));
+      if (released.length > 0) this.o.logger.info("sk_lookup released in Pods' network namespaces no longer steered", { links: released });
+    } catch (error) {
+      this.o.logger.warn('cannot release the sk_lookup links of Pods no longer steered', { error: error instanceof Error ? error.message : String(error) });
+    }
+    this.podInbound = inbound.steered;
+    this.unsteeredInbound = inbound.problems;
     this.lastSync = result;
-    this.unresolved = [...new Set(result.unresolved.map((u) => u.cgroup.replace(/^pod /, '')))].sort();
+    // A Pod whose cgroup exists but whose inbound is not steered says why in unsteeredInbound, not as a missing cgroup.
+    this.unresolved = [...new Set(result.unresolved.map((u) => u.cgroup.replace(/^pod /, '')))].filter((uid) => !inbound.known.has(uid)).sort();
     this.missingSidecars = missingSidecars;
-    this.unresolvedDetail = [...this.whyUnresolved(this.unresolved), ...missingSidecars];
+    this.notListening = this.whyNotListening();
+    this.unresolvedDetail = this.detail();
     this.rules = result.added + result.changed + result.unchanged;
     this.m.syncs.inc({ result: 'ok' });
     this.m.changes.inc({ kind: 'added' }, result.added);
@@ -282,8 +325,72 @@ export class NodeAgent {
     this.m.unresolved.set(this.unresolved.length);
     this.programmed = { state, fingerprint: this.fingerprint(state) };
     if (result.added + result.removed + result.changed > 0) this.o.logger.info('redirect maps updated', { added: result.added, removed: result.removed, changed: result.changed, unchanged: result.unchanged });
-    for (const u of this.unresolvedDetail) this.o.logger.warn('Pod cgroup not found: its egress is not steered (reported to the controller)', { pod: u.uid, reason: u.reason, message: u.message });
+    for (const u of this.unresolvedDetail) this.o.logger.warn('Pod not steered, or not all of it (reported to the controller)', { pod: u.uid, reason: u.reason, message: u.message });
     return { ok: true, applied: this.rules };
+  }
+
+  /** The configured sidecar inbound ports and those the sidecar Pods' inbound entries name. */
+  private sidecarPorts(entries: DesiredState['entries']): number[] {
+    const named = entries.flatMap(({ entry }) => (entry.direction === 'inbound' && entry.podUid !== undefined ? [entry.proxyPort] : []));
+    return [...new Set([...(this.o.sidecarInboundPorts ?? [DEFAULT_PORTS.inbound]), ...named])].filter((p) => Number.isInteger(p) && p >= 1 && p <= 65535);
+  }
+
+  /** Everything the agent reports: Pods without a cgroup, sidecars not found, Pods' inbound not steered or refused. */
+  private detail(): UnresolvedPod[] {
+    return [...this.whyUnresolved(this.unresolved), ...this.missingSidecars, ...this.unsteeredInbound, ...this.notListening];
+  }
+
+  /**
+   * Attaches inbound steering in each sidecar Pod's network namespace that has inbound entries.
+   * `known`: Pods whose cgroup exists (a missing cgroup is reported as such, with the others).
+   */
+  private steerPodInbound(state: DesiredState, podOf: (uid: string) => string | undefined, sidecars: ReadonlyMap<string, bigint>): { steered: Map<string, SteeredPod>; problems: UnresolvedPod[]; known: Set<string> } {
+    const steered = new Map<string, SteeredPod>();
+    const problems: UnresolvedPod[] = [];
+    const known = new Set<string>();
+    const ports = new Map<string, { family: 2 | 10; port: number }[]>();
+    for (const { entry } of state.entries) {
+      if (entry.direction !== 'inbound' || entry.podUid === undefined) continue;
+      ports.set(entry.podUid, [...(ports.get(entry.podUid) ?? []), { family: entry.address.includes(':') ? 10 : 2, port: entry.proxyPort }]);
+    }
+    const own = netnsIno();
+    for (const [uid, listeners] of ports) {
+      const pod = podOf(uid);
+      if (pod === undefined) continue; // reported as cgroup-not-found / unknown-layout
+      known.add(uid);
+      const ids = state.podProxies.get(uid) ?? [];
+      const sidecar = ids.map((id) => resolveContainerCgroup(this.o.cgroupRoot, pod, id)).find((p): p is string => p !== undefined && sidecars.has(p));
+      if (sidecar === undefined) {
+        // A named sidecar that is missing is already reported (sidecar-not-found); one never named is said here.
+        if (ids.length === 0) problems.push({ uid, reason: 'sidecar-not-found', message: 'the controller names no sidecar container of it (its Pod status has none yet?): its inbound connections are not steered' });
+        continue;
+      }
+      const found = findPodNetns(this.o.cgroupRoot, pod, sidecar, own, this.o.procRoot);
+      if ('missing' in found) {
+        problems.push({ uid, reason: 'netns-not-found', message: `${found.missing}; its inbound connections are not steered` });
+        continue;
+      }
+      try {
+        const link = attachPodNetns(this.pinRoot ?? DEFAULT_PIN_ROOT, found.netns.path);
+        if (link.created) this.o.logger.info("sk_lookup attached in a sidecar Pod's network namespace", { pod: uid, netns: String(link.netnsIno), pid: found.netns.pid });
+        steered.set(uid, { netnsIno: link.netnsIno, sidecar, sidecarId: sidecars.get(sidecar) ?? 0n, listeners });
+      } catch (error) {
+        problems.push({ uid, reason: 'netns-not-found', message: `cannot attach in its network namespace ${found.netns.path}: ${error instanceof Error ? error.message : String(error)}; its inbound connections are not steered` });
+      }
+    }
+    return { steered, problems, known };
+  }
+
+  /** Steered sidecar Pods whose sidecar has no listener registered on an inbound port. */
+  private whyNotListening(): UnresolvedPod[] {
+    const out: UnresolvedPod[] = [];
+    for (const [uid, pod] of this.podInbound) {
+      const down = pod.listeners.filter((l) => !this.dp.listenerOf(pod.sidecarId, l.family, l.port));
+      if (down.length === 0) continue;
+      const ports = [...new Set(down.map((l) => `${l.family === 2 ? 'IPv4' : 'IPv6'} :${l.port}`))].join(', ');
+      out.push({ uid, reason: 'sidecar-not-listening', message: `its sidecar ${pod.sidecar} has no listener registered on ${ports} (not listening yet, or listening since before the agent attached: restart it): new inbound connections are refused` });
+    }
+    return out;
   }
 
   /** Why each Pod has no cgroup the agent can use: none anywhere (not started, or gone), or one in a layout it does not know. */
@@ -312,11 +419,18 @@ export class NodeAgent {
   private fingerprint(state: DesiredState): string {
     const root = this.o.cgroupRoot;
     const uids = new Set<string>([...state.podProxies.keys()]);
+    // (inbound Pods are added below)
     for (const { entry } of state.entries) if (entry.direction === 'outbound' && entry.podUid !== undefined) uids.add(entry.podUid);
-    const parts = [...uids].sort().map((uid) => {
+    const inbound = new Set<string>();
+    for (const { entry } of state.entries) if (entry.direction === 'inbound' && entry.podUid !== undefined) inbound.add(entry.podUid);
+    const own = netnsIno();
+    const parts = [...uids, ...inbound].filter((u, i, all) => all.indexOf(u) === i).sort().map((uid) => {
       const pod = resolvePodCgroup(root, uid);
       const sidecars = pod ? (state.podProxies.get(uid) ?? []).map((id) => resolveContainerCgroup(root, pod, id) ?? '-') : [];
-      return `${uid}=${pod ?? '-'}[${sidecars.join(',')}]`;
+      // A sidecar Pod's namespace appears when its first process starts, and changes when its sandbox is recreated.
+      const netns = pod && inbound.has(uid) ? findPodNetns(root, pod, sidecars.find((p) => p !== '-'), own, this.o.procRoot) : undefined;
+      const ns = netns === undefined ? '' : 'netns' in netns ? `@${netns.netns.ino}` : '@-';
+      return `${uid}=${pod ?? '-'}[${sidecars.join(',')}]${ns}`;
     });
     return parts.join(';');
   }
@@ -329,8 +443,9 @@ export class NodeAgent {
         this.o.logger.info('Pods or sidecars appeared or left: re-resolving', { unresolved: this.unresolved.length });
         this.program(p.state);
       }
-      // An unresolved Pod's cgroup may have appeared where no layout puts it: the reason changes.
-      if (this.unresolved.length > 0) this.unresolvedDetail = [...this.whyUnresolved(this.unresolved), ...this.missingSidecars];
+      // An unresolved Pod's cgroup may have appeared where no layout puts it, a sidecar may have started listening: the report changes.
+      this.notListening = this.whyNotListening();
+      this.unresolvedDetail = this.detail();
       // A Pod that resolved, went missing or changed reason since the last ACK: say so without waiting for a response.
       this.xds.restate();
     } catch (error) {

@@ -44,8 +44,10 @@ function entryOf(r: RedirectJson, at: string, problems: Diagnostic[], nodeAddres
       problems.push(problem('node-redirects.address', `${at}.address`, 'an inbound entry names the protected address'));
       return undefined;
     }
-    if (r.cgroup !== undefined || r.pod_uid !== undefined) problems.push(problem('node-redirects.identity', `${at}`, 'an inbound entry names no workload identity'));
-    return { entry: { node: proxy, direction: 'inbound', address: r.address, port, proxyPort, failOpen: r.fail_open === true }, viaNode: false };
+    if (r.cgroup !== undefined) problems.push(problem('node-redirects.identity', `${at}.cgroup`, 'an inbound entry names no cgroup (a sidecar Pod\'s names its pod_uid)'));
+    const podUid = r.pod_uid;
+    if (podUid !== undefined && !UID.test(podUid)) problems.push(problem('node-redirects.pod-uid', `${at}.pod_uid`, `expected a Pod UID (lowercase hex and dashes), got ${JSON.stringify(podUid)}`));
+    return { entry: { node: proxy, direction: 'inbound', address: r.address, port, proxyPort, failOpen: r.fail_open === true, ...(podUid !== undefined ? { podUid } : {}) }, viaNode: false };
   }
   if (direction !== 'OUTBOUND') {
     problems.push(problem('node-redirects.direction', `${at}.direction`, `expected OUTBOUND or INBOUND, got ${JSON.stringify(direction)}`));

@@ -32,11 +32,13 @@ export const RULE_KEY = struct('sluice_rule_key', 32, [
   ['pad', 27, 5],
 ]);
 
-export const RULE_VALUE = struct('sluice_rule_value', 36, [
+export const RULE_VALUE = struct('sluice_rule_value', 48, [
   ['proxy_addr', 0, 16],
   ['bind_addr', 16, 16],
   ['proxy_port', 32, 2],
   ['flags', 34, 2],
+  ['pad', 36, 4],
+  ['listener_owner', 40, 8],
 ]);
 
 export const ORIG_DST = struct('sluice_orig_dst', 20, [
@@ -64,13 +66,20 @@ export const SOCK_KEY = struct('sluice_sock_key', 40, [
   ['pad', 37, 3],
 ]);
 
+export const LISTENER_KEY = struct('sluice_listener_key', 16, [
+  ['owner', 0, 8],
+  ['port', 8, 2],
+  ['family', 10, 1],
+  ['pad', 11, 5],
+]);
+
 const CONFIG = struct('sluice_config', 8, [
   ['proxy_mark', 0, 4],
   ['flags', 4, 4],
 ]);
 
 /** Every layout the header defines, for the ABI test. */
-export const LAYOUTS: readonly StructLayout[] = [RULE_KEY, RULE_VALUE, ORIG_DST, FLOW_KEY, SOCK_KEY, CONFIG];
+export const LAYOUTS: readonly StructLayout[] = [RULE_KEY, RULE_VALUE, ORIG_DST, FLOW_KEY, SOCK_KEY, LISTENER_KEY, CONFIG];
 
 /** Pinned map names (the `sluice_` prefix keeps them apart from other tools' pins). */
 export const MAP_NAMES = {
@@ -85,6 +94,7 @@ export const MAP_NAMES = {
   proxyListeners: 'sluice_proxy_listeners',
   inboundIfaces: 'sluice_inbound_ifaces',
   proxyConns: 'sluice_proxy_conns',
+  sidecarPorts: 'sluice_sidecar_ports',
 } as const;
 
 /** Program (function) names in redirect.c. */
@@ -96,6 +106,7 @@ export const PROGRAM_NAMES = {
   getsockopt: 'sluice_getsockopt',
   skMsg: 'sluice_sk_msg',
   skLookup: 'sluice_sk_lookup',
+  podSkLookup: 'sluice_pod_sk_lookup',
 } as const;
 
 /** The load-time configuration global and the name of the section it lives in. */
@@ -150,6 +161,8 @@ export interface RuleValue {
   /** Outbound: the workload address the connection is bound to (with RULE_F_BIND). */
   readonly bindAddr: Buffer;
   readonly flags: number;
+  /** Inbound: whose listener takes the connection, 0n the node's proxies, else a sidecar container's cgroup id (default 0n). */
+  readonly listenerOwner?: bigint;
 }
 
 function field(layout: StructLayout, name: string): FieldLayout {
@@ -188,6 +201,7 @@ export function encodeRuleValue(value: RuleValue): Buffer {
   value.bindAddr.copy(b, field(RULE_VALUE, 'bind_addr').offset, 0, 16);
   b.writeUInt16LE(value.proxyPort, field(RULE_VALUE, 'proxy_port').offset);
   b.writeUInt16LE(value.flags, field(RULE_VALUE, 'flags').offset);
+  b.writeBigUInt64LE(value.listenerOwner ?? 0n, field(RULE_VALUE, 'listener_owner').offset);
   return b;
 }
 
@@ -199,7 +213,22 @@ export function decodeRuleValue(b: Buffer): RuleValue {
     bindAddr: Buffer.from(b.subarray(bind, bind + 16)),
     proxyPort: b.readUInt16LE(field(RULE_VALUE, 'proxy_port').offset),
     flags: b.readUInt16LE(field(RULE_VALUE, 'flags').offset),
+    listenerOwner: b.readBigUInt64LE(field(RULE_VALUE, 'listener_owner').offset),
   };
+}
+
+/** A proxy's listening socket as `sluice_proxy_listeners` keys it. */
+export interface ListenerKey {
+  /** 0n: the node's own proxies; else the cgroup id of the sidecar container that listens. */
+  readonly owner: bigint;
+  readonly family: Family;
+  readonly port: number;
+}
+
+export function decodeListenerKey(b: Buffer): ListenerKey | undefined {
+  const raw = b.readUInt8(field(LISTENER_KEY, 'family').offset);
+  if (raw !== AF_INET && raw !== AF_INET6) return undefined;
+  return { owner: b.readBigUInt64LE(field(LISTENER_KEY, 'owner').offset), family: raw, port: b.readUInt16LE(field(LISTENER_KEY, 'port').offset) };
 }
 
 export function encodeConfig(config: { readonly proxyMark: number; readonly flags: number }, size: number): Buffer {

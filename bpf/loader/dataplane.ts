@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RedirectEntry } from '../../policy-compiler/index.js';
 import { silentLogger, type Logger } from '../../telemetry/index.js';
 import { formatDiagnostic } from '../../problems/index.js';
-import { AF_INET, AF_INET6, MAP_NAMES, type Family, type StatName } from './abi.js';
+import { AF_INET, AF_INET6, MAP_NAMES, decodeListenerKey, type Family, type StatName } from './abi.js';
 import { parseAddress, type MapAddress } from './addr.js';
 import { DEFAULT_PIN_ROOT, findCgroup2Mount } from './environment.js';
 import { BpfError } from './errors.js';
@@ -61,8 +61,15 @@ export interface RedirectDataplane {
    * listing every bad field by path, before touching any map when an entry is invalid.
    */
   sync(entries: readonly RedirectEntry[]): SyncResult;
-  /** The proxy's listening sockets registered right now (a proxy that is down has none). */
+  /** The node proxy's listening sockets registered right now (a proxy that is down has none); sidecars' are in `status()`. */
   listeners(): ProxyListener[];
+  /**
+   * Makes `sluice_sidecar_ports` hold exactly these ports: a socket below the attach cgroup that
+   * listens on one is registered under its cgroup id (a sidecar's inbound listener).
+   */
+  setSidecarPorts(ports: readonly number[]): void;
+  /** Whether a listening socket of this owner (a sidecar container's cgroup id) is registered on this family and port. */
+  listenerOf(owner: bigint, family: Family, port: number): boolean;
   /** The programs' counters (cheaper than `status()`: one map). */
   stats(): Record<StatName, bigint>;
   status(): DataplaneStatus;
@@ -100,6 +107,7 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
   };
   const listenerMap = PinnedMap.open(layout.map(MAP_NAMES.proxyListeners), MAP_SHAPES.proxyListeners);
   const statsMap = PinnedMap.open(layout.map(MAP_NAMES.stats), MAP_SHAPES.stats);
+  const sidecarPortMap = PinnedMap.open(layout.map(MAP_NAMES.sidecarPorts), MAP_SHAPES.sidecarPorts);
   const cgroupRoot = options.cgroupRoot ?? findCgroup2Mount();
   const proxyMap = PinnedMap.open(layout.map(MAP_NAMES.proxyCgroups), MAP_SHAPES.proxyCgroups);
   const resolveCgroup = (path: string): bigint | undefined => {
@@ -154,9 +162,26 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
     listeners() {
       live();
       return listenerMap.keys().flatMap((key) => {
-        const raw = key.readUInt32LE(0);
-        const family = raw >>> 16;
-        return family === AF_INET || family === AF_INET6 ? [{ family, port: raw & 0xffff }] : [];
+        const l = decodeListenerKey(key);
+        return l && l.owner === 0n ? [{ family: l.family, port: l.port }] : [];
+      });
+    },
+    setSidecarPorts(ports) {
+      live();
+      const key = (port: number): Buffer => {
+        const k = Buffer.alloc(4);
+        k.writeUInt32LE(port);
+        return k;
+      };
+      const want = new Set(ports);
+      for (const port of want) sidecarPortMap.update(key(port), Buffer.alloc(4));
+      for (const k of sidecarPortMap.keys()) if (!want.has(k.readUInt32LE(0))) sidecarPortMap.delete(k);
+    },
+    listenerOf(owner, family, port) {
+      live();
+      return listenerMap.keys().some((key) => {
+        const l = decodeListenerKey(key);
+        return l !== undefined && l.owner === owner && l.family === family && l.port === port;
       });
     },
     updateProxyCgroups(add, remove) {
@@ -180,7 +205,7 @@ export function openRedirectDataplane(options: DataplaneOptions): RedirectDatapl
     close() {
       if (closed) return;
       closed = true;
-      for (const m of [maps.out, maps.in, maps.workloads, listenerMap, statsMap, proxyMap]) m.close();
+      for (const m of [maps.out, maps.in, maps.workloads, listenerMap, statsMap, proxyMap, sidecarPortMap]) m.close();
     },
   };
 }

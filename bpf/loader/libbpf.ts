@@ -42,6 +42,9 @@ export interface Libbpf {
   progAttach(progFd: number, targetFd: number, type: number, flags: number): number;
   progDetach2(progFd: number, targetFd: number, type: number): number;
   attachNetns(prog: Handle, netnsFd: number): Handle | null;
+  /** bpf_link_create with no options: a link of a program (by fd) to a target (cgroup or netns fd); the link's fd, or a negative errno. */
+  linkCreate(progFd: number, targetFd: number, attachType: number): number;
+  objPin(fd: number, path: string): number;
   errno(): number;
   /** Routes libbpf's own log lines (verifier output, pin reuse decisions) to `sink`; null restores stderr. */
   setPrint(sink: ((level: number, line: string) => void) | null): void;
@@ -104,6 +107,8 @@ export function getLibbpf(): Libbpf {
     progAttach: f('int bpf_prog_attach(int prog_fd, int target_fd, int type, unsigned int flags)'),
     progDetach2: f('int bpf_prog_detach2(int prog_fd, int target_fd, int type)'),
     attachNetns: f('void *bpf_program__attach_netns(void *prog, int netns_fd)'),
+    linkCreate: f('int bpf_link_create(int prog_fd, int target_fd, int attach_type, void *opts)'),
+    objPin: f('int bpf_obj_pin(int fd, const char *path)'),
   };
   libbpf = {
     version,
@@ -135,6 +140,8 @@ export function getLibbpf(): Libbpf {
     progAttach: (p, t, type, flags) => bound.progAttach(p, t, type, flags) as number,
     progDetach2: (p, t, type) => bound.progDetach2(p, t, type) as number,
     attachNetns: (prog, fd) => bound.attachNetns(prog, fd) as Handle | null,
+    linkCreate: (progFd, targetFd, type) => bound.linkCreate(progFd, targetFd, type, null) as number,
+    objPin: (fd, path) => bound.objPin(fd, path) as number,
     errno: () => koffi.errno(),
     setPrint: (sink) => {
       if (printCallback !== undefined) {

@@ -5,12 +5,13 @@
  * (BPF_LINK_UPDATE) instead of detaching and re-attaching, so traffic is never unsteered.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, unlinkSync } from 'node:fs';
-import { sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { silentLogger, type Logger } from '../../telemetry/index.js';
 import {
   CFG_F_SOCKMAP,
   FLOW_KEY,
   IFACE_ANY,
+  LISTENER_KEY,
   MAP_NAMES,
   ORIG_DST,
   PROGRAM_NAMES,
@@ -24,7 +25,7 @@ import { BpfError, errnoName } from './errors.js';
 import { getLibbpf, type Handle, type Libbpf } from './libbpf.js';
 import { MAP_TYPE, PinnedMap, type MapShape } from './maps.js';
 import { interfaceIndex, netnsIno, OWN_NETNS } from './netns.js';
-import { BPF_SK_MSG_VERDICT, CGROUP_HOOKS, pinLayout, type CgroupHook, type PinLayout } from './pins.js';
+import { BPF_SK_MSG_VERDICT, CGROUP_HOOKS, parseLinkName, pinLayout, type CgroupHook, type PinLayout } from './pins.js';
 
 /** The shape of every pinned map, as redirect.h defines it. */
 export const MAP_SHAPES: Readonly<Record<keyof typeof MAP_NAMES, MapShape>> = {
@@ -36,9 +37,10 @@ export const MAP_SHAPES: Readonly<Record<keyof typeof MAP_NAMES, MapShape>> = {
   sockhash: { type: MAP_TYPE.sockhash, keySize: SOCK_KEY.size, valueSize: 8 },
   stats: { type: MAP_TYPE.array, keySize: 4, valueSize: 8 },
   workloads: { type: MAP_TYPE.hash, keySize: 8, valueSize: 4 },
-  proxyListeners: { type: MAP_TYPE.sockhash, keySize: 4, valueSize: 8 },
+  proxyListeners: { type: MAP_TYPE.sockhash, keySize: LISTENER_KEY.size, valueSize: 8 },
   inboundIfaces: { type: MAP_TYPE.hash, keySize: 4, valueSize: 4 },
   proxyConns: { type: MAP_TYPE.lruHash, keySize: SOCK_KEY.size, valueSize: 4 },
+  sidecarPorts: { type: MAP_TYPE.hash, keySize: 4, valueSize: 4 },
 };
 
 export interface AttachOptions {
@@ -151,6 +153,7 @@ export function attachDataplane(options: AttachOptions): AttachReport {
         proxyMap.close();
       }
       attachSkLookup(lib, obj, layout, created, updated);
+      preparePodPrograms(lib, obj, layout, updated, logger);
       setInboundInterfaces(layout, ifindexes);
       configureSockmap(lib, obj, layout, options.sockmap === true, created);
     } finally {
@@ -209,6 +212,30 @@ function attachSkLookup(lib: Libbpf, obj: Handle, layout: PinLayout, created: st
     attachOrUpdate(lib, prog, layout.netnsLink(netnsIno()), 'sk_lookup', () => lib.attachNetns(prog, fd), created, updated);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The sk_lookup program the node agent attaches in each sidecar Pod's network namespace
+ * (pod-links.ts), pinned under progs/ so it can attach it without loading the object again; and
+ * every such link pinned by an earlier load gets the new program in place, as the node's own
+ * links do.
+ */
+function preparePodPrograms(lib: Libbpf, obj: Handle, layout: PinLayout, updated: string[], logger: Logger): void {
+  const lookup = program(lib, obj, PROGRAM_NAMES.podSkLookup);
+  if (existsSync(layout.podSkLookup)) unlinkSync(layout.podSkLookup);
+  pinProgram(lib, lookup, layout.podSkLookup);
+  const own = netnsIno();
+  for (const name of existsSync(layout.links) ? readdirSync(layout.links) : []) {
+    const link = parseLinkName(name);
+    if (link?.kind !== 'netns' || link.netnsIno === own) continue;
+    const pin = join(layout.links, name);
+    const handle = lib.linkOpen(pin);
+    const rc = handle ? lib.linkUpdateProgram(handle, lookup) : -lib.errno();
+    if (handle) lib.linkDestroy(handle);
+    // A link whose namespace is gone cannot be updated; the node agent releases it.
+    if (rc < 0) logger.warn('a sidecar Pod\'s sk_lookup link was not updated (its Pod is gone?)', { pin, error: errnoName(rc) });
+    else updated.push(pin);
   }
 }
 

@@ -5,8 +5,11 @@
  *   <root>/maps/<map name>              every map in redirect.h (survive restarts: entries kept)
  *   <root>/links/cg<id>_<hook>          cgroup links (connect4, connect6, sockops, getsockopt,
  *                                       proxy_sockops)
- *   <root>/links/netns<ino>_sk_lookup   the inbound sk_lookup link of a network namespace
+ *   <root>/links/netns<ino>_sk_lookup   the inbound sk_lookup link of a network namespace (this
+ *                                       process's, and each sidecar Pod's the node agent attached)
  *   <root>/progs/sk_msg                 the sk_msg program, when the sockmap fast path is on
+ *   <root>/progs/pod_sk_lookup          the sk_lookup program the node agent attaches in each
+ *                                       sidecar Pod's namespace (pinned by every load)
  */
 import { join } from 'node:path';
 
@@ -26,6 +29,8 @@ export interface PinLayout {
   link(cgroupId: bigint, hook: CgroupHook): string;
   netnsLink(netnsIno: bigint): string;
   readonly skMsg: string;
+  /** The pinned sk_lookup program attached in each sidecar Pod's network namespace. */
+  readonly podSkLookup: string;
 }
 
 export function pinLayout(root: string): PinLayout {
@@ -41,6 +46,7 @@ export function pinLayout(root: string): PinLayout {
     link: (id, hook) => join(links, `cg${id}_${hook}`),
     netnsLink: (ino) => join(links, `netns${ino}_sk_lookup`),
     skMsg: join(progs, 'sk_msg'),
+    podSkLookup: join(progs, 'pod_sk_lookup'),
   };
 }
 

@@ -32,7 +32,7 @@ export interface PlanOptions {
   readonly resolveCgroup: (path: string) => bigint | undefined;
 }
 
-/** An outbound entry whose workload cgroup does not exist (yet): its connections are not steered. */
+/** An entry whose cgroup (outbound: the workload's; inbound: the sidecar's) does not exist (yet): its connections are not steered. */
 export interface Unresolved {
   readonly source: number;
   readonly workloads: readonly string[];
@@ -96,9 +96,15 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
     if (issues.length > before) return;
     const targets: readonly MapAddress[] = address ? [address] : [anyAddress(AF_INET), anyAddress(AF_INET6)];
     if (entry.direction === 'inbound') {
+      // A sidecar Pod's: its sidecar container's listener (the node agent resolved it), or not steered yet.
+      const owner = entry.listenerCgroup !== undefined ? options.resolveCgroup(entry.listenerCgroup) : entry.podUid !== undefined ? undefined : 0n;
+      if (owner === undefined) {
+        unresolved.push({ source: index, workloads: [], cgroup: entry.listenerCgroup ?? `pod ${entry.podUid ?? ''}` });
+        return;
+      }
       for (const target of targets) {
         const key = encodeRuleKey({ family: target.family, addr: target.bytes, port: entry.port, cgroup: 0n });
-        const value = encodeRuleValue({ proxyAddr: ZERO16, bindAddr: ZERO16, proxyPort: entry.proxyPort, flags: entry.failOpen ? RULE_F_FAIL_OPEN : 0 });
+        const value = encodeRuleValue({ proxyAddr: ZERO16, bindAddr: ZERO16, proxyPort: entry.proxyPort, flags: entry.failOpen ? RULE_F_FAIL_OPEN : 0, listenerOwner: owner });
         put({ map: 'in', key, value, source: index }, `inbound ${formatHostPort(entry.address ?? '*', entry.port)}`, at);
       }
       return;

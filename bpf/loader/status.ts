@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, readdirSync } from 'node:fs';
 import type { RedirectDirection } from '../../policy-compiler/index.js';
-import { AF_INET, IFACE_ANY, MAP_NAMES, RULE_F_BIND, RULE_F_FAIL_OPEN, STAT_NAMES, decodeRuleKey, decodeRuleValue, type StatName } from './abi.js';
+import { AF_INET, IFACE_ANY, MAP_NAMES, RULE_F_BIND, RULE_F_FAIL_OPEN, STAT_NAMES, decodeListenerKey, decodeRuleKey, decodeRuleValue, type StatName } from './abi.js';
 import { formatAddress, formatEndpoint, isAny } from './addr.js';
 import { checkBpffs } from './environment.js';
 import { BpfError } from './errors.js';
@@ -46,7 +46,9 @@ export interface RuleView {
   readonly bind?: string;
   /** Inbound: delivered to the workload while no proxy listens. */
   readonly failOpen?: boolean;
-  /** `outbound cg42 *:443 (IPv4) → 127.0.0.1:15001 bind 10.1.0.9`, `inbound 10.1.0.7:8080 → :15006`. */
+  /** Inbound in a sidecar Pod's network namespace: the sidecar container's cgroup id, whose listener takes it. */
+  readonly listenerOwner?: bigint;
+  /** `outbound cg42 *:443 (IPv4) → 127.0.0.1:15001 bind 10.1.0.9`, `inbound 10.1.0.7:8080 → :15006`, `inbound 10.1.0.7:8080 → :15006 sidecar cg42`. */
   readonly text: string;
 }
 
@@ -57,8 +59,15 @@ export interface DataplaneStatus {
   readonly proxyCgroups: readonly bigint[];
   /** Workload cgroup ids that own outbound rules. */
   readonly workloads: readonly bigint[];
-  /** The proxy's listening sockets inbound connections can be steered to, as `IPv4 :15006`. */
+  /** The node's proxies' listening sockets inbound connections can be steered to, as `IPv4 :15006`. */
   readonly listeners: readonly string[];
+  /**
+   * Every other listening socket below the attach cgroup, by the cgroup id of its process
+   * (`IPv4 :15006 cg42`): a sidecar's takes its Pod's inbound connections, the others are never named.
+   */
+  readonly cgroupListeners: readonly string[];
+  /** The ports on which a listener below the attach cgroup is registered by its cgroup id (sidecars' inbound ports). */
+  readonly sidecarPorts: readonly number[];
   /** Interface indices whose inbound connections are steered; `any` for all but loopback. */
   readonly inboundInterfaces: ReadonlyArray<number | 'any'>;
   /** Redirected connections whose original destination the proxy can still ask for. */
@@ -107,7 +116,8 @@ function ruleViews(map: PinnedMap, direction: RedirectDirection): RuleView[] {
     const v = decodeRuleValue(value);
     const any = isAny(k.addr);
     const family = k.family === AF_INET ? 'IPv4' : 'IPv6';
-    const target = direction === 'outbound' ? formatEndpoint(k.family, v.proxyAddr, v.proxyPort) : `:${v.proxyPort}`;
+    const owner = v.listenerOwner ?? 0n;
+    const target = direction === 'outbound' ? formatEndpoint(k.family, v.proxyAddr, v.proxyPort) : `:${v.proxyPort}${owner === 0n ? '' : ` sidecar cg${owner}`}`;
     const from = any ? `*:${k.port} (${family})` : formatEndpoint(k.family, k.addr, k.port);
     const bind = v.flags & RULE_F_BIND ? formatAddress(k.family, v.bindAddr) : undefined;
     const failOpen = (v.flags & RULE_F_FAIL_OPEN) !== 0;
@@ -119,7 +129,7 @@ function ruleViews(map: PinnedMap, direction: RedirectDirection): RuleView[] {
       address: any ? undefined : formatAddress(k.family, k.addr),
       port: k.port,
       proxyPort: v.proxyPort,
-      ...(direction === 'outbound' ? { cgroup: k.cgroup, ...(bind ? { bind } : {}) } : { failOpen }),
+      ...(direction === 'outbound' ? { cgroup: k.cgroup, ...(bind ? { bind } : {}) } : { failOpen, ...(owner === 0n ? {} : { listenerOwner: owner }) }),
       text: `${direction} ${who}${from} → ${target}${extra}`,
     };
   });
@@ -137,6 +147,18 @@ export function readStats(map: PinnedMap): Record<StatName, bigint> {
 }
 
 /** Reads the dataplane under `pinRoot`; `not-loaded` when nothing is pinned there. */
+/** Listening sockets as `IPv4 :15006`: the node's proxies' (owner 0), or every other one's, with the listener's cgroup id (`IPv4 :15006 cg42`). */
+function listenerViews(map: PinnedMap, proxies: boolean): string[] {
+  return map
+    .keys()
+    .flatMap((k) => {
+      const l = decodeListenerKey(k);
+      if (!l || (l.owner === 0n) !== proxies) return [];
+      return [`${l.family === AF_INET ? 'IPv4' : 'IPv6'} :${l.port}${proxies ? '' : ` cg${l.owner}`}`];
+    })
+    .sort();
+}
+
 export function readStatus(pinRoot: string): DataplaneStatus {
   checkBpffs(pinRoot);
   const layout = pinLayout(pinRoot);
@@ -161,6 +183,7 @@ export function readStatus(pinRoot: string): DataplaneStatus {
     workloads: open('workloads'),
     listeners: open('proxyListeners'),
     ifaces: open('inboundIfaces'),
+    sidecarPorts: open('sidecarPorts'),
   };
   try {
     const rules = [...ruleViews(maps.out, 'outbound'), ...ruleViews(maps.in, 'inbound')].sort((a, b) => a.text.localeCompare(b.text));
@@ -171,7 +194,9 @@ export function readStatus(pinRoot: string): DataplaneStatus {
       rules,
       proxyCgroups: maps.proxies.entries().map((e) => e.key.readBigUInt64LE(0)),
       workloads: maps.workloads.keys().map((k) => k.readBigUInt64LE(0)),
-      listeners: maps.listeners.keys().map((k) => `${k.readUInt32LE(0) >>> 16 === AF_INET ? 'IPv4' : 'IPv6'} :${k.readUInt32LE(0) & 0xffff}`).sort(),
+      listeners: listenerViews(maps.listeners, true),
+      cgroupListeners: listenerViews(maps.listeners, false),
+      sidecarPorts: maps.sidecarPorts.keys().map((k) => k.readUInt32LE(0)).sort((a, b) => a - b),
       inboundInterfaces: maps.ifaces.keys().map((k) => (k.readUInt32LE(0) === IFACE_ANY ? ('any' as const) : k.readUInt32LE(0))),
       flows: maps.flows.entries().length,
       sockmap: existsSync(layout.skMsg),

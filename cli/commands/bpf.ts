@@ -113,6 +113,7 @@ function formatStatus(status: DataplaneStatus): string {
   out.push(`proxy cgroups: ${status.proxyCgroups.length === 0 ? '(none)' : status.proxyCgroups.join(', ')}`);
   out.push(`workload cgroups: ${status.workloads.length === 0 ? '(none)' : status.workloads.join(', ')}`);
   out.push(`proxy listeners: ${status.listeners.length === 0 ? '(none: new inbound connections to protected ports are refused)' : status.listeners.join(', ')}`);
+  if (status.cgroupListeners.length > 0) out.push(`listeners by cgroup (a sidecar's takes its Pod's inbound): ${status.cgroupListeners.join(', ')}`);
   out.push(`inbound interfaces: ${status.inboundInterfaces.map((i) => (i === 'any' ? 'all but loopback' : `ifindex ${i}`)).join(', ') || '(none)'}`);
   out.push(`flows: ${status.flows}    sockmap fast path: ${status.sockmap ? 'on' : 'off'}`);
   out.push(`counters: ${Object.entries(status.stats).map(([k, v]) => `${k}=${v}`).join(' ')}`);

@@ -36,6 +36,9 @@ Options:
   --pin-root DIR            default ${DEFAULT_PIN_ROOT}
   --inbound-iface NAME      steer new inbound connections arriving on NAME only (repeatable)
   --proxy-mark N            sockets with this SO_MARK are the proxy's and never redirected
+  --sidecar-inbound-port N  the port sidecars' inbound listeners listen on (repeatable; default
+                            15006; the sidecar Pods' entries add theirs): a listener there is
+                            registered by its container's cgroup, to take its Pod's inbound
   --poll DURATION           how often Pods not found yet, and this Pod's containers, are looked
                             for again (default 1s)
   --admin HOST:PORT         /healthz /readyz /status /metrics (default 0.0.0.0:9902)
@@ -75,7 +78,7 @@ export const nodeAgentCommand: Command = {
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, ca: { type: 'string' },
       'node-address': { type: 'string', multiple: true }, 'cgroup-root': { type: 'string', default: '/sys/fs/cgroup' },
       'attach-cgroup': { type: 'string' }, 'pod-uid': { type: 'string' }, 'pin-root': { type: 'string', default: DEFAULT_PIN_ROOT },
-      'inbound-iface': { type: 'string', multiple: true }, 'proxy-mark': { type: 'string' }, poll: { type: 'string', default: '1s' },
+      'inbound-iface': { type: 'string', multiple: true }, 'proxy-mark': { type: 'string' }, 'sidecar-inbound-port': { type: 'string', multiple: true }, poll: { type: 'string', default: '1s' },
       admin: { type: 'string', default: '0.0.0.0:9902' }, 'log-level': { type: 'string', default: 'info' },
     });
     const host = values.node ?? process.env['NODE_NAME'];
@@ -90,6 +93,11 @@ export const nodeAgentCommand: Command = {
     const pollMs = parseDurationFlag('--poll', values.poll ?? '1s');
     const mark = values['proxy-mark'] === undefined ? undefined : Number(values['proxy-mark']);
     if (mark !== undefined && (!Number.isInteger(mark) || mark < 0 || mark > 0xffffffff)) throw new UsageError(`--proxy-mark: expected an unsigned 32-bit integer, got "${values['proxy-mark']}"`);
+    const sidecarPorts = (values['sidecar-inbound-port'] ?? []).map((text) => {
+      const port = Number(text);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--sidecar-inbound-port: expected a port 1..65535, got "${text}"`);
+      return port;
+    });
     const podUid = values['pod-uid'] ?? process.env['POD_UID'];
     const credentials = credentialsOf(values['tls-cert'], values['tls-key'], values.ca);
     const logger = createLogger({ level, write: io.stderr }, { component: 'node-agent', node: host });
@@ -106,6 +114,7 @@ export const nodeAgentCommand: Command = {
         ...(podUid ? { podUid } : {}),
         ...(values['inbound-iface']?.length ? { inboundInterfaces: values['inbound-iface'] } : {}),
         ...(mark ? { proxyMark: mark } : {}),
+        ...(sidecarPorts.length > 0 ? { sidecarInboundPorts: sidecarPorts } : {}),
         pollMs,
         logger,
         registry,

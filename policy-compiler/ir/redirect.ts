@@ -24,6 +24,16 @@ export interface InboundRedirect {
   readonly proxyPort: number;
   /** While no proxy listens on `proxyPort`: deliver to the workload (true) or drop (false, the default). */
   readonly failOpen: boolean;
+  /**
+   * Kubernetes: the sidecar Pod the address belongs to. Its connections are looked up in its own
+   * network namespace, where the node agent attaches inbound steering, to its sidecar's listener.
+   */
+  readonly podUid?: string;
+  /**
+   * The cgroup v2 path of the sidecar container whose listener takes the connection (the node
+   * agent resolves `podUid` to it); absent, and no `podUid`: the node's own proxies' listener.
+   */
+  readonly listenerCgroup?: string;
 }
 
 /**

@@ -15,7 +15,7 @@
  */
 export const UNRESOLVED_PODS_KEY = 'sluice.dev/unresolved-pods';
 
-/** Why a Pod's cgroup was not found. */
+/** Why a Pod, or part of it, is not steered. */
 export type UnresolvedReason =
   /** Under neither kubelet layout (not started yet, or gone). */
   | 'cgroup-not-found'
@@ -25,7 +25,18 @@ export type UnresolvedReason =
    * The Pod is found, but a container the controller names as its proxy (a sidecar) is not: it is
    * not registered as a proxy, so its own upstream connections meet the Pod's redirects.
    */
-  | 'sidecar-not-found';
+  | 'sidecar-not-found'
+  /**
+   * A sidecar Pod whose inbound rules the agent cannot steer: no process of it (not started), or
+   * it shares the node's namespace, or the attach failed. Its inbound connections reach it unchecked.
+   */
+  | 'netns-not-found'
+  /**
+   * Inbound steering is attached in the Pod's namespace, but its sidecar has no listener registered
+   * on the inbound port (not listening yet, or listening since before the agent attached): new
+   * inbound connections are refused until it listens (fail closed).
+   */
+  | 'sidecar-not-listening';
 
 export interface UnresolvedPod {
   readonly uid: string;
@@ -37,7 +48,7 @@ export interface UnresolvedPod {
 /** At most this many Pods are reported (the rest are counted): a request stays small. */
 export const MAX_REPORTED_PODS = 256;
 
-const REASONS: ReadonlySet<string> = new Set<UnresolvedReason>(['cgroup-not-found', 'unknown-layout', 'sidecar-not-found']);
+const REASONS: ReadonlySet<string> = new Set<UnresolvedReason>(['cgroup-not-found', 'unknown-layout', 'sidecar-not-found', 'netns-not-found', 'sidecar-not-listening']);
 
 export function formatUnresolvedReport(pods: readonly UnresolvedPod[]): Record<string, unknown> {
   const listed = pods.slice(0, MAX_REPORTED_PODS).map((p) => ({ uid: p.uid, reason: p.reason, message: p.message.slice(0, 512) }));

@@ -18,7 +18,7 @@ proxies:
   - { node: node-b, host: node-b }
 workloads:
   - { name: web, namespace: shop, labels: { app: web }, addresses: [10.0.0.1], proxy: { node: node-a }, host: node-a, podUID: ${UID_A} }
-  - { name: side, namespace: shop, labels: { app: side }, addresses: [10.0.0.2], proxy: { node: side.shop }, host: node-a, podUID: ${UID_S}, proxyContainers: [abc123] }
+  - { name: side, namespace: shop, labels: { app: side }, addresses: [10.0.0.2], ports: [{ port: 8080 }], proxy: { node: side.shop }, host: node-a, podUID: ${UID_S}, proxyContainers: [abc123] }
   - { name: orders, namespace: shop, labels: { app: orders }, addresses: [10.0.1.1], ports: [{ port: 8080 }], proxy: { node: node-b }, host: node-b, podUID: 99999999-2222-3333-4444-555555555555 }
   - { name: legacy, namespace: shop, labels: { app: legacy }, addresses: [10.0.1.2], ports: [{ port: 9000 }], proxy: { node: node-b }, host: node-b, cgroup: /system.slice/legacy.service }
 `;
@@ -47,6 +47,14 @@ spec:
   selector: { matchLabels: { app: legacy } }
   ingress:
     - toPorts: [ { ports: [ { port: 9000 } ], rules: { http: [ { method: GET } ] } } ]
+---
+apiVersion: sluice.dev/v1alpha1
+kind: L7Policy
+metadata: { name: side-in, namespace: shop }
+spec:
+  selector: { matchLabels: { app: side } }
+  ingress:
+    - toPorts: [ { ports: [ { port: 8080 } ], rules: { http: [ { method: GET } ] } } ]
 `;
 
 describe('NodeRedirects translation', () => {
@@ -64,13 +72,15 @@ describe('NodeRedirects translation', () => {
     expect(json.redirects).toEqual([
       // A node-mode Pod reaches its node proxy at the node's address...
       { proxy: 'node-a', port: 8080, proxy_port: 15001, workloads: ['shop/web'], pod_uid: UID_A, bind_v4: '10.0.0.1', proxy_address: 'NODE' },
+      // A sidecar Pod's inbound: steered in its own network namespace, to its sidecar's listener.
+      { proxy: 'side.shop', direction: 'INBOUND', address: '10.0.0.2', port: 8080, proxy_port: 15006, pod_uid: UID_S },
       // ...a sidecar Pod its own loopback.
       { proxy: 'side.shop', port: 8080, proxy_port: 15001, workloads: ['shop/side'], pod_uid: UID_S, bind_v4: '10.0.0.2' },
     ]);
     expect(json.pod_proxies).toEqual([{ pod_uid: UID_S, container_ids: ['abc123'] }]);
   });
 
-  it("leaves out inbound rules of Pods (their own netns: nothing steers them) and names them; keeps a host-namespace workload's", () => {
+  it("leaves out inbound rules of node-mode Pods (their own netns, where the node proxy has no listener) and names them; keeps a host-namespace workload's", () => {
     const json = agent('node-b')?.resources[0]?.json as { redirects: unknown[] };
     expect(json.redirects).toEqual([{ proxy: 'node-b', direction: 'INBOUND', address: '10.0.1.2', port: 9000, proxy_port: 15006 }]);
     expect(output.unsteered).toEqual([{ host: 'node-b', workload: 'shop/orders', address: '10.0.1.1', port: 8080, proxy: 'node-b', policies: ['shop/orders'] }]);
@@ -81,6 +91,7 @@ describe('NodeRedirects translation', () => {
     expect(agentsOf('shop/egress')).toEqual(['node-a.agent']);
     expect(agentsOf('shop/legacy')).toEqual(['node-b.agent']);
     expect(agentsOf('shop/orders')).toEqual([]);
+    expect(agentsOf('shop/side-in')).toEqual(['node-a.agent']);
   });
 
   it('is absent when the inventory places nothing (standalone)', () => {

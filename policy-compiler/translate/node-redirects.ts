@@ -5,10 +5,11 @@
  * inbound: the protected address's workload), so a host gets its node proxy's, its Kafka
  * enforcer's and its Pods' sidecars' entries, and nothing of other hosts.
  *
- * What the agent cannot steer is not sent, and is said: inbound connections to a workload with a
- * network namespace of its own (a Pod) are looked up in that namespace, where the agent's
- * sk_lookup program (attached in the host's namespace) never runs. `unsteered` lists them, and
- * status names them (controller/dataplane-status.ts).
+ * Inbound connections to a Pod are looked up in the Pod's own network namespace. A sidecar Pod's
+ * entries name the Pod (`pod_uid`): its agent attaches inbound steering in that namespace, to the
+ * sidecar's own listener. What the agent cannot steer is not sent, and is said: a node-mode Pod's
+ * inbound connections would need a listener of the node proxy inside the Pod's namespace, which
+ * there is not. `unsteered` lists them, and status names them (controller/dataplane-status.ts).
  */
 import { MESSAGES, type sluice } from '../../envoy-api/index.js';
 import type { Ir } from '../ir/types.js';
@@ -26,7 +27,7 @@ export interface AgentNode {
   readonly resource: EnvoyResource<typeof MESSAGES.nodeRedirects>;
 }
 
-/** An inbound rule nothing steers: the workload has its own network namespace. */
+/** An inbound rule nothing steers: a node-mode Pod, with its own network namespace, where the node proxy has no listener. */
 export interface Unsteered {
   readonly host: string;
   readonly workload: string;
@@ -72,7 +73,7 @@ function outboundPolicies(ir: Ir): Map<string, PolicyKey[]> {
 
 function redirectJson(entry: RedirectEntry, viaNode: boolean): RedirectJson {
   if (entry.direction === 'inbound') {
-    return { proxy: entry.node, direction: 'INBOUND', address: entry.address, port: entry.port, proxy_port: entry.proxyPort, ...(entry.failOpen ? { fail_open: true } : {}) };
+    return { proxy: entry.node, direction: 'INBOUND', address: entry.address, port: entry.port, proxy_port: entry.proxyPort, ...(entry.failOpen ? { fail_open: true } : {}), ...(entry.podUid !== undefined ? { pod_uid: entry.podUid } : {}) };
   }
   return {
     proxy: entry.node,
@@ -114,11 +115,13 @@ export function nodeRedirectsPlan(ir: Ir): NodeRedirectsPlan {
       const owner = owners.get(`${entry.address}|${entry.port}`);
       const where = owner ? placed.get(owner.workload) : undefined;
       if (!owner || !where) continue;
-      if (where.podUid !== undefined) {
+      if (where.podUid !== undefined && hostProxies.has(entry.node)) {
+        // A node-mode Pod: its connections are looked up in its own namespace, where no node proxy listens.
         unsteered.push({ host: where.host, workload: owner.workload, address: entry.address, port: entry.port, proxy: entry.node, policies: owner.policies });
         continue;
       }
-      push(where.host, redirectJson(entry, false));
+      // A sidecar Pod's: the agent attaches in the Pod's namespace and steers to its sidecar.
+      push(where.host, redirectJson(where.podUid !== undefined ? { ...entry, podUid: where.podUid } : entry, false));
       need(where.host, owner.policies);
       continue;
     }

@@ -75,7 +75,7 @@ describeKernel('bpf loader in hostile or incomplete environments', () => {
     box.onCleanup(() => rmSync(root, { recursive: true, force: true }));
     execFileSync('bpftool', ['map', 'create', join(root, 'maps', 'sluice_out_rules'), 'type', 'hash', 'key', '4', 'value', '4', 'entries', '8', 'name', 'bogus']);
     const message = codeOf(() => attachDataplane({ cgroup, pinRoot: root }));
-    expect(message).toMatch(/^pin-corrupt: .*sluice_out_rules is not the map sluice pinned there: type 1, key 4 B, value 4 B; expected type 1, key 32 B, value 36 B/);
+    expect(message).toMatch(/^pin-corrupt: .*sluice_out_rules is not the map sluice pinned there: type 1, key 4 B, value 4 B; expected type 1, key 32 B, value 48 B/);
     expect(codeOf(() => readStatus(root))).toMatch(/^pin-corrupt: /);
   });
 

@@ -10,6 +10,7 @@ import type { NodeStatus } from '../../xds-server/index.js';
 
 const UID_WEB = '11111111-2222-3333-4444-555555555555';
 const UID_API = '66666666-7777-8888-9999-000000000000';
+const UID_SIDE = '77777777-8888-9999-aaaa-bbbbbbbbbbbb';
 const inventory = `
 apiVersion: sluice.dev/v1alpha1
 kind: Inventory
@@ -19,6 +20,7 @@ proxies:
 workloads:
   - { name: web, namespace: shop, labels: { app: web }, addresses: [10.0.0.1], proxy: { node: node-a }, host: node-a, podUID: ${UID_WEB} }
   - { name: api, namespace: shop, labels: { app: api }, addresses: [10.0.0.2], proxy: { node: node-b }, host: node-b, podUID: ${UID_API} }
+  - { name: side, namespace: shop, labels: { app: side }, addresses: [10.0.0.3], ports: [{ port: 8080 }], proxy: { node: side.shop }, host: node-a, podUID: ${UID_SIDE}, proxyContainers: [abc] }
 `;
 const policies = `
 apiVersion: sluice.dev/v1alpha1
@@ -34,6 +36,13 @@ metadata: { name: api-out, namespace: shop }
 spec:
   selector: { matchLabels: { app: api } }
   egress: [ { to: [ { ipBlock: { cidr: 10.9.0.0/24 } } ], toPorts: [ { ports: [ { port: 9090 } ], rules: { http: [ { method: GET } ] } } ] } ]
+---
+apiVersion: sluice.dev/v1alpha1
+kind: L7Policy
+metadata: { name: side-in, namespace: shop }
+spec:
+  selector: { matchLabels: { app: side } }
+  ingress: [ { toPorts: [ { ports: [ { port: 8080 } ], rules: { http: [ { method: GET } ] } } ] } ]
 `;
 
 const { output, diagnostics } = compileSources([{ name: 'inventory.yaml', text: inventory }, { name: 'policies.yaml', text: policies }]);
@@ -59,6 +68,21 @@ describe('Pods the node agents cannot steer', () => {
     ]);
   });
 
+  it("makes a sidecar Pod's inbound rules Bypassed when the agent cannot steer them (no namespace, no cgroup, no sidecar), Degraded when its sidecar is not listening; its outbound untouched by those", () => {
+    const one = (pod: Omit<UnresolvedPod, 'uid'>) => unresolvedPodProblems(output.ir, [agentNode('node-a', [{ uid: UID_SIDE, ...pod }])], output.targets).get('shop/side-in');
+    expect(output.unsteered).toEqual([]); // a sidecar Pod's inbound is sent to its agent, not left out
+    expect(one({ reason: 'netns-not-found', message: 'no process in its cgroup /p' })).toEqual([
+      { state: 'Bypassed', node: 'node-a.agent', message: `node-a.agent cannot steer inbound connections of Pod shop/side (uid ${UID_SIDE}, netns-not-found): no process in its cgroup /p; connections to its port 8080 reach it without side.shop` },
+    ]);
+    expect(one({ reason: 'sidecar-not-listening', message: 'its sidecar /p/c has no listener registered on IPv4 :15006' })).toEqual([
+      { state: 'Degraded', node: 'node-a.agent', message: `node-a.agent steers inbound connections of Pod shop/side (uid ${UID_SIDE}, sidecar-not-listening) to side.shop, which is not listening: its sidecar /p/c has no listener registered on IPv4 :15006; new connections to its port 8080 are refused until it listens` },
+    ]);
+    expect(one({ reason: 'cgroup-not-found', message: 'm' })?.[0]).toMatchObject({ state: 'Bypassed', message: expect.stringContaining('its inbound connections to port 8080 are not steered to side.shop') });
+    expect(one({ reason: 'sidecar-not-found', message: 'm' })?.[0]).toMatchObject({ state: 'Bypassed', message: expect.stringContaining('inbound connections to its port 8080 are not steered to side.shop and reach it unchecked') });
+    // The agent's ACK is what it waits for: it is the agent's work.
+    expect((output.targets.get('shop/side-in') ?? []).some((t) => t.kind === 'node' && t.node === 'node-a.agent')).toBe(true);
+  });
+
   it('ignores a report for another host, a Pod the compile does not place, and nodes that are not agents', () => {
     const elsewhere = agentNode('node-b', [{ uid: UID_WEB, reason: 'cgroup-not-found', message: '' }, { uid: 'unknown-uid', reason: 'cgroup-not-found', message: '' }]);
     const envoy = { ...agentNode('node-a', [{ uid: UID_WEB, reason: 'cgroup-not-found', message: '' }]), nodeId: 'node-a' };
@@ -78,7 +102,7 @@ describe('Pods the node agents cannot steer', () => {
       return { ...agentNode(host, []), node };
     };
     const got = unresolvedPodProblems(output.ir, [silent('node-a'), agentNode('node-b', [])], output.targets);
-    expect([...got.keys()]).toEqual(['shop/web-out']);
+    expect([...got.keys()].sort()).toEqual(['shop/side-in', 'shop/web-out']);
     expect(got.get('shop/web-out')).toEqual([
       { state: 'Bypassed', node: 'node-a.agent', message: "the agent on node-a sends no steering report (older than this controller?): none of its Pods' connections is vouched for" },
     ]);

@@ -6,7 +6,10 @@
  * sluice's own check of its capabilities, before the kernel would refuse). CAP_SYS_RESOURCE (RLIMIT_MEMLOCK) matters only
  * on kernels before 5.11, which charge BPF maps to memlock; the chart keeps it for them
  * (`nodeAgent.memlockCapability`). `sluice node-agent` (what the DaemonSet runs) is measured the
- * same way: with those two it attaches, writes its rules and ACKs. Needs root, cgroup v2, bpffs and the built object and CLI.
+ * same way: with those two it attaches, writes its rules and ACKs. Attaching a sidecar Pod's inbound
+ * steering in the Pod's network namespace opens `/proc/<pid>/ns/net` of another user's process:
+ * refused (EACCES) without CAP_SYS_PTRACE, attached with it, so the chart adds it (and hostPID).
+ * Needs root, cgroup v2, bpffs and the built object and CLI.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -106,5 +109,43 @@ describeCaps('the node agent\'s capabilities, measured', () => {
       child.kill('SIGTERM');
       await exited;
     }
+  });
+});
+
+describeCaps("the node agent's capability to steer a sidecar Pod's inbound, measured", () => {
+  const tag = `sluice-caps-podns-${process.pid}`;
+  const pin = `/sys/fs/bpf/${tag}`;
+  const netns = `sl-${tag}`;
+  let cgroup: string;
+  let pod: ReturnType<typeof spawn> | undefined;
+  const BPF = path.resolve('dist/bpf/index.js');
+
+  beforeAll(async () => {
+    cgroup = path.join(findCgroup2Mount() ?? '/sys/fs/cgroup', tag);
+    fs.mkdirSync(cgroup, { recursive: true });
+    expect(spawnSync(process.execPath, [CLI, 'bpf', 'load', '--cgroup', cgroup, '--pin-root', pin], { encoding: 'utf8' }).status).toBe(0);
+    expect(spawnSync('ip', ['netns', 'add', netns]).status).toBe(0);
+    // A Pod's process: another user, in a network namespace of its own.
+    pod = spawn('nsenter', [`--net=/run/netns/${netns}`, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'sleep', '120'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  afterAll(async () => {
+    pod?.kill('SIGKILL');
+    spawnSync(process.execPath, [CLI, 'bpf', 'unload', '--pin-root', pin], { encoding: 'utf8' });
+    spawnSync('ip', ['netns', 'del', netns]);
+    fs.rmSync(cgroup, { recursive: true, force: true });
+  });
+
+  // What the agent does for a sidecar Pod (bpf/loader/pod-links.ts), as UID 0 with only these capabilities.
+  const attach = (caps: readonly string[]) => {
+    const set = ['-all', ...caps.map((c) => `+${c}`)].join(',');
+    const script = `import(${JSON.stringify(BPF)}).then((m) => { try { console.log(JSON.stringify({ created: m.attachPodNetns(${JSON.stringify(pin)}, '/proc/${pod?.pid}/ns/net').created })); } catch (e) { console.log(JSON.stringify({ error: String(e.code ?? e.message) })); } })`;
+    const r = spawnSync('setpriv', ['--reuid=0', `--inh-caps=${set}`, `--ambient-caps=${set}`, `--bounding-set=${set}`, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { created?: boolean; error?: string };
+  };
+
+  it("is refused another user's /proc/PID/ns/net with CAP_BPF and CAP_NET_ADMIN alone, and attaches sk_lookup there with CAP_SYS_PTRACE too", () => {
+    expect(attach(['bpf', 'net_admin'])).toEqual({ error: 'EACCES' });
+    expect(attach(['bpf', 'net_admin', 'sys_ptrace'])).toEqual({ created: true });
   });
 });

@@ -4,7 +4,7 @@
  * sluice-system is the plain manifests checked in under deploy/ (one file per template, golden:
  * UPDATE_GOLDEN=1 rewrites them); the chart's promises hold (controller replicas ≥ 2 with a PDB,
  * only the node agent's node-agent container has capabilities and exactly CAP_BPF, CAP_NET_ADMIN,
- * CAP_SYS_RESOURCE, nothing privileged, every RBAC rule in docs/kubernetes.md); and a real
+ * CAP_SYS_PTRACE, CAP_SYS_RESOURCE, and only the node agent shares the host's PID namespace, nothing privileged, every RBAC rule in docs/kubernetes.md); and a real
  * kube-apiserver accepts every rendered object (server-side dry-run with strict field validation;
  * the ServiceMonitor against a minimal copy of the Prometheus Operator's CRD installed here).
  */
@@ -121,7 +121,7 @@ describeHelm('the Helm chart', () => {
     expect(bad.stderr).toContain('webhook.certificates: expected controller or external, got "self"');
   });
 
-  it('gives capabilities to the node agent\'s node-agent container alone, exactly CAP_BPF, CAP_NET_ADMIN and CAP_SYS_RESOURCE; nothing is privileged', () => {
+  it('gives capabilities to the node agent\'s node-agent container alone, exactly CAP_BPF, CAP_NET_ADMIN, CAP_SYS_PTRACE and CAP_SYS_RESOURCE, and the host\'s PID namespace to the node agent alone; nothing is privileged', () => {
     const withCaps: string[] = [];
     for (const m of manifests) {
       for (const c of containersOf(m)) {
@@ -130,7 +130,10 @@ describeHelm('the Helm chart', () => {
         if (c.securityContext?.capabilities?.add) withCaps.push(`${m.object.kind}/${m.object.metadata.name}/${c.name}: ${c.securityContext.capabilities.add.join(',')}`);
       }
     }
-    expect(withCaps).toEqual(['DaemonSet/sluice-node-agent/node-agent: BPF,NET_ADMIN,SYS_RESOURCE']);
+    expect(withCaps).toEqual(['DaemonSet/sluice-node-agent/node-agent: BPF,NET_ADMIN,SYS_PTRACE,SYS_RESOURCE']);
+    // hostPID: a sidecar Pod's network namespace is found from its processes (/proc/<pid>/ns/net).
+    const hostPid = manifests.filter((m) => (m.object['spec'] as { template?: { spec?: { hostPID?: boolean } } } | undefined)?.template?.spec?.hostPID === true).map((m) => `${m.object.kind}/${m.object.metadata.name}`);
+    expect(hostPid).toEqual(['DaemonSet/sluice-node-agent']);
     const daemonSet = manifests.find((m) => m.object.kind === 'DaemonSet');
     expect((daemonSet?.object['spec'] as { template: { spec: { automountServiceAccountToken: boolean } } }).template.spec.automountServiceAccountToken).toBe(false);
   });

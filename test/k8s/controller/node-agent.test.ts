@@ -4,13 +4,25 @@
  * the agent receives node-a's NodeRedirects with the Pod named by the UID the API server gave it,
  * programs it, and status counts it: an egress policy is Enforced only once both node-a's Envoy
  * and node-a's agent ACKed (1/2 naming `node-a.agent` before). An inbound policy on a node-mode
- * Pod (its own netns: nothing steers it) is never called Enforced: Bypassed, saying why. An agent
- * that ACKs without a steering report (an older one, faked at the xDS seam) is not trusted: Bypassed.
+ * Pod (its own netns, where the node proxy has no listener) is never called Enforced: Bypassed,
+ * saying why. An agent that ACKs without a steering report (an older one, faked at the xDS seam)
+ * is not trusted: Bypassed. A sidecar Pod (a netns of its own, its sidecar a real Envoy in it, in
+ * the sidecar container's cgroup): Bypassed while it has no process (netns-not-found), Degraded
+ * while its sidecar has no listener registered, Enforced once the agent attached inbound steering
+ * in its namespace and the sidecar listens; a client in the node's namespace
+ * dialling the Pod's address is handed to the sidecar, which allows GET and denies POST (Envoy's
+ * RBAC counters and the app's own log as evidence); with the sidecar down the connection is refused,
+ * never delivered to the app; the Pod deleted, the agent releases its namespace's link.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { rmdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
+import { createServer, connect, type Server } from 'node:net';
+import { createInterface } from 'node:readline';
 import { Envoy } from '../../../bench/envoy/process.js';
-import { missingForKernelTests, Sandbox } from '../../../bench/redirect/sandbox.js';
+import { missingForKernelTests, placed, Sandbox } from '../../../bench/redirect/sandbox.js';
 import { readStatus, unloadDataplane } from '../../../bpf/index.js';
 import type { Controller } from '../../../k8s/controller/index.js';
 import { NODE_REDIRECTS_TYPE_URL, NodeAgent } from '../../../node-agent/index.js';
@@ -33,6 +45,31 @@ const INGRESS = {
   ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
 };
 
+const FRONT_IN = {
+  mode: 'enforce',
+  selector: { matchLabels: { app: 'front' } },
+  ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+};
+
+/** One HTTP request from this process (the node's namespace): the status, or the socket error's code. */
+function call(method: string, url: string): Promise<{ status?: number; error?: string }> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { method, timeout: 5000, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    req.end();
+  });
+}
+
+/** An HTTP app that prints one JSON line per request it serves: `{method, url, local}`. */
+const APP = `const http = require('node:http');
+const [host, port] = process.argv.slice(1);
+http.createServer((req, res) => { console.log(JSON.stringify({ method: req.method, url: req.url, local: req.socket.localAddress + ':' + req.socket.localPort })); res.end('app'); })
+  .listen(Number(port), host, () => console.log(JSON.stringify({ listening: true })));`;
+
 const kernel = missingForKernelTests();
 describeKube('sluice controller with node agents', () => {
   describeEnvoy('node-a: real Envoy and a real node agent', () => {
@@ -47,8 +84,12 @@ describeKube('sluice controller with node agents', () => {
     let envoy: Envoy | undefined;
     let agent: NodeAgent | undefined;
     let old: SingleTypeAdsClient | undefined;
+    let sidecar: Envoy | undefined;
+    let app: ChildProcess | undefined;
+    let forwarder: Server | undefined;
     let webUid = '';
     let besteffort = '';
+    let ports = { inboundPort: 0, outboundPort: 0 };
     let root = '';
     const status = async (name: string) => (await bed.policy('shop', name)).status;
 
@@ -57,7 +98,7 @@ describeKube('sluice controller with node agents', () => {
       await bed.pod({ name: 'web', namespace: 'shop', labels: { app: 'web' }, ip: '10.1.0.9', node: 'node-a', ports: [80] });
       await bed.pod({ name: 'orders', namespace: 'shop', labels: { app: 'orders' }, ip: '10.1.0.7', node: 'node-a' });
       webUid = ((await bed.must('GET', '/api/v1/namespaces/shop/pods/web'))['metadata'] as { uid: string }).uid;
-      const ports = { inboundPort: await freePort(), outboundPort: await freePort() };
+      ports = { inboundPort: await freePort(), outboundPort: await freePort() };
       controller = await bed.controller({ identity: 'replica-1', nodeAgents: true, proxyPorts: ports });
       await eventually(() => controller.leader.isLeading(), 'the only replica to lead', 20_000);
       await bed.applyPolicy('shop', 'web-egress', EGRESS);
@@ -65,6 +106,9 @@ describeKube('sluice controller with node agents', () => {
     }, 120_000);
 
     afterAll(async () => {
+      app?.kill('SIGKILL');
+      await sidecar?.stop();
+      forwarder?.close();
       agent?.stop();
       old?.stop();
       await envoy?.stop();
@@ -185,5 +229,93 @@ describeKube('sluice controller with node agents', () => {
       agent.start();
       await eventually(async () => (condition(await status('web-egress'), 'Enforced')?.status === 'True' ? true : undefined), 'web-egress Enforced with the current agent', 30_000);
     }, 60_000);
+
+    it("steers a sidecar Pod's inbound connections in its own network namespace to its sidecar (a real Envoy): Bypassed while it has no process, Degraded while its sidecar is not listening, Enforced once attached; GET allowed and POST denied by Envoy; refused with the sidecar down, never reaching the app; released once the Pod is gone", async () => {
+      // The Pod: a namespace of its own on a veth from the node's, a sidecar-mode Pod in the API server with its sidecar's container id.
+      const net = `10.231.${box.subnet('10.231')}`;
+      const podNs = box.netns('front');
+      box.veth(undefined, podNs, `${net}.1/24`, `${net}.2/24`);
+      await bed.pod({ name: 'front', namespace: 'shop', labels: { app: 'front' }, ip: `${net}.2`, node: 'node-a', ports: [8080], annotations: { 'sluice.dev/proxy': 'sidecar' } });
+      const meta = (await bed.must('GET', '/api/v1/namespaces/shop/pods/front'))['metadata'] as { uid: string };
+      const started = new Date().toISOString();
+      await bed.must('PATCH', '/api/v1/namespaces/shop/pods/front/status', { status: { containerStatuses: [
+        { name: 'app', ready: true, restartCount: 0, image: 'app:1', imageID: 'app@sha256:1', containerID: 'containerd://app1', state: { running: { startedAt: started } } },
+        { name: 'sluice-proxy', ready: true, restartCount: 0, image: 'envoy:1', imageID: 'envoy@sha256:1', containerID: 'containerd://side1', state: { running: { startedAt: started } } },
+      ] } }, 'application/merge-patch+json');
+      const pod = box.cgroup(`kubepods-besteffort-pod${meta.uid.replace(/-/g, '_')}.slice`, besteffort);
+      const appCg = box.cgroup('cri-containerd-app1.scope', pod);
+      const sideCg = box.cgroup('cri-containerd-side1.scope', pod);
+      await bed.applyPolicy('shop', 'front-in', FRONT_IN);
+      const enforced = async (): Promise<string | undefined> => condition(await status('front-in'), 'Enforced')?.reason;
+
+      // The sidecar reaches the controller's xDS (on the node's loopback) through a forwarder on the node's side of the veth.
+      forwarder = createServer((c) => c.pipe(connect(controller.xdsPort, '127.0.0.1')).pipe(c).on('error', () => c.destroy()));
+      await new Promise<void>((r) => forwarder!.listen(0, `${net}.1`, r));
+      const fwdPort = (forwarder.address() as { port: number }).port;
+      const startSidecar = async (cgroup: string): Promise<Envoy> =>
+        Envoy.start({ node: 'front.shop', xds: { host: `${net}.1`, port: fwdPort }, admin: { host: `${net}.2`, port: await freePort() }, where: { cgroup, netns: podNs } });
+      const reported = (reason: string) => async () => {
+        const c = condition(await status('front-in'), 'Enforced');
+        return c?.message.includes(reason) ? c : undefined;
+      };
+
+      // An Envoy for the Pod, ACKing, but no process in the Pod's cgroups (it runs outside them): no namespace to attach in, so nothing is steered, and status says so.
+      sidecar = await startSidecar(box.cgroup('outside-pod'));
+      const none = await eventually(reported('netns-not-found'), 'front-in Bypassed (netns-not-found)', 30_000);
+      expect(none).toMatchObject({ status: 'False', reason: 'Bypassed' });
+      expect(none.message).toContain(`node-a.agent cannot steer inbound connections of Pod shop/front (uid ${meta.uid}, netns-not-found): no process in its cgroup`);
+      // Moved into the sidecar's cgroup: the agent attaches in its namespace, but its listener was opened before (never registered): refused, Degraded, saying so.
+      writeFileSync(join(sideCg, 'cgroup.procs'), String(sidecar.pid));
+      const deaf = await eventually(reported('sidecar-not-listening'), 'front-in Degraded (sidecar-not-listening)', 30_000);
+      expect(deaf).toMatchObject({ status: 'False', reason: 'Degraded' });
+      expect(deaf.message).toContain('new connections to its port 8080 are refused until it listens');
+      await sidecar.stop();
+
+      // The app, in its container's cgroup and the Pod's namespace; the sidecar, restarted in its own container's cgroup.
+      const argv = placed({ cgroup: appCg, netns: podNs }, [process.execPath, '-e', APP, `${net}.2`, '8080']);
+      app = spawn(argv[0] ?? 'sh', argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+      const served: Array<Record<string, unknown>> = [];
+      createInterface({ input: app.stdout! }).on('line', (l) => served.push(JSON.parse(l) as Record<string, unknown>));
+      await eventually(() => (served.some((l) => l['listening']) ? true : undefined), 'the app listening', 10_000);
+      sidecar = await startSidecar(sideCg);
+
+      const ok = await eventually(async () => ((await enforced()) === 'Enforced' ? status('front-in') : undefined), 'front-in Enforced', 45_000);
+      expect(ok?.enforced).toMatchObject({ summary: '2/2', pending: [] }); // front.shop (the sidecar) and node-a.agent
+      // The kernel: sk_lookup attached in the Pod's namespace, its rule to the sidecar's listener, registered under the sidecar's cgroup id.
+      const side = BigInt(statSync(sideCg, { bigint: true }).ino);
+      const ino = agent?.status().podNetns.find((p) => p.uid === meta.uid)?.netnsIno;
+      expect(ino).toBeDefined();
+      const kernelView = readStatus(pinRoot);
+      expect(kernelView.attachments.some((a) => a.kind === 'netns' && String(a.netnsIno) === ino && a.programName === 'sluice_pod_sk_l')).toBe(true);
+      expect(kernelView.rules.map((r) => r.text)).toContain(`inbound ${net}.2:8080 → :${ports.inboundPort} sidecar cg${side}`);
+      expect(kernelView.cgroupListeners).toContain(`IPv4 :${ports.inboundPort} cg${side}`);
+
+      // A client in the node's namespace dials the Pod: Envoy decides, by the policy (its RBAC counters, the deciding rule's included, are the evidence).
+      const rbac = async (): Promise<Map<string, number>> => new Map([...(await sidecar!.stats('inbound_8080_shop_front\\.rbac'))].filter(([k]) => /rbac\.sluice_allow_\.(allowed|denied)$|policy\.shop\/front-in#.*\.allowed$/.test(k)));
+      const delta = (a: Map<string, number>, b: Map<string, number>): Record<string, number> => Object.fromEntries([...b].map(([k, v]) => [k.replace(/^.*rbac\./, ''), v - (a.get(k) ?? 0)]).filter(([, d]) => d !== 0));
+      const before = served.length;
+      const rbac0 = await rbac();
+      expect(await call('GET', `http://${net}.2:8080/allowed`)).toEqual({ status: 200 });
+      expect(await call('POST', `http://${net}.2:8080/denied`)).toEqual({ status: 403 });
+      expect(delta(rbac0, await rbac())).toEqual({ 'sluice_allow_.allowed': 1, 'sluice_allow_.denied': 1, 'sluice_allow_.policy.shop/front-in#spec.ingress[0].toPorts[0].rules.http[0].allowed': 1 });
+      // The app saw the GET (from the sidecar, at its own address) and never the POST.
+      expect(served.slice(before).map((l) => `${String(l['method'])} ${String(l['url'])}`)).toEqual(['GET /allowed']);
+      // ...through the sidecar's marked inbound leg, which the Pod's sk_lookup let through (not back into the sidecar).
+      expect(readStatus(pinRoot).stats.in_proxy_leg).toBeGreaterThan(0n);
+
+      // The sidecar down: new connections are refused (RST), never delivered to the app.
+      await sidecar.stop();
+      sidecar = undefined;
+      const refused = await call('GET', `http://${net}.2:8080/while-down`);
+      expect(refused).toEqual({ error: 'ECONNREFUSED' });
+      expect(served.some((l) => l['url'] === '/while-down')).toBe(false);
+      expect(readStatus(pinRoot).stats.in_refused).toBeGreaterThan(0n);
+
+      // The Pod deleted: its entries leave the agent's NodeRedirects, and the agent unpins its namespace's link.
+      await bed.must('DELETE', '/api/v1/namespaces/shop/pods/front?gracePeriodSeconds=0');
+      await eventually(() => (readStatus(pinRoot).attachments.some((a) => a.kind === 'netns' && String(a.netnsIno) === ino) ? undefined : true), "the Pod's sk_lookup link released", 30_000);
+      expect(readStatus(pinRoot).rules.map((r) => r.text).some((t) => t.includes(`${net}.2:8080`))).toBe(false);
+      expect(agent?.status().podNetns).toEqual([]);
+    }, 150_000);
   });
 });

@@ -1,0 +1,51 @@
+/**
+ * Finding a Pod's network namespace from its processes, on a fake cgroup tree and a fake /proc
+ * (real directories and files: the same code reads them): the sidecar's process first, then any
+ * container's; a Pod with no process, and one whose processes share the agent's namespace
+ * (hostNetwork), have none to steer in, and say which.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findPodNetns } from './pod-netns.js';
+
+describe('findPodNetns', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'sluice-podns-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const root = join(tmp, 'cgroup');
+  const proc = join(tmp, 'proc');
+  const pod = '/kubepods.slice/kubepods-pod1.slice';
+  const container = (name: string, pids: number[]) => {
+    mkdirSync(join(root, pod, name), { recursive: true });
+    writeFileSync(join(root, pod, name, 'cgroup.procs'), pids.map((p) => `${p}\n`).join(''));
+    return `${pod}/${name}`;
+  };
+  const processIn = (pid: number, netns: string) => {
+    mkdirSync(join(proc, String(pid), 'ns'), { recursive: true });
+    writeFileSync(join(proc, String(pid), 'ns', 'net'), netns);
+    return statSync(join(proc, String(pid), 'ns', 'net'), { bigint: true }).ino;
+  };
+  mkdirSync(join(root, pod), { recursive: true });
+  const own = processIn(1, 'node');
+
+  it('says there is no process while no container has one', () => {
+    const side = container('cri-containerd-side.scope', []);
+    const got = findPodNetns(root, pod, side, own, proc);
+    expect(got).toEqual({ missing: expect.stringContaining(`no process in its cgroup ${pod}`) });
+  });
+
+  it("says a hostNetwork Pod's processes share the node's namespace", () => {
+    container('cri-containerd-app.scope', [1]);
+    expect(findPodNetns(root, pod, undefined, own, proc)).toEqual({ missing: expect.stringContaining('share the node\'s network namespace (hostNetwork)') });
+  });
+
+  it("takes the sidecar's process first, and any container's otherwise; a process that exited is skipped", () => {
+    const podIno = processIn(42, 'pod');
+    const side = container('cri-containerd-side.scope', [7, 42]); // 7 has exited: no /proc entry
+    expect(findPodNetns(root, pod, side, own, proc)).toEqual({ netns: { path: join(proc, '42', 'ns', 'net'), ino: podIno, pid: 42 } });
+    container('cri-containerd-side.scope', []);
+    container('cri-containerd-app.scope', [1, 42]);
+    expect(findPodNetns(root, pod, side, own, proc)).toMatchObject({ netns: { pid: 42 } });
+  });
+});
