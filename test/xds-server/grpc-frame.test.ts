@@ -77,15 +77,17 @@ describe('pre-framed gRPC writes', () => {
     for (const r of received) expect(r.equals(message)).toBe(true);
   });
 
-  it('behind a server interceptor, writes the message unframed and grpc-js frames it', async () => {
-    const passThrough: grpc.ServerInterceptor = (_desc, call) => new grpc.ServerInterceptingCall(call);
-    const { port, server, framed } = await serve({ interceptors: [passThrough] });
+  it('behind a server interceptor, writes the message unframed (the interceptor sees it) and grpc-js frames it', async () => {
+    // An interceptor that marks every message it sends: it must see each one, unframed.
+    const marking: grpc.ServerInterceptor = (_desc, call) =>
+      new grpc.ServerInterceptingCall(call, { sendMessage: (m: Buffer, next: (m: Buffer) => void) => next(Buffer.concat([m, Buffer.from('!')])) });
+    const { port, server, framed } = await serve({ interceptors: [marking] });
     servers.push(server);
     const message = Buffer.from('a response of a server with interceptors');
     const { received, status } = await echo(port, message);
     expect(framed).toEqual([false]);
     expect(status.code).toBe(grpc.status.OK);
-    expect(received.map((r) => r.toString())).toEqual([message.toString(), message.toString()]);
+    expect(received.map((r) => r.toString())).toEqual([`${message.toString()}!`, `${message.toString()}!`]);
   });
 
   it("keeps grpc-js's max send message size on pre-framed writes", async () => {
