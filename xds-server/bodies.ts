@@ -2,8 +2,9 @@
  * Encoded responses, shared by every stream and node: a response depends only on the protocol,
  * the type, the version and which resources it carries (all content hashes), so one encoding
  * serves every stream that is sent the same thing. Each entry is the whole message, nonce
- * included (the nonce is the message's last field, appended to the encoded body), written to every
- * stream as one shared buffer, never copied per stream. Bounded by bytes (least recently used out).
+ * included (the nonce is the message's last field, appended to the encoded body), as a gRPC frame
+ * (its 5-byte prefix in front: grpc-frame.ts), written to every stream as one shared buffer, never
+ * copied or framed per stream. Bounded by bytes (least recently used out).
  *
  * Nonces: each entry's nonce is a counter (`seq`, increasing over the cache's life). A nonce must
  * name one response on one stream, so a stream asks for an entry newer than the last one it sent
@@ -13,9 +14,11 @@
  * follow share the new one. On one stream, nonces of a type therefore only ever increase, and a
  * late ACK of an earlier response can never match the latest one.
  */
-import { withNonce } from './proto-wire.js';
+import { GRPC_PREFIX_BYTES } from './grpc-frame.js';
+import { framedWithNonce } from './proto-wire.js';
 
 export interface SharedResponse {
+  /** The gRPC frame: the 5-byte prefix, then the message (`GRPC_PREFIX_BYTES` + its length). */
   readonly message: Buffer;
   readonly nonce: string;
   /** The nonce's counter: larger for every entry issued later. */
@@ -23,7 +26,7 @@ export interface SharedResponse {
 }
 
 interface Entry extends SharedResponse {
-  /** Bytes of the message before its nonce field. */
+  /** Bytes of the message before its nonce field (after the gRPC prefix). */
   readonly bodyLength: number;
 }
 
@@ -56,7 +59,7 @@ export class BodyCache {
       }
       this.bytes -= hit.message.length;
       this.renonced++;
-      return this.add(key, hit.message.subarray(0, hit.bodyLength));
+      return this.add(key, hit.message.subarray(GRPC_PREFIX_BYTES, GRPC_PREFIX_BYTES + hit.bodyLength));
     }
     this.encodes++;
     return this.add(key, build());
@@ -65,7 +68,7 @@ export class BodyCache {
   private add(key: string, body: Buffer): Entry {
     const seq = ++this.seq;
     const nonce = seq.toString(36);
-    const entry: Entry = { message: withNonce(body, nonce), nonce, seq, bodyLength: body.length };
+    const entry: Entry = { message: framedWithNonce(body, nonce), nonce, seq, bodyLength: body.length };
     this.entries.set(key, entry);
     this.newest = key;
     this.bytes += entry.message.length;

@@ -114,7 +114,7 @@ function resourceWrapper(url: Buffer, e: DeltaEntry): Buffer {
 
 /**
  * Encodes DeltaDiscoveryResponse fields 1 (`system_version_info`), 2 (`resources`), 4
- * (`type_url`) and 6 (`removed_resources`); `withNonce` appends field 5.
+ * (`type_url`) and 6 (`removed_resources`); `framedWithNonce` appends field 5 (bodies.ts).
  */
 export function encodeDeltaBody(typeUrl: string, systemVersion: string, resources: readonly DeltaEntry[], removed: readonly string[]): Buffer {
   const url = Buffer.from(typeUrl, 'utf8');

@@ -5,6 +5,7 @@
  */
 import protobuf from 'protobufjs';
 import { readSluiceMetadata, type JsonValue } from './node-metadata.js';
+import { GRPC_PREFIX_BYTES, writeGrpcPrefix } from './grpc-frame.js';
 
 /** The parts of `envoy.config.core.v3.Node` the server uses. */
 export interface NodeInfo {
@@ -158,13 +159,17 @@ export function encodeAny(typeUrl: Uint8Array, value: Uint8Array): Buffer {
 }
 
 /**
- * `body` followed by one more string field: a response's nonce (SotW field 5, Delta field 5).
- * Protobuf lets fields come in any order, so `body ‖ nonce` is a complete response for one stream.
+ * The gRPC frame of `body` followed by one more string field, a response's nonce (SotW field 5,
+ * Delta field 5): the 5-byte gRPC prefix, then the message. Protobuf lets fields come in any order,
+ * so `body ‖ nonce` is a complete response for one stream; the prefix lets every stream write it
+ * as it is (grpc-frame.ts).
  */
-export function withNonce(body: Buffer, nonce: string): Buffer {
+export function framedWithNonce(body: Uint8Array, nonce: string): Buffer {
   const n = Buffer.from(nonce, 'utf8');
-  const buf = Buffer.allocUnsafe(body.length + fieldSize(n.length));
-  body.copy(buf, 0);
-  writeField(buf, body.length, 5, n);
+  const length = body.length + fieldSize(n.length);
+  const buf = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + length);
+  writeGrpcPrefix(buf, length);
+  buf.set(body, GRPC_PREFIX_BYTES);
+  writeField(buf, GRPC_PREFIX_BYTES + body.length, 5, n);
   return buf;
 }

@@ -21,6 +21,8 @@ import { ackStatus, nackStatus, record, typeStatuses } from './stream-records.js
 import type { ResourceSet } from './view.js';
 import type { NodeInfo } from './proto-wire.js';
 import { restatedNode } from './node-metadata.js';
+import { GRPC_PREFIX_BYTES } from './grpc-frame.js';
+import { StreamWriter } from './stream-writer.js';
 
 export type { XdsLimits } from './admit.js';
 
@@ -64,7 +66,7 @@ export class XdsStream implements StreamCore {
   readonly connectedAt: number;
   readonly api: XdsApi;
   private readonly types = new Map<TypeUrl, TypeState>();
-  private blocked = false;
+  private readonly out: StreamWriter;
   private closed = false;
   private readonly unknownLogged = new Set<string>();
   private readonly log: Logger;
@@ -81,6 +83,7 @@ export class XdsStream implements StreamCore {
     this.api = proto.api;
     this.connectedAt = ctx.now();
     this.log = ctx.log.child({ stream: id, transport });
+    this.out = new StreamWriter(call, this.log, (reason) => this.close(reason), () => this.drain());
     call.on('data', (buf: Buffer) => this.onData(buf));
     call.on('end', () => {
       this.close('client closed the stream');
@@ -308,7 +311,7 @@ export class XdsStream implements StreamCore {
       st.pending = 'none';
       return 'deferred';
     }
-    if (this.blocked) {
+    if (this.out.blocked) {
       if (st.pending !== 'force') st.pending = mode;
       return 'deferred';
     }
@@ -341,12 +344,13 @@ export class XdsStream implements StreamCore {
     st.pending = 'none';
     st.answerEmpty = false;
     counters.responses.inc();
-    counters.bytesSent.inc(message.length);
+    const bytes = message.length - GRPC_PREFIX_BYTES;
+    counters.bytesSent.inc(bytes);
     if (this.ctx.listening()) {
       const names = out.resources.map((r) => r.name);
-      this.ctx.emit({ kind: 'response', at, streamId: this.id, nodeId, type: info.short, version: out.version, nonce, names, ...(out.removed.length ? { removed: out.removed } : {}), bytes: message.length });
+      this.ctx.emit({ kind: 'response', at, streamId: this.id, nodeId, type: info.short, version: out.version, nonce, names, ...(out.removed.length ? { removed: out.removed } : {}), bytes });
     }
-    this.write(message);
+    this.out.write(message);
     // After the write: what the protocol sends in consequence goes out behind this response.
     this.proto.afterSend(this, st, out, heldBefore);
     return 'sent';
@@ -371,34 +375,15 @@ export class XdsStream implements StreamCore {
     this.ctx.emit({ kind: 'resume', at, streamId: this.id, nodeId, type: st.info.short, ack });
   }
 
-  private write(message: Buffer): void {
-    if (this.call.destroyed || this.call.writableEnded) {
-      this.close('stream gone while writing');
-      return;
-    }
-    let ok: boolean;
-    try {
-      ok = this.call.write(message);
-    } catch (err) {
-      this.log.debug('write failed', { err });
-      this.close('write failed');
-      return;
-    }
-    if (!ok && !this.blocked) {
-      this.blocked = true;
-      this.call.once('drain', () => this.drain());
-    }
-  }
-
+  /** The write buffer drained: the latest state of each pending type, in push order. */
   private drain(): void {
-    this.blocked = false;
     for (const t of PUSH_ORDER) {
       const st = this.types.get(t.typeUrl);
       if (!st || st.pending === 'none') continue;
       const mode = st.pending;
       st.pending = 'none';
       this.respond(st, mode);
-      if (this.blocked) return;
+      if (this.out.blocked) return;
     }
   }
 }

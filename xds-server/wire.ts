@@ -1,12 +1,12 @@
 /**
  * The SotW DiscoveryRequest/DiscoveryResponse wire format, by hand. Requests are decoded field by
  * field (only what the protocol needs, every malformed input an error, never a crash); responses
- * are encoded once per (type, version, resource set) and each stream appends only its nonce
- * (field 5, `withNonce`).
+ * are encoded once per (type, version, resource set); the shared body cache appends the nonce
+ * (field 5) and the gRPC prefix once per shared response (`framedWithNonce`, bodies.ts).
  */
 import { checkWire, encodeAny, encodeFields, LEN, lenDelimited, readFields, readNode, readStatus, str, WireError, type ErrorDetail, type NodeInfo } from './proto-wire.js';
 
-export { WireError, withNonce, type NodeInfo, type ErrorDetail } from './proto-wire.js';
+export { WireError, type NodeInfo, type ErrorDetail } from './proto-wire.js';
 
 /** A decoded `envoy.service.discovery.v3.DiscoveryRequest`. */
 export interface DiscoveryRequest {
@@ -66,7 +66,7 @@ export function decodeRequest(bytes: Uint8Array, maxNames: number): DiscoveryReq
 
 /**
  * Encodes DiscoveryResponse fields 1 (`version_info`), 2 (`resources`, each an `Any` of `typeUrl`
- * and the resource's bytes) and 4 (`type_url`). The nonce is appended per stream by `withNonce`.
+ * and the resource's bytes) and 4 (`type_url`). The nonce is appended (and the gRPC frame made) once per shared response by `framedWithNonce`.
  */
 export function encodeResponseBody(typeUrl: string, version: string, bodies: readonly Uint8Array[]): Buffer {
   const url = Buffer.from(typeUrl, 'utf8');
