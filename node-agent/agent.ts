@@ -21,7 +21,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import { attachDataplane, attachPodNetns, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, netnsIno, openRedirectDataplane, releasePodLinks, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
+import { attachDataplane, attachPodNetns, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, netnsIno, openRedirectDataplane, parseAddress, releasePodLinks, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
 import { agentNodeId, formatUnresolvedReport, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
 import { DEFAULT_PORTS } from '../policy-compiler/model/types.js';
 import { formatDiagnostic } from '../problems/index.js';
@@ -350,8 +350,10 @@ export class NodeAgent {
     const known = new Set<string>();
     const ports = new Map<string, { family: 2 | 10; port: number }[]>();
     for (const { entry } of state.entries) {
-      if (entry.direction !== 'inbound' || entry.podUid === undefined) continue;
-      ports.set(entry.podUid, [...(ports.get(entry.podUid) ?? []), { family: entry.address.includes(':') ? 10 : 2, port: entry.proxyPort }]);
+      if (entry.direction !== 'inbound' || entry.podUid === undefined || entry.address === undefined) continue;
+      const family = parseAddress(entry.address)?.family; // the family its map keys use (parseNodeRedirects checked the address)
+      if (family === undefined) continue;
+      ports.set(entry.podUid, [...(ports.get(entry.podUid) ?? []), { family, port: entry.proxyPort }]);
     }
     const own = netnsIno();
     for (const [uid, listeners] of ports) {
