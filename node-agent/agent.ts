@@ -21,12 +21,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import { attachDataplane, attachPodNetns, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, netnsIno, openRedirectDataplane, parseAddress, releasePodLinks, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
+import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, netnsIno, openRedirectDataplane, releasePodLinks, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
 import { agentNodeId, formatUnresolvedReport, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
-import { DEFAULT_PORTS } from '../policy-compiler/model/types.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
-import { containerCgroupNames, containerCgroupsOf, findKubepods, findPodCgroupsElsewhere, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup } from './kubepods.js';
+import { containerCgroupNames, containerCgroupsOf, findKubepods, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup, unresolvedReasons } from './kubepods.js';
+import { notListening, sidecarPorts, steerPodInbound, type SteeredPod } from './pod-inbound.js';
 import { findPodNetns } from './pod-netns.js';
 import { releaseProxyCgroups, staleProxyCgroups } from './proxy-cgroups.js';
 import { NODE_REDIRECTS_TYPE_URL, parseNodeRedirects, type DesiredState } from './resource.js';
@@ -84,13 +84,6 @@ export interface NodeAgentStatus {
   readonly lastSync: SyncResult | null;
 }
 
-interface SteeredPod {
-  readonly netnsIno: bigint;
-  readonly sidecar: string;
-  readonly sidecarId: bigint;
-  readonly listeners: readonly { readonly family: 2 | 10; readonly port: number }[];
-}
-
 interface Programmed {
   readonly state: DesiredState;
   readonly fingerprint: string;
@@ -146,7 +139,7 @@ export class NodeAgent {
       ...(o.proxyMark ? { proxyMark: o.proxyMark } : {}),
     });
     this.ownProxyIds = this.idsOf(this.ownProxies);
-    this.dp.setSidecarPorts(this.sidecarPorts([]));
+    this.dp.setSidecarPorts(sidecarPorts([], o.sidecarInboundPorts));
     // Proxy cgroups of an earlier run whose cgroup is gone (a restarted agent container): out of the map, links unpinned.
     try {
       const stale = staleProxyCgroups(o.pinRoot ?? DEFAULT_PIN_ROOT);
@@ -272,7 +265,7 @@ export class NodeAgent {
       }
     }
     // Sidecar Pods' inbound: attached in the Pod's network namespace, to its sidecar's listener.
-    const inbound = this.steerPodInbound(state, podOf, wanted);
+    const inbound = steerPodInbound({ state, podOf, sidecars: wanted, cgroupRoot: this.o.cgroupRoot, pinRoot: this.pinRoot ?? DEFAULT_PIN_ROOT, logger: this.o.logger, ...(this.o.procRoot !== undefined ? { procRoot: this.o.procRoot } : {}) });
     const entries: RedirectEntry[] = state.entries.map(({ entry, viaNode }) => {
       if (entry.direction === 'inbound') {
         const pod = entry.podUid !== undefined ? inbound.steered.get(entry.podUid) : undefined;
@@ -285,7 +278,7 @@ export class NodeAgent {
     });
     let result: SyncResult;
     try {
-      this.dp.setSidecarPorts(this.sidecarPorts(state.entries));
+      this.dp.setSidecarPorts(sidecarPorts(state.entries, this.o.sidecarInboundPorts));
       const add = [...wanted].filter(([p]) => !this.sidecars.has(p)).map(([, id]) => id);
       this.dp.updateProxyCgroups(add, []);
       result = this.dp.sync(entries);
@@ -314,7 +307,7 @@ export class NodeAgent {
     // A Pod whose cgroup exists but whose inbound is not steered says why in unsteeredInbound, not as a missing cgroup.
     this.unresolved = [...new Set(result.unresolved.map((u) => u.cgroup.replace(/^pod /, '')))].filter((uid) => !inbound.known.has(uid)).sort();
     this.missingSidecars = missingSidecars;
-    this.notListening = this.whyNotListening();
+    this.notListening = notListening(this.podInbound, (id, family, port) => this.dp.listenerOf(id, family, port));
     this.unresolvedDetail = this.detail();
     this.rules = result.added + result.changed + result.unchanged;
     this.m.syncs.inc({ result: 'ok' });
@@ -329,82 +322,9 @@ export class NodeAgent {
     return { ok: true, applied: this.rules };
   }
 
-  /** The configured sidecar inbound ports and those the sidecar Pods' inbound entries name. */
-  private sidecarPorts(entries: DesiredState['entries']): number[] {
-    const named = entries.flatMap(({ entry }) => (entry.direction === 'inbound' && entry.podUid !== undefined ? [entry.proxyPort] : []));
-    return [...new Set([...(this.o.sidecarInboundPorts ?? [DEFAULT_PORTS.inbound]), ...named])].filter((p) => Number.isInteger(p) && p >= 1 && p <= 65535);
-  }
-
   /** Everything the agent reports: Pods without a cgroup, sidecars not found, Pods' inbound not steered or refused. */
   private detail(): UnresolvedPod[] {
-    return [...this.whyUnresolved(this.unresolved), ...this.missingSidecars, ...this.unsteeredInbound, ...this.notListening];
-  }
-
-  /**
-   * Attaches inbound steering in each sidecar Pod's network namespace that has inbound entries.
-   * `known`: Pods whose cgroup exists (a missing cgroup is reported as such, with the others).
-   */
-  private steerPodInbound(state: DesiredState, podOf: (uid: string) => string | undefined, sidecars: ReadonlyMap<string, bigint>): { steered: Map<string, SteeredPod>; problems: UnresolvedPod[]; known: Set<string> } {
-    const steered = new Map<string, SteeredPod>();
-    const problems: UnresolvedPod[] = [];
-    const known = new Set<string>();
-    const ports = new Map<string, { family: 2 | 10; port: number }[]>();
-    for (const { entry } of state.entries) {
-      if (entry.direction !== 'inbound' || entry.podUid === undefined || entry.address === undefined) continue;
-      const family = parseAddress(entry.address)?.family; // the family its map keys use (parseNodeRedirects checked the address)
-      if (family === undefined) continue;
-      ports.set(entry.podUid, [...(ports.get(entry.podUid) ?? []), { family, port: entry.proxyPort }]);
-    }
-    const own = netnsIno();
-    for (const [uid, listeners] of ports) {
-      const pod = podOf(uid);
-      if (pod === undefined) continue; // reported as cgroup-not-found / unknown-layout
-      known.add(uid);
-      const ids = state.podProxies.get(uid) ?? [];
-      const sidecar = ids.map((id) => resolveContainerCgroup(this.o.cgroupRoot, pod, id)).find((p): p is string => p !== undefined && sidecars.has(p));
-      if (sidecar === undefined) {
-        // A named sidecar that is missing is already reported (sidecar-not-found); one never named is said here.
-        if (ids.length === 0) problems.push({ uid, reason: 'sidecar-not-found', message: 'the controller names no sidecar container of it (its Pod status has none yet?): its inbound connections are not steered' });
-        continue;
-      }
-      const found = findPodNetns(this.o.cgroupRoot, pod, sidecar, own, this.o.procRoot);
-      if ('missing' in found) {
-        problems.push({ uid, reason: 'netns-not-found', message: `${found.missing}; its inbound connections are not steered` });
-        continue;
-      }
-      try {
-        const link = attachPodNetns(this.pinRoot ?? DEFAULT_PIN_ROOT, found.netns.path);
-        if (link.created) this.o.logger.info("sk_lookup attached in a sidecar Pod's network namespace", { pod: uid, netns: String(link.netnsIno), pid: found.netns.pid });
-        steered.set(uid, { netnsIno: link.netnsIno, sidecar, sidecarId: sidecars.get(sidecar) ?? 0n, listeners });
-      } catch (error) {
-        problems.push({ uid, reason: 'netns-not-found', message: `cannot attach in its network namespace ${found.netns.path}: ${error instanceof Error ? error.message : String(error)}; its inbound connections are not steered` });
-      }
-    }
-    return { steered, problems, known };
-  }
-
-  /** Steered sidecar Pods whose sidecar has no listener registered on an inbound port. */
-  private whyNotListening(): UnresolvedPod[] {
-    const out: UnresolvedPod[] = [];
-    for (const [uid, pod] of this.podInbound) {
-      const down = pod.listeners.filter((l) => !this.dp.listenerOf(pod.sidecarId, l.family, l.port));
-      if (down.length === 0) continue;
-      const ports = [...new Set(down.map((l) => `${l.family === 2 ? 'IPv4' : 'IPv6'} :${l.port}`))].join(', ');
-      out.push({ uid, reason: 'sidecar-not-listening', message: `its sidecar ${pod.sidecar} has no listener registered on ${ports} (not listening yet, or listening since before the agent attached: restart it): new inbound connections are refused` });
-    }
-    return out;
-  }
-
-  /** Why each Pod has no cgroup the agent can use: none anywhere (not started, or gone), or one in a layout it does not know. */
-  private whyUnresolved(uids: readonly string[]): UnresolvedPod[] {
-    const elsewhere = findPodCgroupsElsewhere(this.attachCgroup, uids);
-    return uids.map((uid): UnresolvedPod => {
-      const path = elsewhere.get(uid);
-      if (path !== undefined) {
-        return { uid, reason: 'unknown-layout', message: `its cgroup is ${path}, where neither kubelet layout (systemd kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice, cgroupfs kubepods/<qos>/pod<uid>) puts a Pod: it is not steered` };
-      }
-      return { uid, reason: 'cgroup-not-found', message: `no cgroup of it under ${this.attachCgroup} in either kubelet layout (a Pod that has not started has none yet)` };
-    });
+    return [...unresolvedReasons(this.attachCgroup, this.unresolved), ...this.missingSidecars, ...this.unsteeredInbound, ...this.notListening];
   }
 
   /** Cgroup ids of paths relative to the root (those that exist). */
@@ -446,7 +366,7 @@ export class NodeAgent {
         this.program(p.state);
       }
       // An unresolved Pod's cgroup may have appeared where no layout puts it, a sidecar may have started listening: the report changes.
-      this.notListening = this.whyNotListening();
+      this.notListening = notListening(this.podInbound, (id, family, port) => this.dp.listenerOf(id, family, port));
       this.unresolvedDetail = this.detail();
       // A Pod that resolved, went missing or changed reason since the last ACK: say so without waiting for a response.
       this.xds.restate();

@@ -12,6 +12,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { UnresolvedPod } from '../policy-compiler/index.js';
 
 export const QOS_CLASSES = ['burstable', 'besteffort'] as const;
 
@@ -110,4 +111,16 @@ export function findPodCgroupsElsewhere(kubepods: string, uids: readonly string[
   };
   if (uids.length > 0) walk(kubepods, 1);
   return found;
+}
+
+/** Why each Pod has no cgroup the agent can use: none anywhere (not started, or gone), or one in a layout it does not know. */
+export function unresolvedReasons(attachCgroup: string, uids: readonly string[]): UnresolvedPod[] {
+  const elsewhere = findPodCgroupsElsewhere(attachCgroup, uids);
+  return uids.map((uid): UnresolvedPod => {
+    const path = elsewhere.get(uid);
+    if (path !== undefined) {
+      return { uid, reason: 'unknown-layout', message: `its cgroup is ${path}, where neither kubelet layout (systemd kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice, cgroupfs kubepods/<qos>/pod<uid>) puts a Pod: it is not steered` };
+    }
+    return { uid, reason: 'cgroup-not-found', message: `no cgroup of it under ${attachCgroup} in either kubelet layout (a Pod that has not started has none yet)` };
+  });
 }
