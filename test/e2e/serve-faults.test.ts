@@ -302,9 +302,18 @@ describeServe('serve never fails open (a real process, its admin API)', () => {
   });
 
   it('notices, by its periodic rescan, what no watch reports: a linked file outside the trees edited in place', async () => {
-    const rescans = (await serve.metric('sluice_source_changes_total{noticed_by="rescan"}')) ?? 0;
-    fs.writeFileSync(path.join(root, 'outside', 'linked-api.yaml'), policyYaml('linked-api', 'l2', 'web', 80));
-    await eventually(() => isServed('linked-api', 'l2'), 'the rescan to serve the linked file', 5000);
-    expect(await serve.metric('sluice_source_changes_total{noticed_by="rescan"}')).toBeGreaterThan(rescans);
+    const count = async (by: string) => (await serve.metric(`sluice_source_changes_total{noticed_by="${by}"}`)) ?? 0;
+    // A watch event still on its way from an earlier edit may reload first and take the change with it:
+    // then who noticed it cannot be told, and the edit is made again (a rescan must be what serves one).
+    let attributed = false;
+    for (let attempt = 2; attempt <= 4 && !attributed; attempt++) {
+      const [rescans, watches] = [await count('rescan'), await count('watch')];
+      fs.writeFileSync(path.join(root, 'outside', 'linked-api.yaml'), policyYaml('linked-api', `l${attempt}`, 'web', 80));
+      await eventually(() => isServed('linked-api', `l${attempt}`), 'the rescan to serve the linked file', 5000);
+      if ((await count('watch')) !== watches) continue;
+      expect(await count('rescan')).toBeGreaterThan(rescans);
+      attributed = true;
+    }
+    expect(attributed).toBe(true);
   });
 });
