@@ -6,7 +6,7 @@
  * access log written to a file, what Envoy does today) and `none`. Figures: requests/s, Envoy CPU
  * per request, and for `als` the flows the collector received against the requests wrk completed.
  */
-import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { rmSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -16,21 +16,10 @@ import { missingLoadGenerators, wrk } from '../l7/load.js';
 import { upstreamBinary } from '../l7/upstream.js';
 import { FlowCollector, FlowStore } from '../../flows/index.js';
 import { compileScenario, NODE, ORDERS, scenarioBootstrap } from './scenario.js';
+import { processCpuNs } from '../envoy/cpu.js';
 
 type Variant = 'als' | 'file' | 'none';
 
-/** Envoy's CPU time, all threads, in nanoseconds (as bench/l7 reads it: each thread's schedstat). */
-function cpuNs(pid: number): number {
-  let ns = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0] ?? 0);
-    } catch {
-      /* a thread that just exited */
-    }
-  }
-  return ns;
-}
 
 export async function realEnvoy(fmt: (n: number, digits?: number) => string): Promise<void> {
   const envoyBin = findEnvoy();
@@ -59,9 +48,9 @@ export async function realEnvoy(fmt: (n: number, digits?: number) => string): Pr
         try {
           await envoy.until(async () => (await envoy.state()) === 'LIVE', 'LIVE');
           const before = store.stats().total;
-          const cpu0 = cpuNs(envoy.pid ?? 0);
+          const cpu0 = processCpuNs(envoy.pid ?? 0);
           const r = await wrk({}, { url: `http://${ORDERS}:${compiled.ports.http}/v1/orders/1`, connections: 8, seconds: 5 });
-          const cpuUs = (cpuNs(envoy.pid ?? 0) - cpu0) / 1e3 / r.requests;
+          const cpuUs = (processCpuNs(envoy.pid ?? 0) - cpu0) / 1e3 / r.requests;
           let received: number | undefined;
           if (variant === 'als') {
             const deadline = Date.now() + 10_000;

@@ -15,7 +15,6 @@
  * the TCP flows the collector got (`cel`, `cel×20`: 0, no HTTP connection passes the filter;
  * `all`: one per connection).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { Envoy, findEnvoy } from '../envoy/process.js';
 import { freePort } from '../kafka/peers.js';
@@ -24,6 +23,7 @@ import { upstreamBinary } from '../l7/upstream.js';
 import { FlowCollector, FlowStore } from '../../flows/index.js';
 import { closingChainFlowAccessLog, UNMATCHED_CHAIN } from '../../policy-compiler/index.js';
 import { COLLECTOR_CLUSTER, compileScenario, NODE, ORDERS, scenarioBootstrap } from './scenario.js';
+import { processCpuNs } from '../envoy/cpu.js';
 
 const VARIANTS = ['cel', 'all', 'cel×20', 'none'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -31,18 +31,6 @@ type Variant = (typeof VARIANTS)[number];
 const AMPLIFY = 20;
 type Json = Record<string, unknown>;
 
-/** Envoy's CPU time, all threads, in nanoseconds (each thread's schedstat, as bench/l7 reads it). */
-function cpuNs(pid: number): number {
-  let ns = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0] ?? 0);
-    } catch {
-      /* a thread that just exited */
-    }
-  }
-  return ns;
-}
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -84,9 +72,9 @@ export async function listenerLogCost(fmt: (n: number, digits?: number) => strin
         try {
           await envoy.until(async () => (await envoy.state()) === 'LIVE', 'LIVE');
           const tcpBefore = store.query({ protocols: ['tcp'] }).length;
-          const cpu0 = cpuNs(envoy.pid ?? 0);
+          const cpu0 = processCpuNs(envoy.pid ?? 0);
           const r = await wrk({}, { url: `http://${ORDERS}:${compiled.ports.http}/v1/orders/1`, connections: 8, seconds, newConnections: true });
-          const cpuUs = (cpuNs(envoy.pid ?? 0) - cpu0) / 1e3 / r.requests;
+          const cpuUs = (processCpuNs(envoy.pid ?? 0) - cpu0) / 1e3 / r.requests;
           // A second for Envoy's buffered log to flush: a TCP flow would have arrived by then.
           await new Promise((res) => setTimeout(res, 1500));
           const list = results.get(variant) ?? [];

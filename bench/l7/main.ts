@@ -19,7 +19,6 @@
  * Needs root (a network namespace), Envoy (.ci/deps/envoy.sh), Go, wrk and h2load (bench/deps.sh).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { envoyVersion, findEnvoy, Envoy } from '../envoy/process.js';
 import { placed, Sandbox, sh } from '../redirect/sandbox.js';
 import { plan, type Case } from './cases.js';
@@ -29,6 +28,7 @@ import { report, type Sample } from './report.js';
 import type { Protocol } from './rules.js';
 import { upstreamBinary } from './upstream.js';
 import { probes, sameVerdicts } from './verdicts.js';
+import { processCpuNs } from '../envoy/cpu.js';
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -55,21 +55,6 @@ function missing(): string | undefined {
   return missingLoadGenerators();
 }
 
-/**
- * CPU time Envoy has run, all its threads, in nanoseconds (the first field of each thread's
- * schedstat): what it spent per request is the figure the machine's other load disturbs least.
- */
-function envoyCpuNs(pid: number): number {
-  let ns = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0] ?? 0);
-    } catch {
-      /* a thread that just exited */
-    }
-  }
-  return ns;
-}
 
 /** One load run of a case: `latency` one request at a time, `rate` at the fixed concurrency. */
 function load(ns: string, c: Case, point: 'latency' | 'rate', seconds: number): Promise<LoadResult> {
@@ -144,9 +129,9 @@ async function main(): Promise<number> {
       for (const point of ['latency', 'rate'] as const) {
         const order = round % 2 === 0 ? cases : [...cases].reverse();
         for (const c of order) {
-          const cpu0 = envoyCpuNs(pid);
+          const cpu0 = processCpuNs(pid);
           const r = await load(ns, c, point, SECONDS);
-          const cpuUsPerRequest = c.listener ? (envoyCpuNs(pid) - cpu0) / 1e3 / r.requests : NaN;
+          const cpuUsPerRequest = c.listener ? (processCpuNs(pid) - cpu0) / 1e3 / r.requests : NaN;
           if (r.errors > 0) throw new Error(`bench:l7: ${c.protocol} "${c.name}" had ${r.errors} errors`);
           samples.push({ round, point, protocol: c.protocol, name: c.name, result: r, cpuUsPerRequest });
         }
