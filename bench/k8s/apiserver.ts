@@ -51,6 +51,49 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs: num
   }
 }
 
+/** Why the bed is dead: the first of its processes that exited, with the logs' tail. */
+function exited(children: readonly ChildProcess[], log: string): string | undefined {
+  return children.map((c) => (c.exitCode !== null || c.signalCode !== null ? `a process exited (${c.exitCode ?? c.signalCode}):\n${log.slice(-4000)}` : undefined)).find(Boolean);
+}
+
+interface SpawnOptions {
+  readonly apiserver: string;
+  readonly etcdUrl: string;
+  /** The bed's directory: its token file and service-account keys are shared by every API server. */
+  readonly dir: string;
+  /** This API server's own certificate directory, under `dir`. */
+  readonly certDir: string;
+  readonly port: number;
+  readonly extraArgs: readonly string[];
+  readonly record: (c: ChildProcess) => void;
+  readonly children: ChildProcess[];
+  readonly dead: () => string | undefined;
+}
+
+/** Starts one kube-apiserver on `etcdUrl` and waits for its self-signed serving certificate. */
+async function spawnApiServer(o: SpawnOptions): Promise<{ url: string; caData: string }> {
+  mkdirSync(path.join(o.dir, o.certDir));
+  const apiserver = spawn(o.apiserver, [
+    `--etcd-servers=${o.etcdUrl}`,
+    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${o.port}`,
+    `--cert-dir=${path.join(o.dir, o.certDir)}`,
+    `--token-auth-file=${path.join(o.dir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${path.join(o.dir, 'sa.pub')}`,
+    `--service-account-signing-key-file=${path.join(o.dir, 'sa.key')}`,
+    '--service-cluster-ip-range=10.96.0.0/24',
+    '--endpoint-reconciler-type=none',
+    '--disable-admission-plugins=ServiceAccount',
+    ...o.extraArgs,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  o.record(apiserver);
+  o.children.push(apiserver);
+  const certFile = path.join(o.dir, o.certDir, 'apiserver.crt');
+  await until(async () => existsSync(certFile), 'the API server\'s serving certificate', 30_000, o.dead);
+  return { url: `https://127.0.0.1:${o.port}`, caData: readFileSync(certFile).toString('base64') };
+}
+
 export class ApiServer {
   private constructor(
     /** etcd's client URL (its HTTP gateway compacts, for tests of a watch that must relist). */
@@ -59,9 +102,24 @@ export class ApiServer {
     readonly kubeconfig: string,
     readonly caData: string,
     private readonly dir: string,
-    private readonly children: readonly ChildProcess[],
+    private readonly children: ChildProcess[],
     private readonly logs: () => string,
+    private readonly record: (c: ChildProcess) => void,
   ) {}
+
+  /**
+   * A second kube-apiserver on the same etcd, as in an HA control plane: it has its own serving
+   * certificate and port, and learns every write made through the first one (webhook
+   * configurations included) from its own watch of etcd. Stopped with the first.
+   */
+  async startPeer(extraArgs: readonly string[] = []): Promise<{ readonly url: string; readonly caData: string }> {
+    const bins = kubeBinaries();
+    if ('missing' in bins) throw new Error(bins.missing);
+    const dead = () => exited(this.children, this.logs());
+    const peer = await spawnApiServer({ apiserver: bins.apiserver, etcdUrl: this.etcdUrl, dir: this.dir, certDir: `certs-${this.children.length}`, port: await freePort(), extraArgs, record: this.record, children: this.children, dead });
+    await until(async () => (await this.request('GET', '/readyz', undefined, {}, peer)).body === 'ok', 'the second API server to be ready', 60_000, dead);
+    return peer;
+  }
 
   /** `extraArgs`: more kube-apiserver flags (e.g. `--watch-cache=false`, so watches are served from etcd and a compacted version is 410 Gone). */
   static async start(options: { readonly extraArgs?: readonly string[] } = {}): Promise<ApiServer> {
@@ -86,30 +144,10 @@ export class ApiServer {
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     record(etcd);
     const children: ChildProcess[] = [etcd];
-    const dead = () => children.map((c) => (c.exitCode !== null || c.signalCode !== null ? `a process exited (${c.exitCode ?? c.signalCode}):\n${log.slice(-4000)}` : undefined)).find(Boolean);
+    const dead = () => exited(children, log);
     try {
       await until(async () => (await fetch(`http://127.0.0.1:${etcdClient}/health`)).ok, 'etcd', 20_000, dead);
-      mkdirSync(path.join(dir, 'certs'));
-      const apiserver = spawn(bins.apiserver, [
-        `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-        '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${securePort}`,
-        `--cert-dir=${path.join(dir, 'certs')}`,
-        `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
-        '--authorization-mode=RBAC',
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
-        `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
-        '--service-cluster-ip-range=10.96.0.0/24',
-        '--endpoint-reconciler-type=none',
-        '--disable-admission-plugins=ServiceAccount',
-        ...(options.extraArgs ?? []),
-      ], { stdio: ['ignore', 'pipe', 'pipe'] });
-      record(apiserver);
-      children.push(apiserver);
-      const url = `https://127.0.0.1:${securePort}`;
-      const certFile = path.join(dir, 'certs', 'apiserver.crt');
-      await until(async () => existsSync(certFile), 'the API server\'s serving certificate', 30_000, dead);
-      const caData = readFileSync(certFile).toString('base64');
+      const { url, caData } = await spawnApiServer({ apiserver: bins.apiserver, etcdUrl: `http://127.0.0.1:${etcdClient}`, dir, certDir: 'certs', port: securePort, extraArgs: options.extraArgs ?? [], record, children, dead });
       const kubeconfig = path.join(dir, 'kubeconfig');
       writeFileSync(kubeconfig, [
         'apiVersion: v1', 'kind: Config', 'current-context: sluice',
@@ -117,7 +155,7 @@ export class ApiServer {
         'users:', `- name: admin`, `  user: { token: "${ADMIN_TOKEN}" }`,
         'contexts:', `- name: sluice`, '  context: { cluster: sluice, user: admin }', '',
       ].join('\n'));
-      const server = new ApiServer(`http://127.0.0.1:${etcdClient}`, url, kubeconfig, caData, dir, children, () => log);
+      const server = new ApiServer(`http://127.0.0.1:${etcdClient}`, url, kubeconfig, caData, dir, children, () => log, record);
       await until(async () => (await server.request('GET', '/readyz')).body === 'ok', 'the API server to be ready', 60_000, dead);
       return server;
     } catch (error) {
@@ -127,11 +165,11 @@ export class ApiServer {
     }
   }
 
-  /** A raw HTTPS request to the API server as the admin (the tests' kubectl). */
-  async request(method: string, urlPath: string, body?: unknown, headers: { contentType?: string; accept?: string } = {}): Promise<{ status: number; body: string; json: () => unknown }> {
+  /** A raw HTTPS request to the API server (or to `to`, a peer's) as the admin (the tests' kubectl). */
+  async request(method: string, urlPath: string, body?: unknown, headers: { contentType?: string; accept?: string } = {}, to: { readonly url: string; readonly caData: string } = this): Promise<{ status: number; body: string; json: () => unknown }> {
     const https = await import('node:https');
-    const ca = Buffer.from(this.caData, 'base64');
-    const url = new URL(urlPath, this.url);
+    const ca = Buffer.from(to.caData, 'base64');
+    const url = new URL(urlPath, to.url);
     return new Promise((resolve, reject) => {
       const wanted = { ...(body !== undefined ? { 'content-type': headers.contentType ?? 'application/json' } : {}), ...(headers.accept ? { accept: headers.accept } : {}) };
       const req = https.request(url, { method, ca, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...wanted } }, (res) => {
