@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { PROTO_DEPS, PROTO_FILES } from './protos.js';
+import { PROTO_DEPS, PROTO_FILES, addNewerFields } from './protos.js';
 
 const require = createRequire(import.meta.url);
 const xdsPackageDir = path.dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
@@ -41,6 +41,7 @@ export function protoRoot(): protobuf.Root {
     ? fs.readdirSync(INCLUDE_DIRS[INCLUDE_DIRS.length - 1] ?? '', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.proto'))
     : [];
   root.loadSync([...PROTO_FILES, ...own], { keepCase: true });
+  addNewerFields(root, (name, id, type) => new protobuf.Field(name, id, type));
   root.resolveAll();
   cached = root;
   return root;

@@ -88,3 +88,42 @@ export const TYPE_URL_PREFIX = 'type.googleapis.com/';
 
 /** The emitted messages as a list: the roots of the checker's coverage audit. */
 export const SLUICE_EMITTED_TYPES: readonly MessageName[] = Object.values(MESSAGES);
+
+/**
+ * Fields Envoy 1.40 reads that `@grpc/grpc-js-xds`'s copy of Envoy's API (under its `deps/`) is
+ * too old to declare. Each is added to the protobuf root after the protos load (envoy-api/proto-root.ts
+ * and scripts/gen-message-types.mjs both apply this table, through `addNewerFields`), so the codec,
+ * the generated types and the Envoy-rules checker all know it. The number and type are Envoy's own:
+ * drop a row when grpc-js-xds's copy gains the field (`addNewerFields` throws then, so it is noticed).
+ */
+export const NEWER_FIELDS: readonly { readonly message: string; readonly name: string; readonly id: number; readonly type: string; readonly upstream: string }[] = [
+  {
+    // envoyproxy/envoy api/envoy/config/core/v3/address.proto, `message SocketAddress`
+    // ([#next-free-field: 8]): `string network_namespace_filepath = 7;` "Filepath that specifies
+    // the Linux network namespace this socket will be created in"; valid for listener sockets and
+    // upstream bind configs only. sluice sets it on a node-mode Pod's inbound listener.
+    message: 'envoy.config.core.v3.SocketAddress',
+    name: 'network_namespace_filepath',
+    id: 7,
+    type: 'string',
+    upstream: 'envoyproxy/envoy api/envoy/config/core/v3/address.proto',
+  },
+];
+
+/** The part of protobufjs `addNewerFields` needs (structural, so this file imports nothing). */
+export interface NewerFieldsRoot<F> {
+  lookupType(name: string): { fields: Record<string, unknown>; fieldsById?: Record<number, unknown>; add(field: F): unknown };
+}
+
+/**
+ * Adds `NEWER_FIELDS` to a freshly loaded root (before `resolveAll`). Throws when the loaded protos
+ * already declare the name or the number: the table row is then stale or wrong.
+ */
+export function addNewerFields<F>(root: NewerFieldsRoot<F>, field: (name: string, id: number, type: string) => F): void {
+  for (const f of NEWER_FIELDS) {
+    const type = root.lookupType(f.message);
+    const byId = Object.values(type.fields).some((x) => (x as { id?: number }).id === f.id);
+    if (f.name in type.fields || byId) throw new Error(`${f.message}: the loaded protos already declare field ${f.name} or number ${f.id}; remove it from NEWER_FIELDS (envoy-api/protos.ts)`);
+    type.add(field(f.name, f.id, f.type));
+  }
+}

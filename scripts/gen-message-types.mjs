@@ -43,6 +43,7 @@ function loadRoot(table) {
   pb.resolvePath = (_origin, target) => dirs.map((d) => path.join(d, target)).find((c) => fs.existsSync(c)) ?? target;
   const own = fs.readdirSync(ownDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.proto')).sort();
   pb.loadSync([...table.PROTO_FILES, ...own], { keepCase: true });
+  table.addNewerFields(pb, (name, id, type) => new protobuf.Field(name, id, type));
   pb.resolveAll();
   return pb;
 }

@@ -805,6 +805,7 @@ export declare namespace envoy.config.core.v3 {
     readonly named_port?: string;
     readonly resolver_name?: string;
     readonly ipv4_compat?: boolean;
+    readonly network_namespace_filepath?: string;
   }
   interface SocketOption {
     readonly description?: string;
