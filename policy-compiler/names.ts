@@ -64,6 +64,11 @@ export const UNMATCHED_CHAIN = `${CLOSING_CHAIN_PREFIX}unmatched`;
 
 const TLS_UNAVAILABLE_PREFIX = `${CLOSING_CHAIN_PREFIX}tls-unavailable|`;
 
+/** `sluice|inbound|pod|shop/web-0`: the node proxy's listener inside a node-mode Pod's network namespace (envoy-node.ts podInboundListener). */
+export function podInboundListenerName(workload: string): string {
+  return `${CLOSING_CHAIN_PREFIX}inbound|pod|${workload}`;
+}
+
 /** `sluice|tls-unavailable|inbound|8443|shop/orders`: the chain of a workload port whose TLS cannot be served (a secret it needs is missing or unusable), which closes its connections. */
 export function tlsUnavailableChainName(chain: string): string {
   return `${TLS_UNAVAILABLE_PREFIX}${chain}`;

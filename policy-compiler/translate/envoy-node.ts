@@ -10,7 +10,7 @@
 import { MESSAGES, typed, type AnyJson, type envoy } from '../../envoy-api/index.js';
 import type { EnvoyNode, HttpChain, TrafficDirection } from '../ir/types.js';
 import type { AccessLogSink } from '../model/types.js';
-import { tlsUnavailableChainName, UNMATCHED_CHAIN } from '../names.js';
+import { podInboundListenerName, tlsUnavailableChainName, UNMATCHED_CHAIN } from '../names.js';
 import { refusalStateFilter } from './features/access-log.js';
 import { ORIGINAL_DST } from './features/original-dst.js';
 import { httpConnectionManager } from './http-connection-manager.js';
@@ -98,19 +98,30 @@ function accessLogs(node: EnvoyNode, direction: TrafficDirection): { access_log?
   return logs.length > 0 ? { access_log: [...logs] } : {};
 }
 
-function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
-  const port = direction === 'inbound' ? node.inboundPort : node.outboundPort;
+/** Where a listener is opened when it is not one of the node's two: a node-mode Pod's, inside the Pod's network namespace. */
+interface ListenerPlace {
+  readonly name: string;
+  readonly port: number;
+  readonly ipv6: boolean;
+  readonly netnsPath: string;
+}
+
+function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly TranslatedChain[], place?: ListenerPlace): EnvoyResource<typeof MESSAGES.listener> {
+  const port = place?.port ?? (direction === 'inbound' ? node.inboundPort : node.outboundPort);
+  const name = place?.name ?? direction;
+  const ipv6 = place?.ipv6 ?? node.ipv6;
+  const netns = place ? { network_namespace_filepath: place.netnsPath } : {};
   const references: ResourceRef[] = chains.flatMap((c) => [...(c.routeConfiguration ? [{ message: MESSAGES.routeConfiguration, name: c.chain.name }] : []), ...c.references]);
   return {
     message: MESSAGES.listener,
-    name: direction,
+    name,
     references,
     json: {
-      name: direction,
-      address: { socket_address: { address: '0.0.0.0', port_value: port } },
+      name,
+      address: { socket_address: { address: '0.0.0.0', port_value: port, ...netns } },
       // The kernel hands IPv6 connections to an IPv6 socket; bound only where IPv6 workloads exist,
       // because a host without IPv6 cannot bind it and Envoy would reject the whole listener.
-      ...(node.ipv6 ? { additional_addresses: [{ address: { socket_address: { address: '::', port_value: port } } }] } : {}),
+      ...(ipv6 ? { additional_addresses: [{ address: { socket_address: { address: '::', port_value: port, ...netns } } }] } : {}),
       listener_filters: ordered(LISTENER_FILTER_ORDER, HOOKS.listenerFilters.flatMap((contribute) => contribute({ node, direction }))),
       ...(chains.length > 0 ? { filter_chains: chains.map((c) => c.filterChain) } : {}),
       default_filter_chain: unmatchedChain(),
@@ -125,6 +136,29 @@ function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly
       ...(direction === 'inbound' ? { transparent: { value: true }, enable_reuse_port: { value: false } } : {}),
     },
   };
+}
+
+/** A node-mode Pod whose inbound chains the node proxy serves from a listener inside the Pod's network namespace. */
+export interface PodInbound {
+  /** `namespace/name`. */
+  readonly workload: string;
+  readonly podUid: string;
+  /** The Pod's own port on its node (allocatePodPorts, node-pod-ports.ts). */
+  readonly port: number;
+  /** `<netns dir>/<pod uid>`: the node agent's link to the Pod's network namespace. */
+  readonly netnsPath: string;
+  readonly ipv6: boolean;
+}
+
+/**
+ * The node proxy's listener for one node-mode Pod: the node's inbound listener (transparent, the
+ * same listener filters, filter chains and closing default chain) carrying the Pod's chains only,
+ * on the Pod's own port, opened by Envoy inside the Pod's network namespace
+ * (`network_namespace_filepath`). Its leg to the workload leaves from the node's namespace through
+ * the inbound ORIGINAL_DST cluster, from the node's address (no original_src inbound), marked.
+ */
+export function podInboundListener(node: EnvoyNode, pod: PodInbound, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
+  return listener(node, 'inbound', chains, { name: podInboundListenerName(pod.workload), port: pod.port, ipv6: pod.ipv6, netnsPath: pod.netnsPath });
 }
 
 /** Every resource of an Envoy node, from its translated chains (`translated` returns each chain's, memoised by the caller). */

@@ -11,7 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Envoy } from '../../bench/envoy/process.js';
-import { encodeMessage } from '../../envoy-api/index.js';
+import { encodeMessage, resourceType } from '../../envoy-api/index.js';
+import type { EnvoyResource } from '../../policy-compiler/index.js';
+import { compiledPodListener } from '../support/pod-inbound.js';
 import { createSnapshot, SnapshotCache, TYPE_URL, XdsServer, type ResourceInput } from '../../xds-server/index.js';
 import { describeEnvoy } from '../support/envoy.js';
 import { eventually, freePort } from '../support/poll.js';
@@ -112,5 +114,20 @@ const listening = (port: number, inNs: boolean): boolean =>
       holder.kill();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("ACKs the compiled listener of a node-mode Pod (its chains, route and the inbound cluster) in the Pod's namespace", async () => {
+    const { output, listener: podListener, port: podPort } = compiledPodListener(`/run/netns/${NS}`);
+    const nodeB = output.nodes.find((n) => n.node === 'node-b')!;
+    // The node's own listeners are left out (their ports are fixed, 15001/15006, and may be taken on this machine).
+    const resources = [...nodeB.resources.filter((r) => r.message !== podListener.message), podListener];
+    const input = (r: EnvoyResource): ResourceInput => ({ typeUrl: resourceType(r.message).typeUrl, name: r.name, body: encodeMessage(r.message, r.json), references: r.references.map((x) => ({ typeUrl: resourceType(x.message).typeUrl, name: x.name })) });
+    publish(cache, [listener('in-pod', port, `/run/netns/${NS}`), ...resources.map(input)]);
+    const e = envoy!;
+    await eventually(() => server!.nodeStatus(NODE)?.types.find((t) => t.type === 'LDS')?.lastAck?.resources[podListener.name] !== undefined, 'the LDS ACK of the Pod listener', 20_000);
+    await e.until(async () => (await e.stat('listener_manager.total_listeners_active')) === 2, 'the Pod listener to be active', 20_000);
+    expect(server!.nodeStatus(NODE)?.types.filter((t) => t.lastNack && t.type !== 'LDS')).toEqual([]);
+    expect(listening(podPort, true)).toBe(true);
+    expect(listening(podPort, false)).toBe(false);
   });
 });
