@@ -1,0 +1,74 @@
+/**
+ * The agent's links to Pods' network namespaces, against the real kernel: a namespace made with
+ * `ip netns add` and a process inside it play a node-mode Pod. Needs root.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { netnsLinkPath, syncNetnsLinks } from './netns-links.js';
+import type { PodNetns } from './pod-netns.js';
+
+const root = process.getuid?.() === 0;
+const NS = `i13f-links-${process.pid}`;
+const UID_A = '11111111-2222-3333-4444-555555555555';
+const UID_B = '66666666-7777-8888-9999-000000000000';
+
+const netnsOf = (pid: number): PodNetns => {
+  const p = `/proc/${pid}/ns/net`;
+  return { path: p, ino: statSync(p, { bigint: true }).ino, pid };
+};
+
+(root ? describe : describe.skip)('netns links of node-mode Pods', () => {
+  let holder: ChildProcess;
+  let dir: string;
+
+  beforeAll(async () => {
+    execFileSync('ip', ['netns', 'add', NS]);
+    holder = spawn('ip', ['netns', 'exec', NS, 'sleep', '120'], { stdio: 'ignore' });
+    for (let i = 0; i < 50 && execFileSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).trim() === ''; i++) await new Promise((r) => setTimeout(r, 20));
+    dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'i13f-links-')), 'netns');
+  });
+  afterAll(() => {
+    holder?.kill();
+    execFileSync('ip', ['netns', 'del', NS]);
+    rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+
+  const podPid = (): number => Number(execFileSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).trim().split('\n')[0]);
+
+  it("links a Pod's UID to its process's namespace: the link resolves to the Pod's namespace, not the node's", () => {
+    const pod = netnsOf(podPid());
+    const r = syncNetnsLinks(dir, new Map([[UID_A, pod]]));
+    expect(r).toEqual({ linked: [UID_A], removed: [], stale: [] });
+    expect(readlinkSync(netnsLinkPath(dir, UID_A))).toBe(pod.path);
+    expect(statSync(netnsLinkPath(dir, UID_A), { bigint: true }).ino).toBe(statSync(`/run/netns/${NS}`, { bigint: true }).ino);
+    expect(statSync(netnsLinkPath(dir, UID_A), { bigint: true }).ino).not.toBe(statSync('/proc/self/ns/net', { bigint: true }).ino);
+  });
+
+  it('a link that resolves to another namespace (its PID reused by a process of the node) is said stale, not linked', () => {
+    // The Pod's namespace as last found, but its PID now names a process of the node's namespace.
+    const found = netnsOf(podPid());
+    const reused: PodNetns = { path: `/proc/${process.pid}/ns/net`, ino: found.ino, pid: process.pid };
+    const r = syncNetnsLinks(dir, new Map([[UID_A, reused]]));
+    expect(r.linked).toEqual([]);
+    expect(r.stale).toEqual([{ uid: UID_A, message: expect.stringMatching(/resolves to network namespace \d+, not the Pod's \d+ \(PID \d+ reused\)/) }]);
+    // The next poll finds a process of the Pod again and re-points the link.
+    expect(syncNetnsLinks(dir, new Map([[UID_A, netnsOf(podPid())]])).linked).toEqual([UID_A]);
+  });
+
+  it("removes the links of Pods that are gone, and touches nothing that is not a Pod's link", () => {
+    writeFileSync(path.join(dir, 'README'), 'not ours');
+    mkdirSync(path.join(dir, UID_B), { recursive: true }); // a directory, not a link
+    const r = syncNetnsLinks(dir, new Map());
+    expect(r.removed).toEqual([UID_A]);
+    expect(existsSync(netnsLinkPath(dir, UID_A))).toBe(false);
+    expect(existsSync(path.join(dir, 'README'))).toBe(true);
+    expect(lstatSync(path.join(dir, UID_B)).isDirectory()).toBe(true);
+  });
+
+  it('refuses a name that is no Pod UID (a path component)', () => {
+    expect(() => syncNetnsLinks(dir, new Map([['../etc', netnsOf(process.pid)]]))).toThrow(/not a Pod UID/);
+  });
+});
