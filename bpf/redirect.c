@@ -320,8 +320,11 @@ static __always_inline int inbound_lookup(struct bpf_sk_lookup *ctx, bool pod)
 		count(SLUICE_STAT_IN_PROXY_LEG);
 		return SLUICE_SK_PASS;
 	}
-	/* A Pod's namespace steers only to its own sidecar, the node's only to the node's proxies. */
-	if (pod != (rule->listener_owner != 0))
+	/*
+	 * A Pod's namespace steers only the Pods' rules (to its sidecar, or to the node proxy's
+	 * listener opened in it: SLUICE_RULE_F_POD_NETNS), the node's only the node's own rules.
+	 */
+	if (pod != (rule->listener_owner != 0 || (rule->flags & SLUICE_RULE_F_POD_NETNS) != 0))
 		return SLUICE_SK_PASS;
 	listener.owner = rule->listener_owner;
 	listener.family = ctx->family;

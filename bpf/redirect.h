@@ -50,6 +50,12 @@
 /* sluice_rule_value.flags */
 #define SLUICE_RULE_F_BIND 0x1      /* outbound: bind the connection's source to bind_addr first */
 #define SLUICE_RULE_F_FAIL_OPEN 0x2 /* inbound: no proxy listening means delivery to the workload */
+/*
+ * inbound: a node-mode Pod's rule, steered by sluice_pod_sk_lookup in the Pod's network namespace
+ * to the node proxy's listener there (owner 0, opened in that namespace by Envoy); the node's own
+ * sk_lookup never acts on it, as it never acts on a sidecar's (listener_owner != 0).
+ */
+#define SLUICE_RULE_F_POD_NETNS 0x4
 
 /*
  * SO_MARK on the proxy's inbound leg (Envoy's connection from its inbound listener to the

@@ -123,6 +123,8 @@ export const CFG_F_SOCKMAP = 0x1;
 export const RULE_F_BIND = 0x1;
 /** `sluice_rule_value.flags`: inbound, deliver to the workload when no proxy listens. */
 export const RULE_F_FAIL_OPEN = 0x2;
+/** `sluice_rule_value.flags`: inbound, a node-mode Pod's rule: steered in the Pod's namespace (only) to the node proxy's listener there (owner 0). */
+export const RULE_F_POD_NETNS = 0x4;
 /** `enum sluice_mark`: the SO_MARK of the proxy's inbound leg (the compiler sets it on that cluster). */
 export { INBOUND_LEG_MARK } from '../../policy-compiler/index.js';
 /** Key of `sluice_inbound_ifaces` meaning every interface except loopback. */

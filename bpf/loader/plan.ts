@@ -7,7 +7,7 @@
 import { formatHostPort } from '../../ip/index.js';
 import { redirectKey, type OutboundRedirect, type RedirectEntry } from '../../policy-compiler/index.js';
 import type { Diagnostic } from '../../problems/index.js';
-import { AF_INET, AF_INET6, RULE_F_BIND, RULE_F_FAIL_OPEN, encodeRuleKey, encodeRuleValue, type Family } from './abi.js';
+import { AF_INET, AF_INET6, RULE_F_BIND, RULE_F_FAIL_OPEN, RULE_F_POD_NETNS, encodeRuleKey, encodeRuleValue, type Family } from './abi.js';
 import { anyAddress, parseAddress, type MapAddress } from './addr.js';
 
 export type RuleMap = 'out' | 'in' | 'workloads';
@@ -97,14 +97,15 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
     const targets: readonly MapAddress[] = address ? [address] : [anyAddress(AF_INET), anyAddress(AF_INET6)];
     if (entry.direction === 'inbound') {
       // A sidecar Pod's: its sidecar container's listener (the node agent resolved it), or not steered yet.
-      const owner = entry.listenerCgroup !== undefined ? options.resolveCgroup(entry.listenerCgroup) : entry.podUid !== undefined ? undefined : 0n;
+      // A node-mode Pod's: the node proxy's listener in the Pod's namespace (owner 0), flagged so only that namespace's program steers it.
+      const owner = entry.nodeProxyInPod ? 0n : entry.listenerCgroup !== undefined ? options.resolveCgroup(entry.listenerCgroup) : entry.podUid !== undefined ? undefined : 0n;
       if (owner === undefined) {
         unresolved.push({ source: index, workloads: [], cgroup: entry.listenerCgroup ?? `pod ${entry.podUid ?? ''}` });
         return;
       }
       for (const target of targets) {
         const key = encodeRuleKey({ family: target.family, addr: target.bytes, port: entry.port, cgroup: 0n });
-        const value = encodeRuleValue({ proxyAddr: ZERO16, bindAddr: ZERO16, proxyPort: entry.proxyPort, flags: entry.failOpen ? RULE_F_FAIL_OPEN : 0, listenerOwner: owner });
+        const value = encodeRuleValue({ proxyAddr: ZERO16, bindAddr: ZERO16, proxyPort: entry.proxyPort, flags: (entry.failOpen ? RULE_F_FAIL_OPEN : 0) | (entry.nodeProxyInPod ? RULE_F_POD_NETNS : 0), listenerOwner: owner });
         put({ map: 'in', key, value, source: index }, `inbound ${formatHostPort(entry.address ?? '*', entry.port)}`, at);
       }
       return;

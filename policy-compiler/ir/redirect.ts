@@ -34,6 +34,11 @@ export interface InboundRedirect {
    * agent resolves `podUid` to it); absent, and no `podUid`: the node's own proxies' listener.
    */
   readonly listenerCgroup?: string;
+  /**
+   * A node-mode Pod's (with `podUid`): the node proxy's listener opened inside the Pod's network
+   * namespace, on the Pod's own port (`proxyPort`), takes the connection; steered only there.
+   */
+  readonly nodeProxyInPod?: boolean;
 }
 
 /**
