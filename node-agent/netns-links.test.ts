@@ -6,11 +6,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { it, expect, beforeAll, afterAll } from '@jest/globals';
+import { describeKernel } from '../test/bpf/kernel.js';
 import { netnsLinkPath, syncNetnsLinks } from './netns-links.js';
 import type { PodNetns } from './pod-netns.js';
 
-const root = process.getuid?.() === 0;
 const NS = `i13f-links-${process.pid}`;
 const UID_A = '11111111-2222-3333-4444-555555555555';
 const UID_B = '66666666-7777-8888-9999-000000000000';
@@ -20,7 +20,7 @@ const netnsOf = (pid: number): PodNetns => {
   return { path: p, ino: statSync(p, { bigint: true }).ino, pid };
 };
 
-(root ? describe : describe.skip)('netns links of node-mode Pods', () => {
+describeKernel('netns links of node-mode Pods', () => {
   let holder: ChildProcess;
   let dir: string;
 

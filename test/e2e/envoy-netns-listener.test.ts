@@ -9,22 +9,17 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Envoy } from '../../bench/envoy/process.js';
 import { encodeMessage, resourceType } from '../../envoy-api/index.js';
 import type { EnvoyResource } from '../../policy-compiler/index.js';
 import { compiledPodListener } from '../support/pod-inbound.js';
 import { createSnapshot, SnapshotCache, TYPE_URL, XdsServer, type ResourceInput } from '../../xds-server/index.js';
-import { describeEnvoy } from '../support/envoy.js';
+import { describeDataPath } from '../support/envoy.js';
 import { eventually, freePort } from '../support/poll.js';
 
 const NS = `i13f-nsl-${process.pid}`;
 const NODE = 'node-netns-listener';
-const isRoot = process.getuid?.() === 0;
-const describeSkip = (name: string, fn: () => void): void => {
-  console.warn(`[skip] ${name}: needs root (ip netns, setns)`);
-  describe.skip(name, fn);
-};
 
 function listener(name: string, port: number, netns: string): ResourceInput {
   return {
@@ -48,7 +43,7 @@ const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: '
 const listening = (port: number, inNs: boolean): boolean =>
   execFileSync(inNs ? 'ip' : 'ss', inNs ? ['netns', 'exec', NS, 'ss', '-Hltn', `sport = :${port}`] : ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim() !== '';
 
-(isRoot ? describeEnvoy : describeSkip)('real Envoy opens a listener in another network namespace (network_namespace_filepath)', () => {
+describeDataPath('real Envoy opens a listener in another network namespace (network_namespace_filepath)', () => {
   const cache = new SnapshotCache();
   let server: XdsServer | undefined;
   let envoy: Envoy | undefined;
