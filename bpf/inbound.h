@@ -43,6 +43,21 @@ static __always_inline bool proxy_leg(struct bpf_sk_lookup *ctx)
 }
 
 /*
+ * The network namespace inode of a listening socket (ns.inum: what stat() of /proc/PID/ns/net
+ * gives as st_ino), read through BTF; 0 when it is not a TCP socket. sk_assign does not check the
+ * namespace (a socket of any namespace is accepted), and bpf_get_netns_cookie is refused in
+ * sk_lookup, so this is how a node-mode Pod's rule tells the Pod's listener from a foreign one.
+ */
+static __always_inline __u32 listener_netns_ino(struct bpf_sock *sk)
+{
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+
+	if (!tp)
+		return 0;
+	return tp->inet_conn.icsk_inet.sk.__sk_common.skc_net.net->ns.inum;
+}
+
+/*
  * A socket that starts listening (sock_ops TCP_LISTEN_CB, in the listen() caller's context):
  * registered under its owner, so an inbound rule naming that owner can have connections handed to
  * it. Both families of a dual-stack socket are the socket's family here (AF_INET6).

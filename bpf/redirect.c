@@ -330,6 +330,16 @@ static __always_inline int inbound_lookup(struct bpf_sk_lookup *ctx, bool pod)
 	listener.family = ctx->family;
 	listener.port = rule->proxy_port;
 	sk = bpf_map_lookup_elem(&sluice_proxy_listeners, &listener);
+	/*
+	 * A node-mode Pod's port is the node proxy's in the Pod's namespace only: a listener on it in
+	 * another one (Envoy followed a stale netns link) is not there for this Pod, and handing it the
+	 * connection would leave the client hanging. Counted, then as if no proxy listened.
+	 */
+	if (sk && (rule->flags & SLUICE_RULE_F_POD_NETNS) && listener_netns_ino(sk) != rule->netns_ino) {
+		bpf_sk_release(sk);
+		sk = NULL;
+		count(SLUICE_STAT_IN_WRONG_NETNS);
+	}
 	if (sk) {
 		err = bpf_sk_assign(ctx, sk, 0);
 		bpf_sk_release(sk);

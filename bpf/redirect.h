@@ -53,7 +53,9 @@
 /*
  * inbound: a node-mode Pod's rule, steered by sluice_pod_sk_lookup in the Pod's network namespace
  * to the node proxy's listener there (owner 0, opened in that namespace by Envoy); the node's own
- * sk_lookup never acts on it, as it never acts on a sidecar's (listener_owner != 0).
+ * sk_lookup never acts on it, as it never acts on a sidecar's (listener_owner != 0). The rule's
+ * netns_ino names that namespace: a listener on the port opened in any other one (Envoy following
+ * a stale netns link) is not the Pod's proxy, and the connection is treated as if none listened.
  */
 #define SLUICE_RULE_F_POD_NETNS 0x4
 
@@ -85,6 +87,7 @@ enum sluice_stat {
 	SLUICE_STAT_IN_FAIL_OPEN = 8,      /* no proxy, but the rule fails open: delivered to the workload */
 	SLUICE_STAT_LISTENER_ADDED = 9,    /* a listening socket was registered for sk_lookup (a proxy's, or any below the attach cgroup) */
 	SLUICE_STAT_IN_PROXY_LEG = 10,     /* the proxy's own connection to a workload: not steered */
+	SLUICE_STAT_IN_WRONG_NETNS = 11,   /* a node-mode Pod's listener is in another netns: not used (then refused or fail-open) */
 	SLUICE_STAT_MAX = 12,
 };
 
@@ -109,7 +112,12 @@ struct sluice_rule_value {
 	__u32 bind_addr[4];  /* outbound with SLUICE_RULE_F_BIND: the workload's own address */
 	__u16 proxy_port;    /* the proxy listener's port, host byte order */
 	__u16 flags;         /* SLUICE_RULE_F_* */
-	__u32 pad;           /* zero */
+	/*
+	 * With SLUICE_RULE_F_POD_NETNS: the Pod's network namespace inode (ns.inum, st_ino of
+	 * /proc/PID/ns/net), which the listener's namespace must be; otherwise zero. (Was a zero pad:
+	 * the struct keeps its size, so pinned maps survive an upgrade.)
+	 */
+	__u32 netns_ino;
 	__u64 listener_owner; /* inbound: whose listener (sluice_listener_key.owner); outbound: zero */
 };
 

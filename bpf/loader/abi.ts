@@ -37,7 +37,7 @@ export const RULE_VALUE = struct('sluice_rule_value', 48, [
   ['bind_addr', 16, 16],
   ['proxy_port', 32, 2],
   ['flags', 34, 2],
-  ['pad', 36, 4],
+  ['netns_ino', 36, 4],
   ['listener_owner', 40, 8],
 ]);
 
@@ -123,7 +123,10 @@ export const CFG_F_SOCKMAP = 0x1;
 export const RULE_F_BIND = 0x1;
 /** `sluice_rule_value.flags`: inbound, deliver to the workload when no proxy listens. */
 export const RULE_F_FAIL_OPEN = 0x2;
-/** `sluice_rule_value.flags`: inbound, a node-mode Pod's rule: steered in the Pod's namespace (only) to the node proxy's listener there (owner 0). */
+/**
+ * `sluice_rule_value.flags`: inbound, a node-mode Pod's rule: steered in the Pod's namespace (only) to the node proxy's
+ * listener there (owner 0), and only if that listener is in the namespace `netns_ino` names.
+ */
 export const RULE_F_POD_NETNS = 0x4;
 /** `enum sluice_mark`: the SO_MARK of the proxy's inbound leg (the compiler sets it on that cluster). */
 export { INBOUND_LEG_MARK } from '../../policy-compiler/index.js';
@@ -143,6 +146,7 @@ export const STAT_NAMES = [
   'in_fail_open',
   'listener_added',
   'in_proxy_leg',
+  'in_wrong_netns',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 
@@ -165,6 +169,8 @@ export interface RuleValue {
   readonly flags: number;
   /** Inbound: whose listener takes the connection, 0n the node's proxies, else a sidecar container's cgroup id (default 0n). */
   readonly listenerOwner?: bigint;
+  /** With RULE_F_POD_NETNS: the Pod's network namespace inode, which the listener's must be (default 0). */
+  readonly netnsIno?: number;
 }
 
 function field(layout: StructLayout, name: string): FieldLayout {
@@ -203,6 +209,7 @@ export function encodeRuleValue(value: RuleValue): Buffer {
   value.bindAddr.copy(b, field(RULE_VALUE, 'bind_addr').offset, 0, 16);
   b.writeUInt16LE(value.proxyPort, field(RULE_VALUE, 'proxy_port').offset);
   b.writeUInt16LE(value.flags, field(RULE_VALUE, 'flags').offset);
+  b.writeUInt32LE(value.netnsIno ?? 0, field(RULE_VALUE, 'netns_ino').offset);
   b.writeBigUInt64LE(value.listenerOwner ?? 0n, field(RULE_VALUE, 'listener_owner').offset);
   return b;
 }
@@ -216,6 +223,7 @@ export function decodeRuleValue(b: Buffer): RuleValue {
     proxyPort: b.readUInt16LE(field(RULE_VALUE, 'proxy_port').offset),
     flags: b.readUInt16LE(field(RULE_VALUE, 'flags').offset),
     listenerOwner: b.readBigUInt64LE(field(RULE_VALUE, 'listener_owner').offset),
+    netnsIno: b.readUInt32LE(field(RULE_VALUE, 'netns_ino').offset),
   };
 }
 

@@ -54,6 +54,8 @@ function issue(code: string, path: string, message: string, entry?: RedirectEntr
 }
 
 const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+/** A network namespace inode as `sluice_rule_value.netns_ino` holds it (0 would name no namespace). */
+const isNetnsIno = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 0xffffffff;
 
 export const ruleId = (map: RuleMap, key: Buffer): string => `${map}/${key.toString('hex')}`;
 
@@ -91,6 +93,10 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
     if (entry.address !== undefined && !address) {
       issues.push(issue('redirect.address', `${at}.address`, `expected an IPv4 or IPv6 address without prefix, got ${JSON.stringify(entry.address)}`, entry));
     }
+    // Fail closed: a node-mode rule that cannot tell the Pod's namespace from another could hand its connections to a foreign listener.
+    if (entry.direction === 'inbound' && entry.nodeProxyInPod && !isNetnsIno(entry.podNetnsIno)) {
+      issues.push(issue('redirect.netns', `${at}.podNetnsIno`, `a node-mode Pod's entry (nodeProxyInPod) needs its network namespace's inode, an integer 1..4294967295, got ${JSON.stringify(entry.podNetnsIno) ?? 'none'}`, entry));
+    }
     const bind = entry.direction === 'outbound' ? bindAddresses(entry, 'bind', `${at}.bind`, issues) : undefined;
     const proxy = entry.direction === 'outbound' ? bindAddresses(entry, 'proxy', `${at}.proxy`, issues) : undefined;
     if (issues.length > before) return;
@@ -105,7 +111,7 @@ export function planRules(entries: readonly RedirectEntry[], options: PlanOption
       }
       for (const target of targets) {
         const key = encodeRuleKey({ family: target.family, addr: target.bytes, port: entry.port, cgroup: 0n });
-        const value = encodeRuleValue({ proxyAddr: ZERO16, bindAddr: ZERO16, proxyPort: entry.proxyPort, flags: (entry.failOpen ? RULE_F_FAIL_OPEN : 0) | (entry.nodeProxyInPod ? RULE_F_POD_NETNS : 0), listenerOwner: owner });
+        const value = encodeRuleValue({ proxyAddr: ZERO16, bindAddr: ZERO16, proxyPort: entry.proxyPort, flags: (entry.failOpen ? RULE_F_FAIL_OPEN : 0) | (entry.nodeProxyInPod ? RULE_F_POD_NETNS : 0), listenerOwner: owner, netnsIno: entry.nodeProxyInPod ? entry.podNetnsIno : 0 });
         put({ map: 'in', key, value, source: index }, `inbound ${formatHostPort(entry.address ?? '*', entry.port)}`, at);
       }
       return;

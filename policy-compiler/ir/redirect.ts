@@ -39,6 +39,13 @@ export interface InboundRedirect {
    * namespace, on the Pod's own port (`proxyPort`), takes the connection; steered only there.
    */
   readonly nodeProxyInPod?: boolean;
+  /**
+   * With `nodeProxyInPod`: the inode of the Pod's network namespace (st_ino of /proc/PID/ns/net),
+   * which the node agent knows from its netns link. The kernel hands the connection only to a
+   * listener in that namespace (Envoy following a stale link opens one elsewhere) and refuses it
+   * otherwise; required there, a node-mode entry without it is rejected.
+   */
+  readonly podNetnsIno?: number;
 }
 
 /**
