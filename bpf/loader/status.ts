@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, readdirSync } from 'node:fs';
 import type { RedirectDirection } from '../../policy-compiler/index.js';
-import { AF_INET, IFACE_ANY, MAP_NAMES, RULE_F_BIND, RULE_F_FAIL_OPEN, STAT_NAMES, decodeListenerKey, decodeRuleKey, decodeRuleValue, type StatName } from './abi.js';
+import { AF_INET, IFACE_ANY, MAP_NAMES, RULE_F_BIND, RULE_F_FAIL_OPEN, RULE_F_POD_NETNS, STAT_NAMES, decodeListenerKey, decodeRuleKey, decodeRuleValue, type StatName } from './abi.js';
 import { formatAddress, formatEndpoint, isAny } from './addr.js';
 import { checkBpffs } from './environment.js';
 import { BpfError } from './errors.js';
@@ -48,7 +48,12 @@ export interface RuleView {
   readonly failOpen?: boolean;
   /** Inbound in a sidecar Pod's network namespace: the sidecar container's cgroup id, whose listener takes it. */
   readonly listenerOwner?: bigint;
-  /** `outbound cg42 *:443 (IPv4) → 127.0.0.1:15001 bind 10.1.0.9`, `inbound 10.1.0.7:8080 → :15006`, `inbound 10.1.0.7:8080 → :15006 sidecar cg42`. */
+  /** Inbound, a node-mode Pod's: the Pod's network namespace inode, the only one whose node proxy listener takes it. */
+  readonly podNetnsIno?: number;
+  /**
+   * `outbound cg42 *:443 (IPv4) → 127.0.0.1:15001 bind 10.1.0.9`, `inbound 10.1.0.7:8080 → :15006`,
+   * `inbound 10.1.0.7:8080 → :15006 sidecar cg42`, `inbound 10.1.0.7:8080 → :15100 in netns 4026532178`.
+   */
   readonly text: string;
 }
 
@@ -117,7 +122,9 @@ function ruleViews(map: PinnedMap, direction: RedirectDirection): RuleView[] {
     const any = isAny(k.addr);
     const family = k.family === AF_INET ? 'IPv4' : 'IPv6';
     const owner = v.listenerOwner ?? 0n;
-    const target = direction === 'outbound' ? formatEndpoint(k.family, v.proxyAddr, v.proxyPort) : `:${v.proxyPort}${owner === 0n ? '' : ` sidecar cg${owner}`}`;
+    const podNetns = direction === 'inbound' && (v.flags & RULE_F_POD_NETNS) !== 0 ? (v.netnsIno ?? 0) : undefined;
+    const listener = owner !== 0n ? ` sidecar cg${owner}` : podNetns !== undefined ? ` in netns ${podNetns}` : '';
+    const target = direction === 'outbound' ? formatEndpoint(k.family, v.proxyAddr, v.proxyPort) : `:${v.proxyPort}${listener}`;
     const from = any ? `*:${k.port} (${family})` : formatEndpoint(k.family, k.addr, k.port);
     const bind = v.flags & RULE_F_BIND ? formatAddress(k.family, v.bindAddr) : undefined;
     const failOpen = (v.flags & RULE_F_FAIL_OPEN) !== 0;
@@ -129,7 +136,7 @@ function ruleViews(map: PinnedMap, direction: RedirectDirection): RuleView[] {
       address: any ? undefined : formatAddress(k.family, k.addr),
       port: k.port,
       proxyPort: v.proxyPort,
-      ...(direction === 'outbound' ? { cgroup: k.cgroup, ...(bind ? { bind } : {}) } : { failOpen, ...(owner === 0n ? {} : { listenerOwner: owner }) }),
+      ...(direction === 'outbound' ? { cgroup: k.cgroup, ...(bind ? { bind } : {}) } : { failOpen, ...(owner === 0n ? {} : { listenerOwner: owner }), ...(podNetns === undefined ? {} : { podNetnsIno: podNetns }) }),
       text: `${direction} ${who}${from} → ${target}${extra}`,
     };
   });

@@ -77,6 +77,7 @@ describeKernel("bpf inbound redirect of a node-mode Pod to the node proxy's list
     proxy = await startProxy(podNs);
     expect(dp.sync([entry()])).toMatchObject({ added: 1, unresolved: [] });
     expect(dp.listeners()).toContainEqual({ family: 2, port: podPort }); // owner 0: the node's proxy
+    expect(dp.status().rules).toContainEqual(expect.objectContaining({ podNetnsIno, text: `inbound ${net}.1:${appPort} → :${podPort} in netns ${podNetnsIno}` }));
     expect(await fromClient()).toBe(`app ${net}.1:${appPort}`); // not attached in the Pod's namespace yet
     attachPodNetns(pinRoot, `/proc/${app.child.pid}/ns/net`);
     const before = dp.stats().in_assigned;

@@ -76,6 +76,22 @@ describe('bpf map sync plan (pure)', () => {
     expect(plan.rules.size).toBe(0);
   });
 
+  it("writes a node-mode Pod's netns inode into its rule, and rejects a node-mode entry without a valid one", () => {
+    const pod = { podUid: 'u', nodeProxyInPod: true } as const;
+    const plan = planRules([inb(8080, 15100, '10.1.0.7', { ...pod, podNetnsIno: 4026532178 }), inb(8081, 15006, '10.1.0.7', { podNetnsIno: 7 })], options);
+    expect(plan.issues).toEqual([]);
+    expect(valuesOf('in', plan).map((v) => ({ flags: v.flags, netnsIno: v.netnsIno, owner: v.listenerOwner }))).toEqual([
+      { flags: abi.RULE_F_POD_NETNS, netnsIno: 4026532178, owner: 0n },
+      { flags: 0, netnsIno: 0, owner: 0n }, // the inode means nothing without the flag: not written
+    ]);
+    const bad = planRules([inb(8080, 15100, '10.1.0.7', pod), inb(8081, 15101, '10.1.0.7', { ...pod, podNetnsIno: 2 ** 32 }), inb(8082, 15102, '10.1.0.7', { ...pod, podNetnsIno: 1 })], options);
+    expect(bad.issues.map((d) => formatDiagnostic(d, 'brief'))).toEqual([
+      "entries[0].podNetnsIno: a node-mode Pod's entry (nodeProxyInPod) needs its network namespace's inode, an integer 1..4294967295, got none",
+      "entries[1].podNetnsIno: a node-mode Pod's entry (nodeProxyInPod) needs its network namespace's inode, an integer 1..4294967295, got 4294967296",
+    ]);
+    expect(bad.issues.map((d) => d.code)).toEqual(['redirect.netns', 'redirect.netns']);
+  });
+
   it('rejects bad entries with field paths and applies none of them', () => {
     const bad = [
       out(0, 15001),
