@@ -105,6 +105,8 @@ describeKernel("bpf inbound redirect of a node-mode Pod to the node proxy's list
 
   it("refuses promptly, and counts, a connection whose node proxy listener on the Pod's port is in another namespace (a stale netns link)", async () => {
     const elsewhere = box.netns('stale'); // the namespace a reused PID's /proc/PID/ns/net now names
+    expect(dp.sync([entry()])).toMatchObject({ unresolved: [] }); // the rule names the Pod's namespace
+    attachPodNetns(pinRoot, `/proc/${app.child.pid}/ns/net`); // idempotent: steered in the Pod's namespace
     proxy = await startProxy(elsewhere);
     expect(dp.listeners()).toContainEqual({ family: 2, port: podPort }); // registered as owner 0, as a right one would be
     const before = dp.stats();
@@ -124,6 +126,7 @@ describeKernel("bpf inbound redirect of a node-mode Pod to the node proxy's list
   it('rejects a node-mode entry without a valid netns inode with its field path, and changes no map', async () => {
     proxy = await startProxy(podNs);
     expect(dp.sync([entry()])).toMatchObject({ unresolved: [] });
+    attachPodNetns(pinRoot, `/proc/${app.child.pid}/ns/net`);
     for (const podNetnsIno of [undefined, 0, -1, 1.5, 2 ** 32]) {
       const attempt = (): unknown => dp.sync([{ ...entry(), podNetnsIno }]);
       expect(attempt).toThrow(BpfError);
