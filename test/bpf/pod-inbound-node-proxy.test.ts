@@ -103,7 +103,7 @@ describeKernel("bpf inbound redirect of a node-mode Pod to the node proxy's list
     await stopProxy();
   });
 
-  it("refuses promptly, and counts, a connection whose node proxy listener on the Pod's port is in another namespace (a stale netns link)", async () => {
+  it("refuses promptly, and counts, a connection whose node proxy listener on the Pod's port is in another namespace (a stale netns link); fail-open delivers it", async () => {
     const elsewhere = box.netns('stale'); // the namespace a reused PID's /proc/PID/ns/net now names
     expect(dp.sync([entry()])).toMatchObject({ unresolved: [] }); // the rule names the Pod's namespace
     attachPodNetns(pinRoot, `/proc/${app.child.pid}/ns/net`); // idempotent: steered in the Pod's namespace
@@ -120,6 +120,10 @@ describeKernel("bpf inbound redirect of a node-mode Pod to the node proxy's list
     expect(after.in_refused).toBe(before.in_refused + 1n);
     expect(after.in_assigned).toBe(before.in_assigned);
     expect(app.lines.length).toBe(seen);
+    // A rule that fails open treats the foreign listener as no proxy too: the app gets it, counted.
+    expect(dp.sync([{ ...entry(), failOpen: true }])).toMatchObject({ changed: 1 });
+    expect(await fromClient()).toBe(`app ${net}.1:${appPort}`);
+    expect(dp.stats()).toMatchObject({ in_wrong_netns: after.in_wrong_netns + 1n, in_fail_open: after.in_fail_open + 1n, in_assigned: after.in_assigned });
     await stopProxy();
   });
 
