@@ -78,19 +78,19 @@ export function dataPathProblems(ir: Ir, view: DataplaneView): Map<PolicyKey, Da
 }
 
 /**
- * With node agents: the inbound rules that nothing steers. A node-mode Pod has a network namespace
- * of its own, where new connections are looked up; the node proxy has no listener there (a
- * sidecar Pod's are steered in its namespace, to its sidecar), so connections to the Pod's
- * protected ports reach it without the proxy.
+ * With node agents: the inbound rules of node-mode Pods that the node proxy does not serve yet. A
+ * Pod has a network namespace of its own, where new connections are looked up; the node proxy
+ * serves them from a listener inside it, on a port of the Pod's own. With no port left for the Pod,
+ * nothing steers them: they reach it unchecked (Bypassed). With no link to its namespace reported
+ * yet, the node proxy has no listener there: the agent refuses them meanwhile (Degraded).
  */
 export function unsteeredProblems(unsteered: readonly Unsteered[]): Map<PolicyKey, DataPathProblem[]> {
   const problems = new Map<PolicyKey, DataPathProblem[]>();
   for (const u of unsteered) {
-    const problem: DataPathProblem = {
-      state: 'Bypassed',
-      node: u.proxy,
-      message: `inbound connections to ${u.workload} port ${u.port} (${u.address}) are not steered to ${u.proxy}: the Pod has its own network namespace, where the node proxy of ${u.host} has no listener to hand them to (node mode; a sidecar Pod's are steered), so they reach it unchecked`,
-    };
+    const what = `inbound connections to ${u.workload} port ${u.port} (${u.address})`;
+    const problem: DataPathProblem = u.reason === 'no-port'
+      ? { state: 'Bypassed', node: u.proxy, message: `${what} are not steered to ${u.proxy}: the Pod has its own network namespace, and the node proxy of ${u.host} has no port left for a listener in it (every port of its node-mode Pod range is taken), so they reach it unchecked` }
+      : { state: 'Degraded', node: u.proxy, message: `${what}: ${u.host}'s agent has not reported linking the Pod's network namespace yet, so ${u.proxy} has no listener there; new connections are refused until it has` };
     for (const key of u.policies) problems.set(key, [...(problems.get(key) ?? []), problem]);
   }
   return problems;
@@ -157,6 +157,7 @@ function podProblem(nodeId: string, workload: string, pod: UnresolvedPod, chain:
     case 'netns-not-found':
       return inbound ? { state: 'Bypassed', node: nodeId, message: `${nodeId} cannot steer inbound connections of ${who}: ${pod.message}; connections to its port ${chain.port} reach it without ${chain.node}` } : undefined;
     case 'sidecar-not-listening':
+    case 'node-proxy-not-listening':
       return inbound ? { state: 'Degraded', node: nodeId, message: `${nodeId} steers inbound connections of ${who} to ${chain.node}, which is not listening: ${pod.message}; new connections to its port ${chain.port} are refused until it listens` } : undefined;
     default: {
       const never: never = pod.reason;

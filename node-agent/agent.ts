@@ -21,13 +21,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, netnsIno, openRedirectDataplane, releasePodLinks, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
-import { agentNodeId, formatUnresolvedReport, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
+import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, openRedirectDataplane, releasePodLinks, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
+import { agentNodeId, formatNetnsLinks, formatUnresolvedReport, NETNS_LINK_DIR, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
 import { containerCgroupNames, containerCgroupsOf, findKubepods, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup, unresolvedReasons } from './kubepods.js';
 import { notListening, sidecarPorts, steerPodInbound, type SteeredPod } from './pod-inbound.js';
-import { findPodNetns } from './pod-netns.js';
+import { resolutionFingerprint } from './resolution.js';
 import { releaseProxyCgroups, staleProxyCgroups } from './proxy-cgroups.js';
 import { NODE_REDIRECTS_TYPE_URL, parseNodeRedirects, type DesiredState } from './resource.js';
 import { SingleTypeAdsClient, type AdsUpdate, type ApplyOutcome } from '../xds-client/index.js';
@@ -56,8 +56,10 @@ export interface NodeAgentOptions {
    * 15006); the inbound ports of the sidecar Pods' entries are added to them.
    */
   readonly sidecarInboundPorts?: readonly number[];
-  /** The host's /proc, where a sidecar Pod's network namespace is found from its processes (default /proc; a DaemonSet needs hostPID). */
+  /** The host's /proc, where a Pod's network namespace is found from its processes (default /proc; a DaemonSet needs hostPID, and the node proxy must see the same /proc: node-mode Pods' links point into it). */
   readonly procRoot?: string;
+  /** Where node-mode Pods' netns links are kept, shared with the node proxy (default NETNS_LINK_DIR, /run/sluice/netns, what the controller names). */
+  readonly netnsDir?: string;
   /** How often Pods not yet resolved (and the agent's own containers) are looked for again (default 1 s). */
   readonly pollMs?: number;
   readonly backoff?: { readonly initial: number; readonly max: number };
@@ -79,7 +81,7 @@ export interface NodeAgentStatus {
   readonly unresolved: readonly UnresolvedPod[];
   readonly ownPod: string | null;
   readonly proxyCgroups: readonly string[];
-  /** Sidecar Pods whose inbound connections are steered: the network namespace the agent attached in. */
+  /** Pods whose inbound connections are steered: the network namespace the agent attached in, and the sidecar ('' for a node-mode Pod, steered to the node proxy). */
   readonly podNetns: readonly { readonly uid: string; readonly netnsIno: string; readonly sidecar: string }[];
   readonly lastSync: SyncResult | null;
 }
@@ -112,7 +114,9 @@ export class NodeAgent {
   private missingSidecars: UnresolvedPod[] = [];
   /** Sidecar Pods whose inbound is steered: uid → the namespace attached, the sidecar's cgroup (path, id) and the ports it must listen on. */
   private podInbound = new Map<string, SteeredPod>();
-  /** Sidecar Pods with inbound entries the agent cannot steer (no sidecar, no namespace). */
+  /** Node-mode Pods whose namespace is linked for the node proxy (reported: the controller then serves their listener). */
+  private linked: readonly string[] = [];
+  /** Pods with inbound entries the agent cannot steer (no sidecar, no namespace). */
   private unsteeredInbound: UnresolvedPod[] = [];
   /** Steered sidecar Pods whose sidecar is not listening on an inbound port (refused: Degraded). */
   private notListening: UnresolvedPod[] = [];
@@ -180,7 +184,7 @@ export class NodeAgent {
       typeUrl: NODE_REDIRECTS_TYPE_URL,
       resourceNames: [o.host],
       apply: (resources) => this.applyResponse(resources),
-      metadata: () => formatUnresolvedReport(this.unresolvedDetail),
+      metadata: () => ({ ...formatUnresolvedReport(this.unresolvedDetail), ...formatNetnsLinks(this.linked) }),
       logger: o.logger,
       ...(o.xds.credentials ? { credentials: o.xds.credentials } : {}),
       ...(o.backoff ? { backoff: o.backoff } : {}),
@@ -265,11 +269,14 @@ export class NodeAgent {
       }
     }
     // Sidecar Pods' inbound: attached in the Pod's network namespace, to its sidecar's listener.
-    const inbound = steerPodInbound({ state, podOf, sidecars: wanted, cgroupRoot: this.o.cgroupRoot, pinRoot: this.pinRoot ?? DEFAULT_PIN_ROOT, logger: this.o.logger, ...(this.o.procRoot !== undefined ? { procRoot: this.o.procRoot } : {}) });
+    const inbound = steerPodInbound({ state, podOf, sidecars: wanted, cgroupRoot: this.o.cgroupRoot, pinRoot: this.pinRoot ?? DEFAULT_PIN_ROOT, netnsDir: this.o.netnsDir ?? NETNS_LINK_DIR, logger: this.o.logger, ...(this.o.procRoot !== undefined ? { procRoot: this.o.procRoot } : {}) });
     const entries: RedirectEntry[] = state.entries.map(({ entry, viaNode }) => {
       if (entry.direction === 'inbound') {
         const pod = entry.podUid !== undefined ? inbound.steered.get(entry.podUid) : undefined;
-        return pod ? { ...entry, listenerCgroup: pod.sidecar } : entry;
+        // Not steered: no flag, no listener, so the plan leaves it out (its Pod is reported).
+        const { nodeProxyInPod, ...unsteered } = entry;
+        if (!pod) return unsteered;
+        return pod.nodeProxy && nodeProxyInPod ? { ...entry, podNetnsIno: Number(pod.netnsIno) } : { ...unsteered, listenerCgroup: pod.sidecar };
       }
       const pod = entry.podUid !== undefined ? podOf(entry.podUid) : undefined;
       const { podUid, ...rest } = entry;
@@ -303,6 +310,7 @@ export class NodeAgent {
     }
     this.podInbound = inbound.steered;
     this.unsteeredInbound = inbound.problems;
+    this.linked = inbound.linked;
     this.lastSync = result;
     // A Pod whose cgroup exists but whose inbound is not steered says why in unsteeredInbound, not as a missing cgroup.
     this.unresolved = [...new Set(result.unresolved.map((u) => u.cgroup.replace(/^pod /, '')))].filter((uid) => !inbound.known.has(uid)).sort();
@@ -339,22 +347,7 @@ export class NodeAgent {
 
   /** What the programmed state resolves to now: a change means a Pod or sidecar appeared or left. */
   private fingerprint(state: DesiredState): string {
-    const root = this.o.cgroupRoot;
-    const uids = new Set<string>([...state.podProxies.keys()]);
-    // (inbound Pods are added below)
-    for (const { entry } of state.entries) if (entry.direction === 'outbound' && entry.podUid !== undefined) uids.add(entry.podUid);
-    const inbound = new Set<string>();
-    for (const { entry } of state.entries) if (entry.direction === 'inbound' && entry.podUid !== undefined) inbound.add(entry.podUid);
-    const own = netnsIno();
-    const parts = [...uids, ...inbound].filter((u, i, all) => all.indexOf(u) === i).sort().map((uid) => {
-      const pod = resolvePodCgroup(root, uid);
-      const sidecars = pod ? (state.podProxies.get(uid) ?? []).map((id) => resolveContainerCgroup(root, pod, id) ?? '-') : [];
-      // A sidecar Pod's namespace appears when its first process starts, and changes when its sandbox is recreated.
-      const netns = pod && inbound.has(uid) ? findPodNetns(root, pod, sidecars.find((p) => p !== '-'), own, this.o.procRoot) : undefined;
-      const ns = netns === undefined ? '' : 'netns' in netns ? `@${netns.netns.ino}` : '@-';
-      return `${uid}=${pod ?? '-'}[${sidecars.join(',')}]${ns}`;
-    });
-    return parts.join(';');
+    return resolutionFingerprint(state, this.o.cgroupRoot, this.o.procRoot);
   }
 
   private poll(): void {

@@ -47,12 +47,15 @@ function entryOf(r: RedirectJson, at: string, problems: Diagnostic[], nodeAddres
     if (r.cgroup !== undefined) problems.push(problem('node-redirects.identity', `${at}.cgroup`, 'an inbound entry names no cgroup (a sidecar Pod\'s names its pod_uid)'));
     const podUid = r.pod_uid;
     if (podUid !== undefined && !UID.test(podUid)) problems.push(problem('node-redirects.pod-uid', `${at}.pod_uid`, `expected a Pod UID (lowercase hex and dashes), got ${JSON.stringify(podUid)}`));
-    return { entry: { node: proxy, direction: 'inbound', address: r.address, port, proxyPort, failOpen: r.fail_open === true, ...(podUid !== undefined ? { podUid } : {}) }, viaNode: false };
+    const inPod = r.node_proxy_in_pod === true;
+    if (inPod && podUid === undefined) problems.push(problem('node-redirects.node-proxy-in-pod', `${at}.node_proxy_in_pod`, 'names a node-mode Pod\'s entry without its pod_uid'));
+    return { entry: { node: proxy, direction: 'inbound', address: r.address, port, proxyPort, failOpen: r.fail_open === true, ...(podUid !== undefined ? { podUid } : {}), ...(inPod ? { nodeProxyInPod: true } : {}) }, viaNode: false };
   }
   if (direction !== 'OUTBOUND') {
     problems.push(problem('node-redirects.direction', `${at}.direction`, `expected OUTBOUND or INBOUND, got ${JSON.stringify(direction)}`));
     return undefined;
   }
+  if (r.node_proxy_in_pod === true) problems.push(problem('node-redirects.node-proxy-in-pod', `${at}.node_proxy_in_pod`, 'is for inbound entries only'));
   const uid = r.pod_uid;
   if (uid !== undefined && !UID.test(uid)) problems.push(problem('node-redirects.pod-uid', `${at}.pod_uid`, `expected a Pod UID (lowercase hex and dashes), got ${JSON.stringify(uid)}`));
   if (r.cgroup !== undefined && (!r.cgroup.startsWith('/') || r.cgroup.split('/').some((s) => s === '..' || s === '.'))) {

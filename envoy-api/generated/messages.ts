@@ -2759,6 +2759,7 @@ export declare namespace sluice.redirect.v1alpha1 {
     readonly bind_v4?: string;
     readonly bind_v6?: string;
     readonly proxy_address?: sluice.redirect.v1alpha1.ProxyAddress;
+    readonly node_proxy_in_pod?: boolean;
   }
 }
 

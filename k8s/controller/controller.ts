@@ -10,7 +10,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { formatHostPort } from '../../ip/index.js';
 import { AUDIT_WINDOW_MS, catalogFingerprint, PolicyRuntime, restoreState, runtimeMetrics, SecretsInForce, StateStore, fingerprintOf, type ServeFlowsOptions } from '../../controller/index.js';
 import { startFlows, type Flows } from '../../flows/index.js';
-import { DEFAULT_PARSE_LIMITS, EMPTY_SECRET_CATALOG, LoadCache, loadSources, secretReferences, type Policy, type SecretCatalog } from '../../policy-compiler/index.js';
+import { DEFAULT_PARSE_LIMITS, EMPTY_SECRET_CATALOG, hostOfAgent, LoadCache, loadSources, secretReferences, type Policy, type SecretCatalog } from '../../policy-compiler/index.js';
 import { Registry, type Logger } from '../../telemetry/index.js';
 import { SnapshotCache, XdsServer, type NodeStatus } from '../../xds-server/index.js';
 import { defaultEnv } from '../../certs/index.js';
@@ -21,6 +21,7 @@ import { KubeSource } from './kube-source.js';
 import { LeaderElector } from './leader.js';
 import { Disconnects } from './disconnects.js';
 import { fetchPeerNodes, mergeNodeStatuses, peerAddresses, type PeerAddress } from './peers.js';
+import { ReportedNetnsLinks } from './netns-links.js';
 import { secretRef } from './secrets.js';
 import { StatusView } from './status-view.js';
 import { StatusWriter } from './status-writer.js';
@@ -152,6 +153,9 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   const disconnects = new Disconnects(o.disconnectGraceMs);
   const ownNodes = () => disconnects.live(xds.status(), now());
   const nodes = () => (leader.isLeading() ? mergeNodeStatuses([ownNodes(), ...peerNodes]) : ownNodes());
+  /** What the agents reported linked, from this replica's streams and the others'. */
+  const netnsLinks = new ReportedNetnsLinks();
+  const linkReports = () => mergeNodeStatuses([xds.status(), ...peerNodes]);
   let source: KubeSource | undefined;
   const view: StatusView = new StatusView({
     runtime,
@@ -193,7 +197,8 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     clearTimeout(secretWait);
     quiet = deadline = secretWait = undefined;
     const kube = source;
-    const read = kube?.read();
+    netnsLinks.update(linkReports());
+    const read = kube?.read(netnsLinks.links());
     if (!kube || !secrets || !read) return false;
     // The Secrets of the policies read now (a new policy whose Secret is missing is followed, so
     // that creating the Secret compiles it) and of those in force (a stale policy's last good version).
@@ -247,6 +252,8 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     }, ACK_SETTLE_MS);
   };
   const unsubscribe = xds.on((e) => {
+    // An agent's report of the Pods it linked changes what its node proxy is served.
+    if ((e.kind === 'metadata' || e.kind === 'connect') && hostOfAgent(e.nodeId) !== undefined && netnsLinks.update(linkReports())) changed();
     if (e.kind === 'request' || e.kind === 'response') return;
     const graceEnds = disconnects.observe(e);
     if (graceEnds !== undefined) {
@@ -266,16 +273,20 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     const self = o.advertise ?? { host: o.admin.host, port: adminPort };
     return slices ? peerAddresses(slices, o.namespace, service, self) : undefined;
   };
-  // The leader reads the other replicas' ACKs.
+  // Every replica reads the other replicas' nodes: the leader for their ACKs (status), each for the
+  // agents' netns-link reports (a node proxy may be served by another replica than its agent).
   let peerTimer: NodeJS.Timeout | undefined;
   const refreshPeers = async () => {
-    if (leader.isLeading() && o.peerService) {
+    if (o.peerService) {
       const peers = otherReplicas(o.peerService) ?? [];
       const fetched = await fetchPeerNodes(peers);
       if (fetched.failed.length > 0) logger.warn('replicas did not answer with their proxies\' ACKs', { component: 'peers', failed: fetched.failed });
       peerNodes = fetched.nodes;
-      view.invalidate();
-      writer.mark(view.keys());
+      if (netnsLinks.update(linkReports())) changed();
+      if (leader.isLeading()) {
+        view.invalidate();
+        writer.mark(view.keys());
+      }
     } else peerNodes = [];
     peerTimer = setTimeout(() => void refreshPeers(), 1000);
     peerTimer.unref();

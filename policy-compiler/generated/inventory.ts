@@ -116,6 +116,10 @@ export interface Workload {
    */
   podUID?: string;
   /**
+   * Kubernetes, a Pod fronted by its node's proxy (node mode): the path at which its node agent reported a link to the Pod's network namespace. The node proxy opens the Pod's inbound listener inside that namespace (network_namespace_filepath); absent, it has none there yet and the Pod's inbound rules are not enforced.
+   */
+  netnsLink?: string;
+  /**
    * Kubernetes: the ids (without the runtime prefix) of this Pod's proxy containers (the injected sluice-proxy sidecar): the node agent registers their cgroups as proxy cgroups, so their connections are never redirected.
    *
    * @maxItems 16

@@ -113,6 +113,25 @@ export interface EnvoyNode {
   readonly outbound: readonly HttpChain[];
   /** The secrets its chains name, by name (absent: none); no node is served a secret it does not name. */
   readonly secrets?: readonly IrSecret[];
+  /**
+   * A node proxy's node-mode Pods with inbound chains (absent: none), by workload. A Pod has a
+   * network namespace of its own, where its inbound connections are looked up: the node proxy
+   * serves them from a listener of its own inside that namespace, not from `inboundPort`.
+   */
+  readonly pods?: readonly PodInbound[];
+}
+
+/** A node-mode Pod whose inbound chains its node proxy serves from a listener inside the Pod's network namespace. */
+export interface PodInbound {
+  /** `namespace/name`. */
+  readonly workload: string;
+  readonly podUid: string;
+  /** The Pod's own port on its node (lower/node-pod-ports.ts); absent: the range is exhausted and its inbound is not steered. */
+  readonly port?: number;
+  /** The node agent's link to the Pod's network namespace (the inventory's `netnsLink`); absent: not reported yet, so no listener. */
+  readonly netnsPath?: string;
+  /** It has an IPv6 address: its listener binds `::` too. */
+  readonly ipv6: boolean;
 }
 
 /** A proxyless gRPC server port: its Listener is built on demand for the address it binds. */

@@ -9,7 +9,7 @@
  * a fresh `lower` after every step of random edits.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { Inventory, Policy, ProxyNode } from '../model/types.js';
+import type { Inventory, Policy, ProxyNode, Workload } from '../model/types.js';
 import type { SecretCatalog } from '../model/secrets.js';
 import type { EnvoyNode, HttpChain, Ir, IrSecret, KafkaChain, KafkaNode, ProxylessServer, Service } from '../ir/types.js';
 import { familyOf } from '../../ip/index.js';
@@ -17,6 +17,7 @@ import { buildChain, type ChainResult } from './chain.js';
 import { policyContributions, type Contribution, type PolicyContributions } from './contributions.js';
 import { ChainGrouping } from './grouping.js';
 import { placementOf } from './placement.js';
+import { podInbounds } from './pod-inbound.js';
 import { redirectEntries } from './redirects.js';
 import { inventoryServices } from './services.js';
 import { overlappingServerNames } from './server-names.js';
@@ -47,6 +48,7 @@ export class IncrementalLowering {
   private kafkaNodes = new Map<string, KafkaNode>();
   private services: readonly Service[] = [];
   private grouping = new ChainGrouping();
+  private workloadIndex: Map<string, Workload> | undefined;
 
   lower(policies: readonly Policy[], inventory: Inventory, secrets?: SecretCatalog): Lowered {
     if (inventory !== this.inventory) {
@@ -56,6 +58,7 @@ export class IncrementalLowering {
       this.envoyNodes = new Map();
       this.kafkaNodes = new Map();
       this.services = inventoryServices(inventory);
+      this.workloadIndex = undefined;
       this.grouping = new ChainGrouping();
     }
     const diagnostics: Diagnostic[] = [];
@@ -146,7 +149,14 @@ export class IncrementalLowering {
     const previous = this.envoyNodes.get(proxy.node);
     if (previous && sameList(previous.inbound, lists.inbound) && sameList(previous.outbound, lists.outbound) && sameSecrets(previous.secrets ?? [], secrets)) return previous;
     const ipv6 = inventory.workloads.some((w) => w.proxy.kind === 'envoy' && w.proxy.node === proxy.node && w.addresses.some((a) => familyOf(a) === 6));
-    return { node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, failOpen: proxy.failOpen, accessLog: proxy.accessLog, ipv6, inbound: lists.inbound, outbound: lists.outbound, ...(secrets.length > 0 ? { secrets } : {}) };
+    const pods = podInbounds(proxy, lists.inbound, (key) => this.workloadOf(inventory, key));
+    return { node: proxy.node, inboundPort: proxy.inboundPort, outboundPort: proxy.outboundPort, failOpen: proxy.failOpen, accessLog: proxy.accessLog, ipv6, inbound: lists.inbound, outbound: lists.outbound, ...(secrets.length > 0 ? { secrets } : {}), ...(pods.length > 0 ? { pods } : {}) };
+  }
+
+  /** The inventory's workload by key (indexed once per inventory, when a node proxy first asks). */
+  private workloadOf(inventory: Inventory, key: string): Workload | undefined {
+    this.workloadIndex ??= new Map(inventory.workloads.map((w) => [w.key, w]));
+    return this.workloadIndex.get(key);
   }
 
   private kafkaNode(proxy: ProxyNode, chains: KafkaChain[]): KafkaNode {

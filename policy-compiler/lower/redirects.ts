@@ -57,7 +57,13 @@ function envoyRedirects(n: EnvoyNode): NodeRedirects {
   const known = byNode.get(n);
   if (known) return known;
   const inbound: RedirectEntry[] = [];
-  for (const c of n.inbound) for (const d of c.destinations) inbound.push({ node: n.node, direction: 'inbound', address: d.address, port: c.port, proxyPort: n.inboundPort, failOpen: n.failOpen });
+  // A node-mode Pod's go to the node proxy's listener in the Pod's namespace, on the Pod's port.
+  const pods = new Map((n.pods ?? []).flatMap((p) => (p.port !== undefined ? [[p.workload, { port: p.port, podUid: p.podUid }] as const] : [])));
+  for (const c of n.inbound) {
+    const pod = pods.get(c.workload);
+    const inPod = pod ? { podUid: pod.podUid, nodeProxyInPod: true } : {};
+    for (const d of c.destinations) inbound.push({ node: n.node, direction: 'inbound', address: d.address, port: c.port, proxyPort: pod?.port ?? n.inboundPort, failOpen: n.failOpen, ...inPod });
+  }
   const egress = n.outbound.map((c): Egress => ({ node: n.node, port: c.port, proxyPort: n.outboundPort, workload: c.workload, ...identity(c), addresses: c.sources.map((s) => s.address), policies: policyKeys(c) }));
   const result = nodeRedirects(n.node, inbound, egress);
   byNode.set(n, result);

@@ -183,6 +183,8 @@ export interface Workload {
   readonly podUid?: string;
   /** Kubernetes: the ids of its Pod's own proxy containers (never redirected). */
   readonly proxyContainers?: readonly string[];
+  /** Kubernetes, a node-mode Pod: its agent's link to the Pod's network namespace, where the node proxy opens the Pod's inbound listener. */
+  readonly netnsLink?: string;
 }
 
 export interface ProxyNode {

@@ -8,7 +8,7 @@
  * not there yet): it is closed, never passed through unchecked.
  */
 import { MESSAGES, typed, type AnyJson, type envoy } from '../../envoy-api/index.js';
-import type { EnvoyNode, HttpChain, TrafficDirection } from '../ir/types.js';
+import type { EnvoyNode, HttpChain, PodInbound, TrafficDirection } from '../ir/types.js';
 import type { AccessLogSink } from '../model/types.js';
 import { podInboundListenerName, tlsUnavailableChainName, UNMATCHED_CHAIN } from '../names.js';
 import { refusalStateFilter } from './features/access-log.js';
@@ -138,18 +138,6 @@ function listener(node: EnvoyNode, direction: TrafficDirection, chains: readonly
   };
 }
 
-/** A node-mode Pod whose inbound chains the node proxy serves from a listener inside the Pod's network namespace. */
-export interface PodInbound {
-  /** `namespace/name`. */
-  readonly workload: string;
-  readonly podUid: string;
-  /** The Pod's own port on its node (allocatePodPorts, node-pod-ports.ts). */
-  readonly port: number;
-  /** `<netns dir>/<pod uid>`: the node agent's link to the Pod's network namespace. */
-  readonly netnsPath: string;
-  readonly ipv6: boolean;
-}
-
 /**
  * The node proxy's listener for one node-mode Pod: the node's inbound listener (transparent, the
  * same listener filters, filter chains and closing default chain) carrying the Pod's chains only,
@@ -157,18 +145,27 @@ export interface PodInbound {
  * (`network_namespace_filepath`). Its leg to the workload leaves from the node's namespace through
  * the inbound ORIGINAL_DST cluster, from the node's address (no original_src inbound), marked.
  */
-export function podInboundListener(node: EnvoyNode, pod: PodInbound, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
+export function podInboundListener(node: EnvoyNode, pod: PodInbound & { readonly port: number; readonly netnsPath: string }, chains: readonly TranslatedChain[]): EnvoyResource<typeof MESSAGES.listener> {
   return listener(node, 'inbound', chains, { name: podInboundListenerName(pod.workload), port: pod.port, ipv6: pod.ipv6, netnsPath: pod.netnsPath });
 }
 
 /** Every resource of an Envoy node, from its translated chains (`translated` returns each chain's, memoised by the caller). */
 export function envoyNodeResources(node: EnvoyNode, translated: (chain: HttpChain) => TranslatedChain): EnvoyResource[] {
-  const inbound = node.inbound.map(translated);
+  // A node-mode Pod's inbound connections are looked up in the Pod's namespace: once its agent
+  // linked it, its chains are on a listener of their own there (until then on the node's, as
+  // without node agents, where something else may steer them).
+  const pods = new Map((node.pods ?? []).flatMap(({ port, netnsPath, ...pod }) => (port !== undefined && netnsPath !== undefined ? [[pod.workload, { ...pod, port, netnsPath }] as const] : [])));
+  const inbound = node.inbound.filter((c) => !pods.has(c.workload)).map(translated);
   const outbound = node.outbound.map(translated);
+  const podListeners = [...pods.values()].map((pod) => {
+    const chains = node.inbound.filter((c) => c.workload === pod.workload).map(translated);
+    return { chains, listener: podInboundListener(node, pod, chains) };
+  });
   return [
     listener(node, 'inbound', inbound),
     listener(node, 'outbound', outbound),
-    ...[...inbound, ...outbound].flatMap((c) => (c.routeConfiguration ? [c.routeConfiguration] : [])),
+    ...podListeners.map((p) => p.listener),
+    ...[...inbound, ...outbound, ...podListeners.flatMap((p) => p.chains)].flatMap((c) => (c.routeConfiguration ? [c.routeConfiguration] : [])),
     ...HOOKS.nodeResources.flatMap((contribute) => contribute(node)),
   ];
 }

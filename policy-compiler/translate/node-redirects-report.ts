@@ -27,8 +27,9 @@ export type UnresolvedReason =
    */
   | 'sidecar-not-found'
   /**
-   * A sidecar Pod whose inbound rules the agent cannot steer: no process of it (not started), or
-   * it shares the node's namespace, or the attach failed. Its inbound connections reach it unchecked.
+   * A Pod whose inbound rules the agent cannot steer: no process of it (not started), or it shares
+   * the node's namespace, or the attach (or a node-mode Pod's link) failed. Its inbound connections
+   * reach it unchecked.
    */
   | 'netns-not-found'
   /**
@@ -36,7 +37,13 @@ export type UnresolvedReason =
    * on the inbound port (not listening yet, or listening since before the agent attached): new
    * inbound connections are refused until it listens (fail closed).
    */
-  | 'sidecar-not-listening';
+  | 'sidecar-not-listening'
+  /**
+   * A node-mode Pod: inbound steering is attached in its namespace, to the node proxy's listener
+   * there, but the node proxy has none registered on the Pod's port (the listener is not there
+   * yet, or was opened in another namespace): new inbound connections are refused (fail closed).
+   */
+  | 'node-proxy-not-listening';
 
 export interface UnresolvedPod {
   readonly uid: string;
@@ -48,7 +55,7 @@ export interface UnresolvedPod {
 /** At most this many Pods are reported (the rest are counted): a request stays small. */
 export const MAX_REPORTED_PODS = 256;
 
-const REASONS: ReadonlySet<string> = new Set<UnresolvedReason>(['cgroup-not-found', 'unknown-layout', 'sidecar-not-found', 'netns-not-found', 'sidecar-not-listening']);
+const REASONS: ReadonlySet<string> = new Set<UnresolvedReason>(['cgroup-not-found', 'unknown-layout', 'sidecar-not-found', 'netns-not-found', 'sidecar-not-listening', 'node-proxy-not-listening']);
 
 export function formatUnresolvedReport(pods: readonly UnresolvedPod[]): Record<string, unknown> {
   const listed = pods.slice(0, MAX_REPORTED_PODS).map((p) => ({ uid: p.uid, reason: p.reason, message: p.message.slice(0, 512) }));
@@ -75,4 +82,35 @@ export function parseUnresolvedReport(metadata: Readonly<Record<string, unknown>
     out.push({ uid, reason: reason as UnresolvedReason, message: typeof message === 'string' ? message : '' });
   }
   return { pods: out, total: typeof total === 'number' && Number.isInteger(total) && total >= out.length ? total : out.length };
+}
+
+/**
+ * The agent's other report: the node-mode Pods whose network namespace it linked, each at
+ * `NETNS_LINK_DIR/<uid>` (node-agent/netns-links.ts), so the node proxy can open the Pod's inbound
+ * listener there. The controller emits that listener only for a Pod its agent lists (a path that
+ * does not exist would have Envoy reject the listener, and Envoy does not retry a rejected one).
+ * The directory is fixed: the agent, the node proxy (the chart mounts one emptyDir at it in both)
+ * and the controller name the same path.
+ */
+export const NETNS_LINKS_KEY = 'sluice.dev/netns-links';
+export const NETNS_LINK_DIR = '/run/sluice/netns';
+/** At most this many links are reported: more than a node's range of Pod ports holds. */
+export const MAX_REPORTED_LINKS = 1024;
+
+const POD_UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The path the node proxy opens a node-mode Pod's listener at. */
+export const netnsLinkPath = (uid: string, dir: string = NETNS_LINK_DIR): string => `${dir}/${uid}`;
+
+export function formatNetnsLinks(uids: readonly string[]): Record<string, unknown> {
+  return { [NETNS_LINKS_KEY]: { pods: [...uids].sort().slice(0, MAX_REPORTED_LINKS) } };
+}
+
+/** The UIDs an agent reports linked; undefined when it sends no report (or one that does not read). Names that are no Pod UID are left out. */
+export function parseNetnsLinks(metadata: Readonly<Record<string, unknown>> | undefined): string[] | undefined {
+  const raw = metadata?.[NETNS_LINKS_KEY];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const pods = (raw as { pods?: unknown }).pods;
+  if (!Array.isArray(pods)) return undefined;
+  return [...new Set(pods.slice(0, MAX_REPORTED_LINKS).filter((p): p is string => typeof p === 'string' && POD_UID.test(p)))].sort();
 }

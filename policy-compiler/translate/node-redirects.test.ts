@@ -5,10 +5,13 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { compileSources } from '../compile-sources.js';
+import { MESSAGES } from '../../envoy-api/index.js';
+import { allocatePodPorts } from '../lower/node-pod-ports.js';
 import { agentNodeId, hostOfAgent } from '../names.js';
 
 const UID_A = '11111111-2222-3333-4444-555555555555';
 const UID_S = '66666666-7777-8888-9999-000000000000';
+const UID_O = '99999999-2222-3333-4444-555555555555';
 
 const inventory = `
 apiVersion: sluice.dev/v1alpha1
@@ -19,7 +22,7 @@ proxies:
 workloads:
   - { name: web, namespace: shop, labels: { app: web }, addresses: [10.0.0.1], proxy: { node: node-a }, host: node-a, podUID: ${UID_A} }
   - { name: side, namespace: shop, labels: { app: side }, addresses: [10.0.0.2], ports: [{ port: 8080 }], proxy: { node: side.shop }, host: node-a, podUID: ${UID_S}, proxyContainers: [abc123] }
-  - { name: orders, namespace: shop, labels: { app: orders }, addresses: [10.0.1.1], ports: [{ port: 8080 }], proxy: { node: node-b }, host: node-b, podUID: 99999999-2222-3333-4444-555555555555 }
+  - { name: orders, namespace: shop, labels: { app: orders }, addresses: [10.0.1.1], ports: [{ port: 8080 }], proxy: { node: node-b }, host: node-b, podUID: ${UID_O} }
   - { name: legacy, namespace: shop, labels: { app: legacy }, addresses: [10.0.1.2], ports: [{ port: 9000 }], proxy: { node: node-b }, host: node-b, cgroup: /system.slice/legacy.service }
 `;
 const policies = `
@@ -80,17 +83,51 @@ describe('NodeRedirects translation', () => {
     expect(json.pod_proxies).toEqual([{ pod_uid: UID_S, container_ids: ['abc123'] }]);
   });
 
-  it("leaves out inbound rules of node-mode Pods (their own netns, where the node proxy has no listener) and names them; keeps a host-namespace workload's", () => {
+  it("sends a node-mode Pod's inbound rules to its agent, to the Pod's own port of the node proxy, and names them not-linked until the agent reports the link; keeps a host-namespace workload's", () => {
     const json = agent('node-b')?.resources[0]?.json as { redirects: unknown[] };
-    expect(json.redirects).toEqual([{ proxy: 'node-b', direction: 'INBOUND', address: '10.0.1.2', port: 9000, proxy_port: 15006 }]);
-    expect(output.unsteered).toEqual([{ host: 'node-b', workload: 'shop/orders', address: '10.0.1.1', port: 8080, proxy: 'node-b', policies: ['shop/orders'] }]);
+    const port = allocatePodPorts([UID_O]).ports.get(UID_O);
+    expect(port).toBeGreaterThanOrEqual(15100);
+    expect(json.redirects).toEqual([
+      { proxy: 'node-b', direction: 'INBOUND', address: '10.0.1.1', port: 8080, proxy_port: port, pod_uid: UID_O, node_proxy_in_pod: true },
+      { proxy: 'node-b', direction: 'INBOUND', address: '10.0.1.2', port: 9000, proxy_port: 15006 },
+    ]);
+    expect(output.unsteered).toEqual([{ reason: 'not-linked', host: 'node-b', workload: 'shop/orders', address: '10.0.1.1', port: 8080, proxy: 'node-b', policies: ['shop/orders'] }]);
+    // Not linked: no listener in the Pod's namespace; its chain stays on the node's listener.
+    const nodeB = output.nodes.find((n) => n.node === 'node-b');
+    expect(nodeB?.resources.filter((r) => r.message === MESSAGES.listener).map((r) => r.name)).toEqual(['inbound', 'outbound']);
+  });
+
+  it("serves a linked node-mode Pod's chains from a listener in its namespace, and only there", () => {
+    const linked = inventory.replace(`podUID: ${UID_O} }`, `podUID: ${UID_O}, netnsLink: /run/sluice/netns/${UID_O} }`);
+    const r = compileSources([{ name: 'inventory.yaml', text: linked }, { name: 'policies.yaml', text: policies }]);
+    expect(r.output?.unsteered).toEqual([]);
+    const listeners = r.output?.nodes.find((n) => n.node === 'node-b')?.resources.filter((x) => x.message === MESSAGES.listener) ?? [];
+    expect(listeners.map((l) => l.name)).toEqual(['inbound', 'outbound', 'sluice|inbound|pod|shop/orders']);
+    const chainsOf = (name: string) => ((listeners.find((l) => l.name === name)?.json as { filter_chains?: { name: string }[] }).filter_chains ?? []).map((c) => c.name);
+    expect(chainsOf('sluice|inbound|pod|shop/orders')).toEqual(['inbound|8080|shop/orders']);
+    expect(chainsOf('inbound')).toEqual(['inbound|9000|shop/legacy']);
+    const address = (listeners[2]?.json as { address: unknown }).address;
+    expect(address).toEqual({ socket_address: { address: '0.0.0.0', port_value: allocatePodPorts([UID_O]).ports.get(UID_O), network_namespace_filepath: `/run/sluice/netns/${UID_O}` } });
+  });
+
+  it("names a node-mode Pod left without a port once the node's range is full (no-port, nothing sent for it)", () => {
+    const uid = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
+    const crowd = Array.from({ length: 901 }, (_, i) => `  - { name: c${i}, namespace: shop, labels: { app: crowd }, addresses: [10.9.${i >> 8}.${i & 255}], ports: [{ port: 8080 }], proxy: { node: node-b }, host: node-b, podUID: ${uid(i)} }`).join('\n');
+    const policy = 'apiVersion: sluice.dev/v1alpha1\nkind: L7Policy\nmetadata: { name: crowd, namespace: shop }\nspec:\n  selector: { matchLabels: { app: crowd } }\n  ingress:\n    - toPorts: [ { ports: [ { port: 8080 } ], rules: { http: [ { method: GET } ] } } ]\n';
+    const r = compileSources([{ name: 'inventory.yaml', text: `${inventory}${crowd}\n` }, { name: 'policies.yaml', text: policy }]);
+    const left = allocatePodPorts(Array.from({ length: 901 }, (_, i) => uid(i))).exhausted;
+    expect(left).toHaveLength(1);
+    expect(r.output?.unsteered.filter((u) => u.reason === 'no-port').map((u) => u.workload)).toEqual([`shop/c${parseInt(left[0]!.slice(0, 8), 16)}`]);
+    const sent = (r.output?.nodes.find((n) => n.node === 'node-b.agent')?.resources[0]?.json as { redirects: { pod_uid?: string; node_proxy_in_pod?: boolean }[] }).redirects;
+    expect(sent.filter((e) => e.node_proxy_in_pod).length).toBe(900);
+    expect(sent.some((e) => e.pod_uid === left[0])).toBe(false);
   });
 
   it("makes each policy wait for the agents that program its redirects, and only those", () => {
     const agentsOf = (key: string) => (output.targets.get(key) ?? []).flatMap((t) => (t.kind === 'node' && hostOfAgent(t.node) ? [t.node] : []));
     expect(agentsOf('shop/egress')).toEqual(['node-a.agent']);
     expect(agentsOf('shop/legacy')).toEqual(['node-b.agent']);
-    expect(agentsOf('shop/orders')).toEqual([]);
+    expect(agentsOf('shop/orders')).toEqual(['node-b.agent']);
     expect(agentsOf('shop/side-in')).toEqual(['node-a.agent']);
   });
 

@@ -7,9 +7,10 @@
  *
  * Inbound connections to a Pod are looked up in the Pod's own network namespace. A sidecar Pod's
  * entries name the Pod (`pod_uid`): its agent attaches inbound steering in that namespace, to the
- * sidecar's own listener. What the agent cannot steer is not sent, and is said: a node-mode Pod's
- * inbound connections would need a listener of the node proxy inside the Pod's namespace, which
- * there is not. `unsteered` lists them, and status names them (controller/dataplane-status.ts).
+ * sidecar's own listener. A node-mode Pod's name it too, with `node_proxy_in_pod` and the Pod's
+ * own port: its agent links the namespace, attaches there, and steers to the listener the node
+ * proxy opens inside it once the link is reported. `unsteered` lists what the node proxy does not
+ * serve yet (no port left, or no link reported), and status names them (controller/dataplane-status.ts).
  */
 import { MESSAGES, type sluice } from '../../envoy-api/index.js';
 import type { Ir } from '../ir/types.js';
@@ -27,8 +28,14 @@ export interface AgentNode {
   readonly resource: EnvoyResource<typeof MESSAGES.nodeRedirects>;
 }
 
-/** An inbound rule nothing steers: a node-mode Pod, with its own network namespace, where the node proxy has no listener. */
+/**
+ * An inbound rule of a node-mode Pod (a network namespace of its own) that the node proxy does not
+ * serve yet: `no-port`, the node's range of Pod ports is exhausted, so nothing steers it;
+ * `not-linked`, its agent is sent the rule but has not reported linking the Pod's namespace, so the
+ * node proxy has no listener there yet (the agent refuses the connections meanwhile).
+ */
 export interface Unsteered {
+  readonly reason: 'no-port' | 'not-linked';
   readonly host: string;
   readonly workload: string;
   readonly address: string;
@@ -73,7 +80,7 @@ function outboundPolicies(ir: Ir): Map<string, PolicyKey[]> {
 
 function redirectJson(entry: RedirectEntry, viaNode: boolean): RedirectJson {
   if (entry.direction === 'inbound') {
-    return { proxy: entry.node, direction: 'INBOUND', address: entry.address, port: entry.port, proxy_port: entry.proxyPort, ...(entry.failOpen ? { fail_open: true } : {}), ...(entry.podUid !== undefined ? { pod_uid: entry.podUid } : {}) };
+    return { proxy: entry.node, direction: 'INBOUND', address: entry.address, port: entry.port, proxy_port: entry.proxyPort, ...(entry.failOpen ? { fail_open: true } : {}), ...(entry.podUid !== undefined ? { pod_uid: entry.podUid } : {}), ...(entry.nodeProxyInPod ? { node_proxy_in_pod: true } : {}) };
   }
   return {
     proxy: entry.node,
@@ -110,14 +117,23 @@ export function nodeRedirectsPlan(ir: Ir): NodeRedirectsPlan {
     if (!list) perHost.set(host, (list = []));
     list.push(json);
   };
+  const linked = new Set(ir.envoyNodes.flatMap((n) => (n.pods ?? []).flatMap((p) => (p.netnsPath !== undefined ? [`${n.node}|${p.workload}`] : []))));
   for (const entry of ir.redirects) {
     if (entry.direction === 'inbound') {
       const owner = owners.get(`${entry.address}|${entry.port}`);
       const where = owner ? placed.get(owner.workload) : undefined;
       if (!owner || !where) continue;
+      const miss = (reason: Unsteered['reason']) => unsteered.push({ reason, host: where.host, workload: owner.workload, address: entry.address, port: entry.port, proxy: entry.node, policies: owner.policies });
+      if (entry.nodeProxyInPod) {
+        // A node-mode Pod: its agent links the Pod's namespace and steers there, to the node proxy's listener in it.
+        push(where.host, redirectJson(entry, false));
+        need(where.host, owner.policies);
+        if (!linked.has(`${entry.node}|${owner.workload}`)) miss('not-linked');
+        continue;
+      }
       if (where.podUid !== undefined && hostProxies.has(entry.node)) {
-        // A node-mode Pod: its connections are looked up in its own namespace, where no node proxy listens.
-        unsteered.push({ host: where.host, workload: owner.workload, address: entry.address, port: entry.port, proxy: entry.node, policies: owner.policies });
+        // A node-mode Pod left without a port of its own: nothing can steer it.
+        miss('no-port');
         continue;
       }
       // A sidecar Pod's: the agent attaches in the Pod's namespace and steers to its sidecar.

@@ -52,12 +52,15 @@ export function validateInventory(ctx: DocumentContext, source: SourceInventory)
     if (w.cgroup !== undefined && w.cgroup.split('/').some((segment) => segment === '.' || segment === '..')) {
       ctx.error(['workloads', i, 'cgroup'], 'inventory.cgroup', `"${w.cgroup}" must name the cgroup directly, without "." or ".." segments`);
     }
+    if (w.netnsLink !== undefined && w.podUID === undefined) ctx.error(['workloads', i, 'netnsLink'], 'inventory.netns-link', 'a network namespace link is a Pod\'s: it needs podUID');
+    if (w.netnsLink?.split('/').some((segment) => segment === '.' || segment === '..')) ctx.error(['workloads', i, 'netnsLink'], 'inventory.netns-link', `"${w.netnsLink}" must name the link directly, without "." or ".." segments`);
     if (w.podUID !== undefined && w.cgroup !== undefined) ctx.error(['workloads', i, 'podUID'], 'inventory.identity', 'a workload is named by its cgroup or by its Pod UID, not both');
     const identity = {
       ...(w.cgroup !== undefined ? { cgroup: w.cgroup } : {}),
       ...(w.host !== undefined ? { host: w.host } : {}),
       ...(w.podUID !== undefined ? { podUid: w.podUID.toLowerCase() } : {}),
       ...(w.proxyContainers?.length ? { proxyContainers: [...w.proxyContainers] } : {}),
+      ...(w.netnsLink !== undefined ? { netnsLink: w.netnsLink } : {}),
     };
     return { key, name: w.name, namespace, labels: { ...(w.labels ?? {}) }, addresses: [...new Set(addresses)], ports, proxy: proxyRef(ctx, i, w.proxy, proxies), ...identity };
   });

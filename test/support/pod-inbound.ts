@@ -1,7 +1,7 @@
 /** A compiled node-mode Pod's inbound listener (policy-compiler/translate/envoy-node.ts podInboundListener), for the unit and the real-Envoy tests. */
 import { compileSources } from '../../policy-compiler/compile-sources.js';
 import { podInboundListener, translateChain } from '../../policy-compiler/translate/envoy-node.js';
-import { allocatePodPorts } from '../../policy-compiler/translate/node-pod-ports.js';
+import { allocatePodPorts } from '../../policy-compiler/lower/node-pod-ports.js';
 
 export const POD_UID = '99999999-2222-3333-4444-555555555555';
 export const podInboundFixture = `

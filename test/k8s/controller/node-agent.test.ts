@@ -135,6 +135,9 @@ describeKube('sluice controller with node agents', () => {
       root = box.cgroup('root');
       besteffort = box.cgroup('kubepods-besteffort.slice', box.cgroup('kubepods.slice', root));
       box.cgroup('cri-containerd-app.scope', box.cgroup(`kubepods-besteffort-pod${webUid.replace(/-/g, '_')}.slice`, besteffort));
+      // orders (node mode, an inbound policy): its cgroup, with no process yet (so no namespace to link).
+      const ordersUid = ((await bed.must('GET', '/api/v1/namespaces/shop/pods/orders'))['metadata'] as { uid: string }).uid;
+      box.cgroup('cri-containerd-orders.scope', box.cgroup(`kubepods-besteffort-pod${ordersUid.replace(/-/g, '_')}.slice`, besteffort));
       agent = new NodeAgent({
         host: 'node-a', xds: { address: `127.0.0.1:${controller.xdsPort}` }, cgroupRoot: root, pinRoot, selfCgroup: '0::/',
         nodeAddress: { v4: '10.1.0.1' }, pollMs: 200, logger: silentLogger, registry: new Registry(),
@@ -190,13 +193,15 @@ describeKube('sluice controller with node agents', () => {
       expect(readStatus(pinRoot).rules.map((r) => r.text).some((t) => t.includes('bind 10.1.0.10'))).toBe(true);
     }, 120_000);
 
-    it('never calls an inbound policy on a node-mode Pod Enforced: nothing steers it (Bypassed, saying why)', async () => {
+    it('never calls an inbound policy on a node-mode Pod Enforced while its agent finds no namespace to link (no process yet): Bypassed, saying why', async () => {
       const s = await eventually(async () => {
         const got = await status('orders-in');
-        return condition(got, 'Enforced')?.reason === 'Bypassed' ? got : undefined;
-      }, 'orders-in Bypassed', 30_000);
-      expect(condition(s, 'Enforced')).toMatchObject({ status: 'False' });
-      expect(condition(s, 'Enforced')?.message).toContain('inbound connections to shop/orders port 8080 (10.1.0.7) are not steered to node-a');
+        return condition(got, 'Enforced')?.message.includes('netns-not-found') ? got : undefined;
+      }, 'orders-in Bypassed (netns-not-found)', 30_000);
+      expect(condition(s, 'Enforced')).toMatchObject({ status: 'False', reason: 'Bypassed' });
+      const m = condition(s, 'Enforced')?.message ?? '';
+      expect(m).toContain('node-a.agent cannot steer inbound connections of Pod shop/orders');
+      expect(m).toContain("inbound connections to shop/orders port 8080 (10.1.0.7): node-a's agent has not reported linking the Pod's network namespace yet");
     });
 
     it('trusts no agent that ACKs without a steering report (an older agent): Bypassed, saying so; Enforced again once a current agent reports', async () => {
