@@ -12,6 +12,7 @@ const BPF_FS_MAGIC = 0xcafe4a11;
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 const CAP_NET_ADMIN = 12n;
 const CAP_SYS_ADMIN = 21n;
+const CAP_PERFMON = 38n;
 const CAP_BPF = 39n;
 
 /** Where the pins go when the caller names no root. */
@@ -24,14 +25,18 @@ function effectiveCapabilities(statusText = readFileSync('/proc/self/status', 'u
   return match?.[1] ? BigInt(`0x${match[1]}`) : 0n;
 }
 
-/** Loading and attaching needs CAP_SYS_ADMIN, or CAP_BPF together with CAP_NET_ADMIN. */
+/**
+ * Loading and attaching needs CAP_SYS_ADMIN, or CAP_BPF with CAP_NET_ADMIN and CAP_PERFMON: the
+ * node-mode Pods' sk_lookup check reads the listener's network namespace through BTF
+ * (bpf_skc_to_tcp_sock and a pointer walk), which the verifier allows only with CAP_PERFMON.
+ */
 export function checkPrivileges(caps = effectiveCapabilities()): void {
   const has = (cap: bigint): boolean => (caps & (1n << cap)) !== 0n;
-  if (has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_NET_ADMIN))) return;
+  if (has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_NET_ADMIN) && has(CAP_PERFMON))) return;
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   throw new BpfError(
     'no-privilege',
-    `loading eBPF programs needs root (CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN); ` +
+    `loading eBPF programs needs root (CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or CAP_SYS_ADMIN); ` +
       `this process runs as uid ${uid} with effective capabilities 0x${caps.toString(16)}`,
   );
 }

@@ -93,7 +93,7 @@ describeKernel('bpf loader in hostile or incomplete environments', () => {
   it('explains missing privileges (CLI as an unprivileged user)', () => {
     const r = runCli(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'], ['bpf', 'load', '--cgroup', cgroup, '--pin-root', pinRoot]);
     expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/needs root \(CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN\); this process runs as uid 65534 .*\[no-privilege\]/);
+    expect(r.stderr).toMatch(/needs root \(CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or CAP_SYS_ADMIN\); this process runs as uid 65534 .*\[no-privilege\]/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -1,21 +1,29 @@
 /**
  * The node agent's eBPF loader needs exactly the capabilities the chart gives it, measured on this
  * kernel: `sluice bpf load` run as UID 0 with every capability dropped but the ones named
- * (setpriv: bounding, inheritable and ambient sets) attaches the programs with CAP_BPF and
- * CAP_NET_ADMIN: the kernel accepts every load and attach. With either alone it is refused (by
- * sluice's own check of its capabilities, before the kernel would refuse). CAP_SYS_RESOURCE (RLIMIT_MEMLOCK) matters only
+ * (setpriv: bounding, inheritable and ambient sets) attaches the programs with CAP_BPF,
+ * CAP_NET_ADMIN and CAP_PERFMON (the node-mode Pods' sk_lookup check reads a socket's network
+ * namespace through BTF, which the verifier allows only with CAP_PERFMON): the kernel accepts
+ * every load and attach. With any two of them it is refused (by sluice's own check of its
+ * capabilities, before the kernel would refuse). CAP_SYS_RESOURCE (RLIMIT_MEMLOCK) matters only
  * on kernels before 5.11, which charge BPF maps to memlock; the chart keeps it for them
  * (`nodeAgent.memlockCapability`). `sluice node-agent` (what the DaemonSet runs) is measured the
- * same way: with those two it attaches, writes its rules and ACKs. Attaching a sidecar Pod's inbound
+ * same way: with those three it attaches, writes its rules and ACKs. Attaching a sidecar Pod's inbound
  * steering in the Pod's network namespace opens `/proc/<pid>/ns/net` of another user's process:
  * refused (EACCES) without CAP_SYS_PTRACE, attached with it, so the chart adds it (and hostPID).
+ * The node Envoy, for a node-mode Pod's listener opened through the agent's link to another user's
+ * /proc/<pid>/ns/net: refused without CAP_SYS_PTRACE (opening it) or CAP_SYS_ADMIN (setns), opened
+ * with both, which is what the chart gives it with nodeAgent.podInbound.
  * Needs root, cgroup v2, bpffs and the built object and CLI.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { findCgroup2Mount } from '../../bpf/index.js';
+import { findEnvoy } from '../../controller/envoy-binary.js';
+import { freePort } from '../support/poll.js';
 import { missingForKernelTests } from '../../bench/redirect/sandbox.js';
 import { encodeMessage, MESSAGES } from '../../envoy-api/index.js';
 import { createSnapshot, SnapshotCache, TYPE_URL, XdsServer, type XdsEvent } from '../../xds-server/index.js';
@@ -50,16 +58,16 @@ describeCaps('the eBPF loader\'s capabilities, measured', () => {
     fs.rmSync(cgroup, { recursive: true, force: true });
   });
 
-  it('attaches with CAP_BPF and CAP_NET_ADMIN alone', () => {
-    const r = load(['bpf', 'net_admin']);
+  it('attaches with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON alone', () => {
+    const r = load(['bpf', 'net_admin', 'perfmon']);
     expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0, out: expect.stringContaining('attachment(s) created') });
     expect(unload().status).toBe(0);
   });
 
-  it.each([[['bpf']], [['net_admin']], [[]]])('is refused with only %j', (caps) => {
+  it.each([[['bpf', 'net_admin']], [['bpf', 'perfmon']], [['net_admin', 'perfmon']], [[]]])('is refused with only %j', (caps) => {
     const r = load(caps);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('needs root (CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN)');
+    expect(r.stderr).toContain('needs root (CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, or CAP_SYS_ADMIN)');
     unload();
   });
 });
@@ -92,8 +100,8 @@ describeCaps('the node agent\'s capabilities, measured', () => {
     for (let dir = path.join(root, podPath); dir.startsWith(root); dir = path.dirname(dir)) fs.rmdirSync(dir);
   });
 
-  it('attaches, writes its rules and ACKs with CAP_BPF and CAP_NET_ADMIN alone', async () => {
-    const set = '-all,+bpf,+net_admin';
+  it('attaches, writes its rules and ACKs with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON alone', async () => {
+    const set = '-all,+bpf,+net_admin,+perfmon';
     const child = spawn('setpriv', ['--reuid=0', `--inh-caps=${set}`, `--ambient-caps=${set}`, `--bounding-set=${set}`, process.execPath, CLI, 'node-agent', '--node', 'caps',
       '--xds-address', `127.0.0.1:${port}`, '--cgroup-root', root, '--pin-root', pin, '--admin', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
@@ -144,8 +152,67 @@ describeCaps("the node agent's capability to steer a sidecar Pod's inbound, meas
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { created?: boolean; error?: string };
   };
 
-  it("is refused another user's /proc/PID/ns/net with CAP_BPF and CAP_NET_ADMIN alone, and attaches sk_lookup there with CAP_SYS_PTRACE too", () => {
-    expect(attach(['bpf', 'net_admin'])).toEqual({ error: 'EACCES' });
-    expect(attach(['bpf', 'net_admin', 'sys_ptrace'])).toEqual({ created: true });
+  it("is refused another user's /proc/PID/ns/net with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON alone, and attaches sk_lookup there with CAP_SYS_PTRACE too", () => {
+    expect(attach(['bpf', 'net_admin', 'perfmon'])).toEqual({ error: 'EACCES' });
+    expect(attach(['bpf', 'net_admin', 'perfmon', 'sys_ptrace'])).toEqual({ created: true });
   });
+});
+
+describeCaps("the node Envoy's capabilities for a node-mode Pod's listener, measured", () => {
+  // What the chart's Envoy does with nodeAgent.podInbound: open a listener inside a Pod's network
+  // namespace through the agent's link to /proc/<pid>/ns/net of a process of another user.
+  const netns = `sluice-caps-envoy-${process.pid}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-caps-envoy-'));
+  const envoy = findEnvoy();
+  let pod: ReturnType<typeof spawn> | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    expect(spawnSync('ip', ['netns', 'add', netns]).status).toBe(0);
+    pod = spawn('nsenter', [`--net=/run/netns/${netns}`, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'sleep', '120'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 300));
+    fs.symlinkSync(`/proc/${pod.pid}/ns/net`, path.join(dir, 'link'));
+    port = await freePort();
+    const admin = await freePort();
+    const listener = {
+      name: 'in-pod',
+      address: { socket_address: { address: '0.0.0.0', port_value: port, network_namespace_filepath: path.join(dir, 'link') } },
+      filter_chains: [{ filters: [{ name: 'envoy.filters.network.direct_response', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.direct_response.v3.Config', response: { inline_string: 'ok' } } }] }],
+    };
+    fs.writeFileSync(path.join(dir, 'bootstrap.json'), JSON.stringify({ admin: { address: { socket_address: { address: '127.0.0.1', port_value: admin } } }, static_resources: { listeners: [listener] } }));
+  });
+  afterAll(() => {
+    pod?.kill('SIGKILL');
+    spawnSync('ip', ['netns', 'del', netns]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Envoy as UID 0 with only `caps`: whether its listener opened in the Pod's namespace, or why Envoy refused it. */
+  const run = async (caps: readonly string[]): Promise<string> => {
+    if (!('path' in envoy)) throw new Error(envoy.missing);
+    const set = ['-all', ...caps.map((c) => `+${c}`)].join(',');
+    const child = spawn('setpriv', ['--reuid=0', `--inh-caps=${set}`, `--ambient-caps=${set}`, `--bounding-set=${set}`, envoy.path, '-c', path.join(dir, 'bootstrap.json'), '--disable-hot-restart', '-l', 'error'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        if (spawnSync('ip', ['netns', 'exec', netns, 'ss', '-Hltn', `sport = :${port}`], { encoding: 'utf8' }).stdout.trim() !== '') return 'listening in the Pod namespace';
+        if (child.exitCode !== null) return /failed to (?:open|set) netns[^\n`']+/.exec(err)?.[0] ?? `exited: ${err.slice(0, 200)}`;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return 'neither listening nor refused';
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+
+  it('opens it with CAP_SYS_ADMIN (setns) and CAP_SYS_PTRACE (another user\'s namespace file) together, and is refused with either alone', async () => {
+    expect(await run([])).toMatch(/^failed to open netns file .*: Permission denied/);
+    expect(await run(['sys_ptrace'])).toMatch(/^failed to set netns to .*: Operation not permitted/);
+    expect(await run(['sys_admin'])).toMatch(/^failed to open netns file .*: Permission denied/);
+    expect(await run(['sys_admin', 'sys_ptrace'])).toBe('listening in the Pod namespace');
+  }, 90_000);
 });

@@ -121,7 +121,7 @@ describeHelm('the Helm chart', () => {
     expect(bad.stderr).toContain('webhook.certificates: expected controller or external, got "self"');
   });
 
-  it('gives capabilities to the node agent\'s node-agent container alone, exactly CAP_BPF, CAP_NET_ADMIN, CAP_SYS_PTRACE and CAP_SYS_RESOURCE, and the host\'s PID namespace to the node agent alone; nothing is privileged', () => {
+  it('gives capabilities to the node agent\'s node-agent container (exactly CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_PTRACE and CAP_SYS_RESOURCE) and its Envoy (CAP_SYS_ADMIN, CAP_SYS_PTRACE: node-mode Pods\' listeners) alone, and the host\'s PID namespace to the node agent alone; nothing is privileged', () => {
     const withCaps: string[] = [];
     for (const m of manifests) {
       for (const c of containersOf(m)) {
@@ -130,12 +130,33 @@ describeHelm('the Helm chart', () => {
         if (c.securityContext?.capabilities?.add) withCaps.push(`${m.object.kind}/${m.object.metadata.name}/${c.name}: ${c.securityContext.capabilities.add.join(',')}`);
       }
     }
-    expect(withCaps).toEqual(['DaemonSet/sluice-node-agent/node-agent: BPF,NET_ADMIN,SYS_PTRACE,SYS_RESOURCE']);
+    expect(withCaps).toEqual(['DaemonSet/sluice-node-agent/node-agent: BPF,NET_ADMIN,PERFMON,SYS_PTRACE,SYS_RESOURCE', 'DaemonSet/sluice-node-agent/envoy: SYS_ADMIN,SYS_PTRACE']);
     // hostPID: a sidecar Pod's network namespace is found from its processes (/proc/<pid>/ns/net).
     const hostPid = manifests.filter((m) => (m.object['spec'] as { template?: { spec?: { hostPID?: boolean } } } | undefined)?.template?.spec?.hostPID === true).map((m) => `${m.object.kind}/${m.object.metadata.name}`);
     expect(hostPid).toEqual(['DaemonSet/sluice-node-agent']);
     const daemonSet = manifests.find((m) => m.object.kind === 'DaemonSet');
     expect((daemonSet?.object['spec'] as { template: { spec: { automountServiceAccountToken: boolean } } }).template.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  it("shares the agent's netns links with Envoy (the node-mode Pods' listeners), and with nodeAgent.podInbound=false runs Envoy unprivileged, without them", () => {
+    type Mounted = Container & { volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[]; securityContext?: { runAsUser?: number } };
+    const pod = (list: Manifest[]) => {
+      const ds = list.find((m) => m.object.kind === 'DaemonSet');
+      if (!ds) throw new Error('no DaemonSet');
+      const spec = (ds.object['spec'] as { template: { spec: { volumes: { name: string }[] } } }).template.spec;
+      const c = (name: string) => containersOf(ds).find((x) => x.name === name) as Mounted;
+      return { volumes: spec.volumes.map((v) => v.name), agent: c('node-agent'), envoy: c('envoy') };
+    };
+    const on = pod(manifests);
+    expect(on.volumes).toContain('netns-links');
+    expect(on.agent.volumeMounts).toContainEqual({ name: 'netns-links', mountPath: '/run/sluice/netns' });
+    expect(on.envoy.volumeMounts).toContainEqual({ name: 'netns-links', mountPath: '/run/sluice/netns', readOnly: true });
+    expect(on.envoy.securityContext?.runAsUser).toBe(0);
+    const off = pod(render(['--set', 'nodeAgent.podInbound=false']));
+    expect(off.volumes).not.toContain('netns-links');
+    expect(off.envoy.volumeMounts?.map((m) => m.name)).toEqual(['envoy-config']);
+    expect(off.envoy.securityContext).toMatchObject({ runAsUser: 101, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(off.envoy.securityContext).not.toHaveProperty('capabilities.add');
   });
 
   it('grants the controller only what docs/kubernetes.md justifies, rule by rule', () => {
