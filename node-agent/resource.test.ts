@@ -26,6 +26,18 @@ describe('parseNodeRedirects', () => {
     expect(parseNodeRedirects([], 'node-a', false).state?.entries).toEqual([]); // nothing for this host: no rules
   });
 
+  it("takes a node-mode Pod's inbound entry (pod_uid, node_proxy_in_pod, the Pod's port), and rejects the flag without a Pod or on an outbound entry", () => {
+    const ok = parseNodeRedirects([any({ host: 'node-a', redirects: [{ proxy: 'node-a', direction: 'INBOUND', address: '10.0.0.9', port: 8080, proxy_port: 15123, pod_uid: UID, node_proxy_in_pod: true }] })], 'node-a', false);
+    expect(ok.problems).toEqual([]);
+    expect(ok.state?.entries).toEqual([{ entry: { node: 'node-a', direction: 'inbound', address: '10.0.0.9', port: 8080, proxyPort: 15123, failOpen: false, podUid: UID, nodeProxyInPod: true }, viaNode: false }]);
+    const bad = parseNodeRedirects([any({ host: 'node-a', redirects: [
+      { proxy: 'node-a', direction: 'INBOUND', address: '10.0.0.9', port: 8080, proxy_port: 15123, node_proxy_in_pod: true },
+      { proxy: 'node-a', port: 443, proxy_port: 15001, node_proxy_in_pod: true },
+    ] })], 'node-a', false);
+    expect(bad.state).toBeUndefined();
+    expect(bad.problems.map((p) => `${p.path}: ${p.code}`)).toEqual(['redirects[0].node_proxy_in_pod: node-redirects.node-proxy-in-pod', 'redirects[1].node_proxy_in_pod: node-redirects.node-proxy-in-pod']);
+  });
+
   it('rejects the whole response, each problem with its path', () => {
     const { state, problems } = parseNodeRedirects([
       any({ host: 'node-b', redirects: [] }),

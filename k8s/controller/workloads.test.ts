@@ -79,6 +79,17 @@ describe('clusterInventory', () => {
     expect(clusterInventory(objects([pod('x', { ip: '10.0.0.5' })])).document.workloads[0]?.host).toBeUndefined();
   });
 
+  it("names a node-mode Pod's netns link only once its own node's agent reported it (never a sidecar Pod's, never another node's report)", () => {
+    const uid = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    const withUid = (p: ReturnType<typeof pod>) => ({ ...p, metadata: { ...p.metadata, uid } });
+    const nodeMode = withUid(pod('n', { ip: '10.0.0.4' }));
+    const sidecar = withUid(pod('s', { ip: '10.0.0.3', annotations: { 'sluice.dev/proxy': 'sidecar' } }));
+    expect(clusterInventory(objects([nodeMode])).document.workloads[0]?.netnsLink).toBeUndefined();
+    expect(clusterInventory(objects([nodeMode], { netnsLinks: new Set([`node-b|${uid}`]) })).document.workloads[0]?.netnsLink).toBeUndefined();
+    expect(clusterInventory(objects([nodeMode], { netnsLinks: new Set([`node-a|${uid}`]) })).document.workloads[0]?.netnsLink).toBe(`/run/sluice/netns/${uid}`);
+    expect(clusterInventory(objects([sidecar], { netnsLinks: new Set([`node-a|${uid}`]) })).document.workloads[0]?.netnsLink).toBeUndefined();
+  });
+
   it('turns Services and their ready EndpointSlice endpoints into the names proxyless clients reach', () => {
     const inv = clusterInventory(objects([], {
       services: [{ metadata: { name: 'ledger', namespace: 'vault' }, spec: { ports: [{ name: 'grpc', port: 443 }] } }],

@@ -138,6 +138,15 @@ describe('NodeRedirects translation', () => {
     expect(r.output?.ir.placement).toBeUndefined();
   });
 
+  it('refuses a netns link without a Pod UID, or with . or .. segments, at its field', () => {
+    const noPod = inventory.replace('cgroup: /system.slice/legacy.service', 'cgroup: /system.slice/legacy.service, netnsLink: /run/sluice/netns/x');
+    expect(compileSources([{ name: 'inventory.yaml', text: noPod }]).diagnostics.map((d) => `${d.path}: ${d.code}`)).toContain('workloads[3].netnsLink: inventory.netns-link');
+    const dots = inventory.replace(`podUID: ${UID_O} }`, `podUID: ${UID_O}, netnsLink: /run/sluice/../../proc/1/ns/net }`);
+    expect(compileSources([{ name: 'inventory.yaml', text: dots }]).diagnostics.map((d) => `${d.path}: ${d.code}`)).toContain('workloads[2].netnsLink: inventory.netns-link');
+    const relative = inventory.replace(`podUID: ${UID_O} }`, `podUID: ${UID_O}, netnsLink: "run/x" }`);
+    expect(compileSources([{ name: 'inventory.yaml', text: relative }]).diagnostics.map((d) => `${d.path}: ${d.code}`)).toContain('workloads[2].netnsLink: schema.pattern');
+  });
+
   it('refuses a workload named by both a cgroup and a Pod UID', () => {
     const both = inventory.replace('cgroup: /system.slice/legacy.service', `cgroup: /system.slice/legacy.service, podUID: ${UID_A}`);
     const r = compileSources([{ name: 'inventory.yaml', text: both }]);

@@ -117,7 +117,7 @@ export function readGoldenCase(dir: string, name: string): GoldenCase {
   const skipped: string[] = [];
   for (const n of file.nodes) {
     if (n.kind === 'envoy') steps.push({ label: `node ${n.node}`, resources: n.resources.map(restored) });
-    else skipped.push(`node ${n.node} (${n.kind}): ${n.resources.map((r) => r.type).join(', ') || 'no resources'} — not Envoy's; the Kafka suites serve it to sluice's enforcer`);
+    else skipped.push(`node ${n.node} (${n.kind}): ${n.resources.map((r) => r.type).join(', ') || 'no resources'} — not Envoy's; ${n.kind === 'agent' ? "the node-agent suites serve it to sluice's agent" : "the Kafka suites serve it to sluice's enforcer"}`);
   }
   const proxyless = proxylessStep(file);
   if (proxyless) steps.push(proxyless);

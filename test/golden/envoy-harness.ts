@@ -13,6 +13,10 @@
  * (`ackedVersion`), Envoy's /config_dump holds every listener active (not warming, no error
  * state) at the served LDS version, every route configuration and every cluster (none warming),
  * and no listener failed to be created. A NACK ends the step at once with Envoy's message.
+ *
+ * One thing is rewritten: a node-mode Pod's listener names the node agent's link to the Pod's
+ * namespace (`/run/sluice/netns/<uid>`), which exists only on a node; the harness points it at a
+ * namespace of its own (`podNetns`), so Envoy opens the listener there as it would in the Pod's.
  */
 import { describe, it } from '@jest/globals';
 import { TYPE_URL_PREFIX, encodeMessage } from '../../envoy-api/index.js';
@@ -83,11 +87,19 @@ function typeUrlOf(message: string): TypeUrl {
   return url;
 }
 
-export function encodeStep(resources: readonly GoldenResource[]): ResourceInput[] {
+/** `json` with every `network_namespace_filepath` replaced by `path`. */
+function inNetns(json: unknown, path: string): unknown {
+  if (Array.isArray(json)) return json.map((x) => inNetns(x, path));
+  if (typeof json !== 'object' || json === null) return json;
+  return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, k === 'network_namespace_filepath' ? path : inNetns(v, path)]));
+}
+
+/** The step's resources for the xDS server; `podNetns`: where a node-mode Pod's listener is opened instead of its link. */
+export function encodeStep(resources: readonly GoldenResource[], podNetns?: string): ResourceInput[] {
   return resources.map((r) => ({
     typeUrl: typeUrlOf(r.message),
     name: r.name,
-    body: encodeMessage(r.message, r.json),
+    body: encodeMessage(r.message, podNetns === undefined ? r.json : (inNetns(r.json, podNetns) as typeof r.json)),
     references: r.references.map((ref) => ({ typeUrl: typeUrlOf(ref.message), name: ref.name })),
   }));
 }
@@ -98,6 +110,8 @@ export class GoldenEnvoy {
     private readonly cache: SnapshotCache,
     private readonly server: XdsServer,
     readonly envoy: Envoy,
+    /** The namespace node-mode Pods' listeners are opened in (their links exist only on a node). */
+    private readonly podNetns: string,
   ) {}
 
   /** From `start()` until Envoy ACKed its first (empty) configuration. */
@@ -123,7 +137,7 @@ export class GoldenEnvoy {
       // (over Delta each resource has its own); Delta is proven by envoy-reconnect and the data-path suites.
       const envoy = await Envoy.start({ node: NODE, xds: { host: link.host, port }, admin: { host: link.inner, port: ADMIN_PORT }, where: { netns }, drainTimeS: 0, xdsApi: 'sotw' });
       box.onCleanup(() => envoy.stop());
-      const golden = new GoldenEnvoy(box, cache, server, envoy);
+      const golden = new GoldenEnvoy(box, cache, server, envoy, `/run/netns/${box.netns('golden-pod')}`);
       await golden.reset();
       golden.booted = performance.now() - t0;
       return golden;
@@ -143,7 +157,7 @@ export class GoldenEnvoy {
     await this.reset();
     const t0 = performance.now();
     const fail = (reason: string): Verdict => ({ ok: false, ms: performance.now() - t0, reason });
-    const built = createSnapshot(encodeStep(step.resources));
+    const built = createSnapshot(encodeStep(step.resources, this.podNetns));
     if (!built.ok) return fail(`the resources are not a consistent snapshot: ${built.problems.map((p) => p.message).join('; ')}`);
     const snapshot = built.snapshot;
     // Only NACKs of responses sent for this step count (a late one for an earlier step would not).

@@ -1,0 +1,33 @@
+/** The agents' netns-link reports as the controller keeps them: per host, connected streams first, kept while the agent is away. */
+import { describe, expect, it } from '@jest/globals';
+import { formatNetnsLinks } from '../../policy-compiler/index.js';
+import type { NodeStatus } from '../../xds-server/index.js';
+import { ReportedNetnsLinks } from './netns-links.js';
+
+const A = '11111111-1111-4111-8111-111111111111';
+const B = '22222222-2222-4222-8222-222222222222';
+const node = (nodeId: string, connected: boolean, metadata?: Record<string, unknown>): NodeStatus =>
+  ({ nodeId, connected, node: { id: nodeId, ...(metadata ? { metadata } : {}) }, streams: [], types: [] }) as unknown as NodeStatus;
+
+describe('ReportedNetnsLinks', () => {
+  it('takes each agent\'s report by host, says when it changed, and ignores proxies that are no agent', () => {
+    const links = new ReportedNetnsLinks();
+    expect(links.update([node('node-a.agent', true, formatNetnsLinks([A])), node('node-a', true, formatNetnsLinks([B]))])).toBe(true);
+    expect([...links.links()]).toEqual([`node-a|${A}`]);
+    expect(links.update([node('node-a.agent', true, formatNetnsLinks([A]))])).toBe(false);
+    expect(links.update([node('node-a.agent', true, formatNetnsLinks([A, B])), node('node-b.agent', true, formatNetnsLinks([]))])).toBe(true);
+    expect([...links.links()].sort()).toEqual([`node-a|${A}`, `node-a|${B}`]);
+  });
+
+  it('keeps a host\'s links while its agent is away or sends no report, and prefers a connected stream\'s report over a stale one', () => {
+    const links = new ReportedNetnsLinks();
+    links.update([node('node-a.agent', true, formatNetnsLinks([A]))]);
+    expect(links.update([])).toBe(false);
+    expect(links.update([node('node-a.agent', true)])).toBe(false); // an older agent: no report, nothing taken away
+    expect([...links.links()]).toEqual([`node-a|${A}`]);
+    expect(links.update([node('node-a.agent', true, formatNetnsLinks([B])), node('node-a.agent', false, formatNetnsLinks([A]))])).toBe(true);
+    expect([...links.links()]).toEqual([`node-a|${B}`]);
+    expect(links.update([node('node-a.agent', true, formatNetnsLinks([]))])).toBe(true);
+    expect([...links.links()]).toEqual([]);
+  });
+});
