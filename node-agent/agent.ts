@@ -114,7 +114,7 @@ export class NodeAgent {
   private missingSidecars: UnresolvedPod[] = [];
   /** Sidecar Pods whose inbound is steered: uid → the namespace attached, the sidecar's cgroup (path, id) and the ports it must listen on. */
   private podInbound = new Map<string, SteeredPod>();
-  /** Node-mode Pods whose namespace is linked for the node proxy (reported: the controller then serves their listener). */
+  /** The links to node-mode Pods' namespaces, by name (reported: the controller then serves their listeners). */
   private linked: readonly string[] = [];
   /** Pods with inbound entries the agent cannot steer (no sidecar, no namespace). */
   private unsteeredInbound: UnresolvedPod[] = [];

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { it, expect, beforeAll, afterAll } from '@jest/globals';
 import { describeKernel } from '../test/bpf/kernel.js';
-import { netnsLinkPath, syncNetnsLinks } from './netns-links.js';
+import { netnsLinkName } from '../policy-compiler/index.js';
+import { syncNetnsLinks } from './netns-links.js';
 import type { PodNetns } from './pod-netns.js';
 
 const NS = `i13f-links-${process.pid}`;
@@ -38,13 +39,24 @@ describeKernel('netns links of node-mode Pods', () => {
 
   const podPid = (): number => Number(execFileSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).trim().split('\n')[0]);
 
-  it("links a Pod's UID to its process's namespace: the link resolves to the Pod's namespace, not the node's", () => {
+  const linkOf = (uid: string, netns: PodNetns): string => path.join(dir, netnsLinkName(uid, netns.ino));
+
+  it("links a Pod's UID and namespace inode to its process's namespace: the link resolves to the Pod's namespace, not the node's", () => {
     const pod = netnsOf(podPid());
     const r = syncNetnsLinks(dir, new Map([[UID_A, pod]]));
-    expect(r).toEqual({ linked: [UID_A], removed: [], stale: [] });
-    expect(readlinkSync(netnsLinkPath(dir, UID_A))).toBe(pod.path);
-    expect(statSync(netnsLinkPath(dir, UID_A), { bigint: true }).ino).toBe(statSync(`/run/netns/${NS}`, { bigint: true }).ino);
-    expect(statSync(netnsLinkPath(dir, UID_A), { bigint: true }).ino).not.toBe(statSync('/proc/self/ns/net', { bigint: true }).ino);
+    expect(r).toEqual({ linked: [{ uid: UID_A, name: `${UID_A}.${pod.ino}` }], removed: [], stale: [] });
+    expect(readlinkSync(linkOf(UID_A, pod))).toBe(pod.path);
+    expect(statSync(linkOf(UID_A, pod), { bigint: true }).ino).toBe(statSync(`/run/netns/${NS}`, { bigint: true }).ino);
+    expect(statSync(linkOf(UID_A, pod), { bigint: true }).ino).not.toBe(statSync('/proc/self/ns/net', { bigint: true }).ino);
+  });
+
+  it("replaces a Pod's link when its namespace changes (a recreated sandbox): a new name, the old one removed", () => {
+    const pod = netnsOf(podPid());
+    const other: PodNetns = { path: `/proc/${process.pid}/ns/net`, ino: statSync('/proc/self/ns/net', { bigint: true }).ino, pid: process.pid };
+    const r = syncNetnsLinks(dir, new Map([[UID_A, other]]));
+    expect(r).toEqual({ linked: [{ uid: UID_A, name: `${UID_A}.${other.ino}` }], removed: [`${UID_A}.${pod.ino}`], stale: [] });
+    expect(existsSync(linkOf(UID_A, pod))).toBe(false);
+    expect(syncNetnsLinks(dir, new Map([[UID_A, pod]])).removed).toEqual([`${UID_A}.${other.ino}`]);
   });
 
   it('a link that resolves to another namespace (its PID reused by a process of the node) is said stale, not linked', () => {
@@ -55,17 +67,20 @@ describeKernel('netns links of node-mode Pods', () => {
     expect(r.linked).toEqual([]);
     expect(r.stale).toEqual([{ uid: UID_A, message: expect.stringMatching(/resolves to network namespace \d+, not the Pod's \d+ \(PID \d+ reused\)/) }]);
     // The next poll finds a process of the Pod again and re-points the link.
-    expect(syncNetnsLinks(dir, new Map([[UID_A, netnsOf(podPid())]])).linked).toEqual([UID_A]);
+    expect(syncNetnsLinks(dir, new Map([[UID_A, netnsOf(podPid())]])).linked.map((l) => l.uid)).toEqual([UID_A]);
   });
 
   it("removes the links of Pods that are gone, and touches nothing that is not a Pod's link", () => {
+    const pod = netnsOf(podPid());
     writeFileSync(path.join(dir, 'README'), 'not ours');
-    mkdirSync(path.join(dir, UID_B), { recursive: true }); // a directory, not a link
+    writeFileSync(path.join(dir, UID_B), 'a bare UID is no link name');
+    mkdirSync(path.join(dir, `${UID_B}.12`), { recursive: true }); // a directory, not a link
     const r = syncNetnsLinks(dir, new Map());
-    expect(r.removed).toEqual([UID_A]);
-    expect(existsSync(netnsLinkPath(dir, UID_A))).toBe(false);
+    expect(r.removed).toEqual([`${UID_A}.${pod.ino}`]);
+    expect(existsSync(linkOf(UID_A, pod))).toBe(false);
     expect(existsSync(path.join(dir, 'README'))).toBe(true);
-    expect(lstatSync(path.join(dir, UID_B)).isDirectory()).toBe(true);
+    expect(existsSync(path.join(dir, UID_B))).toBe(true);
+    expect(lstatSync(path.join(dir, `${UID_B}.12`)).isDirectory()).toBe(true);
   });
 
   it('refuses a name that is no Pod UID (a path component)', () => {

@@ -1,6 +1,8 @@
 /**
- * The node agent's links to node-mode Pods' network namespaces: `<dir>/<pod uid>` → the
- * `/proc/<pid>/ns/net` of a process of the Pod (pod-netns.ts finds it). The node proxy opens each
+ * The node agent's links to node-mode Pods' network namespaces: `<dir>/<pod uid>.<netns inode>` →
+ * the `/proc/<pid>/ns/net` of a process of the Pod (pod-netns.ts finds it). The inode in the name
+ * gives a recreated sandbox (a new namespace, same UID) a new path, so the node proxy reopens the
+ * Pod's listener in it (the name is the controller's too: translate/node-redirects-report.ts). The node proxy opens each
  * Pod's inbound listener in the namespace its link names (Envoy's
  * `SocketAddress.network_namespace_filepath`, policy-compiler/translate/envoy-node.ts
  * podInboundListener), so `dir` is shared between the agent and Envoy (the chart's emptyDir).
@@ -10,28 +12,26 @@
  * process exited and whose PID was reused resolves to another namespace. So every sync re-points
  * each link to a process found afresh and then checks what each link resolves to against the
  * namespace found (inode): a mismatch is said (`stale`), never taken as the Pod's namespace.
- * Links of Pods that are gone are removed; nothing but UID-named entries is touched.
+ * Links of Pods that are gone (or of a namespace they no longer have) are removed; nothing but
+ * entries named like links is touched.
  */
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { linkNameUid, netnsLinkName } from '../policy-compiler/index.js';
 import type { PodNetns } from './pod-netns.js';
 
-/** A Kubernetes UID (RFC 4122 text form): the only names the agent creates or removes in `dir`. */
+/** A Kubernetes UID (RFC 4122 text form). */
 const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export const DEFAULT_NETNS_DIR = '/run/sluice/netns';
-
 export interface NetnsLinkSync {
-  /** UIDs whose link names the namespace found for them, after this sync. */
-  readonly linked: readonly string[];
-  /** UIDs whose link was removed (the Pod is gone or has no namespace any more). */
+  /** UIDs whose link names the namespace found for them, after this sync, with the link's name. */
+  readonly linked: readonly { readonly uid: string; readonly name: string }[];
+  /** Links removed (the Pod is gone, or has another namespace now), by name. */
   readonly removed: readonly string[];
   /** UIDs whose link does not resolve to the namespace found (PID reuse raced the sync), with why. */
   readonly stale: readonly { readonly uid: string; readonly message: string }[];
 }
 
-/** The path Envoy is given for a Pod. */
-export const netnsLinkPath = (dir: string, uid: string): string => join(dir, uid);
 
 function pointTo(link: string, target: string): void {
   let current: string | undefined;
@@ -51,18 +51,21 @@ function pointTo(link: string, target: string): void {
 /** Makes `dir` hold exactly one link per Pod of `want` (UID → its namespace as found this poll). */
 export function syncNetnsLinks(dir: string, want: ReadonlyMap<string, PodNetns>): NetnsLinkSync {
   mkdirSync(dir, { recursive: true });
+  for (const uid of want.keys()) if (!UID.test(uid)) throw new Error(`not a Pod UID: ${JSON.stringify(uid)}`);
+  const names = new Map([...want].map(([uid, netns]) => [uid, netnsLinkName(uid, netns.ino)]));
+  const wanted = new Set(names.values());
   const removed: string[] = [];
   for (const name of readdirSync(dir)) {
-    if (!UID.test(name) || want.has(name)) continue;
+    if (linkNameUid(name) === undefined || wanted.has(name)) continue;
     if (!lstatSync(join(dir, name)).isSymbolicLink()) continue;
     rmSync(join(dir, name), { force: true });
     removed.push(name);
   }
-  const linked: string[] = [];
+  const linked: { uid: string; name: string }[] = [];
   const stale: { uid: string; message: string }[] = [];
   for (const [uid, netns] of [...want].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!UID.test(uid)) throw new Error(`not a Pod UID: ${JSON.stringify(uid)}`);
-    const link = netnsLinkPath(dir, uid);
+    const name = names.get(uid) ?? netnsLinkName(uid, netns.ino);
+    const link = join(dir, name);
     pointTo(link, netns.path);
     let ino: bigint | undefined;
     try {
@@ -72,7 +75,7 @@ export function syncNetnsLinks(dir: string, want: ReadonlyMap<string, PodNetns>)
       continue;
     }
     if (ino !== netns.ino) stale.push({ uid, message: `${link} → ${netns.path} resolves to network namespace ${ino}, not the Pod's ${netns.ino} (PID ${netns.pid} reused)` });
-    else linked.push(uid);
+    else linked.push({ uid, name });
   }
   return { linked, removed: removed.sort(), stale };
 }

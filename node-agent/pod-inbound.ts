@@ -15,7 +15,8 @@ import type { UnresolvedPod } from '../policy-compiler/index.js';
 import { DEFAULT_PORTS } from '../policy-compiler/model/types.js';
 import type { Logger } from '../telemetry/index.js';
 import { resolveContainerCgroup } from './kubepods.js';
-import { netnsLinkPath, syncNetnsLinks } from './netns-links.js';
+import { join } from 'node:path';
+import { syncNetnsLinks } from './netns-links.js';
 import { findPodNetns, type PodNetns } from './pod-netns.js';
 import { listensIn } from './proc-net.js';
 import type { DesiredState } from './resource.js';
@@ -58,6 +59,7 @@ export interface SteerPodInbound {
  * Attaches inbound steering in each sidecar Pod's network namespace that has inbound entries.
  * `known`: Pods whose cgroup exists (a missing cgroup is reported as such, with the others).
  */
+/** `linked`: the names of the node-mode Pods' links, as the agent reports them. */
 export function steerPodInbound(o: SteerPodInbound): { steered: Map<string, SteeredPod>; problems: UnresolvedPod[]; known: Set<string>; linked: string[] } {
   const steered = new Map<string, SteeredPod>();
   const problems: UnresolvedPod[] = [];
@@ -107,7 +109,7 @@ export function steerPodInbound(o: SteerPodInbound): { steered: Map<string, Stee
   return { steered, problems, known, linked };
 }
 
-/** Links each node-mode Pod's namespace for the node proxy and attaches there; the UIDs linked (and steered). */
+/** Links each node-mode Pod's namespace for the node proxy and attaches there; the names of the links made (their Pods steered). */
 function linkNodeModePods(o: SteerPodInbound, pods: ReadonlyMap<string, { netns: PodNetns; listeners: { family: Family; port: number }[] }>, steered: Map<string, SteeredPod>, problems: UnresolvedPod[]): string[] {
   let sync;
   try {
@@ -117,17 +119,17 @@ function linkNodeModePods(o: SteerPodInbound, pods: ReadonlyMap<string, { netns:
     for (const uid of pods.keys()) problems.push({ uid, reason: 'netns-not-found', message: `cannot link its network namespace in ${o.netnsDir} for the node proxy: ${why}; its inbound connections are not steered` });
     return [];
   }
-  if (sync.removed.length > 0) o.logger.info('netns links of node-mode Pods no longer steered removed', { pods: sync.removed });
+  if (sync.removed.length > 0) o.logger.info('netns links of node-mode Pods no longer steered (or of namespaces they no longer have) removed', { links: sync.removed });
   for (const { uid, message } of sync.stale) problems.push({ uid, reason: 'netns-not-found', message: `its link for the node proxy is stale (${message}): its inbound connections are not steered until the next sync links it again` });
   const linked: string[] = [];
-  for (const uid of sync.linked) {
+  for (const { uid, name } of sync.linked) {
     const pod = pods.get(uid);
     if (!pod) continue;
     try {
       const link = attachPodNetns(o.pinRoot, pod.netns.path);
       if (link.created) o.logger.info("sk_lookup attached in a node-mode Pod's network namespace", { pod: uid, netns: String(link.netnsIno), pid: pod.netns.pid });
-      steered.set(uid, { netnsIno: link.netnsIno, sidecar: '', sidecarId: 0n, listeners: pod.listeners, nodeProxy: { pid: pod.netns.pid, procRoot: o.procRoot ?? '/proc', link: netnsLinkPath(o.netnsDir, uid) } });
-      linked.push(uid);
+      steered.set(uid, { netnsIno: link.netnsIno, sidecar: '', sidecarId: 0n, listeners: pod.listeners, nodeProxy: { pid: pod.netns.pid, procRoot: o.procRoot ?? '/proc', link: join(o.netnsDir, name) } });
+      linked.push(name);
     } catch (error) {
       problems.push({ uid, reason: 'netns-not-found', message: `cannot attach in its network namespace ${pod.netns.path}: ${error instanceof Error ? error.message : String(error)}; its inbound connections are not steered` });
     }

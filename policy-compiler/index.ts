@@ -19,7 +19,7 @@ export type { PolicyTarget } from './translate/targets.js';
 export type { Ir, EnvoyNode, HttpChain, ChainTls, IrSecret, ProxylessServer, Service, Authz, RuleSet, CompiledRule, KafkaNode, KafkaChain, KafkaCompiledRule } from './ir/types.js';
 export type { EnvoyResource, ResourceRef } from './translate/resource.js';
 export { agentNodeId, hostOfAgent, AGENT_NODE_SUFFIX, objectKey, parseObjectKey } from './names.js';
-export { UNRESOLVED_PODS_KEY, MAX_REPORTED_PODS, formatUnresolvedReport, parseUnresolvedReport, NETNS_LINKS_KEY, NETNS_LINK_DIR, formatNetnsLinks, parseNetnsLinks, netnsLinkPath, type UnresolvedPod, type UnresolvedReason, type UnresolvedReport } from './translate/node-redirects-report.js';
+export { UNRESOLVED_PODS_KEY, MAX_REPORTED_PODS, formatUnresolvedReport, parseUnresolvedReport, NETNS_LINKS_KEY, NETNS_LINK_DIR, formatNetnsLinks, parseNetnsLinks, netnsLinkPath, netnsLinkName, linkNameUid, type UnresolvedPod, type UnresolvedReason, type UnresolvedReport } from './translate/node-redirects-report.js';
 export { nodeRedirectsPlan, type AgentNode, type Unsteered, type NodeRedirectsPlan } from './translate/node-redirects.js';
 export { ACCESS_LOG_NAME, UNMATCHED_CHAIN, CLOSING_CHAIN_PREFIX, REFUSAL_STATE, closingChainFilter, parseClosingChain, tlsUnavailableChainName, tlsUnavailableReason, isTlsUnavailableReason, RBAC_METADATA_KEYS, RBAC_METADATA_NAMESPACE, chainName, directionOfAccessLog, parseChainName, parseRuleId, serverListenerName, parseServerListenerName, SERVER_LISTENER_PREFIX, SDS_NAMES, issuedKey } from './names.js';
 export { toPlainJson, irFromPlainJson } from './ir/json.js';

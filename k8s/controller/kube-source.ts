@@ -142,13 +142,13 @@ export class KubeSource implements DocumentSource {
     return this.synced ? this.informers.endpointSlices.objects() : undefined;
   }
 
-  /** `netnsLinks`: `<node>|<pod uid>` of the node-mode Pods their node's agent reported linked. */
-  read(netnsLinks: ReadonlySet<string> = new Set()): KubeRead | undefined {
+  /** `netnsLinks`: `<node>|<pod uid>` → the link's name, of the node-mode Pods their node's agent reported linked. */
+  read(netnsLinks: ReadonlyMap<string, string> = new Map()): KubeRead | undefined {
     if (!this.synced) return undefined;
     const policyObjects = this.informers.policies.objects();
     const namespaces = new Map<string, Labels>(this.informers.namespaces.objects().map((n) => [metaOf(n).name, metaOf(n).labels]));
     const endpointSlices = this.informers.endpointSlices.objects();
-    const revisions = [...(['pods', 'services', 'endpointSlices', 'namespaces'] as const).map((k) => this.informers[k].revision), [...netnsLinks].sort().join(',')].join('|');
+    const revisions = [...(['pods', 'services', 'endpointSlices', 'namespaces'] as const).map((k) => this.informers[k].revision), [...netnsLinks.values()].sort().join(',')].join('|');
     if (this.built?.revisions !== revisions) {
       const inventory = clusterInventory({ pods: this.informers.pods.objects(), services: this.informers.services.objects(), endpointSlices, namespaces, netnsLinks, ...(this.o.proxyPorts ? { proxyPorts: this.o.proxyPorts } : {}) });
       this.built = { revisions, inventory };

@@ -85,9 +85,10 @@ describe('clusterInventory', () => {
     const nodeMode = withUid(pod('n', { ip: '10.0.0.4' }));
     const sidecar = withUid(pod('s', { ip: '10.0.0.3', annotations: { 'sluice.dev/proxy': 'sidecar' } }));
     expect(clusterInventory(objects([nodeMode])).document.workloads[0]?.netnsLink).toBeUndefined();
-    expect(clusterInventory(objects([nodeMode], { netnsLinks: new Set([`node-b|${uid}`]) })).document.workloads[0]?.netnsLink).toBeUndefined();
-    expect(clusterInventory(objects([nodeMode], { netnsLinks: new Set([`node-a|${uid}`]) })).document.workloads[0]?.netnsLink).toBe(`/run/sluice/netns/${uid}`);
-    expect(clusterInventory(objects([sidecar], { netnsLinks: new Set([`node-a|${uid}`]) })).document.workloads[0]?.netnsLink).toBeUndefined();
+    const link = (node: string) => ({ netnsLinks: new Map([[`${node}|${uid}`, `${uid}.4026532248`]]) });
+    expect(clusterInventory(objects([nodeMode], link('node-b'))).document.workloads[0]?.netnsLink).toBeUndefined();
+    expect(clusterInventory(objects([nodeMode], link('node-a'))).document.workloads[0]?.netnsLink).toBe(`/run/sluice/netns/${uid}.4026532248`);
+    expect(clusterInventory(objects([sidecar], link('node-a'))).document.workloads[0]?.netnsLink).toBeUndefined();
   });
 
   it('turns Services and their ready EndpointSlice endpoints into the names proxyless clients reach', () => {

@@ -33,8 +33,8 @@ export interface ClusterObjects {
   readonly namespaces: ReadonlyMap<string, Labels>;
   /** The listener ports of every Envoy the inventory names (node proxies and sidecars); absent: the defaults (15006, 15001). */
   readonly proxyPorts?: ProxyPortsOf;
-  /** `<node>|<pod uid>` of the node-mode Pods whose network namespace their node's agent reported linked (absent: none). */
-  readonly netnsLinks?: ReadonlySet<string>;
+  /** `<node>|<pod uid>` → the name of the link to its network namespace its node's agent reported, for node-mode Pods (absent: none). */
+  readonly netnsLinks?: ReadonlyMap<string, string>;
 }
 
 /** The same ports for every proxy, or per node id (tests run several "nodes" on one host). */
@@ -88,7 +88,7 @@ export function proxyModeOf(pod: PodView, namespaceLabels: Labels): { mode: Prox
 
 type WorkloadDocument = InventoryDocument['workloads'][number];
 
-function workloadOf(pod: PodView, mode: ProxyMode, node: string, addresses: [string, ...string[]], linked: boolean): { workload: WorkloadDocument; problems: string[] } {
+function workloadOf(pod: PodView, mode: ProxyMode, node: string, addresses: [string, ...string[]], link: string | undefined): { workload: WorkloadDocument; problems: string[] } {
   const problems: string[] = [];
   const byPort = new Map<number, { port: number; name?: string }>();
   const names = new Set<string>();
@@ -104,7 +104,7 @@ function workloadOf(pod: PodView, mode: ProxyMode, node: string, addresses: [str
   // Where it runs, for its node's agent: the Pod's UID is its identity there (the agent finds its cgroup).
   const uid = /^[0-9a-fA-F-]+$/.test(pod.meta.uid) ? pod.meta.uid : undefined;
   const placement = pod.nodeName && uid && mode !== 'grpc-proxyless'
-    ? { host: pod.nodeName, podUID: uid, ...(pod.proxyContainerIds.length > 0 ? { proxyContainers: pod.proxyContainerIds.slice(0, 16) } : {}), ...(mode === 'node' && linked ? { netnsLink: netnsLinkPath(uid.toLowerCase()) } : {}) }
+    ? { host: pod.nodeName, podUID: uid, ...(pod.proxyContainerIds.length > 0 ? { proxyContainers: pod.proxyContainerIds.slice(0, 16) } : {}), ...(mode === 'node' && link !== undefined ? { netnsLink: netnsLinkPath(link) } : {}) }
     : {};
   return { workload: { name: pod.meta.name, namespace: pod.meta.namespace, labels: { ...pod.meta.labels }, addresses, ports, proxy, ...placement }, problems };
 }
@@ -142,8 +142,8 @@ function workloads(objects: ClusterObjects, diagnostics: Diagnostic[], hostNetwo
     const [first, ...rest] = addresses;
     if (first === undefined) continue;
     for (const ip of addresses) owners.set(ip, key);
-    const linked = objects.netnsLinks?.has(`${pod.nodeName ?? ''}|${pod.meta.uid.toLowerCase()}`) ?? false;
-    const { workload, problems } = workloadOf(pod, mode, pod.nodeName ?? '', [first, ...rest], linked);
+    const link = objects.netnsLinks?.get(`${pod.nodeName ?? ''}|${pod.meta.uid.toLowerCase()}`);
+    const { workload, problems } = workloadOf(pod, mode, pod.nodeName ?? '', [first, ...rest], link);
     for (const p of problems) diagnostics.push(warn(key, p));
     out.push(workload);
   }

@@ -85,32 +85,46 @@ export function parseUnresolvedReport(metadata: Readonly<Record<string, unknown>
 }
 
 /**
- * The agent's other report: the node-mode Pods whose network namespace it linked, each at
- * `NETNS_LINK_DIR/<uid>` (node-agent/netns-links.ts), so the node proxy can open the Pod's inbound
- * listener there. The controller emits that listener only for a Pod its agent lists (a path that
- * does not exist would have Envoy reject the listener, and Envoy does not retry a rejected one).
- * The directory is fixed: the agent, the node proxy (the chart mounts one emptyDir at it in both)
- * and the controller name the same path.
+ * The agent's other report: the node-mode Pods whose network namespace it linked, by the link's
+ * name `<uid>.<namespace inode>` in `NETNS_LINK_DIR` (node-agent/netns-links.ts), so the node proxy
+ * can open the Pod's inbound listener there. The controller emits that listener only for a Pod its
+ * agent lists: a path that does not exist would have Envoy reject the listener, and Envoy does not
+ * retry a rejected one. The inode in the name makes a Pod whose sandbox was recreated (a new
+ * namespace under the same UID) a new path, so Envoy opens its listener again, in the new one.
+ * The directory is fixed: the agent, the node proxy (the chart mounts the host's directory in both:
+ * it outlives the agent's Pod, so a restarted Envoy finds the links it was served) and the
+ * controller name the same path.
  */
 export const NETNS_LINKS_KEY = 'sluice.dev/netns-links';
 export const NETNS_LINK_DIR = '/run/sluice/netns';
 /** At most this many links are reported: more than a node's range of Pod ports holds. */
 export const MAX_REPORTED_LINKS = 1024;
 
-const POD_UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const POD_UID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** A link's name: the Pod's UID and its namespace's inode (a 32-bit `ns.inum`). */
+export const LINK_NAME = new RegExp(`^(${POD_UID})\\.([1-9][0-9]{0,9})$`);
 
-/** The path the node proxy opens a node-mode Pod's listener at. */
-export const netnsLinkPath = (uid: string, dir: string = NETNS_LINK_DIR): string => `${dir}/${uid}`;
+/** The name of a Pod's link to its namespace. */
+export const netnsLinkName = (uid: string, ino: bigint | number): string => `${uid}.${ino}`;
 
-export function formatNetnsLinks(uids: readonly string[]): Record<string, unknown> {
-  return { [NETNS_LINKS_KEY]: { pods: [...uids].sort().slice(0, MAX_REPORTED_LINKS) } };
+/** The Pod UID a link's name is for, or undefined when it is no link's name. */
+export function linkNameUid(name: string): string | undefined {
+  const m = LINK_NAME.exec(name);
+  return m && Number(m[2]) <= 0xffffffff ? m[1] : undefined;
 }
 
-/** The UIDs an agent reports linked; undefined when it sends no report (or one that does not read). Names that are no Pod UID are left out. */
+/** The path the node proxy opens a node-mode Pod's listener at. */
+export const netnsLinkPath = (name: string, dir: string = NETNS_LINK_DIR): string => `${dir}/${name}`;
+
+export function formatNetnsLinks(names: readonly string[]): Record<string, unknown> {
+  return { [NETNS_LINKS_KEY]: { links: [...names].sort().slice(0, MAX_REPORTED_LINKS) } };
+}
+
+/** The link names an agent reports; undefined when it sends no report (or one that does not read). What is no link's name is left out. */
 export function parseNetnsLinks(metadata: Readonly<Record<string, unknown>> | undefined): string[] | undefined {
   const raw = metadata?.[NETNS_LINKS_KEY];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const pods = (raw as { pods?: unknown }).pods;
-  if (!Array.isArray(pods)) return undefined;
-  return [...new Set(pods.slice(0, MAX_REPORTED_LINKS).filter((p): p is string => typeof p === 'string' && POD_UID.test(p)))].sort();
+  const links = (raw as { links?: unknown }).links;
+  if (!Array.isArray(links)) return undefined;
+  return [...new Set(links.slice(0, MAX_REPORTED_LINKS).filter((p): p is string => typeof p === 'string' && linkNameUid(p) !== undefined))].sort();
 }

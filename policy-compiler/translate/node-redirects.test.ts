@@ -98,7 +98,7 @@ describe('NodeRedirects translation', () => {
   });
 
   it("serves a linked node-mode Pod's chains from a listener in its namespace, and only there", () => {
-    const linked = inventory.replace(`podUID: ${UID_O} }`, `podUID: ${UID_O}, netnsLink: /run/sluice/netns/${UID_O} }`);
+    const linked = inventory.replace(`podUID: ${UID_O} }`, `podUID: ${UID_O}, netnsLink: /run/sluice/netns/${UID_O}.4026532248 }`);
     const r = compileSources([{ name: 'inventory.yaml', text: linked }, { name: 'policies.yaml', text: policies }]);
     expect(r.output?.unsteered).toEqual([]);
     const listeners = r.output?.nodes.find((n) => n.node === 'node-b')?.resources.filter((x) => x.message === MESSAGES.listener) ?? [];
@@ -107,7 +107,7 @@ describe('NodeRedirects translation', () => {
     expect(chainsOf('sluice|inbound|pod|shop/orders')).toEqual(['inbound|8080|shop/orders']);
     expect(chainsOf('inbound')).toEqual(['inbound|9000|shop/legacy']);
     const address = (listeners[2]?.json as { address: unknown }).address;
-    expect(address).toEqual({ socket_address: { address: '0.0.0.0', port_value: allocatePodPorts([UID_O]).ports.get(UID_O), network_namespace_filepath: `/run/sluice/netns/${UID_O}` } });
+    expect(address).toEqual({ socket_address: { address: '0.0.0.0', port_value: allocatePodPorts([UID_O]).ports.get(UID_O), network_namespace_filepath: `/run/sluice/netns/${UID_O}.4026532248` } });
   });
 
   it("names a node-mode Pod left without a port once the node's range is full (no-port, nothing sent for it)", () => {

@@ -111,6 +111,22 @@ describeDataPath('real Envoy opens a listener in another network namespace (netw
     }
   });
 
+  it("opens the listener again in the new namespace when its path changes (a Pod's sandbox recreated: a new namespace, a new link)", async () => {
+    const other = `${NS}-b`;
+    ip('netns', 'add', other);
+    try {
+      const moving = await freePort();
+      publish(cache, [listener('in-pod', port, `/run/netns/${NS}`), listener('moving', moving, `/run/netns/${NS}`)]);
+      await eventually(() => listening(moving, true), 'the listener in the first namespace', 20_000);
+      publish(cache, [listener('in-pod', port, `/run/netns/${NS}`), listener('moving', moving, `/run/netns/${other}`)]);
+      const inOther = () => execFileSync('ip', ['netns', 'exec', other, 'ss', '-Hltn', `sport = :${moving}`], { encoding: 'utf8' }).trim() !== '';
+      await eventually(() => (inOther() ? true : undefined), 'the listener in the second namespace', 20_000);
+      await eventually(() => (listening(moving, true) ? undefined : true), 'the first namespace released', 20_000);
+    } finally {
+      ip('netns', 'del', other);
+    }
+  });
+
   it("ACKs the compiled listener of a node-mode Pod (its chains, route and the inbound cluster) in the Pod's namespace", async () => {
     const { output, listener: podListener, port: podPort } = compiledPodListener(`/run/netns/${NS}`);
     const nodeB = output.nodes.find((n) => n.node === 'node-b')!;

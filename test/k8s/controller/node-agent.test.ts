@@ -15,10 +15,12 @@
  * never delivered to the app; the Pod deleted, the agent releases its namespace's link. A node-mode
  * Pod (no sidecar; node-a's Envoy, in a container of the agent's own Pod, fronts it): Bypassed while
  * it has no process (no namespace to link), Enforced once the agent linked its namespace
- * (/run/sluice/netns/<uid>), attached there and reported the link, and node-a's Envoy opened the
+ * (/run/sluice/netns/<uid>.<inode>), attached there and reported the link, and node-a's Envoy opened the
  * Pod's listener inside it on the Pod's own port; Envoy decides GET and POST; with Envoy down the
  * connection is refused and status Degraded (node-proxy-not-listening); Envoy back, it reopens the
- * listener through the link; the Pod deleted, its link and attachment go.
+ * listener through the link; its sandbox recreated (a new namespace and address, the same UID): a
+ * new link, Envoy reopens the listener in the new namespace, GET/POST decided there; the Pod
+ * deleted, its link and attachment go.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,7 +33,7 @@ import { Envoy } from '../../../bench/envoy/process.js';
 import { missingForKernelTests, placed, Sandbox } from '../../../bench/redirect/sandbox.js';
 import { readStatus, unloadDataplane } from '../../../bpf/index.js';
 import type { Controller } from '../../../k8s/controller/index.js';
-import { netnsLinkPath } from '../../../policy-compiler/index.js';
+import { netnsLinkName, netnsLinkPath } from '../../../policy-compiler/index.js';
 import { allocatePodPorts } from '../../../policy-compiler/lower/node-pod-ports.js';
 import { NODE_REDIRECTS_TYPE_URL, NodeAgent } from '../../../node-agent/index.js';
 import { Registry, silentLogger } from '../../../telemetry/index.js';
@@ -339,7 +341,7 @@ describeKube('sluice controller with node agents', () => {
       expect(agent?.status().podNetns).toEqual([]);
     }, 150_000);
 
-    it("steers a node-mode Pod's inbound connections to the node proxy's listener inside the Pod's namespace (a real Envoy in the node's): Bypassed while it has no process, Enforced once linked, attached and listening there; GET allowed and POST denied by Envoy; refused with the node proxy down (Degraded), Enforced again once it is back; released once the Pod is gone", async () => {
+    it("steers a node-mode Pod's inbound connections to the node proxy's listener inside the Pod's namespace (a real Envoy in the node's): Bypassed while it has no process, Enforced once linked, attached and listening there; GET allowed and POST denied by Envoy; refused with the node proxy down (Degraded), Enforced again once it is back; its sandbox recreated (a new namespace), served there; released once the Pod is gone", async () => {
       // node-a's Envoy in a container of the agent's own Pod, so the agent registers its listeners (owner 0), as the chart runs it.
       const agentUid = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
       const envoyCg = box.cgroup('cri-containerd-nodeenvoy.scope', box.cgroup(`kubepods-besteffort-pod${agentUid.replace(/-/g, '_')}.slice`, besteffort));
@@ -384,8 +386,8 @@ describeKube('sluice controller with node agents', () => {
       expect(ok?.enforced).toMatchObject({ summary: '2/2', pending: [] }); // node-a and node-a.agent
 
       // The link names the Pod's namespace; Envoy holds the Pod's listener, opened through it on the Pod's own port.
-      const link = netnsLinkPath(uid);
       const podIno = statSync(`/run/netns/${podNs}`, { bigint: true }).ino;
+      const link = netnsLinkPath(netnsLinkName(uid, podIno));
       expect(statSync(link, { bigint: true }).ino).toBe(podIno);
       const listeners = JSON.stringify(await envoy.configDump('dynamic_listeners'));
       const port = allocatePodPorts([uid]).ports.get(uid);
@@ -423,11 +425,31 @@ describeKube('sluice controller with node agents', () => {
       await eventually(async () => ((await enforced())?.reason === 'Enforced' ? true : undefined), 'shelf-in Enforced again', 45_000);
       expect(await call('GET', `http://${net}.2:8080/again`)).toEqual({ status: 200 });
 
+      // The sandbox recreated: a new namespace (and address) under the same UID, the app restarted in it.
+      // A new link name (the new inode), so Envoy opens the Pod's listener again, inside the new namespace.
+      shelfApp.kill('SIGKILL');
+      const net2 = `10.233.${box.subnet('10.233')}`;
+      const podNs2 = box.netns('shelf2');
+      box.veth(undefined, podNs2, `${net2}.1/24`, `${net2}.2/24`);
+      await bed.must('PATCH', '/api/v1/namespaces/shop/pods/shelf/status', { status: { podIP: `${net2}.2`, podIPs: [{ ip: `${net2}.2` }] } }, 'application/merge-patch+json');
+      const argv2 = placed({ cgroup: appCg, netns: podNs2 }, [process.execPath, '-e', APP, `${net2}.2`, '8080']);
+      shelfApp = spawn(argv2[0] ?? 'sh', argv2.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+      const served2: Array<Record<string, unknown>> = [];
+      createInterface({ input: shelfApp.stdout! }).on('line', (l) => served2.push(JSON.parse(l) as Record<string, unknown>));
+      const podIno2 = statSync(`/run/netns/${podNs2}`, { bigint: true }).ino;
+      const link2 = netnsLinkPath(netnsLinkName(uid, podIno2));
+      await eventually(async () => ((await enforced())?.reason === 'Enforced' && existsSync(link2) && JSON.stringify(await envoy!.configDump('dynamic_listeners')).includes(link2) ? true : undefined), 'shelf-in Enforced in the new sandbox', 45_000);
+      expect(existsSync(link)).toBe(false);
+      expect(await call('GET', `http://${net2}.2:8080/new-sandbox`)).toEqual({ status: 200 });
+      expect(await call('POST', `http://${net2}.2:8080/new-sandbox`)).toEqual({ status: 403 });
+      expect(served2.filter((l) => l['url'] === '/new-sandbox').map((l) => l['method'])).toEqual(['GET']);
+      expect(readStatus(pinRoot).attachments.some((a) => a.kind === 'netns' && BigInt(a.netnsIno ?? -1) === podIno)).toBe(false);
+
       // The Pod deleted: its entries leave, the agent removes its link and releases its namespace.
       await bed.must('DELETE', '/api/v1/namespaces/shop/pods/shelf?gracePeriodSeconds=0');
-      await eventually(() => (readStatus(pinRoot).attachments.some((a) => a.kind === 'netns' && BigInt(a.netnsIno ?? -1) === podIno) ? undefined : true), "the Pod's sk_lookup link released", 30_000);
-      expect(existsSync(link)).toBe(false);
-      expect(readStatus(pinRoot).rules.map((r) => r.text).some((t) => t.includes(`${net}.2:8080`))).toBe(false);
+      await eventually(() => (readStatus(pinRoot).attachments.some((a) => a.kind === 'netns' && BigInt(a.netnsIno ?? -1) === podIno2) ? undefined : true), "the Pod's sk_lookup link released", 30_000);
+      expect(existsSync(link2)).toBe(false);
+      expect(readStatus(pinRoot).rules.map((r) => r.text).some((t) => t.includes(`${net2}.2:8080`))).toBe(false);
     }, 180_000);
   });
 });
