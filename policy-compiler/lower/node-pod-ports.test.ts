@@ -77,6 +77,17 @@ describe('node-mode Pod ports', () => {
     expect(r.exhausted.every((u) => !r.ports.has(u))).toBe(true);
   });
 
+  it("never gives a Pod the node proxy's own ports (reserved), even its home port", () => {
+    const uids = Array.from({ length: 50 }, (_, i) => `uid-${i}`);
+    const home = homePort('uid-0', DEFAULT_NODE_POD_PORTS);
+    const r = allocatePodPorts(uids, DEFAULT_NODE_POD_PORTS, [home, 15006]);
+    expect(r.ports.get('uid-0')).not.toBe(home);
+    expect([...r.ports.values()]).not.toContain(home);
+    expect(new Set(r.ports.values()).size).toBe(50);
+    // A range of two with one reserved holds one Pod.
+    expect(allocatePodPorts(['a', 'b'], { first: 15100, last: 15101 }, [15100])).toEqual({ ports: new Map([['a', 15101]]), exhausted: ['b'] });
+  });
+
   it('refuses a range that is not one of TCP ports', () => {
     expect(() => checkPortRange({ first: 16000, last: 15999 })).toThrow(/not a range of TCP ports/);
     expect(() => allocatePodPorts(['a'], { first: 0, last: 10 })).toThrow(/not a range/);

@@ -43,12 +43,15 @@ export function homePort(uid: string, range: PortRange): number {
   return range.first + (createHash('sha256').update(uid).digest().readUInt32BE(0) % size);
 }
 
-/** Ports for the Pods of one node (`uids`: the node-mode Pods with inbound rules; order and duplicates do not matter). */
-export function allocatePodPorts(uids: Iterable<string>, range: PortRange = DEFAULT_NODE_POD_PORTS): PodPorts {
+/**
+ * Ports for the Pods of one node (`uids`: the node-mode Pods with inbound rules; order and
+ * duplicates do not matter). `reserved`: the node proxy's own ports, never given to a Pod.
+ */
+export function allocatePodPorts(uids: Iterable<string>, range: PortRange = DEFAULT_NODE_POD_PORTS, reserved: readonly number[] = []): PodPorts {
   checkPortRange(range);
   const sorted = [...new Set(uids)].sort();
   const size = range.last - range.first + 1;
-  const taken = new Set<number>();
+  const taken = new Set<number>(reserved.filter((p) => p >= range.first && p <= range.last));
   const ports = new Map<string, number>();
   const probing: string[] = [];
   for (const uid of sorted) {

@@ -7,7 +7,7 @@
 import { familyOf } from '../../ip/index.js';
 import type { HttpChain, PodInbound } from '../ir/types.js';
 import type { ProxyNode, Workload } from '../model/types.js';
-import { allocatePodPorts } from './node-pod-ports.js';
+import { allocatePodPorts, DEFAULT_NODE_POD_PORTS } from './node-pod-ports.js';
 
 /** Only a proxy in a host's own namespace (a node proxy) fronts Pods from outside their namespace; a sidecar is inside it. */
 export function podInbounds(proxy: ProxyNode, inbound: readonly HttpChain[], workloadOf: (key: string) => Workload | undefined): PodInbound[] {
@@ -18,7 +18,7 @@ export function podInbounds(proxy: ProxyNode, inbound: readonly HttpChain[], wor
     if (w?.podUid !== undefined) pods.set(w.key, { ...w, podUid: w.podUid });
   }
   if (pods.size === 0) return [];
-  const { ports } = allocatePodPorts([...pods.values()].map((w) => w.podUid));
+  const { ports } = allocatePodPorts([...pods.values()].map((w) => w.podUid), DEFAULT_NODE_POD_PORTS, [proxy.inboundPort, proxy.outboundPort]);
   return [...pods.values()]
     .sort((a, b) => a.key.localeCompare(b.key))
     .map((w) => {
