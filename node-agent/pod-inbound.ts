@@ -80,7 +80,8 @@ export function steerPodInbound(o: SteerPodInbound): { steered: Map<string, Stee
     if (pod === undefined) continue;
     known.add(uid);
     if (nodeMode.has(uid)) {
-      const found = findPodNetns(o.cgroupRoot, pod, undefined, own, o.procRoot);
+      // The oldest process: the link names it, and Envoy may open it long after.
+      const found = findPodNetns(o.cgroupRoot, pod, undefined, own, o.procRoot, true);
       if ('missing' in found) problems.push({ uid, reason: 'netns-not-found', message: `${found.missing}; its inbound connections are not steered` });
       else toLink.set(uid, { netns: found.netns, listeners });
       continue;

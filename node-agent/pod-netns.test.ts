@@ -48,4 +48,16 @@ describe('findPodNetns', () => {
     container('cri-containerd-app.scope', [1, 42]);
     expect(findPodNetns(root, pod, side, own, proc)).toMatchObject({ netns: { pid: 42 } });
   });
+
+  it("takes the Pod's oldest process when asked (its sandbox's, which lives as long as the namespace), by /proc/<pid>/stat's start time", () => {
+    const stat = (pid: number, started: number) => writeFileSync(join(proc, String(pid), 'stat'), `${pid} (odd (name) x) S 1 ${Array.from({ length: 17 }, () => '0').join(' ')} ${started} 0 0\n`);
+    processIn(50, 'pod');
+    processIn(51, 'pod');
+    stat(50, 9000);
+    stat(51, 100);
+    container('cri-containerd-app.scope', [50]);
+    container('cri-containerd-pause.scope', [51]);
+    expect(findPodNetns(root, pod, undefined, own, proc)).toMatchObject({ netns: { pid: 50 } });
+    expect(findPodNetns(root, pod, undefined, own, proc, true)).toMatchObject({ netns: { pid: 51, path: join(proc, '51', 'ns', 'net') } });
+  });
 });

@@ -26,15 +26,30 @@ const pidsOf = (dir: string): number[] => {
   }
 };
 
+/** When the process started (clock ticks since boot, /proc/<pid>/stat's 22nd field); undefined once it is gone. */
+function startTime(procRoot: string, pid: number): number | undefined {
+  try {
+    const stat = readFileSync(join(procRoot, String(pid), 'stat'), 'utf8');
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so count from the last ')'.
+    const value = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The network namespace of a Pod (`podCgroup` relative to `cgroupRoot`), from a process of
  * `first` (the sidecar's container cgroup), else of any of its containers. `ownIno`: the agent's
- * own namespace, which a hostNetwork Pod shares (never a Pod's own).
+ * own namespace, which a hostNetwork Pod shares (never a Pod's own). `oldest`: the Pod's oldest
+ * process instead (its sandbox's, which lives as long as the namespace does), for a link that
+ * must not outlive the process it names.
  */
-export function findPodNetns(cgroupRoot: string, podCgroup: string, first: string | undefined, ownIno: bigint, procRoot = '/proc'): PodNetnsLookup {
+export function findPodNetns(cgroupRoot: string, podCgroup: string, first: string | undefined, ownIno: bigint, procRoot = '/proc', oldest = false): PodNetnsLookup {
   const dirs = [...new Set([...(first ? [first] : []), ...containerCgroupsOf(cgroupRoot, podCgroup), podCgroup])];
   let shared = false;
   let denied: string | undefined;
+  let best: { netns: PodNetns; started: number } | undefined;
   for (const dir of dirs) {
     for (const pid of pidsOf(join(cgroupRoot, dir))) {
       const path = join(procRoot, String(pid), 'ns', 'net');
@@ -51,9 +66,12 @@ export function findPodNetns(cgroupRoot: string, podCgroup: string, first: strin
         shared = true;
         continue;
       }
-      return { netns: { path, ino: st.ino, pid } };
+      if (!oldest) return { netns: { path, ino: st.ino, pid } };
+      const started = startTime(procRoot, pid);
+      if (started !== undefined && (best === undefined || started < best.started)) best = { netns: { path, ino: st.ino, pid }, started };
     }
   }
+  if (best) return { netns: best.netns };
   if (denied !== undefined) return { missing: `cannot open its network namespace (${denied}): the agent needs CAP_SYS_PTRACE and the host's /proc (hostPID)` };
   return {
     missing: shared

@@ -23,7 +23,7 @@ export function resolutionFingerprint(state: DesiredState, cgroupRoot: string, p
     const pod = resolvePodCgroup(cgroupRoot, uid);
     const sidecars = pod ? (state.podProxies.get(uid) ?? []).map((id) => resolveContainerCgroup(cgroupRoot, pod, id) ?? '-') : [];
     // A Pod's namespace appears when its first process starts, and changes when its sandbox is recreated.
-    const netns = pod && inbound.has(uid) ? findPodNetns(cgroupRoot, pod, sidecars.find((p) => p !== '-'), own, procRoot) : undefined;
+    const netns = pod && inbound.has(uid) ? findPodNetns(cgroupRoot, pod, sidecars.find((p) => p !== '-'), own, procRoot, nodeMode.has(uid)) : undefined;
     // A node-mode Pod's link names a process: a new one (the old exited) is linked again.
     const ns = netns === undefined ? '' : 'netns' in netns ? `@${netns.netns.ino}${nodeMode.has(uid) ? `/${netns.netns.pid}` : ''}` : '@-';
     return `${uid}=${pod ?? '-'}[${sidecars.join(',')}]${ns}`;
