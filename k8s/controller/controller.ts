@@ -20,7 +20,7 @@ import { startControllerAdmin, type ControllerAdmin } from './admin.js';
 import { KubeSource } from './kube-source.js';
 import { LeaderElector } from './leader.js';
 import { Disconnects } from './disconnects.js';
-import { fetchPeerNodes, mergeNodeStatuses, peerAddresses, type PeerAddress } from './peers.js';
+import { mergeNodeStatuses, peerAddresses, pollPeerNodes, type PeerAddress } from './peers.js';
 import { ReportedNetnsLinks } from './netns-links.js';
 import { secretRef } from './secrets.js';
 import { StatusView } from './status-view.js';
@@ -273,24 +273,15 @@ export async function startController(o: ControllerOptions): Promise<Controller>
     const self = o.advertise ?? { host: o.admin.host, port: adminPort };
     return slices ? peerAddresses(slices, o.namespace, service, self) : undefined;
   };
-  // Every replica reads the other replicas' nodes: the leader for their ACKs (status), each for the
-  // agents' netns-link reports (a node proxy may be served by another replica than its agent).
-  let peerTimer: NodeJS.Timeout | undefined;
-  const refreshPeers = async () => {
-    if (o.peerService) {
-      const peers = otherReplicas(o.peerService) ?? [];
-      const fetched = await fetchPeerNodes(peers);
-      if (fetched.failed.length > 0) logger.warn('replicas did not answer with their proxies\' ACKs', { component: 'peers', failed: fetched.failed });
-      peerNodes = fetched.nodes;
-      if (netnsLinks.update(linkReports())) changed();
-      if (leader.isLeading()) {
-        view.invalidate();
-        writer.mark(view.keys());
-      }
-    } else peerNodes = [];
-    peerTimer = setTimeout(() => void refreshPeers(), 1000);
-    peerTimer.unref();
+  // Every replica reads the other replicas' nodes: the leader for their ACKs (status), each for the agents' netns-link reports.
+  const onPeerNodes = (lists: NodeStatus[][]) => {
+    peerNodes = lists;
+    if (netnsLinks.update(linkReports())) changed();
+    if (!leader.isLeading()) return;
+    view.invalidate();
+    writer.mark(view.keys());
   };
+  let peersPoll: { stop(): void } | undefined;
 
   // The last good state first: with the API server away at start-up, proxies still get what was in force.
   const restored = restore(store, runtime, logger);
@@ -336,7 +327,8 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   }
   source.start();
   leader.start();
-  void refreshPeers();
+  const peerService = o.peerService;
+  if (peerService) peersPoll = pollPeerNodes({ peers: () => otherReplicas(peerService) ?? [], onNodes: onPeerNodes, logger });
   logger.info('sluice controller started', { identity: o.identity, xds: formatHostPort(o.xds.host, xdsPort), admin: formatHostPort(o.admin.host, adminPort), restored: restored.policies });
   const kube = source;
   return {
@@ -360,7 +352,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
       clearTimeout(deadline);
       clearTimeout(secretWait);
       clearTimeout(ackTimer);
-      clearTimeout(peerTimer);
+      peersPoll?.stop();
       for (const t of graceTimers) clearTimeout(t);
       unsubscribe();
       writer.close();

@@ -6,9 +6,11 @@
  * merges them with its own. A proxy known to several replicas (it reconnected elsewhere) counts
  * where it is connected, else where it last ACKed or NACKed. A replica that does not answer
  * contributes nothing: its proxies show as not connected, which is the truth as far as the leader
- * can tell.
+ * can tell. Every replica reads them too, for the node agents' netns-link reports (a node's Envoy
+ * may be connected to another replica than its agent).
  */
 import { formatHostPort } from '../../ip/index.js';
+import type { Logger } from '../../telemetry/index.js';
 import type { NodeStatus } from '../../xds-server/index.js';
 import { endpointSliceOf } from './objects.js';
 
@@ -70,4 +72,25 @@ export async function fetchPeerNodes(peers: readonly PeerAddress[], timeoutMs = 
     }),
   );
   return { nodes: results.flatMap((r) => ('nodes' in r && r.nodes ? [r.nodes] : [])), failed: results.flatMap((r) => ('failed' in r && r.failed ? [r.failed] : [])) };
+}
+
+/** Reads the peers' node statuses every `everyMs` (default 1 s), one read at a time, handing each round to `onNodes`. */
+export function pollPeerNodes(o: { readonly peers: () => readonly PeerAddress[]; readonly onNodes: (nodes: NodeStatus[][]) => void; readonly logger: Logger; readonly everyMs?: number }): { stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const round = async (): Promise<void> => {
+    const fetched = await fetchPeerNodes(o.peers());
+    if (stopped) return;
+    if (fetched.failed.length > 0) o.logger.warn("replicas did not answer with their proxies' ACKs", { component: 'peers', failed: fetched.failed });
+    o.onNodes(fetched.nodes);
+    timer = setTimeout(() => void round(), o.everyMs ?? 1000);
+    timer.unref();
+  };
+  void round();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

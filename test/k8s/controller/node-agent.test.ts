@@ -4,37 +4,26 @@
  * the agent receives node-a's NodeRedirects with the Pod named by the UID the API server gave it,
  * programs it, and status counts it: an egress policy is Enforced only once both node-a's Envoy
  * and node-a's agent ACKed (1/2 naming `node-a.agent` before). An inbound policy on a node-mode
- * Pod (its own netns, where the node proxy has no listener) is never called Enforced: Bypassed,
- * saying why. An agent that ACKs without a steering report (an older one, faked at the xDS seam)
+ * Pod whose namespace the agent cannot find yet is never called Enforced: Bypassed, saying why
+ * (node-mode Pods' inbound through the node proxy: node-mode-inbound.test.ts). An agent that ACKs without a steering report (an older one, faked at the xDS seam)
  * is not trusted: Bypassed. A sidecar Pod (a netns of its own, its sidecar a real Envoy in it, in
  * the sidecar container's cgroup): Bypassed while it has no process (netns-not-found), Degraded
  * while its sidecar has no listener registered, Enforced once the agent attached inbound steering
  * in its namespace and the sidecar listens; a client in the node's namespace
  * dialling the Pod's address is handed to the sidecar, which allows GET and denies POST (Envoy's
  * RBAC counters and the app's own log as evidence); with the sidecar down the connection is refused,
- * never delivered to the app; the Pod deleted, the agent releases its namespace's link. A node-mode
- * Pod (no sidecar; node-a's Envoy, in a container of the agent's own Pod, fronts it): Bypassed while
- * it has no process (no namespace to link), Enforced once the agent linked its namespace
- * (/run/sluice/netns/<uid>.<inode>), attached there and reported the link, and node-a's Envoy opened the
- * Pod's listener inside it on the Pod's own port; Envoy decides GET and POST; with Envoy down the
- * connection is refused and status Degraded (node-proxy-not-listening); Envoy back, it reopens the
- * listener through the link; its sandbox recreated (a new namespace and address, the same UID): a
- * new link, Envoy reopens the listener in the new namespace, GET/POST decided there; the Pod
- * deleted, its link and attachment go.
+ * never delivered to the app; the Pod deleted, the agent releases its namespace's link.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request as httpRequest } from 'node:http';
 import { createServer, connect, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Envoy } from '../../../bench/envoy/process.js';
 import { missingForKernelTests, placed, Sandbox } from '../../../bench/redirect/sandbox.js';
 import { readStatus, unloadDataplane } from '../../../bpf/index.js';
 import type { Controller } from '../../../k8s/controller/index.js';
-import { netnsLinkName, netnsLinkPath } from '../../../policy-compiler/index.js';
-import { allocatePodPorts } from '../../../policy-compiler/lower/node-pod-ports.js';
 import { NODE_REDIRECTS_TYPE_URL, NodeAgent } from '../../../node-agent/index.js';
 import { Registry, silentLogger } from '../../../telemetry/index.js';
 import { SingleTypeAdsClient } from '../../../xds-client/index.js';
@@ -43,6 +32,7 @@ import { describeKube } from '../../support/kube.js';
 import { eventually, freePort } from '../../support/poll.js';
 import { testPinRoot } from '../../bpf/kernel.js';
 import { condition, ControllerBed } from './bed.js';
+import { APP, call } from './pod-traffic.js';
 
 const EGRESS = {
   mode: 'enforce',
@@ -55,36 +45,11 @@ const INGRESS = {
   ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
 };
 
-const SHELF_IN = {
-  mode: 'enforce',
-  selector: { matchLabels: { app: 'shelf' } },
-  ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
-};
-
 const FRONT_IN = {
   mode: 'enforce',
   selector: { matchLabels: { app: 'front' } },
   ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
 };
-
-/** One HTTP request from this process (the node's namespace): the status, or the socket error's code. */
-function call(method: string, url: string): Promise<{ status?: number; error?: string }> {
-  return new Promise((resolve) => {
-    const req = httpRequest(url, { method, timeout: 5000, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
-    req.end();
-  });
-}
-
-/** An HTTP app that prints one JSON line per request it serves: `{method, url, local}`. */
-const APP = `const http = require('node:http');
-const [host, port] = process.argv.slice(1);
-http.createServer((req, res) => { console.log(JSON.stringify({ method: req.method, url: req.url, local: req.socket.localAddress + ':' + req.socket.localPort })); res.end('app'); })
-  .listen(Number(port), host, () => console.log(JSON.stringify({ listening: true })));`;
 
 const kernel = missingForKernelTests();
 describeKube('sluice controller with node agents', () => {
@@ -102,7 +67,6 @@ describeKube('sluice controller with node agents', () => {
     let old: SingleTypeAdsClient | undefined;
     let sidecar: Envoy | undefined;
     let app: ChildProcess | undefined;
-    let shelfApp: ChildProcess | undefined;
     let forwarder: Server | undefined;
     let webUid = '';
     let besteffort = '';
@@ -124,7 +88,6 @@ describeKube('sluice controller with node agents', () => {
 
     afterAll(async () => {
       app?.kill('SIGKILL');
-      shelfApp?.kill('SIGKILL');
       await sidecar?.stop();
       forwarder?.close();
       agent?.stop();
@@ -341,115 +304,5 @@ describeKube('sluice controller with node agents', () => {
       expect(agent?.status().podNetns).toEqual([]);
     }, 150_000);
 
-    it("steers a node-mode Pod's inbound connections to the node proxy's listener inside the Pod's namespace (a real Envoy in the node's): Bypassed while it has no process, Enforced once linked, attached and listening there; GET allowed and POST denied by Envoy; refused with the node proxy down (Degraded), Enforced again once it is back; its sandbox recreated (a new namespace), served there; released once the Pod is gone", async () => {
-      // node-a's Envoy in a container of the agent's own Pod, so the agent registers its listeners (owner 0), as the chart runs it.
-      const agentUid = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
-      const envoyCg = box.cgroup('cri-containerd-nodeenvoy.scope', box.cgroup(`kubepods-besteffort-pod${agentUid.replace(/-/g, '_')}.slice`, besteffort));
-      agent?.stop();
-      await envoy?.stop();
-      envoy = undefined;
-      agent = new NodeAgent({
-        host: 'node-a', xds: { address: `127.0.0.1:${controller.xdsPort}` }, cgroupRoot: root, pinRoot, podUid: agentUid,
-        nodeAddress: { v4: '10.1.0.1' }, pollMs: 200, logger: silentLogger, registry: new Registry(),
-      });
-      agent.start();
-      const admin = await freePort();
-      const startEnvoy = () => Envoy.start({ node: 'node-a', xds: { host: '127.0.0.1', port: controller.xdsPort }, admin: { host: '127.0.0.1', port: admin }, where: { cgroup: envoyCg } });
-      envoy = await startEnvoy();
-
-      // The Pod: a namespace of its own on a veth from the node's; node mode (no annotation).
-      const net = `10.233.${box.subnet('10.233')}`;
-      const podNs = box.netns('shelf');
-      box.veth(undefined, podNs, `${net}.1/24`, `${net}.2/24`);
-      await bed.pod({ name: 'shelf', namespace: 'shop', labels: { app: 'shelf' }, ip: `${net}.2`, node: 'node-a', ports: [8080] });
-      const uid = ((await bed.must('GET', '/api/v1/namespaces/shop/pods/shelf'))['metadata'] as { uid: string }).uid;
-      const appCg = box.cgroup('cri-containerd-shelf.scope', box.cgroup(`kubepods-besteffort-pod${uid.replace(/-/g, '_')}.slice`, besteffort));
-      await bed.applyPolicy('shop', 'shelf-in', SHELF_IN);
-      const enforced = async () => condition(await status('shelf-in'), 'Enforced');
-      const reported = (needle: string) => async () => {
-        const c = await enforced();
-        return c?.message.includes(needle) ? c : undefined;
-      };
-
-      // No process yet: no namespace to link, so nothing steers it, and status says so.
-      const none = await eventually(reported('netns-not-found'), 'shelf-in Bypassed (netns-not-found)', 30_000);
-      expect(none).toMatchObject({ status: 'False', reason: 'Bypassed' });
-      expect(none.message).toContain(`node-a.agent cannot steer inbound connections of Pod shop/shelf (uid ${uid}, netns-not-found)`);
-
-      // The app starts in the Pod's cgroup and namespace: the agent links it, the controller serves node-a a listener there.
-      const argv = placed({ cgroup: appCg, netns: podNs }, [process.execPath, '-e', APP, `${net}.2`, '8080']);
-      shelfApp = spawn(argv[0] ?? 'sh', argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-      const served: Array<Record<string, unknown>> = [];
-      createInterface({ input: shelfApp.stdout! }).on('line', (l) => served.push(JSON.parse(l) as Record<string, unknown>));
-      await eventually(() => (served.some((l) => l['listening']) ? true : undefined), 'the app listening', 10_000);
-      const ok = await eventually(async () => ((await enforced())?.reason === 'Enforced' ? status('shelf-in') : undefined), 'shelf-in Enforced', 45_000);
-      expect(ok?.enforced).toMatchObject({ summary: '2/2', pending: [] }); // node-a and node-a.agent
-
-      // The link names the Pod's namespace; Envoy holds the Pod's listener, opened through it on the Pod's own port.
-      const podIno = statSync(`/run/netns/${podNs}`, { bigint: true }).ino;
-      const link = netnsLinkPath(netnsLinkName(uid, podIno));
-      expect(statSync(link, { bigint: true }).ino).toBe(podIno);
-      const listeners = JSON.stringify(await envoy.configDump('dynamic_listeners'));
-      const port = allocatePodPorts([uid]).ports.get(uid);
-      expect(listeners).toContain('"name":"sluice|inbound|pod|shop/shelf"');
-      expect(listeners).toContain(`"network_namespace_filepath":"${link}"`);
-      expect(listeners).toContain(`"port_value":${port}`);
-      // The kernel: sk_lookup attached in the Pod's namespace, its rule to the node proxy's listener there, checked against the namespace's inode.
-      const kernelView = readStatus(pinRoot);
-      expect(kernelView.attachments.some((a) => a.kind === 'netns' && BigInt(a.netnsIno ?? -1) === podIno && a.programName === 'sluice_pod_sk_l')).toBe(true);
-      expect(kernelView.rules.map((r) => r.text)).toContain(`inbound ${net}.2:8080 → :${port} in netns ${podIno}`);
-
-      // A client in the node's namespace dials the Pod: node-a's Envoy decides, by the policy.
-      const rbac = async (): Promise<Map<string, number>> => new Map([...(await envoy!.stats('inbound_8080_shop_shelf\\.rbac'))].filter(([k]) => /rbac\.sluice_allow_\.(allowed|denied)$/.test(k)));
-      const delta = (a: Map<string, number>, b: Map<string, number>): Record<string, number> => Object.fromEntries([...b].map(([k, v]) => [k.replace(/^.*rbac\./, ''), v - (a.get(k) ?? 0)]).filter(([, d]) => d !== 0));
-      const before = served.length;
-      const legs = readStatus(pinRoot).stats.in_proxy_leg;
-      const rbac0 = await rbac();
-      expect(await call('GET', `http://${net}.2:8080/allowed`)).toEqual({ status: 200 });
-      expect(await call('POST', `http://${net}.2:8080/denied`)).toEqual({ status: 403 });
-      expect(delta(rbac0, await rbac())).toEqual({ 'sluice_allow_.allowed': 1, 'sluice_allow_.denied': 1 });
-      // The app saw the GET, from the node's side of the veth (Envoy's leg leaves the node's namespace), and never the POST...
-      expect(served.slice(before).map((l) => `${String(l['method'])} ${String(l['url'])}`)).toEqual(['GET /allowed']);
-      // ...through the node proxy's marked inbound leg, which the Pod's sk_lookup let through.
-      expect(readStatus(pinRoot).stats.in_proxy_leg).toBeGreaterThan(legs);
-
-      // The node proxy down: new connections are refused, never delivered to the app, and status says so.
-      await envoy.stop();
-      envoy = undefined;
-      expect(await call('GET', `http://${net}.2:8080/while-down`)).toEqual({ error: 'ECONNREFUSED' });
-      expect(served.some((l) => l['url'] === '/while-down')).toBe(false);
-      const down = await eventually(reported('node-proxy-not-listening'), 'shelf-in Degraded (node-proxy-not-listening)', 30_000);
-      expect(down.reason).toBe('Degraded');
-      // Back: it opens the Pod's listener again through the link, and the policy is Enforced again.
-      envoy = await startEnvoy();
-      await eventually(async () => ((await enforced())?.reason === 'Enforced' ? true : undefined), 'shelf-in Enforced again', 45_000);
-      expect(await call('GET', `http://${net}.2:8080/again`)).toEqual({ status: 200 });
-
-      // The sandbox recreated: a new namespace (and address) under the same UID, the app restarted in it.
-      // A new link name (the new inode), so Envoy opens the Pod's listener again, inside the new namespace.
-      shelfApp.kill('SIGKILL');
-      const net2 = `10.233.${box.subnet('10.233')}`;
-      const podNs2 = box.netns('shelf2');
-      box.veth(undefined, podNs2, `${net2}.1/24`, `${net2}.2/24`);
-      await bed.must('PATCH', '/api/v1/namespaces/shop/pods/shelf/status', { status: { podIP: `${net2}.2`, podIPs: [{ ip: `${net2}.2` }] } }, 'application/merge-patch+json');
-      const argv2 = placed({ cgroup: appCg, netns: podNs2 }, [process.execPath, '-e', APP, `${net2}.2`, '8080']);
-      shelfApp = spawn(argv2[0] ?? 'sh', argv2.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-      const served2: Array<Record<string, unknown>> = [];
-      createInterface({ input: shelfApp.stdout! }).on('line', (l) => served2.push(JSON.parse(l) as Record<string, unknown>));
-      const podIno2 = statSync(`/run/netns/${podNs2}`, { bigint: true }).ino;
-      const link2 = netnsLinkPath(netnsLinkName(uid, podIno2));
-      await eventually(async () => ((await enforced())?.reason === 'Enforced' && existsSync(link2) && JSON.stringify(await envoy!.configDump('dynamic_listeners')).includes(link2) ? true : undefined), 'shelf-in Enforced in the new sandbox', 45_000);
-      expect(existsSync(link)).toBe(false);
-      expect(await call('GET', `http://${net2}.2:8080/new-sandbox`)).toEqual({ status: 200 });
-      expect(await call('POST', `http://${net2}.2:8080/new-sandbox`)).toEqual({ status: 403 });
-      expect(served2.filter((l) => l['url'] === '/new-sandbox').map((l) => l['method'])).toEqual(['GET']);
-      expect(readStatus(pinRoot).attachments.some((a) => a.kind === 'netns' && BigInt(a.netnsIno ?? -1) === podIno)).toBe(false);
-
-      // The Pod deleted: its entries leave, the agent removes its link and releases its namespace.
-      await bed.must('DELETE', '/api/v1/namespaces/shop/pods/shelf?gracePeriodSeconds=0');
-      await eventually(() => (readStatus(pinRoot).attachments.some((a) => a.kind === 'netns' && BigInt(a.netnsIno ?? -1) === podIno2) ? undefined : true), "the Pod's sk_lookup link released", 30_000);
-      expect(existsSync(link2)).toBe(false);
-      expect(readStatus(pinRoot).rules.map((r) => r.text).some((t) => t.includes(`${net2}.2:8080`))).toBe(false);
-    }, 180_000);
   });
 });
