@@ -22,7 +22,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { attachDataplane, BpfError, DEFAULT_PIN_ROOT, findCgroup2Mount, openRedirectDataplane, releasePodLinks, type RedirectDataplane, type SyncResult } from '../bpf/index.js';
-import { agentNodeId, formatNetnsLinks, formatUnresolvedReport, NETNS_LINK_DIR, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
+import { agentNodeId, formatNetnsLinks, formatUnresolvedReport, linkNameUid, NETNS_LINK_DIR, type RedirectEntry, type UnresolvedPod } from '../policy-compiler/index.js';
 import { formatDiagnostic } from '../problems/index.js';
 import type { Logger, Registry } from '../telemetry/index.js';
 import { containerCgroupNames, containerCgroupsOf, findKubepods, ownCgroupPath, podCgroupOfProcess, resolveContainerCgroup, resolvePodCgroup, unresolvedReasons } from './kubepods.js';
@@ -269,7 +269,7 @@ export class NodeAgent {
       }
     }
     // Sidecar Pods' inbound: attached in the Pod's network namespace, to its sidecar's listener.
-    const inbound = steerPodInbound({ state, podOf, sidecars: wanted, cgroupRoot: this.o.cgroupRoot, pinRoot: this.pinRoot ?? DEFAULT_PIN_ROOT, netnsDir: this.o.netnsDir ?? NETNS_LINK_DIR, logger: this.o.logger, ...(this.o.procRoot !== undefined ? { procRoot: this.o.procRoot } : {}) });
+    const inbound = steerPodInbound({ state, podOf, sidecars: wanted, cgroupRoot: this.o.cgroupRoot, pinRoot: this.pinRoot ?? DEFAULT_PIN_ROOT, netnsDir: this.o.netnsDir ?? NETNS_LINK_DIR, previousLinks: new Set(this.linked.flatMap((name) => linkNameUid(name) ?? [])), logger: this.o.logger, ...(this.o.procRoot !== undefined ? { procRoot: this.o.procRoot } : {}) });
     const entries: RedirectEntry[] = state.entries.map(({ entry, viaNode }) => {
       if (entry.direction === 'inbound') {
         const pod = entry.podUid !== undefined ? inbound.steered.get(entry.podUid) : undefined;

@@ -3,7 +3,7 @@
  * `ip netns add` and a process inside it play a node-mode Pod. Needs root.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { it, expect, beforeAll, afterAll } from '@jest/globals';
@@ -70,12 +70,21 @@ describeKernel('netns links of node-mode Pods', () => {
     expect(syncNetnsLinks(dir, new Map([[UID_A, netnsOf(podPid())]])).linked.map((l) => l.uid)).toEqual([UID_A]);
   });
 
+  it("leaves a live link of a Pod it never linked (another agent's), and removes one that no longer resolves", () => {
+    const pod = netnsOf(podPid());
+    const dead = path.join(dir, `${UID_B}.99`);
+    symlinkSync('/proc/999999999/ns/net', dead);
+    const r = syncNetnsLinks(dir, new Map());
+    expect(r.removed).toEqual([`${UID_B}.99`]);
+    expect(existsSync(linkOf(UID_A, pod))).toBe(true);
+  });
+
   it("removes the links of Pods that are gone, and touches nothing that is not a Pod's link", () => {
     const pod = netnsOf(podPid());
     writeFileSync(path.join(dir, 'README'), 'not ours');
     writeFileSync(path.join(dir, UID_B), 'a bare UID is no link name');
     mkdirSync(path.join(dir, `${UID_B}.12`), { recursive: true }); // a directory, not a link
-    const r = syncNetnsLinks(dir, new Map());
+    const r = syncNetnsLinks(dir, new Map(), new Set([UID_A]));
     expect(r.removed).toEqual([`${UID_A}.${pod.ino}`]);
     expect(existsSync(linkOf(UID_A, pod))).toBe(false);
     expect(existsSync(path.join(dir, 'README'))).toBe(true);

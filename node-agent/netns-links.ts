@@ -48,16 +48,27 @@ function pointTo(link: string, target: string): void {
   renameSync(tmp, link);
 }
 
-/** Makes `dir` hold exactly one link per Pod of `want` (UID → its namespace as found this poll). */
-export function syncNetnsLinks(dir: string, want: ReadonlyMap<string, PodNetns>): NetnsLinkSync {
+/** Whether a link still resolves (its process lives). */
+const resolves = (path: string): boolean => statSync(path, { throwIfNoEntry: false }) !== undefined;
+
+/**
+ * Makes `dir` hold exactly one link per Pod of `want` (UID → its namespace as found this poll).
+ * Removed: the links of those Pods to another namespace, of Pods linked last time (`previous`) and
+ * no longer wanted, and links that no longer resolve. A live link of a Pod this agent never linked
+ * is left alone (another agent's, sharing the directory: only one runs on a node, but tests share a
+ * host).
+ */
+export function syncNetnsLinks(dir: string, want: ReadonlyMap<string, PodNetns>, previous: ReadonlySet<string> = new Set()): NetnsLinkSync {
   mkdirSync(dir, { recursive: true });
   for (const uid of want.keys()) if (!UID.test(uid)) throw new Error(`not a Pod UID: ${JSON.stringify(uid)}`);
   const names = new Map([...want].map(([uid, netns]) => [uid, netnsLinkName(uid, netns.ino)]));
   const wanted = new Set(names.values());
   const removed: string[] = [];
   for (const name of readdirSync(dir)) {
-    if (linkNameUid(name) === undefined || wanted.has(name)) continue;
+    const uid = linkNameUid(name);
+    if (uid === undefined || wanted.has(name)) continue;
     if (!lstatSync(join(dir, name)).isSymbolicLink()) continue;
+    if (!want.has(uid) && !previous.has(uid) && resolves(join(dir, name))) continue;
     rmSync(join(dir, name), { force: true });
     removed.push(name);
   }

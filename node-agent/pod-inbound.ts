@@ -52,6 +52,8 @@ export interface SteerPodInbound {
   readonly pinRoot: string;
   /** Where node-mode Pods' links are kept (shared with the node proxy). */
   readonly netnsDir: string;
+  /** The UIDs of the node-mode Pods linked by the previous sync (their links go when they are no longer wanted). */
+  readonly previousLinks?: ReadonlySet<string>;
   readonly logger: Logger;
 }
 
@@ -114,7 +116,7 @@ export function steerPodInbound(o: SteerPodInbound): { steered: Map<string, Stee
 function linkNodeModePods(o: SteerPodInbound, pods: ReadonlyMap<string, { netns: PodNetns; listeners: { family: Family; port: number }[] }>, steered: Map<string, SteeredPod>, problems: UnresolvedPod[]): string[] {
   let sync;
   try {
-    sync = syncNetnsLinks(o.netnsDir, new Map([...pods].map(([uid, p]) => [uid, p.netns])));
+    sync = syncNetnsLinks(o.netnsDir, new Map([...pods].map(([uid, p]) => [uid, p.netns])), o.previousLinks);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     for (const uid of pods.keys()) problems.push({ uid, reason: 'netns-not-found', message: `cannot link its network namespace in ${o.netnsDir} for the node proxy: ${why}; its inbound connections are not steered` });
