@@ -1,11 +1,12 @@
 /**
  * The node agent's links to node-mode Pods' network namespaces: `<dir>/<pod uid>.<netns inode>` →
- * the `/proc/<pid>/ns/net` of a process of the Pod (pod-netns.ts finds it). The inode in the name
- * gives a recreated sandbox (a new namespace, same UID) a new path, so the node proxy reopens the
- * Pod's listener in it (the name is the controller's too: translate/node-redirects-report.ts). The node proxy opens each
- * Pod's inbound listener in the namespace its link names (Envoy's
+ * the `/proc/<pid>/ns/net` of the Pod's oldest process (pod-netns.ts finds it). The node proxy
+ * opens each Pod's inbound listener in the namespace its link names (Envoy's
  * `SocketAddress.network_namespace_filepath`, policy-compiler/translate/envoy-node.ts
- * podInboundListener), so `dir` is shared between the agent and Envoy (the chart's emptyDir).
+ * podInboundListener), so `dir` is shared between the agent and Envoy (the chart mounts the
+ * host's). The inode in the name gives a recreated sandbox (a new namespace, same UID) a new path,
+ * so the node proxy reopens the Pod's listener in it; the controller names the same path
+ * (policy-compiler/translate/node-redirects-report.ts).
  *
  * A symlink, not a bind mount (`ip netns add`): it does not pin the namespace alive after the Pod
  * is gone and needs no mount propagation between containers. Its cost is PID reuse: a link whose
