@@ -78,9 +78,9 @@ describe('node-mode Pod ports', () => {
   });
 
   it("never gives a Pod the node proxy's own ports (reserved), even its home port", () => {
-    const uids = Array.from({ length: 50 }, (_, i) => `uid-${i}`);
+    const pods = Array.from({ length: 50 }, (_, i) => `uid-${i}`);
     const home = homePort('uid-0', DEFAULT_NODE_POD_PORTS);
-    const r = allocatePodPorts(uids, DEFAULT_NODE_POD_PORTS, [home, 15006]);
+    const r = allocatePodPorts(pods, DEFAULT_NODE_POD_PORTS, [home, 15006]);
     expect(r.ports.get('uid-0')).not.toBe(home);
     expect([...r.ports.values()]).not.toContain(home);
     expect(new Set(r.ports.values()).size).toBe(50);
