@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { createServer, connect, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Envoy } from '../../../bench/envoy/process.js';
-import { missingForKernelTests, placed, Sandbox } from '../../../bench/redirect/sandbox.js';
+import { placed, Sandbox } from '../../../bench/redirect/sandbox.js';
 import { readStatus, unloadDataplane } from '../../../bpf/index.js';
 import type { Controller } from '../../../k8s/controller/index.js';
 import { NODE_REDIRECTS_TYPE_URL, NodeAgent } from '../../../node-agent/index.js';
@@ -32,32 +32,19 @@ import { describeKube } from '../../support/kube.js';
 import { eventually, freePort } from '../../support/poll.js';
 import { testPinRoot } from '../../bpf/kernel.js';
 import { condition, ControllerBed } from './bed.js';
-import { APP, call } from './pod-traffic.js';
+import { APP, call, getOnlyIngress, withoutKernelBed } from './pod-traffic.js';
 
 const EGRESS = {
   mode: 'enforce',
   selector: { matchLabels: { app: 'web' } },
   egress: [{ to: [{ ipBlock: { cidr: '10.2.0.0/24' } }], toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
 };
-const INGRESS = {
-  mode: 'enforce',
-  selector: { matchLabels: { app: 'orders' } },
-  ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
-};
+const INGRESS = getOnlyIngress('orders');
+const FRONT_IN = getOnlyIngress('front');
 
-const FRONT_IN = {
-  mode: 'enforce',
-  selector: { matchLabels: { app: 'front' } },
-  ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
-};
-
-const kernel = missingForKernelTests();
 describeKube('sluice controller with node agents', () => {
   describeEnvoy('node-a: real Envoy and a real node agent', () => {
-    if (kernel) {
-      it.skip(`needs the kernel test bed: ${kernel}`, () => undefined);
-      return;
-    }
+    if (withoutKernelBed()) return;
     const box = new Sandbox();
     const pinRoot = testPinRoot('k8s-agent');
     let bed: ControllerBed;

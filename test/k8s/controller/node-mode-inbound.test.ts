@@ -16,7 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Envoy } from '../../../bench/envoy/process.js';
-import { missingForKernelTests, placed, Sandbox } from '../../../bench/redirect/sandbox.js';
+import { placed, Sandbox } from '../../../bench/redirect/sandbox.js';
 import { readStatus, unloadDataplane } from '../../../bpf/index.js';
 import type { Controller } from '../../../k8s/controller/index.js';
 import { NodeAgent } from '../../../node-agent/index.js';
@@ -28,21 +28,13 @@ import { describeKube } from '../../support/kube.js';
 import { eventually, freePort } from '../../support/poll.js';
 import { testPinRoot } from '../../bpf/kernel.js';
 import { condition, ControllerBed } from './bed.js';
-import { APP, call } from './pod-traffic.js';
+import { APP, call, getOnlyIngress, withoutKernelBed } from './pod-traffic.js';
 
-const SHELF_IN = {
-  mode: 'enforce',
-  selector: { matchLabels: { app: 'shelf' } },
-  ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
-};
+const SHELF_IN = getOnlyIngress('shelf');
 
-const kernel = missingForKernelTests();
 describeKube("a node-mode Pod's inbound connections through its node proxy", () => {
   describeEnvoy("node-a's Envoy in the agent's Pod, a real node agent", () => {
-    if (kernel) {
-      it.skip(`needs the kernel test bed: ${kernel}`, () => undefined);
-      return;
-    }
+    if (withoutKernelBed()) return;
     const box = new Sandbox();
     const pinRoot = testPinRoot('k8s-nodemode');
     let bed: ControllerBed;

@@ -1,5 +1,7 @@
-/** Traffic to a Pod in the controller suites: a request from the node's namespace, and the app a Pod runs. */
+/** What the node-agent controller suites share: a request from the node's namespace, the app a Pod runs, the policy they apply, the kernel bed check. */
+import { it } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
+import { missingForKernelTests } from '../../../bench/redirect/sandbox.js';
 
 /** One HTTP request from this process (the node's namespace): the status, or the socket error's code. */
 export function call(method: string, url: string): Promise<{ status?: number; error?: string }> {
@@ -19,3 +21,22 @@ export const APP = `const http = require('node:http');
 const [host, port] = process.argv.slice(1);
 http.createServer((req, res) => { console.log(JSON.stringify({ method: req.method, url: req.url, local: req.socket.localAddress + ':' + req.socket.localPort })); res.end('app'); })
   .listen(Number(port), host, () => console.log(JSON.stringify({ listening: true })));`;
+
+/** An enforcing policy allowing only GET to port 8080 of the Pods labelled `app`. */
+export const getOnlyIngress = (app: string) => ({
+  mode: 'enforce',
+  selector: { matchLabels: { app } },
+  ingress: [{ toPorts: [{ ports: [{ port: 8080, protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+});
+
+/**
+ * Registers, when the kernel test bed is missing, a test that says why: skipped on a developer's
+ * machine, failed in CI (which always has it: root, kernel 6.18, .ci/deps/bpf.sh). True then.
+ */
+export function withoutKernelBed(): boolean {
+  const missing = missingForKernelTests();
+  if (!missing) return false;
+  if (process.env['CI'] === 'true') it('has the kernel test bed', () => { throw new Error(missing); });
+  else it.skip(`needs the kernel test bed: ${missing}`, () => undefined);
+  return true;
+}
