@@ -4,7 +4,8 @@
  * server) in the same run, at several sizes (XDS_BENCH_STREAMS, default 1000,5000,10000;
  * XDS_BENCH_APIS, default sotw,delta). Per size, API and peer: every stream connects at once (time
  * until all ACKed CDS/EDS/LDS/RDS, server CPU, memory per stream), then a change that touches every
- * node (one Listener's RBAC gains a rule) and one that touches a single node. For each change:
+ * node (one Listener's RBAC gains a rule: XDS_BENCH_REPEAT times, default 5, each figure the
+ * median over them) and one that touches a single node. For each change:
  * ACK latency (p50/p99/max over the streams it touches), responses and bytes sent to all streams
  * (redundant ones included: the load waits a settle time after convergence), server CPU. Figures
  * are printed for both peers with the ratio sluice / go-control-plane. XDS_BENCH_CPU_PROF=DIR writes
@@ -27,8 +28,11 @@ const SIZES = (process.env.XDS_BENCH_STREAMS ?? '1000,5000,10000').split(',').ma
 const APIS = (process.env.XDS_BENCH_APIS ?? 'sotw,delta').split(',') as Api[];
 const CPU_PROF = process.env.XDS_BENCH_CPU_PROF;
 const HEAP_PROF = process.env.XDS_BENCH_HEAP_PROF;
+for (const dir of [CPU_PROF, HEAP_PROF]) if (dir) fs.mkdirSync(dir, { recursive: true });
 /** `sluice` alone skips go-control-plane (for quick iterations; the figures to report are the ratios). */
 const PEERS = (process.env.XDS_BENCH_PEERS ?? 'sluice,go-control-plane').split(',');
+/** How many every-node changes are made per peer (each new content: resources.ts); their figures are the medians. */
+const REPEAT = Math.max(1, Number(process.env.XDS_BENCH_REPEAT ?? '5'));
 const FLEET = chooseFleet(here);
 const SHAPE: BenchShape = { clusters: 50, listeners: 20, rulesPerListener: 10 };
 
@@ -49,7 +53,8 @@ interface Result {
   readonly connectResponses: number;
   readonly rssPerStream: number;
   readonly heapPerStream: number;
-  readonly all: Change;
+  /** The every-node change, once per repeat (figures are medians over them). */
+  readonly all: readonly Change[];
   readonly one: Change;
 }
 
@@ -131,8 +136,10 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
     const heap1 = await peer.heapBytes();
     // Let the connect phase's last ACKs drain before the change.
     await new Promise((r) => setTimeout(r, 1000));
-    const all = await change('set 1', undefined, profile);
-    const one = await change('setone 2 bench-0', [0]);
+    const all: Change[] = [];
+    // Snapshots 1…REPEAT, each a change to every node; the profile is of the first.
+    for (let k = 1; k <= REPEAT; k++) all.push(await change(`set ${k}`, undefined, k === 1 ? profile : undefined));
+    const one = await change(`setone ${REPEAT + 1} bench-0`, [0]);
     return { connectMs, connectCpuMs: s1.cpuMs - s0.cpuMs, connectResponses: connected.responses, rssPerStream: (s1.rssBytes - s0.rssBytes) / streams, heapPerStream: (heap1 - heap0) / streams, all, one };
   } finally {
     await load.stop();
@@ -140,6 +147,8 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
 }
 
 const pct = (xs: readonly number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+/** The median of one figure over the repeats of a change. */
+const median = (changes: readonly Change[], figure: (c: Change) => number): number => pct(changes.map(figure).sort((a, b) => a - b), 50);
 
 function rows(r: Result): [string, number, string][] {
   return [
@@ -148,13 +157,13 @@ function rows(r: Result): [string, number, string][] {
     ['connect: responses', r.connectResponses, ''],
     ['memory per stream: RSS delta', r.rssPerStream / 1024, 'KiB'],
     ['memory per stream: heap delta', r.heapPerStream / 1024, 'KiB'],
-    ['change (every node): ACKed p50', pct(r.all.ackMs, 50), 'ms'],
-    ['change (every node): ACKed p99', pct(r.all.ackMs, 99), 'ms'],
-    ['change (every node): ACKed max', r.all.ackMs[r.all.ackMs.length - 1] ?? NaN, 'ms'],
-    ['change (every node): server CPU', r.all.cpuMs, 'ms'],
-    ['change (every node): load generator CPU', r.all.loadCpuMs, 'ms'],
-    ['change (every node): responses sent', r.all.responses, ''],
-    ['change (every node): bytes sent', r.all.bytes, 'B'],
+    ['change (every node): ACKed p50', median(r.all, (c) => pct(c.ackMs, 50)), 'ms'],
+    ['change (every node): ACKed p99', median(r.all, (c) => pct(c.ackMs, 99)), 'ms'],
+    ['change (every node): ACKed max', median(r.all, (c) => c.ackMs[c.ackMs.length - 1] ?? NaN), 'ms'],
+    ['change (every node): server CPU', median(r.all, (c) => c.cpuMs), 'ms'],
+    ['change (every node): load generator CPU', median(r.all, (c) => c.loadCpuMs), 'ms'],
+    ['change (every node): responses sent', median(r.all, (c) => c.responses), ''],
+    ['change (every node): bytes sent', median(r.all, (c) => c.bytes), 'B'],
     ['change (one node): ACKed', pct(r.one.ackMs, 50), 'ms'],
     ['change (one node): server CPU', r.one.cpuMs, 'ms'],
     ['change (one node): responses sent', r.one.responses, ''],
@@ -180,7 +189,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-xds-'));
   const peers: Peer[] = [];
   try {
-    const snapshots = benchSnapshots(SHAPE);
+    const snapshots = benchSnapshots(SHAPE, REPEAT);
     const dataPath = path.join(dir, 'snapshots.json');
     fs.writeFileSync(
       dataPath,
@@ -189,7 +198,7 @@ async function main(): Promise<void> {
     const resources = snapshots[0]?.length ?? 0;
     const bytes = snapshots[0]?.reduce((n, r) => n + r.body.length, 0) ?? 0;
     console.log(`bench:xds — ${SIZES.join(', ')} ADS streams (one connection each; ${APIS.join(' and ')}), ${resources} resources (${SHAPE.clusters} clusters + endpoints, ${SHAPE.listeners} listeners with RBAC + route configs, ${bytes} bytes encoded)`);
-    console.log(`changes: every node's Listener 0 gains an RBAC rule; then node bench-0's Listener 1 gains one (a single-node change)`);
+    console.log(`changes: every node's Listener 0 gains an RBAC rule, ${REPEAT} times (figures are medians); then node bench-0's Listener 1 gains one (a single-node change)`);
     console.log(`machine: ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; client fleet (${FLEET.kind === 'go' ? 'Go, grpc-go, GOMAXPROCS=1' : 'Node, grpc-js'}) in its own process`);
     if (FLEET.note) console.log(FLEET.note);
     const bin = gcpPeerBinary(path.join(repoRoot, 'bench', 'xds', 'gcp-peer'));
@@ -217,6 +226,10 @@ async function main(): Promise<void> {
           results[`gcp ${api} ${streams}`] = theirs;
         }
         table(`${streams} streams, ${api === 'sotw' ? 'SotW' : 'Delta'} ADS — sluice vs go-control-plane`, ours, theirs, ['sluice', 'go-control-plane']);
+        const each = (r: Result | undefined, figure: (c: Change) => number): string => (r ? r.all.map((c) => fmt(figure(c))).join(' ') : 'n/a');
+        for (const [label, figure] of [['server CPU ms', (c: Change) => c.cpuMs], ['ACKed p50 ms', (c: Change) => pct(c.ackMs, 50)]] as const) {
+          console.log(`every-node change, ${label} per repeat: sluice ${each(ours, figure)}; go-control-plane ${each(theirs, figure)}`);
+        }
         if (CPU_PROF) {
           const file = path.join(CPU_PROF, `change-${api}-${streams}.cpuprofile`);
           console.log(`CPU profile of sluice during the every-node change (${file}):\n${summarize(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile).join('\n')}`);

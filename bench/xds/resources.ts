@@ -1,9 +1,10 @@
 /**
  * The configuration both servers stream in the bench: clusters with endpoints, API listeners with
- * an RBAC filter (the shape sluice's policies compile to) and their route configs. Snapshot 1 is
- * snapshot 0 with one policy change: one listener's RBAC gains a rule (an LDS-only change, given
- * to every node); snapshot 2 is snapshot 1 with a second listener's RBAC gaining a rule (given to
- * one node: a change that touches a single node).
+ * an RBAC filter (the shape sluice's policies compile to) and their route configs. Snapshot k
+ * (1…changes) is snapshot k−1 with one policy change: the first listener's RBAC gains a rule (an
+ * LDS-only change, given to every node; each one new content, so no server answers it from what
+ * it encoded before); the last snapshot is snapshot `changes` with a second listener's RBAC
+ * gaining a rule (given to one node: a change that touches a single node).
  */
 import { encodeMessage } from '../../envoy-api/index.js';
 import { TYPE_URL, type ResourceInput } from '../../xds-server/index.js';
@@ -16,9 +17,9 @@ export interface BenchShape {
 
 const ADS = { ads: {}, resource_api_version: 'V3' };
 
-function rbac(rules: number, extra: boolean): Record<string, unknown> {
+function rbac(rules: number): Record<string, unknown> {
   const policies: Record<string, unknown> = {};
-  for (let i = 0; i < rules + (extra ? 1 : 0); i++) {
+  for (let i = 0; i < rules; i++) {
     policies[`allow-${i}`] = {
       permissions: [{ and_rules: { rules: [{ header: { name: ':method', string_match: { exact: 'GET' } } }, { url_path: { path: { prefix: `/v1/resource-${i}/` } } }] } }],
       principals: [{ direct_remote_ip: { address_prefix: `10.${i % 250}.0.0`, prefix_len: { value: 16 } } }],
@@ -30,7 +31,8 @@ function rbac(rules: number, extra: boolean): Record<string, unknown> {
   };
 }
 
-function snapshotInputs(shape: BenchShape, changed: number): ResourceInput[] {
+/** `extra[i]`: how many rules listener i has beyond `rulesPerListener`. */
+function snapshotInputs(shape: BenchShape, extra: readonly number[]): ResourceInput[] {
   const out: ResourceInput[] = [];
   for (let i = 0; i < shape.clusters; i++) {
     const name = `svc-${i}`;
@@ -68,7 +70,7 @@ function snapshotInputs(shape: BenchShape, changed: number): ResourceInput[] {
             '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
             stat_prefix: name,
             rds: { route_config_name: rc, config_source: ADS },
-            http_filters: [rbac(shape.rulesPerListener, i < changed), { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
+            http_filters: [rbac(shape.rulesPerListener + (extra[i] ?? 0)), { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
           },
         },
       }),
@@ -86,9 +88,11 @@ function snapshotInputs(shape: BenchShape, changed: number): ResourceInput[] {
   return out;
 }
 
-/** Snapshot 0, snapshot 1 (the change for every node) and snapshot 2 (the change for one node). */
-export function benchSnapshots(shape: BenchShape): ResourceInput[][] {
-  return [snapshotInputs(shape, 0), snapshotInputs(shape, 1), snapshotInputs(shape, 2)];
+/** Snapshot 0, one per every-node change (1…`changes`), and the single-node change's. */
+export function benchSnapshots(shape: BenchShape, changes: number): ResourceInput[][] {
+  const out = Array.from({ length: changes + 1 }, (_, k) => snapshotInputs(shape, [k]));
+  out.push(snapshotInputs(shape, [changes, 1]));
+  return out;
 }
 
 /** The names a stream subscribes to for EDS and RDS (CDS and LDS are wildcard, as Envoy does). */

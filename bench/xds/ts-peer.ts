@@ -64,6 +64,7 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   } else if (cmd === 'profile') {
     if (arg === 'start') {
       await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
       await profiler.post('Profiler.start');
     } else {
       const { profile } = await profiler.post('Profiler.stop');
