@@ -227,7 +227,7 @@ async function main(): Promise<void> {
         }
         table(`${streams} streams, ${api === 'sotw' ? 'SotW' : 'Delta'} ADS — sluice vs go-control-plane`, ours, theirs, ['sluice', 'go-control-plane']);
         const each = (r: Result | undefined, figure: (c: Change) => number): string => (r ? r.all.map((c) => fmt(figure(c))).join(' ') : 'n/a');
-        for (const [label, figure] of [['server CPU ms', (c: Change) => c.cpuMs], ['ACKed p50 ms', (c: Change) => pct(c.ackMs, 50)]] as const) {
+        for (const [label, figure] of [['server CPU ms', (c: Change) => c.cpuMs], ['ACKed p50 ms', (c: Change) => pct(c.ackMs, 50)], ['ACKed p99 ms', (c: Change) => pct(c.ackMs, 99)]] as const) {
           console.log(`every-node change, ${label} per repeat: sluice ${each(ours, figure)}; go-control-plane ${each(theirs, figure)}`);
         }
         if (CPU_PROF) {
