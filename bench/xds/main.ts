@@ -32,7 +32,8 @@ for (const dir of [CPU_PROF, HEAP_PROF]) if (dir) fs.mkdirSync(dir, { recursive:
 /** `sluice` alone skips go-control-plane (for quick iterations; the figures to report are the ratios). */
 const PEERS = (process.env.XDS_BENCH_PEERS ?? 'sluice,go-control-plane').split(',');
 /** How many every-node changes are made per peer (each new content: resources.ts); their figures are the medians. */
-const REPEAT = Math.max(1, Number(process.env.XDS_BENCH_REPEAT ?? '5'));
+const REPEAT = Number(process.env.XDS_BENCH_REPEAT ?? '5');
+if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`XDS_BENCH_REPEAT must be a whole number of changes, 1 or more (got ${process.env.XDS_BENCH_REPEAT ?? ''})`);
 const FLEET = chooseFleet(here);
 const SHAPE: BenchShape = { clusters: 50, listeners: 20, rulesPerListener: 10 };
 
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
     const resources = snapshots[0]?.length ?? 0;
     const bytes = snapshots[0]?.reduce((n, r) => n + r.body.length, 0) ?? 0;
     console.log(`bench:xds — ${SIZES.join(', ')} ADS streams (one connection each; ${APIS.join(' and ')}), ${resources} resources (${SHAPE.clusters} clusters + endpoints, ${SHAPE.listeners} listeners with RBAC + route configs, ${bytes} bytes encoded)`);
-    console.log(`changes: every node's Listener 0 gains an RBAC rule, ${REPEAT} times (figures are medians); then node bench-0's Listener 1 gains one (a single-node change)`);
+    console.log(`changes: every node's Listener 0 gains an RBAC rule, ${REPEAT} time${REPEAT === 1 ? '' : 's'} (figures are medians); then node bench-0's Listener 1 gains one (a single-node change)`);
     console.log(`machine: ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; client fleet (${FLEET.kind === 'go' ? 'Go, grpc-go, GOMAXPROCS=1' : 'Node, grpc-js'}) in its own process`);
     if (FLEET.note) console.log(FLEET.note);
     const bin = gcpPeerBinary(path.join(repoRoot, 'bench', 'xds', 'gcp-peer'));
