@@ -22,7 +22,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Envoy } from '../../../bench/envoy/process.js';
 import { placed, Sandbox } from '../../../bench/redirect/sandbox.js';
-import { readStatus, unloadDataplane } from '../../../bpf/index.js';
+import { readStatus } from '../../../bpf/index.js';
 import type { Controller } from '../../../k8s/controller/index.js';
 import { NODE_REDIRECTS_TYPE_URL, NodeAgent } from '../../../node-agent/index.js';
 import { Registry, silentLogger } from '../../../telemetry/index.js';
@@ -32,7 +32,7 @@ import { describeKube } from '../../support/kube.js';
 import { eventually, freePort } from '../../support/poll.js';
 import { testPinRoot } from '../../bpf/kernel.js';
 import { condition, ControllerBed } from './bed.js';
-import { APP, call, getOnlyIngress, withoutKernelBed } from './pod-traffic.js';
+import { APP, call, getOnlyIngress, releaseKernelBed, withoutKernelBed } from './pod-traffic.js';
 
 const EGRESS = {
   mode: 'enforce',
@@ -81,13 +81,7 @@ describeKube('sluice controller with node agents', () => {
       old?.stop();
       await envoy?.stop();
       await controller?.close();
-      await bed?.stop();
-      try {
-        unloadDataplane({ pinRoot });
-      } catch {
-        /* never attached */
-      }
-      await box.cleanup();
+      await releaseKernelBed(bed, pinRoot, box);
     }, 60_000);
 
     it("counts the node agent's ACK: 1/2 naming node-a.agent once Envoy ACKed, 2/2 Enforced once the agent programmed the Pod", async () => {

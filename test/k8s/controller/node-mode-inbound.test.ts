@@ -17,7 +17,7 @@ import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Envoy } from '../../../bench/envoy/process.js';
 import { placed, Sandbox } from '../../../bench/redirect/sandbox.js';
-import { readStatus, unloadDataplane } from '../../../bpf/index.js';
+import { readStatus } from '../../../bpf/index.js';
 import type { Controller } from '../../../k8s/controller/index.js';
 import { NodeAgent } from '../../../node-agent/index.js';
 import { netnsLinkName, netnsLinkPath } from '../../../policy-compiler/index.js';
@@ -28,7 +28,7 @@ import { describeKube } from '../../support/kube.js';
 import { eventually, freePort } from '../../support/poll.js';
 import { testPinRoot } from '../../bpf/kernel.js';
 import { condition, ControllerBed } from './bed.js';
-import { APP, call, getOnlyIngress, withoutKernelBed } from './pod-traffic.js';
+import { APP, call, getOnlyIngress, releaseKernelBed, withoutKernelBed } from './pod-traffic.js';
 
 const SHELF_IN = getOnlyIngress('shelf');
 
@@ -59,13 +59,7 @@ describeKube("a node-mode Pod's inbound connections through its node proxy", () 
       agent?.stop();
       await envoy?.stop();
       await controller?.close();
-      await bed?.stop();
-      try {
-        unloadDataplane({ pinRoot });
-      } catch {
-        /* never attached */
-      }
-      await box.cleanup();
+      await releaseKernelBed(bed, pinRoot, box);
     }, 60_000);
 
     it("steers a node-mode Pod's inbound connections to the node proxy's listener inside the Pod's namespace (a real Envoy in the node's): Bypassed while it has no process, Enforced once linked, attached and listening there; GET allowed and POST denied by Envoy; refused with the node proxy down (Degraded), Enforced again once it is back; its sandbox recreated (a new namespace), served there; released once the Pod is gone", async () => {

@@ -1,7 +1,9 @@
-/** What the node-agent controller suites share: a request from the node's namespace, the app a Pod runs, the policy they apply, the kernel bed check. */
+/** What the node-agent controller suites share: a request from the node's namespace, the app a Pod runs, the policy they apply, the kernel bed check and its teardown. */
 import { it } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
-import { missingForKernelTests } from '../../../bench/redirect/sandbox.js';
+import { missingForKernelTests, type Sandbox } from '../../../bench/redirect/sandbox.js';
+import { unloadDataplane } from '../../../bpf/index.js';
+import type { ControllerBed } from './bed.js';
 
 /** One HTTP request from this process (the node's namespace): the status, or the socket error's code. */
 export function call(method: string, url: string): Promise<{ status?: number; error?: string }> {
@@ -39,4 +41,15 @@ export function withoutKernelBed(): boolean {
   if (process.env['CI'] === 'true') it('has the kernel test bed', () => { throw new Error(missing); });
   else it.skip(`needs the kernel test bed: ${missing}`, () => undefined);
   return true;
+}
+
+/** After a suite's own processes are stopped: the API server bed, the dataplane pinned under `pinRoot` (if it was ever attached), the sandbox's cgroups and namespaces. */
+export async function releaseKernelBed(bed: ControllerBed | undefined, pinRoot: string, box: Sandbox): Promise<void> {
+  await bed?.stop();
+  try {
+    unloadDataplane({ pinRoot });
+  } catch {
+    /* never attached */
+  }
+  await box.cleanup();
 }
