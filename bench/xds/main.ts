@@ -5,13 +5,14 @@
  * XDS_BENCH_APIS, default sotw,delta). Per size, API and peer: every stream connects at once (time
  * until all ACKed CDS/EDS/LDS/RDS, server CPU, memory per stream), then a change that touches every
  * node (one Listener's RBAC gains a rule: XDS_BENCH_REPEAT times, default 5, each figure the
- * median over them) and one that touches a single node. For each change:
+ * median over them) and one that touches a single node (as often, also a median). For each change:
  * ACK latency (p50/p99/max over the streams it touches), responses and bytes sent to all streams
  * (redundant ones included: the load waits a settle time after convergence), server CPU. Figures
  * are printed for both peers with the ratio sluice / go-control-plane. XDS_BENCH_CPU_PROF=DIR writes
  * a CPU profile of sluice's peer during the every-node change into DIR (change-<api>-<n>.cpuprofile);
  * XDS_BENCH_HEAP_PROF=DIR a sampling heap profile of everything it allocates then (garbage included:
- * change-<api>-<n>.heapprofile; a run of its own, as sampling allocations slows the server). The load generator runs in its own process.
+ * change-<api>-<n>.heapprofile; a run of its own, as sampling allocations slows the server). The load generator runs in its own process;
+ * XDS_BENCH_FLEET_PROF=DIR makes the Go one write a CPU profile (pprof) of each change into DIR.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,7 +57,7 @@ interface Result {
   readonly heapPerStream: number;
   /** The every-node change, once per repeat (figures are medians over them). */
   readonly all: readonly Change[];
-  readonly one: Change;
+  readonly one: readonly Change[];
 }
 
 /** Where to write the profiles of sluice's peer during the every-node change (none: not profiled). */
@@ -140,7 +141,9 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
     const all: Change[] = [];
     // Snapshots 1…REPEAT, each a change to every node; the profile is of the first.
     for (let k = 1; k <= REPEAT; k++) all.push(await change(`set ${k}`, undefined, k === 1 ? profile : undefined));
-    const one = await change(`setone ${REPEAT + 1} bench-0`, [0]);
+    // Snapshots REPEAT+1…2·REPEAT, each a change to node bench-0 alone.
+    const one: Change[] = [];
+    for (let j = 1; j <= REPEAT; j++) one.push(await change(`setone ${REPEAT + j} bench-0`, [0]));
     return { connectMs, connectCpuMs: s1.cpuMs - s0.cpuMs, connectResponses: connected.responses, rssPerStream: (s1.rssBytes - s0.rssBytes) / streams, heapPerStream: (heap1 - heap0) / streams, all, one };
   } finally {
     await load.stop();
@@ -165,9 +168,9 @@ function rows(r: Result): [string, number, string][] {
     ['change (every node): load generator CPU', median(r.all, (c) => c.loadCpuMs), 'ms'],
     ['change (every node): responses sent', median(r.all, (c) => c.responses), ''],
     ['change (every node): bytes sent', median(r.all, (c) => c.bytes), 'B'],
-    ['change (one node): ACKed', pct(r.one.ackMs, 50), 'ms'],
-    ['change (one node): server CPU', r.one.cpuMs, 'ms'],
-    ['change (one node): responses sent', r.one.responses, ''],
+    ['change (one node): ACKed', median(r.one, (c) => pct(c.ackMs, 50)), 'ms'],
+    ['change (one node): server CPU', median(r.one, (c) => c.cpuMs), 'ms'],
+    ['change (one node): responses sent', median(r.one, (c) => c.responses), ''],
   ];
 }
 
@@ -199,7 +202,7 @@ async function main(): Promise<void> {
     const resources = snapshots[0]?.length ?? 0;
     const bytes = snapshots[0]?.reduce((n, r) => n + r.body.length, 0) ?? 0;
     console.log(`bench:xds — ${SIZES.join(', ')} ADS streams (one connection each; ${APIS.join(' and ')}), ${resources} resources (${SHAPE.clusters} clusters + endpoints, ${SHAPE.listeners} listeners with RBAC + route configs, ${bytes} bytes encoded)`);
-    console.log(`changes: every node's Listener 0 gains an RBAC rule, ${REPEAT} time${REPEAT === 1 ? '' : 's'} (figures are medians); then node bench-0's Listener 1 gains one (a single-node change)`);
+    console.log(`changes: every node's Listener 0 gains an RBAC rule, ${REPEAT} time${REPEAT === 1 ? '' : 's'} (figures are medians); then node bench-0's Listener 1 gains one, as often (a single-node change)`);
     console.log(`machine: ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; client fleet (${FLEET.kind === 'go' ? 'Go, grpc-go, GOMAXPROCS=1' : 'Node, grpc-js'}) in its own process`);
     if (FLEET.note) console.log(FLEET.note);
     const bin = gcpPeerBinary(path.join(repoRoot, 'bench', 'xds', 'gcp-peer'));
@@ -227,10 +230,11 @@ async function main(): Promise<void> {
           results[`gcp ${api} ${streams}`] = theirs;
         }
         table(`${streams} streams, ${api === 'sotw' ? 'SotW' : 'Delta'} ADS — sluice vs go-control-plane`, ours, theirs, ['sluice', 'go-control-plane']);
-        const each = (r: Result | undefined, figure: (c: Change) => number): string => (r ? r.all.map((c) => fmt(figure(c))).join(' ') : 'n/a');
+        const each = (changes: readonly Change[] | undefined, figure: (c: Change) => number): string => (changes ? changes.map((c) => fmt(figure(c))).join(' ') : 'n/a');
         for (const [label, figure] of [['server CPU ms', (c: Change) => c.cpuMs], ['ACKed p50 ms', (c: Change) => pct(c.ackMs, 50)], ['ACKed p99 ms', (c: Change) => pct(c.ackMs, 99)]] as const) {
-          console.log(`every-node change, ${label} per repeat: sluice ${each(ours, figure)}; go-control-plane ${each(theirs, figure)}`);
+          console.log(`every-node change, ${label} per repeat: sluice ${each(ours.all, figure)}; go-control-plane ${each(theirs?.all, figure)}`);
         }
+        console.log(`one-node change, ACKed ms per repeat: sluice ${each(ours.one, (c) => pct(c.ackMs, 50))}; go-control-plane ${each(theirs?.one, (c) => pct(c.ackMs, 50))}`);
         if (CPU_PROF) {
           const file = path.join(CPU_PROF, `change-${api}-${streams}.cpuprofile`);
           console.log(`CPU profile of sluice during the every-node change (${file}):\n${summarize(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile).join('\n')}`);
@@ -238,7 +242,7 @@ async function main(): Promise<void> {
         if (profiles.heap) {
           console.log(`Allocations of sluice during the every-node change (${profiles.heap}):\n${summarizeHeap(JSON.parse(fs.readFileSync(profiles.heap, 'utf8')) as HeapProfile).join('\n')}`);
         }
-        console.log(`sluice encoded ${stats.encodes} LDS response bodies in all (connect + both changes); ${stats.skipped} pushes skipped (stream already held the version)`);
+        console.log(`sluice encoded ${stats.encodes} LDS response bodies in all (connect + all changes); ${stats.skipped} pushes skipped (stream already held the version)`);
       }
       const sotw = results[`sluice sotw ${streams}`];
       const delta = results[`sluice delta ${streams}`];

@@ -88,10 +88,13 @@ function snapshotInputs(shape: BenchShape, extra: readonly number[]): ResourceIn
   return out;
 }
 
-/** Snapshot 0, one per every-node change (1…`changes`), and the single-node change's. */
+/**
+ * Snapshot 0, one per every-node change (1…`changes`: Listener 0 has k extra rules), then one per
+ * single-node change (`changes` + j, j = 1…`changes`: Listener 1 also has j extra rules).
+ */
 export function benchSnapshots(shape: BenchShape, changes: number): ResourceInput[][] {
   const out = Array.from({ length: changes + 1 }, (_, k) => snapshotInputs(shape, [k]));
-  out.push(snapshotInputs(shape, [changes, 1]));
+  for (let j = 1; j <= changes; j++) out.push(snapshotInputs(shape, [changes, j]));
   return out;
 }
 
