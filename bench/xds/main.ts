@@ -6,7 +6,8 @@
  * until all ACKed CDS/EDS/LDS/RDS, server CPU, memory per stream), then a change that touches every
  * node (one Listener's RBAC gains a rule: XDS_BENCH_REPEAT times, default 5, each figure the
  * median over them) and one that touches a single node (as often, also a median). For each change:
- * ACK latency (p50/p99/max over the streams it touches), responses and bytes sent to all streams
+ * ACK latency (p50/p99/max over the streams it touches, from the peer's receipt of the command: the
+ * bench → peer pipe is printed, not counted), responses and bytes sent to all streams
  * (redundant ones included: the load waits a settle time after convergence), server CPU. Figures
  * are printed for both peers with the ratio sluice / go-control-plane. XDS_BENCH_CPU_PROF=DIR writes
  * a CPU profile of sluice's peer during the every-node change into DIR (change-<api>-<n>.cpuprofile);
@@ -41,7 +42,10 @@ const SHAPE: BenchShape = { clusters: 50, listeners: 20, rulesPerListener: 10 };
 type Api = 'sotw' | 'delta';
 
 interface Change {
+  /** ACK latency of each stream the change touches, from the peer's receipt of the command. */
   readonly ackMs: readonly number[];
+  /** From the bench's write of the command to the peer's receipt (the control pipe, not the server). */
+  readonly controlMs: number;
   readonly bytes: number;
   readonly responses: number;
   readonly cpuMs: number;
@@ -109,6 +113,9 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
     const t0 = process.hrtime.bigint();
     peer.send(cmd);
     const converged = await next('converged', 300_000);
+    const [verb, index] = cmd.split(' ');
+    const ok = await peer.line((l) => l.startsWith(`ok ${verb} ${index} `), 30_000);
+    const recv = BigInt(ok.split(' ')[3] ?? '');
     const s1 = procStats(peer.pid);
     const l1 = procStats(load.pid);
     if (prof?.cpu) {
@@ -120,7 +127,8 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
       await peer.line((l) => l === 'ok heap', 30_000);
     }
     return {
-      ackMs: converged.ackNs.map((ns) => Number(BigInt(ns) - t0) / 1e6).sort((a, b) => a - b),
+      ackMs: converged.ackNs.map((ns) => Number(BigInt(ns) - recv) / 1e6).sort((a, b) => a - b),
+      controlMs: Number(recv - t0) / 1e6,
       bytes: converged.bytes,
       responses: converged.responses,
       cpuMs: s1.cpuMs - s0.cpuMs,
@@ -169,6 +177,7 @@ function rows(r: Result): [string, number, string][] {
     ['change (every node): responses sent', median(r.all, (c) => c.responses), ''],
     ['change (every node): bytes sent', median(r.all, (c) => c.bytes), 'B'],
     ['change (one node): ACKed', median(r.one, (c) => pct(c.ackMs, 50)), 'ms'],
+    ['change (one node): bench → peer pipe (not counted)', median(r.one, (c) => c.controlMs), 'ms'],
     ['change (one node): server CPU', median(r.one, (c) => c.cpuMs), 'ms'],
     ['change (one node): responses sent', median(r.one, (c) => c.responses), ''],
   ];

@@ -1,7 +1,8 @@
 /**
  * sluice's xDS server as a bench peer, in a process of its own. Same line protocol as gcp-peer:
- *   stdin "set <i>" → every bench node gets snapshot i; stdout "ok set <i>"
- *   stdin "setone <i> <node>" → only that node gets snapshot i; stdout "ok setone <i>"
+ *   stdin "set <i>" → every bench node gets snapshot i; stdout "ok set <i> <ns>"
+ *   stdin "setone <i> <node>" → only that node gets snapshot i; stdout "ok setone <i> <ns>"
+ *     (ns: when the command arrived, process.hrtime: CLOCK_MONOTONIC nanoseconds)
  *   stdin "stats"   → stdout {"heapAlloc":…} (after a GC)
  *   stdin "profile start" / "profile stop <file>" → a CPU profile (node:inspector) of what runs between; stdout "ok profile"
  *   stdin "heap start" / "heap stop <file>" → a sampling heap profile of everything allocated between (also what
@@ -49,15 +50,17 @@ profiler.connect();
 const PUSHED = ['CDS', 'EDS', 'LDS', 'RDS'] as const;
 const gc = (globalThis as { gc?: () => void }).gc;
 for await (const line of readline.createInterface({ input: process.stdin })) {
+  // When the command arrived: the bench measures a change from here, not from its write into the pipe.
+  const recv = process.hrtime.bigint();
   const [cmd, arg, nodeArg] = line.trim().split(/\s+/);
   if (cmd === 'set') {
     set(Number(arg));
-    process.stdout.write(`ok set ${arg}\n`);
+    process.stdout.write(`ok set ${arg} ${recv}\n`);
   } else if (cmd === 'setone') {
     const s = snapshots[Number(arg)];
     if (!s || !nodeArg) throw new Error(`bad setone ${line}`);
     cache.set(nodeArg, s);
-    process.stdout.write(`ok setone ${arg}\n`);
+    process.stdout.write(`ok setone ${arg} ${recv}\n`);
   } else if (cmd === 'stats') {
     gc?.();
     process.stdout.write(`${JSON.stringify({ heapAlloc: process.memoryUsage().heapUsed, encodes: server.metrics.encodes.get({ type: 'LDS' }), skipped: PUSHED.reduce((n, t) => n + server.metrics.skipped.get({ type: t }), 0) })}\n`);

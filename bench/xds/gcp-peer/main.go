@@ -5,8 +5,9 @@
 //
 // Protocol on stdin/stdout (one line each):
 //
-//	stdin  "set <i>"   → every bench node gets snapshot i of the data file; stdout "ok set <i>"
-//	stdin  "setone <i> <node>" → only that node gets snapshot i; stdout "ok setone <i>"
+//	stdin  "set <i>"   → every bench node gets snapshot i of the data file; stdout "ok set <i> <ns>"
+//	stdin  "setone <i> <node>" → only that node gets snapshot i; stdout "ok setone <i> <ns>"
+//	       (ns: when the command arrived, CLOCK_MONOTONIC nanoseconds)
 //	stdin  "stats"     → stdout {"rss":…, "heapAlloc":…, "cpuUser":…, "cpuSys":…} (bytes, seconds)
 //	stdout "ready <port>" once serving on 127.0.0.1.
 package main
@@ -38,6 +39,7 @@ import (
 	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
 	resourcev3 "github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	serverv3 "github.com/envoyproxy/go-control-plane/pkg/server/v3"
+	"golang.org/x/sys/unix"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 )
@@ -144,6 +146,9 @@ func main() {
 
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
+		// When the command arrived (CLOCK_MONOTONIC ns, the clock the bench and the fleet read): the
+		// bench measures a change from here, not from its write into the pipe.
+		recv := monoNs()
 		fields := strings.Fields(in.Text())
 		if len(fields) == 0 {
 			continue
@@ -155,7 +160,7 @@ func main() {
 				log.Fatalf("bad snapshot index %q", fields[1])
 			}
 			set(i)
-			fmt.Printf("ok set %d\n", i)
+			fmt.Printf("ok set %d %d\n", i, recv)
 		case "setone":
 			i, err := strconv.Atoi(fields[1])
 			if err != nil || i < 0 || i >= len(snapshots) || len(fields) < 3 {
@@ -164,7 +169,7 @@ func main() {
 			if err := cache.SetSnapshot(ctx, fields[2], snapshots[i]); err != nil {
 				log.Fatal(err)
 			}
-			fmt.Printf("ok setone %d\n", i)
+			fmt.Printf("ok setone %d %d\n", i, recv)
 		case "stats":
 			runtime.GC()
 			var ms runtime.MemStats
@@ -184,4 +189,10 @@ func main() {
 		}
 	}
 	grpcServer.Stop()
+}
+
+func monoNs() int64 {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return ts.Nano()
 }
