@@ -75,7 +75,8 @@ type FileHealth = { readonly kind: 'good' | 'gone' } | { readonly kind: 'broken'
 export function choosePolicies(now: SourcesNow, lastGood: ReadonlyMap<string, GoodPolicy>): PolicyChoice {
   const { winners, duplicates } = pickWinners(now.load.documents, lastGood);
   const diagnostics = [...now.load.diagnostics.filter((d) => d.code !== 'policy.duplicate'), ...duplicates];
-  const of = (doc: LoadedDocument) => diagnostics.filter((d) => d.file === doc.file && d.document === doc.document);
+  const diagnosticsOf = diagnosticsByDocument(diagnostics);
+  const of = (doc: LoadedDocument) => diagnosticsOf(doc.file, doc.document);
   const entries = new Map<string, PolicyEntry>();
   for (const [key, doc] of winners) entries.set(key, { key, source: 'current', policy: doc.policy, file: doc.file, document: doc.document, diagnostics: of(doc) });
   // A broken document whose name is still readable: its last good version, or nothing.
@@ -86,21 +87,26 @@ export function choosePolicies(now: SourcesNow, lastGood: ReadonlyMap<string, Go
     const where = { file: doc.file, document: doc.document };
     entries.set(key, previous ? { key, source: 'stale', policy: previous, ...where, diagnostics: of(doc) } : { key, source: 'rejected', ...where, diagnostics: of(doc) });
   }
-  // Everything else a file produced last time: kept while the file is broken, removed when it is deleted or valid without it.
-  const health = fileHealth(now, diagnostics);
-  const attached = new Set([...entries.values()].flatMap((e) => e.diagnostics));
+  // Everything else a file produced last time: kept while the file is broken, removed when it is
+  // deleted or valid without it. (Usually every policy in force is still in its file: then none of
+  // this is needed, and the file health and the attached diagnostics are not computed.)
+  let health: ((file: string) => FileHealth) | undefined;
+  let attached: ReadonlySet<Diagnostic> | undefined;
   const removed: Removal[] = [];
   const emptied = new Set<string>();
   for (const [key, good] of lastGood) {
     if (entries.has(key)) continue;
     const file = good.policy.source.file;
+    health ??= fileHealth(now, diagnostics);
     const h = health(file);
     if (h.kind !== 'broken') {
       removed.push({ key, file, reason: h.kind === 'gone' ? 'file deleted' : 'no longer in its file' });
       continue;
     }
+    // What the entries chosen above already carry (taken before this loop adds any).
+    attached ??= new Set([...entries.values()].flatMap((e) => e.diagnostics));
     if (h.diagnostics.length === 0) emptied.add(file);
-    const own = h.diagnostics.filter((d) => !attached.has(d));
+    const own = h.diagnostics.filter((d) => !attached?.has(d));
     const why = h.diagnostics.length === 0 ? [emptyFile(file)] : own.length > 0 ? own : h.diagnostics;
     entries.set(key, { key, source: 'stale', policy: good.policy, file, document: good.policy.source.document, diagnostics: why });
   }
@@ -108,24 +114,61 @@ export function choosePolicies(now: SourcesNow, lastGood: ReadonlyMap<string, Go
   return { entries, removed, diagnostics: [...diagnostics, ...empties] };
 }
 
+const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
+
+/**
+ * The diagnostics of a file's document (matched by file and document number exactly as given,
+ * absent ones included), in their order, from one pass over them: a lookup per policy instead of
+ * a scan of every diagnostic per policy.
+ */
+export function diagnosticsByDocument(diagnostics: readonly Diagnostic[]): (file: string | undefined, document: number | undefined) => readonly Diagnostic[] {
+  if (diagnostics.length === 0) return () => NO_DIAGNOSTICS;
+  const byFile = new Map<string | undefined, Map<number | undefined, Diagnostic[]>>();
+  for (const d of diagnostics) {
+    let docs = byFile.get(d.file);
+    if (!docs) byFile.set(d.file, (docs = new Map()));
+    const list = docs.get(d.document);
+    if (list) list.push(d);
+    else docs.set(d.document, [d]);
+  }
+  return (file, document) => byFile.get(file)?.get(document) ?? NO_DIAGNOSTICS;
+}
+
+type ValidDocument = LoadedDocument & { policy: Policy };
+
 /**
  * One valid document per policy key. When several files define a key, the file that holds the
  * version in force keeps it and the newcomer is the duplicate; otherwise the first in load order.
  */
-function pickWinners(documents: readonly LoadedDocument[], lastGood: ReadonlyMap<string, GoodPolicy>): { winners: Map<string, LoadedDocument & { policy: Policy }>; duplicates: Diagnostic[] } {
-  const byKey = new Map<string, (LoadedDocument & { policy: Policy })[]>();
+function pickWinners(documents: readonly LoadedDocument[], lastGood: ReadonlyMap<string, GoodPolicy>): { winners: Map<string, ValidDocument>; duplicates: Diagnostic[] } {
+  // The first document of each key, in load order; the keys defined more than once, with all their documents.
+  const first = new Map<string, ValidDocument>();
+  let several: Map<string, ValidDocument[]> | undefined;
   for (const doc of documents) {
     if (!doc.policy) continue;
-    const list = byKey.get(doc.policy.key) ?? [];
-    list.push(doc as LoadedDocument & { policy: Policy });
-    byKey.set(doc.policy.key, list);
+    const valid = doc as ValidDocument;
+    const key = valid.policy.key;
+    const earlier = first.get(key);
+    if (!earlier) {
+      first.set(key, valid);
+      continue;
+    }
+    several ??= new Map();
+    const docs = several.get(key);
+    if (docs) docs.push(valid);
+    else several.set(key, [earlier, valid]);
   }
-  const winners = new Map<string, LoadedDocument & { policy: Policy }>();
   const duplicates: Diagnostic[] = [];
-  for (const [key, docs] of byKey) {
+  if (!several) return { winners: first, duplicates };
+  const winners = new Map<string, ValidDocument>();
+  for (const [key, earlier] of first) {
+    const docs = several.get(key);
+    if (!docs) {
+      winners.set(key, earlier);
+      continue;
+    }
     const owner = lastGood.get(key)?.policy.source.file;
-    const winner = docs.find((d) => d.file === owner) ?? docs[0];
-    if (!winner) continue;
+    const winner = docs.find((d) => d.file === owner) ?? earlier;
     winners.set(key, winner);
     for (const d of docs) if (d !== winner) duplicates.push(duplicatePolicy(d, winner.policy));
   }

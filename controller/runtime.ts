@@ -8,7 +8,7 @@
 import type { Logger } from '../telemetry/index.js';
 import { Compiler, DEFAULT_PARSE_LIMITS, formatDiagnostic, hasErrors, LoadCache, loadSources, type CompileOutput, type Diagnostic, type Inventory, type Policy, type SecretCatalog, type SourceFile } from '../policy-compiler/index.js';
 import type { SnapshotCache } from '../xds-server/index.js';
-import { chooseInventory, choosePolicies, demote, type GoodInventory, type GoodPolicy, type PolicyEntry, type Removal } from './policy-set.js';
+import { chooseInventory, choosePolicies, demote, diagnosticsByDocument, type GoodInventory, type GoodPolicy, type PolicyEntry, type Removal } from './policy-set.js';
 import { stateOf, type LastGoodState, type Restored } from './last-good-state.js';
 import { SnapshotPlanner } from './publish.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -89,8 +89,7 @@ export class PolicyRuntime {
     const inventory = chosenInventory.good?.inventory;
     this.inventorySource = chosenInventory.source;
     const { entries, removed, diagnostics: loadDiagnostics } = choosePolicies(now, this.lastGood);
-    const perPolicy = new Set([...entries.values()].flatMap((e) => e.diagnostics));
-    const sourceDiagnostics = [...input.readDiagnostics.filter((d) => !perPolicy.has(d)), ...loadDiagnostics.filter((d) => !perPolicy.has(d))];
+    const sourceDiagnostics = notPerPolicy(entries, [...input.readDiagnostics, ...loadDiagnostics]);
     if (!load.documents.some((d) => d.kind === 'Inventory')) sourceDiagnostics.push({ severity: 'error', code: 'inventory.missing', path: '', message: 'no Inventory document among the sources' });
 
     let output: CompileOutput | undefined;
@@ -100,11 +99,11 @@ export class PolicyRuntime {
       if (offenders.size > 0 && demote(entries, offenders, this.lastGood, output.diagnostics)) output = this.compiler.compile(inServe(entries), inventory, input.secrets);
     }
     // What compiling found (conflicts, unmatched selectors, peer caveats) belongs to the policy too.
-    if (output) {
-      const found = output.diagnostics;
+    if (output && output.diagnostics.length > 0) {
+      const found = diagnosticsByDocument(output.diagnostics);
       for (const [key, e] of entries) {
         const from = e.policy?.source ?? { file: e.file, document: e.document };
-        const mine = found.filter((d) => d.file === from.file && d.document === from.document && !e.diagnostics.includes(d));
+        const mine = found(from.file, from.document).filter((d) => !e.diagnostics.includes(d));
         if (mine.length > 0) entries.set(key, { ...e, diagnostics: [...e.diagnostics, ...mine] });
       }
     }
@@ -160,6 +159,7 @@ export class PolicyRuntime {
   /** Policies whose compile diagnostics include errors (matched by file and document). */
   private offenders(entries: ReadonlyMap<string, PolicyEntry>, diagnostics: readonly Diagnostic[]): Set<string> {
     const errors = diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length === 0) return new Set();
     return new Set([...entries.values()].filter((e) => e.source === 'current' && errors.some((d) => d.file === e.file && d.document === e.document)).map((e) => e.key));
   }
 
@@ -187,10 +187,19 @@ function nextLastGood(entries: ReadonlyMap<string, PolicyEntry>, previous: Reado
   for (const e of entries.values()) {
     if (!e.policy) continue;
     const text = e.source === 'current' ? texts.get(e.policy.source.file) : undefined;
-    const good = text !== undefined ? { policy: e.policy, text } : previous.get(e.key);
+    const before = previous.get(e.key);
+    // The same policy from the same text is the same good version: kept, not copied.
+    const good = text === undefined ? before : before?.policy === e.policy && before.text === text ? before : { policy: e.policy, text };
     if (good) next.set(e.key, good);
   }
   return next;
+}
+
+/** The diagnostics that no policy entry carries (the sources' own: unreadable paths, duplicate inventories…). */
+function notPerPolicy(entries: ReadonlyMap<string, PolicyEntry>, diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length === 0) return [];
+  const perPolicy = new Set([...entries.values()].flatMap((e) => e.diagnostics));
+  return diagnostics.filter((d) => !perPolicy.has(d));
 }
 
 /** How many source files (policy files and the inventory) are stale. */
@@ -200,5 +209,7 @@ function staleSources(entries: ReadonlyMap<string, PolicyEntry>, inventory: Inve
 }
 
 function inServe(entries: ReadonlyMap<string, PolicyEntry>): Policy[] {
-  return [...entries.values()].flatMap((e) => (e.policy ? [e.policy] : [])).sort((a, b) => a.key.localeCompare(b.key));
+  const policies: Policy[] = [];
+  for (const e of entries.values()) if (e.policy) policies.push(e.policy);
+  return policies.sort((a, b) => a.key.localeCompare(b.key));
 }

@@ -51,19 +51,24 @@ interface LoadedFile {
  * compiler relies on).
  */
 export class LoadCache {
-  private files = new Map<string, LoadedFile>();
+  private files = new Map<string, { loaded: LoadedFile; seen: number }>();
+  private round = 0;
 
   load(file: SourceFile, limits: ParseLimits): LoadedFile {
     const hit = this.files.get(file.name);
-    if (hit && hit.text === file.text) return hit;
+    if (hit && hit.loaded.text === file.text) {
+      hit.seen = this.round;
+      return hit.loaded;
+    }
     const loaded = loadFile(file, limits);
-    this.files.set(file.name, loaded);
+    this.files.set(file.name, { loaded, seen: this.round });
     return loaded;
   }
 
-  /** Forgets files that are no longer among the sources. */
-  retain(names: ReadonlySet<string>): void {
-    for (const name of this.files.keys()) if (!names.has(name)) this.files.delete(name);
+  /** Forgets the files not loaded since the last sweep (no longer among the sources), and starts a new round. */
+  sweep(): void {
+    for (const [name, f] of this.files) if (f.seen !== this.round) this.files.delete(name);
+    this.round++;
   }
 }
 
@@ -81,7 +86,7 @@ export function loadSources(files: readonly SourceFile[], limits: ParseLimits = 
     documents.push(...loaded.documents);
     diagnostics.push(...loaded.diagnostics);
   }
-  cache?.retain(new Set(files.map((f) => f.name)));
+  cache?.sweep();
   const byKey = new Map<string, Policy>();
   for (const d of documents) {
     if (!d.policy) continue;

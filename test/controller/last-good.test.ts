@@ -124,6 +124,28 @@ describe('only a deliberate removal removes', () => {
     expect(entry('shop/readers')).toMatchObject({ source: 'current', file: 'a.yaml' });
   });
 
+  it('names every newcomer of a key defined in three files, in load order, and keeps the first file when none held it', () => {
+    const { apply, entry, runtime } = harness();
+    const inA = policy('readers', '{ http: [ { method: GET } ] }', 'a.yaml');
+    const inB = policy('readers', '{ http: [ { method: PUT } ] }', 'b.yaml');
+    const inC = policy('readers', '{ http: [ { method: DELETE } ] }', 'c.yaml');
+    const writers = policy('writers', '{ http: [ { method: POST } ] }', 'w1.yaml');
+    const writersAgain = policy('writers', '{ http: [ { method: PATCH } ] }', 'w2.yaml');
+    apply(INVENTORY, inA, writers, inB, writersAgain, inC);
+    expect(entry('shop/readers')).toMatchObject({ source: 'current', file: 'a.yaml' });
+    expect(entry('shop/writers')).toMatchObject({ source: 'current', file: 'w1.yaml' });
+    const duplicates = runtime.state().sourceDiagnostics.filter((d) => d.code === 'policy.duplicate');
+    expect(duplicates.map((d) => [d.file, d.message])).toEqual([
+      ['b.yaml', 'policy shop/readers is already defined in a.yaml'],
+      ['c.yaml', 'policy shop/readers is already defined in a.yaml'],
+      ['w2.yaml', 'policy shop/writers is already defined in w1.yaml'],
+    ]);
+    // The file in force keeps the key when another file comes first in load order.
+    apply(INVENTORY, inC, inA, inB);
+    expect(entry('shop/readers')).toMatchObject({ source: 'current', file: 'a.yaml' });
+    expect(runtime.state().sourceDiagnostics.filter((d) => d.code === 'policy.duplicate').map((d) => d.file)).toEqual(['c.yaml', 'b.yaml']);
+  });
+
   it('lets a valid definition elsewhere win over the stale one of a broken file', () => {
     const { apply, entry } = harness();
     apply(INVENTORY, policy('readers', '{ http: [ { method: GET } ] }', 'a.yaml'));
