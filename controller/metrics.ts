@@ -5,6 +5,8 @@ import type { PolicyEntry, PolicySource } from './policy-set.js';
 export interface RuntimeMetrics {
   readonly publishFailures: { inc(): void };
   readonly stateSaveFailures: { inc(): void };
+  /** Source files parsed: new, or changed since their last parse (the parse cache's misses). */
+  readonly filesParsed: { inc(): void };
   observeApply(ms: number, entries: ReadonlyMap<string, PolicyEntry>, staleSources: number): void;
 }
 
@@ -34,9 +36,11 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
   const stale = registry.gauge('sluice_policy_sources_stale', 'Source files (policy files and the inventory) that are broken, unreadable or emptied, whose last good version stays in force.');
   const failures = registry.counter('sluice_publish_failures_total', 'Compiled configurations that failed the snapshot consistency check (a bug).');
   const saveFailures = registry.counter('sluice_state_save_failures_total', 'Times the last good state could not be written to the state directory.');
+  const parsed = registry.counter('sluice_source_files_parsed_total', 'Source files parsed: read for the first time or changed since their last parse (a file that did not change is not parsed again).');
   return {
     publishFailures: { inc: () => failures.inc() },
     stateSaveFailures: { inc: () => saveFailures.inc() },
+    filesParsed: { inc: () => parsed.inc() },
     observeApply(ms, entries, staleSources) {
       applies.inc();
       duration.observe(ms / 1000);

@@ -6,7 +6,7 @@
  */
 import { startFlows, type Flows, type FlowsOptions } from '../flows/index.js';
 import { formatHostPort, localHostOf } from '../ip/index.js';
-import { EMPTY_SECRET_CATALOG, issueRequests, loadSources, type CompileOutput, type SecretCatalog, type SourceFile } from '../policy-compiler/index.js';
+import { DEFAULT_PARSE_LIMITS, EMPTY_SECRET_CATALOG, issueRequests, LoadCache, loadSources, type CompileOutput, type SecretCatalog, type SourceFile } from '../policy-compiler/index.js';
 import { defaultEnv, loadCa } from '../certs/index.js';
 import { Registry, type Logger } from '../telemetry/index.js';
 import { SnapshotCache, XdsServer } from '../xds-server/index.js';
@@ -112,8 +112,12 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
   const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)], ...(tls ? { identity: { trustDomain: tls.trustDomain } } : {}) });
   // The dataplane opens first, so a missing kernel feature fails start-up with a clear error.
   const redirects: RedirectSync | undefined = options.bpf ? await openRedirectSync(options.bpf, logger.child({ component: 'bpf' }), registry) : undefined;
+  // One parse cache for every load of the sources (the runtime's, and the CA's issue requests): a
+  // file is parsed when it is new or changed, never again on a rescan or reload that changed nothing.
+  const loads = new LoadCache(() => metrics.filesParsed.inc());
   const runtime = new PolicyRuntime({
     cache,
+    loads,
     logger: logger.child({ component: 'runtime' }),
     metrics,
     now,
@@ -139,7 +143,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     if (!read) return false;
     const at = new Date(now());
     const secrets = secretSource?.read(at);
-    const catalog = secrets || issuer ? withIssued(secrets?.catalog ?? EMPTY_SECRET_CATALOG, issuer, read.files, at) : undefined;
+    const catalog = secrets || issuer ? withIssued(secrets?.catalog ?? EMPTY_SECRET_CATALOG, issuer, loads, read.files, at) : undefined;
     const fingerprint = fingerprintOf(read) + (catalog ? catalogFingerprint(catalog) : '');
     lastCatalog = catalog;
     if (fingerprint === lastRead) return false;
@@ -175,7 +179,7 @@ export async function startServe(options: ServeOptions): Promise<Serving> {
     if (issuer) {
       // The certificates the policies ask sluice's CA for are issued before the first compile.
       const first = watcher.read();
-      if (first) await issuer.prime(issueRequests(loadSources(first.files).policies), new Date(now()));
+      if (first) await issuer.prime(issueRequests(loadSources(first.files, DEFAULT_PARSE_LIMITS, loads).policies), new Date(now()));
     }
     onIssued = () => reload('manual');
     reload('start');
@@ -270,7 +274,7 @@ async function openIssuer(dir: string, logger: Logger, now: () => number, onIssu
 }
 
 /** The catalog with what sluice's CA issued for the policies read now (the policies are loaded for their issue requests). */
-function withIssued(catalog: SecretCatalog, issuer: OnTheFlyIssuer | undefined, files: readonly SourceFile[], at: Date): SecretCatalog {
+function withIssued(catalog: SecretCatalog, issuer: OnTheFlyIssuer | undefined, loads: LoadCache, files: readonly SourceFile[], at: Date): SecretCatalog {
   if (!issuer) return catalog;
-  return { ...catalog, issuer: true, issued: issuer.wanted(issueRequests(loadSources(files).policies), at) };
+  return { ...catalog, issuer: true, issued: issuer.wanted(issueRequests(loadSources(files, DEFAULT_PARSE_LIMITS, loads).policies), at) };
 }

@@ -123,8 +123,9 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   const flows = startFlows({ ...o.flows, registry, logger, now, inventory: () => current?.state().inventory.inventory, ir: () => current?.state().output?.ir });
   const xds = new XdsServer({ cache, logger: logger.child({ component: 'xds' }), registry, services: [(server) => flows.register(server)] });
   // One parse cache for the runtime and the Secret references read below: each source is parsed once.
-  const loads = new LoadCache();
-  const runtime = new PolicyRuntime({ cache, logger: logger.child({ component: 'runtime' }), metrics: runtimeMetrics(registry), now, loads });
+  const metrics = runtimeMetrics(registry);
+  const loads = new LoadCache(() => metrics.filesParsed.inc());
+  const runtime = new PolicyRuntime({ cache, logger: logger.child({ component: 'runtime' }), metrics, now, loads });
   current = runtime;
   const store = o.stateDir !== undefined ? new StateStore(o.stateDir, logger.child({ component: 'state' })) : undefined;
   // The secrets in force: the referenced Secrets judged, the last good version of each kept (controller/secrets/in-force.ts).

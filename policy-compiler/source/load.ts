@@ -54,6 +54,9 @@ export class LoadCache {
   private files = new Map<string, { loaded: LoadedFile; seen: number }>();
   private round = 0;
 
+  /** `onParse`: told of every file parsed (not found unchanged in the cache), by name. */
+  constructor(private readonly onParse?: (file: string) => void) {}
+
   load(file: SourceFile, limits: ParseLimits): LoadedFile {
     const hit = this.files.get(file.name);
     if (hit && hit.loaded.text === file.text) {
@@ -61,6 +64,7 @@ export class LoadCache {
       return hit.loaded;
     }
     const loaded = loadFile(file, limits);
+    this.onParse?.(file.name);
     this.files.set(file.name, { loaded, seen: this.round });
     return loaded;
   }
