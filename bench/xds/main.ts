@@ -115,7 +115,9 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
     const converged = await next('converged', 300_000);
     const [verb, index] = cmd.split(' ');
     const ok = await peer.line((l) => l.startsWith(`ok ${verb} ${index} `), 30_000);
-    const recv = BigInt(ok.split(' ')[3] ?? '');
+    const receivedNs = ok.split(' ')[3];
+    if (!receivedNs || !/^\d+$/.test(receivedNs)) throw new Error(`${peer.name}: "${ok}" does not say when it received the command`);
+    const recv = BigInt(receivedNs);
     const s1 = procStats(peer.pid);
     const l1 = procStats(load.pid);
     if (prof?.cpu) {
