@@ -4,7 +4,7 @@
  * change set and shared by every stream that is sent it (each appends only its nonce, field 5).
  * Each `Resource` wrapper (name, version, `Any`) is encoded once per resource version.
  */
-import { checkWire, encodeAny, encodeFields, LEN, lenDelimited, readFields, readNode, readStatus, str, WireError, type ErrorDetail, type NodeInfo } from './proto-wire.js';
+import { checkWire, encodeAny, encodeFields, encodeResponseFields, LEN, lenDelimited, readFields, readNode, readStatus, str, WireError, type ErrorDetail, type NodeInfo, type ResponseBody } from './proto-wire.js';
 
 /** A decoded `envoy.service.discovery.v3.DeltaDiscoveryRequest` (xDS-TP locators are not served). */
 export interface DeltaDiscoveryRequest {
@@ -114,14 +114,14 @@ function resourceWrapper(url: Buffer, e: DeltaEntry): Buffer {
 
 /**
  * Encodes DeltaDiscoveryResponse fields 1 (`system_version_info`), 2 (`resources`), 4
- * (`type_url`) and 6 (`removed_resources`); `framedWithNonce` appends field 5 (bodies.ts).
+ * (`type_url`) and 6 (`removed_resources`), with room for the frame and for field 5, the nonce,
+ * which `frameWithNonce` writes (bodies.ts).
  */
-export function encodeDeltaBody(typeUrl: string, systemVersion: string, resources: readonly DeltaEntry[], removed: readonly string[]): Buffer {
+export function encodeDeltaBody(typeUrl: string, systemVersion: string, resources: readonly DeltaEntry[], removed: readonly string[]): ResponseBody {
   const url = Buffer.from(typeUrl, 'utf8');
-  return encodeFields([
-    [1, Buffer.from(systemVersion, 'utf8')],
-    ...resources.map((r) => [2, resourceWrapper(url, r)] as const),
-    [4, url],
-    ...removed.map((n) => [6, Buffer.from(n, 'utf8')] as const),
-  ]);
+  const fields: [number, Uint8Array][] = [[1, Buffer.from(systemVersion, 'utf8')]];
+  for (const r of resources) fields.push([2, resourceWrapper(url, r)]);
+  fields.push([4, url]);
+  for (const n of removed) fields.push([6, Buffer.from(n, 'utf8')]);
+  return encodeResponseFields(fields);
 }

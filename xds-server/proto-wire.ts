@@ -132,9 +132,14 @@ export function fieldSize(len: number): number {
   return 1 + varintSize(len) + len;
 }
 
-export function writeField(buf: Buffer, pos: number, field: number, data: Uint8Array): number {
+/** A length-delimited field's tag and length; its `len` bytes follow. */
+export function writeFieldHeader(buf: Buffer, pos: number, field: number, len: number): number {
   buf[pos++] = (field << 3) | LEN;
-  pos = writeVarint(buf, pos, data.length);
+  return writeVarint(buf, pos, len);
+}
+
+export function writeField(buf: Buffer, pos: number, field: number, data: Uint8Array): number {
+  pos = writeFieldHeader(buf, pos, field, data.length);
   buf.set(data, pos);
   return pos + data.length;
 }
@@ -144,10 +149,25 @@ export function encodeFields(fields: readonly (readonly [number, Uint8Array])[])
   let size = 0;
   for (const [, data] of fields) size += fieldSize(data.length);
   const buf = Buffer.allocUnsafe(size);
-  let pos = 0;
-  for (const [field, data] of fields) pos = writeField(buf, pos, field, data);
-  if (pos !== size) throw new Error(`encodeFields: wrote ${pos} of ${size} bytes`);
+  const end = writeFields(buf, 0, fields);
+  if (end !== size) throw new Error(`encodeFields: wrote ${end} of ${size} bytes`);
   return buf;
+}
+
+function writeFields(buf: Buffer, pos: number, fields: readonly (readonly [number, Uint8Array])[]): number {
+  for (const [field, data] of fields) pos = writeField(buf, pos, field, data);
+  return pos;
+}
+
+/** The bytes of a field holding a `google.protobuf.Any` of a type URL and a value of these lengths. */
+export function anyFieldSize(typeUrlLength: number, valueLength: number): number {
+  return fieldSize(fieldSize(typeUrlLength) + fieldSize(valueLength));
+}
+
+/** A field holding `google.protobuf.Any` of `typeUrl` and a message's bytes, written in place. */
+export function writeAnyField(buf: Buffer, pos: number, field: number, typeUrl: Uint8Array, value: Uint8Array): number {
+  pos = writeFieldHeader(buf, pos, field, fieldSize(typeUrl.length) + fieldSize(value.length));
+  return writeField(buf, writeField(buf, pos, 1, typeUrl), 2, value);
 }
 
 /** `google.protobuf.Any` of `typeUrl` and a message's bytes. */
@@ -158,18 +178,65 @@ export function encodeAny(typeUrl: Uint8Array, value: Uint8Array): Buffer {
   ]);
 }
 
+/** The longest nonce a response body has room for (bodies.ts's nonces, a counter in base 36, have at most 11 characters). */
+export const MAX_NONCE_BYTES = 16;
+
+/**
+ * A response body (everything but its nonce) encoded in a buffer with room for its frame: the
+ * 5-byte gRPC prefix in front, the nonce field behind. `frameWithNonce` writes both in place, so a
+ * shared response is encoded straight into the buffer every stream is written: one allocation, no
+ * copy. (Built piece by piece and then framed, a 24 KB LDS response took twice as long to encode
+ * in a fresh process: 80–140 µs against 35–55 µs, its first 20 encodings.)
+ */
+export interface ResponseBody {
+  /** `GRPC_PREFIX_BYTES` of room, the body, then room for a nonce field of up to `MAX_NONCE_BYTES`. */
+  readonly buf: Buffer;
+  readonly length: number;
+}
+
+/** Where a response body's bytes start in its buffer. */
+export const BODY_START = GRPC_PREFIX_BYTES;
+
+const NONCE_ROOM = fieldSize(MAX_NONCE_BYTES);
+
+/** A response body of `length` bytes to write from `BODY_START`; `checkBody` once written. */
+export function allocResponseBody(length: number): ResponseBody {
+  return { buf: Buffer.allocUnsafe(BODY_START + length + NONCE_ROOM), length };
+}
+
+/** Checks that the body's writer ended exactly where its size said. */
+export function checkBody(body: ResponseBody, end: number, what: string): ResponseBody {
+  if (end !== BODY_START + body.length) throw new Error(`${what}: wrote ${end - BODY_START} of ${body.length} bytes`);
+  return body;
+}
+
+/** A response body of length-delimited fields, in the order given, with room for its frame. */
+export function encodeResponseFields(fields: readonly (readonly [number, Uint8Array])[]): ResponseBody {
+  let length = 0;
+  for (const [, data] of fields) length += fieldSize(data.length);
+  const body = allocResponseBody(length);
+  return checkBody(body, writeFields(body.buf, BODY_START, fields), 'encodeResponseFields');
+}
+
+/** The same body in a buffer of its own, with fresh room for a frame (the old one's buffer is framed already, and shared). */
+export function copyResponseBody(body: ResponseBody): ResponseBody {
+  const copy = allocResponseBody(body.length);
+  body.buf.copy(copy.buf, BODY_START, BODY_START, BODY_START + body.length);
+  return copy;
+}
+
 /**
  * The gRPC frame of `body` followed by one more string field, a response's nonce (SotW field 5,
- * Delta field 5): the 5-byte gRPC prefix, then the message. Protobuf lets fields come in any order,
- * so `body ‖ nonce` is a complete response for one stream; the prefix lets every stream write it
- * as it is (grpc-frame.ts).
+ * Delta field 5): the 5-byte gRPC prefix, then the message, written into the body's own buffer
+ * (once per body: `copyResponseBody` for another nonce). Protobuf lets fields come in any order, so
+ * `body ‖ nonce` is a complete response for one stream; the prefix lets every stream write it as it
+ * is (grpc-frame.ts).
  */
-export function framedWithNonce(body: Uint8Array, nonce: string): Buffer {
+export function frameWithNonce(body: ResponseBody, nonce: string): Buffer {
   const n = Buffer.from(nonce, 'utf8');
+  if (n.length > MAX_NONCE_BYTES) throw new Error(`frameWithNonce: a nonce of ${n.length} bytes (room for ${MAX_NONCE_BYTES})`);
   const length = body.length + fieldSize(n.length);
-  const buf = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + length);
-  writeGrpcPrefix(buf, length);
-  buf.set(body, GRPC_PREFIX_BYTES);
-  writeField(buf, GRPC_PREFIX_BYTES + body.length, 5, n);
-  return buf;
+  writeGrpcPrefix(body.buf, length);
+  writeField(body.buf, BODY_START + body.length, 5, n);
+  return body.buf.subarray(0, GRPC_PREFIX_BYTES + length);
 }

@@ -5,6 +5,7 @@
  * metrics and events — and asks its protocol only how requests read and responses are made.
  */
 import type { BaseRequest } from './admit.js';
+import type { ResponseBody } from './proto-wire.js';
 import type { Resource } from './snapshot.js';
 import type { AckStatus, NackStatus, SentStatus, Transport, XdsApi } from './status.js';
 import type { Mode } from './respond.js';
@@ -62,8 +63,8 @@ export interface Outgoing {
   readonly holds?: ReadonlyMap<string, string>;
   /** Equal keys ⇒ equal bodies, on every stream and node (the shared body cache's key). */
   readonly bodyKey: string;
-  /** Encodes the body (everything but the nonce); called once per key (a function value: passed on uncalled). */
-  readonly encode: () => Buffer;
+  /** Encodes the body (everything but the nonce, with room for it); called once per key (a function value: passed on uncalled). */
+  readonly encode: () => ResponseBody;
 }
 
 /** What the core tells a protocol about a request it is applying. */

@@ -34,7 +34,7 @@ function outgoing(info: ResourceTypeInfo, set: ResourceSet, resources: readonly 
     resources,
     removed: [],
     bodyKey: `sotw\n${info.typeUrl}\n${set.version}\n${subsetKey}`,
-    encode: () => encodeResponseBody(info.typeUrl, set.version, resources.map((r) => r.body)),
+    encode: () => encodeResponseBody(info.typeUrl, set.version, resources),
   };
 }
 

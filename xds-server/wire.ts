@@ -1,10 +1,10 @@
 /**
  * The SotW DiscoveryRequest/DiscoveryResponse wire format, by hand. Requests are decoded field by
  * field (only what the protocol needs, every malformed input an error, never a crash); responses
- * are encoded once per (type, version, resource set); the shared body cache appends the nonce
- * (field 5) and the gRPC prefix once per shared response (`framedWithNonce`, bodies.ts).
+ * are encoded once per (type, version, resource set); the shared body cache writes the nonce
+ * (field 5) and the gRPC prefix once per shared response (`frameWithNonce`, bodies.ts).
  */
-import { checkWire, encodeAny, encodeFields, LEN, lenDelimited, readFields, readNode, readStatus, str, WireError, type ErrorDetail, type NodeInfo } from './proto-wire.js';
+import { allocResponseBody, anyFieldSize, BODY_START, checkBody, checkWire, fieldSize, LEN, lenDelimited, readFields, readNode, readStatus, str, WireError, writeAnyField, writeField, type ErrorDetail, type NodeInfo, type ResponseBody } from './proto-wire.js';
 
 export { WireError, type NodeInfo, type ErrorDetail } from './proto-wire.js';
 
@@ -66,9 +66,17 @@ export function decodeRequest(bytes: Uint8Array, maxNames: number): DiscoveryReq
 
 /**
  * Encodes DiscoveryResponse fields 1 (`version_info`), 2 (`resources`, each an `Any` of `typeUrl`
- * and the resource's bytes) and 4 (`type_url`). The nonce is appended (and the gRPC frame made) once per shared response by `framedWithNonce`.
+ * and the resource's bytes) and 4 (`type_url`), with room for the frame and the nonce, which
+ * `frameWithNonce` writes once per shared response (bodies.ts). Sized first, then written in
+ * place: the one body a fan-out encodes for a change, on a path that runs too rarely to be optimized.
  */
-export function encodeResponseBody(typeUrl: string, version: string, bodies: readonly Uint8Array[]): Buffer {
+export function encodeResponseBody(typeUrl: string, version: string, resources: readonly { readonly body: Uint8Array }[]): ResponseBody {
   const url = Buffer.from(typeUrl, 'utf8');
-  return encodeFields([[1, Buffer.from(version, 'utf8')], ...bodies.map((b) => [2, encodeAny(url, b)] as const), [4, url]]);
+  const v = Buffer.from(version, 'utf8');
+  let length = fieldSize(v.length) + fieldSize(url.length);
+  for (const r of resources) length += anyFieldSize(url.length, r.body.length);
+  const body = allocResponseBody(length);
+  let pos = writeField(body.buf, BODY_START, 1, v);
+  for (const r of resources) pos = writeAnyField(body.buf, pos, 2, url, r.body);
+  return checkBody(body, writeField(body.buf, pos, 4, url), 'encodeResponseBody');
 }
