@@ -5,7 +5,9 @@
  * XDS_BENCH_APIS, default sotw,delta). Per size, API and peer: every stream connects at once (time
  * until all ACKed CDS/EDS/LDS/RDS, server CPU, memory per stream), then a change that touches every
  * node (one Listener's RBAC gains a rule: XDS_BENCH_REPEAT times, default 5, each figure the
- * median over them) and one that touches a single node (as often, also a median). For each change:
+ * median over them) and one that touches a single node (XDS_BENCH_ONE_REPEAT times, default three
+ * times as often: a figure under a millisecond, whose first samples are each server's cold code,
+ * needs more of them for a steady median; also a median). For each change:
  * ACK latency (p50/p99/max over the streams it touches, from the peer's receipt of the command: the
  * bench → peer pipe is printed, not counted), responses and bytes sent to all streams
  * (redundant ones included: the load waits a settle time after convergence), server CPU. Figures
@@ -36,6 +38,8 @@ const PEERS = (process.env.XDS_BENCH_PEERS ?? 'sluice,go-control-plane').split('
 /** How many every-node changes are made per peer (each new content: resources.ts); their figures are the medians. */
 const REPEAT = Number(process.env.XDS_BENCH_REPEAT ?? '5');
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`XDS_BENCH_REPEAT must be a whole number of changes, 1 or more (got ${process.env.XDS_BENCH_REPEAT ?? ''})`);
+const ONE_REPEAT = Number(process.env.XDS_BENCH_ONE_REPEAT ?? String(3 * REPEAT));
+if (!Number.isInteger(ONE_REPEAT) || ONE_REPEAT < 1) throw new Error(`XDS_BENCH_ONE_REPEAT must be a whole number of changes, 1 or more (got ${process.env.XDS_BENCH_ONE_REPEAT ?? ''})`);
 const FLEET = chooseFleet(here);
 const SHAPE: BenchShape = { clusters: 50, listeners: 20, rulesPerListener: 10 };
 
@@ -151,9 +155,9 @@ async function measure(peer: Peer, port: number, api: Api, streams: number, prof
     const all: Change[] = [];
     // Snapshots 1…REPEAT, each a change to every node; the profile is of the first.
     for (let k = 1; k <= REPEAT; k++) all.push(await change(`set ${k}`, undefined, k === 1 ? profile : undefined));
-    // Snapshots REPEAT+1…2·REPEAT, each a change to node bench-0 alone.
+    // Snapshots REPEAT+1…REPEAT+ONE_REPEAT, each a change to node bench-0 alone.
     const one: Change[] = [];
-    for (let j = 1; j <= REPEAT; j++) one.push(await change(`setone ${REPEAT + j} bench-0`, [0]));
+    for (let j = 1; j <= ONE_REPEAT; j++) one.push(await change(`setone ${REPEAT + j} bench-0`, [0]));
     return { connectMs, connectCpuMs: s1.cpuMs - s0.cpuMs, connectResponses: connected.responses, rssPerStream: (s1.rssBytes - s0.rssBytes) / streams, heapPerStream: (heap1 - heap0) / streams, all, one };
   } finally {
     await load.stop();
@@ -204,7 +208,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-xds-'));
   const peers: Peer[] = [];
   try {
-    const snapshots = benchSnapshots(SHAPE, REPEAT);
+    const snapshots = benchSnapshots(SHAPE, REPEAT, ONE_REPEAT);
     const dataPath = path.join(dir, 'snapshots.json');
     fs.writeFileSync(
       dataPath,
@@ -213,7 +217,7 @@ async function main(): Promise<void> {
     const resources = snapshots[0]?.length ?? 0;
     const bytes = snapshots[0]?.reduce((n, r) => n + r.body.length, 0) ?? 0;
     console.log(`bench:xds — ${SIZES.join(', ')} ADS streams (one connection each; ${APIS.join(' and ')}), ${resources} resources (${SHAPE.clusters} clusters + endpoints, ${SHAPE.listeners} listeners with RBAC + route configs, ${bytes} bytes encoded)`);
-    console.log(`changes: every node's Listener 0 gains an RBAC rule, ${REPEAT} time${REPEAT === 1 ? '' : 's'} (figures are medians); then node bench-0's Listener 1 gains one, as often (a single-node change)`);
+    console.log(`changes: every node's Listener 0 gains an RBAC rule, ${REPEAT} time${REPEAT === 1 ? '' : 's'} (figures are medians); then node bench-0's Listener 1 gains one, ${ONE_REPEAT} time${ONE_REPEAT === 1 ? '' : 's'} (a single-node change)`);
     console.log(`machine: ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; client fleet (${FLEET.kind === 'go' ? 'Go, grpc-go, GOMAXPROCS=1' : 'Node, grpc-js'}) in its own process`);
     if (FLEET.note) console.log(FLEET.note);
     const bin = gcpPeerBinary(path.join(repoRoot, 'bench', 'xds', 'gcp-peer'));

@@ -90,11 +90,11 @@ function snapshotInputs(shape: BenchShape, extra: readonly number[]): ResourceIn
 
 /**
  * Snapshot 0, one per every-node change (1…`changes`: Listener 0 has k extra rules), then one per
- * single-node change (`changes` + j, j = 1…`changes`: Listener 1 also has j extra rules).
+ * single-node change (`changes` + j, j = 1…`singles`: Listener 1 also has j extra rules).
  */
-export function benchSnapshots(shape: BenchShape, changes: number): ResourceInput[][] {
+export function benchSnapshots(shape: BenchShape, changes: number, singles = changes): ResourceInput[][] {
   const out = Array.from({ length: changes + 1 }, (_, k) => snapshotInputs(shape, [k]));
-  for (let j = 1; j <= changes; j++) out.push(snapshotInputs(shape, [changes, j]));
+  for (let j = 1; j <= singles; j++) out.push(snapshotInputs(shape, [changes, j]));
   return out;
 }
 
