@@ -4,11 +4,12 @@
  * reload sets every node it changed in one loop) becomes one push per node of its latest state.
  * The first slice starts in a microtask right after that run, not in a later event-loop turn: a
  * change to one proxy is written before the event loop runs anything else (measured with
- * `bench:xds`: a setImmediate waited 0.1–0.3 ms behind the loop's other work). Each slice runs `FAN_OUT_SLICE_MS`, then the next waits for a turn of the event loop
- * (it flushes what was written, so the first proxies get their bytes while later ones are still
- * being served); requests read during a fan-out (the ACKs of the streams already pushed) are
- * handled in arrival order after it, in slices too, so a change reaches the last stream without
- * waiting for the ACKs of the first ones.
+ * `bench:xds`: a setImmediate waited 0.1–0.3 ms behind the loop's other work). Each slice runs
+ * `FAN_OUT_SLICE_MS`, then the next waits for a turn of the event loop (it flushes what was
+ * written, so the first proxies get their bytes while later ones are still being served);
+ * requests read during a fan-out (the ACKs of the streams already pushed) are handled in arrival
+ * order after it, in slices too, so a change reaches the last stream without waiting for the ACKs
+ * of the first ones.
  */
 import type { TypeUrl } from './type-urls.js';
 
