@@ -51,6 +51,11 @@ function servedType(transport: Exclude<Transport, 'ADS' | 'DELTA_ADS'>): ShortNa
   return transport.startsWith('DELTA_') ? (transport.slice('DELTA_'.length) as ShortName) : (transport as ShortName);
 }
 
+/** Why a request of `bytes` bytes is refused (as soon as its gRPC prefix announces them, or once read). */
+export function tooLargeDetails(bytes: number, limits: Pick<XdsLimits, 'maxRequestBytes'>): string {
+  return `DiscoveryRequest of ${bytes} bytes exceeds the limit of ${limits.maxRequestBytes}`;
+}
+
 export function admit<R extends BaseRequest>(
   buf: Buffer,
   decode: (bytes: Uint8Array, maxNames: number) => R,
@@ -58,9 +63,7 @@ export function admit<R extends BaseRequest>(
   node: NodeInfo | undefined,
   limits: XdsLimits,
 ): Admission<R> {
-  if (buf.length > limits.maxRequestBytes) {
-    return reject(GrpcStatus.RESOURCE_EXHAUSTED, 'too_large', `DiscoveryRequest of ${buf.length} bytes exceeds the limit of ${limits.maxRequestBytes}`);
-  }
+  if (buf.length > limits.maxRequestBytes) return reject(GrpcStatus.RESOURCE_EXHAUSTED, 'too_large', tooLargeDetails(buf.length, limits));
   let req: R;
   try {
     req = decode(buf, limits.maxNamesPerRequest);

@@ -30,6 +30,12 @@ interface NodeState {
   wanted: Map<TypeUrl, ReadonlySet<string>>;
   /** What the resolver answered per wanted name (`null`: nothing), until the next re-resolve. */
   resolved: ReadonlyMap<TypeUrl, ReadonlyMap<string, Resource | null>>;
+  /**
+   * Per type, the version of the set in which every wanted name was found (cleared when the names
+   * change). A set of the same version holds the same names, so they need not be looked up again:
+   * a change to a fleet's listeners does not walk each node's EDS and RDS names.
+   */
+  complete: Map<TypeUrl, string>;
   view: ResourceView | undefined;
   watchers: Set<ChangeListener>;
 }
@@ -132,6 +138,7 @@ export class SnapshotCache {
     if (!n) return;
     if (names.size === 0) n.wanted.delete(typeUrl);
     else n.wanted.set(typeUrl, names);
+    n.complete.delete(typeUrl);
     this.refresh(nodeId, n, false, typeUrl);
   }
 
@@ -143,6 +150,7 @@ export class SnapshotCache {
       n.watchers.delete(listener);
       if (n.watchers.size === 0) {
         n.wanted.clear();
+        n.complete.clear();
         n.resolved = NONE_RESOLVED;
         n.view = undefined;
         if (!n.own) this.nodes.delete(nodeId);
@@ -152,7 +160,7 @@ export class SnapshotCache {
 
   private state(nodeId: string): NodeState {
     let n = this.nodes.get(nodeId);
-    if (!n) this.nodes.set(nodeId, (n = { own: undefined, wanted: new Map(), resolved: NONE_RESOLVED, view: undefined, watchers: new Set() }));
+    if (!n) this.nodes.set(nodeId, (n = { own: undefined, wanted: new Map(), resolved: NONE_RESOLVED, complete: new Map(), view: undefined, watchers: new Set() }));
     return n;
   }
 
@@ -179,14 +187,18 @@ export class SnapshotCache {
         (resolved ??= new Map()).set(typeUrl, previous);
         continue;
       }
-      const all = snapshot.of(typeUrl).byName;
+      const of = snapshot.of(typeUrl);
+      if (n.complete.get(typeUrl) === of.version) continue;
       let table: Map<string, Resource | null> | undefined;
       for (const name of names) {
-        if (all.has(name)) continue;
+        if (of.byName.has(name)) continue;
         const known = again ? undefined : previous?.get(name);
         (table ??= new Map()).set(name, known !== undefined ? known : (this.resolve(nodeId, typeUrl, name) ?? null));
       }
-      if (table) (resolved ??= new Map()).set(typeUrl, table);
+      if (table) {
+        (resolved ??= new Map()).set(typeUrl, table);
+        n.complete.delete(typeUrl);
+      } else n.complete.set(typeUrl, of.version);
     }
     n.resolved = resolved ?? NONE_RESOLVED;
     n.view = this.buildView(n);

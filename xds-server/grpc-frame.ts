@@ -21,12 +21,18 @@ export const GRPC_PREFIX_BYTES = 5;
 /** Writes one pre-framed message (prefix included) on the call; the result is `call.write`'s. */
 export type FramedWrite = (framed: Buffer) => boolean;
 
-/** grpc-js's per-call send state, as far as this seam relies on it. */
-interface GrpcJsBaseCall {
+/** grpc-js's per-call state, as far as this seam (and grpc-reads.ts) relies on it. */
+export interface GrpcJsBaseCall {
   serializeMessage(value: unknown): Buffer;
+  /** The call's HTTP/2 stream: grpc-js reads it with one `data` listener that calls `handleDataFrame`. */
+  readonly stream: NodeJS.EventEmitter & { listenerCount(event: string): number };
+  handleDataFrame?: (chunk: Buffer) => void;
+  /** Messages grpc-js decoded and has not handed to the application yet. */
+  readonly readQueue?: readonly unknown[];
 }
 
-function baseCallOf(call: DuplexCall): GrpcJsBaseCall | undefined {
+/** grpc-js's base call under a duplex call, when there is one (a server without interceptors). */
+export function baseCallOf(call: DuplexCall): GrpcJsBaseCall | undefined {
   // ServerDuplexStreamImpl keeps its intercepting call in `call`; without interceptors it is the base call.
   const inner = (call as unknown as { call?: unknown }).call;
   if (typeof inner !== 'object' || inner === null) return undefined;

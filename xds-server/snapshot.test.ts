@@ -53,15 +53,17 @@ describe('createSnapshot', () => {
       { typeUrl: 'type.googleapis.com/nope.Thing' as never, name: 'x', body: new Uint8Array() },
       { typeUrl: TYPE_URL.CDS, name: '', body: new Uint8Array() },
       { typeUrl: TYPE_URL.CDS, name: 'c', body: 'bytes' as never },
+      { typeUrl: TYPE_URL.CDS, name: 'a:AAAAAAAAAAAAAAAA\nb', body: new Uint8Array() },
     ]);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems.map((p) => (p.code === 'snapshot.invalid' ? p.path : p.code))).toEqual(['resources[0].typeUrl', 'resources[1].name', 'resources[2].body']);
+    expect(r.problems.map((p) => (p.code === 'snapshot.invalid' ? p.path : p.code))).toEqual(['resources[0].typeUrl', 'resources[1].name', 'resources[2].body', 'resources[3].name']);
     // The path is written once: in the field, not again in the message.
     expect(r.problems.map((p) => formatDiagnostic(p))).toEqual([
       '<input>: error: resources[0].typeUrl: type.googleapis.com/nope.Thing is not a served type [snapshot.invalid]',
       '<input>: error: resources[1].name: must be a non-empty name other than "*" [snapshot.invalid]',
       '<input>: error: resources[2].body: must be the encoded message bytes [snapshot.invalid]',
+      '<input>: error: resources[3].name: must not contain a line break [snapshot.invalid]',
     ]);
   });
 

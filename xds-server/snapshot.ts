@@ -81,6 +81,9 @@ export function toResource(input: ResourceInput, path: string): Resource | Consi
   if (typeof input.name !== 'string' || input.name === '' || input.name === '*') {
     return invalid(`${path}.name`, 'must be a non-empty name other than "*"');
   }
+  // A set's version hashes its `name:version` pairs one per line: a name with a line break could
+  // make two different sets hash alike.
+  if (/[\r\n]/.test(input.name)) return invalid(`${path}.name`, 'must not contain a line break');
   if (!(input.body instanceof Uint8Array)) {
     return invalid(`${path}.body`, 'must be the encoded message bytes');
   }

@@ -15,7 +15,7 @@ import type { AckStatus, NackStatus, StreamStatus, Transport, XdsApi, XdsEvent }
 import type { Mode } from './respond.js';
 import { Subscription } from './subscription.js';
 import { PUSH_ORDER, typeInfo, type ResourceTypeInfo, type TypeUrl } from './type-urls.js';
-import { admit, type BaseRequest, type XdsLimits } from './admit.js';
+import { admit, tooLargeDetails, type BaseRequest, type XdsLimits } from './admit.js';
 import type { Protocol, Sent, StreamCore, TypeState } from './protocol.js';
 import { ackStatus, nackStatus, record, typeStatuses } from './stream-records.js';
 import type { ResourceSet } from './view.js';
@@ -23,6 +23,7 @@ import type { NodeInfo } from './proto-wire.js';
 import { restatedNode } from './node-metadata.js';
 import { GRPC_PREFIX_BYTES } from './grpc-frame.js';
 import { StreamWriter } from './stream-writer.js';
+import { readRequests } from './grpc-reads.js';
 
 export type { XdsLimits } from './admit.js';
 
@@ -84,7 +85,10 @@ export class XdsStream implements StreamCore {
     this.connectedAt = ctx.now();
     this.log = ctx.log.child({ stream: id, transport });
     this.out = new StreamWriter(call, this.log, (reason) => this.close(reason), () => this.drain());
-    call.on('data', (buf: Buffer) => this.onData(buf));
+    readRequests(call, ctx.limits.maxRequestBytes, {
+      message: (buf) => this.onData(buf),
+      tooLarge: (bytes) => this.fail(GrpcStatus.RESOURCE_EXHAUSTED, 'too_large', tooLargeDetails(bytes, ctx.limits)),
+    });
     call.on('end', () => {
       this.close('client closed the stream');
       if (!call.writableEnded) call.end();

@@ -19,6 +19,36 @@ describe('SnapshotCache', () => {
     cancel();
     expect(cache.nodeIds()).toEqual([]);
   });
+
+  it('resolves a wanted name again once a snapshot of another version lacks it, not while the version holds it', () => {
+    const cache = new SnapshotCache();
+    const asked: string[] = [];
+    cache.setResolver((_node, _typeUrl, name) => {
+      asked.push(name);
+      return name === 'c2' ? endpoints('c2', [7]) : undefined;
+    });
+    const cancel = cache.watch('n1', () => undefined);
+    const both = snap([cluster('c1'), endpoints('c1', [1]), cluster('c2'), endpoints('c2', [1])]);
+    cache.set('n1', both);
+    cache.setWanted('n1', TYPE_URL.EDS, new Set(['c1', 'c2']));
+    const heldEds = cache.view('n1').version(TYPE_URL.EDS);
+    // Another type changes (a route config appears): the EDS set is of the same version, so it holds both names still.
+    cache.set('n1', snap([cluster('c1'), cluster('c2'), endpoints('c1', [1]), endpoints('c2', [1]), routeConfig('rc', 'c1')]));
+    expect(asked).toEqual([]);
+    expect(cache.view('n1').version(TYPE_URL.EDS)).toBe(heldEds);
+    // Another EDS version without c2: the resolver is asked, and what it built is in the view.
+    cache.set('n1', snap([cluster('c1'), endpoints('c1', [1])]));
+    expect(asked).toEqual(['c2']);
+    expect([...cache.view('n1').of(TYPE_URL.EDS).byName.keys()]).toEqual(['c1', 'c2']);
+    // Back to a set holding both: nothing resolved, and the version is the snapshot's again.
+    cache.set('n1', both);
+    expect(asked).toEqual(['c2']);
+    expect(cache.view('n1').version(TYPE_URL.EDS)).toBe(heldEds);
+    // New names are looked up although the version is one that held the old ones.
+    cache.setWanted('n1', TYPE_URL.EDS, new Set(['c1', 'c3']));
+    expect(asked).toEqual(['c2', 'c3']);
+    cancel();
+  });
 });
 
 describe('SnapshotCache.batch', () => {
