@@ -21,6 +21,14 @@ export type Resolver = (nodeId: string, typeUrl: TypeUrl, name: string) => Resou
 /** Called with the types whose resources changed for the watched node. */
 export type ChangeListener = (types: ReadonlySet<TypeUrl>) => void;
 
+/** A watch on one node: its view without a lookup by node id (what a stream reads per response), and its end. */
+export interface NodeWatch {
+  /** What the node can be sent now (`SnapshotCache.view`). */
+  view(): ResourceView;
+  /** Ends the watch; the node's wanted names go with its last watcher. */
+  cancel(): void;
+}
+
 /** No name resolved (every wanted name is in the snapshot): shared, as that is every node of a fleet on one snapshot. */
 const NONE_RESOLVED: ReadonlyMap<TypeUrl, ReadonlyMap<string, Resource | null>> = new Map();
 
@@ -144,17 +152,30 @@ export class SnapshotCache {
 
   /** Watches a node's view. Returns the cancel function; the node's wanted names go with its last watcher. */
   watch(nodeId: string, listener: ChangeListener): () => void {
+    const w = this.watchNode(nodeId, listener);
+    return () => w.cancel();
+  }
+
+  /** Watches a node's view, with the view at hand (`NodeWatch`). */
+  watchNode(nodeId: string, listener: ChangeListener): NodeWatch {
     const n = this.state(nodeId);
     n.watchers.add(listener);
-    return () => {
-      n.watchers.delete(listener);
-      if (n.watchers.size === 0) {
-        n.wanted.clear();
-        n.complete.clear();
-        n.resolved = NONE_RESOLVED;
-        n.view = undefined;
-        if (!n.own) this.nodes.delete(nodeId);
-      }
+    let live = true;
+    return {
+      // While watched, `n` is the node's state (a watched node's state is never dropped).
+      view: () => (live ? (n.view ??= this.buildView(n)) : this.view(nodeId)),
+      cancel: () => {
+        if (!live) return;
+        live = false;
+        n.watchers.delete(listener);
+        if (n.watchers.size === 0) {
+          n.wanted.clear();
+          n.complete.clear();
+          n.resolved = NONE_RESOLVED;
+          n.view = undefined;
+          if (!n.own) this.nodes.delete(nodeId);
+        }
+      },
     };
   }
 

@@ -19,7 +19,7 @@ export {
   type SnapshotResult,
   type TypeResources,
 } from './snapshot.js';
-export { SnapshotCache, type Resolver, type ChangeListener, type SnapshotCacheOptions } from './cache.js';
+export { SnapshotCache, type Resolver, type ChangeListener, type NodeWatch, type SnapshotCacheOptions } from './cache.js';
 export type { ResourceView, ResourceSet, Selector } from './view.js';
 export { XdsServer, grpcServerOptions, DEFAULT_LIMITS, type XdsServerOptions, type XdsLimits } from './server.js';
 export type { XdsMetrics } from './metrics.js';

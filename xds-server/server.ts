@@ -8,9 +8,9 @@ import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Registry, silentLogger, type Logger } from '../telemetry/index.js';
 import { BodyCache } from './bodies.js';
-import { FanOut } from './fan-out.js';
+import { FanOut, type FanOutNode } from './fan-out.js';
 import { listenGrpc } from './listen.js';
-import type { SnapshotCache } from './cache.js';
+import type { NodeWatch, SnapshotCache } from './cache.js';
 import { createMetrics, type XdsMetrics } from './metrics.js';
 import type { NodeStatus, NodeTypeStatus, Transport, XdsEvent, XdsEventListener } from './status.js';
 import { XdsStream, type DuplexCall, type NodeLedger, type StreamContext, type XdsLimits } from './stream.js';
@@ -46,10 +46,11 @@ export interface XdsServerOptions {
   readonly identity?: NodeIdentityOptions;
 }
 
-interface NodeRecord extends NodeLedger {
+interface NodeRecord extends NodeLedger, FanOutNode {
   node: NodeInfo;
   readonly streams: Set<XdsStream>;
-  unwatch: (() => void) | undefined;
+  /** The cache watch, while the node has a stream. */
+  watch: NodeWatch | undefined;
 }
 
 const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
@@ -92,7 +93,7 @@ export class XdsServer {
   private readonly now: () => number;
   private readonly pending = new Set<XdsStream>();
   /** Node changes not yet pushed, and the requests that wait behind them (fan-out.ts). */
-  private readonly fanOut: FanOut;
+  private readonly fanOut: FanOut<NodeRecord>;
   /** While a stream's request is being handled: changes it causes are pushed at once, in order. */
   private inline = 0;
   /** Nodes with no stream, oldest disconnect first (eviction order). */
@@ -112,7 +113,7 @@ export class XdsServer {
     this.services = options.services ?? [];
     this.now = options.now ?? (() => performance.timeOrigin + performance.now());
     const server = this;
-    this.fanOut = new FanOut(this.now, (nodeId, types) => this.pushNode(nodeId, types));
+    this.fanOut = new FanOut<NodeRecord>(this.now, (rec, types) => this.pushNode(rec, types));
     this.ctx = {
       cache: this.cache,
       metrics: this.metrics,
@@ -254,7 +255,16 @@ export class XdsServer {
     this.pending.delete(stream);
     let rec = this.nodes.get(node.id);
     if (!rec) {
-      rec = { node, streams: new Set(), acks: new Map(), nacks: new Map(), unwatch: undefined };
+      const r: NodeRecord = {
+        node,
+        streams: new Set(),
+        acks: new Map(),
+        nacks: new Map(),
+        watch: undefined,
+        queuedTypes: undefined,
+        view: () => r.watch?.view() ?? this.cache.view(r.node.id),
+      };
+      rec = r;
       this.nodes.set(node.id, rec);
     }
     // Re-insert to keep the map ordered by last activity (eviction takes the oldest first).
@@ -263,7 +273,8 @@ export class XdsServer {
     rec.node = node;
     rec.streams.add(stream);
     this.idle.delete(node.id);
-    if (!rec.unwatch) rec.unwatch = this.cache.watch(node.id, (types) => this.onChange(node.id, types));
+    const watched = rec;
+    rec.watch ??= this.cache.watchNode(node.id, (types) => this.onChange(watched, types));
     this.log.info('xDS stream connected', { node: node.id, stream: stream.id, transport: stream.transport, peer: stream.peer });
     this.emit({ kind: 'connect', at: this.now(), streamId: stream.id, nodeId: node.id, peer: stream.peer, transport: stream.transport, api: stream.api });
     return rec;
@@ -287,8 +298,8 @@ export class XdsServer {
     this.log.info('xDS stream disconnected', { node: nodeId, stream: stream.id, reason });
     this.emit({ kind: 'disconnect', at: this.now(), streamId: stream.id, nodeId, peer: stream.peer, reason });
     if (rec.streams.size === 0) {
-      rec.unwatch?.();
-      rec.unwatch = undefined;
+      rec.watch?.cancel();
+      rec.watch = undefined;
       this.idle.add(nodeId);
       this.evict();
     } else {
@@ -322,14 +333,13 @@ export class XdsServer {
    * A node's view changed. Outside request handling the push is queued and fanned out in slices
    * (fan-out.ts); a node changed again before its turn gets one push with its latest state.
    */
-  private onChange(nodeId: string, types: ReadonlySet<TypeUrl>): void {
-    if (this.inline > 0) this.pushNode(nodeId, types);
-    else this.fanOut.change(nodeId, types);
+  private onChange(rec: NodeRecord, types: ReadonlySet<TypeUrl>): void {
+    if (this.inline > 0) this.pushNode(rec, types);
+    else this.fanOut.change(rec, types);
   }
 
-  private pushNode(nodeId: string, types: ReadonlySet<TypeUrl>): void {
-    const rec = this.nodes.get(nodeId);
-    if (!rec) return;
+  /** Pushes a node's change to its streams (a record forgotten meanwhile has none). */
+  private pushNode(rec: NodeRecord, types: ReadonlySet<TypeUrl>): void {
     const start = this.now();
     for (const s of rec.streams) s.push(types);
     this.metrics.pushDuration.observe((this.now() - start) / 1000);

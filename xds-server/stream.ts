@@ -18,7 +18,7 @@ import { PUSH_ORDER, typeInfo, type ResourceTypeInfo, type TypeUrl } from './typ
 import { admit, tooLargeDetails, type BaseRequest, type XdsLimits } from './admit.js';
 import type { Protocol, Sent, StreamCore, TypeState } from './protocol.js';
 import { ackStatus, nackStatus, record, typeStatuses } from './stream-records.js';
-import type { ResourceSet } from './view.js';
+import type { ResourceSet, ResourceView } from './view.js';
 import type { NodeInfo } from './proto-wire.js';
 import { restatedNode } from './node-metadata.js';
 import { GRPC_PREFIX_BYTES } from './grpc-frame.js';
@@ -50,10 +50,12 @@ export interface StreamContext {
   readonly identity?: NodeIdentityOptions;
 }
 
-/** A node's last ACK and NACK per type, kept by the server across its streams (and after they end). */
+/** A node's last ACK and NACK per type, kept by the server across its streams (and after they end), and its view. */
 export interface NodeLedger {
   readonly acks: Map<TypeUrl, AckStatus>;
   readonly nacks: Map<TypeUrl, NackStatus>;
+  /** What the node can be sent now: `cache.view` without the lookup by node id (once per response). */
+  view(): ResourceView;
 }
 
 export type DuplexCall = grpc.ServerDuplexStream<Buffer, Buffer>;
@@ -321,7 +323,7 @@ export class XdsStream implements StreamCore {
     }
     const nodeId = this.node?.id ?? '';
     const { info } = st;
-    const set = this.ctx.cache.view(nodeId).select(info.typeUrl, st.sub.selector);
+    const set = (this.ledger?.view() ?? this.ctx.cache.view(nodeId)).select(info.typeUrl, st.sub.selector);
     const out = this.proto.plan(st, set, mode);
     if (out === 'none') {
       st.pending = 'none';

@@ -20,6 +20,27 @@ describe('SnapshotCache', () => {
     expect(cache.nodeIds()).toEqual([]);
   });
 
+  it("gives a watch the node's current view, and a second cancel of one watch leaves the others watching", () => {
+    const cache = new SnapshotCache();
+    const seen: number[] = [];
+    const a = cache.watchNode('n1', () => seen.push(1));
+    const b = cache.watchNode('n1', () => seen.push(2));
+    cache.set('n1', snap([cluster('c1'), endpoints('c1', [1])]));
+    expect(a.view()).toBe(cache.view('n1'));
+    cache.set('n1', snap([cluster('c1'), endpoints('c1', [2])]));
+    expect(a.view()).toBe(cache.view('n1'));
+    expect(a.view().version(TYPE_URL.EDS)).toBe(cache.view('n1').version(TYPE_URL.EDS));
+    a.cancel();
+    a.cancel();
+    cache.set('n1', snap([cluster('c1'), endpoints('c1', [3])]));
+    expect(seen).toEqual([1, 2, 1, 2, 2]);
+    // A cancelled watch still answers with the node's view (looked up by id).
+    expect(a.view()).toBe(cache.view('n1'));
+    b.cancel();
+    cache.clear('n1');
+    expect(cache.nodeIds()).toEqual([]);
+  });
+
   it('resolves a wanted name again once a snapshot of another version lacks it, not while the version holds it', () => {
     const cache = new SnapshotCache();
     const asked: string[] = [];
