@@ -14,8 +14,9 @@
  * not 0) is handed back: from its first byte on, the stream's data goes to grpc-js's own path,
  * which decompresses it and delivers it, and the rest, in order, as a `data` event of the call.
  * What grpc-js keeps doing: headers, half-close (`end`), cancellation, deadlines, and the call's own
- * `data` events, which must be listened to for grpc-js to start reading at all (`listen` below).
- * When the seam is not there (interceptors, another grpc-js), every message comes that way.
+ * `data` events, which `readRequests` always listens to: without a reader of the call grpc-js never
+ * starts reading the HTTP/2 stream, nor reports its end. When the seam is not there (interceptors,
+ * another grpc-js), every message comes that way.
  */
 import { baseCallOf, GRPC_PREFIX_BYTES } from './grpc-frame.js';
 import type { DuplexCall } from './stream.js';
