@@ -6,27 +6,12 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
-import { framedWrites, GRPC_PREFIX_BYTES, writeGrpcPrefix } from '../../xds-server/grpc-frame.js';
+import { framedWrites } from '../../xds-server/grpc-frame.js';
 import type { DuplexCall } from '../../xds-server/stream.js';
+import { frame, identity, rawBidiMethod } from './raw-grpc.js';
 
-const identity = (b: Buffer): Buffer => b;
 const PATH = '/test.Frames/Echo';
-const method: grpc.MethodDefinition<Buffer, Buffer> = {
-  path: PATH,
-  requestStream: true,
-  responseStream: true,
-  requestSerialize: identity,
-  requestDeserialize: identity,
-  responseSerialize: identity,
-  responseDeserialize: identity,
-};
-
-function frame(message: Buffer): Buffer {
-  const buf = Buffer.alloc(GRPC_PREFIX_BYTES + message.length);
-  writeGrpcPrefix(buf, message.length);
-  message.copy(buf, GRPC_PREFIX_BYTES);
-  return buf;
-}
+const method = rawBidiMethod(PATH);
 
 /** A server whose handler writes each message it receives back pre-framed, twice; reports whether the seam was engaged. */
 async function serve(options: grpc.ServerOptions): Promise<{ port: number; server: grpc.Server; framed: boolean[] }> {

@@ -13,26 +13,10 @@ import * as grpc from '@grpc/grpc-js';
 import { GRPC_PREFIX_BYTES, writeGrpcPrefix } from '../../xds-server/grpc-frame.js';
 import { MessageReader, readRequests } from '../../xds-server/grpc-reads.js';
 import type { DuplexCall } from '../../xds-server/stream.js';
+import { frame, identity, rawBidiMethod } from './raw-grpc.js';
 
-const identity = (b: Buffer): Buffer => b;
 const PATH = '/test.Reads/Collect';
-const method: grpc.MethodDefinition<Buffer, Buffer> = {
-  path: PATH,
-  requestStream: true,
-  responseStream: true,
-  requestSerialize: identity,
-  requestDeserialize: identity,
-  responseSerialize: identity,
-  responseDeserialize: identity,
-};
-
-function frame(message: Buffer, flag = 0): Buffer {
-  const buf = Buffer.alloc(GRPC_PREFIX_BYTES + message.length);
-  writeGrpcPrefix(buf, message.length);
-  buf[0] = flag;
-  message.copy(buf, GRPC_PREFIX_BYTES);
-  return buf;
-}
+const method = rawBidiMethod(PATH);
 
 const pattern = (length: number, seed: number): Buffer => Buffer.from(Array.from({ length }, (_, i) => (i * 7 + seed) % 251));
 
