@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { framedWrites } from '../../xds-server/grpc-frame.js';
 import type { DuplexCall } from '../../xds-server/stream.js';
-import { frame, identity, rawBidiMethod } from './raw-grpc.js';
+import { bindLoopback, frame, rawBidiMethod, rawCall } from './raw-grpc.js';
 
 const PATH = '/test.Frames/Echo';
 const method = rawBidiMethod(PATH);
@@ -29,23 +29,10 @@ async function serve(options: grpc.ServerOptions): Promise<{ port: number; serve
       call.on('end', () => call.end());
     },
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
-  return { port, server, framed };
+  return { port: await bindLoopback(server), server, framed };
 }
 
-async function echo(port: number, message: Buffer): Promise<{ received: Buffer[]; status: grpc.StatusObject }> {
-  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  const call = client.makeBidiStreamRequest(PATH, identity, identity);
-  const received: Buffer[] = [];
-  call.on('data', (b: Buffer) => received.push(b));
-  call.on('error', () => undefined);
-  const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
-  call.write(message);
-  call.end();
-  const s = await status;
-  client.close();
-  return { received, status: s };
-}
+const echo = (port: number, message: Buffer): ReturnType<typeof rawCall> => rawCall(port, PATH, [message]);
 
 describe('pre-framed gRPC writes', () => {
   const servers: grpc.Server[] = [];

@@ -13,7 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import { GRPC_PREFIX_BYTES, writeGrpcPrefix } from '../../xds-server/grpc-frame.js';
 import { MessageReader, readRequests } from '../../xds-server/grpc-reads.js';
 import type { DuplexCall } from '../../xds-server/stream.js';
-import { frame, identity, rawBidiMethod } from './raw-grpc.js';
+import { bindLoopback, frame, rawBidiMethod, rawCall } from './raw-grpc.js';
 
 const PATH = '/test.Reads/Collect';
 const method = rawBidiMethod(PATH);
@@ -85,21 +85,11 @@ async function serve(options: grpc.ServerOptions, maxBytes = 1 << 20): Promise<{
       call.on('end', () => call.end());
     },
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
-  return { port, server, calls };
+  return { port: await bindLoopback(server), server, calls };
 }
 
 async function send(port: number, messages: readonly Buffer[], options: grpc.ChannelOptions = {}): Promise<grpc.StatusObject> {
-  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
-  const call = client.makeBidiStreamRequest(PATH, identity, identity);
-  call.on('data', () => undefined);
-  call.on('error', () => undefined);
-  const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
-  for (const m of messages) call.write(m);
-  call.end();
-  const s = await status;
-  client.close();
-  return s;
+  return (await rawCall(port, PATH, messages, options)).status;
 }
 
 /** Sends raw HTTP/2 DATA (each buffer one write) on a gRPC call; resolves with its grpc-status. */

@@ -1,5 +1,5 @@
 /** A bidirectional gRPC method of raw bytes and gRPC message framing, for the tests of the grpc-js seams (grpc-frame.ts, grpc-reads.ts). */
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import { GRPC_PREFIX_BYTES, writeGrpcPrefix } from '../../xds-server/grpc-frame.js';
 
 export const identity = (b: Buffer): Buffer => b;
@@ -16,4 +16,24 @@ export function frame(message: Buffer, flag = 0): Buffer {
   buf[0] = flag;
   message.copy(buf, GRPC_PREFIX_BYTES);
   return buf;
+}
+
+/** Binds `server` to a free loopback port (insecure) and returns the port. */
+export function bindLoopback(server: grpc.Server): Promise<number> {
+  return new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+}
+
+/** Opens a bidi call of raw bytes at `path`, writes `messages`, half-closes, and returns what came back and the status. */
+export async function rawCall(port: number, path: string, messages: readonly Buffer[], options: grpc.ChannelOptions = {}): Promise<{ received: Buffer[]; status: grpc.StatusObject }> {
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), options);
+  const call = client.makeBidiStreamRequest(path, identity, identity);
+  const received: Buffer[] = [];
+  call.on('data', (b: Buffer) => received.push(b));
+  call.on('error', () => undefined);
+  const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+  for (const m of messages) call.write(m);
+  call.end();
+  const s = await status;
+  client.close();
+  return { received, status: s };
 }
