@@ -109,7 +109,7 @@ export function readStatus(bytes: Uint8Array): ErrorDetail {
 
 // ---- encoding ----
 
-function varintSize(n: number): number {
+export function varintSize(n: number): number {
   let size = 1;
   while (n >= 0x80) {
     n = Math.floor(n / 128);
@@ -157,17 +157,6 @@ export function encodeFields(fields: readonly (readonly [number, Uint8Array])[])
 function writeFields(buf: Buffer, pos: number, fields: readonly (readonly [number, Uint8Array])[]): number {
   for (const [field, data] of fields) pos = writeField(buf, pos, field, data);
   return pos;
-}
-
-/** The bytes of a field holding a `google.protobuf.Any` of a type URL and a value of these lengths. */
-export function anyFieldSize(typeUrlLength: number, valueLength: number): number {
-  return fieldSize(fieldSize(typeUrlLength) + fieldSize(valueLength));
-}
-
-/** A field holding `google.protobuf.Any` of `typeUrl` and a message's bytes, written in place. */
-export function writeAnyField(buf: Buffer, pos: number, field: number, typeUrl: Uint8Array, value: Uint8Array): number {
-  pos = writeFieldHeader(buf, pos, field, fieldSize(typeUrl.length) + fieldSize(value.length));
-  return writeField(buf, writeField(buf, pos, 1, typeUrl), 2, value);
 }
 
 /** `google.protobuf.Any` of `typeUrl` and a message's bytes. */

@@ -1,26 +1,30 @@
 /**
- * A stream's outgoing side: writes its responses (shared, pre-framed buffers: grpc-frame.ts) on the
- * gRPC call, with back-pressure. When the call's buffer is full (`write` returned false) the stream
- * is blocked: the state machine (stream.ts) then only marks types pending, and on `drain` it sends
- * the latest state of each. A call that is gone (or throws on write) ends the stream.
+ * A stream's outgoing side: writes its responses (shared, pre-framed buffers) to the call's sink
+ * (grpc-frame.ts: its HTTP/2 stream, or grpc-js), with back-pressure. When the sink is full
+ * (`write` returned false) the stream is blocked: the state machine (stream.ts) then only marks
+ * types pending, and on `drain` it sends the latest state of each. A call that is gone (or whose
+ * write throws or fails) ends the stream.
  */
 import type { Logger } from '../telemetry/index.js';
-import { framedWrites, type FramedWrite } from './grpc-frame.js';
+import { framedSink, type FramedSink } from './grpc-frame.js';
 import type { DuplexCall } from './stream.js';
 
 export class StreamWriter {
   private isBlocked = false;
-  private readonly send: FramedWrite;
+  private readonly sink: FramedSink;
 
   constructor(
-    private readonly call: DuplexCall,
+    call: DuplexCall,
     private readonly log: Logger,
-    /** The call is gone (ended, destroyed, or its write threw): the stream closes. */
+    /** The call is gone (ended, destroyed, or its write threw or failed): the stream closes. */
     private readonly gone: (reason: string) => void,
-    /** The call's buffer drained after a blocked write: the stream sends what is pending. */
+    /** The sink drained after a blocked write: the stream sends what is pending. */
     private readonly drained: () => void,
   ) {
-    this.send = framedWrites(call).write;
+    this.sink = framedSink(call, (err) => {
+      this.log.debug('write failed', { err });
+      this.gone('write failed');
+    });
   }
 
   /** Whether a write is waiting for `drain` (further responses wait as pending types). */
@@ -30,13 +34,13 @@ export class StreamWriter {
 
   /** Writes one response (a gRPC frame). */
   write(framed: Buffer): void {
-    if (this.call.destroyed || this.call.writableEnded) {
+    if (this.sink.gone()) {
       this.gone('stream gone while writing');
       return;
     }
     let ok: boolean;
     try {
-      ok = this.send(framed);
+      ok = this.sink.write(framed);
     } catch (err) {
       this.log.debug('write failed', { err });
       this.gone('write failed');
@@ -44,7 +48,7 @@ export class StreamWriter {
     }
     if (!ok && !this.isBlocked) {
       this.isBlocked = true;
-      this.call.once('drain', () => {
+      this.sink.onDrain(() => {
         this.isBlocked = false;
         this.drained();
       });
