@@ -73,10 +73,13 @@ export class BodyCache {
     this.entries.set(key, entry);
     this.newest = key;
     this.bytes += entry.message.length;
-    for (const [k, e] of this.entries) {
-      if (this.bytes <= this.maxBytes || this.entries.size <= 1) break;
-      this.entries.delete(k);
-      this.bytes -= e.message.length;
+    // Checked first: within budget (nearly always), no iterator is made.
+    if (this.bytes > this.maxBytes) {
+      for (const [k, e] of this.entries) {
+        if (this.bytes <= this.maxBytes || this.entries.size <= 1) break;
+        this.entries.delete(k);
+        this.bytes -= e.message.length;
+      }
     }
     return entry;
   }
