@@ -71,8 +71,8 @@ export function decodeRequest(bytes: Uint8Array, maxNames: number): DiscoveryReq
  * place: the one body a fan-out encodes for a change, on a path that runs too rarely to be
  * optimized (V8 runs it as baseline code, where every call costs). So the loop per resource calls
  * nothing but the two copies: the `Any`'s type URL field is built once per type, and the lengths
- * are written inline (a 24 KB LDS body of 20 resources took 50–110 µs the old way, a function call
- * per tag, length and field, in the single-node change: hrtime marks).
+ * are written inline. In a fresh process, 60 distinct 24 KB LDS bodies of 20 resources: median
+ * 20 µs, against 30 µs with a function call per tag, length and field (docs/xds.md).
  */
 export function encodeResponseBody(typeUrl: string, version: string, resources: readonly { readonly body: Uint8Array }[]): ResponseBody {
   const urlField = anyTypeUrlField(typeUrl);
