@@ -109,9 +109,8 @@ export function framedSink(call: DuplexCall, failed: (err: Error) => void): Fram
       // Headers not sent (the call was cancelled meanwhile): grpc-js decides what happens to the message.
       if (base.metadataSent !== true) return throughGrpc(framed);
       full = h2;
-      h2.write(framed, done);
-      // The HTTP/2 stream's own high-water mark is below SINK_QUEUE_BYTES: when this is false, so was its write, and it will emit `drain`.
-      return h2.writableLength < SINK_QUEUE_BYTES;
+      // Full only when the HTTP/2 stream said so too (then it emits `drain`; its own high-water mark, 16 KiB, is lower).
+      return h2.write(framed, done) || h2.writableLength < SINK_QUEUE_BYTES;
     },
     gone: () => call.destroyed || call.writableEnded || h2.destroyed || h2.writableEnded,
     onDrain: (fn) => full.once('drain', fn),
